@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libbrnet: container bridge networking over rtnetlink and nf_tables.
+ *
+ * Every function that can fail returns an int: >= 0 on success, -errno on failure. Functions
+ * that take a struct brnet_error * (which may be NULL) also fill it with a one-line message that
+ * names the bad value or the kernel's extended-ack text. The library never prints or exits.
+ */
+#ifndef BRNET_H
+#define BRNET_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct brnet_error {
+	int code;       /* positive errno */
+	char msg[512];  /* one line, NUL-terminated */
+};
+
+#define BRNET_ID_MAX 64
+#define BRNET_IFNAME_MAX 15
+
+typedef struct brnet_ctx brnet_ctx;
+typedef struct brnet_config brnet_config;
+typedef struct brnet_attachment brnet_attachment;
+
+/* A context owns the state directory: state_dir, or $BRNET_STATE_DIR, or /run/brnet. */
+int brnet_ctx_new(const char *state_dir, brnet_ctx **ret, struct brnet_error *err);
+void brnet_ctx_free(brnet_ctx *ctx);
+const char *brnet_ctx_state_dir(const brnet_ctx *ctx);
+
+/* Configuration of one attachment. Setters validate and refuse bad values with -EINVAL. */
+int brnet_config_new(brnet_config **ret);
+void brnet_config_free(brnet_config *cfg);
+int brnet_config_set_id(brnet_config *cfg, const char *id, struct brnet_error *err);
+int brnet_config_set_ifname(brnet_config *cfg, const char *ifname, struct brnet_error *err);
+int brnet_config_set_bridge(brnet_config *cfg, const char *bridge, struct brnet_error *err);
+int brnet_config_set_subnet(brnet_config *cfg, const char *cidr, struct brnet_error *err);
+int brnet_config_set_address(brnet_config *cfg, const char *addr, struct brnet_error *err);
+int brnet_config_set_mtu(brnet_config *cfg, unsigned mtu, struct brnet_error *err);
+/* The target network namespace: a path (/run/netns/x, /proc/PID/ns/net) or a live process. */
+int brnet_config_set_netns_path(brnet_config *cfg, const char *path, struct brnet_error *err);
+int brnet_config_set_pid(brnet_config *cfg, pid_t pid, struct brnet_error *err);
+
+/* Attaches the namespace to the network. Fully done or, on failure, fully undone. */
+int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
+		struct brnet_error *err);
+
+/* Removes what setup created for (id, ifname; NULL means "eth0"). Returns 1 when something
+ * was removed, 0 when there was nothing to do. */
+int brnet_teardown(brnet_ctx *ctx, const char *id, const char *ifname, struct brnet_error *err);
+
+/* The recorded attachment (id, ifname; NULL means "eth0"); -ENOENT if there is none. */
+int brnet_attachment_load(brnet_ctx *ctx, const char *id, const char *ifname,
+			  brnet_attachment **ret, struct brnet_error *err);
+
+void brnet_attachment_free(brnet_attachment *a);
+const char *brnet_attachment_id(const brnet_attachment *a);
+const char *brnet_attachment_ifname(const brnet_attachment *a);
+const char *brnet_attachment_bridge(const brnet_attachment *a);
+const char *brnet_attachment_subnet(const brnet_attachment *a);  /* "10.0.42.0/24" */
+const char *brnet_attachment_address(const brnet_attachment *a); /* "10.0.42.2/24" */
+const char *brnet_attachment_gateway(const brnet_attachment *a); /* "10.0.42.1" */
+const char *brnet_attachment_host_veth(const brnet_attachment *a);
+const char *brnet_attachment_mac(const brnet_attachment *a);     /* of the container interface */
+const char *brnet_attachment_netns(const brnet_attachment *a);
+const char *brnet_attachment_state(const brnet_attachment *a);
+unsigned brnet_attachment_mtu(const brnet_attachment *a);
+
+const char *brnet_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

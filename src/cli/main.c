@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* brnet: dispatch to one verb per file, and the error conventions all verbs share. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct verb verbs[] = {
+	{ "setup", verb_setup, "attach an existing network namespace to a bridge network" },
+	{ "teardown", verb_teardown, "remove everything setup created for an attachment" },
+	{ "version", verb_version, "print the version" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: brnet [--state-dir DIR] VERB [OPTIONS]\n\n"
+		   "Container bridge networking over rtnetlink and nf_tables.\n\nVerbs:\n");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+	fprintf(f, "\nOptions:\n"
+		   "  --state-dir DIR  state directory (default $BRNET_STATE_DIR or /run/brnet)\n"
+		   "  -h, --help       show this help\n\n"
+		   "Run 'brnet VERB --help' for the options of a verb. Exit status: 0 success,\n"
+		   "1 operation failed, 2 usage error or invalid input. See brnet(8).\n");
+}
+
+int cli_fail(const char *what, int r, const struct brnet_error *err)
+{
+	const char *reason = err && err->code && err->msg[0] ? err->msg : strerror(-r);
+
+	fprintf(stderr, "brnet: failed to %s: %s\n", what, reason);
+	return (r == -EINVAL || r == -EADDRINUSE) ? EXIT_USAGE : EXIT_FAILURE;
+}
+
+int cli_usage_error(const char *verb, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "brnet %s: ", verb);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'brnet %s --help'.\n", verb);
+	return EXIT_USAGE;
+}
+
+int cli_parse_uint(const char *s, unsigned min, unsigned max, unsigned *ret)
+{
+	unsigned long v = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > max)
+			return -ERANGE;
+	}
+	if (v < min)
+		return -ERANGE;
+	*ret = (unsigned)v;
+	return 0;
+}
+
+int cli_ctx(const struct cli_global *g, brnet_ctx **ret)
+{
+	struct brnet_error err = { 0 };
+	int r;
+
+	r = brnet_ctx_new(g->state_dir, ret, &err);
+	if (r < 0)
+		return cli_fail("open state directory", r, &err);
+	return 0;
+}
+
+int verb_version(const struct cli_global *g, int argc, char **argv)
+{
+	printf("brnet %s\n", brnet_version());
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_global g = { 0 };
+	int i = 1;
+
+	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			return verb_version(&g, 0, NULL);
+		} else if (strcmp(argv[i], "--state-dir") == 0 && i + 1 < argc) {
+			g.state_dir = argv[i + 1];
+			i += 2;
+		} else if (strncmp(argv[i], "--state-dir=", 12) == 0) {
+			g.state_dir = argv[i] + 12;
+			i++;
+		} else {
+			fprintf(stderr, "brnet: unknown option %s\n", argv[i]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++)
+		if (strcmp(argv[i], verbs[v].name) == 0)
+			return verbs[v].run(&g, argc - i, argv + i);
+	fprintf(stderr, "brnet: unknown verb \"%s\"\n", argv[i]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Orchestration of one attachment. Setup runs a fixed list of steps; each is written to the
+ * record's journal before it runs, and undoing any journaled step is idempotent, so rollback
+ * (now, on failure) and recovery (later, after a kill) are the same code: attach_undo().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/rtnetlink.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "lib/attach.h"
+#include "lib/config/config.h"
+#include "lib/ctx.h"
+#include "lib/ipam/ipam.h"
+#include "lib/network.h"
+#include "lib/netns/netns.h"
+#include "lib/record.h"
+#include "lib/rtnl/rtnl.h"
+#include "shared/error.h"
+#include "shared/macro.h"
+
+DEFINE_POINTER_CLEANUP(struct nl_sock, nl_sock_free)
+
+static void network_closep(struct network *net)
+{
+	network_close(net);
+}
+
+/*
+ * Test builds only: BRNET_FAIL_STEP=<step> fails that step as if the kernel refused it, and
+ * BRNET_KILL_STEP=<step> SIGKILLs the process right after the step was journaled.
+ */
+static int step_hook(enum attach_step step, struct brnet_error *err)
+{
+#if BRNET_TEST_HOOKS
+	const char *name = attach_step_to_string(step);
+	const char *v;
+
+	v = getenv("BRNET_KILL_STEP");
+	if (v && strcmp(v, name) == 0)
+		raise(SIGKILL);
+	v = getenv("BRNET_FAIL_STEP");
+	if (v && strcmp(v, name) == 0)
+		return brnet_err(err, EIO, "injected failure at step %s", name);
+#endif
+	return 0;
+}
+
+static int journal_step(brnet_ctx *ctx, struct brnet_attachment *a, enum attach_step step,
+			struct brnet_error *err)
+{
+	int r;
+
+	a->journal |= 1u << step;
+	r = record_save(ctx->attachments_dirfd, a, false, err);
+	if (r < 0)
+		return r;
+	return step_hook(step, err);
+}
+
+static int lease_release(brnet_ctx *ctx, const struct brnet_attachment *a, struct brnet_error *err)
+{
+	_cleanup_(network_closep) struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
+	struct lease_db db;
+	int r;
+
+	r = network_open_locked(ctx, a->bridge, &a->subnet, &net, err);
+	if (r < 0)
+		return r;
+	lease_db_init(&db, &net.subnet);
+	r = lease_db_load(net.dirfd, net.path, &db, err);
+	if (r >= 0 && lease_db_release(&db, a->id, a->ifname) > 0)
+		r = lease_db_save(net.dirfd, &db, err);
+	lease_db_done(&db);
+	return r;
+}
+
+int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *err)
+{
+	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL;
+	struct brnet_error e2;
+	int r, first = 0;
+
+	/* Deleting the host end takes the peer, its address and its route with it. */
+	if (a->journal & (1u << STEP_VETH)) {
+		r = nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
+		if (r >= 0)
+			r = rtnl_link_del(rtnl, a->host_veth, &e2);
+		if (r < 0 && r != -ENODEV) {
+			first = brnet_err(err, r, "cannot delete %s: %s", a->host_veth,
+					  r == -e2.code ? e2.msg : strerror(-r));
+		} else {
+			a->journal &= ~(1u << STEP_VETH | 1u << STEP_CONTAINER);
+		}
+	}
+	if (a->journal & (1u << STEP_LEASE)) {
+		r = lease_release(ctx, a, first ? &e2 : err);
+		if (r < 0 && first == 0)
+			first = r;
+		else if (r >= 0)
+			a->journal &= ~(1u << STEP_LEASE);
+	}
+	if (first < 0) {
+		/* Keep the record, with what is left to undo, for a later teardown or gc. */
+		(void)record_save(ctx->attachments_dirfd, a, false, NULL);
+		return first;
+	}
+	r = record_remove(ctx->attachments_dirfd, a->id, a->ifname);
+	if (r < 0)
+		return brnet_err(err, r, "cannot remove record of %s/%s: %s", a->id, a->ifname,
+				 strerror(-r));
+	return 0;
+}
+
+static void format_mac(const uint8_t mac[6], char ret[static 18])
+{
+	snprintf(ret, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+		 mac[5]);
+}
+
+static int step_lease(brnet_ctx *ctx, struct network *net, struct brnet_attachment *a,
+		      const brnet_config *cfg, struct brnet_error *err)
+{
+	struct lease_db db;
+	int r;
+
+	lease_db_init(&db, &net->subnet);
+	r = lease_db_load(net->dirfd, net->path, &db, err);
+	if (r >= 0)
+		r = lease_db_allocate(&db, a->id, a->ifname, &cfg->address, &a->address, err);
+	if (r >= 0)
+		r = lease_db_save(net->dirfd, &db, err);
+	lease_db_done(&db);
+	return r;
+}
+
+static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brnet_attachment *a,
+		     int netns_fd, struct brnet_error *err)
+{
+	struct veth_spec spec = {
+		.host_name = a->host_veth,
+		.peer_name = a->ifname,
+		.peer_netns_fd = netns_fd,
+		.master_ifindex = net->bridge_ifindex,
+		.mtu = a->mtu,
+	};
+	struct link_info existing;
+	char buf[1024];
+	struct nlbuf b;
+	int r;
+
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_veth_new(&b, &spec);
+	r = rtnl_run(rtnl, &b, err);
+	if (r == -EEXIST) {
+		/* The name clash is on one side or the other; say which. */
+		if (rtnl_link_get(rtnl, a->host_veth, &existing, NULL) >= 0)
+			return brnet_err(err, EEXIST,
+					 "host interface %s already exists (a leftover? try brnet "
+					 "teardown or gc)",
+					 a->host_veth);
+		return brnet_err(err, EEXIST, "interface %s already exists in the namespace %s",
+				 a->ifname, a->netns);
+	}
+	if (r < 0)
+		return brnet_err_prefix(err, r, "cannot create veth %s", a->host_veth);
+	return 0;
+}
+
+static int step_container(struct brnet_attachment *a, int netns_fd, struct brnet_error *err)
+{
+	_cleanup_(nl_sock_freep) struct nl_sock *s = NULL;
+	struct inprefix local = { .addr = a->address, .len = a->subnet.len };
+	struct link_info peer;
+	char buf[2048];
+	struct nlbuf b;
+	int r;
+
+	r = nl_sock_open(NETLINK_ROUTE, netns_fd, &s);
+	if (r < 0)
+		return brnet_err(err, r, "cannot open netlink in namespace %s: %s", a->netns,
+				 strerror(-r));
+	r = rtnl_link_get(s, a->ifname, &peer, err);
+	if (r < 0)
+		return brnet_err_prefix(err, r, "cannot find %s in namespace %s", a->ifname,
+					a->netns);
+	if (peer.has_mac)
+		format_mac(peer.mac, a->mac);
+	/* One round trip: lo up (ifindex 1 in every namespace), the interface up, address,
+	 * default route. The kernel runs them in order, so the route finds its subnet. */
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_link_set_up(&b, 1);
+	rtnl_build_link_set_up(&b, peer.ifindex);
+	rtnl_build_addr_new(&b, peer.ifindex, &local);
+	rtnl_build_route_default(&b, &a->gateway, peer.ifindex);
+	r = rtnl_run(s, &b, err);
+	if (r < 0)
+		return brnet_err_prefix(err, r, "cannot configure %s in namespace %s", a->ifname,
+					a->netns);
+	return 0;
+}
+
+static int attachment_init(struct brnet_attachment *a, const brnet_config *cfg,
+			   struct brnet_error *err)
+{
+	int r;
+
+	*a = (struct brnet_attachment){ .state = ATTACH_UNCONFIGURED, .mtu = cfg->mtu };
+	strcpy(a->id, cfg->id);
+	strcpy(a->ifname, cfg->ifname);
+	strcpy(a->bridge, cfg->bridge);
+	attach_host_veth_name(a->id, a->ifname, a->host_veth);
+	if (cfg->netns_path) {
+		snprintf(a->netns, sizeof(a->netns), "%s", cfg->netns_path);
+	} else {
+		snprintf(a->netns, sizeof(a->netns), "/proc/%d/ns/net", (int)cfg->pid);
+		a->pid = cfg->pid;
+		r = proc_start_time(cfg->pid, &a->pid_start);
+		if (r < 0)
+			return brnet_err(err, EINVAL, "invalid pid %d: no such process",
+					 (int)cfg->pid);
+	}
+	return 0;
+}
+
+int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
+		struct brnet_error *err)
+{
+	_cleanup_(network_closep) struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
+	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL;
+	_cleanup_(closep) int netns_fd = -EBADF;
+	_cleanup_(freep) struct brnet_attachment *a = NULL;
+	struct brnet_error undo_err = { 0 };
+	int r;
+
+	if (!ctx || !cfg)
+		return -EINVAL;
+	if (!cfg->id[0])
+		return brnet_err(err, EINVAL, "missing id: every attachment needs --id");
+	if (!cfg->netns_path && cfg->pid <= 0)
+		return brnet_err(err, EINVAL, "missing target: give --pid or --netns");
+
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	r = attachment_init(a, cfg, err);
+	if (r < 0)
+		return r;
+	netns_fd = cfg->netns_path ? netns_open_path(cfg->netns_path, err)
+				   : netns_open_pid(cfg->pid, err);
+	if (netns_fd < 0)
+		return netns_fd;
+	r = nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
+	if (r < 0)
+		return brnet_err(err, r, "cannot open rtnetlink socket: %s", strerror(-r));
+
+	r = network_open_locked(ctx, cfg->bridge, cfg->subnet_set ? &cfg->subnet : NULL, &net, err);
+	if (r < 0)
+		return r;
+	a->subnet = net.subnet;
+	a->gateway = net.gateway;
+	record_update_strings(a);
+	if (cfg->address.family) {
+		/* Refuse a bad --ip before touching the kernel. */
+		uint32_t first, last, h = inaddr_v4_host(&cfg->address);
+		char abuf[INADDR_STRLEN];
+
+		ipam_range(&net.subnet, &first, &last);
+		if (!inprefix_contains(&net.subnet, &cfg->address) || h < first || h > last)
+			return brnet_err(err, EINVAL,
+					 "invalid address %s: not an assignable host address of %s "
+					 "(network, gateway and broadcast are reserved)",
+					 inaddr_to_string(&cfg->address, abuf), a->subnet_str);
+	}
+	r = network_ensure(ctx, &net, rtnl, err);
+	if (r < 0)
+		return r;
+
+	r = attach_state_transition(a, ATTACH_CONFIGURING, err);
+	if (r < 0)
+		return r;
+	r = record_save(ctx->attachments_dirfd, a, true, err);
+	if (r < 0)
+		return r;
+
+	r = journal_step(ctx, a, STEP_LEASE, err);
+	if (r >= 0)
+		r = step_lease(ctx, &net, a, cfg, err);
+	network_unlock(&net);
+	if (r >= 0) {
+		record_update_strings(a);
+		r = journal_step(ctx, a, STEP_VETH, err);
+	}
+	if (r >= 0)
+		r = step_veth(rtnl, &net, a, netns_fd, err);
+	if (r >= 0)
+		r = journal_step(ctx, a, STEP_CONTAINER, err);
+	if (r >= 0)
+		r = step_container(a, netns_fd, err);
+	if (r >= 0)
+		r = attach_state_transition(a, ATTACH_ACTIVE, err);
+	if (r >= 0)
+		r = record_save(ctx->attachments_dirfd, a, false, err);
+	if (r < 0) {
+		(void)attach_state_transition(a, ATTACH_CLEANED, NULL);
+		if (attach_undo(ctx, a, &undo_err) < 0 && err)
+			snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
+				 " (and rollback failed: %s)", undo_err.msg);
+		return r;
+	}
+	if (ret)
+		*ret = steal_pointer(&a);
+	return 0;
+}
+
+int brnet_teardown(brnet_ctx *ctx, const char *id, const char *ifname, struct brnet_error *err)
+{
+	struct brnet_attachment a;
+	int r;
+
+	if (!ctx)
+		return -EINVAL;
+	if (!ifname)
+		ifname = BRNET_DEFAULT_IFNAME;
+	r = config_check_id(id, err);
+	if (r < 0)
+		return r;
+	r = config_check_ifname(ifname, "interface name", err);
+	if (r < 0)
+		return r;
+	r = record_load(ctx->attachments_dirfd, id, ifname, &a, err);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	if (a.state != ATTACH_CLEANED) {
+		r = attach_state_transition(&a, ATTACH_CLEANED, err);
+		if (r < 0)
+			return r;
+	}
+	r = attach_undo(ctx, &a, err);
+	return r < 0 ? r : 1;
+}
+
+int brnet_attachment_load(brnet_ctx *ctx, const char *id, const char *ifname,
+			  brnet_attachment **ret, struct brnet_error *err)
+{
+	_cleanup_(freep) struct brnet_attachment *a = NULL;
+	int r;
+
+	if (!ctx || !ret)
+		return -EINVAL;
+	if (!ifname)
+		ifname = BRNET_DEFAULT_IFNAME;
+	r = config_check_id(id, err);
+	if (r >= 0)
+		r = config_check_ifname(ifname, "interface name", err);
+	if (r < 0)
+		return r;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	r = record_load(ctx->attachments_dirfd, id, ifname, a, err);
+	if (r == -ENOENT)
+		return brnet_err(err, ENOENT, "no attachment %s/%s", id, ifname);
+	if (r < 0)
+		return r;
+	*ret = steal_pointer(&a);
+	return 0;
+}
+
+void brnet_attachment_free(brnet_attachment *a)
+{
+	free(a);
+}
+
+const char *brnet_attachment_id(const brnet_attachment *a) { return a->id; }
+const char *brnet_attachment_ifname(const brnet_attachment *a) { return a->ifname; }
+const char *brnet_attachment_bridge(const brnet_attachment *a) { return a->bridge; }
+const char *brnet_attachment_subnet(const brnet_attachment *a) { return a->subnet_str; }
+const char *brnet_attachment_address(const brnet_attachment *a) { return a->address_str; }
+const char *brnet_attachment_gateway(const brnet_attachment *a) { return a->gateway_str; }
+const char *brnet_attachment_host_veth(const brnet_attachment *a) { return a->host_veth; }
+const char *brnet_attachment_mac(const brnet_attachment *a) { return a->mac; }
+const char *brnet_attachment_netns(const brnet_attachment *a) { return a->netns; }
+const char *brnet_attachment_state(const brnet_attachment *a)
+{
+	return attach_state_to_string(a->state);
+}
+unsigned brnet_attachment_mtu(const brnet_attachment *a) { return a->mtu; }
+
+const char *brnet_version(void)
+{
+	return BRNET_VERSION;
+}

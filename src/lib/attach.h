@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Orchestration internals shared with recovery (gc). */
+#pragma once
+
+#include "brnet.h"
+#include "lib/record.h"
+
+/* Undoes every journaled step of a (idempotently) and removes its record. On failure the
+ * record is kept, listing what is still to undo. */
+int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *err);

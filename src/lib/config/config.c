@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Configuration setters. Each refuses a bad value with -EINVAL and a message that names the
+ * value and the rule it breaks, before anything touches the kernel or the state directory.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/config/config.h"
+#include "shared/error.h"
+
+static bool is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static bool is_name_char(char c)
+{
+	return is_alnum(c) || c == '_' || c == '.' || c == '-';
+}
+
+int config_check_ifname(const char *name, const char *what, struct brnet_error *err)
+{
+	size_t len;
+
+	if (!name || !*name)
+		return brnet_err(err, EINVAL, "invalid %s \"\": must not be empty", what);
+	len = strlen(name);
+	if (len > BRNET_IFNAME_MAX)
+		return brnet_err(err, EINVAL, "invalid %s \"%.64s\": longer than %d bytes", what,
+				 name, BRNET_IFNAME_MAX);
+	for (size_t i = 0; i < len; i++)
+		if (!is_name_char(name[i]))
+			return brnet_err(err, EINVAL,
+					 "invalid %s \"%s\": only [A-Za-z0-9_.-] are allowed", what,
+					 name);
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return brnet_err(err, EINVAL, "invalid %s \"%s\": not a usable interface name",
+				 what, name);
+	return 0;
+}
+
+int config_check_id(const char *id, struct brnet_error *err)
+{
+	size_t len;
+
+	if (!id || !*id)
+		return brnet_err(err, EINVAL, "invalid id \"\": must not be empty");
+	len = strlen(id);
+	if (len > BRNET_ID_MAX)
+		return brnet_err(err, EINVAL, "invalid id \"%.32s...\": longer than %d bytes", id,
+				 BRNET_ID_MAX);
+	if (!is_alnum(id[0]))
+		return brnet_err(err, EINVAL,
+				 "invalid id \"%s\": must start with a letter or digit", id);
+	for (size_t i = 1; i < len; i++)
+		if (!is_name_char(id[i]))
+			return brnet_err(err, EINVAL,
+					 "invalid id \"%s\": only [A-Za-z0-9_.-] are allowed", id);
+	return 0;
+}
+
+int config_parse_subnet(const char *s, struct inprefix *ret, struct brnet_error *err)
+{
+	struct inprefix p;
+	char buf[PREFIX_STRLEN];
+
+	if (!s || inprefix_parse_v4(s, &p) < 0)
+		return brnet_err(err, EINVAL,
+				 "invalid subnet \"%.64s\": expected IPv4 CIDR A.B.C.D/N in decimal "
+				 "without leading zeros",
+				 s ? s : "");
+	if (p.len < BRNET_PREFIX_MIN || p.len > BRNET_PREFIX_MAX)
+		return brnet_err(err, EINVAL, "invalid subnet \"%s\": prefix must be /%d to /%d", s,
+				 BRNET_PREFIX_MIN, BRNET_PREFIX_MAX);
+	if (!inprefix_host_bits_clear(&p)) {
+		struct inprefix net = p;
+
+		net.addr = inaddr_v4_from_host(inaddr_v4_host(&p.addr) & prefix_v4_mask(p.len));
+		return brnet_err(err, EINVAL, "invalid subnet \"%s\": host bits are set (did you mean %s?)",
+				 s, inprefix_to_string(&net, buf));
+	}
+	*ret = p;
+	return 0;
+}
+
+int brnet_config_new(brnet_config **ret)
+{
+	brnet_config *cfg;
+
+	if (!ret)
+		return -EINVAL;
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg)
+		return -ENOMEM;
+	strcpy(cfg->ifname, BRNET_DEFAULT_IFNAME);
+	strcpy(cfg->bridge, BRNET_DEFAULT_BRIDGE);
+	(void)inprefix_parse_v4(BRNET_DEFAULT_SUBNET, &cfg->subnet);
+	*ret = cfg;
+	return 0;
+}
+
+void brnet_config_free(brnet_config *cfg)
+{
+	if (!cfg)
+		return;
+	free(cfg->netns_path);
+	free(cfg);
+}
+
+int brnet_config_set_id(brnet_config *cfg, const char *id, struct brnet_error *err)
+{
+	int r;
+
+	if (!cfg)
+		return -EINVAL;
+	r = config_check_id(id, err);
+	if (r < 0)
+		return r;
+	strcpy(cfg->id, id);
+	return 0;
+}
+
+int brnet_config_set_ifname(brnet_config *cfg, const char *ifname, struct brnet_error *err)
+{
+	int r;
+
+	if (!cfg)
+		return -EINVAL;
+	r = config_check_ifname(ifname, "interface name", err);
+	if (r < 0)
+		return r;
+	strcpy(cfg->ifname, ifname);
+	return 0;
+}
+
+int brnet_config_set_bridge(brnet_config *cfg, const char *bridge, struct brnet_error *err)
+{
+	int r;
+
+	if (!cfg)
+		return -EINVAL;
+	r = config_check_ifname(bridge, "bridge name", err);
+	if (r < 0)
+		return r;
+	strcpy(cfg->bridge, bridge);
+	return 0;
+}
+
+int brnet_config_set_subnet(brnet_config *cfg, const char *cidr, struct brnet_error *err)
+{
+	int r;
+
+	if (!cfg)
+		return -EINVAL;
+	r = config_parse_subnet(cidr, &cfg->subnet, err);
+	if (r < 0)
+		return r;
+	cfg->subnet_set = true;
+	return 0;
+}
+
+int brnet_config_set_address(brnet_config *cfg, const char *addr, struct brnet_error *err)
+{
+	struct inaddr a;
+
+	if (!cfg)
+		return -EINVAL;
+	if (!addr || inaddr_parse_v4(addr, &a) < 0)
+		return brnet_err(err, EINVAL,
+				 "invalid address \"%.64s\": expected IPv4 A.B.C.D in decimal without "
+				 "leading zeros",
+				 addr ? addr : "");
+	cfg->address = a;
+	return 0;
+}
+
+int brnet_config_set_mtu(brnet_config *cfg, unsigned mtu, struct brnet_error *err)
+{
+	if (!cfg)
+		return -EINVAL;
+	if (mtu < BRNET_MTU_MIN || mtu > BRNET_MTU_MAX)
+		return brnet_err(err, EINVAL, "invalid MTU %u: must be %d to %d", mtu,
+				 BRNET_MTU_MIN, BRNET_MTU_MAX);
+	cfg->mtu = mtu;
+	return 0;
+}
+
+int brnet_config_set_netns_path(brnet_config *cfg, const char *path, struct brnet_error *err)
+{
+	char *p;
+
+	if (!cfg)
+		return -EINVAL;
+	if (!path || path[0] != '/')
+		return brnet_err(err, EINVAL, "invalid netns path \"%.200s\": must be absolute",
+				 path ? path : "");
+	p = strdup(path);
+	if (!p)
+		return -ENOMEM;
+	free(cfg->netns_path);
+	cfg->netns_path = p;
+	cfg->pid = 0;
+	return 0;
+}
+
+int brnet_config_set_pid(brnet_config *cfg, pid_t pid, struct brnet_error *err)
+{
+	if (!cfg)
+		return -EINVAL;
+	if (pid <= 0)
+		return brnet_err(err, EINVAL, "invalid pid %d: must be a positive process id",
+				 (int)pid);
+	cfg->pid = pid;
+	free(cfg->netns_path);
+	cfg->netns_path = NULL;
+	return 0;
+}

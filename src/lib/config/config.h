@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The typed configuration of one attachment and the validation rules for every field. */
+#pragma once
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "brnet.h"
+#include "shared/inaddr.h"
+
+#define BRNET_DEFAULT_BRIDGE "brnet0"
+#define BRNET_DEFAULT_SUBNET "10.0.42.0/24"
+#define BRNET_DEFAULT_IFNAME "eth0"
+#define BRNET_PREFIX_MIN 8
+#define BRNET_PREFIX_MAX 30
+#define BRNET_MTU_MIN 68
+#define BRNET_MTU_MAX 65535
+
+struct brnet_config {
+	char id[BRNET_ID_MAX + 1];
+	char ifname[IFNAMSIZ];
+	char bridge[IFNAMSIZ];
+	struct inprefix subnet;
+	bool subnet_set;       /* given by the user, rather than the default */
+	struct inaddr address; /* family 0: allocate */
+	unsigned mtu;          /* 0: kernel default */
+	char *netns_path;
+	pid_t pid;             /* 0: not given */
+};
+
+/* Interface names: 1-15 bytes of [A-Za-z0-9_.-], not "." or "..". what names the option. */
+int config_check_ifname(const char *name, const char *what, struct brnet_error *err);
+/* Attachment ids: 1-64 bytes, [A-Za-z0-9] then [A-Za-z0-9_.-] (the CNI container id rule). */
+int config_check_id(const char *id, struct brnet_error *err);
+/* A subnet: strict CIDR, prefix /8-/30, no host bits set. */
+int config_parse_subnet(const char *s, struct inprefix *ret, struct brnet_error *err);

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Next-fit allocation: continue after the last address handed out, wrap once, and succeed
+ * whenever any address is free. Unlike random probing it never gives up early, and released
+ * addresses are reused last, which keeps a just-freed address away from stale ARP caches.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/ipam/ipam.h"
+#include "shared/error.h"
+
+void lease_db_init(struct lease_db *db, const struct inprefix *subnet)
+{
+	*db = (struct lease_db){ .subnet = *subnet };
+}
+
+void lease_db_done(struct lease_db *db)
+{
+	free(db->leases);
+	db->leases = NULL;
+	db->n = db->cap = 0;
+}
+
+void ipam_range(const struct inprefix *subnet, uint32_t *ret_first, uint32_t *ret_last)
+{
+	uint32_t net = inaddr_v4_host(&subnet->addr) & prefix_v4_mask(subnet->len);
+
+	*ret_first = net + 2;
+	*ret_last = (net | ~prefix_v4_mask(subnet->len)) - 1;
+}
+
+static bool sorted_contains(const uint32_t *v, size_t n, uint32_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] == x)
+			return true;
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+int ipam_next_free(uint32_t first, uint32_t last, uint32_t cursor, const uint32_t *used,
+		   size_t n_used, uint32_t *ret)
+{
+	uint64_t size, start;
+
+	if (first > last)
+		return -ENOSPC;
+	size = (uint64_t)last - first + 1;
+	start = (cursor >= first && cursor < last) ? (uint64_t)cursor - first + 1 : 0;
+	for (uint64_t i = 0; i < size; i++) {
+		uint32_t candidate = (uint32_t)(first + (start + i) % size);
+
+		if (!sorted_contains(used, n_used, candidate)) {
+			*ret = candidate;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+const struct lease *lease_db_find(const struct lease_db *db, const char *id, const char *ifname)
+{
+	for (size_t i = 0; i < db->n; i++)
+		if (strcmp(db->leases[i].id, id) == 0 && strcmp(db->leases[i].ifname, ifname) == 0)
+			return &db->leases[i];
+	return NULL;
+}
+
+const struct lease *lease_db_find_address(const struct lease_db *db, const struct inaddr *a)
+{
+	for (size_t i = 0; i < db->n; i++)
+		if (inaddr_equal(&db->leases[i].address, a))
+			return &db->leases[i];
+	return NULL;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int lease_db_add(struct lease_db *db, const char *id, const char *ifname,
+			const struct inaddr *a)
+{
+	struct lease *l;
+
+	if (db->n == db->cap) {
+		size_t cap = db->cap ? db->cap * 2 : 16;
+
+		l = reallocarray(db->leases, cap, sizeof(*l));
+		if (!l)
+			return -ENOMEM;
+		db->leases = l;
+		db->cap = cap;
+	}
+	l = &db->leases[db->n++];
+	*l = (struct lease){ .address = *a };
+	snprintf(l->id, sizeof(l->id), "%s", id);
+	snprintf(l->ifname, sizeof(l->ifname), "%s", ifname);
+	return 0;
+}
+
+int lease_db_allocate(struct lease_db *db, const char *id, const char *ifname,
+		      const struct inaddr *want, struct inaddr *ret, struct brnet_error *err)
+{
+	char abuf[INADDR_STRLEN], pbuf[PREFIX_STRLEN];
+	uint32_t first, last, pick;
+	struct inaddr a;
+	int r;
+
+	if (lease_db_find(db, id, ifname))
+		return brnet_err(err, EEXIST, "attachment %s/%s already holds a lease", id, ifname);
+	ipam_range(&db->subnet, &first, &last);
+	if (want && want->family != 0) {
+		const struct lease *holder;
+		uint32_t h = inaddr_v4_host(want);
+
+		if (!inprefix_contains(&db->subnet, want) || h < first || h > last)
+			return brnet_err(err, EINVAL,
+					 "invalid address %s: not an assignable host address of %s "
+					 "(network, gateway and broadcast are reserved)",
+					 inaddr_to_string(want, abuf),
+					 inprefix_to_string(&db->subnet, pbuf));
+		holder = lease_db_find_address(db, want);
+		if (holder)
+			return brnet_err(err, EADDRINUSE, "address %s is taken by %s/%s",
+					 inaddr_to_string(want, abuf), holder->id, holder->ifname);
+		a = *want;
+	} else {
+		_cleanup_(freep) uint32_t *used = NULL;
+		uint32_t cursor = db->last.family ? inaddr_v4_host(&db->last) : 0;
+
+		if (db->n > 0) {
+			used = malloc(db->n * sizeof(*used));
+			if (!used)
+				return -ENOMEM;
+			for (size_t i = 0; i < db->n; i++)
+				used[i] = inaddr_v4_host(&db->leases[i].address);
+			qsort(used, db->n, sizeof(*used), cmp_u32);
+		}
+		r = ipam_next_free(first, last, cursor, used, db->n, &pick);
+		if (r < 0)
+			return brnet_err(err, ENOSPC, "subnet %s is full: all %u addresses are leased",
+					 inprefix_to_string(&db->subnet, pbuf),
+					 first > last ? 0 : last - first + 1);
+		a = inaddr_v4_from_host(pick);
+	}
+	r = lease_db_add(db, id, ifname, &a);
+	if (r < 0)
+		return r;
+	db->last = a;
+	*ret = a;
+	return 0;
+}
+
+int lease_db_release(struct lease_db *db, const char *id, const char *ifname)
+{
+	for (size_t i = 0; i < db->n; i++) {
+		if (strcmp(db->leases[i].id, id) != 0 || strcmp(db->leases[i].ifname, ifname) != 0)
+			continue;
+		db->leases[i] = db->leases[db->n - 1];
+		db->n--;
+		return 1;
+	}
+	return 0;
+}

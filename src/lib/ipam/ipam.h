@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * IPAM: a pure next-fit allocator over an in-memory lease table, and its store (one JSON file per
+ * network, replaced atomically, under the network's OFD lock held by the caller).
+ */
+#pragma once
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "brnet.h"
+#include "shared/inaddr.h"
+
+struct lease {
+	struct inaddr address;
+	char id[BRNET_ID_MAX + 1];
+	char ifname[IFNAMSIZ];
+};
+
+struct lease_db {
+	struct inprefix subnet;
+	struct inaddr last; /* next-fit cursor: the most recent allocation; family 0 if none */
+	struct lease *leases;
+	size_t n, cap;
+};
+
+void lease_db_init(struct lease_db *db, const struct inprefix *subnet);
+void lease_db_done(struct lease_db *db);
+
+/* Allocatable range of a subnet: network + 2 (after the gateway) .. broadcast - 1. */
+void ipam_range(const struct inprefix *subnet, uint32_t *ret_first, uint32_t *ret_last);
+
+/* Next-fit: the first free address after cursor, wrapping once around the range. used is sorted
+ * ascending. -ENOSPC when every address is taken. Pure. */
+int ipam_next_free(uint32_t first, uint32_t last, uint32_t cursor, const uint32_t *used,
+		   size_t n_used, uint32_t *ret);
+
+const struct lease *lease_db_find(const struct lease_db *db, const char *id, const char *ifname);
+const struct lease *lease_db_find_address(const struct lease_db *db, const struct inaddr *a);
+
+/* Leases an address to (id, ifname): want if given (it must lie in the range and be free),
+ * else the next free one. -EINVAL, -EADDRINUSE, -ENOSPC with a message. */
+int lease_db_allocate(struct lease_db *db, const char *id, const char *ifname,
+		      const struct inaddr *want, struct inaddr *ret, struct brnet_error *err);
+/* Returns 1 when a lease was released, 0 when there was none. */
+int lease_db_release(struct lease_db *db, const char *id, const char *ifname);
+
+/* Store: the file "leases.json" in the network directory dirfd. A missing file is an empty
+ * table; a corrupt one is -EBADMSG with a message naming the file. */
+int lease_db_load(int dirfd, const char *dirpath, struct lease_db *db, struct brnet_error *err);
+int lease_db_save(int dirfd, const struct lease_db *db, struct brnet_error *err);
+/* Parses the text of a lease file; the fuzzable half of lease_db_load. */
+int lease_db_parse(const char *text, size_t len, struct lease_db *db, char *why, size_t why_size);

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The lease file of a network:
+ *   {"subnet": "10.0.42.0/24", "last": "10.0.42.7",
+ *    "leases": [{"address": "10.0.42.2", "id": "web", "ifname": "eth0"}, ...]}
+ * Parsed strictly: a damaged file is refused with the file and the reason, never reset, since a
+ * reset would hand out addresses that live containers still hold.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/config/config.h"
+#include "lib/ipam/ipam.h"
+#include "shared/error.h"
+#include "shared/fileio.h"
+#include "shared/macro.h"
+
+#define LEASE_FILE "leases.json"
+#define LEASE_FILE_MAX (64u << 20)
+
+
+static _printf_(3, 4) int why(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return -EBADMSG;
+}
+
+int lease_db_parse(const char *text, size_t len, struct lease_db *db, char *whybuf,
+		   size_t why_size)
+{
+	_cleanup_(json_decrefp) json_t *root = NULL;
+	json_error_t jerr;
+	json_t *subnet, *last, *leases, *item;
+	struct inprefix p;
+	size_t i;
+
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		snprintf(whybuf, why_size, "line %d, column %d: %s", jerr.line, jerr.column,
+			 jerr.text);
+		return -EBADMSG;
+	}
+	if (!json_is_object(root))
+		return why(whybuf, why_size, "%s", "not a JSON object");
+	subnet = json_object_get(root, "subnet");
+	if (!json_is_string(subnet) || config_parse_subnet(json_string_value(subnet), &p, NULL) < 0)
+		return why(whybuf, why_size, "%s", "\"subnet\" is missing or not a valid subnet");
+	if (p.addr.v4.s_addr != db->subnet.addr.v4.s_addr || p.len != db->subnet.len)
+		return why(whybuf, why_size, "holds leases of subnet %s, not of this network",
+			   json_string_value(subnet));
+	last = json_object_get(root, "last");
+	if (last && !json_is_null(last)) {
+		if (!json_is_string(last) || inaddr_parse_v4(json_string_value(last), &db->last) < 0)
+			return why(whybuf, why_size, "%s", "\"last\" is not an IPv4 address");
+	}
+	leases = json_object_get(root, "leases");
+	if (!json_is_array(leases))
+		return why(whybuf, why_size, "%s", "\"leases\" is missing or not an array");
+	json_array_foreach(leases, i, item) {
+		const char *a, *id, *ifname;
+		struct inaddr addr;
+		struct brnet_error e;
+
+		if (json_unpack(item, "{s:s, s:s, s:s}", "address", &a, "id", &id, "ifname",
+				&ifname) < 0)
+			return why(whybuf, why_size, "%s", "a lease lacks address, id or ifname");
+		if (inaddr_parse_v4(a, &addr) < 0 || !inprefix_contains(&db->subnet, &addr))
+			return why(whybuf, why_size, "lease address \"%.64s\" is not in the subnet", a);
+		if (config_check_id(id, &e) < 0 || config_check_ifname(ifname, "ifname", &e) < 0)
+			return why(whybuf, why_size, "%.200s", e.msg);
+		if (lease_db_find_address(db, &addr))
+			return why(whybuf, why_size, "address %.64s is leased twice", a);
+		if (lease_db_find(db, id, ifname))
+			return why(whybuf, why_size, "attachment %.100s holds two leases", id);
+		if (lease_db_allocate(db, id, ifname, &addr, &addr, NULL) < 0) {
+			/* Range checks of allocate (gateway, broadcast) apply to stored leases too. */
+			return why(whybuf, why_size, "lease address \"%.64s\" is reserved", a);
+		}
+	}
+	/* allocate() moved the cursor; restore the stored one. */
+	if (last && json_is_string(last))
+		(void)inaddr_parse_v4(json_string_value(last), &db->last);
+	else
+		db->last = (struct inaddr){ 0 };
+	return 0;
+}
+
+int lease_db_load(int dirfd, const char *dirpath, struct lease_db *db, struct brnet_error *err)
+{
+	_cleanup_(freep) char *text = NULL;
+	char reason[256];
+	size_t len;
+	int r;
+
+	r = read_file_bounded(dirfd, LEASE_FILE, LEASE_FILE_MAX, &text, &len);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return brnet_err(err, r, "cannot read %s/" LEASE_FILE ": %s", dirpath, strerror(-r));
+	r = lease_db_parse(text, len, db, reason, sizeof(reason));
+	if (r < 0)
+		return brnet_err(err, r, "corrupt lease file %s/" LEASE_FILE ": %s", dirpath, reason);
+	return 0;
+}
+
+int lease_db_save(int dirfd, const struct lease_db *db, struct brnet_error *err)
+{
+	_cleanup_(json_decrefp) json_t *root = NULL, *arr = NULL;
+	_cleanup_(freep) char *text = NULL;
+	char a[INADDR_STRLEN], p[PREFIX_STRLEN];
+	int r;
+
+	arr = json_array();
+	if (!arr)
+		return -ENOMEM;
+	for (size_t i = 0; i < db->n; i++) {
+		json_t *l = json_pack("{s:s, s:s, s:s}", "address",
+				      inaddr_to_string(&db->leases[i].address, a), "id",
+				      db->leases[i].id, "ifname", db->leases[i].ifname);
+
+		if (!l || json_array_append_new(arr, l) < 0)
+			return -ENOMEM;
+	}
+	root = json_pack("{s:s, s:s?, s:O}", "subnet", inprefix_to_string(&db->subnet, p), "last",
+			 db->last.family ? inaddr_to_string(&db->last, a) : NULL, "leases", arr);
+	if (!root)
+		return -ENOMEM;
+	text = json_dumps(root, JSON_COMPACT);
+	if (!text)
+		return -ENOMEM;
+	r = write_file_atomic(dirfd, LEASE_FILE, text, strlen(text));
+	if (r < 0)
+		return brnet_err(err, r, "cannot write lease file: %s", strerror(-r));
+	return 0;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A bounded buffer of netlink requests. Builders append messages and attributes through libmnl's
+ * checked puts; running out of room sets a sticky overflow flag, reported once as -EMSGSIZE by
+ * nlbuf_finish(), so builder code reads straight through without a check after every put.
+ */
+#pragma once
+
+#include <libmnl/libmnl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct nlbuf {
+	char *data;
+	size_t size;
+	size_t len;        /* bytes of complete messages */
+	struct nlmsghdr *cur;
+	bool overflow;
+};
+
+static inline void nlbuf_init(struct nlbuf *b, void *data, size_t size)
+{
+	*b = (struct nlbuf){ .data = data, .size = size };
+}
+
+/* Starts a message with a family header of hdrlen bytes copied from hdr. */
+struct nlmsghdr *nlbuf_begin(struct nlbuf *b, uint16_t type, uint16_t flags, const void *hdr,
+			     size_t hdrlen);
+void nlbuf_put(struct nlbuf *b, uint16_t type, size_t len, const void *data);
+void nlbuf_put_u8(struct nlbuf *b, uint16_t type, uint8_t v);
+void nlbuf_put_u32(struct nlbuf *b, uint16_t type, uint32_t v);
+void nlbuf_put_strz(struct nlbuf *b, uint16_t type, const char *s);
+struct nlattr *nlbuf_nest_start(struct nlbuf *b, uint16_t type);
+void nlbuf_nest_end(struct nlbuf *b, struct nlattr *nest);
+/* Closes the current message. */
+void nlbuf_end(struct nlbuf *b);
+/* 0, or -EMSGSIZE if anything did not fit. */
+int nlbuf_finish(const struct nlbuf *b);

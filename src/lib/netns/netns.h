@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Network namespaces: opened by path or by pid, and checked to really be network namespaces. */
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "brnet.h"
+
+/* Returns an O_CLOEXEC fd of the network namespace at path; -EINVAL if it is not one. */
+int netns_open_path(const char *path, struct brnet_error *err);
+/* Returns an fd of the network namespace of pid; -ESRCH (as -EINVAL) if there is no such pid. */
+int netns_open_pid(pid_t pid, struct brnet_error *err);
+/* The start time of pid in clock ticks since boot (field 22 of /proc/PID/stat): with the pid,
+ * it names a process uniquely, so PID reuse is never mistaken for the same process. */
+int proc_start_time(pid_t pid, uint64_t *ret);

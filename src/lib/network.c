@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Ensuring a network exists in the kernel as recorded, creating or validating its bridge. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <linux/netlink.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/config/config.h"
+#include "lib/network.h"
+#include "lib/nft/nft.h"
+#include "lib/rtnl/rtnl.h"
+#include "shared/error.h"
+#include "shared/fileio.h"
+#include "shared/macro.h"
+
+#define NETWORK_FILE "network.json"
+#define NETWORK_FILE_MAX 4096
+
+DEFINE_POINTER_CLEANUP(struct nl_sock, nl_sock_free)
+
+static int network_file_load(int dirfd, const char *path, struct inprefix *ret,
+			     struct brnet_error *err)
+{
+	_cleanup_(freep) char *text = NULL;
+	_cleanup_(json_decrefp) json_t *root = NULL;
+	const char *bridge, *subnet;
+	json_error_t jerr;
+	size_t len;
+	int r;
+
+	r = read_file_bounded(dirfd, NETWORK_FILE, NETWORK_FILE_MAX, &text, &len);
+	if (r == -ENOENT)
+		return r;
+	if (r < 0)
+		return brnet_err(err, r, "cannot read %s/" NETWORK_FILE ": %s", path, strerror(-r));
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root || json_unpack_ex(root, &jerr, JSON_STRICT, "{s:s, s:s}", "bridge", &bridge,
+				    "subnet", &subnet) < 0 ||
+	    config_parse_subnet(subnet, ret, NULL) < 0)
+		return brnet_err(err, EBADMSG, "corrupt network file %s/" NETWORK_FILE ": %s", path,
+				 root ? jerr.text : "not JSON");
+	return 0;
+}
+
+static int network_file_save(const struct network *net, struct brnet_error *err)
+{
+	_cleanup_(json_decrefp) json_t *root = NULL;
+	_cleanup_(freep) char *text = NULL;
+	char p[PREFIX_STRLEN];
+	int r;
+
+	root = json_pack("{s:s, s:s}", "bridge", net->bridge, "subnet",
+			 inprefix_to_string(&net->subnet, p));
+	text = root ? json_dumps(root, JSON_COMPACT) : NULL;
+	if (!text)
+		return -ENOMEM;
+	r = write_file_atomic(net->dirfd, NETWORK_FILE, text, strlen(text));
+	if (r < 0)
+		return brnet_err(err, r, "cannot write %s/" NETWORK_FILE ": %s", net->path,
+				 strerror(-r));
+	return 0;
+}
+
+static bool prefixes_overlap(const struct inprefix *a, const struct inprefix *b)
+{
+	unsigned len = a->len < b->len ? a->len : b->len;
+	uint32_t mask = prefix_v4_mask(len);
+
+	return (inaddr_v4_host(&a->addr) & mask) == (inaddr_v4_host(&b->addr) & mask);
+}
+
+/* A new network must not overlap another recorded one: routes and leases would collide. */
+static int check_no_overlap(brnet_ctx *ctx, const struct network *net, struct brnet_error *err)
+{
+	_cleanup_(closep) int fd = -EBADF;
+	DIR *d;
+	struct dirent *de;
+	int r = 0;
+
+	fd = openat(ctx->networks_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(TAKE_FD(fd));
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		_cleanup_(closep) int sub = -EBADF;
+		struct inprefix other;
+		char a[PREFIX_STRLEN], b[PREFIX_STRLEN];
+
+		if (de->d_name[0] == '.' || strcmp(de->d_name, net->bridge) == 0)
+			continue;
+		sub = openat(ctx->networks_dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sub < 0)
+			continue;
+		if (network_file_load(sub, de->d_name, &other, NULL) < 0)
+			continue;
+		if (prefixes_overlap(&other, &net->subnet)) {
+			r = brnet_err(err, EINVAL,
+				      "invalid subnet %s: overlaps %s of network %s",
+				      inprefix_to_string(&net->subnet, a),
+				      inprefix_to_string(&other, b), de->d_name);
+			break;
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefix *subnet,
+			struct network *ret, struct brnet_error *err)
+{
+	struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
+	struct inprefix recorded, def;
+	char a[PREFIX_STRLEN], b[PREFIX_STRLEN];
+	int r;
+
+	snprintf(net.bridge, sizeof(net.bridge), "%s", bridge);
+	snprintf(net.path, sizeof(net.path), "%s/networks/%s", ctx->state_dir, bridge);
+	if (mkdirat(ctx->networks_dirfd, bridge, 0700) < 0 && errno != EEXIST)
+		return brnet_err(err, errno, "cannot create %s: %s", net.path, strerror(errno));
+	net.dirfd = openat(ctx->networks_dirfd, bridge, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (net.dirfd < 0)
+		return brnet_err(err, errno, "cannot open %s: %s", net.path, strerror(errno));
+	r = lock_file_open(net.dirfd, "lock");
+	if (r < 0) {
+		network_close(&net);
+		return brnet_err(err, r, "cannot lock %s: %s", net.path, strerror(-r));
+	}
+	net.lockfd = r;
+
+	r = network_file_load(net.dirfd, net.path, &recorded, err);
+	if (r >= 0) {
+		net.recorded = true;
+		if (subnet && (recorded.addr.v4.s_addr != subnet->addr.v4.s_addr ||
+			       recorded.len != subnet->len)) {
+			network_close(&net);
+			return brnet_err(err, EINVAL,
+					 "invalid subnet %s: bridge %s already serves %s",
+					 inprefix_to_string(subnet, a), bridge,
+					 inprefix_to_string(&recorded, b));
+		}
+		net.subnet = recorded;
+	} else if (r == -ENOENT) {
+		if (!subnet) {
+			(void)inprefix_parse_v4(BRNET_DEFAULT_SUBNET, &def);
+			subnet = &def;
+		}
+		net.subnet = *subnet;
+		r = check_no_overlap(ctx, &net, err);
+		if (r < 0) {
+			network_close(&net);
+			return r;
+		}
+	} else {
+		network_close(&net);
+		return r;
+	}
+	net.gateway = inprefix_v4_first_host(&net.subnet);
+	*ret = net;
+	return 0;
+}
+
+void network_unlock(struct network *net)
+{
+	closep(&net->lockfd);
+	net->lockfd = -EBADF;
+}
+
+void network_close(struct network *net)
+{
+	network_unlock(net);
+	closep(&net->dirfd);
+	net->dirfd = -EBADF;
+}
+
+/* The bridge is there: it must be a bridge and carry the gateway with the subnet's prefix. */
+static int validate_bridge(struct network *net, struct nl_sock *rtnl, const struct link_info *link,
+			   struct brnet_error *err)
+{
+	struct addr_info addrs[16];
+	struct inprefix gw = { .addr = net->gateway, .len = net->subnet.len };
+	char want[PREFIX_STRLEN], have[PREFIX_STRLEN];
+	char buf[512];
+	struct nlbuf b;
+	int n, r;
+
+	if (strcmp(link->kind, "bridge") != 0)
+		return brnet_err(err, EINVAL, "bridge %s: a link of that name exists but is %s%s%s, not a bridge",
+				 net->bridge, link->kind[0] ? "of kind \"" : "a device without kind",
+				 link->kind, link->kind[0] ? "\"" : "");
+	n = rtnl_addr_list_v4(rtnl, link->ifindex, addrs, ELEMENTSOF(addrs), err);
+	if (n < 0)
+		return brnet_err_prefix(err, n, "cannot list addresses of %s", net->bridge);
+	for (int i = 0; i < n && i < (int)ELEMENTSOF(addrs); i++) {
+		if (!inaddr_equal(&addrs[i].prefix.addr, &net->gateway))
+			continue;
+		if (addrs[i].prefix.len != net->subnet.len)
+			return brnet_err(err, EINVAL,
+					 "bridge %s carries %s, not the gateway %s of the subnet",
+					 net->bridge, inprefix_to_string(&addrs[i].prefix, have),
+					 inprefix_to_string(&gw, want));
+		goto up;
+	}
+	if (n > 0)
+		return brnet_err(err, EINVAL, "bridge %s carries %s but not the gateway %s",
+				 net->bridge, inprefix_to_string(&addrs[0].prefix, have),
+				 inprefix_to_string(&gw, want));
+	if (!net->recorded)
+		return brnet_err(err, EINVAL,
+				 "bridge %s exists without the gateway address %s; refusing to adopt "
+				 "a bridge brnet did not create",
+				 net->bridge, inprefix_to_string(&gw, want));
+	/* Ours, but a previous setup died between creating it and adding the gateway. */
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_addr_new(&b, link->ifindex, &gw);
+	r = rtnl_run(rtnl, &b, err);
+	if (r < 0 && r != -EEXIST)
+		return brnet_err_prefix(err, r, "cannot add gateway %s to %s", want, net->bridge);
+up:
+	if (!(link->flags & IFF_UP)) {
+		nlbuf_init(&b, buf, sizeof(buf));
+		rtnl_build_link_set_up(&b, link->ifindex);
+		r = rtnl_run(rtnl, &b, err);
+		if (r < 0)
+			return brnet_err_prefix(err, r, "cannot bring %s up", net->bridge);
+	}
+	net->bridge_ifindex = link->ifindex;
+	return 0;
+}
+
+static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet_error *err)
+{
+	struct inprefix gw = { .addr = net->gateway, .len = net->subnet.len };
+	struct link_info link;
+	char buf[1024], want[PREFIX_STRLEN];
+	struct nlbuf b;
+	int r;
+
+	r = rtnl_link_get(rtnl, net->bridge, &link, err);
+	if (r >= 0)
+		return validate_bridge(net, rtnl, &link, err);
+	if (r != -ENODEV)
+		return brnet_err_prefix(err, r, "cannot look up bridge %s", net->bridge);
+
+	/* Record the network before creating anything, so that a kill right after the bridge
+	 * appears leaves a bridge we know to be ours. */
+	if (!net->recorded) {
+		r = network_file_save(net, err);
+		if (r < 0)
+			return r;
+		net->recorded = true;
+	}
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_bridge_new(&b, net->bridge);
+	r = rtnl_run(rtnl, &b, err);
+	if (r < 0 && r != -EEXIST)
+		return brnet_err_prefix(err, r, "cannot create bridge %s", net->bridge);
+	r = rtnl_link_get(rtnl, net->bridge, &link, err);
+	if (r < 0)
+		return brnet_err_prefix(err, r, "cannot look up bridge %s", net->bridge);
+	if (strcmp(link.kind, "bridge") != 0)
+		return validate_bridge(net, rtnl, &link, err);
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_addr_new(&b, link.ifindex, &gw);
+	r = rtnl_run(rtnl, &b, err);
+	if (r < 0 && r != -EEXIST)
+		return brnet_err_prefix(err, r, "cannot add gateway %s to %s",
+					inprefix_to_string(&gw, want), net->bridge);
+	net->bridge_ifindex = link.ifindex;
+	return 0;
+}
+
+int network_ensure(brnet_ctx *ctx, struct network *net, struct nl_sock *rtnl,
+		   struct brnet_error *err)
+{
+	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
+	int r;
+
+	r = ensure_bridge(net, rtnl, err);
+	if (r < 0)
+		return r;
+	if (!net->recorded) {
+		r = network_file_save(net, err);
+		if (r < 0)
+			return r;
+		net->recorded = true;
+	}
+	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
+	if (r < 0)
+		return brnet_err(err, r, "cannot open nf_tables netlink socket: %s", strerror(-r));
+	r = nft_network_ensure(nft, net->bridge, &net->subnet, err);
+	if (r < 0)
+		return r;
+	/* Set once and never restored: other users of forwarding depend on it (defect 10). */
+	r = sysctl_write("/proc/sys/net/ipv4/ip_forward", "1");
+	if (r < 0)
+		return brnet_err(err, r, "cannot enable net.ipv4.ip_forward: %s", strerror(-r));
+	return 0;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A network: a bridge, its IPv4 subnet and gateway, the masquerade rule, and the state
+ * directory networks/<bridge>/ (network.json, leases.json, lock). All of it is changed only
+ * under the network's OFD lock, which is what makes two first setups race safely.
+ */
+#pragma once
+
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
+
+#include "brnet.h"
+#include "lib/ctx.h"
+#include "lib/netlink/nlsock.h"
+#include "shared/inaddr.h"
+
+struct network {
+	char bridge[IFNAMSIZ];
+	struct inprefix subnet;
+	struct inaddr gateway;
+	int bridge_ifindex;
+	bool recorded; /* network.json existed when opened: we created this network */
+	int dirfd;
+	int lockfd;
+	char path[PATH_MAX];
+};
+
+/* Opens networks/<bridge>/ and takes its lock. If the network is recorded, its subnet is
+ * loaded; a different subnet from the user is an error. subnet may be NULL (use recorded or
+ * the default). */
+int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefix *subnet,
+			struct network *ret, struct brnet_error *err);
+void network_unlock(struct network *net);
+void network_close(struct network *net);
+
+/* Makes the kernel match the network: bridge present (validated if it was there already), up,
+ * carrying the gateway; nf_tables masquerade; ip_forward on. */
+int network_ensure(brnet_ctx *ctx, struct network *net, struct nl_sock *rtnl,
+		   struct brnet_error *err);

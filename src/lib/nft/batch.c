@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Bounded nf_tables batches. Every command asks for an ack so that nl_sock_transact() can match
+ * each error to its command and knows when the kernel has answered all of them. */
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/common.h>
+
+#include "lib/nft/batch.h"
+
+void nft_batch_init(struct nft_batch *b, void *buf, size_t size)
+{
+	*b = (struct nft_batch){ .buf = buf, .size = size };
+}
+
+static struct nlmsghdr *slot(struct nft_batch *b)
+{
+	if (b->overflow || b->size - b->len < NFT_MSG_ROOM) {
+		b->overflow = true;
+		return NULL;
+	}
+	return (struct nlmsghdr *)(b->buf + b->len);
+}
+
+static void commit(struct nft_batch *b, const struct nlmsghdr *nlh)
+{
+	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
+}
+
+void nft_batch_begin(struct nft_batch *b)
+{
+	struct nlmsghdr *nlh = slot(b);
+
+	if (nlh)
+		commit(b, nftnl_batch_begin((char *)nlh, 0));
+}
+
+static struct nlmsghdr *command(struct nft_batch *b, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = slot(b);
+
+	if (!nlh)
+		return NULL;
+	b->commands++;
+	return nftnl_nlmsg_build_hdr((char *)nlh, type, NFPROTO_INET, flags | NLM_F_ACK, 0);
+}
+
+void nft_batch_table(struct nft_batch *b, uint16_t type, uint16_t flags, const struct nftnl_table *t)
+{
+	struct nlmsghdr *nlh = command(b, type, flags);
+
+	if (nlh) {
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		commit(b, nlh);
+	}
+}
+
+void nft_batch_chain(struct nft_batch *b, uint16_t type, uint16_t flags, const struct nftnl_chain *c)
+{
+	struct nlmsghdr *nlh = command(b, type, flags);
+
+	if (nlh) {
+		nftnl_chain_nlmsg_build_payload(nlh, c);
+		commit(b, nlh);
+	}
+}
+
+void nft_batch_rule(struct nft_batch *b, uint16_t type, uint16_t flags, struct nftnl_rule *r)
+{
+	struct nlmsghdr *nlh = command(b, type, flags);
+
+	if (nlh) {
+		nftnl_rule_nlmsg_build_payload(nlh, r);
+		commit(b, nlh);
+	}
+}
+
+int nft_batch_end(struct nft_batch *b)
+{
+	struct nlmsghdr *nlh = slot(b);
+
+	if (!nlh)
+		return -EMSGSIZE;
+	commit(b, nftnl_batch_end((char *)nlh, 0));
+	return 0;
+}

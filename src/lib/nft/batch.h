@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * An nf_tables transaction: BEGIN, commands, END, in one bounded buffer. libnftnl's payload
+ * builders do not check room, so each command slot must have NFT_MSG_ROOM bytes free before
+ * it is written; a batch that runs out reports -EMSGSIZE once, at nft_batch_end().
+ */
+#pragma once
+
+#include <libnftnl/chain.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NFT_MSG_ROOM 2048
+#define NFT_BATCH_SMALL (8 * NFT_MSG_ROOM)
+
+struct nft_batch {
+	char *buf;
+	size_t size;
+	size_t len;
+	unsigned commands;
+	bool overflow;
+};
+
+void nft_batch_init(struct nft_batch *b, void *buf, size_t size);
+void nft_batch_begin(struct nft_batch *b);
+void nft_batch_table(struct nft_batch *b, uint16_t type, uint16_t flags, const struct nftnl_table *t);
+void nft_batch_chain(struct nft_batch *b, uint16_t type, uint16_t flags, const struct nftnl_chain *c);
+void nft_batch_rule(struct nft_batch *b, uint16_t type, uint16_t flags, struct nftnl_rule *r);
+/* Closes the batch; 0 or -EMSGSIZE. */
+int nft_batch_end(struct nft_batch *b);

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Attachment records on disk (JSON, strict) and the attachment state machine. */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/config/config.h"
+#include "lib/record.h"
+#include "shared/error.h"
+#include "shared/fileio.h"
+#include "shared/macro.h"
+
+#define RECORD_FILE_MAX (64u * 1024)
+
+
+static const char *const state_names[_ATTACH_STATE_MAX] = {
+	[ATTACH_UNCONFIGURED] = "unconfigured",
+	[ATTACH_CONFIGURING] = "configuring",
+	[ATTACH_ACTIVE] = "active",
+	[ATTACH_CLEANED] = "cleaned",
+};
+
+static const char *const step_names[_STEP_MAX] = {
+	[STEP_LEASE] = "lease",
+	[STEP_VETH] = "veth",
+	[STEP_CONTAINER] = "container",
+};
+
+const char *attach_state_to_string(enum attach_state s)
+{
+	return s < _ATTACH_STATE_MAX ? state_names[s] : "invalid";
+}
+
+enum attach_state attach_state_from_string(const char *s)
+{
+	for (unsigned i = 0; i < _ATTACH_STATE_MAX; i++)
+		if (strcmp(s, state_names[i]) == 0)
+			return (enum attach_state)i;
+	return _ATTACH_STATE_MAX;
+}
+
+const char *attach_step_to_string(enum attach_step s)
+{
+	return s < _STEP_MAX ? step_names[s] : "invalid";
+}
+
+int attach_state_transition(struct brnet_attachment *a, enum attach_state to,
+			    struct brnet_error *err)
+{
+	/* Unconfigured -> Configuring -> Active -> Cleaned; a failed or killed setup goes from
+	 * Configuring straight to Cleaned. Nothing ever leaves Cleaned. */
+	static const bool allowed[_ATTACH_STATE_MAX][_ATTACH_STATE_MAX] = {
+		[ATTACH_UNCONFIGURED][ATTACH_CONFIGURING] = true,
+		[ATTACH_CONFIGURING][ATTACH_ACTIVE] = true,
+		[ATTACH_CONFIGURING][ATTACH_CLEANED] = true,
+		[ATTACH_ACTIVE][ATTACH_CLEANED] = true,
+	};
+
+	if (a->state >= _ATTACH_STATE_MAX || to >= _ATTACH_STATE_MAX || !allowed[a->state][to])
+		return brnet_err(err, EINVAL, "attachment %s/%s: invalid state change %s -> %s",
+				 a->id, a->ifname, attach_state_to_string(a->state),
+				 attach_state_to_string(to));
+	a->state = to;
+	return 0;
+}
+
+void attach_host_veth_name(const char *id, const char *ifname, char ret[static IFNAMSIZ])
+{
+	/* FNV-1a 64 over "id\0ifname", folded to 32 bits. */
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *parts[2] = { id, ifname };
+
+	for (int p = 0; p < 2; p++) {
+		for (const char *s = parts[p];; s++) {
+			h ^= (unsigned char)*s;
+			h *= 0x100000001b3ULL;
+			if (!*s)
+				break;
+		}
+	}
+	snprintf(ret, IFNAMSIZ, "vb%08x", (unsigned)(h ^ (h >> 32)));
+}
+
+void record_file_name(const char *id, const char *ifname, char ret[static RECORD_NAME_MAX])
+{
+	snprintf(ret, RECORD_NAME_MAX, "%s@%s.json", id, ifname);
+}
+
+void record_update_strings(struct brnet_attachment *a)
+{
+	struct inprefix p = { .addr = a->address, .len = a->subnet.len };
+
+	inprefix_to_string(&a->subnet, a->subnet_str);
+	if (a->address.family)
+		inprefix_to_string(&p, a->address_str);
+	else
+		a->address_str[0] = '\0';
+	inaddr_to_string(&a->gateway, a->gateway_str);
+}
+
+char *record_format(const struct brnet_attachment *a)
+{
+	_cleanup_(json_decrefp) json_t *root = NULL, *journal = NULL;
+	char addr[INADDR_STRLEN];
+
+	journal = json_array();
+	if (!journal)
+		return NULL;
+	for (unsigned i = 0; i < _STEP_MAX; i++)
+		if (a->journal & (1u << i))
+			json_array_append_new(journal, json_string(step_names[i]));
+	root = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:I, s:s, s:O}",
+			 "version", 1, "id", a->id, "ifname", a->ifname, "bridge", a->bridge,
+			 "subnet", a->subnet_str, "address",
+			 a->address.family ? inaddr_to_string(&a->address, addr) : "", "gateway",
+			 a->gateway_str, "host_veth", a->host_veth, "mac", a->mac, "mtu", (int)a->mtu,
+			 "netns", a->netns, "pid", (int)a->pid, "pid_start", (json_int_t)a->pid_start,
+			 "state", attach_state_to_string(a->state), "journal", journal);
+	if (!root)
+		return NULL;
+	return json_dumps(root, JSON_INDENT(1));
+}
+
+int record_save(int dirfd, const struct brnet_attachment *a, bool create, struct brnet_error *err)
+{
+	_cleanup_(freep) char *text = record_format(a);
+	char name[RECORD_NAME_MAX], tmp[RECORD_NAME_MAX + 32];
+	_cleanup_(closep) int fd = -EBADF;
+	size_t len;
+	int r;
+
+	if (!text)
+		return -ENOMEM;
+	record_file_name(a->id, a->ifname, name);
+	if (!create) {
+		r = write_file_atomic(dirfd, name, text, strlen(text));
+		if (r < 0)
+			return brnet_err(err, r, "cannot write record %s: %s", name, strerror(-r));
+		return 0;
+	}
+	/* Create-if-absent, atomically: write a private file, then link() it into place. */
+	snprintf(tmp, sizeof(tmp), ".%s.%ld.new", name, (long)getpid());
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return brnet_err(err, errno, "cannot write record %s: %s", name, strerror(errno));
+	len = strlen(text);
+	r = write(fd, text, len) == (ssize_t)len ? 0 : (errno ? -errno : -EIO);
+	if (r >= 0 && linkat(dirfd, tmp, dirfd, name, 0) < 0)
+		r = -errno;
+	(void)unlinkat(dirfd, tmp, 0);
+	if (r == -EEXIST)
+		return brnet_err(err, EEXIST, "attachment %s/%s already exists", a->id, a->ifname);
+	if (r < 0)
+		return brnet_err(err, r, "cannot write record %s: %s", name, strerror(-r));
+	return 0;
+}
+
+int record_parse(const char *text, size_t len, struct brnet_attachment *ret, char *why,
+		 size_t why_size)
+{
+	_cleanup_(json_decrefp) json_t *root = NULL;
+	struct brnet_attachment a = { 0 };
+	const char *id, *ifname, *bridge, *subnet, *address, *gateway, *host_veth, *mac, *netns,
+		*state;
+	json_int_t version, mtu, pid, pid_start;
+	json_t *journal, *step;
+	json_error_t jerr;
+	struct brnet_error e;
+	size_t i;
+
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		snprintf(why, why_size, "line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
+		return -EBADMSG;
+	}
+	if (json_unpack_ex(root, &jerr, JSON_STRICT,
+			   "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:s, s:o}",
+			   "version", &version, "id", &id, "ifname", &ifname, "bridge", &bridge,
+			   "subnet", &subnet, "address", &address, "gateway", &gateway, "host_veth",
+			   &host_veth, "mac", &mac, "mtu", &mtu, "netns", &netns, "pid", &pid,
+			   "pid_start", &pid_start, "state", &state, "journal", &journal) < 0) {
+		snprintf(why, why_size, "%s", jerr.text);
+		return -EBADMSG;
+	}
+	if (version != 1) {
+		snprintf(why, why_size, "unknown record version %lld", (long long)version);
+		return -EBADMSG;
+	}
+	if (config_check_id(id, &e) < 0 || config_check_ifname(ifname, "ifname", &e) < 0 ||
+	    config_check_ifname(bridge, "bridge", &e) < 0 ||
+	    config_check_ifname(host_veth, "host_veth", &e) < 0 ||
+	    config_parse_subnet(subnet, &a.subnet, &e) < 0) {
+		snprintf(why, why_size, "%s", e.msg);
+		return -EBADMSG;
+	}
+	if ((*address && inaddr_parse_v4(address, &a.address) < 0) ||
+	    inaddr_parse_v4(gateway, &a.gateway) < 0 || strlen(mac) >= sizeof(a.mac) ||
+	    strlen(netns) >= sizeof(a.netns) || mtu < 0 || mtu > BRNET_MTU_MAX || pid < 0 ||
+	    pid > INT32_MAX || pid_start < 0) {
+		snprintf(why, why_size, "a field is out of range");
+		return -EBADMSG;
+	}
+	a.state = attach_state_from_string(state);
+	if (a.state == _ATTACH_STATE_MAX) {
+		snprintf(why, why_size, "unknown state \"%.32s\"", state);
+		return -EBADMSG;
+	}
+	if (!json_is_array(journal)) {
+		snprintf(why, why_size, "journal is not an array");
+		return -EBADMSG;
+	}
+	json_array_foreach(journal, i, step) {
+		unsigned s;
+
+		for (s = 0; s < _STEP_MAX; s++)
+			if (json_is_string(step) && strcmp(json_string_value(step), step_names[s]) == 0)
+				break;
+		if (s == _STEP_MAX) {
+			snprintf(why, why_size, "unknown journal step");
+			return -EBADMSG;
+		}
+		a.journal |= 1u << s;
+	}
+	strcpy(a.id, id);
+	strcpy(a.ifname, ifname);
+	strcpy(a.bridge, bridge);
+	strcpy(a.host_veth, host_veth);
+	strcpy(a.mac, mac);
+	strcpy(a.netns, netns);
+	a.mtu = (unsigned)mtu;
+	a.pid = (pid_t)pid;
+	a.pid_start = (uint64_t)pid_start;
+	record_update_strings(&a);
+	*ret = a;
+	return 0;
+}
+
+int record_load(int dirfd, const char *id, const char *ifname, struct brnet_attachment *ret,
+		struct brnet_error *err)
+{
+	_cleanup_(freep) char *text = NULL;
+	char name[RECORD_NAME_MAX], why[256];
+	size_t len;
+	int r;
+
+	record_file_name(id, ifname, name);
+	r = read_file_bounded(dirfd, name, RECORD_FILE_MAX, &text, &len);
+	if (r == -ENOENT)
+		return r;
+	if (r < 0)
+		return brnet_err(err, r, "cannot read record %s: %s", name, strerror(-r));
+	r = record_parse(text, len, ret, why, sizeof(why));
+	if (r < 0)
+		return brnet_err(err, r, "corrupt record %s: %s", name, why);
+	if (strcmp(ret->id, id) != 0 || strcmp(ret->ifname, ifname) != 0)
+		return brnet_err(err, EBADMSG, "corrupt record %s: names another attachment", name);
+	return 0;
+}
+
+int record_remove(int dirfd, const char *id, const char *ifname)
+{
+	char name[RECORD_NAME_MAX];
+
+	record_file_name(id, ifname, name);
+	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The attachment record: what was created for one (id, ifname), its state, and the journal of
+ * steps begun. Written before each step, so a process killed at any instant leaves on disk
+ * everything a later command needs to finish or undo the work.
+ */
+#pragma once
+
+#include <limits.h>
+#include <net/if.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "brnet.h"
+#include "shared/inaddr.h"
+
+enum attach_state {
+	ATTACH_UNCONFIGURED,
+	ATTACH_CONFIGURING,
+	ATTACH_ACTIVE,
+	ATTACH_CLEANED,
+	_ATTACH_STATE_MAX,
+};
+
+/* Steps of setup, in order; the journal lists the ones begun. */
+enum attach_step {
+	STEP_LEASE,
+	STEP_VETH,
+	STEP_CONTAINER, /* address, lo, default route inside the namespace */
+	_STEP_MAX,
+};
+
+#define RECORD_NAME_MAX (BRNET_ID_MAX + IFNAMSIZ + 8)
+
+struct brnet_attachment {
+	char id[BRNET_ID_MAX + 1];
+	char ifname[IFNAMSIZ];
+	char bridge[IFNAMSIZ];
+	char host_veth[IFNAMSIZ];
+	char mac[18];
+	struct inprefix subnet;
+	struct inaddr address;
+	struct inaddr gateway;
+	unsigned mtu;
+	char netns[PATH_MAX];
+	pid_t pid;
+	uint64_t pid_start;
+	enum attach_state state;
+	unsigned journal; /* bit per enum attach_step begun */
+
+	/* Text forms, for the getters. */
+	char subnet_str[PREFIX_STRLEN];
+	char address_str[PREFIX_STRLEN];
+	char gateway_str[INADDR_STRLEN];
+};
+
+const char *attach_state_to_string(enum attach_state s);
+enum attach_state attach_state_from_string(const char *s);
+const char *attach_step_to_string(enum attach_step s);
+/* The one place that decides which state changes are allowed: -EINVAL with a message if not. */
+int attach_state_transition(struct brnet_attachment *a, enum attach_state to,
+			    struct brnet_error *err);
+
+/* "vb" + 8 hex digits of a hash of (id, ifname): stable, PID-free, fits IFNAMSIZ. */
+void attach_host_veth_name(const char *id, const char *ifname, char ret[static IFNAMSIZ]);
+/* File name of the record: "<id>@<ifname>.json"; neither part may contain '@' or '/'. */
+void record_file_name(const char *id, const char *ifname, char ret[static RECORD_NAME_MAX]);
+
+/* Fills the text forms after the binary fields change. */
+void record_update_strings(struct brnet_attachment *a);
+
+/* dirfd is the attachments directory. create: fail with -EEXIST if a record exists. */
+int record_save(int dirfd, const struct brnet_attachment *a, bool create, struct brnet_error *err);
+int record_load(int dirfd, const char *id, const char *ifname, struct brnet_attachment *ret,
+		struct brnet_error *err);
+int record_remove(int dirfd, const char *id, const char *ifname);
+/* The fuzzable half of record_load. */
+int record_parse(const char *text, size_t len, struct brnet_attachment *ret, char *why,
+		 size_t why_size);
+char *record_format(const struct brnet_attachment *a);

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Links: bridge and veth creation, lookup by name, up, delete. */
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <string.h>
+
+#include "lib/rtnl/rtnl.h"
+#include "shared/error.h"
+
+#define RTNL_BUF 4096
+
+void rtnl_build_link_get(struct nlbuf *b, const char *name)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+
+	nlbuf_begin(b, RTM_GETLINK, NLM_F_ACK, &ifi, sizeof(ifi));
+	nlbuf_put_strz(b, IFLA_IFNAME, name);
+	nlbuf_end(b);
+}
+
+void rtnl_build_bridge_new(struct nlbuf *b, const char *name)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP };
+	struct nlattr *info;
+
+	/* EXCL: a bridge that appeared meanwhile must be validated, not silently adopted. */
+	nlbuf_begin(b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, &ifi, sizeof(ifi));
+	nlbuf_put_strz(b, IFLA_IFNAME, name);
+	info = nlbuf_nest_start(b, IFLA_LINKINFO);
+	nlbuf_put_strz(b, IFLA_INFO_KIND, "bridge");
+	nlbuf_nest_end(b, info);
+	nlbuf_end(b);
+}
+
+void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP };
+	struct nlattr *info, *data, *peer;
+
+	/* One request does it all: the peer is born in the target namespace under its final
+	 * name, the host end is born enslaved to the bridge and up. The peer cannot be born up:
+	 * veth_open() refuses (-ENOTCONN) before the pair is linked. */
+	nlbuf_begin(b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, &ifi, sizeof(ifi));
+	nlbuf_put_strz(b, IFLA_IFNAME, spec->host_name);
+	if (spec->mtu)
+		nlbuf_put_u32(b, IFLA_MTU, spec->mtu);
+	if (spec->master_ifindex > 0)
+		nlbuf_put_u32(b, IFLA_MASTER, (uint32_t)spec->master_ifindex);
+	info = nlbuf_nest_start(b, IFLA_LINKINFO);
+	nlbuf_put_strz(b, IFLA_INFO_KIND, "veth");
+	data = nlbuf_nest_start(b, IFLA_INFO_DATA);
+	peer = nlbuf_nest_start(b, VETH_INFO_PEER);
+	/* VETH_INFO_PEER carries a struct ifinfomsg before its attributes. */
+	ifi.ifi_flags = ifi.ifi_change = 0;
+	if (b->cur && !b->overflow) {
+		if (mnl_nlmsg_get_payload_len(b->cur) + MNL_ALIGN(sizeof(ifi)) + MNL_NLMSG_HDRLEN >
+		    b->size - (size_t)((char *)b->cur - b->data))
+			b->overflow = true;
+		else
+			memcpy(mnl_nlmsg_put_extra_header(b->cur, sizeof(ifi)), &ifi, sizeof(ifi));
+	}
+	nlbuf_put_strz(b, IFLA_IFNAME, spec->peer_name);
+	if (spec->peer_netns_fd >= 0)
+		nlbuf_put_u32(b, IFLA_NET_NS_FD, (uint32_t)spec->peer_netns_fd);
+	if (spec->mtu)
+		nlbuf_put_u32(b, IFLA_MTU, spec->mtu);
+	nlbuf_nest_end(b, peer);
+	nlbuf_nest_end(b, data);
+	nlbuf_nest_end(b, info);
+	nlbuf_end(b);
+}
+
+void rtnl_build_link_set_up(struct nlbuf *b, int ifindex)
+{
+	struct ifinfomsg ifi = {
+		.ifi_family = AF_UNSPEC, .ifi_index = ifindex, .ifi_flags = IFF_UP, .ifi_change = IFF_UP
+	};
+
+	nlbuf_begin(b, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
+	nlbuf_end(b);
+}
+
+void rtnl_build_link_del(struct nlbuf *b, const char *name)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+
+	nlbuf_begin(b, RTM_DELLINK, NLM_F_ACK, &ifi, sizeof(ifi));
+	nlbuf_put_strz(b, IFLA_IFNAME, name);
+	nlbuf_end(b);
+}
+
+static int parse_linkinfo_cb(const struct nlattr *attr, void *data)
+{
+	struct link_info *info = data;
+
+	if (mnl_attr_get_type(attr) == IFLA_INFO_KIND) {
+		if (mnl_attr_validate(attr, MNL_TYPE_STRING) < 0)
+			return MNL_CB_ERROR;
+		snprintf(info->kind, sizeof(info->kind), "%.*s", (int)mnl_attr_get_payload_len(attr),
+			 mnl_attr_get_str(attr));
+		/* A NUL inside the payload ends the kind early, as the kernel means it. */
+	}
+	return MNL_CB_OK;
+}
+
+static int parse_link_cb(const struct nlattr *attr, void *data)
+{
+	struct link_info *info = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case IFLA_IFNAME:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0 ||
+		    mnl_attr_get_payload_len(attr) > IFNAMSIZ)
+			return MNL_CB_ERROR;
+		snprintf(info->name, sizeof(info->name), "%s", mnl_attr_get_str(attr));
+		break;
+	case IFLA_MASTER:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		info->master = (int)mnl_attr_get_u32(attr);
+		break;
+	case IFLA_MTU:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		info->mtu = mnl_attr_get_u32(attr);
+		break;
+	case IFLA_ADDRESS:
+		if (mnl_attr_get_payload_len(attr) == sizeof(info->mac)) {
+			memcpy(info->mac, mnl_attr_get_payload(attr), sizeof(info->mac));
+			info->has_mac = true;
+		}
+		break;
+	case IFLA_LINKINFO:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
+		    mnl_attr_parse_nested(attr, parse_linkinfo_cb, info) < 0)
+			return MNL_CB_ERROR;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+int rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *ret)
+{
+	const struct ifinfomsg *ifi;
+	struct link_info info = { 0 };
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*ifi))
+		return -EBADMSG;
+	ifi = mnl_nlmsg_get_payload(nlh);
+	info.ifindex = ifi->ifi_index;
+	info.flags = ifi->ifi_flags;
+	if (mnl_attr_parse(nlh, sizeof(*ifi), parse_link_cb, &info) < 0)
+		return -EBADMSG;
+	if (info.name[0] == '\0' || info.ifindex <= 0)
+		return -EBADMSG;
+	*ret = info;
+	return 0;
+}
+
+int rtnl_run(struct nl_sock *s, struct nlbuf *b, struct brnet_error *err)
+{
+	int r = nlbuf_finish(b);
+
+	if (r < 0)
+		return brnet_err(err, -r, "netlink request does not fit its buffer");
+	return nl_sock_transact(s, b->data, b->len, NULL, NULL, err);
+}
+
+struct link_get {
+	struct link_info *info;
+	bool found;
+};
+
+static int link_get_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	struct link_get *g = userdata;
+	int r;
+
+	r = rtnl_parse_link(nlh, g->info);
+	if (r < 0)
+		return r;
+	g->found = true;
+	return 0;
+}
+
+int rtnl_link_get(struct nl_sock *s, const char *name, struct link_info *ret,
+		  struct brnet_error *err)
+{
+	char buf[RTNL_BUF];
+	struct link_info info;
+	struct link_get g = { .info = &info };
+	struct nlbuf b;
+	int r;
+
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_link_get(&b, name);
+	r = nlbuf_finish(&b);
+	if (r < 0)
+		return r;
+	r = nl_sock_transact(s, b.data, b.len, link_get_cb, &g, err);
+	if (r == -ENODEV)
+		return r; /* decided by callers: often "not there yet" */
+	if (r < 0)
+		return r;
+	if (!g.found)
+		return brnet_err(err, EBADMSG, "no link in the kernel's answer for %s", name);
+	*ret = info;
+	return 0;
+}
+
+int rtnl_link_del(struct nl_sock *s, const char *name, struct brnet_error *err)
+{
+	char buf[RTNL_BUF];
+	struct nlbuf b;
+
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_link_del(&b, name);
+	return rtnl_run(s, &b, err);
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * rtnetlink: pure builders that append one request to an nlbuf (testable without a kernel),
+ * reply parsers, and the few operations the orchestration needs on top of them.
+ */
+#pragma once
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "brnet.h"
+#include "lib/netlink/nlmsg.h"
+#include "lib/netlink/nlsock.h"
+#include "shared/inaddr.h"
+
+struct link_info {
+	int ifindex;
+	char name[IFNAMSIZ];
+	char kind[32];   /* IFLA_INFO_KIND, "" when none */
+	int master;      /* ifindex, 0 when none */
+	unsigned flags;  /* IFF_* */
+	unsigned mtu;
+	uint8_t mac[6];
+	bool has_mac;
+};
+
+struct addr_info {
+	int ifindex;
+	struct inprefix prefix; /* the local address with its prefix length */
+};
+
+struct veth_spec {
+	const char *host_name;
+	const char *peer_name;
+	int peer_netns_fd;
+	int master_ifindex;
+	unsigned mtu; /* 0: kernel default */
+};
+
+/* Builders: append one request (with NLM_F_ACK, or NLM_F_DUMP for dumps). */
+void rtnl_build_link_get(struct nlbuf *b, const char *name);
+void rtnl_build_bridge_new(struct nlbuf *b, const char *name);
+void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec);
+void rtnl_build_link_set_up(struct nlbuf *b, int ifindex);
+void rtnl_build_link_del(struct nlbuf *b, const char *name);
+void rtnl_build_addr_new(struct nlbuf *b, int ifindex, const struct inprefix *local);
+void rtnl_build_addr_dump(struct nlbuf *b, int family, int ifindex);
+void rtnl_build_route_default(struct nlbuf *b, const struct inaddr *gateway, int ifindex);
+void rtnl_build_route_dump(struct nlbuf *b, int family);
+
+/* Parsers: -EBADMSG for malformed messages, unknown attributes skipped. */
+int rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *ret);
+int rtnl_parse_addr(const struct nlmsghdr *nlh, struct addr_info *ret);
+
+/* Operations. */
+int rtnl_link_get(struct nl_sock *s, const char *name, struct link_info *ret,
+		  struct brnet_error *err);
+int rtnl_link_del(struct nl_sock *s, const char *name, struct brnet_error *err);
+/* Fills up to max IPv4 addresses of ifindex; returns how many there are. */
+int rtnl_addr_list_v4(struct nl_sock *s, int ifindex, struct addr_info *ret, size_t max,
+		      struct brnet_error *err);
+/* Runs a buffer that holds one or more requests built above. */
+int rtnl_run(struct nl_sock *s, struct nlbuf *b, struct brnet_error *err);
+
+/* A sysctl of the namespace the process is in. Writes only when the value differs. */
+int sysctl_write(const char *path, const char *value);
+int sysctl_read(const char *path, char *buf, size_t size);

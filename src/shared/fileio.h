@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Small file helpers for the state directory: atomic replace, bounded reads, OFD locks. */
+#pragma once
+
+#include <stddef.h>
+
+/* Creates dir and its parents (mode 0700 for new ones); an existing directory is fine. */
+int mkdir_parents(const char *path);
+
+/* Writes data to dirfd/name through a temporary file and rename(): readers see the old or the
+ * new content, never a mix; on any error (ENOSPC included) the old file is untouched. */
+int write_file_atomic(int dirfd, const char *name, const void *data, size_t len);
+
+/* Reads at most max bytes of dirfd/name into a NUL-terminated buffer. -ENOENT if missing,
+ * -EFBIG if larger than max. */
+int read_file_bounded(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len);
+
+/* Opens (creating) dirfd/name and takes an OFD write lock on it, waiting. Returns the fd; the
+ * lock goes with the last close. */
+int lock_file_open(int dirfd, const char *name);

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Ownership helpers in the style of systemd: _cleanup_ locals, and explicit hand-over of
+ * ownership on the success path. Inline functions, because statement expressions are not C17.
+ */
+#pragma once
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _unused_ __attribute__((unused))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define _warn_unused_result_ __attribute__((warn_unused_result))
+
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+
+static inline void *steal_ptr(void **p)
+{
+	void *q = *p;
+
+	*p = NULL;
+	return q;
+}
+#define steal_pointer(pp) steal_ptr((void **)(pp))
+
+static inline int take_fd(int *fd)
+{
+	int r = *fd;
+
+	*fd = -EBADF;
+	return r;
+}
+#define TAKE_FD(fd) take_fd(&(fd))
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+
+static inline void closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+
+		close(*fd);
+		errno = saved;
+	}
+}
+
+/* Defines name##p(type **) calling func on a non-NULL pointer, for use with _cleanup_. */
+#define DEFINE_POINTER_CLEANUP(type, func)                                                         \
+	static inline void func##p(type **p)                                                       \
+	{                                                                                          \
+		if (*p)                                                                            \
+			func(*p);                                                                  \
+	}
