@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct nlbuf {
 	char *data;
@@ -21,6 +22,8 @@ struct nlbuf {
 
 static inline void nlbuf_init(struct nlbuf *b, void *data, size_t size)
 {
+	/* libmnl leaves attribute padding as it finds it; never send stale bytes to the kernel. */
+	memset(data, 0, size);
 	*b = (struct nlbuf){ .data = data, .size = size };
 }
 

@@ -3,6 +3,7 @@
  * each error to its command and knows when the kernel has answered all of them. */
 #include <errno.h>
 #include <linux/netfilter.h>
+#include <string.h>
 #include <linux/netfilter/nfnetlink.h>
 
 #include <libmnl/libmnl.h>
@@ -12,6 +13,7 @@
 
 void nft_batch_init(struct nft_batch *b, void *buf, size_t size)
 {
+	memset(buf, 0, size); /* attribute padding is not written by libmnl */
 	*b = (struct nft_batch){ .buf = buf, .size = size };
 }
 

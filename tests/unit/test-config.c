@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Validation tables: every bad value is refused with -EINVAL and a message naming it. */
+#include <errno.h>
+
+#include "brnet.h"
+#include "lib/config/config.h"
+#include "test-common.h"
+
+static void test_ifname(void **state)
+{
+	static const char *const good[] = { "eth0", "a", "br-net_0.1", "123456789012345" };
+	static const char *const bad[] = { "", "1234567890123456", "eth 0", "eth/0", "eth:0", ".",
+					   "..", "é", "eth0\n" };
+	struct brnet_error err = { 0 };
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_ok(config_check_ifname(good[i], "interface name", &err));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_errno(config_check_ifname(bad[i], "interface name", &err), EINVAL);
+		assert_int_equal(err.code, EINVAL);
+		assert_non_null(strstr(err.msg, "interface name"));
+	}
+	assert_errno(config_check_ifname("has space", "bridge name", &err), EINVAL);
+	assert_non_null(strstr(err.msg, "\"has space\""));
+}
+
+static void test_id(void **state)
+{
+	static const char *const bad[] = { "", "-x", "_x", ".x", "a/b", "a b", "a@b",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" /* 65 */ };
+	struct brnet_error err = { 0 };
+
+	assert_ok(config_check_id("web", &err));
+	assert_ok(config_check_id("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+				  &err));
+	assert_ok(config_check_id("pod_1.a-b", &err));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_errno(config_check_id(bad[i], &err), EINVAL);
+	assert_errno(config_check_id("a/b", &err), EINVAL);
+	assert_non_null(strstr(err.msg, "a/b"));
+}
+
+static void test_subnet(void **state)
+{
+	static const char *const bad[] = { "10.0.42.1/24", "10.0.0.0/7", "10.0.0.0/31",
+					   "10.0.0.0/32", "010.0.0.0/8", "10.0.42.0", "10.0.42.0/024" };
+	struct brnet_error err = { 0 };
+	struct inprefix p;
+
+	assert_ok(config_parse_subnet("10.0.0.0/8", &p, &err));
+	assert_ok(config_parse_subnet("192.168.1.4/30", &p, &err));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_errno(config_parse_subnet(bad[i], &p, &err), EINVAL);
+	assert_errno(config_parse_subnet("10.0.42.1/24", &p, &err), EINVAL);
+	assert_non_null(strstr(err.msg, "host bits"));
+	assert_non_null(strstr(err.msg, "10.0.42.0/24"));
+	assert_errno(config_parse_subnet("10.0.0.0/31", &p, &err), EINVAL);
+	assert_non_null(strstr(err.msg, "/8 to /30"));
+}
+
+static void test_setters(void **state)
+{
+	brnet_config *cfg = NULL;
+	struct brnet_error err = { 0 };
+
+	assert_ok(brnet_config_new(&cfg));
+	assert_string_equal(cfg->bridge, "brnet0");
+	assert_string_equal(cfg->ifname, "eth0");
+	assert_false(cfg->subnet_set);
+	assert_errno(brnet_config_set_mtu(cfg, 67, &err), EINVAL);
+	assert_non_null(strstr(err.msg, "67"));
+	assert_errno(brnet_config_set_mtu(cfg, 65536, &err), EINVAL);
+	assert_ok(brnet_config_set_mtu(cfg, 68, &err));
+	assert_ok(brnet_config_set_mtu(cfg, 65535, &err));
+	assert_errno(brnet_config_set_address(cfg, "10.0.42.07", &err), EINVAL);
+	assert_non_null(strstr(err.msg, "10.0.42.07"));
+	assert_errno(brnet_config_set_netns_path(cfg, "relative/path", &err), EINVAL);
+	assert_errno(brnet_config_set_pid(cfg, 0, &err), EINVAL);
+	assert_errno(brnet_config_set_pid(cfg, -5, &err), EINVAL);
+	assert_ok(brnet_config_set_subnet(cfg, "10.1.0.0/16", &err));
+	assert_true(cfg->subnet_set);
+	assert_errno(brnet_config_set_bridge(cfg, "this-name-is-too-long", &err), EINVAL);
+	assert_string_equal(cfg->bridge, "brnet0");
+	brnet_config_free(cfg);
+	brnet_config_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ifname),
+		cmocka_unit_test(test_id),
+		cmocka_unit_test(test_subnet),
+		cmocka_unit_test(test_setters),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The allocator (next-fit, any prefix, never fails while an address is free) and its store. */
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "lib/ipam/ipam.h"
+#include "test-common.h"
+
+static struct lease_db db_for(const char *cidr)
+{
+	struct lease_db db;
+	struct inprefix p;
+
+	assert_ok(inprefix_parse_v4(cidr, &p));
+	lease_db_init(&db, &p);
+	return db;
+}
+
+static const char *alloc(struct lease_db *db, const char *id, char buf[static INADDR_STRLEN])
+{
+	struct inaddr a;
+	struct brnet_error err = { 0 };
+
+	assert_ok(lease_db_allocate(db, id, "eth0", NULL, &a, &err));
+	return inaddr_to_string(&a, buf);
+}
+
+static void test_slash30(void **state)
+{
+	struct lease_db db = db_for("192.168.7.4/30");
+	struct brnet_error err = { 0 };
+	struct inaddr a;
+	char buf[INADDR_STRLEN];
+
+	/* .4 network, .5 gateway, .7 broadcast: exactly one address. */
+	assert_string_equal(alloc(&db, "a", buf), "192.168.7.6");
+	assert_errno(lease_db_allocate(&db, "b", "eth0", NULL, &a, &err), ENOSPC);
+	assert_non_null(strstr(err.msg, "192.168.7.4/30 is full"));
+	assert_int_equal(lease_db_release(&db, "a", "eth0"), 1);
+	assert_int_equal(lease_db_release(&db, "a", "eth0"), 0);
+	assert_string_equal(alloc(&db, "b", buf), "192.168.7.6");
+	lease_db_done(&db);
+}
+
+static void test_slash29_full_and_next_fit_wrap(void **state)
+{
+	struct lease_db db = db_for("10.9.0.8/29");
+	struct brnet_error err = { 0 };
+	struct inaddr a;
+	char buf[INADDR_STRLEN], id[8];
+
+	/* .8 network, .9 gateway, .10 - .14 allocatable, .15 broadcast. */
+	for (int i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "c%d", i);
+		snprintf(buf, sizeof(buf), "10.9.0.%d", 10 + i);
+		char got[INADDR_STRLEN];
+
+		assert_string_equal(alloc(&db, id, got), buf);
+	}
+	assert_errno(lease_db_allocate(&db, "x", "eth0", NULL, &a, &err), ENOSPC);
+	/* Free .11 and .13: next-fit continues after .14, wraps, takes .11, then .13. */
+	assert_int_equal(lease_db_release(&db, "c1", "eth0"), 1);
+	assert_int_equal(lease_db_release(&db, "c3", "eth0"), 1);
+	assert_string_equal(alloc(&db, "n1", buf), "10.9.0.11");
+	assert_string_equal(alloc(&db, "n2", buf), "10.9.0.13");
+	assert_errno(lease_db_allocate(&db, "x", "eth0", NULL, &a, &err), ENOSPC);
+	lease_db_done(&db);
+}
+
+static void test_next_fit_does_not_reuse_freed_first(void **state)
+{
+	struct lease_db db = db_for("10.0.42.0/24");
+	char buf[INADDR_STRLEN];
+
+	assert_string_equal(alloc(&db, "a", buf), "10.0.42.2");
+	assert_string_equal(alloc(&db, "b", buf), "10.0.42.3");
+	assert_int_equal(lease_db_release(&db, "a", "eth0"), 1);
+	assert_string_equal(alloc(&db, "c", buf), "10.0.42.4");
+	lease_db_done(&db);
+}
+
+static void test_slash25_upper_half(void **state)
+{
+	struct lease_db db = db_for("10.0.42.128/25");
+	struct brnet_error err = { 0 };
+	struct inaddr a, want;
+	char buf[INADDR_STRLEN];
+
+	assert_string_equal(alloc(&db, "a", buf), "10.0.42.130");
+	assert_ok(inaddr_parse_v4("10.0.42.254", &want));
+	assert_ok(lease_db_allocate(&db, "b", "eth0", &want, &a, &err));
+	/* the wrap goes back to the bottom of the range, not to .0 or .128 */
+	assert_string_equal(alloc(&db, "c", buf), "10.0.42.131");
+	for (int i = 0; i < 122; i++) { /* .130 - .254 is 125 addresses */
+		char id[8];
+
+		snprintf(id, sizeof(id), "f%d", i);
+		alloc(&db, id, buf);
+	}
+	assert_errno(lease_db_allocate(&db, "x", "eth0", NULL, &a, &err), ENOSPC);
+	for (size_t i = 0; i < db.n; i++) {
+		uint32_t h = inaddr_v4_host(&db.leases[i].address) & 0xff;
+
+		assert_true(h >= 130 && h <= 254);
+	}
+	lease_db_done(&db);
+}
+
+static void test_slash16_crosses_octets(void **state)
+{
+	struct lease_db db = db_for("172.20.0.0/16");
+	char buf[INADDR_STRLEN], id[16];
+
+	for (int i = 0; i < 300; i++) {
+		snprintf(id, sizeof(id), "c%d", i);
+		alloc(&db, id, buf);
+	}
+	assert_string_equal(buf, "172.20.1.45");
+	lease_db_done(&db);
+}
+
+static void test_requested_address(void **state)
+{
+	struct lease_db db = db_for("10.0.42.0/24");
+	struct brnet_error err = { 0 };
+	struct inaddr a, want;
+
+	assert_ok(inaddr_parse_v4("10.0.42.1", &want));
+	assert_errno(lease_db_allocate(&db, "a", "eth0", &want, &a, &err), EINVAL);
+	assert_non_null(strstr(err.msg, "10.0.42.1"));
+	assert_ok(inaddr_parse_v4("10.0.42.255", &want));
+	assert_errno(lease_db_allocate(&db, "a", "eth0", &want, &a, &err), EINVAL);
+	assert_ok(inaddr_parse_v4("10.0.43.5", &want));
+	assert_errno(lease_db_allocate(&db, "a", "eth0", &want, &a, &err), EINVAL);
+	assert_ok(inaddr_parse_v4("10.0.42.50", &want));
+	assert_ok(lease_db_allocate(&db, "a", "eth0", &want, &a, &err));
+	assert_errno(lease_db_allocate(&db, "b", "eth0", &want, &a, &err), EADDRINUSE);
+	assert_non_null(strstr(err.msg, "taken by a/eth0"));
+	assert_errno(lease_db_allocate(&db, "a", "eth0", NULL, &a, &err), EEXIST);
+	/* same id, other interface: a second attachment */
+	assert_ok(lease_db_allocate(&db, "a", "eth1", NULL, &a, &err));
+	lease_db_done(&db);
+}
+
+static void test_next_free_pure(void **state)
+{
+	uint32_t used[] = { 10, 11, 12 }, got;
+
+	assert_ok(ipam_next_free(10, 14, 0, used, 3, &got));
+	assert_int_equal(got, 13);
+	assert_ok(ipam_next_free(10, 14, 14, used, 3, &got));
+	assert_int_equal(got, 13);
+	assert_ok(ipam_next_free(10, 14, 13, used, 3, &got));
+	assert_int_equal(got, 14);
+	assert_errno(ipam_next_free(10, 12, 11, used, 3, &got), ENOSPC);
+	assert_errno(ipam_next_free(5, 4, 0, NULL, 0, &got), ENOSPC);
+}
+
+static void test_store_round_trip_and_corruption(void **state)
+{
+	struct lease_db db = db_for("10.0.42.0/24"), back = db_for("10.0.42.0/24");
+	struct brnet_error err = { 0 };
+	char path[256], buf[INADDR_STRLEN];
+	int dirfd = test_tmpdir(path);
+
+	assert_true(dirfd >= 0);
+	/* a missing file is an empty table */
+	assert_ok(lease_db_load(dirfd, path, &back, &err));
+	assert_int_equal(back.n, 0);
+	alloc(&db, "a", buf);
+	alloc(&db, "b", buf);
+	assert_ok(lease_db_save(dirfd, &db, &err));
+	assert_ok(lease_db_load(dirfd, path, &back, &err));
+	assert_int_equal(back.n, 2);
+	assert_true(inaddr_equal(&back.last, &db.last));
+	assert_string_equal(alloc(&back, "c", buf), "10.0.42.4");
+
+	static const char *const corrupt[] = {
+		"", "{", "[]", "{\"subnet\":\"10.0.42.0/24\"}",
+		"{\"subnet\":\"10.1.0.0/16\",\"leases\":[]}",
+		"{\"subnet\":\"10.0.42.0/24\",\"leases\":[{\"address\":\"10.0.42.1\",\"id\":\"a\",\"ifname\":\"eth0\"}]}",
+		"{\"subnet\":\"10.0.42.0/24\",\"leases\":[{\"address\":\"10.0.42.2\",\"id\":\"a\",\"ifname\":\"eth0\"},{\"address\":\"10.0.42.2\",\"id\":\"b\",\"ifname\":\"eth0\"}]}",
+		"{\"subnet\":\"10.0.42.0/24\",\"subnet\":\"10.0.42.0/24\",\"leases\":[]}",
+		"{\"subnet\":\"10.0.42.0/24\",\"leases\":[{\"address\":\"10.0.42.2\",\"id\":\"a/b\",\"ifname\":\"eth0\"}]}",
+	};
+	for (size_t i = 0; i < sizeof(corrupt) / sizeof(corrupt[0]); i++) {
+		struct lease_db d = db_for("10.0.42.0/24");
+		int fd = openat(dirfd, "leases.json", O_WRONLY | O_TRUNC | O_CREAT, 0600);
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, corrupt[i], strlen(corrupt[i])), (ssize_t)strlen(corrupt[i]));
+		close(fd);
+		assert_errno(lease_db_load(dirfd, path, &d, &err), EBADMSG);
+		assert_non_null(strstr(err.msg, "leases.json"));
+		lease_db_done(&d);
+	}
+	lease_db_done(&db);
+	lease_db_done(&back);
+	close(dirfd);
+	test_rmtree(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_slash30),
+		cmocka_unit_test(test_slash29_full_and_next_fit_wrap),
+		cmocka_unit_test(test_next_fit_does_not_reuse_freed_first),
+		cmocka_unit_test(test_slash25_upper_half),
+		cmocka_unit_test(test_slash16_crosses_octets),
+		cmocka_unit_test(test_requested_address),
+		cmocka_unit_test(test_next_free_pure),
+		cmocka_unit_test(test_store_round_trip_and_corruption),
+	};
+
+	return cmocka_run_group_tests_name("ipam", tests, NULL, NULL);
+}

@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* rtnetlink builders (byte-exact and round trip), reply parsers, and ack/extended-ack parsing. */
+#include <errno.h>
+#include <stdio.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <net/if.h>
+
+#include "lib/netlink/nlsock.h"
+#include "lib/rtnl/rtnl.h"
+#include "test-common.h"
+
+static void test_link_del_golden(void **state)
+{
+	static const uint8_t golden[] = {
+		48, 0, 0, 0, RTM_DELLINK, 0, 0x05, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, /* nlmsghdr */
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,                    /* ifinfomsg */
+		15, 0, IFLA_IFNAME, 0, 'v', 'b', '0', '1', '2', '3', '4', '5', '6', '7', 0, 0,
+	};
+	char buf[256];
+	struct nlbuf b;
+
+	memset(buf, 0xaa, sizeof(buf));
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_link_del(&b, "vb01234567");
+	assert_ok(nlbuf_finish(&b));
+	assert_int_equal(b.len, sizeof(golden));
+	/* the padding byte after the name is whatever libmnl leaves: it zeroes it */
+	assert_memory_equal(buf, golden, sizeof(golden));
+}
+
+static void test_route_default_golden(void **state)
+{
+	static const uint8_t golden[] = {
+		44, 0, 0, 0, RTM_NEWROUTE, 0, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0,
+		AF_INET, 0, 0, 0, RT_TABLE_MAIN, RTPROT_STATIC, RT_SCOPE_UNIVERSE, RTN_UNICAST,
+		0, 0, 0, 0,
+		8, 0, RTA_GATEWAY, 0, 10, 0, 42, 1,
+		8, 0, RTA_OIF, 0, 7, 0, 0, 0,
+	};
+	char buf[256];
+	struct nlbuf b;
+	struct inaddr gw;
+
+	assert_ok(inaddr_parse_v4("10.0.42.1", &gw));
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_route_default(&b, &gw, 7);
+	assert_ok(nlbuf_finish(&b));
+	assert_int_equal(b.len, sizeof(golden));
+	assert_memory_equal(buf, golden, sizeof(golden));
+}
+
+static void test_addr_new_golden(void **state)
+{
+	static const uint8_t golden[] = {
+		48, 0, 0, 0, RTM_NEWADDR, 0, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0,
+		AF_INET, 25, 0, RT_SCOPE_UNIVERSE, 3, 0, 0, 0,
+		8, 0, IFA_LOCAL, 0, 10, 0, 42, 130,
+		8, 0, IFA_ADDRESS, 0, 10, 0, 42, 130,
+		8, 0, IFA_BROADCAST, 0, 10, 0, 42, 255,
+	};
+	char buf[256];
+	struct nlbuf b;
+	struct inprefix p;
+
+	assert_ok(inprefix_parse_v4("10.0.42.130/25", &p));
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_addr_new(&b, 3, &p);
+	assert_ok(nlbuf_finish(&b));
+	assert_int_equal(b.len, sizeof(golden));
+	assert_memory_equal(buf, golden, sizeof(golden));
+}
+
+struct peer_seen {
+	char name[IFNAMSIZ];
+	uint32_t netns_fd, mtu;
+	bool has_ifi;
+};
+
+static int peer_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct peer_seen *p = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case IFLA_IFNAME:
+		snprintf(p->name, sizeof(p->name), "%s", mnl_attr_get_str(attr));
+		break;
+	case IFLA_NET_NS_FD:
+		p->netns_fd = mnl_attr_get_u32(attr);
+		break;
+	case IFLA_MTU:
+		p->mtu = mnl_attr_get_u32(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static void test_veth_round_trip(void **state)
+{
+	struct veth_spec spec = {
+		.host_name = "vbdeadbeef", .peer_name = "eth1", .peer_netns_fd = 9,
+		.master_ifindex = 4, .mtu = 1400,
+	};
+	char buf[1024];
+	struct nlbuf b;
+	struct link_info info;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	const struct ifinfomsg *ifi;
+	struct nlattr *attr, *linkinfo = NULL, *data = NULL, *peer = NULL;
+	struct peer_seen seen = { 0 };
+
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_veth_new(&b, &spec);
+	assert_ok(nlbuf_finish(&b));
+	assert_int_equal(nlh->nlmsg_type, RTM_NEWLINK);
+	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	ifi = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(ifi->ifi_flags & IFF_UP, IFF_UP);
+
+	/* Our own parser reads the outer attributes back. */
+	/* a request carries no ifindex: not a valid answer */
+	assert_errno(rtnl_parse_link(nlh, &info), EBADMSG);
+	{
+		struct ifinfomsg *w = mnl_nlmsg_get_payload(nlh);
+
+		w->ifi_index = 12; /* a request has no index; pretend it is an answer */
+		assert_ok(rtnl_parse_link(nlh, &info));
+		w->ifi_index = 0;
+	}
+	assert_string_equal(info.name, "vbdeadbeef");
+	assert_int_equal(info.master, 4);
+	assert_int_equal(info.mtu, 1400);
+	assert_string_equal(info.kind, "veth");
+
+	/* And the peer nest holds an ifinfomsg (flags 0: veth cannot open a half pair) and the
+	 * peer's name, namespace and MTU. */
+	mnl_attr_for_each(attr, nlh, sizeof(struct ifinfomsg))
+		if (mnl_attr_get_type(attr) == IFLA_LINKINFO)
+			linkinfo = attr;
+	assert_non_null(linkinfo);
+	mnl_attr_for_each_nested(attr, linkinfo)
+		if (mnl_attr_get_type(attr) == IFLA_INFO_DATA)
+			data = attr;
+	assert_non_null(data);
+	mnl_attr_for_each_nested(attr, data)
+		if (mnl_attr_get_type(attr) == VETH_INFO_PEER)
+			peer = attr;
+	assert_non_null(peer);
+	{
+		const struct ifinfomsg *pifi = mnl_attr_get_payload(peer);
+		const char *pattrs = (const char *)pifi + MNL_ALIGN(sizeof(*pifi));
+		size_t plen = mnl_attr_get_payload_len(peer) - MNL_ALIGN(sizeof(*pifi));
+
+		assert_int_equal(pifi->ifi_flags, 0);
+		assert_ok(mnl_attr_parse_payload(pattrs, plen, peer_attr_cb, &seen) < 0 ? -EBADMSG : 0);
+	}
+	assert_string_equal(seen.name, "eth1");
+	assert_int_equal(seen.netns_fd, 9);
+	assert_int_equal(seen.mtu, 1400);
+}
+
+static void test_builder_overflow(void **state)
+{
+	char buf[40];
+	struct nlbuf b;
+	struct veth_spec spec = { .host_name = "vb00000000", .peer_name = "eth0",
+				  .peer_netns_fd = 3 };
+
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_veth_new(&b, &spec);
+	assert_errno(nlbuf_finish(&b), EMSGSIZE);
+	assert_int_equal(b.len, 0);
+}
+
+static void test_parse_addr(void **state)
+{
+	char buf[256];
+	struct nlbuf b;
+	struct inprefix p;
+	struct addr_info info;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	char s[PREFIX_STRLEN];
+
+	assert_ok(inprefix_parse_v4("10.0.42.1/24", &p));
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_addr_new(&b, 5, &p);
+	assert_ok(rtnl_parse_addr(nlh, &info));
+	assert_int_equal(info.ifindex, 5);
+	assert_string_equal(inprefix_to_string(&info.prefix, s), "10.0.42.1/24");
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	assert_errno(rtnl_parse_addr(nlh, &info), EBADMSG);
+	nlh->nlmsg_type = RTM_NEWADDR;
+	nlh->nlmsg_len = 20; /* shorter than its ifaddrmsg */
+	assert_errno(rtnl_parse_addr(nlh, &info), EBADMSG);
+}
+
+/* Builds an NLMSG_ERROR as the kernel does, optionally with the echoed request and TLVs. */
+static size_t make_error(char *buf, int error, bool capped, const char *extmsg)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsgerr *e;
+	struct nlmsghdr req = { .nlmsg_len = 32, .nlmsg_type = RTM_NEWLINK, .nlmsg_seq = 7 };
+
+	nlh->nlmsg_type = NLMSG_ERROR;
+	nlh->nlmsg_seq = 7;
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+	e->error = error;
+	e->msg = req;
+	if (capped) {
+		nlh->nlmsg_flags |= NLM_F_CAPPED;
+	} else {
+		/* echo the 16-byte payload of the request */
+		mnl_nlmsg_put_extra_header(nlh, 16);
+	}
+	if (extmsg) {
+		nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_OFFS + 10, "ignored-unknown");
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, extmsg);
+	}
+	return nlh->nlmsg_len;
+}
+
+static void test_parse_ack(void **state)
+{
+	char buf[512];
+	const char *msg;
+	int e;
+	size_t len;
+
+	len = make_error(buf, 0, true, NULL);
+	assert_ok(nl_parse_ack((struct nlmsghdr *)buf, len, &e, &msg));
+	assert_int_equal(e, 0);
+	assert_null(msg);
+
+	len = make_error(buf, -EEXIST, true, "Device already exists");
+	assert_ok(nl_parse_ack((struct nlmsghdr *)buf, len, &e, &msg));
+	assert_int_equal(e, -EEXIST);
+	assert_string_equal(msg, "Device already exists");
+
+	len = make_error(buf, -ENODEV, false, "no such device here");
+	assert_ok(nl_parse_ack((struct nlmsghdr *)buf, len, &e, &msg));
+	assert_int_equal(e, -ENODEV);
+	assert_string_equal(msg, "no such device here");
+
+	len = make_error(buf, -EPERM, false, NULL);
+	assert_ok(nl_parse_ack((struct nlmsghdr *)buf, len, &e, &msg));
+	assert_int_equal(e, -EPERM);
+	assert_null(msg);
+
+	/* truncated: claims more than was received */
+	len = make_error(buf, -EPERM, true, NULL);
+	assert_errno(nl_parse_ack((struct nlmsghdr *)buf, len - 4, &e, &msg), EBADMSG);
+
+	/* an ext-ack message without its NUL is refused rather than read past */
+	len = make_error(buf, -EINVAL, true, "x");
+	{
+		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+		struct nlattr *last = (struct nlattr *)(buf + len - MNL_ALIGN(sizeof(struct nlattr) + 2));
+
+		assert_int_equal(mnl_attr_get_type(last), NLMSGERR_ATTR_MSG);
+		((char *)mnl_attr_get_payload(last))[1] = 'y';
+		assert_errno(nl_parse_ack(nlh, len, &e, &msg), EBADMSG);
+	}
+}
+
+static void test_parse_done(void **state)
+{
+	char buf[64];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	int v = -ENOENT, e;
+	const char *msg;
+
+	nlh->nlmsg_type = NLMSG_DONE;
+	memcpy(mnl_nlmsg_put_extra_header(nlh, sizeof(v)), &v, sizeof(v));
+	assert_ok(nl_parse_ack(nlh, nlh->nlmsg_len, &e, &msg));
+	assert_int_equal(e, -ENOENT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_link_del_golden),
+		cmocka_unit_test(test_route_default_golden),
+		cmocka_unit_test(test_addr_new_golden),
+		cmocka_unit_test(test_veth_round_trip),
+		cmocka_unit_test(test_builder_overflow),
+		cmocka_unit_test(test_parse_addr),
+		cmocka_unit_test(test_parse_ack),
+		cmocka_unit_test(test_parse_done),
+	};
+
+	return cmocka_run_group_tests_name("netlink", tests, NULL, NULL);
+}
