@@ -101,8 +101,7 @@ int main(int argc, char **argv)
 			g.state_dir = argv[i] + 12;
 			i++;
 		} else {
-			fprintf(stderr, "brnet: unknown option %s\n", argv[i]);
-			usage(stderr);
+			fprintf(stderr, "brnet: unknown option %s\nTry 'brnet --help'.\n", argv[i]);
 			return EXIT_USAGE;
 		}
 	}
@@ -113,7 +112,6 @@ int main(int argc, char **argv)
 	for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++)
 		if (strcmp(argv[i], verbs[v].name) == 0)
 			return verbs[v].run(&g, argc - i, argv + i);
-	fprintf(stderr, "brnet: unknown verb \"%s\"\n", argv[i]);
-	usage(stderr);
+	fprintf(stderr, "brnet: unknown verb \"%s\"\nTry 'brnet --help'.\n", argv[i]);
 	return EXIT_USAGE;
 }

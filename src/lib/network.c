@@ -115,7 +115,7 @@ static int check_no_overlap(brnet_ctx *ctx, const struct network *net, struct br
 int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefix *subnet,
 			struct network *ret, struct brnet_error *err)
 {
-	struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
+	struct network net = { .dirfd = -EBADF, .lockfd = -EBADF, .networks_dirfd = ctx->networks_dirfd };
 	struct inprefix recorded, def;
 	char a[PREFIX_STRLEN], b[PREFIX_STRLEN];
 	int r;
@@ -174,6 +174,12 @@ void network_unlock(struct network *net)
 
 void network_close(struct network *net)
 {
+	/* A network that was never recorded leaves no directory behind: bad input must not
+	 * change the state directory. The lock is still held, so nobody else is inside. */
+	if (net->lockfd >= 0 && !net->recorded && net->dirfd >= 0) {
+		(void)unlinkat(net->dirfd, "lock", 0);
+		(void)unlinkat(net->networks_dirfd, net->bridge, AT_REMOVEDIR);
+	}
 	network_unlock(net);
 	closep(&net->dirfd);
 	net->dirfd = -EBADF;

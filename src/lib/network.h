@@ -21,6 +21,7 @@ struct network {
 	struct inaddr gateway;
 	int bridge_ifindex;
 	bool recorded; /* network.json existed when opened: we created this network */
+	int networks_dirfd; /* borrowed from the context */
 	int dirfd;
 	int lockfd;
 	char path[PATH_MAX];

@@ -111,13 +111,27 @@ int read_file_bounded(int dirfd, const char *name, size_t max, char **ret, size_
 int lock_file_open(int dirfd, const char *name)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	_cleanup_(closep) int fd = -EBADF;
 
-	fd = openat(dirfd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -errno;
-	while (fcntl(fd, F_OFD_SETLKW, &fl) < 0)
-		if (errno != EINTR)
+	for (;;) {
+		_cleanup_(closep) int fd = -EBADF;
+		struct stat st, now;
+
+		fd = openat(dirfd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0)
 			return -errno;
-	return TAKE_FD(fd);
+		while (fcntl(fd, F_OFD_SETLKW, &fl) < 0)
+			if (errno != EINTR)
+				return -errno;
+		/* The holder before us may have removed the file (a network that was never
+		 * created); a lock on an unlinked inode protects nothing, so start over. */
+		if (fstat(fd, &st) < 0)
+			return -errno;
+		if (fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			return -errno;
+		}
+		if (st.st_ino == now.st_ino && st.st_dev == now.st_dev)
+			return TAKE_FD(fd);
+	}
 }

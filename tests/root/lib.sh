@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Root test harness. Sourced by every root test: re-executes the test inside a private network +
+# mount namespace with a tmpfs on /run, so the test's "host" is a namespace of its own with no
+# link to the real network, its own nf_tables ruleset and its own state directory. An
+# "upstream" namespace at 198.51.100.1 (TEST-NET-2) plays the outside world.
+#
+# Without root, a test skips (exit 77) locally and fails in CI (CI=true or BRNET_MUST_WORK=1).
+
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${BRNET:=$HERE/../../build/src/brnet}"
+PEER="$HERE/peer.py"
+UPSTREAM_ADDR=198.51.100.1
+HOST_UPLINK_ADDR=198.51.100.2
+
+skip() {
+	if [ "${CI:-}" = true ] || [ -n "${BRNET_MUST_WORK:-}" ]; then
+		echo "FAIL: cannot run here, and this run must not skip: $*"
+		exit 1
+	fi
+	echo "SKIP: $*"
+	exit 77
+}
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+if [ -z "${BRNET_SANDBOX:-}" ]; then
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	for tool in unshare ip nft python3; do
+		command -v $tool >/dev/null || skip "needs $tool"
+	done
+	[ -x "$BRNET" ] || fail "brnet binary not found at $BRNET"
+	unshare --net --mount true 2>/dev/null || skip "cannot create namespaces"
+	export BRNET_SANDBOX=1
+	exec unshare --net --mount --propagation private bash "$0" "$@"
+fi
+
+# Inside the sandbox from here on.
+mount -t tmpfs -o mode=0755 brnet-test /run
+mkdir -p /run/netns
+export BRNET_STATE_DIR=/run/brnet
+export TMPDIR=/run/tmp
+mkdir -p "$TMPDIR"
+ip link set lo up
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+# The outside world: a namespace reached through a veth, with no route back to any
+# container subnet, so that container traffic reaches it only if it is masqueraded.
+make_upstream() {
+	ip netns add upstream
+	ip link add up0 type veth peer name eth0 netns upstream
+	ip addr add "$HOST_UPLINK_ADDR/24" dev up0
+	ip link set up0 up
+	ip -n upstream addr add "$UPSTREAM_ADDR/24" dev eth0
+	ip -n upstream link set eth0 up
+	ip -n upstream link set lo up
+}
+
+# An empty network namespace for a container.
+make_container() {
+	ip netns add "$1"
+}
+
+brnet() {
+	"$BRNET" "$@"
+}
+
+# in NS CMD...: run in a namespace ("host" for this one).
+in_ns() {
+	local ns=$1
+	shift
+	if [ "$ns" = host ]; then "$@"; else ip netns exec "$ns" "$@"; fi
+}
+
+# listen NS PROTO ADDR PORT: start a one-shot listener; its output goes to $TMPDIR/listen.NS.PORT
+listen() {
+	local ns=$1 proto=$2 addr=$3 port=$4
+	local out="$TMPDIR/listen.$ns.$proto.$port" ready="$TMPDIR/ready.$ns.$proto.$port"
+	rm -f "$out" "$ready"
+	in_ns "$ns" python3 "$PEER" listen "$proto" "$addr" "$port" "$ready" >"$out" 2>&1 &
+	PIDS+=($!)
+	for _ in $(seq 100); do
+		[ -e "$ready" ] && return 0
+		sleep 0.05
+	done
+	fail "listener $ns $proto $addr:$port did not start: $(cat "$out")"
+}
+
+# connect NS PROTO ADDR PORT: one request/answer; returns non-zero on failure.
+connect() {
+	in_ns "$1" python3 "$PEER" connect "$2" "$3" "$4"
+}
+
+# seen_by NS PROTO PORT: the client address the listener saw (waits for it).
+seen_by() {
+	local out="$TMPDIR/listen.$1.$2.$3"
+	for _ in $(seq 100); do
+		if [ -s "$out" ]; then
+			head -n1 "$out"
+			return 0
+		fi
+		sleep 0.05
+	done
+	fail "listener $1 $2 port $3 saw no client"
+}
+
+# expect_eq WHAT ACTUAL EXPECTED
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected '$3', got '$2'"
+	echo "ok: $1"
+}
+
+# A snapshot of everything brnet could change: host links and addresses, the nf_tables
+# ruleset, routes, and the state directory (names and contents).
+snapshot() {
+	{
+		ip -j link show | python3 -c 'import json,sys; [print(l["ifname"], l.get("master",""), l["flags"]) for l in json.load(sys.stdin)]'
+		ip -j addr show | python3 -c 'import json,sys; [print(l["ifname"], [a["local"]+"/"+str(a["prefixlen"]) for a in l["addr_info"]]) for l in json.load(sys.stdin)]'
+		ip -j route show
+		nft -j list ruleset
+		for ns in $(ip netns list | awk '{print $1}'); do
+			echo "ns $ns"
+			ip -n "$ns" -j addr show | python3 -c 'import json,sys; [print(l["ifname"], [a["local"]+"/"+str(a["prefixlen"]) for a in l["addr_info"]]) for l in json.load(sys.stdin)]'
+			ip -n "$ns" -j route show
+		done
+		# Files only: the empty skeleton (attachments/, networks/) holds no state. Lease
+		# files compare by their leases: the next-fit cursor moves on purpose (a released
+		# address is reused last), so it is not part of "as before".
+		if [ -d "$BRNET_STATE_DIR" ]; then
+			(cd "$BRNET_STATE_DIR" && find . -type f | sort &&
+				find . -type f ! -name leases.json -exec sha256sum {} + | sort)
+			for f in "$BRNET_STATE_DIR"/networks/*/leases.json; do
+				[ -e "$f" ] || continue
+				echo "$f"
+				python3 -c 'import json,sys; print(sorted((l["address"],l["id"],l["ifname"]) for l in json.load(open(sys.argv[1]))["leases"]))' "$f"
+			done
+		fi
+	} 2>&1
+}
+
+# JSON field of the first host link named $1 (empty if none).
+link_field() {
+	ip -j link show "$1" 2>/dev/null | python3 -c "import json,sys; l=json.load(sys.stdin); print(l[0].get('$2','') if l else '')" 2>/dev/null || true
+}
+
+# The number of rules in table inet brnet whose comment is $1, per nft -j.
+nft_rules_with_comment() {
+	nft -j list table inet brnet 2>/dev/null | python3 -c "
+import json,sys
+n=0
+for o in json.load(sys.stdin)['nftables']:
+    r=o.get('rule')
+    if r and r.get('comment')=='$1': n+=1
+print(n)" || echo 0
+}

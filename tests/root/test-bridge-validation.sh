@@ -1,0 +1,49 @@
+#!/bin/bash
+# An existing link named like the bridge is validated, never silently reused: a non-bridge, a
+# bridge with another address, or a subnet that differs from the recorded one are refused.
+. "$(dirname "$0")/lib.sh"
+
+make_container c1
+
+expect_refused() { # WHAT PATTERN brnet-args...
+	local what=$1 pattern=$2 msg rc
+	shift 2
+	local before
+	before=$(snapshot)
+	set +e
+	msg=$(brnet "$@" 2>&1)
+	rc=$?
+	set -e
+	[ $rc -ne 0 ] || fail "$what: accepted"
+	case "$msg" in *$pattern*) ;; *) fail "$what: message does not say '$pattern': $msg" ;; esac
+	[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "$what: changed the system"; }
+	echo "ok: $what refused (exit $rc): $msg"
+}
+
+ip link add brnet0 type veth peer name brnet0-peer
+expect_refused "a veth named brnet0" "not a bridge" setup --netns /run/netns/c1 --id c1
+ip link del brnet0
+
+ip link add brnet0 type bridge
+ip addr add 10.9.9.1/24 dev brnet0
+expect_refused "a bridge with another address" "not the gateway 10.0.42.1/24" setup --netns /run/netns/c1 --id c1
+ip addr flush dev brnet0
+expect_refused "a bridge brnet did not create, without address" "refusing to adopt" setup --netns /run/netns/c1 --id c1
+ip addr add 10.0.42.1/16 dev brnet0
+expect_refused "a bridge with the gateway under another prefix" "carries 10.0.42.1/16" setup --netns /run/netns/c1 --id c1
+
+# A bridge that carries the right gateway is adopted.
+ip addr flush dev brnet0
+ip addr add 10.0.42.1/24 dev brnet0
+brnet setup --netns /run/netns/c1 --id c1 >/dev/null
+echo "ok: a pre-made bridge with the right gateway is used"
+
+make_container c2
+expect_refused "a subnet other than the recorded one" "already serves 10.0.42.0/24" setup --netns /run/netns/c2 --id c2 --subnet 10.1.0.0/16
+
+# A bridge deleted under a recorded network is re-created on the next setup.
+brnet teardown --id c1 >/dev/null
+ip link del brnet0
+brnet setup --netns /run/netns/c2 --id c2 >/dev/null
+expect_eq "bridge re-created" "$(link_field brnet0 operstate)" "UP"
+echo PASS

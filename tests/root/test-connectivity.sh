@@ -1,0 +1,57 @@
+#!/bin/bash
+# Two containers on the default network: each reaches the gateway and the other with its own
+# source address kept; traffic to the outside world is masqueraded behind the host.
+. "$(dirname "$0")/lib.sh"
+
+make_upstream
+make_container c1
+make_container c2
+brnet setup --netns /run/netns/c1 --id c1 >/dev/null
+brnet setup --netns /run/netns/c2 --id c2 --json >"$TMPDIR/c2.json"
+
+a2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["address"])' "$TMPDIR/c2.json")
+expect_eq "second container gets the next address" "$a2" "10.0.42.3/24"
+
+# Kernel witnesses: the container side.
+addr=$(ip -n c1 -j addr show eth0 | python3 -c 'import json,sys; a=json.load(sys.stdin)[0]; print([x["local"]+"/"+str(x["prefixlen"]) for x in a["addr_info"] if x["family"]=="inet"][0], a["operstate"])')
+expect_eq "c1 eth0 address and state" "$addr" "10.0.42.2/24 UP"
+route=$(ip -n c1 -j route show default | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; print(r["gateway"], r["dev"])')
+expect_eq "c1 default route" "$route" "10.0.42.1 eth0"
+lo=$(ip -n c1 -j link show lo | python3 -c 'import json,sys; print("UP" in json.load(sys.stdin)[0]["flags"])')
+expect_eq "c1 lo up" "$lo" "True"
+
+# The host side: bridge with the gateway, veths on it and up.
+gw=$(ip -j addr show brnet0 | python3 -c 'import json,sys; print([x["local"]+"/"+str(x["prefixlen"]) for x in json.load(sys.stdin)[0]["addr_info"] if x["family"]=="inet"])')
+expect_eq "bridge carries the gateway" "$gw" "['10.0.42.1/24']"
+for id in c1 c2; do
+	veth=$(python3 -c 'import json; print([json.load(open(f))["host_veth"] for f in ["/run/brnet/attachments/'$id'@eth0.json"]][0])')
+	case "$veth" in vb[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]) ;; *) fail "host veth name $veth is not vb+8 hex" ;; esac
+	expect_eq "$id host veth on brnet0" "$(link_field "$veth" master)" "brnet0"
+	expect_eq "$id host veth up" "$(link_field "$veth" operstate)" "UP"
+done
+expect_eq "ip_forward" "$(cat /proc/sys/net/ipv4/ip_forward)" "1"
+expect_eq "one masquerade rule for two containers" "$(nft_rules_with_comment 'brnet network brnet0')" "1"
+
+# Container <-> gateway.
+ip netns exec c1 ping -c1 -W2 10.0.42.1 >/dev/null || fail "c1 cannot ping the gateway"
+echo "ok: c1 reaches the gateway"
+
+# Container <-> container, source kept (no NAT between containers), TCP and UDP.
+for proto in tcp udp; do
+	listen c2 $proto 0.0.0.0 7000
+	connect c1 $proto 10.0.42.3 7000 >/dev/null || fail "c1 cannot reach c2 over $proto"
+	expect_eq "c2 sees c1's own address ($proto)" "$(seen_by c2 $proto 7000)" "10.0.42.2"
+done
+
+# Container -> outside: masqueraded behind the host's uplink address.
+for proto in tcp udp; do
+	listen upstream $proto 0.0.0.0 8000
+	connect c1 $proto $UPSTREAM_ADDR 8000 >/dev/null || fail "c1 cannot reach upstream over $proto"
+	expect_eq "upstream sees the host address ($proto)" "$(seen_by upstream $proto 8000)" "$HOST_UPLINK_ADDR"
+done
+
+# The host reaches the container directly.
+listen c1 tcp 10.0.42.2 7100
+connect host tcp 10.0.42.2 7100 >/dev/null || fail "host cannot reach c1"
+expect_eq "c1 sees the gateway as the host's source" "$(seen_by c1 tcp 7100)" "10.0.42.1"
+echo "PASS"

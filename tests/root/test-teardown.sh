@@ -1,0 +1,44 @@
+#!/bin/bash
+# Teardown removes exactly what setup created for one attachment (veth, lease, record), leaves
+# shared objects and other attachments alone, and is idempotent.
+. "$(dirname "$0")/lib.sh"
+
+make_container c1
+make_container c2
+# Setup brings lo up and teardown leaves it up: it belongs to the namespace, not to us.
+ip -n c2 link set lo up
+brnet setup --netns /run/netns/c1 --id c1 --ifname net1 >/dev/null
+network_only=$(snapshot)
+brnet setup --netns /run/netns/c2 --id c2 --json >"$TMPDIR/c2.json"
+veth2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["host_veth"])' "$TMPDIR/c2.json")
+
+out=$(brnet teardown --id c2)
+expect_eq "teardown output" "$out" "detached c2/eth0"
+expect_eq "host veth gone" "$(ip -j link show "$veth2" 2>/dev/null || true)" ""
+expect_eq "container interface gone" "$(ip -n c2 -j link show eth0 2>/dev/null || true)" ""
+[ ! -e /run/brnet/attachments/c2@eth0.json ] || fail "record left behind"
+python3 - <<'PY' || fail "lease left behind"
+import json
+leases = json.load(open("/run/brnet/networks/brnet0/leases.json"))["leases"]
+assert [l["id"] for l in leases] == ["c1"], leases
+PY
+echo "ok: lease released"
+# Back to exactly the state with only c1: nothing of c2 left anywhere.
+diff <(echo "$network_only") <(snapshot) >&2 || fail "teardown of c2 left a trace"
+echo "ok: no trace of c2 (links, addresses, routes, nft, state)"
+ip netns exec c1 ping -c1 -W2 10.0.42.1 >/dev/null || fail "c1 lost connectivity"
+echo "ok: c1 still reaches the gateway"
+expect_eq "bridge stays" "$(link_field brnet0 operstate)" "UP"
+expect_eq "masquerade stays while in use" "$(nft_rules_with_comment 'brnet network brnet0')" "1"
+
+out=$(brnet teardown --id c2)
+expect_eq "second teardown" "$out" "nothing to do: no attachment c2/eth0"
+
+# Teardown after the namespace is gone (the kernel already removed the pair).
+ip netns del c1
+brnet teardown --id c1 --ifname net1 >/dev/null
+[ -z "$(ls /run/brnet/attachments)" ] || fail "records left: $(ls /run/brnet/attachments)"
+echo "ok: teardown with the namespace gone"
+brnet teardown --id c1 --ifname net1 --json | python3 -c 'import json,sys; assert json.load(sys.stdin)["removed"] is False'
+echo "ok: --json says nothing was removed"
+echo PASS
