@@ -173,7 +173,7 @@ int nl_sock_transact(struct nl_sock *s, void *buf, size_t len, nl_data_cb cb, vo
 	size_t rest = len;
 
 	/* Number every request; remember which ones owe us an answer. */
-	for (nlh = buf; NLMSG_OK(nlh, rest); nlh = NLMSG_NEXT(nlh, rest)) {
+	for (nlh = buf; nlmsg_ok(nlh, rest); nlh = nlmsg_next(nlh, &rest)) {
 		nlh->nlmsg_seq = ++s->seq;
 		nlh->nlmsg_pid = 0;
 		if (!(nlh->nlmsg_flags & (NLM_F_ACK | NLM_F_DUMP)))
@@ -186,7 +186,7 @@ int nl_sock_transact(struct nl_sock *s, void *buf, size_t len, nl_data_cb cb, vo
 			.dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP,
 		};
 	}
-	if (rest != 0)
+	if (rest > 0)
 		return brnet_err(err, EINVAL, "malformed netlink request buffer");
 	last_seq = s->seq;
 	nopen = npending;
@@ -219,7 +219,7 @@ int nl_sock_transact(struct nl_sock *s, void *buf, size_t len, nl_data_cb cb, vo
 			continue; /* not from the kernel */
 
 		rest = (size_t)n;
-		for (nlh = (struct nlmsghdr *)rbuf; NLMSG_OK(nlh, rest); nlh = NLMSG_NEXT(nlh, rest)) {
+		for (nlh = (struct nlmsghdr *)rbuf; nlmsg_ok(nlh, rest); nlh = nlmsg_next(nlh, &rest)) {
 			struct pending *p;
 			const char *msg = NULL;
 			int e = 0, r;

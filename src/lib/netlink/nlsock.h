@@ -7,12 +7,33 @@
 #pragma once
 
 #include <linux/netlink.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "brnet.h"
 
 struct nl_sock;
+
+/*
+ * Message iteration that cannot be walked off the end. glibc's NLMSG_NEXT wraps a size_t
+ * length, and libmnl's mnl_nlmsg_ok() casts nlmsg_len to int, so a length of 2^31 or more
+ * passes its check; both were found by fuzzing with hostile replies.
+ */
+static inline bool nlmsg_ok(const struct nlmsghdr *nlh, size_t rest)
+{
+	return rest >= sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) && nlh->nlmsg_len <= rest;
+}
+
+static inline struct nlmsghdr *nlmsg_next(const struct nlmsghdr *nlh, size_t *rest)
+{
+	size_t step = NLMSG_ALIGN(nlh->nlmsg_len); /* nlmsg_ok() bounds it by the buffer */
+
+	if (step > *rest)
+		step = *rest;
+	*rest -= step;
+	return (struct nlmsghdr *)((char *)nlh + step);
+}
 
 typedef int (*nl_data_cb)(const struct nlmsghdr *nlh, void *userdata);
 

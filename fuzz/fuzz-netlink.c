@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Netlink replies: a stream of messages as the kernel (or anything else) might send. */
+#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/netlink/nlsock.h"
+#include "lib/rtnl/rtnl.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* The kernel hands us aligned buffers; so does this. */
+	uint32_t *buf = malloc(size + 4);
+	const struct nlmsghdr *nlh;
+	size_t rest = size;
+
+	if (!buf)
+		return 0;
+	memcpy(buf, data, size);
+	/* The same iteration as nl_sock_transact() uses on replies. */
+	for (nlh = (const struct nlmsghdr *)buf; nlmsg_ok(nlh, rest); nlh = nlmsg_next(nlh, &rest)) {
+		struct link_info link;
+		struct addr_info addr;
+		const char *msg;
+		int e;
+
+		(void)nl_parse_ack(nlh, nlh->nlmsg_len, &e, &msg);
+		(void)rtnl_parse_link(nlh, &link);
+		(void)rtnl_parse_addr(nlh, &addr);
+	}
+	free(buf);
+	return 0;
+}

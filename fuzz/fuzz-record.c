@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Attachment records: refused with a reason, or parsed and re-written identically. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/record.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct brnet_attachment a, b;
+	char why[256];
+	char *text;
+
+	if (record_parse((const char *)data, size, &a, why, sizeof(why)) < 0)
+		return 0;
+	text = record_format(&a);
+	if (!text)
+		return 0;
+	if (record_parse(text, strlen(text), &b, why, sizeof(why)) < 0 ||
+	    strcmp(a.id, b.id) != 0 || a.journal != b.journal || a.state != b.state)
+		abort();
+	free(text);
+	return 0;
+}
