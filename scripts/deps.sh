@@ -1,0 +1,20 @@
+#!/bin/bash
+# Installs the Debian 12 packages brnet needs to build and test; a no-op when all are there.
+set -euo pipefail
+
+PACKAGES=(
+	gcc meson ninja-build pkg-config
+	libmnl-dev libnftnl-dev libjansson-dev libcmocka-dev
+	iproute2 nftables util-linux python3 strace iputils-ping
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "brnet: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,44 @@
+#!/bin/bash
+# The whole test suite, from a fresh Debian 12 machine (run as root):
+#   installs the packages, builds twice (plain, and with ASan+UBSan), both with the test-only
+#   fault hooks and warnings as errors, runs unit, root (private namespaces) and fuzz-replay
+#   suites in each, and ends with "N passed, N failed, N skipped".
+# In CI (CI=true) a root test that cannot run fails instead of skipping.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/deps.sh
+
+builds=(build-test build-asan)
+declare -A opts=(
+	[build-test]="-Dtest_hooks=true --werror"
+	[build-asan]="-Dtest_hooks=true --werror -Db_sanitize=address,undefined -Db_lundef=false"
+)
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+status=0
+for b in "${builds[@]}"; do
+	echo "== $b"
+	if [ ! -d "$b" ]; then
+		# shellcheck disable=SC2086
+		meson setup "$b" ${opts[$b]} >/dev/null
+	fi
+	ninja -C "$b" >/dev/null
+	meson test -C "$b" --print-errorlogs --num-processes 2 || status=1
+done
+
+python3 - "${builds[@]}" <<'PY'
+import json, sys
+counts = {"passed": 0, "failed": 0, "skipped": 0}
+for b in sys.argv[1:]:
+    with open(f"{b}/meson-logs/testlog.json") as f:
+        for line in f:
+            r = json.loads(line)["result"]
+            key = {"OK": "passed", "EXPECTEDFAIL": "passed", "SKIP": "skipped"}.get(r, "failed")
+            counts[key] += 1
+print(f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped")
+sys.exit(1 if counts["failed"] else 0)
+PY
+rc=$?
+[ $rc -eq 0 ] && [ $status -eq 0 ]
