@@ -22,7 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(buf, data, size);
 	/* The same iteration as nl_sock_transact() uses on replies. */
-	for (nlh = (const struct nlmsghdr *)buf; nlmsg_ok(nlh, rest); nlh = nlmsg_next(nlh, &rest)) {
+	for (nlh = (const struct nlmsghdr *)buf; nlmsg_ok(nlh, rest);
+	     nlh = nlmsg_next(nlh, &rest)) {
 		struct link_info link;
 		struct addr_info addr;
 		const char *msg;

@@ -17,8 +17,8 @@ extern "C" {
 #endif
 
 struct brnet_error {
-	int code;       /* positive errno */
-	char msg[512];  /* one line, NUL-terminated */
+	int code; /* positive errno */
+	char msg[512]; /* one line, NUL-terminated */
 };
 
 #define BRNET_ID_MAX 64
@@ -62,11 +62,11 @@ void brnet_attachment_free(brnet_attachment *a);
 const char *brnet_attachment_id(const brnet_attachment *a);
 const char *brnet_attachment_ifname(const brnet_attachment *a);
 const char *brnet_attachment_bridge(const brnet_attachment *a);
-const char *brnet_attachment_subnet(const brnet_attachment *a);  /* "10.0.42.0/24" */
+const char *brnet_attachment_subnet(const brnet_attachment *a); /* "10.0.42.0/24" */
 const char *brnet_attachment_address(const brnet_attachment *a); /* "10.0.42.2/24" */
 const char *brnet_attachment_gateway(const brnet_attachment *a); /* "10.0.42.1" */
 const char *brnet_attachment_host_veth(const brnet_attachment *a);
-const char *brnet_attachment_mac(const brnet_attachment *a);     /* of the container interface */
+const char *brnet_attachment_mac(const brnet_attachment *a); /* of the container interface */
 const char *brnet_attachment_netns(const brnet_attachment *a);
 const char *brnet_attachment_state(const brnet_attachment *a);
 unsigned brnet_attachment_mtu(const brnet_attachment *a);

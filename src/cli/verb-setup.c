@@ -35,15 +35,14 @@ static void help(void)
 static void print_attachment(const brnet_attachment *a, bool json)
 {
 	if (json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}",
-				      "id", brnet_attachment_id(a), "ifname",
-				      brnet_attachment_ifname(a), "bridge", brnet_attachment_bridge(a),
-				      "subnet", brnet_attachment_subnet(a), "address",
-				      brnet_attachment_address(a), "gateway",
-				      brnet_attachment_gateway(a), "host_veth",
-				      brnet_attachment_host_veth(a), "mac", brnet_attachment_mac(a),
-				      "mtu", (int)brnet_attachment_mtu(a), "netns",
-				      brnet_attachment_netns(a), "state", brnet_attachment_state(a));
+		json_t *o = json_pack(
+			"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "id",
+			brnet_attachment_id(a), "ifname", brnet_attachment_ifname(a), "bridge",
+			brnet_attachment_bridge(a), "subnet", brnet_attachment_subnet(a), "address",
+			brnet_attachment_address(a), "gateway", brnet_attachment_gateway(a),
+			"host_veth", brnet_attachment_host_veth(a), "mac", brnet_attachment_mac(a),
+			"mtu", (int)brnet_attachment_mtu(a), "netns", brnet_attachment_netns(a),
+			"state", brnet_attachment_state(a));
 
 		if (o) {
 			json_dumpf(o, stdout, JSON_INDENT(2));
@@ -53,29 +52,37 @@ static void print_attachment(const brnet_attachment *a, bool json)
 		return;
 	}
 	printf("attached %s/%s: %s via %s on %s (host veth %s, mac %s)\n", brnet_attachment_id(a),
-	       brnet_attachment_ifname(a), brnet_attachment_address(a),
-	       brnet_attachment_gateway(a), brnet_attachment_bridge(a),
-	       brnet_attachment_host_veth(a), brnet_attachment_mac(a));
+	       brnet_attachment_ifname(a), brnet_attachment_address(a), brnet_attachment_gateway(a),
+	       brnet_attachment_bridge(a), brnet_attachment_host_veth(a), brnet_attachment_mac(a));
 }
 
 int verb_setup(const struct cli_global *g0, int argc, char **argv)
 {
-	enum { OPT_PID = 256, OPT_NETNS, OPT_ID, OPT_IFNAME, OPT_BRIDGE, OPT_SUBNET, OPT_IP,
-	       OPT_MTU, OPT_JSON, OPT_STATE_DIR };
-	static const struct option options[] = {
-		{ "pid", required_argument, NULL, OPT_PID },
-		{ "netns", required_argument, NULL, OPT_NETNS },
-		{ "id", required_argument, NULL, OPT_ID },
-		{ "ifname", required_argument, NULL, OPT_IFNAME },
-		{ "bridge", required_argument, NULL, OPT_BRIDGE },
-		{ "subnet", required_argument, NULL, OPT_SUBNET },
-		{ "ip", required_argument, NULL, OPT_IP },
-		{ "mtu", required_argument, NULL, OPT_MTU },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
-		{ "help", no_argument, NULL, 'h' },
-		{}
+	enum {
+		OPT_PID = 256,
+		OPT_NETNS,
+		OPT_ID,
+		OPT_IFNAME,
+		OPT_BRIDGE,
+		OPT_SUBNET,
+		OPT_IP,
+		OPT_MTU,
+		OPT_JSON,
+		OPT_STATE_DIR
 	};
+	static const struct option options[] = { { "pid", required_argument, NULL, OPT_PID },
+						 { "netns", required_argument, NULL, OPT_NETNS },
+						 { "id", required_argument, NULL, OPT_ID },
+						 { "ifname", required_argument, NULL, OPT_IFNAME },
+						 { "bridge", required_argument, NULL, OPT_BRIDGE },
+						 { "subnet", required_argument, NULL, OPT_SUBNET },
+						 { "ip", required_argument, NULL, OPT_IP },
+						 { "mtu", required_argument, NULL, OPT_MTU },
+						 { "json", no_argument, NULL, OPT_JSON },
+						 { "state-dir", required_argument, NULL,
+						   OPT_STATE_DIR },
+						 { "help", no_argument, NULL, 'h' },
+						 {} };
 	_cleanup_(brnet_config_freep) brnet_config *cfg = NULL;
 	_cleanup_(brnet_ctx_freep) brnet_ctx *ctx = NULL;
 	_cleanup_(brnet_attachment_freep) brnet_attachment *a = NULL;
@@ -93,15 +100,19 @@ int verb_setup(const struct cli_global *g0, int argc, char **argv)
 		switch (c) {
 		case OPT_PID:
 			if (have_target)
-				return cli_usage_error("setup", "give only one of --pid and --netns");
+				return cli_usage_error("setup",
+						       "give only one of --pid and --netns");
 			have_target = true;
 			if (cli_parse_uint(optarg, 1, 0x7fffffff, &v) < 0)
-				return cli_usage_error("setup", "invalid pid \"%s\": must be a positive number", optarg);
+				return cli_usage_error(
+					"setup", "invalid pid \"%s\": must be a positive number",
+					optarg);
 			r = brnet_config_set_pid(cfg, (pid_t)v, &err);
 			break;
 		case OPT_NETNS:
 			if (have_target)
-				return cli_usage_error("setup", "give only one of --pid and --netns");
+				return cli_usage_error("setup",
+						       "give only one of --pid and --netns");
 			have_target = true;
 			r = brnet_config_set_netns_path(cfg, optarg, &err);
 			break;
@@ -122,7 +133,8 @@ int verb_setup(const struct cli_global *g0, int argc, char **argv)
 			break;
 		case OPT_MTU:
 			if (cli_parse_uint(optarg, 0, 0xffffffffu, &v) < 0)
-				return cli_usage_error("setup", "invalid MTU \"%s\": must be 68-65535", optarg);
+				return cli_usage_error(
+					"setup", "invalid MTU \"%s\": must be 68-65535", optarg);
 			r = brnet_config_set_mtu(cfg, v, &err);
 			break;
 		case OPT_JSON:

@@ -380,20 +380,50 @@ void brnet_attachment_free(brnet_attachment *a)
 	free(a);
 }
 
-const char *brnet_attachment_id(const brnet_attachment *a) { return a->id; }
-const char *brnet_attachment_ifname(const brnet_attachment *a) { return a->ifname; }
-const char *brnet_attachment_bridge(const brnet_attachment *a) { return a->bridge; }
-const char *brnet_attachment_subnet(const brnet_attachment *a) { return a->subnet_str; }
-const char *brnet_attachment_address(const brnet_attachment *a) { return a->address_str; }
-const char *brnet_attachment_gateway(const brnet_attachment *a) { return a->gateway_str; }
-const char *brnet_attachment_host_veth(const brnet_attachment *a) { return a->host_veth; }
-const char *brnet_attachment_mac(const brnet_attachment *a) { return a->mac; }
-const char *brnet_attachment_netns(const brnet_attachment *a) { return a->netns; }
+const char *brnet_attachment_id(const brnet_attachment *a)
+{
+	return a->id;
+}
+const char *brnet_attachment_ifname(const brnet_attachment *a)
+{
+	return a->ifname;
+}
+const char *brnet_attachment_bridge(const brnet_attachment *a)
+{
+	return a->bridge;
+}
+const char *brnet_attachment_subnet(const brnet_attachment *a)
+{
+	return a->subnet_str;
+}
+const char *brnet_attachment_address(const brnet_attachment *a)
+{
+	return a->address_str;
+}
+const char *brnet_attachment_gateway(const brnet_attachment *a)
+{
+	return a->gateway_str;
+}
+const char *brnet_attachment_host_veth(const brnet_attachment *a)
+{
+	return a->host_veth;
+}
+const char *brnet_attachment_mac(const brnet_attachment *a)
+{
+	return a->mac;
+}
+const char *brnet_attachment_netns(const brnet_attachment *a)
+{
+	return a->netns;
+}
 const char *brnet_attachment_state(const brnet_attachment *a)
 {
 	return attach_state_to_string(a->state);
 }
-unsigned brnet_attachment_mtu(const brnet_attachment *a) { return a->mtu; }
+unsigned brnet_attachment_mtu(const brnet_attachment *a)
+{
+	return a->mtu;
+}
 
 const char *brnet_version(void)
 {

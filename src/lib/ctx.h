@@ -6,7 +6,7 @@
 
 struct brnet_ctx {
 	char *state_dir;
-	int dirfd;            /* state_dir */
-	int networks_dirfd;   /* state_dir/networks: one directory per bridge */
+	int dirfd; /* state_dir */
+	int networks_dirfd; /* state_dir/networks: one directory per bridge */
 	int attachments_dirfd; /* state_dir/attachments: one record per attachment */
 };

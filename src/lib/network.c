@@ -39,8 +39,9 @@ static int network_file_load(int dirfd, const char *path, struct inprefix *ret,
 	if (r < 0)
 		return brnet_err(err, r, "cannot read %s/" NETWORK_FILE ": %s", path, strerror(-r));
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root || json_unpack_ex(root, &jerr, JSON_STRICT, "{s:s, s:s}", "bridge", &bridge,
-				    "subnet", &subnet) < 0 ||
+	if (!root ||
+	    json_unpack_ex(root, &jerr, JSON_STRICT, "{s:s, s:s}", "bridge", &bridge, "subnet",
+			   &subnet) < 0 ||
 	    config_parse_subnet(subnet, ret, NULL) < 0)
 		return brnet_err(err, EBADMSG, "corrupt network file %s/" NETWORK_FILE ": %s", path,
 				 root ? jerr.text : "not JSON");
@@ -101,8 +102,7 @@ static int check_no_overlap(brnet_ctx *ctx, const struct network *net, struct br
 		if (network_file_load(sub, de->d_name, &other, NULL) < 0)
 			continue;
 		if (prefixes_overlap(&other, &net->subnet)) {
-			r = brnet_err(err, EINVAL,
-				      "invalid subnet %s: overlaps %s of network %s",
+			r = brnet_err(err, EINVAL, "invalid subnet %s: overlaps %s of network %s",
 				      inprefix_to_string(&net->subnet, a),
 				      inprefix_to_string(&other, b), de->d_name);
 			break;
@@ -115,7 +115,9 @@ static int check_no_overlap(brnet_ctx *ctx, const struct network *net, struct br
 int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefix *subnet,
 			struct network *ret, struct brnet_error *err)
 {
-	struct network net = { .dirfd = -EBADF, .lockfd = -EBADF, .networks_dirfd = ctx->networks_dirfd };
+	struct network net = { .dirfd = -EBADF,
+			       .lockfd = -EBADF,
+			       .networks_dirfd = ctx->networks_dirfd };
 	struct inprefix recorded, def;
 	char a[PREFIX_STRLEN], b[PREFIX_STRLEN];
 	int r;
@@ -124,7 +126,8 @@ int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefi
 	snprintf(net.path, sizeof(net.path), "%s/networks/%s", ctx->state_dir, bridge);
 	if (mkdirat(ctx->networks_dirfd, bridge, 0700) < 0 && errno != EEXIST)
 		return brnet_err(err, errno, "cannot create %s: %s", net.path, strerror(errno));
-	net.dirfd = openat(ctx->networks_dirfd, bridge, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	net.dirfd = openat(ctx->networks_dirfd, bridge,
+			   O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (net.dirfd < 0)
 		return brnet_err(err, errno, "cannot open %s: %s", net.path, strerror(errno));
 	r = lock_file_open(net.dirfd, "lock");
@@ -197,9 +200,11 @@ static int validate_bridge(struct network *net, struct nl_sock *rtnl, const stru
 	int n, r;
 
 	if (strcmp(link->kind, "bridge") != 0)
-		return brnet_err(err, EINVAL, "bridge %s: a link of that name exists but is %s%s%s, not a bridge",
-				 net->bridge, link->kind[0] ? "of kind \"" : "a device without kind",
-				 link->kind, link->kind[0] ? "\"" : "");
+		return brnet_err(
+			err, EINVAL,
+			"bridge %s: a link of that name exists but is %s%s%s, not a bridge",
+			net->bridge, link->kind[0] ? "of kind \"" : "a device without kind",
+			link->kind, link->kind[0] ? "\"" : "");
 	n = rtnl_addr_list_v4(rtnl, link->ifindex, addrs, ELEMENTSOF(addrs), err);
 	if (n < 0)
 		return brnet_err_prefix(err, n, "cannot list addresses of %s", net->bridge);
@@ -218,10 +223,11 @@ static int validate_bridge(struct network *net, struct nl_sock *rtnl, const stru
 				 net->bridge, inprefix_to_string(&addrs[0].prefix, have),
 				 inprefix_to_string(&gw, want));
 	if (!net->recorded)
-		return brnet_err(err, EINVAL,
-				 "bridge %s exists without the gateway address %s; refusing to adopt "
-				 "a bridge brnet did not create",
-				 net->bridge, inprefix_to_string(&gw, want));
+		return brnet_err(
+			err, EINVAL,
+			"bridge %s exists without the gateway address %s; refusing to adopt "
+			"a bridge brnet did not create",
+			net->bridge, inprefix_to_string(&gw, want));
 	/* Ours, but a previous setup died between creating it and adding the gateway. */
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_addr_new(&b, link->ifindex, &gw);

@@ -15,7 +15,6 @@
 
 #define RECORD_FILE_MAX (64u * 1024)
 
-
 static const char *const state_names[_ATTACH_STATE_MAX] = {
 	[ATTACH_UNCONFIGURED] = "unconfigured",
 	[ATTACH_CONFIGURING] = "configuring",
@@ -112,13 +111,14 @@ char *record_format(const struct brnet_attachment *a)
 	for (unsigned i = 0; i < _STEP_MAX; i++)
 		if (a->journal & (1u << i))
 			json_array_append_new(journal, json_string(step_names[i]));
-	root = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:I, s:s, s:O}",
-			 "version", 1, "id", a->id, "ifname", a->ifname, "bridge", a->bridge,
-			 "subnet", a->subnet_str, "address",
-			 a->address.family ? inaddr_to_string(&a->address, addr) : "", "gateway",
-			 a->gateway_str, "host_veth", a->host_veth, "mac", a->mac, "mtu", (int)a->mtu,
-			 "netns", a->netns, "pid", (int)a->pid, "pid_start", (json_int_t)a->pid_start,
-			 "state", attach_state_to_string(a->state), "journal", journal);
+	root = json_pack(
+		"{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:I, s:s, s:O}",
+		"version", 1, "id", a->id, "ifname", a->ifname, "bridge", a->bridge, "subnet",
+		a->subnet_str, "address",
+		a->address.family ? inaddr_to_string(&a->address, addr) : "", "gateway",
+		a->gateway_str, "host_veth", a->host_veth, "mac", a->mac, "mtu", (int)a->mtu,
+		"netns", a->netns, "pid", (int)a->pid, "pid_start", (json_int_t)a->pid_start,
+		"state", attach_state_to_string(a->state), "journal", journal);
 	if (!root)
 		return NULL;
 	return json_dumps(root, JSON_INDENT(1));
@@ -173,15 +173,17 @@ int record_parse(const char *text, size_t len, struct brnet_attachment *ret, cha
 
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		snprintf(why, why_size, "line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
+		snprintf(why, why_size, "line %d, column %d: %s", jerr.line, jerr.column,
+			 jerr.text);
 		return -EBADMSG;
 	}
-	if (json_unpack_ex(root, &jerr, JSON_STRICT,
-			   "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:s, s:o}",
-			   "version", &version, "id", &id, "ifname", &ifname, "bridge", &bridge,
-			   "subnet", &subnet, "address", &address, "gateway", &gateway, "host_veth",
-			   &host_veth, "mac", &mac, "mtu", &mtu, "netns", &netns, "pid", &pid,
-			   "pid_start", &pid_start, "state", &state, "journal", &journal) < 0) {
+	if (json_unpack_ex(
+		    root, &jerr, JSON_STRICT,
+		    "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:s, s:o}",
+		    "version", &version, "id", &id, "ifname", &ifname, "bridge", &bridge, "subnet",
+		    &subnet, "address", &address, "gateway", &gateway, "host_veth", &host_veth,
+		    "mac", &mac, "mtu", &mtu, "netns", &netns, "pid", &pid, "pid_start", &pid_start,
+		    "state", &state, "journal", &journal) < 0) {
 		snprintf(why, why_size, "%s", jerr.text);
 		return -EBADMSG;
 	}
@@ -212,11 +214,12 @@ int record_parse(const char *text, size_t len, struct brnet_attachment *ret, cha
 		snprintf(why, why_size, "journal is not an array");
 		return -EBADMSG;
 	}
-	json_array_foreach(journal, i, step) {
+	json_array_foreach (journal, i, step) {
 		unsigned s;
 
 		for (s = 0; s < _STEP_MAX; s++)
-			if (json_is_string(step) && strcmp(json_string_value(step), step_names[s]) == 0)
+			if (json_is_string(step) &&
+			    strcmp(json_string_value(step), step_names[s]) == 0)
 				break;
 		if (s == _STEP_MAX) {
 			snprintf(why, why_size, "unknown journal step");

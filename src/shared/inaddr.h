@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define INADDR_STRLEN 46   /* INET6_ADDRSTRLEN */
+#define INADDR_STRLEN 46 /* INET6_ADDRSTRLEN */
 #define PREFIX_STRLEN (46 + 4)
 
 struct inaddr {

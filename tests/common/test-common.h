@@ -14,7 +14,7 @@
 	do {                                                                                       \
 		int _r = (r), _e = (e);                                                            \
 		if (_r != -_e) {                                                                   \
-			print_error("expected -%s, got %d (%s)\n", strerror(_e), _r,              \
+			print_error("expected -%s, got %d (%s)\n", strerror(_e), _r,               \
 				    _r < 0 ? strerror(-_r) : "success");                           \
 			fail();                                                                    \
 		}                                                                                  \

@@ -9,8 +9,9 @@
 static void test_ifname(void **state)
 {
 	static const char *const good[] = { "eth0", "a", "br-net_0.1", "123456789012345" };
-	static const char *const bad[] = { "", "1234567890123456", "eth 0", "eth/0", "eth:0", ".",
-					   "..", "é", "eth0\n" };
+	static const char *const bad[] = {
+		"", "1234567890123456", "eth 0", "eth/0", "eth:0", ".", "..", "é", "eth0\n"
+	};
 	struct brnet_error err = { 0 };
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
@@ -26,13 +27,20 @@ static void test_ifname(void **state)
 
 static void test_id(void **state)
 {
-	static const char *const bad[] = { "", "-x", "_x", ".x", "a/b", "a b", "a@b",
-		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" /* 65 */ };
+	static const char *const bad[] = { "",
+					   "-x",
+					   "_x",
+					   ".x",
+					   "a/b",
+					   "a b",
+					   "a@b",
+					   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+					   "aaaaaaaaaa" /* 65 */ };
 	struct brnet_error err = { 0 };
 
 	assert_ok(config_check_id("web", &err));
-	assert_ok(config_check_id("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-				  &err));
+	assert_ok(config_check_id(
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", &err));
 	assert_ok(config_check_id("pod_1.a-b", &err));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_errno(config_check_id(bad[i], &err), EINVAL);
@@ -42,8 +50,9 @@ static void test_id(void **state)
 
 static void test_subnet(void **state)
 {
-	static const char *const bad[] = { "10.0.42.1/24", "10.0.0.0/7", "10.0.0.0/31",
-					   "10.0.0.0/32", "010.0.0.0/8", "10.0.42.0", "10.0.42.0/024" };
+	static const char *const bad[] = { "10.0.42.1/24", "10.0.0.0/7",  "10.0.0.0/31",
+					   "10.0.0.0/32",  "010.0.0.0/8", "10.0.42.0",
+					   "10.0.42.0/024" };
 	struct brnet_error err = { 0 };
 	struct inprefix p;
 

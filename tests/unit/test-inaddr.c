@@ -8,9 +8,15 @@
 
 static void test_parse_v4_valid(void **state)
 {
-	static const struct { const char *in; uint32_t host; } cases[] = {
-		{ "0.0.0.0", 0 }, { "10.0.42.1", 0x0a002a01 }, { "255.255.255.255", 0xffffffff },
-		{ "192.168.100.200", 0xc0a864c8 }, { "1.2.3.4", 0x01020304 },
+	static const struct {
+		const char *in;
+		uint32_t host;
+	} cases[] = {
+		{ "0.0.0.0", 0 },
+		{ "10.0.42.1", 0x0a002a01 },
+		{ "255.255.255.255", 0xffffffff },
+		{ "192.168.100.200", 0xc0a864c8 },
+		{ "1.2.3.4", 0x01020304 },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -25,9 +31,9 @@ static void test_parse_v4_valid(void **state)
 static void test_parse_v4_invalid(void **state)
 {
 	static const char *const bad[] = {
-		"", "1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.04", "1.2.3.256", "1.2.3.-1",
-		"1.2.3.4 ", " 1.2.3.4", "1..3.4", "1.2.3.", "a.b.c.d", "1.2.3.4/24", "0x1.2.3.4",
-		"1.2.3.99999999999", "::1",
+		"",	     "1",	   "1.2.3",	"1.2.3.4.5",	     "01.2.3.4", "1.2.3.04",
+		"1.2.3.256", "1.2.3.-1",   "1.2.3.4 ",	" 1.2.3.4",	     "1..3.4",	 "1.2.3.",
+		"a.b.c.d",   "1.2.3.4/24", "0x1.2.3.4", "1.2.3.99999999999", "::1",
 	};
 	struct inaddr a = { .family = 99 };
 
@@ -44,8 +50,8 @@ static void test_parse_v4_invalid(void **state)
 static void test_parse_prefix(void **state)
 {
 	static const char *const bad[] = {
-		"10.0.0.0", "10.0.0.0/", "10.0.0.0/33", "10.0.0.0/08", "10.0.0.0/-1", "10.0.0.0/8x",
-		"10.0.0.0/8/8", "010.0.0.0/8",
+		"10.0.0.0",    "10.0.0.0/",   "10.0.0.0/33",  "10.0.0.0/08",
+		"10.0.0.0/-1", "10.0.0.0/8x", "10.0.0.0/8/8", "010.0.0.0/8",
 	};
 	struct inprefix p;
 	char buf[PREFIX_STRLEN];

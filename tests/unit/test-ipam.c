@@ -179,19 +179,27 @@ static void test_store_round_trip_and_corruption(void **state)
 	assert_string_equal(alloc(&back, "c", buf), "10.0.42.4");
 
 	static const char *const corrupt[] = {
-		"", "{", "[]", "{\"subnet\":\"10.0.42.0/24\"}",
+		"",
+		"{",
+		"[]",
+		"{\"subnet\":\"10.0.42.0/24\"}",
 		"{\"subnet\":\"10.1.0.0/16\",\"leases\":[]}",
-		"{\"subnet\":\"10.0.42.0/24\",\"leases\":[{\"address\":\"10.0.42.1\",\"id\":\"a\",\"ifname\":\"eth0\"}]}",
-		"{\"subnet\":\"10.0.42.0/24\",\"leases\":[{\"address\":\"10.0.42.2\",\"id\":\"a\",\"ifname\":\"eth0\"},{\"address\":\"10.0.42.2\",\"id\":\"b\",\"ifname\":\"eth0\"}]}",
+		"{\"subnet\":\"10.0.42.0/"
+		"24\",\"leases\":[{\"address\":\"10.0.42.1\",\"id\":\"a\",\"ifname\":\"eth0\"}]}",
+		"{\"subnet\":\"10.0.42.0/"
+		"24\",\"leases\":[{\"address\":\"10.0.42.2\",\"id\":\"a\",\"ifname\":\"eth0\"},{"
+		"\"address\":\"10.0.42.2\",\"id\":\"b\",\"ifname\":\"eth0\"}]}",
 		"{\"subnet\":\"10.0.42.0/24\",\"subnet\":\"10.0.42.0/24\",\"leases\":[]}",
-		"{\"subnet\":\"10.0.42.0/24\",\"leases\":[{\"address\":\"10.0.42.2\",\"id\":\"a/b\",\"ifname\":\"eth0\"}]}",
+		"{\"subnet\":\"10.0.42.0/24\",\"leases\":[{\"address\":\"10.0.42.2\",\"id\":\"a/"
+		"b\",\"ifname\":\"eth0\"}]}",
 	};
 	for (size_t i = 0; i < sizeof(corrupt) / sizeof(corrupt[0]); i++) {
 		struct lease_db d = db_for("10.0.42.0/24");
 		int fd = openat(dirfd, "leases.json", O_WRONLY | O_TRUNC | O_CREAT, 0600);
 
 		assert_true(fd >= 0);
-		assert_int_equal(write(fd, corrupt[i], strlen(corrupt[i])), (ssize_t)strlen(corrupt[i]));
+		assert_int_equal(write(fd, corrupt[i], strlen(corrupt[i])),
+				 (ssize_t)strlen(corrupt[i]));
 		close(fd);
 		assert_errno(lease_db_load(dirfd, path, &d, &err), EBADMSG);
 		assert_non_null(strstr(err.msg, "leases.json"));

@@ -14,9 +14,12 @@
 static void test_link_del_golden(void **state)
 {
 	static const uint8_t golden[] = {
-		48, 0, 0, 0, RTM_DELLINK, 0, 0x05, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, /* nlmsghdr */
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,                    /* ifinfomsg */
-		15, 0, IFLA_IFNAME, 0, 'v', 'b', '0', '1', '2', '3', '4', '5', '6', '7', 0, 0,
+		48,  0,	  0,	       0,   RTM_DELLINK, 0,   0x05, 0x00,
+		0,   0,	  0,	       0,   0,		 0,   0,    0, /* nlmsghdr */
+		0,   0,	  0,	       0,   0,		 0,   0,    0,
+		0,   0,	  0,	       0,   0,		 0,   0,    0, /* ifinfomsg */
+		15,  0,	  IFLA_IFNAME, 0,   'v',	 'b', '0',  '1',
+		'2', '3', '4',	       '5', '6',	 '7', 0,    0,
 	};
 	char buf[256];
 	struct nlbuf b;
@@ -33,11 +36,50 @@ static void test_link_del_golden(void **state)
 static void test_route_default_golden(void **state)
 {
 	static const uint8_t golden[] = {
-		44, 0, 0, 0, RTM_NEWROUTE, 0, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0,
-		AF_INET, 0, 0, 0, RT_TABLE_MAIN, RTPROT_STATIC, RT_SCOPE_UNIVERSE, RTN_UNICAST,
-		0, 0, 0, 0,
-		8, 0, RTA_GATEWAY, 0, 10, 0, 42, 1,
-		8, 0, RTA_OIF, 0, 7, 0, 0, 0,
+		44,
+		0,
+		0,
+		0,
+		RTM_NEWROUTE,
+		0,
+		0x05,
+		0x06,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		AF_INET,
+		0,
+		0,
+		0,
+		RT_TABLE_MAIN,
+		RTPROT_STATIC,
+		RT_SCOPE_UNIVERSE,
+		RTN_UNICAST,
+		0,
+		0,
+		0,
+		0,
+		8,
+		0,
+		RTA_GATEWAY,
+		0,
+		10,
+		0,
+		42,
+		1,
+		8,
+		0,
+		RTA_OIF,
+		0,
+		7,
+		0,
+		0,
+		0,
 	};
 	char buf[256];
 	struct nlbuf b;
@@ -54,11 +96,54 @@ static void test_route_default_golden(void **state)
 static void test_addr_new_golden(void **state)
 {
 	static const uint8_t golden[] = {
-		48, 0, 0, 0, RTM_NEWADDR, 0, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0,
-		AF_INET, 25, 0, RT_SCOPE_UNIVERSE, 3, 0, 0, 0,
-		8, 0, IFA_LOCAL, 0, 10, 0, 42, 130,
-		8, 0, IFA_ADDRESS, 0, 10, 0, 42, 130,
-		8, 0, IFA_BROADCAST, 0, 10, 0, 42, 255,
+		48,
+		0,
+		0,
+		0,
+		RTM_NEWADDR,
+		0,
+		0x05,
+		0x06,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		AF_INET,
+		25,
+		0,
+		RT_SCOPE_UNIVERSE,
+		3,
+		0,
+		0,
+		0,
+		8,
+		0,
+		IFA_LOCAL,
+		0,
+		10,
+		0,
+		42,
+		130,
+		8,
+		0,
+		IFA_ADDRESS,
+		0,
+		10,
+		0,
+		42,
+		130,
+		8,
+		0,
+		IFA_BROADCAST,
+		0,
+		10,
+		0,
+		42,
+		255,
 	};
 	char buf[256];
 	struct nlbuf b;
@@ -99,8 +184,11 @@ static int peer_attr_cb(const struct nlattr *attr, void *data)
 static void test_veth_round_trip(void **state)
 {
 	struct veth_spec spec = {
-		.host_name = "vbdeadbeef", .peer_name = "eth1", .peer_netns_fd = 9,
-		.master_ifindex = 4, .mtu = 1400,
+		.host_name = "vbdeadbeef",
+		.peer_name = "eth1",
+		.peer_netns_fd = 9,
+		.master_ifindex = 4,
+		.mtu = 1400,
 	};
 	char buf[1024];
 	struct nlbuf b;
@@ -135,15 +223,15 @@ static void test_veth_round_trip(void **state)
 
 	/* And the peer nest holds an ifinfomsg (flags 0: veth cannot open a half pair) and the
 	 * peer's name, namespace and MTU. */
-	mnl_attr_for_each(attr, nlh, sizeof(struct ifinfomsg))
+	mnl_attr_for_each (attr, nlh, sizeof(struct ifinfomsg))
 		if (mnl_attr_get_type(attr) == IFLA_LINKINFO)
 			linkinfo = attr;
 	assert_non_null(linkinfo);
-	mnl_attr_for_each_nested(attr, linkinfo)
+	mnl_attr_for_each_nested (attr, linkinfo)
 		if (mnl_attr_get_type(attr) == IFLA_INFO_DATA)
 			data = attr;
 	assert_non_null(data);
-	mnl_attr_for_each_nested(attr, data)
+	mnl_attr_for_each_nested (attr, data)
 		if (mnl_attr_get_type(attr) == VETH_INFO_PEER)
 			peer = attr;
 	assert_non_null(peer);
@@ -153,7 +241,8 @@ static void test_veth_round_trip(void **state)
 		size_t plen = mnl_attr_get_payload_len(peer) - MNL_ALIGN(sizeof(*pifi));
 
 		assert_int_equal(pifi->ifi_flags, 0);
-		assert_ok(mnl_attr_parse_payload(pattrs, plen, peer_attr_cb, &seen) < 0 ? -EBADMSG : 0);
+		assert_ok(mnl_attr_parse_payload(pattrs, plen, peer_attr_cb, &seen) < 0 ? -EBADMSG
+											: 0);
 	}
 	assert_string_equal(seen.name, "eth1");
 	assert_int_equal(seen.netns_fd, 9);
@@ -164,7 +253,8 @@ static void test_builder_overflow(void **state)
 {
 	char buf[40];
 	struct nlbuf b;
-	struct veth_spec spec = { .host_name = "vb00000000", .peer_name = "eth0",
+	struct veth_spec spec = { .host_name = "vb00000000",
+				  .peer_name = "eth0",
 				  .peer_netns_fd = 3 };
 
 	nlbuf_init(&b, buf, sizeof(buf));
@@ -257,7 +347,8 @@ static void test_parse_ack(void **state)
 	len = make_error(buf, -EINVAL, true, "x");
 	{
 		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
-		struct nlattr *last = (struct nlattr *)(buf + len - MNL_ALIGN(sizeof(struct nlattr) + 2));
+		struct nlattr *last = (struct nlattr *)(buf + len -
+							MNL_ALIGN(sizeof(struct nlattr) + 2));
 
 		assert_int_equal(mnl_attr_get_type(last), NLMSGERR_ATTR_MSG);
 		((char *)mnl_attr_get_payload(last))[1] = 'y';

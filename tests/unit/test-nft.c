@@ -36,7 +36,8 @@ static void test_masquerade_rule_round_trip(void **state)
 	assert_non_null(strstr(text, "[ bitwise reg 1 = ( reg 1 & 0x00ffffff ) ^ 0x00000000 ]"));
 	assert_non_null(strstr(text, "[ cmp eq reg 1 0x002a000a ]"));
 	assert_non_null(strstr(text, "[ meta load oifname => reg 1 ]"));
-	assert_non_null(strstr(text, "[ cmp neq reg 1 0x656e7262 0x00003074 0x00000000 0x00000000 ]"));
+	assert_non_null(
+		strstr(text, "[ cmp neq reg 1 0x656e7262 0x00003074 0x00000000 0x00000000 ]"));
 	assert_non_null(strstr(text, "[ masq ]"));
 	assert_string_equal(nft_rule_comment(back, comment), "brnet network brnet0");
 	nftnl_rule_free(r);
@@ -110,8 +111,7 @@ static void test_network_batch(void **state)
 	assert_int_equal(s.n, 4);
 
 	/* too small a buffer is refused, never overrun */
-	assert_errno(nft_build_network_batch(buf, NFT_MSG_ROOM, "brnet0", &subnet, true),
-		     EMSGSIZE);
+	assert_errno(nft_build_network_batch(buf, NFT_MSG_ROOM, "brnet0", &subnet, true), EMSGSIZE);
 }
 
 int main(void)

@@ -11,8 +11,9 @@
 
 static struct brnet_attachment sample(void)
 {
-	struct brnet_attachment a = { .state = ATTACH_UNCONFIGURED, .mtu = 1400, .pid = 42,
-				      .pid_start = 123456 };
+	struct brnet_attachment a = {
+		.state = ATTACH_UNCONFIGURED, .mtu = 1400, .pid = 42, .pid_start = 123456
+	};
 
 	strcpy(a.id, "web");
 	strcpy(a.ifname, "eth0");
@@ -30,7 +31,10 @@ static struct brnet_attachment sample(void)
 
 static void test_state_machine(void **state)
 {
-	static const struct { enum attach_state from, to; bool ok; } cases[] = {
+	static const struct {
+		enum attach_state from, to;
+		bool ok;
+	} cases[] = {
 		{ ATTACH_UNCONFIGURED, ATTACH_CONFIGURING, true },
 		{ ATTACH_CONFIGURING, ATTACH_ACTIVE, true },
 		{ ATTACH_CONFIGURING, ATTACH_CLEANED, true },

@@ -67,10 +67,11 @@ int config_parse_subnet(const char *s, struct inprefix *ret, struct brnet_error 
 	char buf[PREFIX_STRLEN];
 
 	if (!s || inprefix_parse_v4(s, &p) < 0)
-		return brnet_err(err, EINVAL,
-				 "invalid subnet \"%.64s\": expected IPv4 CIDR A.B.C.D/N in decimal "
-				 "without leading zeros",
-				 s ? s : "");
+		return brnet_err(
+			err, EINVAL,
+			"invalid subnet \"%.64s\": expected IPv4 CIDR A.B.C.D/N in decimal "
+			"without leading zeros",
+			s ? s : "");
 	if (p.len < BRNET_PREFIX_MIN || p.len > BRNET_PREFIX_MAX)
 		return brnet_err(err, EINVAL, "invalid subnet \"%s\": prefix must be /%d to /%d", s,
 				 BRNET_PREFIX_MIN, BRNET_PREFIX_MAX);
@@ -78,8 +79,9 @@ int config_parse_subnet(const char *s, struct inprefix *ret, struct brnet_error 
 		struct inprefix net = p;
 
 		net.addr = inaddr_v4_from_host(inaddr_v4_host(&p.addr) & prefix_v4_mask(p.len));
-		return brnet_err(err, EINVAL, "invalid subnet \"%s\": host bits are set (did you mean %s?)",
-				 s, inprefix_to_string(&net, buf));
+		return brnet_err(err, EINVAL,
+				 "invalid subnet \"%s\": host bits are set (did you mean %s?)", s,
+				 inprefix_to_string(&net, buf));
 	}
 	*ret = p;
 	return 0;
@@ -168,10 +170,11 @@ int brnet_config_set_address(brnet_config *cfg, const char *addr, struct brnet_e
 	if (!cfg)
 		return -EINVAL;
 	if (!addr || inaddr_parse_v4(addr, &a) < 0)
-		return brnet_err(err, EINVAL,
-				 "invalid address \"%.64s\": expected IPv4 A.B.C.D in decimal without "
-				 "leading zeros",
-				 addr ? addr : "");
+		return brnet_err(
+			err, EINVAL,
+			"invalid address \"%.64s\": expected IPv4 A.B.C.D in decimal without "
+			"leading zeros",
+			addr ? addr : "");
 	cfg->address = a;
 	return 0;
 }

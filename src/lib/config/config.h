@@ -22,11 +22,11 @@ struct brnet_config {
 	char ifname[IFNAMSIZ];
 	char bridge[IFNAMSIZ];
 	struct inprefix subnet;
-	bool subnet_set;       /* given by the user, rather than the default */
+	bool subnet_set; /* given by the user, rather than the default */
 	struct inaddr address; /* family 0: allocate */
-	unsigned mtu;          /* 0: kernel default */
+	unsigned mtu; /* 0: kernel default */
 	char *netns_path;
-	pid_t pid;             /* 0: not given */
+	pid_t pid; /* 0: not given */
 };
 
 /* Interface names: 1-15 bytes of [A-Za-z0-9_.-], not "." or "..". what names the option. */

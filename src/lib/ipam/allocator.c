@@ -153,7 +153,8 @@ int lease_db_allocate(struct lease_db *db, const char *id, const char *ifname,
 		}
 		r = ipam_next_free(first, last, cursor, used, db->n, &pick);
 		if (r < 0)
-			return brnet_err(err, ENOSPC, "subnet %s is full: all %u addresses are leased",
+			return brnet_err(err, ENOSPC,
+					 "subnet %s is full: all %u addresses are leased",
 					 inprefix_to_string(&db->subnet, pbuf),
 					 first > last ? 0 : last - first + 1);
 		a = inaddr_v4_from_host(pick);

@@ -21,7 +21,6 @@
 #define LEASE_FILE "leases.json"
 #define LEASE_FILE_MAX (64u << 20)
 
-
 static _printf_(3, 4) int why(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
@@ -32,8 +31,7 @@ static _printf_(3, 4) int why(char *buf, size_t size, const char *fmt, ...)
 	return -EBADMSG;
 }
 
-int lease_db_parse(const char *text, size_t len, struct lease_db *db, char *whybuf,
-		   size_t why_size)
+int lease_db_parse(const char *text, size_t len, struct lease_db *db, char *whybuf, size_t why_size)
 {
 	_cleanup_(json_decrefp) json_t *root = NULL;
 	json_error_t jerr;
@@ -57,13 +55,14 @@ int lease_db_parse(const char *text, size_t len, struct lease_db *db, char *whyb
 			   json_string_value(subnet));
 	last = json_object_get(root, "last");
 	if (last && !json_is_null(last)) {
-		if (!json_is_string(last) || inaddr_parse_v4(json_string_value(last), &db->last) < 0)
+		if (!json_is_string(last) ||
+		    inaddr_parse_v4(json_string_value(last), &db->last) < 0)
 			return why(whybuf, why_size, "%s", "\"last\" is not an IPv4 address");
 	}
 	leases = json_object_get(root, "leases");
 	if (!json_is_array(leases))
 		return why(whybuf, why_size, "%s", "\"leases\" is missing or not an array");
-	json_array_foreach(leases, i, item) {
+	json_array_foreach (leases, i, item) {
 		const char *a, *id, *ifname;
 		struct inaddr addr;
 		struct brnet_error e;
@@ -72,7 +71,8 @@ int lease_db_parse(const char *text, size_t len, struct lease_db *db, char *whyb
 				&ifname) < 0)
 			return why(whybuf, why_size, "%s", "a lease lacks address, id or ifname");
 		if (inaddr_parse_v4(a, &addr) < 0 || !inprefix_contains(&db->subnet, &addr))
-			return why(whybuf, why_size, "lease address \"%.64s\" is not in the subnet", a);
+			return why(whybuf, why_size, "lease address \"%.64s\" is not in the subnet",
+				   a);
 		if (config_check_id(id, &e) < 0 || config_check_ifname(ifname, "ifname", &e) < 0)
 			return why(whybuf, why_size, "%.200s", e.msg);
 		if (lease_db_find_address(db, &addr))
@@ -80,7 +80,8 @@ int lease_db_parse(const char *text, size_t len, struct lease_db *db, char *whyb
 		if (lease_db_find(db, id, ifname))
 			return why(whybuf, why_size, "attachment %.100s holds two leases", id);
 		if (lease_db_allocate(db, id, ifname, &addr, &addr, NULL) < 0) {
-			/* Range checks of allocate (gateway, broadcast) apply to stored leases too. */
+			/* Range checks of allocate (gateway, broadcast) apply to stored leases too.
+			 */
 			return why(whybuf, why_size, "lease address \"%.64s\" is reserved", a);
 		}
 	}
@@ -103,10 +104,12 @@ int lease_db_load(int dirfd, const char *dirpath, struct lease_db *db, struct br
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
-		return brnet_err(err, r, "cannot read %s/" LEASE_FILE ": %s", dirpath, strerror(-r));
+		return brnet_err(err, r, "cannot read %s/" LEASE_FILE ": %s", dirpath,
+				 strerror(-r));
 	r = lease_db_parse(text, len, db, reason, sizeof(reason));
 	if (r < 0)
-		return brnet_err(err, r, "corrupt lease file %s/" LEASE_FILE ": %s", dirpath, reason);
+		return brnet_err(err, r, "corrupt lease file %s/" LEASE_FILE ": %s", dirpath,
+				 reason);
 	return 0;
 }
 

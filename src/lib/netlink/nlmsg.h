@@ -15,7 +15,7 @@
 struct nlbuf {
 	char *data;
 	size_t size;
-	size_t len;        /* bytes of complete messages */
+	size_t len; /* bytes of complete messages */
 	struct nlmsghdr *cur;
 	bool overflow;
 };

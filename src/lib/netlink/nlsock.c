@@ -80,7 +80,8 @@ int nl_sock_open(int protocol, int netns_fd, struct nl_sock **ret)
 	if (r < 0)
 		return r;
 	s->fd = r;
-	/* Extended acks name the offending attribute; strict checking makes dumps honour filters. */
+	/* Extended acks name the offending attribute; strict checking makes dumps honour filters.
+	 */
 	(void)setsockopt(s->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	if (protocol == NETLINK_ROUTE)
 		(void)setsockopt(s->fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
@@ -132,7 +133,8 @@ int nl_parse_ack(const struct nlmsghdr *nlh, size_t len, int *ret_error, const c
 	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && off < nlh->nlmsg_len) {
 		const struct nlattr *attr;
 
-		mnl_attr_for_each_payload((const void *)((const char *)nlh + off), nlh->nlmsg_len - off) {
+		mnl_attr_for_each_payload ((const void *)((const char *)nlh + off),
+					   nlh->nlmsg_len - off) {
 			if (mnl_attr_get_type(attr) != NLMSGERR_ATTR_MSG)
 				continue;
 			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
@@ -201,16 +203,18 @@ int nl_sock_transact(struct nl_sock *s, void *buf, size_t len, nl_data_cb cb, vo
 	while (nopen > 0) {
 		struct sockaddr_nl from;
 		struct iovec iov = { rbuf, NL_RECV_BUF };
-		struct msghdr mh = {
-			.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1
-		};
+		struct msghdr mh = { .msg_name = &from,
+				     .msg_namelen = sizeof(from),
+				     .msg_iov = &iov,
+				     .msg_iovlen = 1 };
 		ssize_t n = recvmsg(s->fd, &mh, 0);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN)
-				return brnet_err(err, ETIMEDOUT, "netlink: no answer from the kernel");
+				return brnet_err(err, ETIMEDOUT,
+						 "netlink: no answer from the kernel");
 			return brnet_err(err, errno, "netlink receive: %s", strerror(errno));
 		}
 		if (mh.msg_flags & MSG_TRUNC)
@@ -219,7 +223,8 @@ int nl_sock_transact(struct nl_sock *s, void *buf, size_t len, nl_data_cb cb, vo
 			continue; /* not from the kernel */
 
 		rest = (size_t)n;
-		for (nlh = (struct nlmsghdr *)rbuf; nlmsg_ok(nlh, rest); nlh = nlmsg_next(nlh, &rest)) {
+		for (nlh = (struct nlmsghdr *)rbuf; nlmsg_ok(nlh, rest);
+		     nlh = nlmsg_next(nlh, &rest)) {
 			struct pending *p;
 			const char *msg = NULL;
 			int e = 0, r;
@@ -248,7 +253,8 @@ int nl_sock_transact(struct nl_sock *s, void *buf, size_t len, nl_data_cb cb, vo
 					continue;
 				}
 				/* A dump ends with DONE; an error ends anything. */
-				if (!p->done && (!p->dump || nlh->nlmsg_type == NLMSG_DONE || e < 0)) {
+				if (!p->done &&
+				    (!p->dump || nlh->nlmsg_type == NLMSG_DONE || e < 0)) {
 					p->done = true;
 					nopen--;
 				}

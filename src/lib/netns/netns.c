@@ -43,11 +43,12 @@ int netns_open_path(const char *path, struct brnet_error *err)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return brnet_err(err, EINVAL, "invalid netns path \"%s\": %s", path, strerror(errno));
+		return brnet_err(err, EINVAL, "invalid netns path \"%s\": %s", path,
+				 strerror(errno));
 	r = check_netns(fd);
 	if (r < 0)
-		return brnet_err(err, EINVAL,
-				 "invalid netns path \"%s\": not a network namespace", path);
+		return brnet_err(err, EINVAL, "invalid netns path \"%s\": not a network namespace",
+				 path);
 	return TAKE_FD(fd);
 }
 

@@ -49,7 +49,8 @@ static struct nlmsghdr *command(struct nft_batch *b, uint16_t type, uint16_t fla
 	return nftnl_nlmsg_build_hdr((char *)nlh, type, NFPROTO_INET, flags | NLM_F_ACK, 0);
 }
 
-void nft_batch_table(struct nft_batch *b, uint16_t type, uint16_t flags, const struct nftnl_table *t)
+void nft_batch_table(struct nft_batch *b, uint16_t type, uint16_t flags,
+		     const struct nftnl_table *t)
 {
 	struct nlmsghdr *nlh = command(b, type, flags);
 
@@ -59,7 +60,8 @@ void nft_batch_table(struct nft_batch *b, uint16_t type, uint16_t flags, const s
 	}
 }
 
-void nft_batch_chain(struct nft_batch *b, uint16_t type, uint16_t flags, const struct nftnl_chain *c)
+void nft_batch_chain(struct nft_batch *b, uint16_t type, uint16_t flags,
+		     const struct nftnl_chain *c)
 {
 	struct nlmsghdr *nlh = command(b, type, flags);
 

@@ -27,8 +27,10 @@ struct nft_batch {
 
 void nft_batch_init(struct nft_batch *b, void *buf, size_t size);
 void nft_batch_begin(struct nft_batch *b);
-void nft_batch_table(struct nft_batch *b, uint16_t type, uint16_t flags, const struct nftnl_table *t);
-void nft_batch_chain(struct nft_batch *b, uint16_t type, uint16_t flags, const struct nftnl_chain *c);
+void nft_batch_table(struct nft_batch *b, uint16_t type, uint16_t flags,
+		     const struct nftnl_table *t);
+void nft_batch_chain(struct nft_batch *b, uint16_t type, uint16_t flags,
+		     const struct nftnl_chain *c);
 void nft_batch_rule(struct nft_batch *b, uint16_t type, uint16_t flags, struct nftnl_rule *r);
 /* Closes the batch; 0 or -EMSGSIZE. */
 int nft_batch_end(struct nft_batch *b);

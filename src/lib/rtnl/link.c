@@ -22,7 +22,9 @@ void rtnl_build_link_get(struct nlbuf *b, const char *name)
 
 void rtnl_build_bridge_new(struct nlbuf *b, const char *name)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP };
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
+				 .ifi_flags = IFF_UP,
+				 .ifi_change = IFF_UP };
 	struct nlattr *info;
 
 	/* EXCL: a bridge that appeared meanwhile must be validated, not silently adopted. */
@@ -36,7 +38,9 @@ void rtnl_build_bridge_new(struct nlbuf *b, const char *name)
 
 void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP };
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
+				 .ifi_flags = IFF_UP,
+				 .ifi_change = IFF_UP };
 	struct nlattr *info, *data, *peer;
 
 	/* One request does it all: the peer is born in the target namespace under its final
@@ -74,9 +78,10 @@ void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec)
 
 void rtnl_build_link_set_up(struct nlbuf *b, int ifindex)
 {
-	struct ifinfomsg ifi = {
-		.ifi_family = AF_UNSPEC, .ifi_index = ifindex, .ifi_flags = IFF_UP, .ifi_change = IFF_UP
-	};
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
+				 .ifi_index = ifindex,
+				 .ifi_flags = IFF_UP,
+				 .ifi_change = IFF_UP };
 
 	nlbuf_begin(b, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
 	nlbuf_end(b);
@@ -98,8 +103,8 @@ static int parse_linkinfo_cb(const struct nlattr *attr, void *data)
 	if (mnl_attr_get_type(attr) == IFLA_INFO_KIND) {
 		if (mnl_attr_validate(attr, MNL_TYPE_STRING) < 0)
 			return MNL_CB_ERROR;
-		snprintf(info->kind, sizeof(info->kind), "%.*s", (int)mnl_attr_get_payload_len(attr),
-			 mnl_attr_get_str(attr));
+		snprintf(info->kind, sizeof(info->kind), "%.*s",
+			 (int)mnl_attr_get_payload_len(attr), mnl_attr_get_str(attr));
 		/* A NUL inside the payload ends the kind early, as the kernel means it. */
 	}
 	return MNL_CB_OK;

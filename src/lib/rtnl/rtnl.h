@@ -17,9 +17,9 @@
 struct link_info {
 	int ifindex;
 	char name[IFNAMSIZ];
-	char kind[32];   /* IFLA_INFO_KIND, "" when none */
-	int master;      /* ifindex, 0 when none */
-	unsigned flags;  /* IFF_* */
+	char kind[32]; /* IFLA_INFO_KIND, "" when none */
+	int master; /* ifindex, 0 when none */
+	unsigned flags; /* IFF_* */
 	unsigned mtu;
 	uint8_t mac[6];
 	bool has_mac;
