@@ -10,6 +10,7 @@
 #define BRNET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -57,6 +58,17 @@ int brnet_teardown(brnet_ctx *ctx, const char *id, const char *ifname, struct br
 /* The recorded attachment (id, ifname; NULL means "eth0"); -ENOENT if there is none. */
 int brnet_attachment_load(brnet_ctx *ctx, const char *id, const char *ifname,
 			  brnet_attachment **ret, struct brnet_error *err);
+
+/* Every recorded attachment, sorted by id then ifname. Free with brnet_attachment_list_free. */
+int brnet_list(brnet_ctx *ctx, brnet_attachment ***ret, size_t *ret_n, struct brnet_error *err);
+void brnet_attachment_list_free(brnet_attachment **list, size_t n);
+
+/* Compares an attachment with the kernel: host veth on its bridge and up, the interface in
+ * the namespace with its address and default route, the lease, the firewall rules. Calls
+ * problem() once per missing or wrong object and returns how many there were (0: healthy). */
+typedef void (*brnet_problem_fn)(const char *problem, void *userdata);
+int brnet_check(brnet_ctx *ctx, const char *id, const char *ifname, brnet_problem_fn problem,
+		void *userdata, struct brnet_error *err);
 
 void brnet_attachment_free(brnet_attachment *a);
 const char *brnet_attachment_id(const brnet_attachment *a);

@@ -2,7 +2,9 @@
 /* The brnet command: shared helpers for the verbs, one file per verb. */
 #pragma once
 
+#include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "brnet.h"
 
@@ -18,7 +20,43 @@ struct verb {
 	const char *summary;
 };
 
+/* Long-option values shared by the verbs; the network options are common to setup and run. */
+enum {
+	OPT_ID = 256,
+	OPT_IFNAME,
+	OPT_BRIDGE,
+	OPT_SUBNET,
+	OPT_IP,
+	OPT_MTU,
+	OPT_STATE_DIR,
+	OPT_JSON,
+	OPT_PID,
+	OPT_NETNS,
+	OPT_VERBOSE,
+};
+
+#define CLI_NETWORK_OPTIONS                                                                        \
+	{ "id", required_argument, NULL, OPT_ID },                                                 \
+		{ "ifname", required_argument, NULL, OPT_IFNAME },                                 \
+		{ "bridge", required_argument, NULL, OPT_BRIDGE },                                 \
+		{ "subnet", required_argument, NULL, OPT_SUBNET },                                 \
+		{ "ip", required_argument, NULL, OPT_IP },                                         \
+		{ "mtu", required_argument, NULL, OPT_MTU },                                       \
+	{                                                                                          \
+		"state-dir", required_argument, NULL, OPT_STATE_DIR                                \
+	}
+
+extern const char cli_network_options_help[];
+/* Applies one network option; -ENOENT if opt is not one, else 0 or -errno with err set. */
+int cli_network_option(int opt, const char *arg, brnet_config *cfg, struct cli_global *g,
+		       const char *verb, struct brnet_error *err);
+/* Prints one attachment as a line of text or as a JSON object. */
+void cli_print_attachment(FILE *f, const brnet_attachment *a, bool json);
+
 int verb_setup(const struct cli_global *g, int argc, char **argv);
+int verb_run(const struct cli_global *g, int argc, char **argv);
+int verb_ls(const struct cli_global *g, int argc, char **argv);
+int verb_check(const struct cli_global *g, int argc, char **argv);
 int verb_teardown(const struct cli_global *g, int argc, char **argv);
 int verb_version(const struct cli_global *g, int argc, char **argv);
 

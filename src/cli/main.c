@@ -9,8 +9,11 @@
 #include "cli/cli.h"
 
 static const struct verb verbs[] = {
+	{ "run", verb_run, "run a command in a new network namespace attached to a network" },
 	{ "setup", verb_setup, "attach an existing network namespace to a bridge network" },
 	{ "teardown", verb_teardown, "remove everything setup created for an attachment" },
+	{ "check", verb_check, "verify an attachment against the kernel" },
+	{ "ls", verb_ls, "list attachments" },
 	{ "version", verb_version, "print the version" },
 };
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* brnet setup: attach an existing network namespace (by --pid or --netns) to a network. */
-#include <getopt.h>
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,19 +20,13 @@ static void help(void)
 	       "configure address, lo and default route, and masquerade outgoing traffic.\n\n"
 	       "  --pid PID          the namespace of this process\n"
 	       "  --netns PATH       the namespace at PATH (e.g. /run/netns/NAME)\n"
-	       "  --id ID            attachment id: [A-Za-z0-9][A-Za-z0-9_.-]*, at most 64 bytes\n"
-	       "  --ifname NAME      interface name inside the namespace (default eth0)\n"
-	       "  --bridge NAME      bridge (default brnet0)\n"
-	       "  --subnet CIDR      IPv4 subnet, /8 to /30 (default 10.0.42.0/24, or the\n"
-	       "                     recorded subnet of an existing network)\n"
-	       "  --ip ADDR          a fixed address in the subnet instead of the next free one\n"
-	       "  --mtu N            MTU of both veth ends, 68-65535\n"
+	       "%s"
 	       "  --json             print the attachment as JSON\n"
-	       "  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n"
-	       "  -h, --help         show this help\n");
+	       "  -h, --help         show this help\n",
+	       cli_network_options_help);
 }
 
-static void print_attachment(const brnet_attachment *a, bool json)
+void cli_print_attachment(FILE *f, const brnet_attachment *a, bool json)
 {
 	if (json) {
 		json_t *o = json_pack(
@@ -45,42 +39,24 @@ static void print_attachment(const brnet_attachment *a, bool json)
 			"state", brnet_attachment_state(a));
 
 		if (o) {
-			json_dumpf(o, stdout, JSON_INDENT(2));
-			putchar('\n');
+			json_dumpf(o, f, JSON_INDENT(2));
+			fputc('\n', f);
 			json_decref(o);
 		}
 		return;
 	}
-	printf("attached %s/%s: %s via %s on %s (host veth %s, mac %s)\n", brnet_attachment_id(a),
-	       brnet_attachment_ifname(a), brnet_attachment_address(a), brnet_attachment_gateway(a),
-	       brnet_attachment_bridge(a), brnet_attachment_host_veth(a), brnet_attachment_mac(a));
+	fprintf(f, "attached %s/%s: %s via %s on %s (host veth %s, mac %s)\n",
+		brnet_attachment_id(a), brnet_attachment_ifname(a), brnet_attachment_address(a),
+		brnet_attachment_gateway(a), brnet_attachment_bridge(a),
+		brnet_attachment_host_veth(a), brnet_attachment_mac(a));
 }
 
 int verb_setup(const struct cli_global *g0, int argc, char **argv)
 {
-	enum {
-		OPT_PID = 256,
-		OPT_NETNS,
-		OPT_ID,
-		OPT_IFNAME,
-		OPT_BRIDGE,
-		OPT_SUBNET,
-		OPT_IP,
-		OPT_MTU,
-		OPT_JSON,
-		OPT_STATE_DIR
-	};
-	static const struct option options[] = { { "pid", required_argument, NULL, OPT_PID },
+	static const struct option options[] = { CLI_NETWORK_OPTIONS,
+						 { "pid", required_argument, NULL, OPT_PID },
 						 { "netns", required_argument, NULL, OPT_NETNS },
-						 { "id", required_argument, NULL, OPT_ID },
-						 { "ifname", required_argument, NULL, OPT_IFNAME },
-						 { "bridge", required_argument, NULL, OPT_BRIDGE },
-						 { "subnet", required_argument, NULL, OPT_SUBNET },
-						 { "ip", required_argument, NULL, OPT_IP },
-						 { "mtu", required_argument, NULL, OPT_MTU },
 						 { "json", no_argument, NULL, OPT_JSON },
-						 { "state-dir", required_argument, NULL,
-						   OPT_STATE_DIR },
 						 { "help", no_argument, NULL, 'h' },
 						 {} };
 	_cleanup_(brnet_config_freep) brnet_config *cfg = NULL;
@@ -97,59 +73,40 @@ int verb_setup(const struct cli_global *g0, int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (c) {
-		case OPT_PID:
-			if (have_target)
+		r = cli_network_option(c, optarg, cfg, &g, "setup", &err);
+		if (r == -ENOENT) {
+			r = 0;
+			switch (c) {
+			case OPT_PID:
+				if (have_target)
+					return cli_usage_error(
+						"setup", "give only one of --pid and --netns");
+				have_target = true;
+				if (cli_parse_uint(optarg, 1, 0x7fffffff, &v) < 0)
+					return cli_usage_error(
+						"setup",
+						"invalid pid \"%s\": must be a positive number",
+						optarg);
+				r = brnet_config_set_pid(cfg, (pid_t)v, &err);
+				break;
+			case OPT_NETNS:
+				if (have_target)
+					return cli_usage_error(
+						"setup", "give only one of --pid and --netns");
+				have_target = true;
+				r = brnet_config_set_netns_path(cfg, optarg, &err);
+				break;
+			case OPT_JSON:
+				json = true;
+				break;
+			case 'h':
+				help();
+				return 0;
+			default:
 				return cli_usage_error("setup",
-						       "give only one of --pid and --netns");
-			have_target = true;
-			if (cli_parse_uint(optarg, 1, 0x7fffffff, &v) < 0)
-				return cli_usage_error(
-					"setup", "invalid pid \"%s\": must be a positive number",
-					optarg);
-			r = brnet_config_set_pid(cfg, (pid_t)v, &err);
-			break;
-		case OPT_NETNS:
-			if (have_target)
-				return cli_usage_error("setup",
-						       "give only one of --pid and --netns");
-			have_target = true;
-			r = brnet_config_set_netns_path(cfg, optarg, &err);
-			break;
-		case OPT_ID:
-			r = brnet_config_set_id(cfg, optarg, &err);
-			break;
-		case OPT_IFNAME:
-			r = brnet_config_set_ifname(cfg, optarg, &err);
-			break;
-		case OPT_BRIDGE:
-			r = brnet_config_set_bridge(cfg, optarg, &err);
-			break;
-		case OPT_SUBNET:
-			r = brnet_config_set_subnet(cfg, optarg, &err);
-			break;
-		case OPT_IP:
-			r = brnet_config_set_address(cfg, optarg, &err);
-			break;
-		case OPT_MTU:
-			if (cli_parse_uint(optarg, 0, 0xffffffffu, &v) < 0)
-				return cli_usage_error(
-					"setup", "invalid MTU \"%s\": must be 68-65535", optarg);
-			r = brnet_config_set_mtu(cfg, v, &err);
-			break;
-		case OPT_JSON:
-			json = true;
-			break;
-		case OPT_STATE_DIR:
-			g.state_dir = optarg;
-			break;
-		case 'h':
-			help();
-			return 0;
-		case '?':
-		default:
-			return cli_usage_error("setup", "unknown option or missing argument: %s",
-					       argv[optind - 1]);
+						       "unknown option or missing argument: %s",
+						       argv[optind - 1]);
+			}
 		}
 		if (r < 0)
 			return cli_fail("set up", r, &err);
@@ -165,6 +122,6 @@ int verb_setup(const struct cli_global *g0, int argc, char **argv)
 	r = brnet_setup(ctx, cfg, &a, &err);
 	if (r < 0)
 		return cli_fail("set up attachment", r, &err);
-	print_attachment(a, json);
+	cli_print_attachment(stdout, a, json);
 	return 0;
 }

@@ -23,7 +23,6 @@ static void help(void)
 
 int verb_teardown(const struct cli_global *g0, int argc, char **argv)
 {
-	enum { OPT_ID = 256, OPT_IFNAME, OPT_JSON, OPT_STATE_DIR };
 	static const struct option options[] = {
 		{ "id", required_argument, NULL, OPT_ID },
 		{ "ifname", required_argument, NULL, OPT_IFNAME },

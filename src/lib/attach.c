@@ -34,12 +34,12 @@ static void network_closep(struct network *net)
 
 /*
  * Test builds only: BRNET_FAIL_STEP=<step> fails that step as if the kernel refused it, and
- * BRNET_KILL_STEP=<step> SIGKILLs the process right after the step was journaled.
+ * BRNET_KILL_STEP=<step> SIGKILLs the process right after the step was journaled. Setup steps
+ * are "lease", "veth", "container"; teardown steps "undo-veth", "undo-lease".
  */
-static int step_hook(enum attach_step step, struct brnet_error *err)
+static int step_hook(const char *name, struct brnet_error *err)
 {
 #if BRNET_TEST_HOOKS
-	const char *name = attach_step_to_string(step);
 	const char *v;
 
 	v = getenv("BRNET_KILL_STEP");
@@ -61,7 +61,7 @@ static int journal_step(brnet_ctx *ctx, struct brnet_attachment *a, enum attach_
 	r = record_save(ctx->attachments_dirfd, a, false, err);
 	if (r < 0)
 		return r;
-	return step_hook(step, err);
+	return step_hook(attach_step_to_string(step), err);
 }
 
 static int lease_release(brnet_ctx *ctx, const struct brnet_attachment *a, struct brnet_error *err)
@@ -81,36 +81,43 @@ static int lease_release(brnet_ctx *ctx, const struct brnet_attachment *a, struc
 	return r;
 }
 
+/* Marks a step undone in the record, so a kill later in the undo does not repeat it. */
+static void journal_undone(brnet_ctx *ctx, struct brnet_attachment *a, enum attach_step step)
+{
+	a->journal &= ~(1u << step);
+	(void)record_save(ctx->attachments_dirfd, a, false, NULL);
+}
+
 int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *err)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL;
-	struct brnet_error e2;
-	int r, first = 0;
+	struct brnet_error e2 = { 0 };
+	int r;
 
 	/* Deleting the host end takes the peer, its address and its route with it. */
-	if (a->journal & (1u << STEP_VETH)) {
+	if (a->journal & (1u << STEP_VETH | 1u << STEP_CONTAINER)) {
+		r = step_hook("undo-veth", err);
+		if (r < 0)
+			return r;
 		r = nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
 		if (r >= 0)
 			r = rtnl_link_del(rtnl, a->host_veth, &e2);
-		if (r < 0 && r != -ENODEV) {
-			first = brnet_err(err, r, "cannot delete %s: %s", a->host_veth,
-					  r == -e2.code ? e2.msg : strerror(-r));
-		} else {
-			a->journal &= ~(1u << STEP_VETH | 1u << STEP_CONTAINER);
-		}
+		if (r < 0 && r != -ENODEV)
+			return brnet_err(err, r, "cannot delete %s: %s", a->host_veth,
+					 e2.code ? e2.msg : strerror(-r));
+		a->journal &= ~(1u << STEP_CONTAINER);
+		journal_undone(ctx, a, STEP_VETH);
 	}
 	if (a->journal & (1u << STEP_LEASE)) {
-		r = lease_release(ctx, a, first ? &e2 : err);
-		if (r < 0 && first == 0)
-			first = r;
-		else if (r >= 0)
-			a->journal &= ~(1u << STEP_LEASE);
+		r = step_hook("undo-lease", err);
+		if (r < 0)
+			return r;
+		r = lease_release(ctx, a, err);
+		if (r < 0)
+			return r;
+		journal_undone(ctx, a, STEP_LEASE);
 	}
-	if (first < 0) {
-		/* Keep the record, with what is left to undo, for a later teardown or gc. */
-		(void)record_save(ctx->attachments_dirfd, a, false, NULL);
-		return first;
-	}
+	/* Whatever failed above kept the record, listing what is left for teardown or gc. */
 	r = record_remove(ctx->attachments_dirfd, a->id, a->ifname);
 	if (r < 0)
 		return brnet_err(err, r, "cannot remove record of %s/%s: %s", a->id, a->ifname,
@@ -339,8 +346,11 @@ int brnet_teardown(brnet_ctx *ctx, const char *id, const char *ifname, struct br
 		return 0;
 	if (r < 0)
 		return r;
+	/* "cleaned" is recorded first: a teardown killed half-way is finished by the next one. */
 	if (a.state != ATTACH_CLEANED) {
 		r = attach_state_transition(&a, ATTACH_CLEANED, err);
+		if (r >= 0)
+			r = record_save(ctx->attachments_dirfd, &a, false, err);
 		if (r < 0)
 			return r;
 	}

@@ -7,7 +7,7 @@ make_upstream
 make_container c1
 make_container c2
 brnet setup --netns /run/netns/c1 --id c1 >/dev/null
-brnet setup --netns /run/netns/c2 --id c2 --json >"$TMPDIR/c2.json"
+brnet setup --netns /run/netns/c2 --id c2 --mtu 1400 --json >"$TMPDIR/c2.json"
 
 a2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["address"])' "$TMPDIR/c2.json")
 expect_eq "second container gets the next address" "$a2" "10.0.42.3/24"
@@ -29,6 +29,8 @@ for id in c1 c2; do
 	expect_eq "$id host veth on brnet0" "$(link_field "$veth" master)" "brnet0"
 	expect_eq "$id host veth up" "$(link_field "$veth" operstate)" "UP"
 done
+expect_eq "c2 MTU inside" "$(ip -n c2 -j link show eth0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])')" "1400"
+expect_eq "c2 MTU of the host end" "$(link_field "$veth" mtu)" "1400"
 expect_eq "ip_forward" "$(cat /proc/sys/net/ipv4/ip_forward)" "1"
 expect_eq "one masquerade rule for two containers" "$(nft_rules_with_comment 'brnet network brnet0')" "1"
 

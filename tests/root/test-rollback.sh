@@ -1,11 +1,12 @@
 #!/bin/bash
 # A failure at any step of setup undoes every step already done; a kill at any step leaves a
-# journal from which teardown removes everything. Needs a build with -Dtest_hooks=true.
+# journal from which teardown removes everything; so does a kill at any step of teardown. Needs a build with -Dtest_hooks=true.
 . "$(dirname "$0")/lib.sh"
 [ "${BRNET_TEST_HOOKS:-0}" = 1 ] || skip "brnet was built without -Dtest_hooks=true"
 
 make_container c1
 make_container c2
+ip -n c2 link set lo up # setup brings it up and, as it belongs to the namespace, leaves it up
 brnet setup --netns /run/netns/c1 --id c1 >/dev/null
 
 for step in lease veth container; do
@@ -31,6 +32,22 @@ for step in lease veth container; do
 	brnet teardown --id c2 >/dev/null
 	[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "kill at $step: teardown left a trace"; }
 	echo "ok: kill at $step: the journal let teardown remove everything"
+done
+
+for step in undo-veth undo-lease; do
+	before=$(snapshot)
+	brnet setup --netns /run/netns/c2 --id c2 >/dev/null
+	set +e
+	BRNET_KILL_STEP=$step "$BRNET" teardown --id c2 >/dev/null 2>&1
+	rc=$?
+	set -e
+	expect_eq "teardown killed at $step" "$rc" "137"
+	state=$(python3 -c 'import json; print(json.load(open("/run/brnet/attachments/c2@eth0.json"))["state"])')
+	expect_eq "record after a teardown killed at $step" "$state" "cleaned"
+	out=$(brnet teardown --id c2)
+	expect_eq "second teardown finishes" "$out" "detached c2/eth0"
+	[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "kill at $step: left a trace"; }
+	echo "ok: teardown killed at $step is finished by the next teardown"
 done
 
 # The survivor kept its network throughout.

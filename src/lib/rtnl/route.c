@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Routes: the container's default route via the gateway. */
+#include <errno.h>
 #include <linux/rtnetlink.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "lib/rtnl/rtnl.h"
@@ -28,4 +30,85 @@ void rtnl_build_route_dump(struct nlbuf *b, int family)
 
 	nlbuf_begin(b, RTM_GETROUTE, NLM_F_DUMP, &rtm, sizeof(rtm));
 	nlbuf_end(b);
+}
+
+static int parse_route_cb(const struct nlattr *attr, void *data)
+{
+	struct route_info *info = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case RTA_GATEWAY:
+		if (mnl_attr_get_payload_len(attr) != sizeof(struct in_addr))
+			return MNL_CB_ERROR;
+		info->gateway.family = AF_INET;
+		memcpy(&info->gateway.v4, mnl_attr_get_payload(attr), sizeof(struct in_addr));
+		break;
+	case RTA_OIF:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		info->oif = (int)mnl_attr_get_u32(attr);
+		break;
+	case RTA_TABLE:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		info->table = mnl_attr_get_u32(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+int rtnl_parse_route(const struct nlmsghdr *nlh, struct route_info *ret)
+{
+	const struct rtmsg *rtm;
+	struct route_info info = { 0 };
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*rtm))
+		return -EBADMSG;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	info.family = rtm->rtm_family;
+	info.dst_len = rtm->rtm_dst_len;
+	info.table = rtm->rtm_table;
+	if (rtm->rtm_family != AF_INET)
+		return -EAFNOSUPPORT;
+	if (mnl_attr_parse(nlh, sizeof(*rtm), parse_route_cb, &info) < 0)
+		return -EBADMSG;
+	*ret = info;
+	return 0;
+}
+
+struct default_find {
+	const struct inaddr *gateway;
+	int ifindex;
+	bool found;
+};
+
+static int default_find_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	struct default_find *f = userdata;
+	struct route_info r;
+
+	if (rtnl_parse_route(nlh, &r) < 0)
+		return 0; /* other families, and routes we cannot read, are not ours */
+	if (r.dst_len == 0 && r.table == RT_TABLE_MAIN && r.oif == f->ifindex &&
+	    inaddr_equal(&r.gateway, f->gateway))
+		f->found = true;
+	return 0;
+}
+
+int rtnl_has_default_route(struct nl_sock *s, const struct inaddr *gateway, int ifindex,
+			   struct brnet_error *err)
+{
+	char buf[256];
+	struct default_find f = { .gateway = gateway, .ifindex = ifindex };
+	struct nlbuf b;
+	int r;
+
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_route_dump(&b, AF_INET);
+	r = nlbuf_finish(&b);
+	if (r >= 0)
+		r = nl_sock_transact(s, b.data, b.len, default_find_cb, &f, err);
+	if (r < 0)
+		return r;
+	return f.found ? 1 : 0;
 }

@@ -66,3 +66,16 @@ int rtnl_run(struct nl_sock *s, struct nlbuf *b, struct brnet_error *err);
 /* A sysctl of the namespace the process is in. Writes only when the value differs. */
 int sysctl_write(const char *path, const char *value);
 int sysctl_read(const char *path, char *buf, size_t size);
+
+struct route_info {
+	int family;
+	unsigned char dst_len;
+	unsigned table;
+	struct inaddr gateway; /* family 0 when none */
+	int oif;
+};
+
+int rtnl_parse_route(const struct nlmsghdr *nlh, struct route_info *ret);
+/* Returns 1 if the main table has a default route via gateway out of ifindex, else 0. */
+int rtnl_has_default_route(struct nl_sock *s, const struct inaddr *gateway, int ifindex,
+			   struct brnet_error *err);

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The network options that setup and run share, parsed into a brnet_config. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+const char cli_network_options_help[] =
+	"  --id ID            attachment id: [A-Za-z0-9][A-Za-z0-9_.-]*, at most 64 bytes\n"
+	"  --ifname NAME      interface name inside the namespace (default eth0)\n"
+	"  --bridge NAME      bridge (default brnet0)\n"
+	"  --subnet CIDR      IPv4 subnet, /8 to /30 (default 10.0.42.0/24, or the\n"
+	"                     recorded subnet of an existing network)\n"
+	"  --ip ADDR          a fixed address in the subnet instead of the next free one\n"
+	"  --mtu N            MTU of both veth ends, 68-65535\n"
+	"  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n";
+
+int cli_network_option(int opt, const char *arg, brnet_config *cfg, struct cli_global *g,
+		       const char *verb, struct brnet_error *err)
+{
+	unsigned v;
+
+	switch (opt) {
+	case OPT_ID:
+		return brnet_config_set_id(cfg, arg, err);
+	case OPT_IFNAME:
+		return brnet_config_set_ifname(cfg, arg, err);
+	case OPT_BRIDGE:
+		return brnet_config_set_bridge(cfg, arg, err);
+	case OPT_SUBNET:
+		return brnet_config_set_subnet(cfg, arg, err);
+	case OPT_IP:
+		return brnet_config_set_address(cfg, arg, err);
+	case OPT_MTU:
+		if (cli_parse_uint(arg, 0, 0xffffffffu, &v) < 0) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "invalid MTU \"%s\": must be a number from 68 to 65535", arg);
+			err->code = EINVAL;
+			return -EINVAL;
+		}
+		return brnet_config_set_mtu(cfg, v, err);
+	case OPT_STATE_DIR:
+		g->state_dir = arg;
+		return 0;
+	}
+	return -ENOENT; /* not a network option */
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* brnet ls: the recorded attachments. */
+#include <jansson.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "shared/macro.h"
+
+DEFINE_POINTER_CLEANUP(brnet_ctx, brnet_ctx_free)
+
+static void help(void)
+{
+	printf("Usage: brnet ls [--json]\n\n"
+	       "List attachments: id, interface, address, bridge, host veth, state, namespace.\n\n"
+	       "  --json             print a JSON array\n"
+	       "  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n"
+	       "  -h, --help         show this help\n");
+}
+
+static void print_json(brnet_attachment **list, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < n; i++) {
+		const brnet_attachment *a = list[i];
+
+		json_array_append_new(
+			arr,
+			json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+				  brnet_attachment_id(a), "ifname", brnet_attachment_ifname(a),
+				  "netns", brnet_attachment_netns(a), "address",
+				  brnet_attachment_address(a), "gateway",
+				  brnet_attachment_gateway(a), "bridge", brnet_attachment_bridge(a),
+				  "host_veth", brnet_attachment_host_veth(a), "mac",
+				  brnet_attachment_mac(a), "state", brnet_attachment_state(a)));
+	}
+	json_dumpf(arr, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(arr);
+}
+
+int verb_ls(const struct cli_global *g0, int argc, char **argv)
+{
+	static const struct option options[] = { { "json", no_argument, NULL, OPT_JSON },
+						 { "state-dir", required_argument, NULL,
+						   OPT_STATE_DIR },
+						 { "help", no_argument, NULL, 'h' },
+						 {} };
+	_cleanup_(brnet_ctx_freep) brnet_ctx *ctx = NULL;
+	struct brnet_error err = { 0 };
+	struct cli_global g = *g0;
+	brnet_attachment **list = NULL;
+	size_t n = 0;
+	bool json = false;
+	int c, r;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_STATE_DIR:
+			g.state_dir = optarg;
+			break;
+		case 'h':
+			help();
+			return 0;
+		default:
+			return cli_usage_error("ls", "unknown option or missing argument: %s",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("ls", "unexpected argument \"%s\"", argv[optind]);
+	r = cli_ctx(&g, &ctx);
+	if (r != 0)
+		return r;
+	r = brnet_list(ctx, &list, &n, &err);
+	if (r < 0)
+		return cli_fail("list attachments", r, &err);
+	if (json) {
+		print_json(list, n);
+	} else {
+		printf("%-20s %-8s %-18s %-10s %-11s %-11s %s\n", "ID", "IFNAME", "ADDRESS",
+		       "BRIDGE", "HOST-VETH", "STATE", "NETNS");
+		for (size_t i = 0; i < n; i++)
+			printf("%-20s %-8s %-18s %-10s %-11s %-11s %s\n",
+			       brnet_attachment_id(list[i]), brnet_attachment_ifname(list[i]),
+			       brnet_attachment_address(list[i]), brnet_attachment_bridge(list[i]),
+			       brnet_attachment_host_veth(list[i]), brnet_attachment_state(list[i]),
+			       brnet_attachment_netns(list[i]));
+	}
+	brnet_attachment_list_free(list, n);
+	return 0;
+}

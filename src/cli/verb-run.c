@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * brnet run: CMD in a fresh network namespace attached to a network. The child unshares its
+ * network namespace and waits; brnet attaches it (by pid) and only then lets it exec CMD, so
+ * CMD never starts without its network. brnet stays as the parent: it forwards signals, tears
+ * the network down when CMD exits, and exits with CMD's status.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "shared/macro.h"
+
+DEFINE_POINTER_CLEANUP(brnet_ctx, brnet_ctx_free)
+DEFINE_POINTER_CLEANUP(brnet_config, brnet_config_free)
+DEFINE_POINTER_CLEANUP(brnet_attachment, brnet_attachment_free)
+
+static void help(void)
+{
+	printf("Usage: brnet run [OPTIONS] [--] CMD [ARG...]\n\n"
+	       "Run CMD in a new network namespace attached to a bridge network (as brnet setup\n"
+	       "does), with the caller's stdio, environment and user. SIGINT, SIGTERM and SIGHUP\n"
+	       "sent to brnet are forwarded to CMD. When CMD exits the network is torn down and\n"
+	       "brnet exits with CMD's status (128+N if CMD was killed by signal N). If the\n"
+	       "network cannot be set up, CMD is not started.\n\n"
+	       "%s"
+	       "  -v, --verbose      print the attachment on stderr before starting CMD\n"
+	       "  -h, --help         show this help\n\n"
+	       "Without --id, a unique id run-<16 hex digits> is generated.\n",
+	       cli_network_options_help);
+}
+
+/* The child: new network namespace, tell the parent, wait for the go, exec. */
+static _Noreturn void child(int ready_fd, int go_fd, char **cmd, const sigset_t *saved)
+{
+	char c = unshare(CLONE_NEWNET) < 0 ? 'E' : 'R';
+
+	if (write(ready_fd, &c, 1) != 1 || c != 'R')
+		_exit(127);
+	close(ready_fd);
+	/* EOF without a byte means setup failed (or brnet died): never run CMD then. */
+	if (read(go_fd, &c, 1) != 1)
+		_exit(127);
+	close(go_fd);
+	sigprocmask(SIG_SETMASK, saved, NULL);
+	execvp(cmd[0], cmd);
+	fprintf(stderr, "brnet: failed to run %s: %s\n", cmd[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+static int make_id(char ret[static BRNET_ID_MAX + 1])
+{
+	uint8_t rnd[8];
+
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		return -errno;
+	snprintf(ret, BRNET_ID_MAX + 1, "run-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
+		 rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	return 0;
+}
+
+/* Waits for the child, forwarding signals that another process sent us. Signals the terminal
+ * generated (si_code SI_KERNEL) already reached CMD, which shares our process group. */
+static int supervise(pid_t pid, const sigset_t *set)
+{
+	for (;;) {
+		siginfo_t si;
+		int status, sig = sigwaitinfo(set, &si);
+
+		if (sig < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (sig != SIGCHLD) {
+			if (si.si_code != SI_KERNEL)
+				(void)kill(pid, sig);
+			continue;
+		}
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			if (WIFEXITED(status))
+				return WEXITSTATUS(status);
+			if (WIFSIGNALED(status))
+				return 128 + WTERMSIG(status);
+		}
+	}
+}
+
+int verb_run(const struct cli_global *g0, int argc, char **argv)
+{
+	static const struct option options[] = { CLI_NETWORK_OPTIONS,
+						 { "verbose", no_argument, NULL, 'v' },
+						 { "help", no_argument, NULL, 'h' },
+						 {} };
+	_cleanup_(brnet_config_freep) brnet_config *cfg = NULL;
+	_cleanup_(brnet_ctx_freep) brnet_ctx *ctx = NULL;
+	_cleanup_(brnet_attachment_freep) brnet_attachment *a = NULL;
+	_cleanup_(closep) int ready_r = -EBADF, ready_w = -EBADF, go_r = -EBADF, go_w = -EBADF;
+	struct brnet_error err = { 0 };
+	struct cli_global g = *g0;
+	char id[BRNET_ID_MAX + 1] = "";
+	bool verbose = false, have_id = false;
+	sigset_t set, saved;
+	int fds[2], c, r = 0, status;
+	char byte;
+	char **cmd;
+	pid_t pid;
+
+	if (brnet_config_new(&cfg) < 0)
+		return cli_fail("run", -ENOMEM, NULL);
+	optind = 1;
+	opterr = 0;
+	/* '+': options end at CMD, whose own options are its business. */
+	while ((c = getopt_long(argc, argv, "+hv", options, NULL)) != -1) {
+		r = cli_network_option(c, optarg, cfg, &g, "run", &err);
+		if (r == -ENOENT) {
+			r = 0;
+			switch (c) {
+			case 'v':
+				verbose = true;
+				break;
+			case 'h':
+				help();
+				return 0;
+			default:
+				return cli_usage_error("run",
+						       "unknown option or missing argument: %s",
+						       argv[optind - 1]);
+			}
+		} else if (c == OPT_ID) {
+			have_id = true;
+		}
+		if (r < 0)
+			return cli_fail("run", r, &err);
+	}
+	if (optind >= argc)
+		return cli_usage_error("run", "missing CMD");
+	cmd = argv + optind;
+	if (!have_id) {
+		r = make_id(id);
+		if (r >= 0)
+			r = brnet_config_set_id(cfg, id, &err);
+		if (r < 0)
+			return cli_fail("run", r, &err);
+	}
+	r = cli_ctx(&g, &ctx);
+	if (r != 0)
+		return r;
+
+	/* Signals wait in a queue until we are ready to forward them; the child restores the
+	 * mask before exec. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &saved);
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return cli_fail("run", -errno, NULL);
+	ready_r = fds[0], ready_w = fds[1];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return cli_fail("run", -errno, NULL);
+	go_r = fds[0], go_w = fds[1];
+
+	pid = fork();
+	if (pid < 0)
+		return cli_fail("run", -errno, NULL);
+	if (pid == 0) {
+		close(ready_r);
+		close(go_w);
+		child(ready_w, go_r, cmd, &saved);
+	}
+	closep(&ready_w);
+	closep(&go_r);
+	if (read(ready_r, &byte, 1) != 1 || byte != 'R') {
+		closep(&go_w);
+		waitpid(pid, NULL, 0);
+		return cli_fail(
+			"run", -EPERM,
+			&(struct brnet_error){ .code = EPERM,
+					       .msg = "cannot create a network namespace" });
+	}
+
+	r = brnet_config_set_pid(cfg, pid, &err);
+	if (r >= 0)
+		r = brnet_setup(ctx, cfg, &a, &err);
+	if (r < 0) {
+		closep(&go_w); /* the child exits without running CMD */
+		waitpid(pid, NULL, 0);
+		return cli_fail("set up attachment", r, &err);
+	}
+	if (verbose)
+		cli_print_attachment(stderr, a, false);
+	if (write(go_w, "G", 1) != 1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		status = 1;
+	} else {
+		status = supervise(pid, &set);
+	}
+	closep(&go_w);
+
+	r = brnet_teardown(ctx, brnet_attachment_id(a), brnet_attachment_ifname(a), &err);
+	if (r < 0)
+		cli_fail("tear down attachment", r, &err);
+	return status < 0 ? 1 : status;
+}

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * brnet_check(): the record says what should exist; the kernel is asked whether it does. Each
+ * object is checked on its own, so one report lists everything that is missing.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/config/config.h"
+#include "lib/ctx.h"
+#include "lib/ipam/ipam.h"
+#include "lib/network.h"
+#include "lib/netns/netns.h"
+#include "lib/nft/nft.h"
+#include "lib/record.h"
+#include "lib/rtnl/rtnl.h"
+#include "shared/error.h"
+#include "shared/macro.h"
+
+DEFINE_POINTER_CLEANUP(struct nl_sock, nl_sock_free)
+
+struct report {
+	brnet_problem_fn fn;
+	void *userdata;
+	int n;
+};
+
+static _printf_(2, 3) void problem(struct report *rep, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	rep->n++;
+	if (rep->fn)
+		rep->fn(msg, rep->userdata);
+}
+
+static void check_host(const struct brnet_attachment *a, struct report *rep)
+{
+	_cleanup_(nl_sock_freep) struct nl_sock *s = NULL;
+	struct link_info bridge, veth;
+	struct addr_info addrs[16];
+	struct inprefix gw = { .addr = a->gateway, .len = a->subnet.len };
+	char buf[PREFIX_STRLEN];
+	bool have_gw = false;
+	int r, n;
+
+	r = nl_sock_open(NETLINK_ROUTE, -1, &s);
+	if (r < 0) {
+		problem(rep, "cannot open rtnetlink: %s", strerror(-r));
+		return;
+	}
+	r = rtnl_link_get(s, a->bridge, &bridge, NULL);
+	if (r < 0) {
+		problem(rep, "bridge %s is missing", a->bridge);
+		bridge.ifindex = 0;
+	} else {
+		if (strcmp(bridge.kind, "bridge") != 0)
+			problem(rep, "%s is not a bridge", a->bridge);
+		if (!(bridge.flags & IFF_UP))
+			problem(rep, "bridge %s is down", a->bridge);
+		n = rtnl_addr_list_v4(s, bridge.ifindex, addrs, ELEMENTSOF(addrs), NULL);
+		for (int i = 0; i < n && i < (int)ELEMENTSOF(addrs); i++)
+			if (inaddr_equal(&addrs[i].prefix.addr, &a->gateway) &&
+			    addrs[i].prefix.len == a->subnet.len)
+				have_gw = true;
+		if (!have_gw)
+			problem(rep, "bridge %s does not carry the gateway %s", a->bridge,
+				inprefix_to_string(&gw, buf));
+	}
+	r = rtnl_link_get(s, a->host_veth, &veth, NULL);
+	if (r < 0) {
+		problem(rep, "host veth %s is missing", a->host_veth);
+		return;
+	}
+	if (bridge.ifindex > 0 && veth.master != bridge.ifindex)
+		problem(rep, "host veth %s is not on bridge %s", a->host_veth, a->bridge);
+	if (!(veth.flags & IFF_UP))
+		problem(rep, "host veth %s is down", a->host_veth);
+}
+
+static void check_container(const struct brnet_attachment *a, struct report *rep)
+{
+	_cleanup_(nl_sock_freep) struct nl_sock *s = NULL;
+	_cleanup_(closep) int fd = -EBADF;
+	struct inprefix want = { .addr = a->address, .len = a->subnet.len };
+	struct addr_info addrs[16];
+	struct link_info link;
+	char buf[PREFIX_STRLEN], gwbuf[INADDR_STRLEN];
+	bool have_addr = false;
+	uint64_t start;
+	int r, n;
+
+	if (a->pid > 0 && (proc_start_time(a->pid, &start) < 0 || start != a->pid_start)) {
+		problem(rep, "process %d is gone, and with it namespace %s", (int)a->pid, a->netns);
+		return;
+	}
+	fd = netns_open_path(a->netns, NULL);
+	if (fd < 0) {
+		problem(rep, "namespace %s is gone", a->netns);
+		return;
+	}
+	r = nl_sock_open(NETLINK_ROUTE, fd, &s);
+	if (r < 0) {
+		problem(rep, "cannot open rtnetlink in %s: %s", a->netns, strerror(-r));
+		return;
+	}
+	r = rtnl_link_get(s, a->ifname, &link, NULL);
+	if (r < 0) {
+		problem(rep, "interface %s is missing in %s", a->ifname, a->netns);
+		return;
+	}
+	if (!(link.flags & IFF_UP))
+		problem(rep, "interface %s is down in %s", a->ifname, a->netns);
+	n = rtnl_addr_list_v4(s, link.ifindex, addrs, ELEMENTSOF(addrs), NULL);
+	for (int i = 0; i < n && i < (int)ELEMENTSOF(addrs); i++)
+		if (inaddr_equal(&addrs[i].prefix.addr, &a->address) &&
+		    addrs[i].prefix.len == a->subnet.len)
+			have_addr = true;
+	if (!have_addr)
+		problem(rep, "interface %s does not carry %s", a->ifname,
+			inprefix_to_string(&want, buf));
+	if (rtnl_has_default_route(s, &a->gateway, link.ifindex, NULL) != 1)
+		problem(rep, "no default route via %s on %s in %s",
+			inaddr_to_string(&a->gateway, gwbuf), a->ifname, a->netns);
+}
+
+static void check_state(brnet_ctx *ctx, const struct brnet_attachment *a, struct report *rep)
+{
+	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
+	struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
+	struct brnet_error e = { 0 };
+	const struct lease *l;
+	struct lease_db db;
+	char buf[INADDR_STRLEN];
+	int r;
+
+	r = network_open_locked(ctx, a->bridge, &a->subnet, &net, &e);
+	if (r < 0) {
+		problem(rep, "network %s: %s", a->bridge, e.msg);
+	} else {
+		lease_db_init(&db, &net.subnet);
+		r = lease_db_load(net.dirfd, net.path, &db, &e);
+		l = r < 0 ? NULL : lease_db_find(&db, a->id, a->ifname);
+		if (r < 0)
+			problem(rep, "%s", e.msg);
+		else if (!l)
+			problem(rep, "no lease for %s/%s", a->id, a->ifname);
+		else if (!inaddr_equal(&l->address, &a->address))
+			problem(rep, "the lease of %s/%s is %s, not the recorded address", a->id,
+				a->ifname, inaddr_to_string(&l->address, buf));
+		lease_db_done(&db);
+		network_close(&net);
+	}
+	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
+	if (r >= 0)
+		r = nft_network_rule_exists(nft, a->bridge, NULL);
+	if (r != 1)
+		problem(rep, "masquerade rule of network %s is missing from table inet " NFT_TABLE,
+			a->bridge);
+}
+
+int brnet_check(brnet_ctx *ctx, const char *id, const char *ifname, brnet_problem_fn fn,
+		void *userdata, struct brnet_error *err)
+{
+	struct brnet_attachment a;
+	struct report rep = { .fn = fn, .userdata = userdata };
+	int r;
+
+	if (!ctx)
+		return -EINVAL;
+	if (!ifname)
+		ifname = BRNET_DEFAULT_IFNAME;
+	r = config_check_id(id, err);
+	if (r >= 0)
+		r = config_check_ifname(ifname, "interface name", err);
+	if (r < 0)
+		return r;
+	r = record_load(ctx->attachments_dirfd, id, ifname, &a, err);
+	if (r == -ENOENT)
+		return brnet_err(err, ENOENT, "no attachment %s/%s", id, ifname);
+	if (r < 0)
+		return r;
+	if (a.state != ATTACH_ACTIVE)
+		problem(&rep, "state is %s, not active", attach_state_to_string(a.state));
+	check_host(&a, &rep);
+	check_container(&a, &rep);
+	check_state(ctx, &a, &rep);
+	return rep.n;
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* brnet_list(): every record in the attachments directory. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/ctx.h"
+#include "lib/record.h"
+#include "shared/error.h"
+#include "shared/macro.h"
+
+void brnet_attachment_list_free(brnet_attachment **list, size_t n)
+{
+	if (!list)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+static int cmp_attachment(const void *x, const void *y)
+{
+	const struct brnet_attachment *a = *(const struct brnet_attachment *const *)x;
+	const struct brnet_attachment *b = *(const struct brnet_attachment *const *)y;
+	int c = strcmp(a->id, b->id);
+
+	return c ? c : strcmp(a->ifname, b->ifname);
+}
+
+int brnet_list(brnet_ctx *ctx, brnet_attachment ***ret, size_t *ret_n, struct brnet_error *err)
+{
+	struct brnet_attachment **list = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	int fd, r = 0;
+	DIR *d;
+
+	if (!ctx || !ret || !ret_n)
+		return -EINVAL;
+	fd = openat(ctx->attachments_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return brnet_err(err, errno, "cannot read %s/attachments: %s", ctx->state_dir,
+				 strerror(errno));
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d))) {
+		char id[BRNET_ID_MAX + 1], *at, *dot;
+		size_t len = strlen(de->d_name);
+		struct brnet_attachment *a;
+
+		/* "<id>@<ifname>.json"; temporary files start with '.' */
+		if (de->d_name[0] == '.' || len < 8 || len > BRNET_ID_MAX + 21 ||
+		    strcmp(de->d_name + len - 5, ".json") != 0)
+			continue;
+		memcpy(id, de->d_name, len > BRNET_ID_MAX ? BRNET_ID_MAX : len);
+		id[len > BRNET_ID_MAX ? BRNET_ID_MAX : len] = '\0';
+		at = strchr(de->d_name, '@');
+		if (!at || (size_t)(at - de->d_name) > BRNET_ID_MAX)
+			continue;
+		id[at - de->d_name] = '\0';
+		dot = strrchr(at, '.');
+		*dot = '\0';
+		if (n == cap) {
+			struct brnet_attachment **l = reallocarray(list, cap ? cap * 2 : 16,
+								   sizeof(*l));
+			if (!l) {
+				r = -ENOMEM;
+				break;
+			}
+			list = l;
+			cap = cap ? cap * 2 : 16;
+		}
+		a = calloc(1, sizeof(*a));
+		if (!a) {
+			r = -ENOMEM;
+			break;
+		}
+		r = record_load(ctx->attachments_dirfd, id, at + 1, a, err);
+		*dot = '.';
+		if (r == -ENOENT) { /* removed meanwhile */
+			free(a);
+			r = 0;
+			continue;
+		}
+		if (r < 0) {
+			free(a);
+			break;
+		}
+		list[n++] = a;
+	}
+	closedir(d);
+	if (r < 0) {
+		brnet_attachment_list_free(list, n);
+		return r;
+	}
+	if (n > 1)
+		qsort(list, n, sizeof(*list), cmp_attachment);
+	*ret = list;
+	*ret_n = n;
+	return 0;
+}
