@@ -118,18 +118,35 @@ expect_eq() {
 	echo "ok: $1"
 }
 
+# IPv4 only, and without flags that follow carrier state (linkdown) or IPv6 autoconfiguration,
+# which move on their own timetable. brnet is IPv4-only for now.
+v4_addrs() {
+	python3 -c 'import json,sys; [print(l["ifname"], [a["local"]+"/"+str(a["prefixlen"]) for a in l["addr_info"]]) for l in json.load(sys.stdin)]'
+}
+v4_routes() {
+	python3 -c 'import json,sys; [print(r.get("dst"), r.get("gateway",""), r.get("dev"), r.get("prefsrc","")) for r in json.load(sys.stdin)]'
+}
+
 # A snapshot of everything brnet could change: host links and addresses, the nf_tables
 # ruleset, routes, and the state directory (names and contents).
 snapshot() {
+	local out
+	out=$(snapshot_raw)
+	# A witness that printed nothing would make every comparison pass: refuse that.
+	case "$out" in *"lo  True 65536"*"lo ['127.0.0.1/8']"*) ;; *) fail "snapshot is incomplete: $out" ;; esac
+	printf '%s\n' "$out"
+}
+
+snapshot_raw() {
 	{
-		ip -j link show | python3 -c 'import json,sys; [print(l["ifname"], l.get("master",""), l["flags"]) for l in json.load(sys.stdin)]'
-		ip -j addr show | python3 -c 'import json,sys; [print(l["ifname"], [a["local"]+"/"+str(a["prefixlen"]) for a in l["addr_info"]]) for l in json.load(sys.stdin)]'
-		ip -j route show
+		ip -j link show | python3 -c 'import json,sys; [print(l["ifname"], l.get("master",""), "UP" in l["flags"], l["mtu"]) for l in json.load(sys.stdin)]'
+		ip -4 -j addr show | v4_addrs
+		ip -4 -j route show | v4_routes
 		nft -j list ruleset
 		for ns in $(ip netns list | awk '{print $1}'); do
 			echo "ns $ns"
-			ip -n "$ns" -j addr show | python3 -c 'import json,sys; [print(l["ifname"], [a["local"]+"/"+str(a["prefixlen"]) for a in l["addr_info"]]) for l in json.load(sys.stdin)]'
-			ip -n "$ns" -j route show
+			ip -n "$ns" -4 -j addr show | v4_addrs
+			ip -n "$ns" -4 -j route show | v4_routes
 		done
 		# Files only: the empty skeleton (attachments/, networks/) holds no state. Lease
 		# files compare by their leases: the next-fit cursor moves on purpose (a released

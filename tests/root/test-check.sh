@@ -1,0 +1,44 @@
+#!/bin/bash
+# brnet check asks the kernel, object by object, and names every object that is missing.
+. "$(dirname "$0")/lib.sh"
+
+make_container c1
+make_container c2
+brnet setup --netns /run/netns/c1 --id c1 >/dev/null
+brnet setup --netns /run/netns/c2 --id c2 >/dev/null
+expect_eq "healthy attachment" "$(brnet check --id c1)" "c1/eth0: ok"
+
+expect_problem() { # ID NEEDLE
+	local out rc
+	set +e
+	out=$(brnet check --id "$1")
+	rc=$?
+	set -e
+	expect_eq "check exit code ($2)" "$rc" "1"
+	case "$out" in *"$2"*) echo "ok: reports: $2" ;; *) fail "check does not report '$2': $out" ;; esac
+}
+
+ip -n c1 route del default
+expect_problem c1 "no default route via 10.0.42.1 on eth0"
+ip -n c1 addr flush dev eth0
+expect_problem c1 "does not carry 10.0.42.2/24"
+ip -n c1 link set eth0 down
+expect_problem c1 "interface eth0 is down"
+veth=$(python3 -c 'import json; print(json.load(open("/run/brnet/attachments/c1@eth0.json"))["host_veth"])')
+ip link set "$veth" nomaster
+expect_problem c1 "is not on bridge brnet0"
+ip link del "$veth"
+expect_problem c1 "host veth $veth is missing"
+ip netns del c1
+expect_problem c1 "namespace /run/netns/c1 is gone"
+nft delete table inet brnet
+expect_problem c2 "masquerade rule of network brnet0 is missing"
+{ brnet check --id c2 --json || true; } | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["ok"] is False and len(d["problems"]) == 1, d'
+echo "ok: --json lists the problems"
+set +e
+msg=$(brnet check --id nosuch 2>&1)
+rc=$?
+set -e
+expect_eq "check of an unknown attachment" "$rc" "1"
+case "$msg" in *"no attachment nosuch/eth0"*) echo "ok: $msg" ;; *) fail "$msg" ;; esac
+echo PASS
