@@ -1,8 +1,9 @@
 #!/bin/bash
 # The main job, from a fresh Debian 12 machine (run as root): installs the packages, builds
-# brnet, and shows it at work. The demo runs inside a private network + mount namespace, so
-# it leaves nothing on the machine: that namespace plays the host, and an empty network
-# namespace plays the container.
+# brnet, and shows it at work: `brnet run` starts a web server in a fresh, networked
+# namespace, the host fetches a page from it, and the network goes when the server does.
+# The demo runs inside a private network + mount namespace, so it leaves nothing on the
+# machine: that namespace plays the host.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,30 +22,28 @@ ip link set lo up
 export BRNET_STATE_DIR=/run/brnet
 BRNET=$PWD/build/src/brnet
 
-say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+say() { printf '\n\033[1m$ %s\033[0m\n' "${*/#$BRNET/brnet}"; }
 run() { say "$*"; "$@"; }
 
-run ip netns add demo
-say "brnet setup --netns /run/netns/demo --id demo"
-"$BRNET" setup --netns /run/netns/demo --id demo
-run ip -n demo -br addr show
-run ip -n demo route show
-
-say "ip netns exec demo python3 -m http.server --bind 10.0.42.2 8080 &"
-ip netns exec demo python3 -m http.server --bind 10.0.42.2 8080 >/dev/null 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
+say "brnet run -v --id demo -- python3 -m http.server 8080 &"
+"$BRNET" run -v --id demo -- python3 -m http.server 8080 >/dev/null 2>"$BRNET_STATE_DIR.demo.log" &
+runner=$!
+trap 'kill $runner 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
 	python3 -c 'import socket; socket.create_connection(("10.0.42.2", 8080), 0.2)' 2>/dev/null && break
 	sleep 0.1
 done
+cat "$BRNET_STATE_DIR.demo.log"
+run "$BRNET" ls
+run "$BRNET" check --id demo
 say "from the host: fetch http://10.0.42.2:8080/"
 python3 -c 'import urllib.request; r = urllib.request.urlopen("http://10.0.42.2:8080/", timeout=5); print("HTTP", r.status, "-", len(r.read()), "bytes from the container")'
 run nft list table inet brnet
-kill $server; wait $server 2>/dev/null || true
 
-say "brnet teardown --id demo"
-"$BRNET" teardown --id demo
+say "kill -TERM <brnet run>   # forwarded to the server; brnet tears the network down"
+kill -TERM $runner
+wait $runner || echo "brnet run exited with $? (128+15: the server was terminated)"
+run "$BRNET" ls
 run ip -br link show
 echo
-echo "done: the container was attached, reached from the host, and detached without a trace."
+echo "done: the command ran attached, was reached from the host, and its network is gone."
