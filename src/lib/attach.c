@@ -292,11 +292,13 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	r = attach_state_transition(a, ATTACH_CONFIGURING, err);
 	if (r < 0)
 		return r;
+	/* The record is born with "lease" journaled: one write instead of two. */
+	a->journal = 1u << STEP_LEASE;
 	r = record_save(ctx->attachments_dirfd, a, true, err);
 	if (r < 0)
 		return r;
 
-	r = journal_step(ctx, a, STEP_LEASE, err);
+	r = step_hook(attach_step_to_string(STEP_LEASE), err);
 	if (r >= 0)
 		r = step_lease(ctx, &net, a, cfg, err);
 	network_unlock(&net);
@@ -306,8 +308,11 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	}
 	if (r >= 0)
 		r = step_veth(rtnl, &net, a, netns_fd, err);
-	if (r >= 0)
-		r = journal_step(ctx, a, STEP_CONTAINER, err);
+	if (r >= 0) {
+		/* No write of its own: what it adds goes away with the veth, which is journaled. */
+		a->journal |= 1u << STEP_CONTAINER;
+		r = step_hook(attach_step_to_string(STEP_CONTAINER), err);
+	}
 	if (r >= 0)
 		r = step_container(a, netns_fd, err);
 	if (r >= 0)

@@ -28,6 +28,7 @@ for id in c1 c2; do
 	case "$veth" in vb[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]) ;; *) fail "host veth name $veth is not vb+8 hex" ;; esac
 	expect_eq "$id host veth on brnet0" "$(link_field "$veth" master)" "brnet0"
 	expect_eq "$id host veth up" "$(link_field "$veth" operstate)" "UP"
+	expect_eq "$id host veth has no IPv6 link-local address" "$(ip -6 -o addr show dev "$veth")" ""
 done
 expect_eq "c2 MTU inside" "$(ip -n c2 -j link show eth0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])')" "1400"
 expect_eq "c2 MTU of the host end" "$(link_field "$veth" mtu)" "1400"

@@ -204,7 +204,7 @@ static void test_veth_round_trip(void **state)
 	assert_int_equal(nlh->nlmsg_type, RTM_NEWLINK);
 	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
 	ifi = mnl_nlmsg_get_payload(nlh);
-	assert_int_equal(ifi->ifi_flags & IFF_UP, IFF_UP);
+	assert_int_equal(ifi->ifi_flags, 0); /* up comes in the second request */
 
 	/* Our own parser reads the outer attributes back. */
 	/* a request carries no ifindex: not a valid answer */
@@ -247,6 +247,35 @@ static void test_veth_round_trip(void **state)
 	assert_string_equal(seen.name, "eth1");
 	assert_int_equal(seen.netns_fd, 9);
 	assert_int_equal(seen.mtu, 1400);
+
+	/* Second request: the host end up, without an IPv6 link-local address. */
+	{
+		struct nlmsghdr *up = (struct nlmsghdr *)(buf + NLMSG_ALIGN(nlh->nlmsg_len));
+		const struct ifinfomsg *uifi = mnl_nlmsg_get_payload(up);
+		struct nlattr *af = NULL, *in6 = NULL, *mode = NULL;
+
+		assert_int_equal(b.len, NLMSG_ALIGN(nlh->nlmsg_len) + up->nlmsg_len);
+		assert_int_equal(up->nlmsg_type, RTM_NEWLINK);
+		assert_int_equal(up->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK); /* no CREATE */
+		assert_int_equal(uifi->ifi_flags, IFF_UP);
+		assert_int_equal(uifi->ifi_change, IFF_UP);
+		mnl_attr_for_each (attr, up, sizeof(struct ifinfomsg)) {
+			if (mnl_attr_get_type(attr) == IFLA_IFNAME)
+				assert_string_equal(mnl_attr_get_str(attr), "vbdeadbeef");
+			if (mnl_attr_get_type(attr) == IFLA_AF_SPEC)
+				af = attr;
+		}
+		assert_non_null(af);
+		mnl_attr_for_each_nested (attr, af)
+			if (mnl_attr_get_type(attr) == AF_INET6)
+				in6 = attr;
+		assert_non_null(in6);
+		mnl_attr_for_each_nested (attr, in6)
+			if (mnl_attr_get_type(attr) == IFLA_INET6_ADDR_GEN_MODE)
+				mode = attr;
+		assert_non_null(mode);
+		assert_int_equal(mnl_attr_get_u8(mode), IN6_ADDR_GEN_MODE_NONE);
+	}
 }
 
 static void test_builder_overflow(void **state)

@@ -43,9 +43,10 @@ void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec)
 				 .ifi_change = IFF_UP };
 	struct nlattr *info, *data, *peer;
 
-	/* One request does it all: the peer is born in the target namespace under its final
-	 * name, the host end is born enslaved to the bridge and up. The peer cannot be born up:
-	 * veth_open() refuses (-ENOTCONN) before the pair is linked. */
+	/* The peer is born in the target namespace under its final name, the host end is born
+	 * enslaved to the bridge; a second request in the same round trip brings it up. The
+	 * peer cannot be born up: veth_open() refuses (-ENOTCONN) before the pair is linked. */
+	ifi.ifi_flags = ifi.ifi_change = 0;
 	nlbuf_begin(b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, &ifi, sizeof(ifi));
 	nlbuf_put_strz(b, IFLA_IFNAME, spec->host_name);
 	if (spec->mtu)
@@ -73,6 +74,26 @@ void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec)
 	nlbuf_nest_end(b, peer);
 	nlbuf_nest_end(b, data);
 	nlbuf_nest_end(b, info);
+	nlbuf_end(b);
+	rtnl_build_bridge_port_up(b, spec->host_name);
+}
+
+void rtnl_build_bridge_port_up(struct nlbuf *b, const char *name)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
+				 .ifi_flags = IFF_UP,
+				 .ifi_change = IFF_UP };
+	struct nlattr *af, *in6;
+
+	nlbuf_begin(b, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
+	nlbuf_put_strz(b, IFLA_IFNAME, name);
+	/* A bridge port needs no IPv6 link-local address: not generating one spares the host
+	 * end addrconf, DAD and MLD work. The kernel takes this only once the device exists. */
+	af = nlbuf_nest_start(b, IFLA_AF_SPEC);
+	in6 = nlbuf_nest_start(b, AF_INET6);
+	nlbuf_put_u8(b, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	nlbuf_nest_end(b, in6);
+	nlbuf_nest_end(b, af);
 	nlbuf_end(b);
 }
 

@@ -41,7 +41,9 @@ struct veth_spec {
 /* Builders: append one request (with NLM_F_ACK, or NLM_F_DUMP for dumps). */
 void rtnl_build_link_get(struct nlbuf *b, const char *name);
 void rtnl_build_bridge_new(struct nlbuf *b, const char *name);
+/* Two requests: create the pair, then bring the host end up as a bridge port. */
 void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec);
+void rtnl_build_bridge_port_up(struct nlbuf *b, const char *name);
 void rtnl_build_link_set_up(struct nlbuf *b, int ifindex);
 void rtnl_build_link_del(struct nlbuf *b, const char *name);
 void rtnl_build_addr_new(struct nlbuf *b, int ifindex, const struct inprefix *local);

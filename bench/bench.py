@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Latency and peak-RSS comparison, run by bench/run inside a private namespace.
+
+Every tool is timed as a whole process (spawn to exit), the way a runtime would call it, and
+its peak RSS is read from wait4(). The kernel's own cost of deleting a veth pair is measured
+in-process over raw netlink, as the floor for teardown.
+"""
+import argparse
+import json
+import os
+import socket
+import statistics
+import struct
+import subprocess
+import time
+
+CNI_DIR = "/usr/lib/cni"
+
+
+SPAWN = None  # path of bench/spawn, set in main()
+
+
+def spawn(argv, env=None, stdin_path=None):
+    """Runs argv through bench/spawn; returns (seconds, peak RSS in KiB, exit status)."""
+    cmd = [SPAWN] + (["-i", stdin_path] if stdin_path else []) + argv
+    out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+    ns, kb, rc = map(int, out.split())
+    return ns / 1e9, kb, rc
+
+
+def netns_add(name):
+    subprocess.run(["ip", "netns", "add", name], check=True)
+
+
+def netns_del(name):
+    subprocess.run(["ip", "netns", "del", name], check=True)
+
+
+def stats(xs):
+    xs = sorted(xs)
+    q = statistics.quantiles(xs, n=10)
+    return {"median": statistics.median(xs) * 1e3, "p10": q[0] * 1e3, "p90": q[-1] * 1e3}
+
+
+CNI_CONF = "/run/cni-bench.json"
+
+
+def cni_env(cmd, cid, ns):
+    return dict(os.environ, CNI_COMMAND=cmd, CNI_CONTAINERID=cid, CNI_NETNS=ns,
+                CNI_IFNAME="eth0", CNI_PATH=CNI_DIR)
+
+
+def kernel_veth_delete(sock, ns, seq):
+    """The floor for teardown: one RTM_DELLINK of a veth whose peer is in another namespace."""
+    name = f"kv{seq}"
+    subprocess.run(["ip", "link", "add", name, "type", "veth", "peer", "name", "eth0",
+                    "netns", ns], check=True)
+    subprocess.run(["ip", "link", "set", name, "up"], check=True)
+    ifname = name.encode() + b"\0"
+    attr = struct.pack("=HH", 4 + len(ifname), 3) + ifname
+    attr += b"\0" * ((4 - len(attr) % 4) % 4)
+    body = struct.pack("=BxHiII", 0, 0, 0, 0, 0) + attr
+    msg = struct.pack("=IHHII", 16 + len(body), 17, 0x5, seq, 0) + body  # RTM_DELLINK, ACK
+    t0 = time.perf_counter()
+    sock.send(msg)
+    ack = sock.recv(4096)
+    dt = time.perf_counter() - t0
+    assert struct.unpack("=i", ack[16:20])[0] == 0, "RTM_DELLINK failed"
+    return dt
+
+
+def run_all(brnet, n):
+    """Interleaved, so that every tool sees the same machine state: each round creates a
+    namespace per tool, attaches, detaches and deletes it, in the same order."""
+    res = {k: [] for k in ("b_setup", "b_down", "c_setup", "c_down", "k_down")}
+    rss = {"brnet": 0, "cni": 0}
+    benv = dict(os.environ, BRNET_STATE_DIR="/run/brnet-bench")
+    with open(CNI_CONF, "w") as f:
+        json.dump({
+            "cniVersion": "1.0.0", "name": "bench", "type": "bridge", "bridge": "cni0",
+            "isGateway": True, "ipMasq": True,
+            "ipam": {"type": "host-local", "subnet": "10.88.0.0/16",
+                     "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "/run/cni-bench"},
+        }, f)
+    plugin = os.path.join(CNI_DIR, "bridge")
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+    sock.bind((0, 0))
+
+    # Steady state: both networks exist; the first container pays for creating them.
+    for ns in ("bwarm", "cwarm"):
+        netns_add(ns)
+    spawn([brnet, "setup", "--netns", "/run/netns/bwarm", "--id", "warm"], benv)
+    spawn([plugin], cni_env("ADD", "cwarm", "/run/netns/cwarm"), CNI_CONF)
+
+    for i in range(n):
+        netns_add("x")
+        dt, kb, rc = spawn([brnet, "setup", "--netns", "/run/netns/x", "--id", "x"], benv)
+        assert rc == 0, "brnet setup failed"
+        res["b_setup"].append(dt)
+        rss["brnet"] = max(rss["brnet"], kb)
+        dt, kb, rc = spawn([brnet, "teardown", "--id", "x"], benv)
+        assert rc == 0, "brnet teardown failed"
+        res["b_down"].append(dt)
+        rss["brnet"] = max(rss["brnet"], kb)
+        netns_del("x")
+
+        netns_add("x")
+        dt, kb, rc = spawn([plugin], cni_env("ADD", f"c{i}", "/run/netns/x"), CNI_CONF)
+        assert rc == 0, "CNI bridge ADD failed"
+        res["c_setup"].append(dt)
+        rss["cni"] = max(rss["cni"], kb)
+        dt, kb, rc = spawn([plugin], cni_env("DEL", f"c{i}", "/run/netns/x"), CNI_CONF)
+        assert rc == 0, "CNI bridge DEL failed"
+        res["c_down"].append(dt)
+        rss["cni"] = max(rss["cni"], kb)
+        netns_del("x")
+
+        netns_add("x")
+        res["k_down"].append(kernel_veth_delete(sock, "x", i + 1))
+        netns_del("x")
+    return res, rss
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--brnet", required=True)
+    ap.add_argument("--spawn", required=True)
+    ap.add_argument("--iterations", type=int, default=100)
+    a = ap.parse_args()
+    n = a.iterations
+
+    global SPAWN
+    SPAWN = os.path.abspath(a.spawn)
+    res, rss = run_all(os.path.abspath(a.brnet), n)
+    bs, bd, cs, cd, kd = (stats(res[k]) for k in ("b_setup", "b_down", "c_setup", "c_down", "k_down"))
+    b_rss, c_rss = rss["brnet"], rss["cni"]
+    floor_kb = spawn(["/bin/true"])[1]
+
+    uname = os.uname()
+    print(f"# brnet benchmark, {time.strftime('%Y-%m-%d')}\n")
+    print(f"{n} rounds, interleaved; whole processes timed from a small C parent, in a "
+          f"private network namespace; kernel {uname.release}, {os.cpu_count()} CPUs. "
+          f"Peak RSS is ru_maxrss, which includes the parent's image before exec: "
+          f"/bin/true measures {floor_kb / 1024:.2f} MiB this way.\n")
+    print("| operation | tool | median ms | p10 ms | p90 ms | peak RSS |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    for op, tool, st, rss in (("setup", "brnet", bs, b_rss), ("setup", "CNI bridge + host-local", cs, c_rss),
+                              ("teardown", "brnet", bd, b_rss), ("teardown", "CNI bridge + host-local", cd, c_rss)):
+        print(f"| {op} | {tool} | {st['median']:.2f} | {st['p10']:.2f} | {st['p90']:.2f} | {rss / 1024:.1f} MiB |")
+    print(f"| teardown floor | kernel RTM_DELLINK of a veth, in-process | {kd['median']:.2f} | {kd['p10']:.2f} | {kd['p90']:.2f} | |")
+    print()
+    print("| ratio | value | target |")
+    print("| --- | ---: | --- |")
+    r1 = cs["median"] / bs["median"]
+    r2 = bd["median"] / kd["median"]
+    print(f"| CNI bridge setup / brnet setup | {r1:.1f}x | >= 10x |")
+    print(f"| brnet teardown / kernel veth deletion | {r2:.2f}x | <= 1.2x |")
+    print(f"| brnet peak RSS | {b_rss / 1024:.2f} MiB | < 2.5 MB |")
+    print(f"| CNI bridge setup / brnet setup, p90 vs p90 | {cs['p90'] / bs['p90']:.1f}x | |")
+
+
+if __name__ == "__main__":
+    main()
