@@ -56,6 +56,8 @@ def kernel_veth_delete(sock, ns, seq):
     name = f"kv{seq}"
     subprocess.run(["ip", "link", "add", name, "type", "veth", "peer", "name", "eth0",
                     "netns", ns], check=True)
+    # made like brnet's host end: no IPv6 link-local, up
+    subprocess.run(["ip", "link", "set", name, "addrgenmode", "none"], check=True)
     subprocess.run(["ip", "link", "set", name, "up"], check=True)
     ifname = name.encode() + b"\0"
     attr = struct.pack("=HH", 4 + len(ifname), 3) + ifname
