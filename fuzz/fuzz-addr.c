@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Addresses, CIDRs, subnets, names and ids: every text a user types. */
+/* Addresses, CIDRs, subnets, port specs, names and ids: every text a user types. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/config/config.h"
+#include "lib/config/publish.h"
 #include "shared/inaddr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -29,6 +30,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (inprefix_parse_v4(s, &p) >= 0) {
 		if (strcmp(inprefix_to_string(&p, buf), s) != 0)
 			abort();
+	}
+	{
+		/* port specs: what we accept prints canonically and parses back the same */
+		struct publish pub, again;
+		char canon[PUBLISH_STRLEN];
+
+		if (publish_parse(s, &pub, &err) >= 0) {
+			publish_to_string(&pub, canon);
+			if (publish_parse(canon, &again, &err) < 0 ||
+			    memcmp(&pub, &again, sizeof(pub)) != 0)
+				abort();
+		}
 	}
 	(void)config_parse_subnet(s, &p, &err);
 	(void)config_check_ifname(s, "ifname", &err);

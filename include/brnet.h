@@ -46,6 +46,8 @@ int brnet_config_set_mtu(brnet_config *cfg, unsigned mtu, struct brnet_error *er
 /* The target network namespace: a path (/run/netns/x, /proc/PID/ns/net) or a live process. */
 int brnet_config_set_netns_path(brnet_config *cfg, const char *path, struct brnet_error *err);
 int brnet_config_set_pid(brnet_config *cfg, pid_t pid, struct brnet_error *err);
+/* Publishes ports: "[HOST_IP:]HOST_PORT[-END]:CONTAINER_PORT[-END][/tcp|/udp]", repeatable. */
+int brnet_config_add_publish(brnet_config *cfg, const char *spec, struct brnet_error *err);
 
 /* Attaches the namespace to the network. Fully done or, on failure, fully undone. */
 int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
@@ -82,6 +84,8 @@ const char *brnet_attachment_mac(const brnet_attachment *a); /* of the container
 const char *brnet_attachment_netns(const brnet_attachment *a);
 const char *brnet_attachment_state(const brnet_attachment *a);
 unsigned brnet_attachment_mtu(const brnet_attachment *a);
+/* Published port specs, in canonical form ("8080:80/tcp"); NULL past the last. */
+const char *brnet_attachment_publish(const brnet_attachment *a, unsigned i);
 
 const char *brnet_version(void);
 

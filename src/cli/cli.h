@@ -42,6 +42,7 @@ enum {
 		{ "subnet", required_argument, NULL, OPT_SUBNET },                                 \
 		{ "ip", required_argument, NULL, OPT_IP },                                         \
 		{ "mtu", required_argument, NULL, OPT_MTU },                                       \
+		{ "publish", required_argument, NULL, 'p' },                                       \
 	{                                                                                          \
 		"state-dir", required_argument, NULL, OPT_STATE_DIR                                \
 	}

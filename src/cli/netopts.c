@@ -13,6 +13,9 @@ const char cli_network_options_help[] =
 	"                     recorded subnet of an existing network)\n"
 	"  --ip ADDR          a fixed address in the subnet instead of the next free one\n"
 	"  --mtu N            MTU of both veth ends, 68-65535\n"
+	"  -p, --publish [HOST_IP:]HOST_PORT[-END]:CONTAINER_PORT[-END][/tcp|/udp]\n"
+	"                     publish a port (or a range) of the container on the host;\n"
+	"                     repeatable; HOST_IP limits it to one host address\n"
 	"  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n";
 
 int cli_network_option(int opt, const char *arg, brnet_config *cfg, struct cli_global *g,
@@ -39,6 +42,8 @@ int cli_network_option(int opt, const char *arg, brnet_config *cfg, struct cli_g
 			return -EINVAL;
 		}
 		return brnet_config_set_mtu(cfg, v, err);
+	case 'p':
+		return brnet_config_add_publish(cfg, arg, err);
 	case OPT_STATE_DIR:
 		g->state_dir = arg;
 		return 0;

@@ -23,16 +23,22 @@ static void print_json(brnet_attachment **list, size_t n)
 
 	for (size_t i = 0; arr && i < n; i++) {
 		const brnet_attachment *a = list[i];
+		json_t *o, *ports = json_array();
 
-		json_array_append_new(
-			arr,
-			json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
-				  brnet_attachment_id(a), "ifname", brnet_attachment_ifname(a),
-				  "netns", brnet_attachment_netns(a), "address",
-				  brnet_attachment_address(a), "gateway",
-				  brnet_attachment_gateway(a), "bridge", brnet_attachment_bridge(a),
-				  "host_veth", brnet_attachment_host_veth(a), "mac",
-				  brnet_attachment_mac(a), "state", brnet_attachment_state(a)));
+		for (unsigned k = 0; ports && brnet_attachment_publish(a, k); k++)
+			json_array_append_new(ports, json_string(brnet_attachment_publish(a, k)));
+		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+			      brnet_attachment_id(a), "ifname", brnet_attachment_ifname(a), "netns",
+			      brnet_attachment_netns(a), "address", brnet_attachment_address(a),
+			      "gateway", brnet_attachment_gateway(a), "bridge",
+			      brnet_attachment_bridge(a), "host_veth",
+			      brnet_attachment_host_veth(a), "mac", brnet_attachment_mac(a),
+			      "state", brnet_attachment_state(a));
+		if (o && ports)
+			json_object_set_new(o, "publish", ports);
+		else
+			json_decref(ports);
+		json_array_append_new(arr, o);
 	}
 	json_dumpf(arr, stdout, JSON_INDENT(2));
 	putchar('\n');
@@ -83,14 +89,18 @@ int verb_ls(const struct cli_global *g0, int argc, char **argv)
 	if (json) {
 		print_json(list, n);
 	} else {
-		printf("%-20s %-8s %-18s %-10s %-11s %-11s %s\n", "ID", "IFNAME", "ADDRESS",
-		       "BRIDGE", "HOST-VETH", "STATE", "NETNS");
-		for (size_t i = 0; i < n; i++)
-			printf("%-20s %-8s %-18s %-10s %-11s %-11s %s\n",
+		printf("%-20s %-8s %-18s %-10s %-11s %-11s %-24s %s\n", "ID", "IFNAME", "ADDRESS",
+		       "BRIDGE", "HOST-VETH", "STATE", "NETNS", "PUBLISH");
+		for (size_t i = 0; i < n; i++) {
+			printf("%-20s %-8s %-18s %-10s %-11s %-11s %-24s",
 			       brnet_attachment_id(list[i]), brnet_attachment_ifname(list[i]),
 			       brnet_attachment_address(list[i]), brnet_attachment_bridge(list[i]),
 			       brnet_attachment_host_veth(list[i]), brnet_attachment_state(list[i]),
 			       brnet_attachment_netns(list[i]));
+			for (unsigned k = 0; brnet_attachment_publish(list[i], k); k++)
+				printf("%s%s", k ? "," : " ", brnet_attachment_publish(list[i], k));
+			putchar('\n');
+		}
 	}
 	brnet_attachment_list_free(list, n);
 	return 0;

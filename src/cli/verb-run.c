@@ -120,7 +120,7 @@ int verb_run(const struct cli_global *g0, int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	/* '+': options end at CMD, whose own options are its business. */
-	while ((c = getopt_long(argc, argv, "+hv", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hvp:", options, NULL)) != -1) {
 		r = cli_network_option(c, optarg, cfg, &g, "run", &err);
 		if (r == -ENOENT) {
 			r = 0;

@@ -38,6 +38,12 @@ void cli_print_attachment(FILE *f, const brnet_attachment *a, bool json)
 			"mtu", (int)brnet_attachment_mtu(a), "netns", brnet_attachment_netns(a),
 			"state", brnet_attachment_state(a));
 
+		json_t *ports = json_array();
+
+		for (unsigned i = 0; brnet_attachment_publish(a, i); i++)
+			json_array_append_new(ports, json_string(brnet_attachment_publish(a, i)));
+		if (o && ports)
+			json_object_set_new(o, "publish", ports);
 		if (o) {
 			json_dumpf(o, f, JSON_INDENT(2));
 			fputc('\n', f);
@@ -45,10 +51,13 @@ void cli_print_attachment(FILE *f, const brnet_attachment *a, bool json)
 		}
 		return;
 	}
-	fprintf(f, "attached %s/%s: %s via %s on %s (host veth %s, mac %s)\n",
-		brnet_attachment_id(a), brnet_attachment_ifname(a), brnet_attachment_address(a),
+	fprintf(f, "attached %s/%s: %s via %s on %s (host veth %s, mac %s)", brnet_attachment_id(a),
+		brnet_attachment_ifname(a), brnet_attachment_address(a),
 		brnet_attachment_gateway(a), brnet_attachment_bridge(a),
 		brnet_attachment_host_veth(a), brnet_attachment_mac(a));
+	for (unsigned i = 0; brnet_attachment_publish(a, i); i++)
+		fprintf(f, "%s %s", i == 0 ? ", publishing" : ",", brnet_attachment_publish(a, i));
+	fputc('\n', f);
 }
 
 int verb_setup(const struct cli_global *g0, int argc, char **argv)
@@ -72,7 +81,7 @@ int verb_setup(const struct cli_global *g0, int argc, char **argv)
 		return cli_fail("set up", -ENOMEM, NULL);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hp:", options, NULL)) != -1) {
 		r = cli_network_option(c, optarg, cfg, &g, "setup", &err);
 		if (r == -ENOENT) {
 			r = 0;

@@ -19,6 +19,7 @@
 #include "lib/ctx.h"
 #include "lib/ipam/ipam.h"
 #include "lib/network.h"
+#include "lib/nft/publish.h"
 #include "lib/netns/netns.h"
 #include "lib/record.h"
 #include "lib/rtnl/rtnl.h"
@@ -108,6 +109,23 @@ int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *
 		a->journal &= ~(1u << STEP_CONTAINER);
 		journal_undone(ctx, a, STEP_VETH);
 	}
+	if (a->journal & (1u << STEP_PUBLISH)) {
+		_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
+		char owner[RECORD_NAME_MAX];
+
+		r = step_hook("undo-publish", err);
+		if (r < 0)
+			return r;
+		snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
+		r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
+		if (r >= 0)
+			r = nft_publish_remove_owned(nft, owner, err);
+		if (r < 0)
+			return brnet_err_prefix(err, r,
+						"cannot remove the published ports of %s/%s", a->id,
+						a->ifname);
+		journal_undone(ctx, a, STEP_PUBLISH);
+	}
 	if (a->journal & (1u << STEP_LEASE)) {
 		r = step_hook("undo-lease", err);
 		if (r < 0)
@@ -156,6 +174,7 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 		.peer_netns_fd = netns_fd,
 		.master_ifindex = net->bridge_ifindex,
 		.mtu = a->mtu,
+		.hairpin = a->n_publish > 0,
 	};
 	struct link_info existing;
 	char buf[1024];
@@ -213,6 +232,76 @@ static int step_container(struct brnet_attachment *a, int netns_fd, struct brnet
 	return 0;
 }
 
+/* Refuses ports that a local socket holds: DNAT would silently shadow that service. */
+static int check_host_sockets(const struct brnet_attachment *a, struct brnet_error *err)
+{
+	char spec[PUBLISH_STRLEN], where[INADDR_STRLEN];
+
+	for (unsigned i = 0; i < a->n_publish; i++) {
+		const struct publish *p = &a->publish[i];
+		struct inaddr addr;
+		uint16_t port;
+		int r;
+
+		r = sockdiag_port_taken(p->proto, &p->host_ip, p->host_port, p->host_port_end,
+					&addr, &port, err);
+		if (r < 0)
+			return brnet_err_prefix(err, r, "cannot list the host's sockets");
+		if (r > 0)
+			return brnet_err(
+				err, EADDRINUSE,
+				"cannot publish %s: port %u/%s is in use on the host by a "
+				"socket bound to %s",
+				publish_to_string(p, spec), port, publish_proto_name(p->proto),
+				addr.v4.s_addr ? inaddr_to_string(&addr, where) : "every address");
+	}
+	return 0;
+}
+
+/* The kernel refused an element as existing (NLM_F_EXCL): find the port and its owner. */
+static int explain_publish_conflict(struct nl_sock *nft, const struct brnet_attachment *a,
+				    struct brnet_error *err)
+{
+	char owner[128], spec[PUBLISH_STRLEN], where[INADDR_STRLEN];
+
+	for (unsigned i = 0; i < a->n_publish; i++) {
+		const struct publish *p = &a->publish[i];
+
+		for (unsigned k = 0; k < publish_count(p); k++) {
+			uint16_t port = (uint16_t)(p->host_port + k), target_port;
+			struct inaddr target;
+
+			if (nft_publish_lookup(nft, &p->host_ip, p->proto, port, owner, &target,
+					       &target_port, NULL) != 1)
+				continue;
+			return brnet_err(err, EADDRINUSE,
+					 "cannot publish %s: port %u/%s on %s is already published "
+					 "by %s",
+					 publish_to_string(p, spec), port,
+					 publish_proto_name(p->proto),
+					 p->host_ip.family ? inaddr_to_string(&p->host_ip, where)
+							   : "every address",
+					 owner[0] ? owner : "another attachment");
+		}
+	}
+	return brnet_err(err, EADDRINUSE, "cannot publish: a port is already published");
+}
+
+static int step_publish(struct nl_sock *nft, const struct brnet_attachment *a,
+			struct brnet_error *err)
+{
+	char owner[RECORD_NAME_MAX];
+	int r;
+
+	snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
+	r = nft_publish_add(nft, a->publish, a->n_publish, &a->address, owner, err);
+	if (r == -EEXIST)
+		return explain_publish_conflict(nft, a, err);
+	if (r < 0)
+		return brnet_err_prefix(err, r, "cannot publish ports of %s", owner);
+	return 0;
+}
+
 static int attachment_init(struct brnet_attachment *a, const brnet_config *cfg,
 			   struct brnet_error *err)
 {
@@ -223,6 +312,8 @@ static int attachment_init(struct brnet_attachment *a, const brnet_config *cfg,
 	strcpy(a->ifname, cfg->ifname);
 	strcpy(a->bridge, cfg->bridge);
 	attach_host_veth_name(a->id, a->ifname, a->host_veth);
+	memcpy(a->publish, cfg->publish, cfg->n_publish * sizeof(cfg->publish[0]));
+	a->n_publish = cfg->n_publish;
 	if (cfg->netns_path) {
 		snprintf(a->netns, sizeof(a->netns), "%s", cfg->netns_path);
 	} else {
@@ -240,7 +331,7 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 		struct brnet_error *err)
 {
 	_cleanup_(network_closep) struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
-	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL;
+	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL, *nft = NULL;
 	_cleanup_(closep) int netns_fd = -EBADF;
 	_cleanup_(freep) struct brnet_attachment *a = NULL;
 	struct brnet_error undo_err = { 0 };
@@ -263,9 +354,15 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 				   : netns_open_pid(cfg->pid, err);
 	if (netns_fd < 0)
 		return netns_fd;
+	r = check_host_sockets(a, err);
+	if (r < 0)
+		return r;
 	r = nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
 	if (r < 0)
 		return brnet_err(err, r, "cannot open rtnetlink socket: %s", strerror(-r));
+	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
+	if (r < 0)
+		return brnet_err(err, r, "cannot open nf_tables netlink socket: %s", strerror(-r));
 
 	r = network_open_locked(ctx, cfg->bridge, cfg->subnet_set ? &cfg->subnet : NULL, &net, err);
 	if (r < 0)
@@ -285,15 +382,18 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 					 "(network, gateway and broadcast are reserved)",
 					 inaddr_to_string(&cfg->address, abuf), a->subnet_str);
 	}
-	r = network_ensure(ctx, &net, rtnl, err);
+	r = network_ensure(ctx, &net, rtnl, nft, err);
 	if (r < 0)
 		return r;
 
 	r = attach_state_transition(a, ATTACH_CONFIGURING, err);
 	if (r < 0)
 		return r;
-	/* The record is born with "lease" journaled: one write instead of two. */
+	/* The record is born with "lease" (and "publish") journaled: one write, not two or
+	 * three. Undoing a step that never ran is harmless. */
 	a->journal = 1u << STEP_LEASE;
+	if (a->n_publish)
+		a->journal |= 1u << STEP_PUBLISH;
 	r = record_save(ctx->attachments_dirfd, a, true, err);
 	if (r < 0)
 		return r;
@@ -302,10 +402,14 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	if (r >= 0)
 		r = step_lease(ctx, &net, a, cfg, err);
 	network_unlock(&net);
-	if (r >= 0) {
-		record_update_strings(a);
-		r = journal_step(ctx, a, STEP_VETH, err);
+	record_update_strings(a);
+	if (r >= 0 && a->n_publish) {
+		r = step_hook(attach_step_to_string(STEP_PUBLISH), err);
+		if (r >= 0)
+			r = step_publish(nft, a, err);
 	}
+	if (r >= 0)
+		r = journal_step(ctx, a, STEP_VETH, err);
 	if (r >= 0)
 		r = step_veth(rtnl, &net, a, netns_fd, err);
 	if (r >= 0) {
@@ -438,6 +542,11 @@ const char *brnet_attachment_state(const brnet_attachment *a)
 unsigned brnet_attachment_mtu(const brnet_attachment *a)
 {
 	return a->mtu;
+}
+
+const char *brnet_attachment_publish(const brnet_attachment *a, unsigned i)
+{
+	return i < a->n_publish ? a->publish_str[i] : NULL;
 }
 
 const char *brnet_version(void)

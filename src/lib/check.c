@@ -14,6 +14,7 @@
 #include "lib/network.h"
 #include "lib/netns/netns.h"
 #include "lib/nft/nft.h"
+#include "lib/nft/publish.h"
 #include "lib/record.h"
 #include "lib/rtnl/rtnl.h"
 #include "shared/error.h"
@@ -130,9 +131,47 @@ static void check_container(const struct brnet_attachment *a, struct report *rep
 			inaddr_to_string(&a->gateway, gwbuf), a->ifname, a->netns);
 }
 
-static void check_state(brnet_ctx *ctx, const struct brnet_attachment *a, struct report *rep)
+static void check_firewall(const struct brnet_attachment *a, struct report *rep)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
+	char owner[RECORD_NAME_MAX], found[128], name[NFT_COMMENT_MAX], spec[PUBLISH_STRLEN];
+	unsigned missing = 0;
+	int r;
+
+	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
+	if (r >= 0)
+		r = nft_network_missing(nft, a->bridge, &missing, NULL);
+	if (r < 0) {
+		problem(rep, "cannot read table inet " NFT_TABLE ": %s", strerror(-r));
+		return;
+	}
+	for (unsigned id = 0; id < _NFT_RULE_MAX; id++)
+		if ((missing & (1u << id)) && nft_rule_name(id, a->bridge, name) >= 0)
+			problem(rep, "rule \"%s\" is missing from table inet " NFT_TABLE, name);
+
+	snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
+	for (unsigned i = 0; i < a->n_publish; i++) {
+		const struct publish *p = &a->publish[i];
+
+		for (unsigned k = 0; k < publish_count(p); k++) {
+			uint16_t port = (uint16_t)(p->host_port + k), target_port = 0;
+			struct inaddr target = { 0 };
+
+			r = nft_publish_lookup(nft, &p->host_ip, p->proto, port, found, &target,
+					       &target_port, NULL);
+			if (r != 1)
+				problem(rep, "published port %u/%s (%s) has no map element", port,
+					publish_proto_name(p->proto), publish_to_string(p, spec));
+			else if (strcmp(found, owner) != 0 || !inaddr_equal(&target, &a->address) ||
+				 target_port != p->container_port + k)
+				problem(rep, "published port %u/%s maps elsewhere (owner %s)", port,
+					publish_proto_name(p->proto), found);
+		}
+	}
+}
+
+static void check_state(brnet_ctx *ctx, const struct brnet_attachment *a, struct report *rep)
+{
 	struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
 	struct brnet_error e = { 0 };
 	const struct lease *l;
@@ -157,12 +196,7 @@ static void check_state(brnet_ctx *ctx, const struct brnet_attachment *a, struct
 		lease_db_done(&db);
 		network_close(&net);
 	}
-	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
-	if (r >= 0)
-		r = nft_network_rule_exists(nft, a->bridge, NULL);
-	if (r != 1)
-		problem(rep, "masquerade rule of network %s is missing from table inet " NFT_TABLE,
-			a->bridge);
+	check_firewall(a, rep);
 }
 
 int brnet_check(brnet_ctx *ctx, const char *id, const char *ifname, brnet_problem_fn fn,

@@ -188,6 +188,25 @@ void network_close(struct network *net)
 	net->dirfd = -EBADF;
 }
 
+/* route_localnet=1 on the bridge: 127.0.0.1:PORT publishing sends 127/8-sourced packets out
+ * through it (then masqueraded); the localnet guard rule drops what comes in for 127/8. */
+static int ensure_localnet(struct network *net, struct nl_sock *rtnl, const struct link_info *link,
+			   struct brnet_error *err)
+{
+	char buf[256];
+	struct nlbuf b;
+	int r;
+
+	if (link->route_localnet == 1)
+		return 0;
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_link_route_localnet(&b, link->ifindex);
+	r = rtnl_run(rtnl, &b, err);
+	if (r < 0)
+		return brnet_err_prefix(err, r, "cannot set route_localnet on %s", net->bridge);
+	return 0;
+}
+
 /* The bridge is there: it must be a bridge and carry the gateway with the subnet's prefix. */
 static int validate_bridge(struct network *net, struct nl_sock *rtnl, const struct link_info *link,
 			   struct brnet_error *err)
@@ -243,7 +262,7 @@ up:
 			return brnet_err_prefix(err, r, "cannot bring %s up", net->bridge);
 	}
 	net->bridge_ifindex = link->ifindex;
-	return 0;
+	return ensure_localnet(net, rtnl, link, err);
 }
 
 static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet_error *err)
@@ -285,13 +304,12 @@ static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet
 		return brnet_err_prefix(err, r, "cannot add gateway %s to %s",
 					inprefix_to_string(&gw, want), net->bridge);
 	net->bridge_ifindex = link.ifindex;
-	return 0;
+	return ensure_localnet(net, rtnl, &link, err);
 }
 
-int network_ensure(brnet_ctx *ctx, struct network *net, struct nl_sock *rtnl,
+int network_ensure(brnet_ctx *ctx, struct network *net, struct nl_sock *rtnl, struct nl_sock *nft,
 		   struct brnet_error *err)
 {
-	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
 	int r;
 
 	r = ensure_bridge(net, rtnl, err);
@@ -303,9 +321,6 @@ int network_ensure(brnet_ctx *ctx, struct network *net, struct nl_sock *rtnl,
 			return r;
 		net->recorded = true;
 	}
-	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
-	if (r < 0)
-		return brnet_err(err, r, "cannot open nf_tables netlink socket: %s", strerror(-r));
 	r = nft_network_ensure(nft, net->bridge, &net->subnet, err);
 	if (r < 0)
 		return r;

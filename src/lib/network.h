@@ -36,6 +36,7 @@ void network_unlock(struct network *net);
 void network_close(struct network *net);
 
 /* Makes the kernel match the network: bridge present (validated if it was there already), up,
- * carrying the gateway; nf_tables masquerade; ip_forward on. */
-int network_ensure(brnet_ctx *ctx, struct network *net, struct nl_sock *rtnl,
+ * carrying the gateway, route_localnet on; our nf_tables table with the network's rules;
+ * ip_forward on. */
+int network_ensure(brnet_ctx *ctx, struct network *net, struct nl_sock *rtnl, struct nl_sock *nft,
 		   struct brnet_error *err);

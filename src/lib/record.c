@@ -24,6 +24,7 @@ static const char *const state_names[_ATTACH_STATE_MAX] = {
 
 static const char *const step_names[_STEP_MAX] = {
 	[STEP_LEASE] = "lease",
+	[STEP_PUBLISH] = "publish",
 	[STEP_VETH] = "veth",
 	[STEP_CONTAINER] = "container",
 };
@@ -98,27 +99,32 @@ void record_update_strings(struct brnet_attachment *a)
 	else
 		a->address_str[0] = '\0';
 	inaddr_to_string(&a->gateway, a->gateway_str);
+	for (unsigned i = 0; i < a->n_publish; i++)
+		publish_to_string(&a->publish[i], a->publish_str[i]);
 }
 
 char *record_format(const struct brnet_attachment *a)
 {
-	_cleanup_(json_decrefp) json_t *root = NULL, *journal = NULL;
-	char addr[INADDR_STRLEN];
+	_cleanup_(json_decrefp) json_t *root = NULL, *journal = NULL, *publish = NULL;
+	char addr[INADDR_STRLEN], buf[PUBLISH_STRLEN];
 
 	journal = json_array();
-	if (!journal)
+	publish = json_array();
+	if (!journal || !publish)
 		return NULL;
+	for (unsigned i = 0; i < a->n_publish; i++)
+		json_array_append_new(publish, json_string(publish_to_string(&a->publish[i], buf)));
 	for (unsigned i = 0; i < _STEP_MAX; i++)
 		if (a->journal & (1u << i))
 			json_array_append_new(journal, json_string(step_names[i]));
 	root = json_pack(
-		"{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:I, s:s, s:O}",
+		"{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:I, s:s, s:O, s:O}",
 		"version", 1, "id", a->id, "ifname", a->ifname, "bridge", a->bridge, "subnet",
 		a->subnet_str, "address",
 		a->address.family ? inaddr_to_string(&a->address, addr) : "", "gateway",
 		a->gateway_str, "host_veth", a->host_veth, "mac", a->mac, "mtu", (int)a->mtu,
 		"netns", a->netns, "pid", (int)a->pid, "pid_start", (json_int_t)a->pid_start,
-		"state", attach_state_to_string(a->state), "journal", journal);
+		"state", attach_state_to_string(a->state), "journal", journal, "publish", publish);
 	if (!root)
 		return NULL;
 	return json_dumps(root, JSON_INDENT(1));
@@ -166,7 +172,7 @@ int record_parse(const char *text, size_t len, struct brnet_attachment *ret, cha
 	const char *id, *ifname, *bridge, *subnet, *address, *gateway, *host_veth, *mac, *netns,
 		*state;
 	json_int_t version, mtu, pid, pid_start;
-	json_t *journal, *step;
+	json_t *journal, *step, *publish;
 	json_error_t jerr;
 	struct brnet_error e;
 	size_t i;
@@ -177,13 +183,14 @@ int record_parse(const char *text, size_t len, struct brnet_attachment *ret, cha
 			 jerr.text);
 		return -EBADMSG;
 	}
-	if (json_unpack_ex(
-		    root, &jerr, JSON_STRICT,
-		    "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:s, s:o}",
-		    "version", &version, "id", &id, "ifname", &ifname, "bridge", &bridge, "subnet",
-		    &subnet, "address", &address, "gateway", &gateway, "host_veth", &host_veth,
-		    "mac", &mac, "mtu", &mtu, "netns", &netns, "pid", &pid, "pid_start", &pid_start,
-		    "state", &state, "journal", &journal) < 0) {
+	if (json_unpack_ex(root, &jerr, JSON_STRICT,
+			   "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:s, "
+			   "s:o, s:o}",
+			   "version", &version, "id", &id, "ifname", &ifname, "bridge", &bridge,
+			   "subnet", &subnet, "address", &address, "gateway", &gateway, "host_veth",
+			   &host_veth, "mac", &mac, "mtu", &mtu, "netns", &netns, "pid", &pid,
+			   "pid_start", &pid_start, "state", &state, "journal", &journal, "publish",
+			   &publish) < 0) {
 		snprintf(why, why_size, "%s", jerr.text);
 		return -EBADMSG;
 	}
@@ -226,6 +233,18 @@ int record_parse(const char *text, size_t len, struct brnet_attachment *ret, cha
 			return -EBADMSG;
 		}
 		a.journal |= 1u << s;
+	}
+	if (!json_is_array(publish) || json_array_size(publish) > PUBLISH_SPEC_MAX) {
+		snprintf(why, why_size, "publish is not an array of at most %d specs",
+			 PUBLISH_SPEC_MAX);
+		return -EBADMSG;
+	}
+	json_array_foreach (publish, i, step) {
+		if (!json_is_string(step) ||
+		    publish_parse(json_string_value(step), &a.publish[a.n_publish++], &e) < 0) {
+			snprintf(why, why_size, "bad published port");
+			return -EBADMSG;
+		}
 	}
 	strcpy(a.id, id);
 	strcpy(a.ifname, ifname);

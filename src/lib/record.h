@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "brnet.h"
+#include "lib/config/publish.h"
 #include "shared/inaddr.h"
 
 enum attach_state {
@@ -25,6 +26,7 @@ enum attach_state {
 /* Steps of setup, in order; the journal lists the ones begun. */
 enum attach_step {
 	STEP_LEASE,
+	STEP_PUBLISH, /* map elements of the published ports */
 	STEP_VETH,
 	STEP_CONTAINER, /* address, lo, default route inside the namespace */
 	_STEP_MAX,
@@ -47,11 +49,14 @@ struct brnet_attachment {
 	uint64_t pid_start;
 	enum attach_state state;
 	unsigned journal; /* bit per enum attach_step begun */
+	struct publish publish[PUBLISH_SPEC_MAX];
+	unsigned n_publish;
 
 	/* Text forms, for the getters. */
 	char subnet_str[PREFIX_STRLEN];
 	char address_str[PREFIX_STRLEN];
 	char gateway_str[INADDR_STRLEN];
+	char publish_str[PUBLISH_SPEC_MAX][PUBLISH_STRLEN];
 };
 
 const char *attach_state_to_string(enum attach_state s);

@@ -32,8 +32,9 @@ expect_problem c1 "host veth $veth is missing"
 ip netns del c1
 expect_problem c1 "namespace /run/netns/c1 is gone"
 nft delete table inet brnet
-expect_problem c2 "masquerade rule of network brnet0 is missing"
-{ brnet check --id c2 --json || true; } | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["ok"] is False and len(d["problems"]) == 1, d'
+expect_problem c2 'rule "brnet network brnet0" is missing from table inet brnet'
+expect_problem c2 'rule "brnet localnet guard" is missing from table inet brnet'
+{ brnet check --id c2 --json || true; } | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["ok"] is False and len(d["problems"]) == 8, d'
 echo "ok: --json lists the problems"
 set +e
 msg=$(brnet check --id nosuch 2>&1)

@@ -7,12 +7,12 @@
 make_container c1
 make_container c2
 ip -n c2 link set lo up # setup brings it up and, as it belongs to the namespace, leaves it up
-brnet setup --netns /run/netns/c1 --id c1 >/dev/null
+brnet setup --netns /run/netns/c1 --id c1 -p 8081:80 >/dev/null
 
-for step in lease veth container; do
+for step in lease publish veth container; do
 	before=$(snapshot)
 	set +e
-	msg=$(BRNET_FAIL_STEP=$step "$BRNET" setup --netns /run/netns/c2 --id c2 2>&1)
+	msg=$(BRNET_FAIL_STEP=$step "$BRNET" setup --netns /run/netns/c2 --id c2 -p 8080:80 2>&1)
 	rc=$?
 	set -e
 	expect_eq "failure at $step: exit code" "$rc" "1"
@@ -21,10 +21,10 @@ for step in lease veth container; do
 	echo "ok: failure at $step rolled back completely"
 done
 
-for step in lease veth container; do
+for step in lease publish veth container; do
 	before=$(snapshot)
 	set +e
-	BRNET_KILL_STEP=$step "$BRNET" setup --netns /run/netns/c2 --id c2 >/dev/null 2>&1
+	BRNET_KILL_STEP=$step "$BRNET" setup --netns /run/netns/c2 --id c2 -p 8080:80 >/dev/null 2>&1
 	rc=$?
 	set -e
 	expect_eq "kill at $step: killed by SIGKILL" "$rc" "137"
@@ -34,9 +34,9 @@ for step in lease veth container; do
 	echo "ok: kill at $step: the journal let teardown remove everything"
 done
 
-for step in undo-veth undo-lease; do
+for step in undo-veth undo-publish undo-lease; do
 	before=$(snapshot)
-	brnet setup --netns /run/netns/c2 --id c2 >/dev/null
+	brnet setup --netns /run/netns/c2 --id c2 -p 8080:80 >/dev/null
 	set +e
 	BRNET_KILL_STEP=$step "$BRNET" teardown --id c2 >/dev/null 2>&1
 	rc=$?

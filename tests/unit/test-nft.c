@@ -5,11 +5,13 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <stdlib.h>
 
 #include <libnftnl/rule.h>
 
 #include "lib/nft/batch.h"
 #include "lib/nft/nft.h"
+#include "lib/nft/publish.h"
 #include "test-common.h"
 
 static void test_masquerade_rule_round_trip(void **state)
@@ -67,8 +69,8 @@ static void test_masquerade_prefix_mask(void **state)
 }
 
 struct seen {
-	uint16_t types[16];
-	uint16_t flags[16];
+	uint16_t types[32];
+	uint16_t flags[32];
 	size_t n;
 };
 
@@ -77,7 +79,7 @@ static void walk(const char *buf, size_t len, struct seen *s)
 	const struct nlmsghdr *nlh;
 
 	s->n = 0;
-	for (nlh = (const struct nlmsghdr *)buf; NLMSG_OK(nlh, len) && s->n < 16;
+	for (nlh = (const struct nlmsghdr *)buf; NLMSG_OK(nlh, len) && s->n < 32;
 	     nlh = NLMSG_NEXT(nlh, len)) {
 		s->types[s->n] = nlh->nlmsg_type;
 		s->flags[s->n++] = nlh->nlmsg_flags;
@@ -86,40 +88,148 @@ static void walk(const char *buf, size_t len, struct seen *s)
 
 static void test_network_batch(void **state)
 {
-	static char buf[NFT_BATCH_SMALL];
+	static char buf[NFT_BATCH_SMALL * 2];
 	struct inprefix subnet;
 	struct seen s;
 	int len;
 
 	assert_ok(inprefix_parse_v4("10.0.42.0/24", &subnet));
-	len = nft_build_network_batch(buf, sizeof(buf), "brnet0", &subnet, true);
+	len = nft_build_network_batch(buf, sizeof(buf), "brnet0", &subnet, NFT_RULES_ALL);
 	assert_true(len > 0);
 	walk(buf, (size_t)len, &s);
-	assert_int_equal(s.n, 5);
+	/* begin, table, 4 chains, 2 maps, 8 rules, end */
+	assert_int_equal(s.n, 1 + 1 + 4 + 2 + _NFT_RULE_MAX + 1);
 	assert_int_equal(s.types[0], NFNL_MSG_BATCH_BEGIN);
 	assert_int_equal(s.types[1], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWTABLE);
-	assert_int_equal(s.types[2], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWCHAIN);
-	assert_int_equal(s.types[3], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWRULE);
-	assert_int_equal(s.types[4], NFNL_MSG_BATCH_END);
-	/* "add", not "create": idempotent for table and chain; every command acked */
-	assert_int_equal(s.flags[1] & (NLM_F_EXCL | NLM_F_ACK), NLM_F_ACK);
-	assert_int_equal(s.flags[2] & (NLM_F_EXCL | NLM_F_ACK), NLM_F_ACK);
-	assert_int_equal(s.flags[3] & NLM_F_ACK, NLM_F_ACK);
+	for (int i = 2; i < 6; i++)
+		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWCHAIN);
+	for (int i = 6; i < 8; i++)
+		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWSET);
+	for (int i = 8; i < 8 + _NFT_RULE_MAX; i++) {
+		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWRULE);
+		assert_int_equal(s.flags[i] & NLM_F_ACK, NLM_F_ACK);
+	}
+	assert_int_equal(s.types[s.n - 1], NFNL_MSG_BATCH_END);
+	/* "add", not "create": idempotent for table, chains and maps; every command acked */
+	for (int i = 1; i < 8; i++)
+		assert_int_equal(s.flags[i] & (NLM_F_EXCL | NLM_F_ACK), NLM_F_ACK);
 
-	len = nft_build_network_batch(buf, sizeof(buf), "brnet0", &subnet, false);
+	/* only the missing rules are added */
+	len = nft_build_network_batch(buf, sizeof(buf), "brnet0", &subnet,
+				      1u << NFT_RULE_MASQUERADE | 1u << NFT_RULE_HAIRPIN);
 	walk(buf, (size_t)len, &s);
-	assert_int_equal(s.n, 4);
+	assert_int_equal(s.n, 1 + 1 + 4 + 2 + 2 + 1);
 
 	/* too small a buffer is refused, never overrun */
-	assert_errno(nft_build_network_batch(buf, NFT_MSG_ROOM, "brnet0", &subnet, true), EMSGSIZE);
+	assert_errno(nft_build_network_batch(buf, NFT_MSG_ROOM, "brnet0", &subnet, NFT_RULES_ALL),
+		     EMSGSIZE);
 }
 
+static void rule_text(enum nft_rule_id id, const char *bridge, const char *cidr, char *text,
+		      size_t size)
+{
+	struct inprefix subnet;
+	struct nftnl_rule *r, *back = nftnl_rule_alloc();
+	char buf[4096];
+	struct nlmsghdr *nlh;
+
+	assert_ok(inprefix_parse_v4(cidr, &subnet));
+	r = nft_rule_build(id, bridge, &subnet);
+	assert_non_null(r);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_CREATE, 1);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	assert_int_equal(nftnl_rule_nlmsg_parse(nlh, back), 0);
+	nftnl_rule_snprintf(text, size, back, NFTNL_OUTPUT_DEFAULT, 0);
+	nftnl_rule_free(r);
+	nftnl_rule_free(back);
+}
+
+static void test_publish_rules(void **state)
+{
+	char text[4096], name[NFT_COMMENT_MAX];
+
+	rule_text(NFT_RULE_PUBLISH_PREROUTING, NULL, "10.0.42.0/24", text, sizeof(text));
+	assert_non_null(strstr(text, "inet brnet prerouting"));
+	assert_non_null(strstr(text, "[ fib daddr type => reg 1 ]"));
+	assert_non_null(strstr(text, "[ cmp eq reg 1 0x00000002 ]")); /* RTN_LOCAL */
+	/* key meta l4proto . th dport in 32-bit registers 8 and 9 (= reg 1), value to reg 1 */
+	assert_non_null(strstr(text, "[ meta load l4proto => reg 8 ]"));
+	assert_non_null(strstr(text, "[ payload load 2b @ transport header + 2 => reg 9 ]"));
+	assert_non_null(strstr(text, "[ lookup reg 1 set publish dreg 1 ]"));
+	assert_non_null(strstr(text, "[ nat dnat ip addr_min reg 1 proto_min reg 9"));
+
+	rule_text(NFT_RULE_PUBLISH_ADDR_OUTPUT, NULL, "10.0.42.0/24", text, sizeof(text));
+	assert_non_null(strstr(text, "inet brnet output"));
+	assert_non_null(strstr(text, "[ payload load 4b @ network header + 16 => reg 8 ]"));
+	assert_non_null(strstr(text, "[ meta load l4proto => reg 9 ]"));
+	assert_non_null(strstr(text, "[ payload load 2b @ transport header + 2 => reg 10 ]"));
+	assert_non_null(strstr(text, "[ lookup reg 1 set publish_addr dreg 1 ]"));
+
+	rule_text(NFT_RULE_HAIRPIN, "brnet0", "10.0.42.0/24", text, sizeof(text));
+	assert_non_null(strstr(text, "[ ct load status => reg 1 ]"));
+	assert_non_null(strstr(text, "[ cmp neq reg 1 0x00000000 ]"));
+	assert_non_null(
+		strstr(text, "[ cmp eq reg 1 0x656e7262 0x00003074 0x00000000 0x00000000 ]"));
+
+	rule_text(NFT_RULE_LOCALNET_GUARD, NULL, "10.0.42.0/24", text, sizeof(text));
+	assert_non_null(strstr(text, "inet brnet input"));
+	assert_non_null(strstr(text, "[ ct load state => reg 1 ]"));
+	assert_non_null(strstr(text, "[ immediate reg 0 drop ]"));
+
+	assert_ok(nft_rule_name(NFT_RULE_LOCALNET_MASQUERADE, "br1", name));
+	assert_string_equal(name, "brnet localnet br1");
+	assert_errno(nft_rule_name(_NFT_RULE_MAX, "br1", name), EINVAL);
+}
+
+static void test_publish_keys(void **state)
+{
+	static const uint8_t plain[8] = { IPPROTO_UDP, 0, 0, 0, 0x1f, 0x90, 0, 0 };
+	static const uint8_t by_addr[12] = { 127, 0, 0, 1, IPPROTO_TCP, 0, 0, 0, 0x00, 0x50, 0, 0 };
+	static const uint8_t value[8] = { 10, 0, 42, 2, 0x00, 0x50, 0, 0 };
+	uint8_t key[12], v[8];
+	struct inaddr a;
+
+	assert_int_equal(nft_publish_key(NULL, IPPROTO_UDP, 8080, key), 8);
+	assert_memory_equal(key, plain, 8);
+	assert_ok(inaddr_parse_v4("127.0.0.1", &a));
+	assert_int_equal(nft_publish_key(&a, IPPROTO_TCP, 80, key), 12);
+	assert_memory_equal(key, by_addr, 12);
+	assert_ok(inaddr_parse_v4("10.0.42.2", &a));
+	nft_publish_value(&a, 80, v);
+	assert_memory_equal(v, value, 8);
+}
+
+static void test_publish_batch(void **state)
+{
+	struct publish p[2];
+	struct inaddr a;
+	char *buf = NULL;
+	size_t len;
+	struct seen s;
+	struct brnet_error err = { 0 };
+
+	assert_ok(publish_parse("8000-8599:9000-9599", &p[0], &err)); /* 600 ports */
+	assert_ok(publish_parse("127.0.0.1:53:53/udp", &p[1], &err));
+	assert_ok(inaddr_parse_v4("10.0.42.2", &a));
+	assert_ok(nft_build_publish_batch(p, 2, &a, "web/eth0", true, &buf, &len));
+	walk(buf, len, &s);
+	/* begin, 3 messages of at most 256 elements for the plain map, 1 for publish_addr, end */
+	assert_int_equal(s.n, 1 + 3 + 1 + 1);
+	for (int i = 1; i <= 4; i++) {
+		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWSETELEM);
+		assert_int_equal(s.flags[i] & NLM_F_EXCL, NLM_F_EXCL); /* taken ports fail */
+	}
+	free(buf);
+}
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_masquerade_rule_round_trip),
 		cmocka_unit_test(test_masquerade_prefix_mask),
 		cmocka_unit_test(test_network_batch),
+		cmocka_unit_test(test_publish_rules),
+		cmocka_unit_test(test_publish_keys),
+		cmocka_unit_test(test_publish_batch),
 	};
 
 	return cmocka_run_group_tests_name("nft", tests, NULL, NULL);

@@ -220,3 +220,33 @@ int brnet_config_set_pid(brnet_config *cfg, pid_t pid, struct brnet_error *err)
 	cfg->netns_path = NULL;
 	return 0;
 }
+
+int brnet_config_add_publish(brnet_config *cfg, const char *spec, struct brnet_error *err)
+{
+	char a[PUBLISH_STRLEN], b[PUBLISH_STRLEN];
+	struct publish p;
+	unsigned total;
+	int r;
+
+	if (!cfg)
+		return -EINVAL;
+	r = publish_parse(spec, &p, err);
+	if (r < 0)
+		return r;
+	if (cfg->n_publish == PUBLISH_SPEC_MAX)
+		return brnet_err(err, EINVAL, "invalid port spec \"%s\": at most %d specs", spec,
+				 PUBLISH_SPEC_MAX);
+	total = publish_count(&p);
+	for (unsigned i = 0; i < cfg->n_publish; i++) {
+		if (publish_overlap(&cfg->publish[i], &p))
+			return brnet_err(err, EINVAL, "invalid port spec \"%s\": overlaps \"%s\"",
+					 publish_to_string(&p, a),
+					 publish_to_string(&cfg->publish[i], b));
+		total += publish_count(&cfg->publish[i]);
+	}
+	if (total > PUBLISH_PORTS_MAX)
+		return brnet_err(err, EINVAL, "invalid port spec \"%s\": more than %d ports in all",
+				 spec, PUBLISH_PORTS_MAX);
+	cfg->publish[cfg->n_publish++] = p;
+	return 0;
+}

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "brnet.h"
+#include "lib/config/publish.h"
 #include "shared/inaddr.h"
 
 #define BRNET_DEFAULT_BRIDGE "brnet0"
@@ -27,6 +28,8 @@ struct brnet_config {
 	unsigned mtu; /* 0: kernel default */
 	char *netns_path;
 	pid_t pid; /* 0: not given */
+	struct publish publish[PUBLISH_SPEC_MAX];
+	unsigned n_publish;
 };
 
 /* Interface names: 1-15 bytes of [A-Za-z0-9_.-], not "." or "..". what names the option. */

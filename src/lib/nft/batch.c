@@ -90,3 +90,29 @@ int nft_batch_end(struct nft_batch *b)
 	commit(b, nftnl_batch_end((char *)nlh, 0));
 	return 0;
 }
+
+void nft_batch_set(struct nft_batch *b, uint16_t type, uint16_t flags, const struct nftnl_set *s)
+{
+	struct nlmsghdr *nlh = command(b, type, flags);
+
+	if (nlh) {
+		nftnl_set_nlmsg_build_payload(nlh, (struct nftnl_set *)s);
+		commit(b, nlh);
+	}
+}
+
+void nft_batch_setelems(struct nft_batch *b, uint16_t type, uint16_t flags, struct nftnl_set *s,
+			size_t room)
+{
+	struct nlmsghdr *nlh;
+
+	if (b->overflow || b->size - b->len < room + NFT_MSG_ROOM) {
+		b->overflow = true;
+		return;
+	}
+	nlh = command(b, type, flags);
+	if (nlh) {
+		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+		commit(b, nlh);
+	}
+}

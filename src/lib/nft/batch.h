@@ -34,3 +34,8 @@ void nft_batch_chain(struct nft_batch *b, uint16_t type, uint16_t flags,
 void nft_batch_rule(struct nft_batch *b, uint16_t type, uint16_t flags, struct nftnl_rule *r);
 /* Closes the batch; 0 or -EMSGSIZE. */
 int nft_batch_end(struct nft_batch *b);
+
+void nft_batch_set(struct nft_batch *b, uint16_t type, uint16_t flags, const struct nftnl_set *s);
+/* Set elements: the caller says how much room the payload needs (libnftnl does not check). */
+void nft_batch_setelems(struct nft_batch *b, uint16_t type, uint16_t flags, struct nftnl_set *s,
+			size_t room);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* nf_tables over libnftnl: table, NAT chain and per-network masquerade, each change one batch. */
+/* nf_tables over libnftnl: table, chains, maps and named rules, each change one batch. */
 #include <errno.h>
 #include <netinet/in.h> /* before the linux/ headers, which would define in_addr too */
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,134 +14,231 @@
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
-#include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 
 #include "lib/nft/batch.h"
+#include "lib/nft/expr.h"
 #include "lib/nft/nft.h"
+#include "lib/nft/publish.h"
 #include "shared/error.h"
 #include "shared/macro.h"
 
+#define NF_NAT_PRI_DST (-100) /* "dstnat" */
 #define NF_NAT_PRI_SRC 100 /* "srcnat" */
+#define NF_FILTER_PRI 0 /* "filter" */
 
 DEFINE_POINTER_CLEANUP(struct nftnl_rule, nftnl_rule_free)
 DEFINE_POINTER_CLEANUP(struct nftnl_chain, nftnl_chain_free)
 DEFINE_POINTER_CLEANUP(struct nftnl_table, nftnl_table_free)
+DEFINE_POINTER_CLEANUP(struct nftnl_set, nftnl_set_free)
 
-int nft_network_comment(const char *bridge, char buf[static NFT_COMMENT_MAX])
+static const char *const rule_chain[_NFT_RULE_MAX] = {
+	[NFT_RULE_PUBLISH_ADDR_PREROUTING] = NFT_CHAIN_PREROUTING,
+	[NFT_RULE_PUBLISH_PREROUTING] = NFT_CHAIN_PREROUTING,
+	[NFT_RULE_PUBLISH_ADDR_OUTPUT] = NFT_CHAIN_OUTPUT,
+	[NFT_RULE_PUBLISH_OUTPUT] = NFT_CHAIN_OUTPUT,
+	[NFT_RULE_LOCALNET_GUARD] = NFT_CHAIN_INPUT,
+	[NFT_RULE_MASQUERADE] = NFT_CHAIN_POSTROUTING,
+	[NFT_RULE_HAIRPIN] = NFT_CHAIN_POSTROUTING,
+	[NFT_RULE_LOCALNET_MASQUERADE] = NFT_CHAIN_POSTROUTING,
+};
+
+int nft_rule_name(enum nft_rule_id id, const char *bridge, char buf[static NFT_COMMENT_MAX])
 {
-	int n = snprintf(buf, NFT_COMMENT_MAX, "brnet network %s", bridge);
+	/* Global rules are named as is; a network's rules get the bridge appended. */
+	static const char *const names[_NFT_RULE_MAX] = {
+		[NFT_RULE_PUBLISH_ADDR_PREROUTING] = "brnet publish addr (prerouting)",
+		[NFT_RULE_PUBLISH_PREROUTING] = "brnet publish (prerouting)",
+		[NFT_RULE_PUBLISH_ADDR_OUTPUT] = "brnet publish addr (output)",
+		[NFT_RULE_PUBLISH_OUTPUT] = "brnet publish (output)",
+		[NFT_RULE_LOCALNET_GUARD] = "brnet localnet guard",
+		[NFT_RULE_MASQUERADE] = "brnet network",
+		[NFT_RULE_HAIRPIN] = "brnet hairpin",
+		[NFT_RULE_LOCALNET_MASQUERADE] = "brnet localnet",
+	};
+	int n;
 
+	if (id >= _NFT_RULE_MAX)
+		return -EINVAL;
+	if (id < _NFT_RULE_GLOBAL_MAX)
+		n = snprintf(buf, NFT_COMMENT_MAX, "%s", names[id]);
+	else
+		n = snprintf(buf, NFT_COMMENT_MAX, "%s %s", names[id], bridge ? bridge : "");
 	return n < 0 || n >= NFT_COMMENT_MAX ? -ENAMETOOLONG : 0;
 }
 
-static int add_expr(struct nftnl_rule *r, struct nftnl_expr *e)
+static int match_ipv4(struct nftnl_rule *r)
 {
-	if (!e)
+	uint8_t nfproto = NFPROTO_IPV4;
+
+	/* meta nfproto ipv4: the inet family sees both; our matches are IPv4 only. */
+	if (rule_add(r, expr_meta(NFT_META_NFPROTO, NFT_REG_1)) < 0)
 		return -ENOMEM;
-	nftnl_rule_add_expr(r, e);
-	return 0;
+	return rule_add(r, expr_cmp(NFT_CMP_EQ, &nfproto, sizeof(nfproto)));
 }
 
-static struct nftnl_expr *expr_meta(uint32_t key, uint32_t dreg)
+/* ip saddr|daddr within prefix */
+static int match_prefix(struct nftnl_rule *r, uint32_t offset, uint32_t net_host, unsigned len)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("meta");
+	uint32_t mask = htonl(prefix_v4_mask(len)), net = htonl(net_host & prefix_v4_mask(len));
 
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
-	}
-	return e;
-}
-
-static struct nftnl_expr *expr_cmp(uint32_t op, const void *data, uint32_t len)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
-		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
-	}
-	return e;
-}
-
-static struct nftnl_expr *expr_payload(uint32_t base, uint32_t offset, uint32_t len)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("payload");
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
-	}
-	return e;
-}
-
-static struct nftnl_expr *expr_mask(const void *mask, uint32_t len)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
-	uint8_t zero[16] = { 0 };
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
-		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
-		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
-	}
-	return e;
-}
-
-static int rule_set_comment(struct nftnl_rule *r, const char *comment)
-{
-	struct nftnl_udata_buf *udata = nftnl_udata_buf_alloc(NFT_COMMENT_MAX + 8);
-	int r2 = 0;
-
-	if (!udata)
+	if (rule_add(r, expr_payload(NFT_PAYLOAD_NETWORK_HEADER, offset, 4, NFT_REG_1)) < 0 ||
+	    rule_add(r, expr_mask(&mask, sizeof(mask))) < 0)
 		return -ENOMEM;
-	if (!nftnl_udata_put_strz(udata, NFTNL_UDATA_RULE_COMMENT, comment))
-		r2 = -EMSGSIZE;
-	else
-		nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(udata),
-				    nftnl_udata_buf_len(udata));
-	nftnl_udata_buf_free(udata);
-	return r2;
+	return rule_add(r, expr_cmp(NFT_CMP_EQ, &net, sizeof(net)));
+}
+
+static int match_ifname(struct nftnl_rule *r, uint32_t key, uint32_t op, const char *name)
+{
+	char ifname[IFNAMSIZ] = { 0 };
+
+	memcpy(ifname, name, strnlen(name, IFNAMSIZ - 1));
+	if (rule_add(r, expr_meta(key, NFT_REG_1)) < 0)
+		return -ENOMEM;
+	return rule_add(r, expr_cmp(op, ifname, sizeof(ifname)));
+}
+
+/* fib daddr type local */
+static int match_local_daddr(struct nftnl_rule *r)
+{
+	uint32_t local = RTN_LOCAL;
+
+	if (rule_add(r, expr_fib_daddr_type()) < 0)
+		return -ENOMEM;
+	return rule_add(r, expr_cmp(NFT_CMP_EQ, &local, sizeof(local)));
+}
+
+/* ct status & mask != 0 (or == 0 with op EQ and zero) */
+static int match_ct_bits(struct nftnl_rule *r, uint32_t key, uint32_t bits, uint32_t op)
+{
+	uint32_t zero = 0;
+
+	if (rule_add(r, expr_ct(key, NFT_REG_1)) < 0 || rule_add(r, expr_mask(&bits, 4)) < 0)
+		return -ENOMEM;
+	return rule_add(r, expr_cmp(op, &zero, sizeof(zero)));
+}
+
+static int build_publish(struct nftnl_rule *r, bool by_addr)
+{
+	int ret = match_ipv4(r);
+
+	if (ret >= 0)
+		ret = match_local_daddr(r);
+	if (ret < 0)
+		return ret;
+	if (by_addr) {
+		/* ip daddr . meta l4proto . th dport -> ip . port */
+		if (rule_add(r, expr_payload(NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG32_00)) <
+			    0 ||
+		    rule_add(r, expr_meta(NFT_META_L4PROTO, NFT_REG32_01)) < 0 ||
+		    rule_add(r, expr_payload(NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_02)) <
+			    0 ||
+		    rule_add(r, expr_lookup(NFT_SET_PUBLISH_ADDR, NFT_SET_ID_PUBLISH_ADDR,
+					    NFT_REG_1, NFT_REG_1)) < 0)
+			return -ENOMEM;
+	} else {
+		/* meta l4proto . th dport -> ip . port */
+		if (rule_add(r, expr_meta(NFT_META_L4PROTO, NFT_REG32_00)) < 0 ||
+		    rule_add(r, expr_payload(NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_01)) <
+			    0 ||
+		    rule_add(r, expr_lookup(NFT_SET_PUBLISH, NFT_SET_ID_PUBLISH, NFT_REG_1,
+					    NFT_REG_1)) < 0)
+			return -ENOMEM;
+	}
+	return rule_add(r, expr_dnat_v4());
+}
+
+struct nftnl_rule *nft_rule_build(enum nft_rule_id id, const char *bridge,
+				  const struct inprefix *subnet)
+{
+	_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = nftnl_rule_alloc();
+	char comment[NFT_COMMENT_MAX];
+	uint32_t net = subnet ? inaddr_v4_host(&subnet->addr) : 0;
+	int ret;
+
+	if (!r || id >= _NFT_RULE_MAX || (id >= _NFT_RULE_GLOBAL_MAX && !subnet) ||
+	    (bridge && strlen(bridge) >= IFNAMSIZ) || nft_rule_name(id, bridge, comment) < 0)
+		return NULL;
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFT_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, rule_chain[id]);
+
+	switch (id) {
+	case NFT_RULE_PUBLISH_ADDR_PREROUTING:
+	case NFT_RULE_PUBLISH_ADDR_OUTPUT:
+		/* Ports published on one host address come first: they are the more specific. */
+		ret = build_publish(r, true);
+		break;
+	case NFT_RULE_PUBLISH_PREROUTING:
+	case NFT_RULE_PUBLISH_OUTPUT:
+		/* Only traffic for this host is published: never hijack other destinations. */
+		ret = build_publish(r, false);
+		break;
+	case NFT_RULE_LOCALNET_GUARD:
+		/* route_localnet lets 127/8 in from the bridge; only replies may come
+		 * (CVE-2020-8558). */
+		ret = match_ipv4(r);
+		if (ret >= 0)
+			ret = match_ifname(r, NFT_META_IIFNAME, NFT_CMP_NEQ, "lo");
+		if (ret >= 0)
+			ret = match_prefix(r, 16, 0x7f000000, 8);
+		if (ret >= 0)
+			ret = match_ct_bits(r, NFT_CT_STATE,
+					    NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
+						    NF_CT_STATE_BIT(IP_CT_RELATED),
+					    NFT_CMP_EQ);
+		if (ret >= 0)
+			ret = rule_add(r, expr_verdict(NF_DROP));
+		break;
+	case NFT_RULE_MASQUERADE:
+		/* From the subnet out through another interface; between containers, sources stay.
+		 */
+		ret = match_ipv4(r);
+		if (ret >= 0)
+			ret = match_prefix(r, 12, net, subnet->len);
+		if (ret >= 0)
+			ret = match_ifname(r, NFT_META_OIFNAME, NFT_CMP_NEQ, bridge);
+		if (ret >= 0)
+			ret = rule_add(r, nftnl_expr_alloc("masq"));
+		break;
+	case NFT_RULE_HAIRPIN:
+		/* A container reaching a published port through the host comes back out the
+		 * bridge: without masquerade the reply would bypass the host and its un-NAT. */
+		ret = match_ipv4(r);
+		if (ret >= 0)
+			ret = match_prefix(r, 12, net, subnet->len);
+		if (ret >= 0)
+			ret = match_ifname(r, NFT_META_OIFNAME, NFT_CMP_EQ, bridge);
+		if (ret >= 0)
+			ret = match_ct_bits(r, NFT_CT_STATUS, IPS_DST_NAT, NFT_CMP_NEQ);
+		if (ret >= 0)
+			ret = rule_add(r, nftnl_expr_alloc("masq"));
+		break;
+	case NFT_RULE_LOCALNET_MASQUERADE:
+		/* 127.0.0.1:PORT from the host leaves through the bridge with a 127/8 source the
+		 * container could not answer. */
+		ret = match_ipv4(r);
+		if (ret >= 0)
+			ret = match_prefix(r, 12, 0x7f000000, 8);
+		if (ret >= 0)
+			ret = match_ifname(r, NFT_META_OIFNAME, NFT_CMP_EQ, bridge);
+		if (ret >= 0)
+			ret = rule_add(r, nftnl_expr_alloc("masq"));
+		break;
+	default:
+		return NULL;
+	}
+	if (ret < 0 || rule_set_comment(r, comment) < 0)
+		return NULL;
+	return steal_pointer(&r);
 }
 
 struct nftnl_rule *nft_rule_masquerade(const char *bridge, const struct inprefix *subnet)
 {
-	_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = nftnl_rule_alloc();
-	char comment[NFT_COMMENT_MAX], ifname[IFNAMSIZ] = { 0 };
-	uint8_t nfproto = NFPROTO_IPV4;
-	uint32_t mask = htonl(prefix_v4_mask(subnet->len));
-	uint32_t net = htonl(inaddr_v4_host(&subnet->addr) & prefix_v4_mask(subnet->len));
-
-	if (!r || strlen(bridge) >= IFNAMSIZ || nft_network_comment(bridge, comment) < 0)
-		return NULL;
-	memcpy(ifname, bridge, strlen(bridge));
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFT_TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, NFT_CHAIN_POSTROUTING);
-
-	/* meta nfproto ipv4: the inet family sees both; the address match below is IPv4 only. */
-	if (add_expr(r, expr_meta(NFT_META_NFPROTO, NFT_REG_1)) < 0 ||
-	    add_expr(r, expr_cmp(NFT_CMP_EQ, &nfproto, sizeof(nfproto))) < 0 ||
-	    /* ip saddr <subnet>: from one of this network's containers */
-	    add_expr(r, expr_payload(NFT_PAYLOAD_NETWORK_HEADER, 12, 4)) < 0 ||
-	    add_expr(r, expr_mask(&mask, sizeof(mask))) < 0 ||
-	    add_expr(r, expr_cmp(NFT_CMP_EQ, &net, sizeof(net))) < 0 ||
-	    /* oifname != <bridge>: leaving the bridge; container-to-container keeps its source */
-	    add_expr(r, expr_meta(NFT_META_OIFNAME, NFT_REG_1)) < 0 ||
-	    add_expr(r, expr_cmp(NFT_CMP_NEQ, ifname, sizeof(ifname))) < 0 ||
-	    add_expr(r, nftnl_expr_alloc("masq")) < 0)
-		return NULL;
-	if (rule_set_comment(r, comment) < 0)
-		return NULL;
-	return steal_pointer(&r);
+	return nft_rule_build(NFT_RULE_MASQUERADE, bridge, subnet);
 }
 
 static struct nftnl_table *table_new(void)
@@ -153,45 +252,70 @@ static struct nftnl_table *table_new(void)
 	return t;
 }
 
-static struct nftnl_chain *chain_postrouting_new(void)
+static struct nftnl_chain *chain_new(const char *name, const char *type, uint32_t hook, int prio)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 
 	if (c) {
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
 		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NFT_TABLE);
-		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, NFT_CHAIN_POSTROUTING);
-		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat");
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_POST_ROUTING);
-		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, NF_NAT_PRI_SRC);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	}
 	return c;
 }
 
 int nft_build_network_batch(void *buf, size_t size, const char *bridge,
-			    const struct inprefix *subnet, bool add_rule)
+			    const struct inprefix *subnet, unsigned rules)
 {
+	static const struct {
+		const char *name, *type;
+		uint32_t hook;
+		int prio;
+	} chains[] = {
+		{ NFT_CHAIN_PREROUTING, "nat", NF_INET_PRE_ROUTING, NF_NAT_PRI_DST },
+		{ NFT_CHAIN_OUTPUT, "nat", NF_INET_LOCAL_OUT, NF_NAT_PRI_DST },
+		{ NFT_CHAIN_POSTROUTING, "nat", NF_INET_POST_ROUTING, NF_NAT_PRI_SRC },
+		{ NFT_CHAIN_INPUT, "filter", NF_INET_LOCAL_IN, NF_FILTER_PRI },
+	};
 	_cleanup_(nftnl_table_freep) struct nftnl_table *t = table_new();
-	_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = chain_postrouting_new();
-	_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = NULL;
 	struct nft_batch b;
 	int ret;
 
-	if (!t || !c)
+	if (!t)
 		return -ENOMEM;
-	if (add_rule) {
-		r = nft_rule_masquerade(bridge, subnet);
-		if (!r)
-			return -ENOMEM;
-	}
 	nft_batch_init(&b, buf, size);
 	nft_batch_begin(&b);
-	/* NLM_F_CREATE without EXCL: "add table", "add chain" are no-ops when they exist. */
+	/* NLM_F_CREATE without EXCL: "add table/chain/map" are no-ops when they exist. */
 	nft_batch_table(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE, t);
-	nft_batch_chain(&b, NFT_MSG_NEWCHAIN, NLM_F_CREATE, c);
-	if (r)
+	for (size_t i = 0; i < ELEMENTSOF(chains); i++) {
+		_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = chain_new(
+			chains[i].name, chains[i].type, chains[i].hook, chains[i].prio);
+
+		if (!c)
+			return -ENOMEM;
+		nft_batch_chain(&b, NFT_MSG_NEWCHAIN, NLM_F_CREATE, c);
+	}
+	for (int by_addr = 0; by_addr <= 1; by_addr++) {
+		_cleanup_(nftnl_set_freep) struct nftnl_set *s = nft_publish_set_new(by_addr);
+
+		if (!s)
+			return -ENOMEM;
+		nft_batch_set(&b, NFT_MSG_NEWSET, NLM_F_CREATE, s);
+	}
+	for (unsigned id = 0; id < _NFT_RULE_MAX; id++) {
+		_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = NULL;
+
+		if (!(rules & (1u << id)))
+			continue;
+		r = nft_rule_build(id, bridge, subnet);
+		if (!r)
+			return -ENOMEM;
 		nft_batch_rule(&b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, r);
+	}
 	ret = nft_batch_end(&b);
 	return ret < 0 ? ret : (int)b.len;
 }
@@ -230,16 +354,15 @@ const char *nft_rule_comment(const struct nftnl_rule *r, char buf[static NFT_COM
 	return buf;
 }
 
-struct rule_find {
-	const char *comment;
-	uint64_t handle;
-	bool found;
+struct rule_scan {
+	char names[_NFT_RULE_MAX][NFT_COMMENT_MAX];
+	unsigned present;
 };
 
-static int rule_find_cb(const struct nlmsghdr *nlh, void *userdata)
+static int rule_scan_cb(const struct nlmsghdr *nlh, void *userdata)
 {
 	_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = nftnl_rule_alloc();
-	struct rule_find *f = userdata;
+	struct rule_scan *scan = userdata;
 	char buf[NFT_COMMENT_MAX];
 	const char *comment;
 
@@ -248,55 +371,61 @@ static int rule_find_cb(const struct nlmsghdr *nlh, void *userdata)
 	if (nftnl_rule_nlmsg_parse(nlh, r) < 0)
 		return -EBADMSG;
 	comment = nft_rule_comment(r, buf);
-	if (comment && strcmp(comment, f->comment) == 0) {
-		f->found = true;
-		f->handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
-	}
+	if (!comment)
+		return 0;
+	for (unsigned id = 0; id < _NFT_RULE_MAX; id++)
+		if (strcmp(comment, scan->names[id]) == 0 &&
+		    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), rule_chain[id]) == 0)
+			scan->present |= 1u << id;
 	return 0;
 }
 
-int nft_network_rule_exists(struct nl_sock *s, const char *bridge, struct brnet_error *err)
+int nft_network_missing(struct nl_sock *s, const char *bridge, unsigned *ret_missing,
+			struct brnet_error *err)
 {
 	_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = nftnl_rule_alloc();
-	char buf[1024], comment[NFT_COMMENT_MAX];
-	struct rule_find f = { .comment = comment };
+	struct rule_scan scan = { 0 };
+	char buf[1024];
 	struct nlmsghdr *nlh;
 	int ret;
 
 	if (!r)
 		return -ENOMEM;
-	ret = nft_network_comment(bridge, comment);
-	if (ret < 0)
-		return ret;
+	for (unsigned id = 0; id < _NFT_RULE_MAX; id++) {
+		ret = nft_rule_name(id, bridge, scan.names[id]);
+		if (ret < 0)
+			return ret;
+	}
+	/* One dump of the whole table: every chain's rules. */
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFT_TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, NFT_CHAIN_POSTROUTING);
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET, NLM_F_DUMP, 0);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
-	ret = nl_sock_transact(s, nlh, nlh->nlmsg_len, rule_find_cb, &f, err);
-	if (ret == -ENOENT)
-		return 0; /* no table or chain yet */
-	if (ret < 0)
+	ret = nl_sock_transact(s, nlh, nlh->nlmsg_len, rule_scan_cb, &scan, err);
+	if (ret < 0 && ret != -ENOENT) /* ENOENT: no table yet */
 		return ret;
-	return f.found ? 1 : 0;
+	*ret_missing = NFT_RULES_ALL & ~scan.present;
+	return 0;
 }
 
 int nft_network_ensure(struct nl_sock *s, const char *bridge, const struct inprefix *subnet,
 		       struct brnet_error *err)
 {
-	char buf[NFT_BATCH_SMALL];
+	char buf[NFT_BATCH_SMALL * 2];
+	unsigned missing;
 	int r, len;
 
-	r = nft_network_rule_exists(s, bridge, err);
+	r = nft_network_missing(s, bridge, &missing, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "nf_tables: cannot list table inet " NFT_TABLE);
-	if (r == 1)
-		return 0; /* the rule exists, so its table and chain do too */
-	len = nft_build_network_batch(buf, sizeof(buf), bridge, subnet, r == 0);
+	if (missing == 0)
+		return 0; /* every rule is there, so are the table, chains and maps they use */
+	len = nft_build_network_batch(buf, sizeof(buf), bridge, subnet, missing);
 	if (len < 0)
 		return brnet_err(err, -len, "nf_tables: cannot build batch: %s", strerror(-len));
 	r = nl_sock_transact(s, buf, (size_t)len, NULL, NULL, err);
 	if (r < 0)
-		return brnet_err_prefix(err, r, "nf_tables: cannot add masquerade for %s", bridge);
+		return brnet_err_prefix(
+			err, r, "nf_tables: cannot set up table inet " NFT_TABLE " for %s", bridge);
 	return 0;
 }

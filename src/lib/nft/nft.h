@@ -1,17 +1,29 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Our nf_tables table, `inet brnet`. Builders produce libnftnl objects and whole batches without
- * a kernel; operations send each batch as one transaction.
+ * a kernel; operations send each batch as one transaction. Every rule carries a comment that
+ * names it, which is how brnet finds its own rules again.
  *
  *   table inet brnet {
- *     chain postrouting { type nat hook postrouting priority srcnat; policy accept;
- *       ip saddr 10.0.42.0/24 oifname != "brnet0" masquerade comment "brnet network brnet0"
- *     }
+ *     map publish { type inet_proto . inet_service : ipv4_addr . inet_service }
+ *     map publish_addr { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service }
+ *     chain prerouting { type nat hook prerouting priority dstnat;
+ *       fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @publish_addr
+ *       fib daddr type local dnat ip to meta l4proto . th dport map @publish }
+ *     chain output { type nat hook output priority dstnat; the same two rules }
+ *     chain postrouting { type nat hook postrouting priority srcnat;
+ *       per network:
+ *       ip saddr 10.0.42.0/24 oifname != "brnet0" masquerade        # to the outside
+ *       ip saddr 10.0.42.0/24 oifname "brnet0" ct status dnat masquerade  # hairpin
+ *       ip saddr 127.0.0.0/8 oifname "brnet0" masquerade           # 127.0.0.1 publishing }
+ *     chain input { type filter hook input priority filter;
+ *       iifname != "lo" ip daddr 127.0.0.0/8 ct state != { established, related } drop }
  *   }
  */
 #pragma once
 
 #include <libnftnl/rule.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "brnet.h"
@@ -20,26 +32,49 @@
 
 #define NFT_TABLE "brnet"
 #define NFT_CHAIN_POSTROUTING "postrouting"
+#define NFT_CHAIN_PREROUTING "prerouting"
+#define NFT_CHAIN_OUTPUT "output"
+#define NFT_CHAIN_INPUT "input"
+#define NFT_SET_PUBLISH "publish"
+#define NFT_SET_PUBLISH_ADDR "publish_addr"
 #define NFT_COMMENT_MAX 128
 
-/* The comment that marks a network's masquerade rule. */
-int nft_network_comment(const char *bridge, char buf[static NFT_COMMENT_MAX]);
+/* The rules brnet keeps, by name; a bit each in a mask of rules. */
+enum nft_rule_id {
+	NFT_RULE_PUBLISH_ADDR_PREROUTING,
+	NFT_RULE_PUBLISH_PREROUTING,
+	NFT_RULE_PUBLISH_ADDR_OUTPUT,
+	NFT_RULE_PUBLISH_OUTPUT,
+	NFT_RULE_LOCALNET_GUARD,
+	_NFT_RULE_GLOBAL_MAX,
+	NFT_RULE_MASQUERADE = _NFT_RULE_GLOBAL_MAX, /* per network from here on */
+	NFT_RULE_HAIRPIN,
+	NFT_RULE_LOCALNET_MASQUERADE,
+	_NFT_RULE_MAX,
+};
+#define NFT_RULES_ALL ((1u << _NFT_RULE_MAX) - 1)
 
-/* The masquerade rule for one network (pure). */
+/* The comment that names a rule ("brnet network brnet0", "brnet publish (output)"...). */
+int nft_rule_name(enum nft_rule_id id, const char *bridge, char buf[static NFT_COMMENT_MAX]);
+/* One of our rules (pure); NULL on a bad bridge name or ENOMEM. */
+struct nftnl_rule *nft_rule_build(enum nft_rule_id id, const char *bridge,
+				  const struct inprefix *subnet);
+/* The masquerade rule of a network (pure): nft_rule_build(NFT_RULE_MASQUERADE, ...). */
 struct nftnl_rule *nft_rule_masquerade(const char *bridge, const struct inprefix *subnet);
 
-/* A batch that creates table and chain if missing and, when add_rule, adds the network's
- * masquerade rule. Returns the batch length, or -EMSGSIZE. */
+/* A batch that creates table, chains and maps if missing and adds the rules in the mask.
+ * Returns the batch length, or -EMSGSIZE. */
 int nft_build_network_batch(void *buf, size_t size, const char *bridge,
-			    const struct inprefix *subnet, bool add_rule);
+			    const struct inprefix *subnet, unsigned rules);
 
 /* The comment stored in a rule's userdata, or NULL. */
 const char *nft_rule_comment(const struct nftnl_rule *r, char buf[static NFT_COMMENT_MAX]);
 
-/* Makes sure table, chain and the network's masquerade rule exist; adds what is missing in one
- * transaction. The caller holds the network lock, so the check-then-add cannot race. */
+/* Which of the network's rules (and the global ones) are missing from the kernel: a mask. */
+int nft_network_missing(struct nl_sock *s, const char *bridge, unsigned *ret_missing,
+			struct brnet_error *err);
+
+/* Makes sure table, chains, maps and every rule the network needs exist; adds what is missing
+ * in one transaction. The caller holds the network lock. */
 int nft_network_ensure(struct nl_sock *s, const char *bridge, const struct inprefix *subnet,
 		       struct brnet_error *err);
-
-/* Returns 1 if the network's masquerade rule exists, 0 if not. */
-int nft_network_rule_exists(struct nl_sock *s, const char *bridge, struct brnet_error *err);

@@ -2,6 +2,7 @@
 /* Links: bridge and veth creation, lookup by name, up, delete. */
 #include <errno.h>
 #include <linux/if_link.h>
+#include <linux/ip.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <string.h>
@@ -75,10 +76,10 @@ void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec)
 	nlbuf_nest_end(b, data);
 	nlbuf_nest_end(b, info);
 	nlbuf_end(b);
-	rtnl_build_bridge_port_up(b, spec->host_name);
+	rtnl_build_bridge_port_up(b, spec->host_name, spec->hairpin);
 }
 
-void rtnl_build_bridge_port_up(struct nlbuf *b, const char *name)
+void rtnl_build_bridge_port_up(struct nlbuf *b, const char *name, bool hairpin)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
 				 .ifi_flags = IFF_UP,
@@ -94,6 +95,17 @@ void rtnl_build_bridge_port_up(struct nlbuf *b, const char *name)
 	nlbuf_put_u8(b, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
 	nlbuf_nest_end(b, in6);
 	nlbuf_nest_end(b, af);
+	if (hairpin) {
+		/* With br_netfilter, a container's connection to its own published port is
+		 * DNAT'ed while bridged and must leave through the port it came in by. */
+		struct nlattr *info = nlbuf_nest_start(b, IFLA_LINKINFO), *data;
+
+		nlbuf_put_strz(b, IFLA_INFO_SLAVE_KIND, "bridge");
+		data = nlbuf_nest_start(b, IFLA_INFO_SLAVE_DATA);
+		nlbuf_put_u8(b, IFLA_BRPORT_MODE, 1);
+		nlbuf_nest_end(b, data);
+		nlbuf_nest_end(b, info);
+	}
 	nlbuf_end(b);
 }
 
@@ -131,6 +143,31 @@ static int parse_linkinfo_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+static int parse_inet_cb(const struct nlattr *attr, void *data)
+{
+	struct link_info *info = data;
+
+	/* IFLA_INET_CONF: an array of u32 indexed by IPV4_DEVCONF_* - 1. */
+	if (mnl_attr_get_type(attr) == IFLA_INET_CONF &&
+	    mnl_attr_get_payload_len(attr) >= IPV4_DEVCONF_ROUTE_LOCALNET * sizeof(uint32_t)) {
+		uint32_t v;
+
+		memcpy(&v,
+		       (const char *)mnl_attr_get_payload(attr) +
+			       (IPV4_DEVCONF_ROUTE_LOCALNET - 1) * sizeof(uint32_t),
+		       sizeof(v));
+		info->route_localnet = v ? 1 : 0;
+	}
+	return MNL_CB_OK;
+}
+
+static int parse_af_cb(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == AF_INET && mnl_attr_validate(attr, MNL_TYPE_NESTED) >= 0)
+		(void)mnl_attr_parse_nested(attr, parse_inet_cb, data);
+	return MNL_CB_OK;
+}
+
 static int parse_link_cb(const struct nlattr *attr, void *data)
 {
 	struct link_info *info = data;
@@ -163,6 +200,11 @@ static int parse_link_cb(const struct nlattr *attr, void *data)
 		    mnl_attr_parse_nested(attr, parse_linkinfo_cb, info) < 0)
 			return MNL_CB_ERROR;
 		break;
+	case IFLA_AF_SPEC:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
+		    mnl_attr_parse_nested(attr, parse_af_cb, info) < 0)
+			return MNL_CB_ERROR;
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -170,7 +212,7 @@ static int parse_link_cb(const struct nlattr *attr, void *data)
 int rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *ret)
 {
 	const struct ifinfomsg *ifi;
-	struct link_info info = { 0 };
+	struct link_info info = { .route_localnet = -1 };
 
 	if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*ifi))
 		return -EBADMSG;
@@ -244,4 +286,20 @@ int rtnl_link_del(struct nl_sock *s, const char *name, struct brnet_error *err)
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_link_del(&b, name);
 	return rtnl_run(s, &b, err);
+}
+
+void rtnl_build_link_route_localnet(struct nlbuf *b, int ifindex)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct nlattr *af, *in, *conf;
+
+	nlbuf_begin(b, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
+	af = nlbuf_nest_start(b, IFLA_AF_SPEC);
+	in = nlbuf_nest_start(b, AF_INET);
+	conf = nlbuf_nest_start(b, IFLA_INET_CONF);
+	nlbuf_put_u32(b, IPV4_DEVCONF_ROUTE_LOCALNET, 1);
+	nlbuf_nest_end(b, conf);
+	nlbuf_nest_end(b, in);
+	nlbuf_nest_end(b, af);
+	nlbuf_end(b);
 }

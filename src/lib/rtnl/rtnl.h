@@ -23,6 +23,7 @@ struct link_info {
 	unsigned mtu;
 	uint8_t mac[6];
 	bool has_mac;
+	int route_localnet; /* -1: not reported */
 };
 
 struct addr_info {
@@ -36,6 +37,7 @@ struct veth_spec {
 	int peer_netns_fd;
 	int master_ifindex;
 	unsigned mtu; /* 0: kernel default */
+	bool hairpin; /* reflect frames back out of the host end (for published ports) */
 };
 
 /* Builders: append one request (with NLM_F_ACK, or NLM_F_DUMP for dumps). */
@@ -43,7 +45,7 @@ void rtnl_build_link_get(struct nlbuf *b, const char *name);
 void rtnl_build_bridge_new(struct nlbuf *b, const char *name);
 /* Two requests: create the pair, then bring the host end up as a bridge port. */
 void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec);
-void rtnl_build_bridge_port_up(struct nlbuf *b, const char *name);
+void rtnl_build_bridge_port_up(struct nlbuf *b, const char *name, bool hairpin);
 void rtnl_build_link_set_up(struct nlbuf *b, int ifindex);
 void rtnl_build_link_del(struct nlbuf *b, const char *name);
 void rtnl_build_addr_new(struct nlbuf *b, int ifindex, const struct inprefix *local);
@@ -81,3 +83,11 @@ int rtnl_parse_route(const struct nlmsghdr *nlh, struct route_info *ret);
 /* Returns 1 if the main table has a default route via gateway out of ifindex, else 0. */
 int rtnl_has_default_route(struct nl_sock *s, const struct inaddr *gateway, int ifindex,
 			   struct brnet_error *err);
+
+/* 1 if a local socket holds a port in [first, last] for proto on addr (NULL or family 0: any
+ * address; a socket on every address always counts), with its address and port; else 0. */
+int sockdiag_port_taken(uint8_t proto, const struct inaddr *addr, uint16_t first, uint16_t last,
+			struct inaddr *ret_addr, uint16_t *ret_port, struct brnet_error *err);
+
+/* route_localnet on a link (IFLA_AF_SPEC/AF_INET/IFLA_INET_CONF), needed to send 127/8 out. */
+void rtnl_build_link_route_localnet(struct nlbuf *b, int ifindex);

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Elements of the publish maps: building, adding, deleting and looking up. */
+#include <errno.h>
+#include <netinet/in.h> /* before the linux/ headers */
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libnftnl/common.h>
+#include <libnftnl/set.h>
+#include <libnftnl/udata.h>
+
+#include "lib/nft/batch.h"
+#include "lib/nft/nft.h"
+#include "lib/nft/publish.h"
+#include "shared/error.h"
+#include "shared/macro.h"
+
+DEFINE_POINTER_CLEANUP(struct nftnl_set, nftnl_set_free)
+
+/* nft's datatype numbers, so that `nft list` prints the maps with their types. */
+#define NFT_TYPE_IPADDR 7
+#define NFT_TYPE_INET_PROTOCOL 12
+#define NFT_TYPE_INET_SERVICE 13
+#define NFT_TYPE_BITS 6
+#define ELEM_ROOM 160 /* bytes of one element in a message, comment included, generously */
+#define ELEMS_PER_MSG 256
+
+struct nftnl_set *nft_publish_set_new(bool by_addr)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	uint32_t key_type = NFT_TYPE_INET_PROTOCOL << NFT_TYPE_BITS | NFT_TYPE_INET_SERVICE;
+
+	if (!s)
+		return NULL;
+	if (by_addr)
+		key_type |= NFT_TYPE_IPADDR << (2 * NFT_TYPE_BITS);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, by_addr ? NFT_SET_PUBLISH_ADDR : NFT_SET_PUBLISH);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, by_addr ? NFT_SET_ID_PUBLISH_ADDR : NFT_SET_ID_PUBLISH);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_type);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, by_addr ? 12 : 8);
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE,
+			  NFT_TYPE_IPADDR << NFT_TYPE_BITS | NFT_TYPE_INET_SERVICE);
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 8);
+	return s;
+}
+
+/* Concatenation fields are 32-bit aligned: a 1-byte protocol and a 2-byte port each take 4. */
+size_t nft_publish_key(const struct inaddr *host_ip, uint8_t proto, uint16_t port, uint8_t key[12])
+{
+	uint16_t be = htons(port);
+	size_t off = 0;
+
+	memset(key, 0, 12);
+	if (host_ip && host_ip->family) {
+		memcpy(key, &host_ip->v4, 4);
+		off = 4;
+	}
+	key[off] = proto;
+	memcpy(key + off + 4, &be, 2);
+	return off + 8;
+}
+
+void nft_publish_value(const struct inaddr *addr, uint16_t port, uint8_t value[8])
+{
+	uint16_t be = htons(port);
+
+	memset(value, 0, 8);
+	memcpy(value, &addr->v4, 4);
+	memcpy(value + 4, &be, 2);
+}
+
+static struct nftnl_set *elems_set(bool by_addr)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (s) {
+		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+		nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
+		nftnl_set_set_str(s, NFTNL_SET_NAME,
+				  by_addr ? NFT_SET_PUBLISH_ADDR : NFT_SET_PUBLISH);
+	}
+	return s;
+}
+
+static int elem_add(struct nftnl_set *s, const struct publish *p, unsigned i,
+		    const struct inaddr *addr, const char *owner, bool with_data)
+{
+	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+	uint8_t key[12], value[8];
+	size_t klen;
+
+	if (!e)
+		return -ENOMEM;
+	klen = nft_publish_key(&p->host_ip, p->proto, (uint16_t)(p->host_port + i), key);
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, (uint32_t)klen);
+	if (with_data) {
+		struct nftnl_udata_buf *udata = nftnl_udata_buf_alloc(128);
+
+		nft_publish_value(addr, (uint16_t)(p->container_port + i), value);
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, value, sizeof(value));
+		if (!udata || !nftnl_udata_put_strz(udata, NFTNL_UDATA_SET_ELEM_COMMENT, owner)) {
+			nftnl_udata_buf_free(udata);
+			nftnl_set_elem_free(e);
+			return -ENOMEM;
+		}
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(udata),
+				   nftnl_udata_buf_len(udata));
+		nftnl_udata_buf_free(udata);
+	}
+	nftnl_set_elem_add(s, e);
+	return 0;
+}
+
+/* Appends the elements of one map (by_addr or not) in messages of ELEMS_PER_MSG. */
+static int batch_map(struct nft_batch *b, const struct publish *pub, unsigned n, bool by_addr,
+		     const struct inaddr *addr, const char *owner, bool add)
+{
+	_cleanup_(nftnl_set_freep) struct nftnl_set *s = NULL;
+	unsigned in_msg = 0;
+	int r;
+
+	for (unsigned k = 0; k < n; k++) {
+		if ((pub[k].host_ip.family != 0) != by_addr)
+			continue;
+		for (unsigned i = 0; i < publish_count(&pub[k]); i++) {
+			if (!s) {
+				s = elems_set(by_addr);
+				if (!s)
+					return -ENOMEM;
+			}
+			r = elem_add(s, &pub[k], i, addr, owner, add);
+			if (r < 0)
+				return r;
+			if (++in_msg == ELEMS_PER_MSG) {
+				nft_batch_setelems(b, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
+						   add ? NLM_F_CREATE | NLM_F_EXCL : 0, s,
+						   in_msg * ELEM_ROOM);
+				nftnl_set_free(steal_pointer(&s));
+				in_msg = 0;
+			}
+		}
+	}
+	if (s)
+		nft_batch_setelems(b, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
+				   add ? NLM_F_CREATE | NLM_F_EXCL : 0, s, in_msg * ELEM_ROOM);
+	return 0;
+}
+
+int nft_build_publish_batch(const struct publish *pub, unsigned n, const struct inaddr *addr,
+			    const char *owner, bool add, char **ret_buf, size_t *ret_len)
+{
+	_cleanup_(freep) char *buf = NULL;
+	struct nft_batch b;
+	size_t total = 0, size;
+	int r;
+
+	for (unsigned k = 0; k < n; k++)
+		total += publish_count(&pub[k]);
+	size = 4 * NFT_MSG_ROOM + total * ELEM_ROOM + (total / ELEMS_PER_MSG + 2) * NFT_MSG_ROOM;
+	buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	nft_batch_init(&b, buf, size);
+	nft_batch_begin(&b);
+	r = batch_map(&b, pub, n, false, addr, owner, add);
+	if (r >= 0)
+		r = batch_map(&b, pub, n, true, addr, owner, add);
+	if (r < 0)
+		return r;
+	r = nft_batch_end(&b);
+	if (r < 0)
+		return r;
+	*ret_len = b.len;
+	*ret_buf = steal_pointer(&buf);
+	return 0;
+}
+
+static int owner_cb(const struct nftnl_udata *attr, void *data)
+{
+	char *owner = data;
+	const char *val = nftnl_udata_get(attr);
+	uint8_t len = nftnl_udata_len(attr);
+
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_SET_ELEM_COMMENT && len > 0 && len <= 128 &&
+	    val[len - 1] == '\0')
+		memcpy(owner, val, len);
+	return 0;
+}
+
+int nft_publish_add(struct nl_sock *s, const struct publish *pub, unsigned n,
+		    const struct inaddr *addr, const char *owner, struct brnet_error *err)
+{
+	_cleanup_(freep) char *buf = NULL;
+	size_t len;
+	int r;
+
+	if (n == 0)
+		return 0;
+	r = nft_build_publish_batch(pub, n, addr, owner, true, &buf, &len);
+	if (r < 0)
+		return brnet_err(err, -r, "nf_tables: cannot build batch: %s", strerror(-r));
+	return nl_sock_transact(s, buf, len, NULL, NULL, err);
+}
+
+/* Keys of the elements whose comment is the owner, collected from a dump of one map. */
+struct owned {
+	const char *owner;
+	bool by_addr;
+	struct nftnl_set *del; /* elements to delete, keys only */
+	unsigned n;
+	int error;
+};
+
+static int owned_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
+	struct owned *o = userdata;
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *e;
+
+	if (!s)
+		return -ENOMEM;
+	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
+		return -EBADMSG;
+	it = nftnl_set_elems_iter_create(s);
+	if (!it)
+		return -ENOMEM;
+	for (e = nftnl_set_elems_iter_next(it); e; e = nftnl_set_elems_iter_next(it)) {
+		char found[128] = "";
+		uint32_t len = 0, klen = 0;
+		const void *ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &len);
+		const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &klen);
+		struct nftnl_set_elem *d;
+
+		if (ud)
+			(void)nftnl_udata_parse(ud, len, owner_cb, found);
+		if (!key || strcmp(found, o->owner) != 0)
+			continue;
+		d = nftnl_set_elem_alloc();
+		if (!d) {
+			nftnl_set_elems_iter_destroy(it);
+			return -ENOMEM;
+		}
+		nftnl_set_elem_set(d, NFTNL_SET_ELEM_KEY, key, klen);
+		nftnl_set_elem_add(o->del, d);
+		o->n++;
+	}
+	nftnl_set_elems_iter_destroy(it);
+	return 0;
+}
+
+int nft_publish_remove_owned(struct nl_sock *s, const char *owner, struct brnet_error *err)
+{
+	_cleanup_(nftnl_set_freep) struct nftnl_set *del_plain = NULL, *del_addr = NULL;
+	struct nftnl_set **del[2] = { &del_plain, &del_addr };
+	_cleanup_(freep) char *buf = NULL;
+	struct nft_batch b;
+	unsigned total = 0, counts[2] = { 0, 0 };
+	size_t size;
+	int r;
+
+	for (int by_addr = 0; by_addr <= 1; by_addr++) {
+		_cleanup_(nftnl_set_freep) struct nftnl_set *q = elems_set(by_addr);
+		struct owned o = { .owner = owner, .by_addr = by_addr };
+		char qbuf[512];
+		struct nlmsghdr *nlh;
+
+		*del[by_addr] = elems_set(by_addr);
+		if (!q || !*del[by_addr])
+			return -ENOMEM;
+		o.del = *del[by_addr];
+		nlh = nftnl_nlmsg_build_hdr(qbuf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP, 0);
+		nftnl_set_elems_nlmsg_build_payload(nlh, q);
+		r = nl_sock_transact(s, nlh, nlh->nlmsg_len, owned_cb, &o, err);
+		if (r == -ENOENT) { /* no table or map: nothing of ours */
+			if (err)
+				*err = (struct brnet_error){ 0 };
+			continue;
+		}
+		if (r < 0)
+			return r;
+		counts[by_addr] = o.n;
+		total += o.n;
+	}
+	if (total == 0)
+		return 0;
+	/* Only elements that carry our name go: a port someone else holds stays theirs. */
+	size = 4 * NFT_MSG_ROOM + (size_t)total * ELEM_ROOM;
+	buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	nft_batch_init(&b, buf, size);
+	nft_batch_begin(&b);
+	for (int by_addr = 0; by_addr <= 1; by_addr++)
+		if (counts[by_addr] > 0)
+			nft_batch_setelems(&b, NFT_MSG_DELSETELEM, 0, *del[by_addr],
+					   (size_t)total * ELEM_ROOM);
+	r = nft_batch_end(&b);
+	if (r < 0)
+		return brnet_err(err, -r, "nf_tables: cannot build batch: %s", strerror(-r));
+	return nl_sock_transact(s, buf, b.len, NULL, NULL, err);
+}
+
+struct lookup {
+	char *owner;
+	struct inaddr *addr;
+	uint16_t *port;
+	bool found;
+};
+
+static int lookup_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
+	struct lookup *l = userdata;
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *e;
+
+	if (!s)
+		return -ENOMEM;
+	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
+		return -EBADMSG;
+	it = nftnl_set_elems_iter_create(s);
+	if (!it)
+		return -ENOMEM;
+	for (e = nftnl_set_elems_iter_next(it); e; e = nftnl_set_elems_iter_next(it)) {
+		uint32_t len = 0;
+		const uint8_t *v = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &len);
+		const void *ud;
+
+		l->found = true;
+		if (v && len >= 6) {
+			l->addr->family = AF_INET;
+			memcpy(&l->addr->v4, v, 4);
+			*l->port = (uint16_t)(v[4] << 8 | v[5]);
+		}
+		ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &len);
+		if (ud)
+			(void)nftnl_udata_parse(ud, len, owner_cb, l->owner);
+	}
+	nftnl_set_elems_iter_destroy(it);
+	return 0;
+}
+
+int nft_publish_lookup(struct nl_sock *s, const struct inaddr *host_ip, uint8_t proto,
+		       uint16_t port, char owner[static 128], struct inaddr *ret_addr,
+		       uint16_t *ret_port, struct brnet_error *err)
+{
+	_cleanup_(nftnl_set_freep) struct nftnl_set *set = elems_set(host_ip && host_ip->family);
+	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+	struct lookup l = { .owner = owner, .addr = ret_addr, .port = ret_port };
+	char buf[1024];
+	uint8_t key[12];
+	size_t klen;
+	struct nlmsghdr *nlh;
+	int r;
+
+	if (!set || !e) {
+		nftnl_set_elem_free(e);
+		return -ENOMEM;
+	}
+	owner[0] = '\0';
+	klen = nft_publish_key(host_ip, proto, port, key);
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, (uint32_t)klen);
+	nftnl_set_elem_add(set, e);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_ACK, 0);
+	nftnl_set_elems_nlmsg_build_payload(nlh, set);
+	r = nl_sock_transact(s, nlh, nlh->nlmsg_len, lookup_cb, &l, err);
+	if (r == -ENOENT) {
+		if (err)
+			*err = (struct brnet_error){ 0 };
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	return l.found ? 1 : 0;
+}

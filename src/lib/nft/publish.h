@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Published ports as map elements: a port costs one element, never a rule. Elements carry the
+ * owner's "id/ifname" as their comment, so conflicts name the owner and teardown and gc find
+ * exactly their own.
+ */
+#pragma once
+
+#include <libnftnl/set.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "brnet.h"
+#include "lib/config/publish.h"
+#include "lib/netlink/nlsock.h"
+#include "shared/inaddr.h"
+
+/* Set ids for referring to the maps from rules in the same batch that creates them. */
+#define NFT_SET_ID_PUBLISH 1
+#define NFT_SET_ID_PUBLISH_ADDR 2
+
+/* One of the two maps, as created: by_addr selects publish_addr. */
+struct nftnl_set *nft_publish_set_new(bool by_addr);
+
+/* Keys and values (pure). key: 8 bytes (proto . port) or 12 (addr . proto . port). */
+size_t nft_publish_key(const struct inaddr *host_ip, uint8_t proto, uint16_t port, uint8_t key[12]);
+void nft_publish_value(const struct inaddr *addr, uint16_t port, uint8_t value[8]);
+
+/* A batch adding (add=true, NLM_F_EXCL: a port held by anyone is refused by the kernel) or
+ * deleting the elements of every port in pub[], mapped to addr. *ret_buf is malloc'd. */
+int nft_build_publish_batch(const struct publish *pub, unsigned n, const struct inaddr *addr,
+			    const char *owner, bool add, char **ret_buf, size_t *ret_len);
+
+/* Adds an attachment's elements in one transaction; -EEXIST if any port is taken, and then
+ * nothing was added. */
+int nft_publish_add(struct nl_sock *s, const struct publish *pub, unsigned n,
+		    const struct inaddr *addr, const char *owner, struct brnet_error *err);
+/* Removes, in one transaction, exactly the elements whose comment names owner ("id/ifname"),
+ * found in a dump of both maps. Idempotent. */
+int nft_publish_remove_owned(struct nl_sock *s, const char *owner, struct brnet_error *err);
+
+/* Looks one host port up: 1 and its owner ("" if it has no comment) and target when an
+ * element exists, 0 when none. */
+int nft_publish_lookup(struct nl_sock *s, const struct inaddr *host_ip, uint8_t proto,
+		       uint16_t port, char owner[static 128], struct inaddr *ret_addr,
+		       uint16_t *ret_port, struct brnet_error *err);
