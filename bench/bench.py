@@ -21,9 +21,10 @@ CNI_DIR = "/usr/lib/cni"
 SPAWN = None  # path of bench/spawn, set in main()
 
 
-def spawn(argv, env=None, stdin_path=None):
+def spawn(argv, env=None, stdin_path=None, stdout_path=None):
     """Runs argv through bench/spawn; returns (seconds, peak RSS in KiB, exit status)."""
-    cmd = [SPAWN] + (["-i", stdin_path] if stdin_path else []) + argv
+    cmd = [SPAWN] + (["-i", stdin_path] if stdin_path else []) + \
+        (["-o", stdout_path] if stdout_path else []) + argv
     out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
     ns, kb, rc = map(int, out.split())
     return ns / 1e9, kb, rc
@@ -124,6 +125,102 @@ def run_all(brnet, n):
     return res, rss
 
 
+def cni_portmap_conf(prev, port):
+    return {"cniVersion": "1.0.0", "name": "bench", "type": "portmap",
+            "capabilities": {"portMappings": True},
+            "runtimeConfig": {"portMappings": [{"hostPort": port, "containerPort": 80,
+                                                 "protocol": "tcp"}]},
+            "prevResult": prev}
+
+
+def run_ports(brnet, n):
+    """Setup with one published port: brnet vs the CNI bridge + portmap chain (two processes,
+    as a runtime runs them). Then the cost of the Nth port: setup with one port while 999
+    other ports are published, against the same with none."""
+    res = {"b1": [], "c1": [], "b_first": [], "b_1000th": []}
+    benv = dict(os.environ, BRNET_STATE_DIR="/run/brnet-bench")
+    plugin_dir = CNI_DIR
+    for i in range(n):
+        netns_add("x")
+        dt, _, rc = spawn([brnet, "setup", "--netns", "/run/netns/x", "--id", "p", "-p", "8080:80"], benv)
+        assert rc == 0, "brnet setup -p failed"
+        res["b1"].append(dt)
+        spawn([brnet, "teardown", "--id", "p"], benv)
+        netns_del("x")
+
+        netns_add("x")
+        d1, _, rc = spawn([os.path.join(plugin_dir, "bridge")], cni_env("ADD", f"p{i}", "/run/netns/x"),
+                          CNI_CONF, "/run/cni-prev.json")
+        assert rc == 0, "CNI bridge ADD failed"
+        with open("/run/cni-prev.json") as f:
+            prev = json.load(f)
+        with open("/run/cni-portmap.json", "w") as f:
+            json.dump(cni_portmap_conf(prev, 8080), f)
+        d2, _, rc = spawn([os.path.join(plugin_dir, "portmap")], cni_env("ADD", f"p{i}", "/run/netns/x"),
+                          "/run/cni-portmap.json")
+        assert rc == 0, "CNI portmap ADD failed"
+        res["c1"].append(d1 + d2)
+        spawn([os.path.join(plugin_dir, "portmap")], cni_env("DEL", f"p{i}", "/run/netns/x"),
+              "/run/cni-portmap.json")
+        spawn([os.path.join(plugin_dir, "bridge")], cni_env("DEL", f"p{i}", "/run/netns/x"), CNI_CONF)
+        netns_del("x")
+
+    def one_port_setups(key):
+        for i in range(n):
+            netns_add("x")
+            dt, _, rc = spawn([brnet, "setup", "--netns", "/run/netns/x", "--id", "q", "-p", "8081:80"], benv)
+            assert rc == 0, "brnet setup -p failed"
+            res[key].append(dt)
+            spawn([brnet, "teardown", "--id", "q"], benv)
+            netns_del("x")
+
+    one_port_setups("b_first")
+    netns_add("many")
+    dt, _, rc = spawn([brnet, "setup", "--netns", "/run/netns/many", "--id", "many",
+                       "-p", "20000-20998:20000-20998"], benv)
+    assert rc == 0, "brnet setup of 999 ports failed"
+    one_port_setups("b_1000th")
+    return res
+
+
+def run_connrate(brnet, rounds=5, conns=2000):
+    """Connections per second from an upstream namespace through a published port, with 1
+    and then with 1000 ports published (a second container holds the other 999)."""
+    benv = dict(os.environ, BRNET_STATE_DIR="/run/brnet-rate")
+    here = os.path.dirname(os.path.abspath(__file__))
+    sh = lambda *a: subprocess.run(list(a), check=True)
+    sh("ip", "netns", "add", "up")
+    sh("ip", "link", "add", "up0", "type", "veth", "peer", "name", "eth0", "netns", "up")
+    sh("ip", "addr", "add", "198.51.100.2/24", "dev", "up0")
+    sh("ip", "link", "set", "up0", "up")
+    sh("ip", "-n", "up", "addr", "add", "198.51.100.1/24", "dev", "eth0")
+    sh("ip", "-n", "up", "link", "set", "eth0", "up")
+    sh("ip", "-n", "up", "link", "set", "lo", "up")
+    netns_add("srv")
+    spawn([brnet, "setup", "--netns", "/run/netns/srv", "--id", "srv", "--bridge", "brrate",
+           "--subnet", "10.77.0.0/24", "-p", "8080:80"], benv)
+    server = subprocess.Popen(["ip", "netns", "exec", "srv", "python3", os.path.join(here, "connrate.py"),
+                               "serve", "80"])
+    time.sleep(0.5)
+
+    def measure():
+        out = []
+        for _ in range(rounds):
+            r = subprocess.run(["ip", "netns", "exec", "up", "python3", os.path.join(here, "connrate.py"),
+                                "client", "198.51.100.2", "8080", str(conns)],
+                               check=True, capture_output=True, text=True)
+            out.append(float(r.stdout))
+        return out
+
+    one = measure()
+    netns_add("many2")
+    spawn([brnet, "setup", "--netns", "/run/netns/many2", "--id", "many2", "--bridge", "brrate",
+           "-p", "30000-30998:30000-30998"], benv)
+    thousand = measure()
+    server.kill()
+    return one, thousand
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--brnet", required=True)
@@ -135,6 +232,8 @@ def main():
     global SPAWN
     SPAWN = os.path.abspath(a.spawn)
     res, rss = run_all(os.path.abspath(a.brnet), n)
+    pres = run_ports(os.path.abspath(a.brnet), max(10, n // 2))
+    rate1, rate1000 = run_connrate(os.path.abspath(a.brnet))
     bs, bd, cs, cd, kd = (stats(res[k]) for k in ("b_setup", "b_down", "c_setup", "c_down", "k_down"))
     b_rss, c_rss = rss["brnet"], rss["cni"]
     floor_kb = spawn(["/bin/true"])[1]
@@ -160,6 +259,29 @@ def main():
     print(f"| brnet teardown / kernel veth deletion | {r2:.2f}x | <= 1.2x |")
     print(f"| brnet peak RSS | {b_rss / 1024:.2f} MiB | < 2.5 MB |")
     print(f"| CNI bridge setup / brnet setup, p90 vs p90 | {cs['p90'] / bs['p90']:.1f}x | |")
+
+    b1, c1, bf, bk = (stats(pres[k]) for k in ("b1", "c1", "b_first", "b_1000th"))
+    print()
+    print("### Published ports")
+    print()
+    print("| operation | median ms | p10 ms | p90 ms |")
+    print("| --- | ---: | ---: | ---: |")
+    print(f"| brnet setup with 1 published port | {b1['median']:.2f} | {b1['p10']:.2f} | {b1['p90']:.2f} |")
+    print(f"| CNI bridge + portmap ADD (the two processes of the chain) | {c1['median']:.2f} | {c1['p10']:.2f} | {c1['p90']:.2f} |")
+    print(f"| brnet setup, 1 port, none published before | {bf['median']:.2f} | {bf['p10']:.2f} | {bf['p90']:.2f} |")
+    print(f"| brnet setup, 1 port, 999 published before | {bk['median']:.2f} | {bk['p10']:.2f} | {bk['p90']:.2f} |")
+    print()
+    print("| ratio | value | target |")
+    print("| --- | ---: | --- |")
+    print(f"| CNI bridge+portmap / brnet, setup with 1 port | {c1['median'] / b1['median']:.1f}x | >= 15x |")
+    print(f"| 1000th port / 1st port | {bk['median'] / bf['median']:.2f}x | <= 1.2x |")
+    m1, m1000 = statistics.median(rate1), statistics.median(rate1000)
+    print()
+    print("| new TCP connections per second through a published port, upstream -> host | median | runs |")
+    print("| --- | ---: | --- |")
+    print(f"| with 1 port published | {m1:.0f} | {', '.join(f'{x:.0f}' for x in rate1)} |")
+    print(f"| with 1000 ports published | {m1000:.0f} | {', '.join(f'{x:.0f}' for x in rate1000)} |")
+    print(f"| ratio (target: equal within noise) | {m1000 / m1:.2f}x | |")
 
 
 if __name__ == "__main__":

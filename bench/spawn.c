@@ -3,7 +3,7 @@
  * bench/spawn: runs argv once and prints "<nanoseconds> <peak RSS KiB> <exit status>".
  * A small C parent, because ru_maxrss of a child includes the memory image it was forked
  * from until exec: timed from a Python parent, every tool would weigh as much as Python.
- *   spawn [-i STDIN-FILE] CMD [ARG...]
+ *   spawn [-i STDIN-FILE] [-o STDOUT-FILE] CMD [ARG...]
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,16 +18,21 @@ int main(int argc, char **argv)
 {
 	struct timespec t0, t1;
 	struct rusage ru;
-	const char *in = NULL;
+	const char *in = NULL, *out = NULL;
 	int status, argi = 1;
 	pid_t pid;
 
-	if (argc > 2 && strcmp(argv[1], "-i") == 0) {
-		in = argv[2];
-		argi = 3;
+	while (argi + 1 < argc && argv[argi][0] == '-') {
+		if (strcmp(argv[argi], "-i") == 0)
+			in = argv[argi + 1];
+		else if (strcmp(argv[argi], "-o") == 0)
+			out = argv[argi + 1];
+		else
+			break;
+		argi += 2;
 	}
 	if (argi >= argc) {
-		fprintf(stderr, "usage: spawn [-i FILE] CMD [ARG...]\n");
+		fprintf(stderr, "usage: spawn [-i FILE] [-o FILE] CMD [ARG...]\n");
 		return 2;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -43,7 +48,14 @@ int main(int argc, char **argv)
 			if (fd < 0 || dup2(fd, 0) < 0)
 				_exit(126);
 		}
-		dup2(null, 1);
+		if (out) {
+			int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+			if (fd < 0 || dup2(fd, 1) < 0)
+				_exit(126);
+		} else {
+			dup2(null, 1);
+		}
 		dup2(null, 2);
 		execv(argv[argi], argv + argi);
 		_exit(127);
