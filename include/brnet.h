@@ -72,6 +72,15 @@ typedef void (*brnet_problem_fn)(const char *problem, void *userdata);
 int brnet_check(brnet_ctx *ctx, const char *id, const char *ifname, brnet_problem_fn problem,
 		void *userdata, struct brnet_error *err);
 
+/* Repairs what interrupted or abandoned operations left: attachments whose namespace or
+ * process is gone, half-done setups and teardowns (finished from their journal), leases,
+ * host veths and map elements that no record owns. Never touches a live attachment or one
+ * an operation holds. With dry_run, only reports. action() is called once per repair; the
+ * return value is how many there were. */
+typedef void (*brnet_action_fn)(const char *action, void *userdata);
+int brnet_gc(brnet_ctx *ctx, bool dry_run, brnet_action_fn action, void *userdata,
+	     struct brnet_error *err);
+
 void brnet_attachment_free(brnet_attachment *a);
 const char *brnet_attachment_id(const brnet_attachment *a);
 const char *brnet_attachment_ifname(const brnet_attachment *a);

@@ -14,6 +14,7 @@ static const struct verb verbs[] = {
 	{ "teardown", verb_teardown, "remove everything setup created for an attachment" },
 	{ "check", verb_check, "verify an attachment against the kernel" },
 	{ "ls", verb_ls, "list attachments" },
+	{ "gc", verb_gc, "repair what killed operations and vanished containers left" },
 	{ "version", verb_version, "print the version" },
 };
 

@@ -33,6 +33,33 @@ static void network_closep(struct network *net)
 	network_close(net);
 }
 
+/* The attachment lock, released (and its file removed) when the operation ends. */
+struct attach_lock {
+	int dirfd;
+	char id[BRNET_ID_MAX + 1], ifname[IFNAMSIZ]; /* copies: they outlive the attachment */
+	int fd;
+};
+
+static int attach_lock_take(struct attach_lock *l, brnet_ctx *ctx, const char *id,
+			    const char *ifname, struct brnet_error *err)
+{
+	l->dirfd = ctx->attachments_dirfd;
+	snprintf(l->id, sizeof(l->id), "%s", id);
+	snprintf(l->ifname, sizeof(l->ifname), "%s", ifname);
+	l->fd = record_lock(l->dirfd, id, ifname, true);
+	if (l->fd < 0)
+		return brnet_err(err, l->fd, "cannot lock attachment %s/%s: %s", id, ifname,
+				 strerror(-l->fd));
+	return 0;
+}
+
+static void attach_lock_release(struct attach_lock *l)
+{
+	if (l->fd >= 0)
+		record_unlock_remove(l->dirfd, l->id, l->ifname, l->fd);
+	l->fd = -EBADF;
+}
+
 /*
  * Test builds only: BRNET_FAIL_STEP=<step> fails that step as if the kernel refused it, and
  * BRNET_KILL_STEP=<step> SIGKILLs the process right after the step was journaled. Setup steps
@@ -331,6 +358,7 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 		struct brnet_error *err)
 {
 	_cleanup_(network_closep) struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
+	_cleanup_(attach_lock_release) struct attach_lock alock = { .fd = -EBADF };
 	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL, *nft = NULL;
 	_cleanup_(closep) int netns_fd = -EBADF;
 	_cleanup_(freep) struct brnet_attachment *a = NULL;
@@ -363,6 +391,10 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
 	if (r < 0)
 		return brnet_err(err, r, "cannot open nf_tables netlink socket: %s", strerror(-r));
+
+	r = attach_lock_take(&alock, ctx, a->id, a->ifname, err);
+	if (r < 0)
+		return r;
 
 	r = network_open_locked(ctx, cfg->bridge, cfg->subnet_set ? &cfg->subnet : NULL, &net, err);
 	if (r < 0)
@@ -435,21 +467,12 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	return 0;
 }
 
-int brnet_teardown(brnet_ctx *ctx, const char *id, const char *ifname, struct brnet_error *err)
+int attach_teardown_locked(brnet_ctx *ctx, const char *id, const char *ifname,
+			   struct brnet_error *err)
 {
 	struct brnet_attachment a;
 	int r;
 
-	if (!ctx)
-		return -EINVAL;
-	if (!ifname)
-		ifname = BRNET_DEFAULT_IFNAME;
-	r = config_check_id(id, err);
-	if (r < 0)
-		return r;
-	r = config_check_ifname(ifname, "interface name", err);
-	if (r < 0)
-		return r;
 	r = record_load(ctx->attachments_dirfd, id, ifname, &a, err);
 	if (r == -ENOENT)
 		return 0;
@@ -465,6 +488,27 @@ int brnet_teardown(brnet_ctx *ctx, const char *id, const char *ifname, struct br
 	}
 	r = attach_undo(ctx, &a, err);
 	return r < 0 ? r : 1;
+}
+
+int brnet_teardown(brnet_ctx *ctx, const char *id, const char *ifname, struct brnet_error *err)
+{
+	_cleanup_(attach_lock_release) struct attach_lock alock = { .fd = -EBADF };
+	int r;
+
+	if (!ctx)
+		return -EINVAL;
+	if (!ifname)
+		ifname = BRNET_DEFAULT_IFNAME;
+	r = config_check_id(id, err);
+	if (r < 0)
+		return r;
+	r = config_check_ifname(ifname, "interface name", err);
+	if (r < 0)
+		return r;
+	r = attach_lock_take(&alock, ctx, id, ifname, err);
+	if (r < 0)
+		return r;
+	return attach_teardown_locked(ctx, id, ifname, err);
 }
 
 int brnet_attachment_load(brnet_ctx *ctx, const char *id, const char *ifname,

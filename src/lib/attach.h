@@ -8,3 +8,7 @@
 /* Undoes every journaled step of a (idempotently) and removes its record. On failure the
  * record is kept, listing what is still to undo. */
 int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *err);
+
+/* Teardown with the attachment lock already held: 1 removed, 0 nothing recorded. */
+int attach_teardown_locked(brnet_ctx *ctx, const char *id, const char *ifname,
+			   struct brnet_error *err);

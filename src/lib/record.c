@@ -291,3 +291,20 @@ int record_remove(int dirfd, const char *id, const char *ifname)
 		return -errno;
 	return 0;
 }
+
+int record_lock(int dirfd, const char *id, const char *ifname, bool wait)
+{
+	char name[RECORD_NAME_MAX + 8];
+
+	snprintf(name, sizeof(name), "%s@%s.lock", id, ifname);
+	return lock_file(dirfd, name, wait);
+}
+
+void record_unlock_remove(int dirfd, const char *id, const char *ifname, int fd)
+{
+	char name[RECORD_NAME_MAX + 8];
+
+	snprintf(name, sizeof(name), "%s@%s.lock", id, ifname);
+	(void)unlinkat(dirfd, name, 0);
+	closep(&fd);
+}

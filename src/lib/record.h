@@ -71,6 +71,13 @@ void attach_host_veth_name(const char *id, const char *ifname, char ret[static I
 /* File name of the record: "<id>@<ifname>.json"; neither part may contain '@' or '/'. */
 void record_file_name(const char *id, const char *ifname, char ret[static RECORD_NAME_MAX]);
 
+/* Takes the attachment's lock ("<id>@<ifname>.lock"), held by setup and teardown for their
+ * whole run so that gc never touches an attachment that an operation is working on. With
+ * wait false, -EBUSY when it is held. Returns the fd. */
+int record_lock(int dirfd, const char *id, const char *ifname, bool wait);
+/* Removes the lock file while holding it (lock_file re-checks, so this is race-free). */
+void record_unlock_remove(int dirfd, const char *id, const char *ifname, int fd);
+
 /* Fills the text forms after the binary fields change. */
 void record_update_strings(struct brnet_attachment *a);
 

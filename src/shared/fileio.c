@@ -110,6 +110,11 @@ int read_file_bounded(int dirfd, const char *name, size_t max, char **ret, size_
 
 int lock_file_open(int dirfd, const char *name)
 {
+	return lock_file(dirfd, name, true);
+}
+
+int lock_file(int dirfd, const char *name, bool wait)
+{
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 
 	for (;;) {
@@ -119,9 +124,12 @@ int lock_file_open(int dirfd, const char *name)
 		fd = openat(dirfd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd < 0)
 			return -errno;
-		while (fcntl(fd, F_OFD_SETLKW, &fl) < 0)
+		while (fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl) < 0) {
+			if (errno == EAGAIN || errno == EACCES)
+				return -EBUSY;
 			if (errno != EINTR)
 				return -errno;
+		}
 		/* The holder before us may have removed the file (a network that was never
 		 * created); a lock on an unlinked inode protects nothing, so start over. */
 		if (fstat(fd, &st) < 0)

@@ -2,6 +2,7 @@
 /* Small file helpers for the state directory: atomic replace, bounded reads, OFD locks. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Creates dir and its parents (mode 0700 for new ones); an existing directory is fine. */
@@ -18,3 +19,5 @@ int read_file_bounded(int dirfd, const char *name, size_t max, char **ret, size_
 /* Opens (creating) dirfd/name and takes an OFD write lock on it, waiting. Returns the fd; the
  * lock goes with the last close. */
 int lock_file_open(int dirfd, const char *name);
+/* The same; with wait false, -EBUSY at once when someone holds the lock. */
+int lock_file(int dirfd, const char *name, bool wait);

@@ -381,3 +381,70 @@ int nft_publish_lookup(struct nl_sock *s, const struct inaddr *host_ip, uint8_t 
 		return r;
 	return l.found ? 1 : 0;
 }
+
+struct owners_dump {
+	int (*fn)(const char *owner, const struct inaddr *target, void *userdata);
+	void *userdata;
+};
+
+static int owners_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
+	struct owners_dump *d = userdata;
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *e;
+	int r = 0;
+
+	if (!s)
+		return -ENOMEM;
+	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
+		return -EBADMSG;
+	it = nftnl_set_elems_iter_create(s);
+	if (!it)
+		return -ENOMEM;
+	for (e = nftnl_set_elems_iter_next(it); e && r >= 0; e = nftnl_set_elems_iter_next(it)) {
+		char owner[128] = "";
+		uint32_t ud_len = 0, v_len = 0;
+		const void *ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &ud_len);
+		const uint8_t *v = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &v_len);
+		struct inaddr target = { .family = AF_INET };
+
+		if (!v || v_len < 4)
+			continue;
+		memcpy(&target.v4, v, 4);
+		if (ud)
+			(void)nftnl_udata_parse(ud, ud_len, owner_cb, owner);
+		if (owner[0])
+			r = d->fn(owner, &target, d->userdata);
+	}
+	nftnl_set_elems_iter_destroy(it);
+	return r;
+}
+
+int nft_publish_owners(struct nl_sock *s,
+		       int (*fn)(const char *owner, const struct inaddr *target, void *userdata),
+		       void *userdata, struct brnet_error *err)
+{
+	struct owners_dump d = { .fn = fn, .userdata = userdata };
+
+	for (int by_addr = 0; by_addr <= 1; by_addr++) {
+		_cleanup_(nftnl_set_freep) struct nftnl_set *q = elems_set(by_addr);
+		char qbuf[512];
+		struct nlmsghdr *nlh;
+		int r;
+
+		if (!q)
+			return -ENOMEM;
+		nlh = nftnl_nlmsg_build_hdr(qbuf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP, 0);
+		nftnl_set_elems_nlmsg_build_payload(nlh, q);
+		r = nl_sock_transact(s, nlh, nlh->nlmsg_len, owners_cb, &d, err);
+		if (r == -ENOENT) {
+			if (err)
+				*err = (struct brnet_error){ 0 };
+			continue;
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

@@ -39,6 +39,11 @@ int nft_publish_add(struct nl_sock *s, const struct publish *pub, unsigned n,
  * found in a dump of both maps. Idempotent. */
 int nft_publish_remove_owned(struct nl_sock *s, const char *owner, struct brnet_error *err);
 
+/* Calls fn once per element of both maps with its owner comment and target address. */
+int nft_publish_owners(struct nl_sock *s,
+		       int (*fn)(const char *owner, const struct inaddr *target, void *userdata),
+		       void *userdata, struct brnet_error *err);
+
 /* Looks one host port up: 1 and its owner ("" if it has no comment) and target when an
  * element exists, 0 when none. */
 int nft_publish_lookup(struct nl_sock *s, const struct inaddr *host_ip, uint8_t proto,

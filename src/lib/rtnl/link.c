@@ -303,3 +303,40 @@ void rtnl_build_link_route_localnet(struct nlbuf *b, int ifindex)
 	nlbuf_nest_end(b, af);
 	nlbuf_end(b);
 }
+
+void rtnl_build_link_dump(struct nlbuf *b)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+
+	nlbuf_begin(b, RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
+	nlbuf_end(b);
+}
+
+struct link_dump {
+	int (*fn)(const struct link_info *link, void *userdata);
+	void *userdata;
+};
+
+static int link_dump_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	struct link_dump *d = userdata;
+	struct link_info info;
+
+	if (rtnl_parse_link(nlh, &info) < 0)
+		return 0; /* a link we cannot read is not one of ours */
+	return d->fn(&info, d->userdata);
+}
+
+int rtnl_link_dump(struct nl_sock *s, int (*fn)(const struct link_info *link, void *userdata),
+		   void *userdata, struct brnet_error *err)
+{
+	struct link_dump d = { .fn = fn, .userdata = userdata };
+	char buf[256];
+	struct nlbuf b;
+
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_link_dump(&b);
+	if (nlbuf_finish(&b) < 0)
+		return -EMSGSIZE;
+	return nl_sock_transact(s, b.data, b.len, link_dump_cb, &d, err);
+}

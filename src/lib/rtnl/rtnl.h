@@ -91,3 +91,8 @@ int sockdiag_port_taken(uint8_t proto, const struct inaddr *addr, uint16_t first
 
 /* route_localnet on a link (IFLA_AF_SPEC/AF_INET/IFLA_INET_CONF), needed to send 127/8 out. */
 void rtnl_build_link_route_localnet(struct nlbuf *b, int ifindex);
+
+/* Calls fn for every link of the namespace s belongs to. */
+void rtnl_build_link_dump(struct nlbuf *b);
+int rtnl_link_dump(struct nl_sock *s, int (*fn)(const struct link_info *link, void *userdata),
+		   void *userdata, struct brnet_error *err);

@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * brnet_gc(): repair after kills and vanished containers. Each attachment is examined under
+ * its own lock, taken without waiting: one that a setup or teardown is working on is skipped,
+ * so gc is safe to run at any time. Leftovers that no record owns (leases, host veths on our
+ * bridges, map elements pointing into our subnets) are removed last.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/attach.h"
+#include "lib/config/config.h"
+#include "lib/ctx.h"
+#include "lib/ipam/ipam.h"
+#include "lib/network.h"
+#include "lib/netns/netns.h"
+#include "lib/nft/publish.h"
+#include "lib/record.h"
+#include "lib/rtnl/rtnl.h"
+#include "shared/error.h"
+#include "shared/macro.h"
+
+DEFINE_POINTER_CLEANUP(struct nl_sock, nl_sock_free)
+
+struct gc {
+	brnet_ctx *ctx;
+	bool dry_run;
+	brnet_action_fn fn;
+	void *userdata;
+	int actions;
+	int first_error;
+	struct brnet_error *err;
+	/* what the records own */
+	brnet_attachment **list;
+	size_t n;
+	/* our networks */
+	struct {
+		char bridge[IFNAMSIZ];
+		struct inprefix subnet;
+		int ifindex;
+	} nets[64];
+	size_t n_nets;
+};
+
+static _printf_(2, 3) void action(struct gc *gc, const char *fmt, ...)
+{
+	char msg[512];
+	size_t len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	len = strlen(msg);
+	if (gc->dry_run && len + 16 < sizeof(msg))
+		memcpy(msg + len, " (dry run)", 11);
+	gc->actions++;
+	if (gc->fn)
+		gc->fn(msg, gc->userdata);
+}
+
+/* Records the first failure and goes on: gc repairs what it can. */
+static void failed(struct gc *gc, int r, const struct brnet_error *e, const char *what)
+{
+	if (gc->first_error == 0) {
+		gc->first_error = r;
+		brnet_err(gc->err, -r, "%s: %s", what, e && e->code ? e->msg : strerror(-r));
+	}
+}
+
+static bool namespace_gone(const struct brnet_attachment *a)
+{
+	uint64_t start;
+	int fd;
+
+	if (a->pid > 0)
+		return proc_start_time(a->pid, &start) < 0 || start != a->pid_start;
+	fd = netns_open_path(a->netns, NULL);
+	if (fd < 0)
+		return true;
+	close(fd);
+	return false;
+}
+
+static void gc_attachments(struct gc *gc)
+{
+	for (size_t i = 0; i < gc->n; i++) {
+		const struct brnet_attachment *listed = gc->list[i];
+		struct brnet_attachment a;
+		struct brnet_error e = { 0 };
+		const char *why;
+		int fd, r;
+
+		fd = record_lock(gc->ctx->attachments_dirfd, listed->id, listed->ifname, false);
+		if (fd == -EBUSY)
+			continue; /* a setup or teardown is at work on it */
+		if (fd < 0) {
+			failed(gc, fd, NULL, "cannot lock an attachment");
+			continue;
+		}
+		r = record_load(gc->ctx->attachments_dirfd, listed->id, listed->ifname, &a, &e);
+		if (r < 0) {
+			if (r != -ENOENT)
+				failed(gc, r, &e, "cannot read a record");
+			record_unlock_remove(gc->ctx->attachments_dirfd, listed->id, listed->ifname,
+					     fd);
+			continue;
+		}
+		if (a.state == ATTACH_CONFIGURING)
+			why = "setup was interrupted";
+		else if (a.state == ATTACH_CLEANED)
+			why = "teardown was interrupted";
+		else if (namespace_gone(&a))
+			why = a.pid > 0 ? "its process is gone" : "its namespace is gone";
+		else
+			why = NULL;
+		if (why) {
+			action(gc, "remove attachment %s/%s: %s", a.id, a.ifname, why);
+			if (!gc->dry_run) {
+				r = attach_teardown_locked(gc->ctx, a.id, a.ifname, &e);
+				if (r < 0)
+					failed(gc, r, &e, "cannot remove an attachment");
+			}
+		}
+		record_unlock_remove(gc->ctx->attachments_dirfd, a.id, a.ifname, fd);
+	}
+}
+
+static bool owned_by_record(struct gc *gc, const char *id, const char *ifname)
+{
+	char name[RECORD_NAME_MAX];
+
+	record_file_name(id, ifname, name);
+	return faccessat(gc->ctx->attachments_dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* Leases whose record is gone; and the list of our networks, for the steps after. */
+static void gc_leases(struct gc *gc)
+{
+	_cleanup_(closep) int fd = -EBADF;
+	struct dirent *de;
+	DIR *d;
+
+	fd = openat(gc->ctx->networks_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(TAKE_FD(fd)) : NULL;
+	if (!d) {
+		failed(gc, -errno, NULL, "cannot read the networks directory");
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
+		struct brnet_error e = { 0 };
+		struct lease_db db;
+		bool changed = false;
+		int r;
+
+		if (de->d_name[0] == '.' || config_check_ifname(de->d_name, "bridge", NULL) < 0)
+			continue;
+		r = network_open_locked(gc->ctx, de->d_name, NULL, &net, &e);
+		if (r < 0) {
+			failed(gc, r, &e, "cannot open a network");
+			continue;
+		}
+		if (!net.recorded) {
+			network_close(&net);
+			continue;
+		}
+		if (gc->n_nets < ELEMENTSOF(gc->nets)) {
+			snprintf(gc->nets[gc->n_nets].bridge, IFNAMSIZ, "%s", net.bridge);
+			gc->nets[gc->n_nets++].subnet = net.subnet;
+		}
+		lease_db_init(&db, &net.subnet);
+		r = lease_db_load(net.dirfd, net.path, &db, &e);
+		if (r < 0)
+			failed(gc, r, &e, "cannot read leases");
+		for (size_t i = 0; r >= 0 && i < db.n;) {
+			char addr[INADDR_STRLEN];
+			struct lease l = db.leases[i];
+
+			if (owned_by_record(gc, l.id, l.ifname)) {
+				i++;
+				continue;
+			}
+			action(gc, "release lease %s of %s/%s: no attachment holds it",
+			       inaddr_to_string(&l.address, addr), l.id, l.ifname);
+			if (gc->dry_run) {
+				i++;
+				continue;
+			}
+			lease_db_release(&db, l.id, l.ifname); /* moves the last lease to i */
+			changed = true;
+		}
+		if (changed) {
+			r = lease_db_save(net.dirfd, &db, &e);
+			if (r < 0)
+				failed(gc, r, &e, "cannot write leases");
+		}
+		lease_db_done(&db);
+		network_close(&net);
+	}
+	closedir(d);
+}
+
+static bool is_our_veth_name(const char *name)
+{
+	if (strncmp(name, "vb", 2) != 0 || strlen(name) != 10)
+		return false;
+	for (int i = 2; i < 10; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+			return false;
+	return true;
+}
+
+struct links {
+	struct link_info *v;
+	size_t n, cap;
+};
+
+static int collect_link(const struct link_info *link, void *userdata)
+{
+	struct links *l = userdata;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		struct link_info *v = reallocarray(l->v, cap, sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *link;
+	return 0;
+}
+
+/* Host veths named like ours, on one of our bridges, that no record names. */
+static void gc_veths(struct gc *gc)
+{
+	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL;
+	struct links links = { 0 };
+	struct brnet_error e = { 0 };
+	int r;
+
+	r = nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
+	if (r >= 0)
+		r = rtnl_link_dump(rtnl, collect_link, &links, &e);
+	if (r < 0) {
+		failed(gc, r, &e, "cannot list links");
+		free(links.v);
+		return;
+	}
+	for (size_t i = 0; i < links.n; i++)
+		for (size_t k = 0; k < gc->n_nets; k++)
+			if (strcmp(links.v[i].name, gc->nets[k].bridge) == 0)
+				gc->nets[k].ifindex = links.v[i].ifindex;
+	for (size_t i = 0; i < links.n; i++) {
+		const struct link_info *link = &links.v[i];
+		bool on_ours = false, owned = false;
+
+		if (!is_our_veth_name(link->name) || strcmp(link->kind, "veth") != 0)
+			continue;
+		for (size_t k = 0; k < gc->n_nets; k++)
+			on_ours |= link->master > 0 && gc->nets[k].ifindex == link->master;
+		if (!on_ours)
+			continue;
+		/* The list of records was read before: look again, a setup may have begun. */
+		for (size_t k = 0; k < gc->n && !owned; k++)
+			owned = strcmp(gc->list[k]->host_veth, link->name) == 0;
+		if (!owned) {
+			_cleanup_(freep) brnet_attachment **now = NULL;
+			size_t n_now = 0;
+
+			if (brnet_list(gc->ctx, &now, &n_now, NULL) < 0)
+				continue;
+			for (size_t k = 0; k < n_now && !owned; k++)
+				owned = strcmp(now[k]->host_veth, link->name) == 0;
+			for (size_t k = 0; k < n_now; k++)
+				free(now[k]);
+		}
+		if (owned)
+			continue;
+		action(gc, "delete host veth %s: no attachment owns it", link->name);
+		if (gc->dry_run)
+			continue;
+		r = rtnl_link_del(rtnl, link->name, &e);
+		if (r < 0 && r != -ENODEV)
+			failed(gc, r, &e, "cannot delete a host veth");
+	}
+	free(links.v);
+}
+
+struct elem_owner {
+	char owner[128];
+	struct inaddr target;
+};
+
+struct owners {
+	struct gc *gc;
+	struct elem_owner *v;
+	size_t n, cap;
+};
+
+static int collect_owner(const char *owner, const struct inaddr *target, void *userdata)
+{
+	struct owners *o = userdata;
+
+	for (size_t i = 0; i < o->n; i++)
+		if (strcmp(o->v[i].owner, owner) == 0)
+			return 0;
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? 2 * o->cap : 32;
+		struct elem_owner *v = reallocarray(o->v, cap, sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		o->v = v;
+		o->cap = cap;
+	}
+	snprintf(o->v[o->n].owner, sizeof(o->v[o->n].owner), "%s", owner);
+	o->v[o->n++].target = *target;
+	return 0;
+}
+
+/* Map elements whose owner has no record and whose target is in one of our subnets. */
+static void gc_elements(struct gc *gc)
+{
+	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
+	struct owners o = { .gc = gc };
+	struct brnet_error e = { 0 };
+	int r;
+
+	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
+	if (r >= 0)
+		r = nft_publish_owners(nft, collect_owner, &o, &e);
+	if (r < 0) {
+		failed(gc, r, &e, "cannot list published ports");
+		free(o.v);
+		return;
+	}
+	for (size_t i = 0; i < o.n; i++) {
+		char id[sizeof(o.v[i].owner)], *slash;
+		bool ours = false;
+
+		for (size_t k = 0; k < gc->n_nets; k++)
+			ours |= inprefix_contains(&gc->nets[k].subnet, &o.v[i].target);
+		snprintf(id, sizeof(id), "%s", o.v[i].owner);
+		slash = strchr(id, '/');
+		if (!ours || !slash)
+			continue;
+		*slash = '\0';
+		if (config_check_id(id, NULL) < 0 ||
+		    config_check_ifname(slash + 1, "ifname", NULL) < 0 ||
+		    owned_by_record(gc, id, slash + 1))
+			continue;
+		action(gc, "remove published ports of %s: no attachment owns them", o.v[i].owner);
+		if (gc->dry_run)
+			continue;
+		r = nft_publish_remove_owned(nft, o.v[i].owner, &e);
+		if (r < 0)
+			failed(gc, r, &e, "cannot remove published ports");
+	}
+	free(o.v);
+}
+
+int brnet_gc(brnet_ctx *ctx, bool dry_run, brnet_action_fn fn, void *userdata,
+	     struct brnet_error *err)
+{
+	struct gc *gc;
+	int r;
+
+	if (!ctx)
+		return -EINVAL;
+	gc = calloc(1, sizeof(*gc));
+	if (!gc)
+		return -ENOMEM;
+	*gc = (struct gc){
+		.ctx = ctx, .dry_run = dry_run, .fn = fn, .userdata = userdata, .err = err
+	};
+	r = brnet_list(ctx, &gc->list, &gc->n, err);
+	if (r < 0) {
+		free(gc);
+		return r;
+	}
+	gc_attachments(gc);
+	/* Records may have gone above; leases, veths and elements are judged against the
+	 * files, which are the truth at each moment. */
+	brnet_attachment_list_free(gc->list, gc->n);
+	gc->list = NULL;
+	gc->n = 0;
+	r = brnet_list(ctx, &gc->list, &gc->n, err);
+	if (r >= 0) {
+		gc_leases(gc);
+		gc_veths(gc);
+		gc_elements(gc);
+	}
+	brnet_attachment_list_free(gc->list, gc->n);
+	r = r < 0 ? r : gc->first_error < 0 ? gc->first_error : gc->actions;
+	free(gc);
+	return r;
+}

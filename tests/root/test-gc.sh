@@ -1,0 +1,126 @@
+#!/bin/bash
+# brnet gc: after a SIGKILL at every step of setup and teardown, gc leaves nothing behind, while
+# a live container keeps its network throughout; attachments whose namespace or process died
+# are removed, live ones never; orphans (veths, leases, map elements) go; --dry-run changes
+# nothing; gc running beside setups does not disturb them. Needs -Dtest_hooks=true.
+. "$(dirname "$0")/lib.sh"
+[ "${BRNET_TEST_HOOKS:-0}" = 1 ] || skip "brnet was built without -Dtest_hooks=true"
+
+make_upstream
+make_container live
+brnet setup --netns /run/netns/live --id live -p 8090:80 >/dev/null
+make_container c2
+ip -n c2 link set lo up # setup raises it and leaves it: it is the namespace's
+before=$(snapshot)
+
+live_ok() {
+	ip netns exec live ping -c1 -W2 10.0.42.1 >/dev/null || fail "live lost its gateway ($1)"
+	listen live tcp 0.0.0.0 80
+	connect upstream tcp $HOST_UPLINK_ADDR 8090 >/dev/null || fail "live's port stopped ($1)"
+	seen_by live tcp 80 >/dev/null
+	brnet check --id live >/dev/null || fail "check of live failed ($1)"
+}
+
+gc_expect() { # NEEDLE: run gc, expect NEEDLE in its report, then nothing left
+	local out
+	out=$(brnet gc)
+	case "$out" in *"$1"*) ;; *) fail "gc did not report '$1': $out" ;; esac
+	[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "gc left a trace after: $1"; }
+	expect_eq "second gc" "$(brnet gc)" "nothing to do"
+}
+
+for step in lease publish veth container; do
+	set +e
+	BRNET_KILL_STEP=$step "$BRNET" setup --netns /run/netns/c2 --id c2 -p 8080:80 >/dev/null 2>&1
+	rc=$?
+	set -e
+	expect_eq "setup killed at $step" "$rc" "137"
+	gc_expect "remove attachment c2/eth0: setup was interrupted"
+	live_ok "after a kill at $step"
+	echo "ok: kill at $step repaired by gc"
+done
+for step in undo-veth undo-publish undo-lease; do
+	brnet setup --netns /run/netns/c2 --id c2 -p 8080:80 >/dev/null
+	set +e
+	BRNET_KILL_STEP=$step "$BRNET" teardown --id c2 >/dev/null 2>&1
+	rc=$?
+	set -e
+	expect_eq "teardown killed at $step" "$rc" "137"
+	gc_expect "remove attachment c2/eth0: teardown was interrupted"
+	live_ok "after a kill at $step"
+	echo "ok: kill at $step repaired by gc"
+done
+
+# A namespace that is gone takes its attachment with it.
+make_container gone
+brnet setup --netns /run/netns/gone --id gone -p 8085:80 >/dev/null
+ip netns del gone
+out=$(brnet gc)
+case "$out" in *"remove attachment gone/eth0: its namespace is gone"*) echo "ok: $out" ;; *) fail "gc: $out" ;; esac
+[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "gone namespace left a trace"; }
+
+# A process: alive means untouched, even when brnet itself was killed; dead means removed.
+"$BRNET" run --id proc -p 8086:80 -- sleep 60 &
+runner=$!
+for _ in $(seq 100); do
+	grep -qs '"active"' /run/brnet/attachments/proc@eth0.json && break
+	sleep 0.05
+done
+kill -KILL $runner
+wait $runner 2>/dev/null || true
+sleeper=$(pgrep -x sleep | head -n1)
+[ -n "$sleeper" ] || fail "the command did not outlive brnet"
+expect_eq "gc leaves a live process's attachment" "$(brnet gc)" "nothing to do"
+brnet check --id proc >/dev/null || fail "proc is not intact"
+kill -KILL "$sleeper"
+for _ in $(seq 100); do [ -e /proc/$sleeper ] || break; sleep 0.05; done
+out=$(brnet gc)
+case "$out" in *"remove attachment proc/eth0: its process is gone"*) echo "ok: $out" ;; *) fail "gc: $out" ;; esac
+[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "dead process left a trace"; }
+
+# Orphans that no record owns.
+ip link add vb0badf00d type veth peer name orphanpeer
+ip link set vb0badf00d master brnet0
+ip link add vbcafe0001 type veth peer name notours # not on our bridge: not ours to delete
+python3 - <<'PY'
+import json
+p = "/run/brnet/networks/brnet0/leases.json"
+d = json.load(open(p))
+d["leases"].append({"address": "10.0.42.200", "id": "ghost", "ifname": "eth0"})
+json.dump(d, open(p, "w"))
+PY
+nft add element inet brnet publish '{ tcp . 9999 comment "ghost/eth0" : 10.0.42.200 . 80 }'
+nft add element inet brnet publish '{ tcp . 9998 comment "other/eth0" : 192.168.9.9 . 80 }'
+dry_before=$(snapshot)
+out=$(brnet gc --dry-run)
+for needle in "delete host veth vb0badf00d" "release lease 10.0.42.200 of ghost/eth0" "remove published ports of ghost/eth0"; do
+	case "$out" in *"$needle"*"(dry run)"*) ;; *) fail "dry run does not list '$needle': $out" ;; esac
+done
+[ "$dry_before" = "$(snapshot)" ] || fail "--dry-run changed something"
+echo "ok: --dry-run lists and changes nothing"
+brnet gc --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["dry_run"] is False and len(d["actions"]) == 3, d'
+expect_eq "orphan veth on our bridge deleted" "$(link_field vb0badf00d ifname)" ""
+expect_eq "veth not on our bridge kept" "$(link_field vbcafe0001 ifname)" "vbcafe0001"
+ip link del vbcafe0001
+expect_eq "element pointing outside our subnets kept" "$(nft -j list map inet brnet publish | grep -c 192.168.9.9)" "1"
+nft delete element inet brnet publish '{ tcp . 9998 }'
+[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "orphans left a trace"; }
+echo "ok: orphans removed, foreign objects kept"
+
+# gc beside concurrent setups never disturbs them.
+for i in $(seq 12); do make_container "k$i"; done
+( for _ in $(seq 30); do "$BRNET" gc >/dev/null 2>&1 || true; done ) &
+gcloop=$!
+pids=()
+for i in $(seq 12); do
+	"$BRNET" setup --netns /run/netns/k$i --id k$i >/dev/null 2>"$TMPDIR/err.$i" &
+	pids+=($!)
+done
+for i in "${!pids[@]}"; do
+	wait "${pids[$i]}" || fail "setup k$((i + 1)) failed beside gc: $(cat "$TMPDIR/err.$((i + 1))")"
+done
+wait $gcloop
+for i in $(seq 12); do brnet check --id k$i >/dev/null || fail "k$i damaged by gc"; done
+echo "ok: 12 setups beside a gc loop are intact"
+live_ok "at the end"
+echo PASS
