@@ -497,18 +497,38 @@ int brnet_teardown(brnet_ctx *ctx, const char *id, const char *ifname, struct br
 
 	if (!ctx)
 		return -EINVAL;
-	if (!ifname)
-		ifname = BRNET_DEFAULT_IFNAME;
-	r = config_check_id(id, err);
-	if (r < 0)
-		return r;
-	r = config_check_ifname(ifname, "interface name", err);
+	r = attach_names(id, &ifname, err);
 	if (r < 0)
 		return r;
 	r = attach_lock_take(&alock, ctx, id, ifname, err);
 	if (r < 0)
 		return r;
 	return attach_teardown_locked(ctx, id, ifname, err);
+}
+
+int attach_names(const char *id, const char **ifname, struct brnet_error *err)
+{
+	int r;
+
+	if (!*ifname)
+		*ifname = BRNET_DEFAULT_IFNAME;
+	r = config_check_id(id, err);
+	if (r < 0)
+		return r;
+	return config_check_ifname(*ifname, "interface name", err);
+}
+
+int attach_load(brnet_ctx *ctx, const char *id, const char *ifname, struct brnet_attachment *ret,
+		struct brnet_error *err)
+{
+	int r = attach_names(id, &ifname, err);
+
+	if (r < 0)
+		return r;
+	r = record_load(ctx->attachments_dirfd, id, ifname, ret, err);
+	if (r == -ENOENT)
+		return brnet_err(err, ENOENT, "no attachment %s/%s", id, ifname);
+	return r;
 }
 
 int brnet_attachment_load(brnet_ctx *ctx, const char *id, const char *ifname,
@@ -519,19 +539,10 @@ int brnet_attachment_load(brnet_ctx *ctx, const char *id, const char *ifname,
 
 	if (!ctx || !ret)
 		return -EINVAL;
-	if (!ifname)
-		ifname = BRNET_DEFAULT_IFNAME;
-	r = config_check_id(id, err);
-	if (r >= 0)
-		r = config_check_ifname(ifname, "interface name", err);
-	if (r < 0)
-		return r;
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
-	r = record_load(ctx->attachments_dirfd, id, ifname, a, err);
-	if (r == -ENOENT)
-		return brnet_err(err, ENOENT, "no attachment %s/%s", id, ifname);
+	r = attach_load(ctx, id, ifname, a, err);
 	if (r < 0)
 		return r;
 	*ret = steal_pointer(&a);

@@ -12,3 +12,9 @@ int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *
 /* Teardown with the attachment lock already held: 1 removed, 0 nothing recorded. */
 int attach_teardown_locked(brnet_ctx *ctx, const char *id, const char *ifname,
 			   struct brnet_error *err);
+
+/* Validates an attachment's names; a NULL ifname becomes "eth0". */
+int attach_names(const char *id, const char **ifname, struct brnet_error *err);
+/* Loads a record by names: -ENOENT with "no attachment ID/IFNAME" when there is none. */
+int attach_load(brnet_ctx *ctx, const char *id, const char *ifname, struct brnet_attachment *ret,
+		struct brnet_error *err);

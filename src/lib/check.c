@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/attach.h"
 #include "lib/config/config.h"
 #include "lib/ctx.h"
 #include "lib/ipam/ipam.h"
@@ -94,10 +95,9 @@ static void check_container(const struct brnet_attachment *a, struct report *rep
 	struct link_info link;
 	char buf[PREFIX_STRLEN], gwbuf[INADDR_STRLEN];
 	bool have_addr = false;
-	uint64_t start;
 	int r, n;
 
-	if (a->pid > 0 && (proc_start_time(a->pid, &start) < 0 || start != a->pid_start)) {
+	if (a->pid > 0 && !proc_alive(a->pid, a->pid_start)) {
 		problem(rep, "process %d is gone, and with it namespace %s", (int)a->pid, a->netns);
 		return;
 	}
@@ -208,16 +208,7 @@ int brnet_check(brnet_ctx *ctx, const char *id, const char *ifname, brnet_proble
 
 	if (!ctx)
 		return -EINVAL;
-	if (!ifname)
-		ifname = BRNET_DEFAULT_IFNAME;
-	r = config_check_id(id, err);
-	if (r >= 0)
-		r = config_check_ifname(ifname, "interface name", err);
-	if (r < 0)
-		return r;
-	r = record_load(ctx->attachments_dirfd, id, ifname, &a, err);
-	if (r == -ENOENT)
-		return brnet_err(err, ENOENT, "no attachment %s/%s", id, ifname);
+	r = attach_load(ctx, id, ifname, &a, err);
 	if (r < 0)
 		return r;
 	if (a.state != ATTACH_ACTIVE)

@@ -76,11 +76,10 @@ static void failed(struct gc *gc, int r, const struct brnet_error *e, const char
 
 static bool namespace_gone(const struct brnet_attachment *a)
 {
-	uint64_t start;
 	int fd;
 
 	if (a->pid > 0)
-		return proc_start_time(a->pid, &start) < 0 || start != a->pid_start;
+		return !proc_alive(a->pid, a->pid_start);
 	fd = netns_open_path(a->netns, NULL);
 	if (fd < 0)
 		return true;

@@ -70,7 +70,23 @@ int netns_open_pid(pid_t pid, struct brnet_error *err)
 	return TAKE_FD(fd);
 }
 
+static int proc_stat(pid_t pid, char *ret_state, uint64_t *ret_start);
+
 int proc_start_time(pid_t pid, uint64_t *ret)
+{
+	return proc_stat(pid, NULL, ret);
+}
+
+bool proc_alive(pid_t pid, uint64_t start)
+{
+	uint64_t now;
+	char state;
+
+	/* A zombie has already left its namespaces: as good as gone. */
+	return proc_stat(pid, &state, &now) >= 0 && now == start && state != 'Z' && state != 'X';
+}
+
+static int proc_stat(pid_t pid, char *ret_state, uint64_t *ret_start)
 {
 	char path[64];
 	_cleanup_(freep) char *buf = NULL;
@@ -88,6 +104,8 @@ int proc_start_time(pid_t pid, uint64_t *ret)
 		return -EBADMSG;
 	/* After ") " come state (field 3) .. starttime (field 22): skip 19 fields. */
 	p++;
+	if (ret_state)
+		*ret_state = p[0] == ' ' ? p[1] : '?';
 	for (int i = 0; i < 19; i++) {
 		p = strchr(p + 1, ' ');
 		if (!p)
@@ -95,6 +113,6 @@ int proc_start_time(pid_t pid, uint64_t *ret)
 	}
 	if (sscanf(p, " %llu", &start) != 1)
 		return -EBADMSG;
-	*ret = start;
+	*ret_start = start;
 	return 0;
 }

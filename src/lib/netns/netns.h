@@ -2,6 +2,7 @@
 /* Network namespaces: opened by path or by pid, and checked to really be network namespaces. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -14,3 +15,5 @@ int netns_open_pid(pid_t pid, struct brnet_error *err);
 /* The start time of pid in clock ticks since boot (field 22 of /proc/PID/stat): with the pid,
  * it names a process uniquely, so PID reuse is never mistaken for the same process. */
 int proc_start_time(pid_t pid, uint64_t *ret);
+/* True when pid is the process that started at start and has not exited (zombies have). */
+bool proc_alive(pid_t pid, uint64_t start);

@@ -209,21 +209,32 @@ int nft_publish_add(struct nl_sock *s, const struct publish *pub, unsigned n,
 	return nl_sock_transact(s, buf, len, NULL, NULL, err);
 }
 
-/* Keys of the elements whose comment is the owner, collected from a dump of one map. */
-struct owned {
-	const char *owner;
+/* What one element of our maps says. */
+struct elem_view {
 	bool by_addr;
-	struct nftnl_set *del; /* elements to delete, keys only */
-	unsigned n;
-	int error;
+	const void *key;
+	uint32_t key_len;
+	struct inaddr target; /* family 0 when the element has no value */
+	uint16_t target_port;
+	char owner[128]; /* "" when it has no comment */
 };
 
-static int owned_cb(const struct nlmsghdr *nlh, void *userdata)
+typedef int (*elem_fn)(const struct elem_view *v, void *userdata);
+
+struct elems_walk {
+	bool by_addr;
+	elem_fn fn;
+	void *userdata;
+};
+
+/* Calls fn for each element of a NEWSETELEM message (a dump reply or a GET answer). */
+static int elems_cb(const struct nlmsghdr *nlh, void *userdata)
 {
 	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
-	struct owned *o = userdata;
+	struct elems_walk *w = userdata;
 	struct nftnl_set_elems_iter *it;
 	struct nftnl_set_elem *e;
+	int r = 0;
 
 	if (!s)
 		return -ENOMEM;
@@ -232,76 +243,103 @@ static int owned_cb(const struct nlmsghdr *nlh, void *userdata)
 	it = nftnl_set_elems_iter_create(s);
 	if (!it)
 		return -ENOMEM;
-	for (e = nftnl_set_elems_iter_next(it); e; e = nftnl_set_elems_iter_next(it)) {
-		char found[128] = "";
-		uint32_t len = 0, klen = 0;
-		const void *ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &len);
-		const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &klen);
-		struct nftnl_set_elem *d;
+	for (e = nftnl_set_elems_iter_next(it); e && r >= 0; e = nftnl_set_elems_iter_next(it)) {
+		struct elem_view v = { .by_addr = w->by_addr };
+		uint32_t ud_len = 0, v_len = 0;
+		const void *ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &ud_len);
+		const uint8_t *val = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &v_len);
 
-		if (ud)
-			(void)nftnl_udata_parse(ud, len, owner_cb, found);
-		if (!key || strcmp(found, o->owner) != 0)
-			continue;
-		d = nftnl_set_elem_alloc();
-		if (!d) {
-			nftnl_set_elems_iter_destroy(it);
-			return -ENOMEM;
+		v.key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &v.key_len);
+		if (val && v_len >= 6) {
+			v.target.family = AF_INET;
+			memcpy(&v.target.v4, val, 4);
+			v.target_port = (uint16_t)(val[4] << 8 | val[5]);
 		}
-		nftnl_set_elem_set(d, NFTNL_SET_ELEM_KEY, key, klen);
-		nftnl_set_elem_add(o->del, d);
-		o->n++;
+		if (ud)
+			(void)nftnl_udata_parse(ud, ud_len, owner_cb, v.owner);
+		r = w->fn(&v, w->userdata);
 	}
 	nftnl_set_elems_iter_destroy(it);
-	return 0;
+	return r;
 }
 
-int nft_publish_remove_owned(struct nl_sock *s, const char *owner, struct brnet_error *err)
+/* Dumps both maps through fn; a missing table or map holds nothing. */
+static int elems_dump(struct nl_sock *s, elem_fn fn, void *userdata, struct brnet_error *err)
 {
-	_cleanup_(nftnl_set_freep) struct nftnl_set *del_plain = NULL, *del_addr = NULL;
-	struct nftnl_set **del[2] = { &del_plain, &del_addr };
-	_cleanup_(freep) char *buf = NULL;
-	struct nft_batch b;
-	unsigned total = 0, counts[2] = { 0, 0 };
-	size_t size;
-	int r;
-
 	for (int by_addr = 0; by_addr <= 1; by_addr++) {
 		_cleanup_(nftnl_set_freep) struct nftnl_set *q = elems_set(by_addr);
-		struct owned o = { .owner = owner, .by_addr = by_addr };
+		struct elems_walk w = { .by_addr = by_addr, .fn = fn, .userdata = userdata };
 		char qbuf[512];
 		struct nlmsghdr *nlh;
+		int r;
 
-		*del[by_addr] = elems_set(by_addr);
-		if (!q || !*del[by_addr])
+		if (!q)
 			return -ENOMEM;
-		o.del = *del[by_addr];
 		nlh = nftnl_nlmsg_build_hdr(qbuf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP, 0);
 		nftnl_set_elems_nlmsg_build_payload(nlh, q);
-		r = nl_sock_transact(s, nlh, nlh->nlmsg_len, owned_cb, &o, err);
-		if (r == -ENOENT) { /* no table or map: nothing of ours */
+		r = nl_sock_transact(s, nlh, nlh->nlmsg_len, elems_cb, &w, err);
+		if (r == -ENOENT) {
 			if (err)
 				*err = (struct brnet_error){ 0 };
 			continue;
 		}
 		if (r < 0)
 			return r;
-		counts[by_addr] = o.n;
-		total += o.n;
 	}
+	return 0;
+}
+
+struct owned {
+	const char *owner;
+	struct nftnl_set *del[2]; /* keys to delete, per map */
+	unsigned n[2];
+};
+
+static int owned_fn(const struct elem_view *v, void *userdata)
+{
+	struct owned *o = userdata;
+	struct nftnl_set_elem *d;
+
+	if (!v->key || strcmp(v->owner, o->owner) != 0)
+		return 0;
+	d = nftnl_set_elem_alloc();
+	if (!d)
+		return -ENOMEM;
+	nftnl_set_elem_set(d, NFTNL_SET_ELEM_KEY, v->key, v->key_len);
+	nftnl_set_elem_add(o->del[v->by_addr], d);
+	o->n[v->by_addr]++;
+	return 0;
+}
+
+int nft_publish_remove_owned(struct nl_sock *s, const char *owner, struct brnet_error *err)
+{
+	_cleanup_(nftnl_set_freep) struct nftnl_set *del_plain = elems_set(false);
+	_cleanup_(nftnl_set_freep) struct nftnl_set *del_addr = elems_set(true);
+	struct owned o = { .owner = owner, .del = { del_plain, del_addr } };
+	_cleanup_(freep) char *buf = NULL;
+	struct nft_batch b;
+	size_t total, size;
+	int r;
+
+	if (!del_plain || !del_addr)
+		return -ENOMEM;
+	r = elems_dump(s, owned_fn, &o, err);
+	if (r < 0)
+		return r;
+	total = (size_t)o.n[0] + o.n[1];
 	if (total == 0)
 		return 0;
 	/* Only elements that carry our name go: a port someone else holds stays theirs. */
-	size = 4 * NFT_MSG_ROOM + (size_t)total * ELEM_ROOM;
+	size = 4 * NFT_MSG_ROOM + total * ELEM_ROOM;
 	buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;
 	nft_batch_init(&b, buf, size);
 	nft_batch_begin(&b);
 	for (int by_addr = 0; by_addr <= 1; by_addr++)
-		if (counts[by_addr] > 0)
-			nft_batch_setelems(&b, NFT_MSG_DELSETELEM, 0, *del[by_addr],
-					   (size_t)total * ELEM_ROOM);
+		if (o.n[by_addr] > 0)
+			nft_batch_setelems(&b, NFT_MSG_DELSETELEM, 0, o.del[by_addr],
+					   o.n[by_addr] * ELEM_ROOM);
 	r = nft_batch_end(&b);
 	if (r < 0)
 		return brnet_err(err, -r, "nf_tables: cannot build batch: %s", strerror(-r));
@@ -315,36 +353,14 @@ struct lookup {
 	bool found;
 };
 
-static int lookup_cb(const struct nlmsghdr *nlh, void *userdata)
+static int lookup_fn(const struct elem_view *v, void *userdata)
 {
-	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
 	struct lookup *l = userdata;
-	struct nftnl_set_elems_iter *it;
-	struct nftnl_set_elem *e;
 
-	if (!s)
-		return -ENOMEM;
-	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
-		return -EBADMSG;
-	it = nftnl_set_elems_iter_create(s);
-	if (!it)
-		return -ENOMEM;
-	for (e = nftnl_set_elems_iter_next(it); e; e = nftnl_set_elems_iter_next(it)) {
-		uint32_t len = 0;
-		const uint8_t *v = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &len);
-		const void *ud;
-
-		l->found = true;
-		if (v && len >= 6) {
-			l->addr->family = AF_INET;
-			memcpy(&l->addr->v4, v, 4);
-			*l->port = (uint16_t)(v[4] << 8 | v[5]);
-		}
-		ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &len);
-		if (ud)
-			(void)nftnl_udata_parse(ud, len, owner_cb, l->owner);
-	}
-	nftnl_set_elems_iter_destroy(it);
+	l->found = true;
+	*l->addr = v->target;
+	*l->port = v->target_port;
+	memcpy(l->owner, v->owner, sizeof(v->owner));
 	return 0;
 }
 
@@ -371,7 +387,13 @@ int nft_publish_lookup(struct nl_sock *s, const struct inaddr *host_ip, uint8_t 
 	nftnl_set_elem_add(set, e);
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_ACK, 0);
 	nftnl_set_elems_nlmsg_build_payload(nlh, set);
-	r = nl_sock_transact(s, nlh, nlh->nlmsg_len, lookup_cb, &l, err);
+	{
+		struct elems_walk w = { .by_addr = host_ip && host_ip->family,
+					.fn = lookup_fn,
+					.userdata = &l };
+
+		r = nl_sock_transact(s, nlh, nlh->nlmsg_len, elems_cb, &w, err);
+	}
 	if (r == -ENOENT) {
 		if (err)
 			*err = (struct brnet_error){ 0 };
@@ -382,69 +404,25 @@ int nft_publish_lookup(struct nl_sock *s, const struct inaddr *host_ip, uint8_t 
 	return l.found ? 1 : 0;
 }
 
-struct owners_dump {
+struct owners {
 	int (*fn)(const char *owner, const struct inaddr *target, void *userdata);
 	void *userdata;
 };
 
-static int owners_cb(const struct nlmsghdr *nlh, void *userdata)
+static int owners_fn(const struct elem_view *v, void *userdata)
 {
-	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
-	struct owners_dump *d = userdata;
-	struct nftnl_set_elems_iter *it;
-	struct nftnl_set_elem *e;
-	int r = 0;
+	struct owners *o = userdata;
 
-	if (!s)
-		return -ENOMEM;
-	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
-		return -EBADMSG;
-	it = nftnl_set_elems_iter_create(s);
-	if (!it)
-		return -ENOMEM;
-	for (e = nftnl_set_elems_iter_next(it); e && r >= 0; e = nftnl_set_elems_iter_next(it)) {
-		char owner[128] = "";
-		uint32_t ud_len = 0, v_len = 0;
-		const void *ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &ud_len);
-		const uint8_t *v = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &v_len);
-		struct inaddr target = { .family = AF_INET };
-
-		if (!v || v_len < 4)
-			continue;
-		memcpy(&target.v4, v, 4);
-		if (ud)
-			(void)nftnl_udata_parse(ud, ud_len, owner_cb, owner);
-		if (owner[0])
-			r = d->fn(owner, &target, d->userdata);
-	}
-	nftnl_set_elems_iter_destroy(it);
-	return r;
+	if (!v->owner[0] || !v->target.family)
+		return 0;
+	return o->fn(v->owner, &v->target, o->userdata);
 }
 
 int nft_publish_owners(struct nl_sock *s,
 		       int (*fn)(const char *owner, const struct inaddr *target, void *userdata),
 		       void *userdata, struct brnet_error *err)
 {
-	struct owners_dump d = { .fn = fn, .userdata = userdata };
+	struct owners o = { .fn = fn, .userdata = userdata };
 
-	for (int by_addr = 0; by_addr <= 1; by_addr++) {
-		_cleanup_(nftnl_set_freep) struct nftnl_set *q = elems_set(by_addr);
-		char qbuf[512];
-		struct nlmsghdr *nlh;
-		int r;
-
-		if (!q)
-			return -ENOMEM;
-		nlh = nftnl_nlmsg_build_hdr(qbuf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP, 0);
-		nftnl_set_elems_nlmsg_build_payload(nlh, q);
-		r = nl_sock_transact(s, nlh, nlh->nlmsg_len, owners_cb, &d, err);
-		if (r == -ENOENT) {
-			if (err)
-				*err = (struct brnet_error){ 0 };
-			continue;
-		}
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return elems_dump(s, owners_fn, &o, err);
 }
