@@ -81,6 +81,11 @@ typedef void (*brnet_action_fn)(const char *action, void *userdata);
 int brnet_gc(brnet_ctx *ctx, bool dry_run, brnet_action_fn action, void *userdata,
 	     struct brnet_error *err);
 
+/* Re-applies the firewall state of every recorded network and active attachment in one
+ * transaction, for use after `nft flush ruleset` or a firewall reload. Idempotent. Returns the
+ * number of networks. */
+int brnet_restore(brnet_ctx *ctx, struct brnet_error *err);
+
 void brnet_attachment_free(brnet_attachment *a);
 const char *brnet_attachment_id(const brnet_attachment *a);
 const char *brnet_attachment_ifname(const brnet_attachment *a);

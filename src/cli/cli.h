@@ -59,6 +59,7 @@ int verb_run(const struct cli_global *g, int argc, char **argv);
 int verb_ls(const struct cli_global *g, int argc, char **argv);
 int verb_check(const struct cli_global *g, int argc, char **argv);
 int verb_gc(const struct cli_global *g, int argc, char **argv);
+int verb_restore(const struct cli_global *g, int argc, char **argv);
 int verb_teardown(const struct cli_global *g, int argc, char **argv);
 int verb_version(const struct cli_global *g, int argc, char **argv);
 

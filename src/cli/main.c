@@ -15,6 +15,7 @@ static const struct verb verbs[] = {
 	{ "check", verb_check, "verify an attachment against the kernel" },
 	{ "ls", verb_ls, "list attachments" },
 	{ "gc", verb_gc, "repair what killed operations and vanished containers left" },
+	{ "restore", verb_restore, "re-apply the firewall state after a flush or reload" },
 	{ "version", verb_version, "print the version" },
 };
 

@@ -211,7 +211,7 @@ static void test_publish_batch(void **state)
 	assert_ok(publish_parse("8000-8599:9000-9599", &p[0], &err)); /* 600 ports */
 	assert_ok(publish_parse("127.0.0.1:53:53/udp", &p[1], &err));
 	assert_ok(inaddr_parse_v4("10.0.42.2", &a));
-	assert_ok(nft_build_publish_batch(p, 2, &a, "web/eth0", true, &buf, &len));
+	assert_ok(nft_build_publish_batch(p, 2, &a, "web/eth0", &buf, &len));
 	walk(buf, len, &s);
 	/* begin, 3 messages of at most 256 elements for the plain map, 1 for publish_addr, end */
 	assert_int_equal(s.n, 1 + 3 + 1 + 1);

@@ -268,8 +268,8 @@ static struct nftnl_chain *chain_new(const char *name, const char *type, uint32_
 	return c;
 }
 
-int nft_build_network_batch(void *buf, size_t size, const char *bridge,
-			    const struct inprefix *subnet, unsigned rules)
+int nft_batch_add_network(struct nft_batch *b, const char *bridge, const struct inprefix *subnet,
+			  unsigned rules)
 {
 	static const struct {
 		const char *name, *type;
@@ -282,29 +282,25 @@ int nft_build_network_batch(void *buf, size_t size, const char *bridge,
 		{ NFT_CHAIN_INPUT, "filter", NF_INET_LOCAL_IN, NF_FILTER_PRI },
 	};
 	_cleanup_(nftnl_table_freep) struct nftnl_table *t = table_new();
-	struct nft_batch b;
-	int ret;
 
 	if (!t)
 		return -ENOMEM;
-	nft_batch_init(&b, buf, size);
-	nft_batch_begin(&b);
 	/* NLM_F_CREATE without EXCL: "add table/chain/map" are no-ops when they exist. */
-	nft_batch_table(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE, t);
+	nft_batch_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, t);
 	for (size_t i = 0; i < ELEMENTSOF(chains); i++) {
 		_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = chain_new(
 			chains[i].name, chains[i].type, chains[i].hook, chains[i].prio);
 
 		if (!c)
 			return -ENOMEM;
-		nft_batch_chain(&b, NFT_MSG_NEWCHAIN, NLM_F_CREATE, c);
+		nft_batch_chain(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE, c);
 	}
 	for (int by_addr = 0; by_addr <= 1; by_addr++) {
 		_cleanup_(nftnl_set_freep) struct nftnl_set *s = nft_publish_set_new(by_addr);
 
 		if (!s)
 			return -ENOMEM;
-		nft_batch_set(&b, NFT_MSG_NEWSET, NLM_F_CREATE, s);
+		nft_batch_set(b, NFT_MSG_NEWSET, NLM_F_CREATE, s);
 	}
 	for (unsigned id = 0; id < _NFT_RULE_MAX; id++) {
 		_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = NULL;
@@ -314,9 +310,22 @@ int nft_build_network_batch(void *buf, size_t size, const char *bridge,
 		r = nft_rule_build(id, bridge, subnet);
 		if (!r)
 			return -ENOMEM;
-		nft_batch_rule(&b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, r);
+		nft_batch_rule(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, r);
 	}
-	ret = nft_batch_end(&b);
+	return b->overflow ? -EMSGSIZE : 0;
+}
+
+int nft_build_network_batch(void *buf, size_t size, const char *bridge,
+			    const struct inprefix *subnet, unsigned rules)
+{
+	struct nft_batch b;
+	int ret;
+
+	nft_batch_init(&b, buf, size);
+	nft_batch_begin(&b);
+	ret = nft_batch_add_network(&b, bridge, subnet, rules);
+	if (ret >= 0)
+		ret = nft_batch_end(&b);
 	return ret < 0 ? ret : (int)b.len;
 }
 

@@ -62,6 +62,10 @@ struct nftnl_rule *nft_rule_build(enum nft_rule_id id, const char *bridge,
 /* The masquerade rule of a network (pure): nft_rule_build(NFT_RULE_MASQUERADE, ...). */
 struct nftnl_rule *nft_rule_masquerade(const char *bridge, const struct inprefix *subnet);
 
+struct nft_batch;
+/* Appends to b: table, chains and maps (created if missing) and the rules in the mask. */
+int nft_batch_add_network(struct nft_batch *b, const char *bridge, const struct inprefix *subnet,
+			  unsigned rules);
 /* A batch that creates table, chains and maps if missing and adds the rules in the mask.
  * Returns the batch length, or -EMSGSIZE. */
 int nft_build_network_batch(void *buf, size_t size, const char *bridge,

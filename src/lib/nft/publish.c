@@ -90,37 +90,33 @@ static struct nftnl_set *elems_set(bool by_addr)
 }
 
 static int elem_add(struct nftnl_set *s, const struct publish *p, unsigned i,
-		    const struct inaddr *addr, const char *owner, bool with_data)
+		    const struct inaddr *addr, const char *owner)
 {
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+	struct nftnl_udata_buf *udata = nftnl_udata_buf_alloc(128);
 	uint8_t key[12], value[8];
 	size_t klen;
 
-	if (!e)
+	if (!e || !udata || !nftnl_udata_put_strz(udata, NFTNL_UDATA_SET_ELEM_COMMENT, owner)) {
+		nftnl_udata_buf_free(udata);
+		nftnl_set_elem_free(e);
 		return -ENOMEM;
+	}
 	klen = nft_publish_key(&p->host_ip, p->proto, (uint16_t)(p->host_port + i), key);
 	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, (uint32_t)klen);
-	if (with_data) {
-		struct nftnl_udata_buf *udata = nftnl_udata_buf_alloc(128);
-
-		nft_publish_value(addr, (uint16_t)(p->container_port + i), value);
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, value, sizeof(value));
-		if (!udata || !nftnl_udata_put_strz(udata, NFTNL_UDATA_SET_ELEM_COMMENT, owner)) {
-			nftnl_udata_buf_free(udata);
-			nftnl_set_elem_free(e);
-			return -ENOMEM;
-		}
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(udata),
-				   nftnl_udata_buf_len(udata));
-		nftnl_udata_buf_free(udata);
-	}
+	nft_publish_value(addr, (uint16_t)(p->container_port + i), value);
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, value, sizeof(value));
+	/* The owner's name: conflicts name it, teardown and gc find their own by it. */
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(udata),
+			   nftnl_udata_buf_len(udata));
+	nftnl_udata_buf_free(udata);
 	nftnl_set_elem_add(s, e);
 	return 0;
 }
 
 /* Appends the elements of one map (by_addr or not) in messages of ELEMS_PER_MSG. */
 static int batch_map(struct nft_batch *b, const struct publish *pub, unsigned n, bool by_addr,
-		     const struct inaddr *addr, const char *owner, bool add)
+		     const struct inaddr *addr, const char *owner, uint16_t flags)
 {
 	_cleanup_(nftnl_set_freep) struct nftnl_set *s = NULL;
 	unsigned in_msg = 0;
@@ -135,12 +131,11 @@ static int batch_map(struct nft_batch *b, const struct publish *pub, unsigned n,
 				if (!s)
 					return -ENOMEM;
 			}
-			r = elem_add(s, &pub[k], i, addr, owner, add);
+			r = elem_add(s, &pub[k], i, addr, owner);
 			if (r < 0)
 				return r;
 			if (++in_msg == ELEMS_PER_MSG) {
-				nft_batch_setelems(b, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
-						   add ? NLM_F_CREATE | NLM_F_EXCL : 0, s,
+				nft_batch_setelems(b, NFT_MSG_NEWSETELEM, flags, s,
 						   in_msg * ELEM_ROOM);
 				nftnl_set_free(steal_pointer(&s));
 				in_msg = 0;
@@ -148,33 +143,49 @@ static int batch_map(struct nft_batch *b, const struct publish *pub, unsigned n,
 		}
 	}
 	if (s)
-		nft_batch_setelems(b, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
-				   add ? NLM_F_CREATE | NLM_F_EXCL : 0, s, in_msg * ELEM_ROOM);
+		nft_batch_setelems(b, NFT_MSG_NEWSETELEM, flags, s, in_msg * ELEM_ROOM);
 	return 0;
 }
 
-int nft_build_publish_batch(const struct publish *pub, unsigned n, const struct inaddr *addr,
-			    const char *owner, bool add, char **ret_buf, size_t *ret_len)
+size_t nft_publish_batch_room(const struct publish *pub, unsigned n)
 {
-	_cleanup_(freep) char *buf = NULL;
-	struct nft_batch b;
-	size_t total = 0, size;
-	int r;
+	size_t total = 0;
 
 	for (unsigned k = 0; k < n; k++)
 		total += publish_count(&pub[k]);
-	size = 4 * NFT_MSG_ROOM + total * ELEM_ROOM + (total / ELEMS_PER_MSG + 2) * NFT_MSG_ROOM;
+	return total * ELEM_ROOM + (total / ELEMS_PER_MSG + 2) * NFT_MSG_ROOM;
+}
+
+int nft_batch_add_publish(struct nft_batch *b, const struct publish *pub, unsigned n,
+			  const struct inaddr *addr, const char *owner, bool exclusive)
+{
+	uint16_t flags = NLM_F_CREATE | (exclusive ? NLM_F_EXCL : 0);
+	int r;
+
+	r = batch_map(b, pub, n, false, addr, owner, flags);
+	if (r >= 0)
+		r = batch_map(b, pub, n, true, addr, owner, flags);
+	if (r < 0)
+		return r;
+	return b->overflow ? -EMSGSIZE : 0;
+}
+
+int nft_build_publish_batch(const struct publish *pub, unsigned n, const struct inaddr *addr,
+			    const char *owner, char **ret_buf, size_t *ret_len)
+{
+	_cleanup_(freep) char *buf = NULL;
+	size_t size = 4 * NFT_MSG_ROOM + nft_publish_batch_room(pub, n);
+	struct nft_batch b;
+	int r;
+
 	buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;
 	nft_batch_init(&b, buf, size);
 	nft_batch_begin(&b);
-	r = batch_map(&b, pub, n, false, addr, owner, add);
+	r = nft_batch_add_publish(&b, pub, n, addr, owner, true);
 	if (r >= 0)
-		r = batch_map(&b, pub, n, true, addr, owner, add);
-	if (r < 0)
-		return r;
-	r = nft_batch_end(&b);
+		r = nft_batch_end(&b);
 	if (r < 0)
 		return r;
 	*ret_len = b.len;
@@ -203,7 +214,7 @@ int nft_publish_add(struct nl_sock *s, const struct publish *pub, unsigned n,
 
 	if (n == 0)
 		return 0;
-	r = nft_build_publish_batch(pub, n, addr, owner, true, &buf, &len);
+	r = nft_build_publish_batch(pub, n, addr, owner, &buf, &len);
 	if (r < 0)
 		return brnet_err(err, -r, "nf_tables: cannot build batch: %s", strerror(-r));
 	return nl_sock_transact(s, buf, len, NULL, NULL, err);

@@ -26,10 +26,17 @@ struct nftnl_set *nft_publish_set_new(bool by_addr);
 size_t nft_publish_key(const struct inaddr *host_ip, uint8_t proto, uint16_t port, uint8_t key[12]);
 void nft_publish_value(const struct inaddr *addr, uint16_t port, uint8_t value[8]);
 
-/* A batch adding (add=true, NLM_F_EXCL: a port held by anyone is refused by the kernel) or
- * deleting the elements of every port in pub[], mapped to addr. *ret_buf is malloc'd. */
+struct nft_batch;
+/* Appends the elements of every port in pub[], mapped to addr and named for owner. With
+ * exclusive (NLM_F_EXCL), a port held by anyone fails the transaction; without, adding an
+ * element that exists as it is succeeds (restore). */
+int nft_batch_add_publish(struct nft_batch *b, const struct publish *pub, unsigned n,
+			  const struct inaddr *addr, const char *owner, bool exclusive);
+/* Bytes of batch room the elements of pub[] need. */
+size_t nft_publish_batch_room(const struct publish *pub, unsigned n);
+/* A whole exclusive-add batch for pub[]; *ret_buf is malloc'd. */
 int nft_build_publish_batch(const struct publish *pub, unsigned n, const struct inaddr *addr,
-			    const char *owner, bool add, char **ret_buf, size_t *ret_len);
+			    const char *owner, char **ret_buf, size_t *ret_len);
 
 /* Adds an attachment's elements in one transaction; -EEXIST if any port is taken, and then
  * nothing was added. */

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * brnet_restore(): after `nft flush ruleset` or a firewall reload, put table inet brnet back
+ * as the records describe it, in one transaction: every network's rules that are missing and
+ * every active attachment's published ports. Rules are added only when missing and elements
+ * without NLM_F_EXCL, so running it on an intact table changes nothing.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/config/config.h"
+#include "lib/ctx.h"
+#include "lib/network.h"
+#include "lib/nft/batch.h"
+#include "lib/nft/nft.h"
+#include "lib/nft/publish.h"
+#include "lib/record.h"
+#include "shared/error.h"
+#include "shared/macro.h"
+
+DEFINE_POINTER_CLEANUP(struct nl_sock, nl_sock_free)
+
+struct net_entry {
+	char bridge[IFNAMSIZ];
+	struct inprefix subnet;
+};
+
+/* The recorded networks (network.json under networks/). */
+static int list_networks(brnet_ctx *ctx, struct net_entry **ret, size_t *ret_n,
+			 struct brnet_error *err)
+{
+	struct net_entry *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	int fd;
+	DIR *d;
+
+	fd = openat(ctx->networks_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d)
+		return brnet_err(err, errno, "cannot read %s/networks", ctx->state_dir);
+	while ((de = readdir(d))) {
+		struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
+		bool recorded;
+
+		if (de->d_name[0] == '.' || config_check_ifname(de->d_name, "bridge", NULL) < 0)
+			continue;
+		if (network_open_locked(ctx, de->d_name, NULL, &net, NULL) < 0)
+			continue;
+		recorded = net.recorded;
+		if (recorded && n == cap) {
+			struct net_entry *nv = reallocarray(v, cap ? 2 * cap : 8, sizeof(*v));
+
+			if (!nv) {
+				network_close(&net);
+				closedir(d);
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+			cap = cap ? 2 * cap : 8;
+		}
+		if (recorded) {
+			snprintf(v[n].bridge, IFNAMSIZ, "%s", net.bridge);
+			v[n++].subnet = net.subnet;
+		}
+		network_close(&net);
+	}
+	closedir(d);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
+{
+	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
+	_cleanup_(freep) struct net_entry *nets = NULL;
+	_cleanup_(freep) char *buf = NULL;
+	brnet_attachment **list = NULL;
+	size_t n_nets = 0, n = 0, size;
+	unsigned globals_missing = 0;
+	struct nft_batch b;
+	int r;
+
+	if (!ctx)
+		return -EINVAL;
+	r = list_networks(ctx, &nets, &n_nets, err);
+	if (r >= 0)
+		r = brnet_list(ctx, &list, &n, err);
+	if (r < 0)
+		return r;
+	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
+	if (r < 0) {
+		brnet_attachment_list_free(list, n);
+		return brnet_err(err, r, "cannot open nf_tables netlink socket: %s", strerror(-r));
+	}
+	size = 4 * NFT_MSG_ROOM + n_nets * (_NFT_RULE_MAX + 8) * NFT_MSG_ROOM;
+	for (size_t i = 0; i < n; i++)
+		size += nft_publish_batch_room(list[i]->publish, list[i]->n_publish);
+	buf = malloc(size);
+	if (!buf) {
+		brnet_attachment_list_free(list, n);
+		return -ENOMEM;
+	}
+	nft_batch_init(&b, buf, size);
+	nft_batch_begin(&b);
+	for (size_t i = 0; i < n_nets && r >= 0; i++) {
+		unsigned missing;
+
+		r = nft_network_missing(nft, nets[i].bridge, &missing, err);
+		if (r < 0)
+			break;
+		/* The global rules once, with the first network; each network its own. */
+		if (i == 0)
+			globals_missing = missing & ((1u << _NFT_RULE_GLOBAL_MAX) - 1);
+		missing &= ~((1u << _NFT_RULE_GLOBAL_MAX) - 1);
+		r = nft_batch_add_network(&b, nets[i].bridge, &nets[i].subnet,
+					  missing | (i == 0 ? globals_missing : 0));
+	}
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		const struct brnet_attachment *a = list[i];
+		char owner[RECORD_NAME_MAX];
+
+		if (a->state != ATTACH_ACTIVE || a->n_publish == 0)
+			continue;
+		snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
+		r = nft_batch_add_publish(&b, a->publish, a->n_publish, &a->address, owner, false);
+	}
+	brnet_attachment_list_free(list, n);
+	if (r >= 0)
+		r = nft_batch_end(&b);
+	if (r < 0)
+		return brnet_err(err, -r, "cannot build the restore transaction: %s", strerror(-r));
+	r = nl_sock_transact(nft, buf, b.len, NULL, NULL, err);
+	if (r < 0)
+		return brnet_err_prefix(err, r, "nf_tables: cannot restore table inet " NFT_TABLE);
+	return (int)n_nets;
+}

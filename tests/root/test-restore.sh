@@ -1,0 +1,41 @@
+#!/bin/bash
+# brnet restore: after `nft flush ruleset`, one command brings back every network's rules and
+# every published port; on an intact table it changes nothing.
+. "$(dirname "$0")/lib.sh"
+
+make_upstream
+make_container c1
+make_container c2
+brnet setup --netns /run/netns/c1 --id c1 -p 8080:80 -p "$HOST_UPLINK_ADDR:9000:90/udp" >/dev/null
+brnet setup --netns /run/netns/c2 --id c2 --bridge br2 --subnet 10.9.0.0/24 -p 8081:80 >/dev/null
+intact=$(nft -j list ruleset)
+
+nft flush ruleset
+set +e
+brnet check --id c1 >/dev/null
+rc=$?
+set -e
+expect_eq "check sees the flushed table" "$rc" "1"
+if connect upstream tcp $HOST_UPLINK_ADDR 8080 >/dev/null 2>&1; then fail "port works without rules?"; fi
+
+out=$(brnet restore)
+expect_eq "restore output" "$out" "restored table inet brnet for 2 networks"
+for id in c1 c2; do brnet check --id $id >/dev/null || fail "check of $id after restore"; done
+echo "ok: check passes after restore"
+listen c1 tcp 0.0.0.0 80
+connect upstream tcp $HOST_UPLINK_ADDR 8080 >/dev/null || fail "published port after restore"
+expect_eq "source kept after restore" "$(seen_by c1 tcp 80)" "$UPSTREAM_ADDR"
+listen c1 udp 0.0.0.0 90
+connect upstream udp $HOST_UPLINK_ADDR 9000 >/dev/null || fail "host-IP udp port after restore"
+listen upstream tcp 0.0.0.0 7000
+connect c2 tcp $UPSTREAM_ADDR 7000 >/dev/null || fail "masquerade of br2 after restore"
+expect_eq "br2 masqueraded after restore" "$(seen_by upstream tcp 7000)" "$HOST_UPLINK_ADDR"
+
+# Idempotent: a second restore, and a restore of an intact table, change nothing.
+after=$(nft -j list ruleset | python3 -c 'import json,sys; print(sorted(json.dumps({k: {x: y for x, y in v.items() if x != "handle"} for k, v in o.items()}, sort_keys=True) for o in json.load(sys.stdin)["nftables"] if "metainfo" not in o))')
+brnet restore >/dev/null
+again=$(nft -j list ruleset | python3 -c 'import json,sys; print(sorted(json.dumps({k: {x: y for x, y in v.items() if x != "handle"} for k, v in o.items()}, sort_keys=True) for o in json.load(sys.stdin)["nftables"] if "metainfo" not in o))')
+expect_eq "second restore changes nothing" "$again" "$after"
+orig=$(echo "$intact" | python3 -c 'import json,sys; print(sorted(json.dumps({k: {x: y for x, y in v.items() if x != "handle"} for k, v in o.items()}, sort_keys=True) for o in json.load(sys.stdin)["nftables"] if "metainfo" not in o))')
+expect_eq "restored table equals the original (handles aside)" "$after" "$orig"
+echo PASS
