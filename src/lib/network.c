@@ -307,8 +307,7 @@ static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet
 	return ensure_localnet(net, rtnl, &link, err);
 }
 
-int network_ensure(brnet_ctx *ctx, struct network *net, struct nl_sock *rtnl, struct nl_sock *nft,
-		   struct brnet_error *err)
+int network_ensure_links(struct network *net, struct nl_sock *rtnl, struct brnet_error *err)
 {
 	int r;
 
@@ -321,12 +320,20 @@ int network_ensure(brnet_ctx *ctx, struct network *net, struct nl_sock *rtnl, st
 			return r;
 		net->recorded = true;
 	}
-	r = nft_network_ensure(nft, net->bridge, &net->subnet, err);
-	if (r < 0)
-		return r;
 	/* Set once and never restored: other users of forwarding depend on it (defect 10). */
 	r = sysctl_write("/proc/sys/net/ipv4/ip_forward", "1");
 	if (r < 0)
 		return brnet_err(err, r, "cannot enable net.ipv4.ip_forward: %s", strerror(-r));
 	return 0;
+}
+
+int network_ensure(brnet_ctx *ctx, struct network *net, struct nl_sock *rtnl, struct nl_sock *nft,
+		   struct brnet_error *err)
+{
+	int r;
+
+	r = network_ensure_links(net, rtnl, err);
+	if (r < 0)
+		return r;
+	return nft_network_ensure(nft, net->bridge, &net->subnet, err);
 }

@@ -38,5 +38,7 @@ void network_close(struct network *net);
 /* Makes the kernel match the network: bridge present (validated if it was there already), up,
  * carrying the gateway, route_localnet on; our nf_tables table with the network's rules;
  * ip_forward on. */
+/* The kernel side only: bridge, gateway, route_localnet, ip_forward (not nf_tables). */
+int network_ensure_links(struct network *net, struct nl_sock *rtnl, struct brnet_error *err);
 int network_ensure(brnet_ctx *ctx, struct network *net, struct nl_sock *rtnl, struct nl_sock *nft,
 		   struct brnet_error *err);

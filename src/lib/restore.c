@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * brnet_restore(): after `nft flush ruleset` or a firewall reload, put table inet brnet back
- * as the records describe it, in one transaction: every network's rules that are missing and
- * every active attachment's published ports. Rules are added only when missing and elements
- * without NLM_F_EXCL, so running it on an intact table changes nothing.
+ * brnet_restore(): after `nft flush ruleset`, a firewall reload or a deleted bridge, put the
+ * shared objects back as the records describe them: each network's bridge (with its gateway)
+ * and the host ends of its live attachments on it; then, in one transaction, every network's
+ * missing rules and every active attachment's published ports. Rules are added only when
+ * missing and elements without NLM_F_EXCL, so running it on an intact system changes nothing.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include "lib/nft/nft.h"
 #include "lib/nft/publish.h"
 #include "lib/record.h"
+#include "lib/rtnl/rtnl.h"
 #include "shared/error.h"
 #include "shared/macro.h"
 
@@ -27,11 +29,12 @@ DEFINE_POINTER_CLEANUP(struct nl_sock, nl_sock_free)
 struct net_entry {
 	char bridge[IFNAMSIZ];
 	struct inprefix subnet;
+	int ifindex;
 };
 
 /* The recorded networks (network.json under networks/). */
-static int list_networks(brnet_ctx *ctx, struct net_entry **ret, size_t *ret_n,
-			 struct brnet_error *err)
+static int list_networks(brnet_ctx *ctx, struct nl_sock *rtnl, struct net_entry **ret,
+			 size_t *ret_n, struct brnet_error *err)
 {
 	struct net_entry *v = NULL;
 	size_t n = 0, cap = 0;
@@ -52,6 +55,16 @@ static int list_networks(brnet_ctx *ctx, struct net_entry **ret, size_t *ret_n,
 		if (network_open_locked(ctx, de->d_name, NULL, &net, NULL) < 0)
 			continue;
 		recorded = net.recorded;
+		if (recorded) {
+			int r = network_ensure_links(&net, rtnl, err);
+
+			if (r < 0) {
+				network_close(&net);
+				closedir(d);
+				free(v);
+				return r;
+			}
+		}
 		if (recorded && n == cap) {
 			struct net_entry *nv = reallocarray(v, cap ? 2 * cap : 8, sizeof(*v));
 
@@ -66,6 +79,7 @@ static int list_networks(brnet_ctx *ctx, struct net_entry **ret, size_t *ret_n,
 		}
 		if (recorded) {
 			snprintf(v[n].bridge, IFNAMSIZ, "%s", net.bridge);
+			v[n].ifindex = net.bridge_ifindex;
 			v[n++].subnet = net.subnet;
 		}
 		network_close(&net);
@@ -76,9 +90,31 @@ static int list_networks(brnet_ctx *ctx, struct net_entry **ret, size_t *ret_n,
 	return 0;
 }
 
+/* A live attachment's host end back on its bridge (a re-created bridge has no ports). */
+static int reattach(struct nl_sock *rtnl, const struct brnet_attachment *a,
+		    const struct net_entry *nets, size_t n_nets, struct brnet_error *err)
+{
+	struct link_info veth;
+	char buf[512];
+	struct nlbuf b;
+	int ifindex = 0;
+
+	for (size_t i = 0; i < n_nets; i++)
+		if (strcmp(nets[i].bridge, a->bridge) == 0)
+			ifindex = nets[i].ifindex;
+	if (ifindex <= 0 || rtnl_link_get(rtnl, a->host_veth, &veth, NULL) < 0 ||
+	    veth.master == ifindex)
+		return 0; /* no bridge, no veth (gc's business), or already in place */
+	/* Port flags went with the old bridge: hairpin again for publishers. */
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_link_set_master(&b, veth.ifindex, ifindex);
+	rtnl_build_bridge_port_up(&b, a->host_veth, a->n_publish > 0);
+	return rtnl_run(rtnl, &b, err);
+}
+
 int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 {
-	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
+	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL, *rtnl = NULL;
 	_cleanup_(freep) struct net_entry *nets = NULL;
 	_cleanup_(freep) char *buf = NULL;
 	brnet_attachment **list = NULL;
@@ -89,11 +125,21 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 
 	if (!ctx)
 		return -EINVAL;
-	r = list_networks(ctx, &nets, &n_nets, err);
+	r = nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
+	if (r < 0)
+		return brnet_err(err, r, "cannot open rtnetlink socket: %s", strerror(-r));
+	r = list_networks(ctx, rtnl, &nets, &n_nets, err);
 	if (r >= 0)
 		r = brnet_list(ctx, &list, &n, err);
 	if (r < 0)
 		return r;
+	for (size_t i = 0; i < n && r >= 0; i++)
+		if (list[i]->state == ATTACH_ACTIVE)
+			r = reattach(rtnl, list[i], nets, n_nets, err);
+	if (r < 0) {
+		brnet_attachment_list_free(list, n);
+		return brnet_err_prefix(err, r, "cannot put host veths back on their bridge");
+	}
 	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
 	if (r < 0) {
 		brnet_attachment_list_free(list, n);

@@ -38,4 +38,15 @@ again=$(nft -j list ruleset | python3 -c 'import json,sys; print(sorted(json.dum
 expect_eq "second restore changes nothing" "$again" "$after"
 orig=$(echo "$intact" | python3 -c 'import json,sys; print(sorted(json.dumps({k: {x: y for x, y in v.items() if x != "handle"} for k, v in o.items()}, sort_keys=True) for o in json.load(sys.stdin)["nftables"] if "metainfo" not in o))')
 expect_eq "restored table equals the original (handles aside)" "$after" "$orig"
+# A bridge deleted under live attachments: check names it, restore re-creates it with its
+# gateway and puts the host ends back.
+ip link del brnet0
+out=$(brnet check --id c1 || true)
+case "$out" in *"bridge brnet0 is missing"*) echo "ok: check: bridge missing" ;; *) fail "check: $out" ;; esac
+brnet restore >/dev/null
+brnet check --id c1 >/dev/null || fail "check after the bridge was restored: $(brnet check --id c1)"
+ip netns exec c1 ping -c1 -W2 10.0.42.1 >/dev/null || fail "c1 cannot reach the restored gateway"
+listen c1 tcp 0.0.0.0 80
+connect c1 tcp $HOST_UPLINK_ADDR 8080 >/dev/null || fail "hairpin after the bridge was restored"
+echo "ok: bridge, gateway and ports restored"
 echo PASS

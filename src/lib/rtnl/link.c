@@ -120,6 +120,18 @@ void rtnl_build_link_set_up(struct nlbuf *b, int ifindex)
 	nlbuf_end(b);
 }
 
+void rtnl_build_link_set_master(struct nlbuf *b, int ifindex, int master)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
+				 .ifi_index = ifindex,
+				 .ifi_flags = IFF_UP,
+				 .ifi_change = IFF_UP };
+
+	nlbuf_begin(b, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
+	nlbuf_put_u32(b, IFLA_MASTER, (uint32_t)master);
+	nlbuf_end(b);
+}
+
 void rtnl_build_link_del(struct nlbuf *b, const char *name)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };

@@ -47,6 +47,7 @@ void rtnl_build_bridge_new(struct nlbuf *b, const char *name);
 void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec);
 void rtnl_build_bridge_port_up(struct nlbuf *b, const char *name, bool hairpin);
 void rtnl_build_link_set_up(struct nlbuf *b, int ifindex);
+void rtnl_build_link_set_master(struct nlbuf *b, int ifindex, int master);
 void rtnl_build_link_del(struct nlbuf *b, const char *name);
 void rtnl_build_addr_new(struct nlbuf *b, int ifindex, const struct inprefix *local);
 void rtnl_build_addr_dump(struct nlbuf *b, int family, int ifindex);
