@@ -1,8 +1,9 @@
 #!/bin/bash
 # The whole test suite, from a fresh Debian 12 machine (run as root):
 #   installs the packages, builds twice (plain, and with ASan+UBSan), both with the test-only
-#   fault hooks and warnings as errors, runs unit, root (private namespaces) and fuzz-replay
-#   suites in each, and ends with "N passed, N failed, N skipped".
+#   fault hooks and warnings as errors, runs unit, root (private namespaces), fuzz-replay and
+#   lint (clang-format, cppcheck) suites in each, the unit and fuzz-replay suites once more
+#   under valgrind, and ends with "N passed, N failed, N skipped".
 # In CI (CI=true) a root test that cannot run fails instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,11 +29,15 @@ for b in "${builds[@]}"; do
 	meson test -C "$b" --print-errorlogs --num-processes 2 || status=1
 done
 
-python3 - "${builds[@]}" <<'PY'
+echo "== build-test under valgrind (unit and fuzz-replay suites)"
+meson test -C build-test --setup valgrind --suite unit --suite fuzz --print-errorlogs || status=1
+
+python3 - build-test/meson-logs/testlog.json build-asan/meson-logs/testlog.json \
+	build-test/meson-logs/testlog-valgrind.json <<'PY'
 import json, sys
 counts = {"passed": 0, "failed": 0, "skipped": 0}
-for b in sys.argv[1:]:
-    with open(f"{b}/meson-logs/testlog.json") as f:
+for log in sys.argv[1:]:
+    with open(log) as f:
         for line in f:
             r = json.loads(line)["result"]
             key = {"OK": "passed", "EXPECTEDFAIL": "passed", "SKIP": "skipped"}.get(r, "failed")
