@@ -75,7 +75,7 @@ brnet check --id proc >/dev/null || fail "proc is not intact"
 kill -KILL "$sleeper"
 # dead once gone or a zombie (whoever reaps it may take its time; its namespace is already gone)
 for _ in $(seq 100); do
-	state=$(sed 's/.*) //' /proc/$sleeper/stat 2>/dev/null | cut -c1)
+	state=$(sed 's/.*) //' /proc/$sleeper/stat 2>/dev/null | cut -c1 || true)
 	[ -z "$state" ] || [ "$state" = Z ] && break
 	sleep 0.05
 done
