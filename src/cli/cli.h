@@ -54,6 +54,11 @@ int cli_network_option(int opt, const char *arg, brnet_config *cfg, struct cli_g
 /* Prints one attachment as a line of text or as a JSON object. */
 void cli_print_attachment(FILE *f, const brnet_attachment *a, bool json);
 
+/* Parses setup's command line into cfg: CLI_PROCEED, or the exit code (help, usage error,
+ * invalid value; the message is printed). Separate from verb_setup() so it can be fuzzed. */
+#define CLI_PROCEED (-1)
+int cli_setup_parse(int argc, char **argv, brnet_config *cfg, struct cli_global *g, bool *json);
+
 int verb_setup(const struct cli_global *g, int argc, char **argv);
 int verb_run(const struct cli_global *g, int argc, char **argv);
 int verb_ls(const struct cli_global *g, int argc, char **argv);

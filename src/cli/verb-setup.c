@@ -60,7 +60,7 @@ void cli_print_attachment(FILE *f, const brnet_attachment *a, bool json)
 	fputc('\n', f);
 }
 
-int verb_setup(const struct cli_global *g0, int argc, char **argv)
+int cli_setup_parse(int argc, char **argv, brnet_config *cfg, struct cli_global *g, bool *json)
 {
 	static const struct option options[] = { CLI_NETWORK_OPTIONS,
 						 { "pid", required_argument, NULL, OPT_PID },
@@ -68,21 +68,15 @@ int verb_setup(const struct cli_global *g0, int argc, char **argv)
 						 { "json", no_argument, NULL, OPT_JSON },
 						 { "help", no_argument, NULL, 'h' },
 						 {} };
-	_cleanup_(brnet_config_freep) brnet_config *cfg = NULL;
-	_cleanup_(brnet_ctx_freep) brnet_ctx *ctx = NULL;
-	_cleanup_(brnet_attachment_freep) brnet_attachment *a = NULL;
 	struct brnet_error err = { 0 };
-	struct cli_global g = *g0;
-	bool json = false, have_target = false;
+	bool have_target = false;
 	unsigned v;
 	int c, r = 0;
 
-	if (brnet_config_new(&cfg) < 0)
-		return cli_fail("set up", -ENOMEM, NULL);
-	optind = 1;
+	optind = 0; /* 0, not 1: a full reset of getopt's state, for repeated parsing */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "hp:", options, NULL)) != -1) {
-		r = cli_network_option(c, optarg, cfg, &g, "setup", &err);
+		r = cli_network_option(c, optarg, cfg, g, "setup", &err);
 		if (r == -ENOENT) {
 			r = 0;
 			switch (c) {
@@ -106,7 +100,7 @@ int verb_setup(const struct cli_global *g0, int argc, char **argv)
 				r = brnet_config_set_netns_path(cfg, optarg, &err);
 				break;
 			case OPT_JSON:
-				json = true;
+				*json = true;
 				break;
 			case 'h':
 				help();
@@ -124,7 +118,24 @@ int verb_setup(const struct cli_global *g0, int argc, char **argv)
 		return cli_usage_error("setup", "unexpected argument \"%s\"", argv[optind]);
 	if (!have_target)
 		return cli_usage_error("setup", "missing --pid or --netns");
+	return CLI_PROCEED;
+}
 
+int verb_setup(const struct cli_global *g0, int argc, char **argv)
+{
+	_cleanup_(brnet_config_freep) brnet_config *cfg = NULL;
+	_cleanup_(brnet_ctx_freep) brnet_ctx *ctx = NULL;
+	_cleanup_(brnet_attachment_freep) brnet_attachment *a = NULL;
+	struct brnet_error err = { 0 };
+	struct cli_global g = *g0;
+	bool json = false;
+	int r;
+
+	if (brnet_config_new(&cfg) < 0)
+		return cli_fail("set up", -ENOMEM, NULL);
+	r = cli_setup_parse(argc, argv, cfg, &g, &json);
+	if (r != CLI_PROCEED)
+		return r;
 	r = cli_ctx(&g, &ctx);
 	if (r != 0)
 		return r;
