@@ -57,3 +57,46 @@ int cli_ctx(const struct cli_global *g, brnet_ctx **ret)
 		return cli_fail("open state directory", r, &err);
 	return 0;
 }
+
+int cli_parse_simple(const char *verb, unsigned takes, void (*help)(void), int argc, char **argv,
+		     struct cli_global *g, struct cli_opts *ret)
+{
+	enum { OPT_DRY_RUN = 1000 };
+	static const struct option options[] = { { "id", required_argument, NULL, OPT_ID },
+						 { "ifname", required_argument, NULL, OPT_IFNAME },
+						 { "json", no_argument, NULL, OPT_JSON },
+						 { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+						 { "state-dir", required_argument, NULL,
+						   OPT_STATE_DIR },
+						 { "help", no_argument, NULL, 'h' },
+						 {} };
+	struct cli_opts o = { .ifname = "eth0" };
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		if (c == OPT_ID && (takes & CLI_TAKES_ID))
+			o.id = optarg;
+		else if (c == OPT_IFNAME && (takes & CLI_TAKES_ID))
+			o.ifname = optarg;
+		else if (c == OPT_JSON && (takes & CLI_TAKES_JSON))
+			o.json = true;
+		else if (c == OPT_DRY_RUN && (takes & CLI_TAKES_DRY_RUN))
+			o.dry_run = true;
+		else if (c == OPT_STATE_DIR)
+			g->state_dir = optarg;
+		else if (c == 'h') {
+			help();
+			return 0;
+		} else
+			return cli_usage_error(verb, "unknown option or missing argument: %s",
+					       argv[optind - 1]);
+	}
+	if (optind < argc)
+		return cli_usage_error(verb, "unexpected argument \"%s\"", argv[optind]);
+	if ((takes & CLI_TAKES_ID) && !o.id)
+		return cli_usage_error(verb, "missing --id");
+	*ret = o;
+	return CLI_PROCEED;
+}

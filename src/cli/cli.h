@@ -59,6 +59,17 @@ void cli_print_attachment(FILE *f, const brnet_attachment *a, bool json);
 #define CLI_PROCEED (-1)
 int cli_setup_parse(int argc, char **argv, brnet_config *cfg, struct cli_global *g, bool *json);
 
+/* The verbs that act on recorded state share one small command line: --state-dir and
+ * --help always, and what takes says. */
+enum { CLI_TAKES_ID = 1, CLI_TAKES_JSON = 2, CLI_TAKES_DRY_RUN = 4 };
+struct cli_opts {
+	const char *id, *ifname; /* --id (required with CLI_TAKES_ID), --ifname (eth0) */
+	bool json, dry_run;
+};
+/* CLI_PROCEED, or the exit code (0 after --help). */
+int cli_parse_simple(const char *verb, unsigned takes, void (*help)(void), int argc, char **argv,
+		     struct cli_global *g, struct cli_opts *ret);
+
 int verb_setup(const struct cli_global *g, int argc, char **argv);
 int verb_run(const struct cli_global *g, int argc, char **argv);
 int verb_ls(const struct cli_global *g, int argc, char **argv);

@@ -34,69 +34,35 @@ static void print_problem(const char *problem, void *userdata)
 
 int verb_check(const struct cli_global *g0, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "id", required_argument, NULL, OPT_ID },
-		{ "ifname", required_argument, NULL, OPT_IFNAME },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	_cleanup_(brnet_ctx_freep) brnet_ctx *ctx = NULL;
 	struct brnet_error err = { 0 };
 	struct cli_global g = *g0;
-	const char *id = NULL, *ifname = "eth0";
+	struct cli_opts o;
 	json_t *problems = NULL;
-	bool json = false;
-	int c, r;
+	int r;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (c) {
-		case OPT_ID:
-			id = optarg;
-			break;
-		case OPT_IFNAME:
-			ifname = optarg;
-			break;
-		case OPT_JSON:
-			json = true;
-			break;
-		case OPT_STATE_DIR:
-			g.state_dir = optarg;
-			break;
-		case 'h':
-			help();
-			return 0;
-		default:
-			return cli_usage_error("check", "unknown option or missing argument: %s",
-					       argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("check", "unexpected argument \"%s\"", argv[optind]);
-	if (!id)
-		return cli_usage_error("check", "missing --id");
+	r = cli_parse_simple("check", CLI_TAKES_ID | CLI_TAKES_JSON, help, argc, argv, &g, &o);
+	if (r != CLI_PROCEED)
+		return r;
 	r = cli_ctx(&g, &ctx);
 	if (r != 0)
 		return r;
-	if (json)
+	if (o.json)
 		problems = json_array();
-	r = brnet_check(ctx, id, ifname, print_problem, problems, &err);
+	r = brnet_check(ctx, o.id, o.ifname, print_problem, problems, &err);
 	if (r < 0) {
 		json_decref(problems);
 		return cli_fail("check attachment", r, &err);
 	}
-	if (json) {
-		json_t *o = json_pack("{s:s, s:s, s:b, s:o}", "id", id, "ifname", ifname, "ok",
-				      r == 0, "problems", problems);
+	if (o.json) {
+		json_t *out = json_pack("{s:s, s:s, s:b, s:o}", "id", o.id, "ifname", o.ifname,
+					"ok", r == 0, "problems", problems);
 
-		json_dumpf(o, stdout, JSON_INDENT(2));
+		json_dumpf(out, stdout, JSON_INDENT(2));
 		putchar('\n');
-		json_decref(o);
+		json_decref(out);
 	} else if (r == 0) {
-		printf("%s/%s: ok\n", id, ifname);
+		printf("%s/%s: ok\n", o.id, o.ifname);
 	}
 	return r == 0 ? 0 : 1;
 }

@@ -35,54 +35,28 @@ static void print_action(const char *action, void *userdata)
 int verb_gc(const struct cli_global *g0, int argc, char **argv)
 {
 	enum { OPT_DRY_RUN = 1000 };
-	static const struct option options[] = { { "dry-run", no_argument, NULL, OPT_DRY_RUN },
-						 { "json", no_argument, NULL, OPT_JSON },
-						 { "state-dir", required_argument, NULL,
-						   OPT_STATE_DIR },
-						 { "help", no_argument, NULL, 'h' },
-						 {} };
 	_cleanup_(brnet_ctx_freep) brnet_ctx *ctx = NULL;
 	struct brnet_error err = { 0 };
 	struct cli_global g = *g0;
-	bool json = false, dry_run = false;
+	struct cli_opts o;
 	json_t *actions = NULL;
-	int c, r;
+	int r;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (c) {
-		case OPT_DRY_RUN:
-			dry_run = true;
-			break;
-		case OPT_JSON:
-			json = true;
-			break;
-		case OPT_STATE_DIR:
-			g.state_dir = optarg;
-			break;
-		case 'h':
-			help();
-			return 0;
-		default:
-			return cli_usage_error("gc", "unknown option or missing argument: %s",
-					       argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("gc", "unexpected argument \"%s\"", argv[optind]);
+	r = cli_parse_simple("gc", CLI_TAKES_JSON | CLI_TAKES_DRY_RUN, help, argc, argv, &g, &o);
+	if (r != CLI_PROCEED)
+		return r;
 	r = cli_ctx(&g, &ctx);
 	if (r != 0)
 		return r;
-	if (json)
+	if (o.json)
 		actions = json_array();
-	r = brnet_gc(ctx, dry_run, print_action, actions, &err);
-	if (json) {
-		json_t *o = json_pack("{s:b, s:o}", "dry_run", dry_run, "actions", actions);
+	r = brnet_gc(ctx, o.dry_run, print_action, actions, &err);
+	if (o.json) {
+		json_t *out = json_pack("{s:b, s:o}", "dry_run", o.dry_run, "actions", actions);
 
-		json_dumpf(o, stdout, JSON_INDENT(2));
+		json_dumpf(out, stdout, JSON_INDENT(2));
 		putchar('\n');
-		json_decref(o);
+		json_decref(out);
 	} else if (r == 0) {
 		printf("nothing to do\n");
 	}

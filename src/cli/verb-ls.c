@@ -47,46 +47,24 @@ static void print_json(brnet_attachment **list, size_t n)
 
 int verb_ls(const struct cli_global *g0, int argc, char **argv)
 {
-	static const struct option options[] = { { "json", no_argument, NULL, OPT_JSON },
-						 { "state-dir", required_argument, NULL,
-						   OPT_STATE_DIR },
-						 { "help", no_argument, NULL, 'h' },
-						 {} };
 	_cleanup_(brnet_ctx_freep) brnet_ctx *ctx = NULL;
 	struct brnet_error err = { 0 };
 	struct cli_global g = *g0;
+	struct cli_opts o;
 	brnet_attachment **list = NULL;
 	size_t n = 0;
-	bool json = false;
-	int c, r;
+	int r;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (c) {
-		case OPT_JSON:
-			json = true;
-			break;
-		case OPT_STATE_DIR:
-			g.state_dir = optarg;
-			break;
-		case 'h':
-			help();
-			return 0;
-		default:
-			return cli_usage_error("ls", "unknown option or missing argument: %s",
-					       argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("ls", "unexpected argument \"%s\"", argv[optind]);
+	r = cli_parse_simple("ls", CLI_TAKES_JSON, help, argc, argv, &g, &o);
+	if (r != CLI_PROCEED)
+		return r;
 	r = cli_ctx(&g, &ctx);
 	if (r != 0)
 		return r;
 	r = brnet_list(ctx, &list, &n, &err);
 	if (r < 0)
 		return cli_fail("list attachments", r, &err);
-	if (json) {
+	if (o.json) {
 		print_json(list, n);
 	} else {
 		printf("%-20s %-8s %-18s %-10s %-11s %-11s %-24s %s\n", "ID", "IFNAME", "ADDRESS",

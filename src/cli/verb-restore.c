@@ -21,32 +21,15 @@ static void help(void)
 
 int verb_restore(const struct cli_global *g0, int argc, char **argv)
 {
-	static const struct option options[] = { { "state-dir", required_argument, NULL,
-						   OPT_STATE_DIR },
-						 { "help", no_argument, NULL, 'h' },
-						 {} };
 	_cleanup_(brnet_ctx_freep) brnet_ctx *ctx = NULL;
 	struct brnet_error err = { 0 };
 	struct cli_global g = *g0;
-	int c, r;
+	struct cli_opts o;
+	int r;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (c) {
-		case OPT_STATE_DIR:
-			g.state_dir = optarg;
-			break;
-		case 'h':
-			help();
-			return 0;
-		default:
-			return cli_usage_error("restore", "unknown option or missing argument: %s",
-					       argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("restore", "unexpected argument \"%s\"", argv[optind]);
+	r = cli_parse_simple("restore", 0, help, argc, argv, &g, &o);
+	if (r != CLI_PROCEED)
+		return r;
 	r = cli_ctx(&g, &ctx);
 	if (r != 0)
 		return r;
