@@ -62,19 +62,31 @@ static void attach_lock_release(struct attach_lock *l)
 
 /*
  * Test builds only: BRNET_FAIL_STEP=<step> fails that step as if the kernel refused it, and
- * BRNET_KILL_STEP=<step> SIGKILLs the process right after the step was journaled. Setup steps
- * are "lease", "veth", "container"; teardown steps "undo-veth", "undo-lease".
+ * BRNET_KILL_STEP=<step> SIGKILLs the process right after the step was journaled. A step is
+ * named ("lease", "publish", "veth", "container"; in teardown "undo-veth", "undo-publish",
+ * "undo-lease") or numbered: N is the Nth step this process reaches, counting from 1.
  */
+#if BRNET_TEST_HOOKS
+static bool step_matches(const char *want, const char *name, unsigned nth)
+{
+	char buf[16];
+
+	if (!want)
+		return false;
+	snprintf(buf, sizeof(buf), "%u", nth);
+	return strcmp(want, name) == 0 || strcmp(want, buf) == 0;
+}
+#endif
+
 static int step_hook(const char *name, struct brnet_error *err)
 {
 #if BRNET_TEST_HOOKS
-	const char *v;
+	static unsigned nth;
 
-	v = getenv("BRNET_KILL_STEP");
-	if (v && strcmp(v, name) == 0)
+	nth++;
+	if (step_matches(getenv("BRNET_KILL_STEP"), name, nth))
 		raise(SIGKILL);
-	v = getenv("BRNET_FAIL_STEP");
-	if (v && strcmp(v, name) == 0)
+	if (step_matches(getenv("BRNET_FAIL_STEP"), name, nth))
 		return brnet_err(err, EIO, "injected failure at step %s", name);
 #endif
 	return 0;

@@ -21,6 +21,19 @@ for step in lease publish veth container; do
 	echo "ok: failure at $step rolled back completely"
 done
 
+# The same by number: the Nth step this process reaches (setup with a port has four).
+for n in 1 2 3 4; do
+	before=$(snapshot)
+	set +e
+	msg=$(BRNET_FAIL_STEP=$n "$BRNET" setup --netns /run/netns/c2 --id c2 -p 8080:80 2>&1)
+	rc=$?
+	set -e
+	expect_eq "failure at step #$n: exit code" "$rc" "1"
+	case "$msg" in *"injected failure at step"*) ;; *) fail "unexpected message: $msg" ;; esac
+	[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "failure at step #$n left a trace"; }
+done
+echo "ok: failures at steps #1-#4 rolled back completely"
+
 for step in lease publish veth container; do
 	before=$(snapshot)
 	set +e
