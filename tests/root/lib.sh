@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Root test harness. Sourced by every root test: re-executes the test inside a private network +
-# mount namespace with a tmpfs on /run, so the test's "host" is a namespace of its own with no
+# Root test harness. Sourced by every root test: re-executes the test inside private network,
+# mount and PID namespaces with a tmpfs on /run, so the test's "host" is a namespace of its own with no
 # link to the real network, its own nf_tables ruleset and its own state directory. An
 # "upstream" namespace at 198.51.100.1 (TEST-NET-2) plays the outside world.
 #
@@ -34,9 +34,10 @@ if [ -z "${BRNET_SANDBOX:-}" ]; then
 		command -v $tool >/dev/null || skip "needs $tool"
 	done
 	[ -x "$BRNET" ] || fail "brnet binary not found at $BRNET"
-	unshare --net --mount true 2>/dev/null || skip "cannot create namespaces"
+	unshare --net --mount --pid --fork --mount-proc true 2>/dev/null || skip "cannot create namespaces"
 	export BRNET_SANDBOX=1
-	exec unshare --net --mount --propagation private bash "$0" "$@"
+	# PID namespace too: a test can only ever see (and signal) its own processes.
+	exec unshare --net --mount --pid --fork --mount-proc --propagation private bash "$0" "$@"
 fi
 
 # Inside the sandbox from here on.
