@@ -131,10 +131,22 @@ static void check_container(const struct brnet_attachment *a, struct report *rep
 			inaddr_to_string(&a->gateway, gwbuf), a->ifname, a->netns);
 }
 
+static void bad_port(const struct publish *p, uint16_t port, const char *found, void *userdata)
+{
+	char spec[PUBLISH_STRLEN];
+
+	if (!found[0])
+		problem(userdata, "published port %u/%s (%s) has no map element", port,
+			publish_proto_name(p->proto), publish_to_string(p, spec));
+	else
+		problem(userdata, "published port %u/%s maps elsewhere (owner %s)", port,
+			publish_proto_name(p->proto), found);
+}
+
 static void check_firewall(const struct brnet_attachment *a, struct report *rep)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
-	char owner[RECORD_NAME_MAX], found[128], name[NFT_COMMENT_MAX], spec[PUBLISH_STRLEN];
+	char owner[RECORD_NAME_MAX], name[NFT_COMMENT_MAX];
 	unsigned missing = 0;
 	int r;
 
@@ -150,24 +162,10 @@ static void check_firewall(const struct brnet_attachment *a, struct report *rep)
 			problem(rep, "rule \"%s\" is missing from table inet " NFT_TABLE, name);
 
 	snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
-	for (unsigned i = 0; i < a->n_publish; i++) {
-		const struct publish *p = &a->publish[i];
-
-		for (unsigned k = 0; k < publish_count(p); k++) {
-			uint16_t port = (uint16_t)(p->host_port + k), target_port = 0;
-			struct inaddr target = { 0 };
-
-			r = nft_publish_lookup(nft, &p->host_ip, p->proto, port, found, &target,
-					       &target_port, NULL);
-			if (r != 1)
-				problem(rep, "published port %u/%s (%s) has no map element", port,
-					publish_proto_name(p->proto), publish_to_string(p, spec));
-			else if (strcmp(found, owner) != 0 || !inaddr_equal(&target, &a->address) ||
-				 target_port != p->container_port + k)
-				problem(rep, "published port %u/%s maps elsewhere (owner %s)", port,
-					publish_proto_name(p->proto), found);
-		}
-	}
+	r = nft_publish_verify(nft, a->publish, a->n_publish, &a->address, owner, bad_port, rep,
+			       NULL);
+	if (r < 0)
+		problem(rep, "cannot read the published ports: %s", strerror(-r));
 }
 
 static void check_state(brnet_ctx *ctx, const struct brnet_attachment *a, struct report *rep)

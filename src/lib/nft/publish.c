@@ -437,3 +437,83 @@ int nft_publish_owners(struct nl_sock *s,
 
 	return elems_dump(s, owners_fn, &o, err);
 }
+
+struct elem_copy {
+	bool by_addr;
+	uint8_t key[12];
+	uint32_t key_len;
+	struct inaddr target;
+	uint16_t target_port;
+	char owner[128];
+};
+
+struct elem_copies {
+	struct elem_copy *v;
+	size_t n, cap;
+};
+
+static int copy_fn(const struct elem_view *e, void *userdata)
+{
+	struct elem_copies *c = userdata;
+	struct elem_copy *x;
+
+	if (!e->key || e->key_len > sizeof(x->key))
+		return 0;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		struct elem_copy *v = reallocarray(c->v, cap, sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		c->v = v;
+		c->cap = cap;
+	}
+	x = &c->v[c->n++];
+	*x = (struct elem_copy){ .by_addr = e->by_addr,
+				 .key_len = e->key_len,
+				 .target = e->target,
+				 .target_port = e->target_port };
+	memcpy(x->key, e->key, e->key_len);
+	memcpy(x->owner, e->owner, sizeof(x->owner));
+	return 0;
+}
+
+int nft_publish_verify(struct nl_sock *s, const struct publish *pub, unsigned n,
+		       const struct inaddr *addr, const char *owner,
+		       void (*bad)(const struct publish *p, uint16_t port, const char *found,
+				   void *userdata),
+		       void *userdata, struct brnet_error *err)
+{
+	struct elem_copies c = { 0 };
+	int r, problems = 0;
+
+	/* One dump of both maps, however many ports: check must not cost a round trip each. */
+	r = elems_dump(s, copy_fn, &c, err);
+	if (r < 0) {
+		free(c.v);
+		return r;
+	}
+	for (unsigned k = 0; k < n; k++) {
+		const struct publish *p = &pub[k];
+
+		for (unsigned i = 0; i < publish_count(p); i++) {
+			uint16_t port = (uint16_t)(p->host_port + i);
+			uint8_t key[12];
+			size_t klen = nft_publish_key(&p->host_ip, p->proto, port, key);
+			const struct elem_copy *found = NULL;
+
+			for (size_t e = 0; e < c.n && !found; e++)
+				if (c.v[e].by_addr == (p->host_ip.family != 0) &&
+				    c.v[e].key_len == klen && memcmp(c.v[e].key, key, klen) == 0)
+					found = &c.v[e];
+			if (found && strcmp(found->owner, owner) == 0 &&
+			    inaddr_equal(&found->target, addr) &&
+			    found->target_port == p->container_port + i)
+				continue;
+			problems++;
+			bad(p, port, found ? found->owner : "", userdata);
+		}
+	}
+	free(c.v);
+	return problems;
+}

@@ -51,6 +51,15 @@ int nft_publish_owners(struct nl_sock *s,
 		       int (*fn)(const char *owner, const struct inaddr *target, void *userdata),
 		       void *userdata, struct brnet_error *err);
 
+/* Checks, from one dump of the maps, that every port of pub[] has its element, mapped to
+ * addr and named for owner; calls bad() for each that has not (found: the owner of the
+ * element there, "" when there is none). Returns how many had not. */
+int nft_publish_verify(struct nl_sock *s, const struct publish *pub, unsigned n,
+		       const struct inaddr *addr, const char *owner,
+		       void (*bad)(const struct publish *p, uint16_t port, const char *found,
+				   void *userdata),
+		       void *userdata, struct brnet_error *err);
+
 /* Looks one host port up: 1 and its owner ("" if it has no comment) and target when an
  * element exists, 0 when none. */
 int nft_publish_lookup(struct nl_sock *s, const struct inaddr *host_ip, uint8_t proto,
