@@ -24,6 +24,7 @@ struct brnet_error {
 
 #define BRNET_ID_MAX 64
 #define BRNET_IFNAME_MAX 15
+#define BRNET_ORIGIN_MAX 80
 
 typedef struct brnet_ctx brnet_ctx;
 typedef struct brnet_config brnet_config;
@@ -48,6 +49,19 @@ int brnet_config_set_netns_path(brnet_config *cfg, const char *path, struct brne
 int brnet_config_set_pid(brnet_config *cfg, pid_t pid, struct brnet_error *err);
 /* Publishes ports: "[HOST_IP:]HOST_PORT[-END]:CONTAINER_PORT[-END][/tcp|/udp]", repeatable. */
 int brnet_config_add_publish(brnet_config *cfg, const char *spec, struct brnet_error *err);
+/* Narrows automatic allocation to start..end (either may be NULL: the subnet's bound). An
+ * explicit address may still be anywhere in the subnet. */
+int brnet_config_set_pool(brnet_config *cfg, const char *start, const char *end,
+			  struct brnet_error *err);
+/* The container interface's MAC address, "02:42:ac:11:00:02" (unicast, not all zero); by
+ * default the kernel picks a random one. */
+int brnet_config_set_mac(brnet_config *cfg, const char *mac, struct brnet_error *err);
+/* Hairpin mode on the host end for every container (it is always on for publishers), so a
+ * container reaches itself through the host's addresses. */
+int brnet_config_set_hairpin(brnet_config *cfg, bool hairpin);
+/* Who made the attachment, e.g. "cni:mynet": recorded and listed; a CNI GC removes only the
+ * attachments of its own origin. 1-80 bytes of [A-Za-z0-9_.:-]; default empty. */
+int brnet_config_set_origin(brnet_config *cfg, const char *origin, struct brnet_error *err);
 
 /* Attaches the namespace to the network. Fully done or, on failure, fully undone. */
 int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
@@ -98,8 +112,13 @@ const char *brnet_attachment_mac(const brnet_attachment *a); /* of the container
 const char *brnet_attachment_netns(const brnet_attachment *a);
 const char *brnet_attachment_state(const brnet_attachment *a);
 unsigned brnet_attachment_mtu(const brnet_attachment *a);
+const char *brnet_attachment_origin(const brnet_attachment *a); /* "" when none was set */
 /* Published port specs, in canonical form ("8080:80/tcp"); NULL past the last. */
 const char *brnet_attachment_publish(const brnet_attachment *a, unsigned i);
+
+/* Whether a setup can work now: the state directory is writable, rtnetlink and nf_tables
+ * answer. 0, or -errno with a message naming what is not usable. */
+int brnet_status(brnet_ctx *ctx, struct brnet_error *err);
 
 const char *brnet_version(void);
 

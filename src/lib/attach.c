@@ -195,6 +195,10 @@ static int step_lease(brnet_ctx *ctx, struct network *net, struct brnet_attachme
 	int r;
 
 	lease_db_init(&db, &net->subnet);
+	if (cfg->pool_start.family)
+		db.pool_first = inaddr_v4_host(&cfg->pool_start);
+	if (cfg->pool_end.family)
+		db.pool_last = inaddr_v4_host(&cfg->pool_end);
 	r = lease_db_load(net->dirfd, net->path, &db, err);
 	if (r >= 0)
 		r = lease_db_allocate(&db, a->id, a->ifname, &cfg->address, &a->address, err);
@@ -205,7 +209,7 @@ static int step_lease(brnet_ctx *ctx, struct network *net, struct brnet_attachme
 }
 
 static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brnet_attachment *a,
-		     int netns_fd, struct brnet_error *err)
+		     const brnet_config *cfg, int netns_fd, struct brnet_error *err)
 {
 	struct veth_spec spec = {
 		.host_name = a->host_veth,
@@ -213,7 +217,8 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 		.peer_netns_fd = netns_fd,
 		.master_ifindex = net->bridge_ifindex,
 		.mtu = a->mtu,
-		.hairpin = a->n_publish > 0,
+		.hairpin = a->hairpin || a->n_publish > 0,
+		.peer_mac = cfg->mac_set ? cfg->mac : NULL,
 	};
 	struct link_info existing;
 	char buf[1024];
@@ -353,6 +358,8 @@ static int attachment_init(struct brnet_attachment *a, const brnet_config *cfg,
 	attach_host_veth_name(a->id, a->ifname, a->host_veth);
 	memcpy(a->publish, cfg->publish, cfg->n_publish * sizeof(cfg->publish[0]));
 	a->n_publish = cfg->n_publish;
+	a->hairpin = cfg->hairpin;
+	strcpy(a->origin, cfg->origin);
 	if (cfg->netns_path) {
 		snprintf(a->netns, sizeof(a->netns), "%s", cfg->netns_path);
 	} else {
@@ -363,6 +370,24 @@ static int attachment_init(struct brnet_attachment *a, const brnet_config *cfg,
 			return brnet_err(err, EINVAL, "invalid pid %d: no such process",
 					 (int)cfg->pid);
 	}
+	return 0;
+}
+
+static int check_assignable(const struct inprefix *subnet, const struct inaddr *addr,
+			    const char *what, struct brnet_error *err)
+{
+	char abuf[INADDR_STRLEN], pbuf[PREFIX_STRLEN];
+	uint32_t first, last, h = inaddr_v4_host(addr);
+
+	if (!addr->family)
+		return 0;
+	ipam_range(subnet, &first, &last);
+	if (!inprefix_contains(subnet, addr) || h < first || h > last)
+		return brnet_err(err, EINVAL,
+				 "invalid %s %s: not an assignable host address of %s (network, "
+				 "gateway and broadcast are reserved)",
+				 what, inaddr_to_string(addr, abuf),
+				 inprefix_to_string(subnet, pbuf));
 	return 0;
 }
 
@@ -414,18 +439,14 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	a->subnet = net.subnet;
 	a->gateway = net.gateway;
 	record_update_strings(a);
-	if (cfg->address.family) {
-		/* Refuse a bad --ip before touching the kernel. */
-		uint32_t first, last, h = inaddr_v4_host(&cfg->address);
-		char abuf[INADDR_STRLEN];
-
-		ipam_range(&net.subnet, &first, &last);
-		if (!inprefix_contains(&net.subnet, &cfg->address) || h < first || h > last)
-			return brnet_err(err, EINVAL,
-					 "invalid address %s: not an assignable host address of %s "
-					 "(network, gateway and broadcast are reserved)",
-					 inaddr_to_string(&cfg->address, abuf), a->subnet_str);
-	}
+	/* Refuse a bad address or range before touching the kernel. */
+	r = check_assignable(&net.subnet, &cfg->address, "address", err);
+	if (r >= 0)
+		r = check_assignable(&net.subnet, &cfg->pool_start, "range start", err);
+	if (r >= 0)
+		r = check_assignable(&net.subnet, &cfg->pool_end, "range end", err);
+	if (r < 0)
+		return r;
 	r = network_ensure(ctx, &net, rtnl, nft, err);
 	if (r < 0)
 		return r;
@@ -455,7 +476,7 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	if (r >= 0)
 		r = journal_step(ctx, a, STEP_VETH, err);
 	if (r >= 0)
-		r = step_veth(rtnl, &net, a, netns_fd, err);
+		r = step_veth(rtnl, &net, a, cfg, netns_fd, err);
 	if (r >= 0) {
 		/* No write of its own: what it adds goes away with the veth, which is journaled. */
 		a->journal |= 1u << STEP_CONTAINER;
@@ -609,6 +630,10 @@ const char *brnet_attachment_state(const brnet_attachment *a)
 unsigned brnet_attachment_mtu(const brnet_attachment *a)
 {
 	return a->mtu;
+}
+const char *brnet_attachment_origin(const brnet_attachment *a)
+{
+	return a->origin;
 }
 
 const char *brnet_attachment_publish(const brnet_attachment *a, unsigned i)

@@ -118,13 +118,15 @@ char *record_format(const struct brnet_attachment *a)
 		if (a->journal & (1u << i))
 			json_array_append_new(journal, json_string(step_names[i]));
 	root = json_pack(
-		"{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:I, s:s, s:O, s:O}",
+		"{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:I, s:s, s:O, s:O, "
+		"s:b, s:s}",
 		"version", 1, "id", a->id, "ifname", a->ifname, "bridge", a->bridge, "subnet",
 		a->subnet_str, "address",
 		a->address.family ? inaddr_to_string(&a->address, addr) : "", "gateway",
 		a->gateway_str, "host_veth", a->host_veth, "mac", a->mac, "mtu", (int)a->mtu,
 		"netns", a->netns, "pid", (int)a->pid, "pid_start", (json_int_t)a->pid_start,
-		"state", attach_state_to_string(a->state), "journal", journal, "publish", publish);
+		"state", attach_state_to_string(a->state), "journal", journal, "publish", publish,
+		"hairpin", a->hairpin, "origin", a->origin);
 	if (!root)
 		return NULL;
 	return json_dumps(root, JSON_INDENT(1));
@@ -170,7 +172,8 @@ int record_parse(const char *text, size_t len, struct brnet_attachment *ret, cha
 	_cleanup_(json_decrefp) json_t *root = NULL;
 	struct brnet_attachment a = { 0 };
 	const char *id, *ifname, *bridge, *subnet, *address, *gateway, *host_veth, *mac, *netns,
-		*state;
+		*state, *origin = "";
+	int hairpin = 0;
 	json_int_t version, mtu, pid, pid_start;
 	json_t *journal, *step, *publish;
 	json_error_t jerr;
@@ -185,12 +188,12 @@ int record_parse(const char *text, size_t len, struct brnet_attachment *ret, cha
 	}
 	if (json_unpack_ex(root, &jerr, JSON_STRICT,
 			   "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:s, "
-			   "s:o, s:o}",
+			   "s:o, s:o, s?b, s?s}",
 			   "version", &version, "id", &id, "ifname", &ifname, "bridge", &bridge,
 			   "subnet", &subnet, "address", &address, "gateway", &gateway, "host_veth",
 			   &host_veth, "mac", &mac, "mtu", &mtu, "netns", &netns, "pid", &pid,
 			   "pid_start", &pid_start, "state", &state, "journal", &journal, "publish",
-			   &publish) < 0) {
+			   &publish, "hairpin", &hairpin, "origin", &origin) < 0) {
 		snprintf(why, why_size, "%s", jerr.text);
 		return -EBADMSG;
 	}
@@ -207,8 +210,8 @@ int record_parse(const char *text, size_t len, struct brnet_attachment *ret, cha
 	}
 	if ((*address && inaddr_parse_v4(address, &a.address) < 0) ||
 	    inaddr_parse_v4(gateway, &a.gateway) < 0 || strlen(mac) >= sizeof(a.mac) ||
-	    strlen(netns) >= sizeof(a.netns) || mtu < 0 || mtu > BRNET_MTU_MAX || pid < 0 ||
-	    pid > INT32_MAX || pid_start < 0) {
+	    strlen(netns) >= sizeof(a.netns) || strlen(origin) >= sizeof(a.origin) || mtu < 0 ||
+	    mtu > BRNET_MTU_MAX || pid < 0 || pid > INT32_MAX || pid_start < 0) {
 		snprintf(why, why_size, "a field is out of range");
 		return -EBADMSG;
 	}
@@ -252,6 +255,8 @@ int record_parse(const char *text, size_t len, struct brnet_attachment *ret, cha
 	strcpy(a.host_veth, host_veth);
 	strcpy(a.mac, mac);
 	strcpy(a.netns, netns);
+	strcpy(a.origin, origin);
+	a.hairpin = hairpin;
 	a.mtu = (unsigned)mtu;
 	a.pid = (pid_t)pid;
 	a.pid_start = (uint64_t)pid_start;

@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <net/if.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -51,6 +52,8 @@ struct brnet_attachment {
 	unsigned journal; /* bit per enum attach_step begun */
 	struct publish publish[PUBLISH_SPEC_MAX];
 	unsigned n_publish;
+	bool hairpin; /* on every port, not only for publishers */
+	char origin[BRNET_ORIGIN_MAX + 1];
 
 	/* Text forms, for the getters. */
 	char subnet_str[PREFIX_STRLEN];

@@ -250,3 +250,101 @@ int brnet_config_add_publish(brnet_config *cfg, const char *spec, struct brnet_e
 	cfg->publish[cfg->n_publish++] = p;
 	return 0;
 }
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int config_parse_mac(const char *s, uint8_t ret[static 6], struct brnet_error *err)
+{
+	uint8_t mac[6];
+	bool zero = true;
+
+	if (!s || strlen(s) != 17)
+		goto bad;
+	for (unsigned i = 0; i < 6; i++) {
+		int hi = hex_digit(s[3 * i]), lo = hex_digit(s[3 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+			goto bad;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+		zero = zero && mac[i] == 0;
+	}
+	if (zero || (mac[0] & 1))
+		return brnet_err(err, EINVAL,
+				 "invalid MAC address \"%s\": must be unicast and not all zero", s);
+	memcpy(ret, mac, 6);
+	return 0;
+bad:
+	return brnet_err(err, EINVAL,
+			 "invalid MAC address \"%.64s\": expected six hex pairs, 02:42:ac:11:00:02",
+			 s ? s : "");
+}
+
+int brnet_config_set_mac(brnet_config *cfg, const char *mac, struct brnet_error *err)
+{
+	int r;
+
+	if (!cfg)
+		return -EINVAL;
+	r = config_parse_mac(mac, cfg->mac, err);
+	if (r < 0)
+		return r;
+	cfg->mac_set = true;
+	return 0;
+}
+
+int brnet_config_set_hairpin(brnet_config *cfg, bool hairpin)
+{
+	if (!cfg)
+		return -EINVAL;
+	cfg->hairpin = hairpin;
+	return 0;
+}
+
+int brnet_config_set_origin(brnet_config *cfg, const char *origin, struct brnet_error *err)
+{
+	size_t len;
+
+	if (!cfg)
+		return -EINVAL;
+	len = origin ? strlen(origin) : 0;
+	if (len == 0 || len > BRNET_ORIGIN_MAX)
+		return brnet_err(err, EINVAL, "invalid origin \"%.100s\": must be 1-%d bytes",
+				 origin ? origin : "", BRNET_ORIGIN_MAX);
+	for (size_t i = 0; i < len; i++)
+		if (!is_name_char(origin[i]) && origin[i] != ':')
+			return brnet_err(err, EINVAL,
+					 "invalid origin \"%s\": only [A-Za-z0-9_.:-] are allowed",
+					 origin);
+	memcpy(cfg->origin, origin, len + 1);
+	return 0;
+}
+
+int brnet_config_set_pool(brnet_config *cfg, const char *start, const char *end,
+			  struct brnet_error *err)
+{
+	struct inaddr a = { 0 }, b = { 0 };
+
+	if (!cfg)
+		return -EINVAL;
+	if (start && inaddr_parse_v4(start, &a) < 0)
+		return brnet_err(err, EINVAL,
+				 "invalid range start \"%.64s\": expected IPv4 A.B.C.D", start);
+	if (end && inaddr_parse_v4(end, &b) < 0)
+		return brnet_err(err, EINVAL, "invalid range end \"%.64s\": expected IPv4 A.B.C.D",
+				 end);
+	if (start && end && inaddr_v4_host(&a) > inaddr_v4_host(&b))
+		return brnet_err(err, EINVAL, "invalid range %s-%s: the start is after the end",
+				 start, end);
+	cfg->pool_start = a;
+	cfg->pool_end = b;
+	return 0;
+}

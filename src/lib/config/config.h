@@ -4,6 +4,7 @@
 
 #include <net/if.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "brnet.h"
@@ -30,11 +31,18 @@ struct brnet_config {
 	pid_t pid; /* 0: not given */
 	struct publish publish[PUBLISH_SPEC_MAX];
 	unsigned n_publish;
+	uint8_t mac[6];
+	bool mac_set;
+	bool hairpin;
+	char origin[BRNET_ORIGIN_MAX + 1];
+	struct inaddr pool_start, pool_end; /* family 0: the subnet's bounds */
 };
 
 /* Interface names: 1-15 bytes of [A-Za-z0-9_.-], not "." or "..". what names the option. */
 int config_check_ifname(const char *name, const char *what, struct brnet_error *err);
 /* Attachment ids: 1-64 bytes, [A-Za-z0-9] then [A-Za-z0-9_.-] (the CNI container id rule). */
 int config_check_id(const char *id, struct brnet_error *err);
+/* A MAC address: six colon-separated hex pairs, unicast and not all zero. */
+int config_parse_mac(const char *s, uint8_t ret[static 6], struct brnet_error *err);
 /* A subnet: strict CIDR, prefix /8-/30, no host bits set. */
 int config_parse_subnet(const char *s, struct inprefix *ret, struct brnet_error *err);

@@ -151,7 +151,21 @@ int lease_db_allocate(struct lease_db *db, const char *id, const char *ifname,
 				used[i] = inaddr_v4_host(&db->leases[i].address);
 			qsort(used, db->n, sizeof(*used), cmp_u32);
 		}
+		if (db->pool_first > first)
+			first = db->pool_first;
+		if (db->pool_last && db->pool_last < last)
+			last = db->pool_last;
 		r = ipam_next_free(first, last, cursor, used, db->n, &pick);
+		if (r < 0 && (db->pool_first || db->pool_last)) {
+			struct inaddr lo = inaddr_v4_from_host(first),
+				      hi = inaddr_v4_from_host(last);
+			char hbuf[INADDR_STRLEN];
+
+			return brnet_err(err, ENOSPC,
+					 "range %s-%s is full: all %u addresses are leased",
+					 inaddr_to_string(&lo, abuf), inaddr_to_string(&hi, hbuf),
+					 first > last ? 0 : last - first + 1);
+		}
 		if (r < 0)
 			return brnet_err(err, ENOSPC,
 					 "subnet %s is full: all %u addresses are leased",

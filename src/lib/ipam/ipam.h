@@ -22,6 +22,7 @@ struct lease {
 struct lease_db {
 	struct inprefix subnet;
 	struct inaddr last; /* next-fit cursor: the most recent allocation; family 0 if none */
+	uint32_t pool_first, pool_last; /* narrows automatic allocation (host order); 0: none */
 	struct lease *leases;
 	size_t n, cap;
 };

@@ -70,6 +70,8 @@ void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec)
 	nlbuf_put_strz(b, IFLA_IFNAME, spec->peer_name);
 	if (spec->peer_netns_fd >= 0)
 		nlbuf_put_u32(b, IFLA_NET_NS_FD, (uint32_t)spec->peer_netns_fd);
+	if (spec->peer_mac)
+		nlbuf_put(b, IFLA_ADDRESS, 6, spec->peer_mac);
 	if (spec->mtu)
 		nlbuf_put_u32(b, IFLA_MTU, spec->mtu);
 	nlbuf_nest_end(b, peer);

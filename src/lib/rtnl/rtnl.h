@@ -38,6 +38,7 @@ struct veth_spec {
 	int master_ifindex;
 	unsigned mtu; /* 0: kernel default */
 	bool hairpin; /* reflect frames back out of the host end (for published ports) */
+	const uint8_t *peer_mac; /* 6 bytes, or NULL for a random one */
 };
 
 /* Builders: append one request (with NLM_F_ACK, or NLM_F_DUMP for dumps). */

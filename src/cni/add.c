@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ADD: the config becomes a brnet_config, brnet_setup() does the work, the attachment becomes
+ * the result. With a delegated IPAM plugin, its address is the one we set up. */
+#include <errno.h>
+#include <linux/netlink.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cni/cni.h"
+#include "lib/netlink/nlsock.h"
+#include "lib/rtnl/rtnl.h"
+#include "shared/inaddr.h"
+
+DEFINE_POINTER_CLEANUP(brnet_config, brnet_config_free)
+DEFINE_POINTER_CLEANUP(brnet_attachment, brnet_attachment_free)
+DEFINE_POINTER_CLEANUP(struct nl_sock, nl_sock_free)
+
+/* brnet's gateway is the subnet's first host; a config or IPAM result that says otherwise
+ * would give the container a route to nowhere. */
+static int check_gateway(const char *subnet, const char *gateway, const char *what,
+			 struct cni_error *e)
+{
+	struct inprefix p;
+	struct inaddr gw, first;
+	char buf[INADDR_STRLEN];
+
+	if (!gateway || !*gateway || inprefix_parse_v4(subnet, &p) < 0)
+		return 0;
+	p.addr = inaddr_v4_from_host(inaddr_v4_host(&p.addr) & prefix_v4_mask(p.len));
+	first = inprefix_v4_first_host(&p);
+	if (inaddr_parse_v4(gateway, &gw) < 0)
+		return cni_fail(e, CNI_ERR_CONFIG, gateway, "%s %s is not an IPv4 address", what,
+				gateway);
+	if (!inaddr_equal(&gw, &first))
+		return cni_fail(e, CNI_ERR_UNSUPPORTED, gateway,
+				"%s %s is not supported: brnet's gateway is the first host address "
+				"of the subnet, %s",
+				what, gateway, inaddr_to_string(&first, buf));
+	return 0;
+}
+
+/* "10.88.0.5/16" -> subnet "10.88.0.0/16" and address "10.88.0.5". */
+static int split_address(const char *cidr, char subnet[static PREFIX_STRLEN],
+			 char address[static INADDR_STRLEN], struct cni_error *e)
+{
+	struct inprefix p, net;
+
+	if (inprefix_parse_v4(cidr, &p) < 0)
+		return cni_fail(e, CNI_ERR_IPAM, cidr,
+				"the IPAM result's address %s is not IPv4 CIDR", cidr);
+	net = p;
+	net.addr = inaddr_v4_from_host(inaddr_v4_host(&p.addr) & prefix_v4_mask(p.len));
+	inprefix_to_string(&net, subnet);
+	inaddr_to_string(&p.addr, address);
+	return 0;
+}
+
+static int build_config(struct cni_request *req, const char *subnet, const char *address,
+			brnet_config **ret, struct cni_error *e)
+{
+	_cleanup_(brnet_config_freep) brnet_config *cfg = NULL;
+	const struct cni_conf *c = &req->conf;
+	struct brnet_error err = { 0 };
+	int r;
+
+	r = brnet_config_new(&cfg);
+	if (r < 0)
+		return cni_fail_brnet(e, r, NULL);
+	r = brnet_config_set_id(cfg, req->env.containerid, &err);
+	if (r >= 0)
+		r = brnet_config_set_ifname(cfg, req->env.ifname, &err);
+	if (r >= 0)
+		r = brnet_config_set_bridge(cfg, c->bridge, &err);
+	if (r >= 0)
+		r = brnet_config_set_netns_path(cfg, req->env.netns, &err);
+	if (r >= 0)
+		r = brnet_config_set_origin(cfg, c->origin, &err);
+	if (r >= 0)
+		r = brnet_config_set_hairpin(cfg, c->hairpin);
+	if (r >= 0 && c->mtu)
+		r = brnet_config_set_mtu(cfg, c->mtu, &err);
+	if (r >= 0 && subnet)
+		r = brnet_config_set_subnet(cfg, subnet, &err);
+	if (r >= 0 && address)
+		r = brnet_config_set_address(cfg, address, &err);
+	if (r >= 0 && (c->range_start || c->range_end))
+		r = brnet_config_set_pool(cfg, c->range_start, c->range_end, &err);
+	if (r >= 0 && c->mac)
+		r = brnet_config_set_mac(cfg, c->mac, &err);
+	for (unsigned i = 0; r >= 0 && i < c->n_ports; i++)
+		r = brnet_config_add_publish(cfg, c->ports[i], &err);
+	if (r < 0)
+		return cni_fail_brnet(e, r, &err);
+	*ret = steal_pointer(&cfg);
+	return 0;
+}
+
+static void fill_iface(struct nl_sock *rtnl, const char *name, struct cni_iface *ret)
+{
+	struct link_info link;
+
+	snprintf(ret->name, sizeof(ret->name), "%s", name);
+	if (!rtnl || rtnl_link_get(rtnl, name, &link, NULL) < 0 || !link.has_mac)
+		return;
+	snprintf(ret->mac, sizeof(ret->mac), "%02x:%02x:%02x:%02x:%02x:%02x", link.mac[0],
+		 link.mac[1], link.mac[2], link.mac[3], link.mac[4], link.mac[5]);
+	ret->mtu = link.mtu;
+}
+
+static int make_result(struct cni_request *req, const brnet_attachment *a, json_t *ipam_dns,
+		       struct cni_error *e)
+{
+	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL;
+	struct cni_add_result res = {
+		.address = brnet_attachment_address(a),
+		.gateway = brnet_attachment_gateway(a),
+		.dns = req->conf.dns ? req->conf.dns : ipam_dns,
+	};
+
+	(void)nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
+	fill_iface(rtnl, brnet_attachment_bridge(a), &res.ifaces[0]);
+	fill_iface(rtnl, brnet_attachment_host_veth(a), &res.ifaces[1]);
+	snprintf(res.ifaces[2].name, sizeof(res.ifaces[2].name), "%s", brnet_attachment_ifname(a));
+	snprintf(res.ifaces[2].mac, sizeof(res.ifaces[2].mac), "%s", brnet_attachment_mac(a));
+	res.ifaces[2].mtu = brnet_attachment_mtu(a) ? brnet_attachment_mtu(a) : res.ifaces[1].mtu;
+	res.ifaces[2].sandbox = req->env.netns;
+	req->result = cni_result_build(req->conf.version, &res, req->conf.prev_result);
+	if (!req->result)
+		return cni_fail(e, CNI_ERR_FAILED, NULL, "out of memory");
+	return 0;
+}
+
+static void ipam_release(struct cni_request *req)
+{
+	struct cni_error ignored;
+
+	(void)cni_delegate(req->conf.ipam_type, req->env.path, "DEL", req->stdin_text,
+			   req->stdin_len, NULL, &ignored);
+}
+
+int cni_add(struct cni_request *req, struct cni_error *e)
+{
+	_cleanup_(brnet_config_freep) brnet_config *cfg = NULL;
+	_cleanup_(brnet_attachment_freep) brnet_attachment *a = NULL;
+	_cleanup_(json_decrefp) json_t *ipam = NULL;
+	const struct cni_conf *c = &req->conf;
+	char subnet[PREFIX_STRLEN], address[INADDR_STRLEN];
+	struct cni_ipam_result ipres = { 0 };
+	struct brnet_error err = { 0 };
+	int r;
+
+	if (access(req->env.netns, F_OK) < 0)
+		return cni_fail(e, CNI_ERR_ENV, "CNI_NETNS", "CNI_NETNS %s: %s", req->env.netns,
+				strerror(errno));
+	if (c->ipam_type) {
+		if (cni_delegate(c->ipam_type, req->env.path, "ADD", req->stdin_text,
+				 req->stdin_len, &ipam, e) < 0)
+			return -1;
+		if (cni_result_parse_ipam(ipam, &ipres, e) < 0 ||
+		    split_address(ipres.address, subnet, address, e) < 0 ||
+		    check_gateway(subnet, ipres.gateway, "the IPAM gateway", e) < 0 ||
+		    build_config(req, subnet, address, &cfg, e) < 0) {
+			/* The spec: a failed ADD after the IPAM ADD releases what it got. */
+			ipam_release(req);
+			return -1;
+		}
+	} else {
+		if (c->subnet && check_gateway(c->subnet, c->gateway, "ipam gateway", e) < 0)
+			return -1;
+		if (build_config(req, c->subnet, c->ip, &cfg, e) < 0)
+			return -1;
+	}
+	r = brnet_setup(req->ctx, cfg, &a, &err);
+	if (r < 0) {
+		if (c->ipam_type)
+			ipam_release(req);
+		return cni_fail_brnet(e, r, &err);
+	}
+	return make_result(req, a, ipres.dns, e);
+}
