@@ -6,6 +6,7 @@ PACKAGES=(
 	gcc meson ninja-build pkg-config
 	libmnl-dev libnftnl-dev libjansson-dev libcmocka-dev
 	iproute2 nftables util-linux python3 strace iputils-ping clang-format cppcheck valgrind
+	containernetworking-plugins iptables
 )
 
 missing=()
