@@ -75,7 +75,8 @@ int cni_env_parse(char *const *envp, struct cni_env *ret, struct cni_error *e);
 
 struct cni_conf {
 	json_t *root; /* the whole config, owned */
-	const char *version;
+	const char *version; /* points to version_buf: it outlives root, for the error object */
+	char version_buf[32];
 	const char *name;
 	const char *type;
 	const char *bridge;

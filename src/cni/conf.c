@@ -381,13 +381,17 @@ static int check_name(const struct parser *p, const char *name)
 static int parse_version(const struct parser *p, json_t *root, enum cni_command cmd)
 {
 	struct cni_conf *c = p->conf;
+	const char *v = NULL;
 	int r;
 
-	r = get_string(p, root, NULL, "cniVersion", &c->version);
+	r = get_string(p, root, NULL, "cniVersion", &v);
 	if (r < 0)
 		return r;
-	if (!c->version)
+	if (!v)
 		return bad(p, CNI_ERR_CONFIG, NULL, "cniVersion", NULL, "is required");
+	/* Copied (bounded: longer is no version we speak) so that it survives the config. */
+	snprintf(c->version_buf, sizeof(c->version_buf), "%s", v);
+	c->version = c->version_buf;
 	if (cmd == CNI_VERSION || cni_version_supported(c->version))
 		return 0;
 	return cni_fail(p->e, CNI_ERR_VERSION, c->version,
@@ -509,7 +513,14 @@ int cni_conf_parse(const char *text, size_t len, enum cni_command cmd, const cha
 	if (r >= 0 && cmd != CNI_VERSION)
 		r = parse_network(&p, ret->root, cni_args);
 	if (r < 0) {
+		/* Only the version stays: the error object is written in it. */
+		char version[sizeof(ret->version_buf)];
+
+		memcpy(version, ret->version_buf, sizeof(version));
 		cni_conf_done(ret);
+		*ret = (struct cni_conf){ 0 };
+		memcpy(ret->version_buf, version, sizeof(version));
+		ret->version = ret->version_buf[0] ? ret->version_buf : NULL;
 		return -1;
 	}
 	return 0;
