@@ -76,8 +76,8 @@ def kernel_veth_delete(sock, ns, seq):
 def run_all(brnet, n):
     """Interleaved, so that every tool sees the same machine state: each round creates a
     namespace per tool, attaches, detaches and deletes it, in the same order."""
-    res = {k: [] for k in ("b_setup", "b_down", "c_setup", "c_down", "k_down")}
-    rss = {"brnet": 0, "cni": 0}
+    res = {k: [] for k in ("b_setup", "b_down", "c_setup", "c_down", "k_down", "n_setup", "n_down")}
+    rss = {"brnet": 0, "cni": 0, "brnet-cni": 0}
     benv = dict(os.environ, BRNET_STATE_DIR="/run/brnet-bench")
     with open(CNI_CONF, "w") as f:
         json.dump({
@@ -87,6 +87,7 @@ def run_all(brnet, n):
                      "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "/run/cni-bench"},
         }, f)
     plugin = os.path.join(CNI_DIR, "bridge")
+    write_brnet_cni_conf(BRNET_CNI_CONF, [])
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
     sock.bind((0, 0))
 
@@ -95,6 +96,8 @@ def run_all(brnet, n):
         netns_add(ns)
     spawn([brnet, "setup", "--netns", "/run/netns/bwarm", "--id", "warm"], benv)
     spawn([plugin], cni_env("ADD", "cwarm", "/run/netns/cwarm"), CNI_CONF)
+    netns_add("nwarm")
+    spawn([BRNET_CNI], cni_env("ADD", "nwarm", "/run/netns/nwarm"), BRNET_CNI_CONF)
 
     for i in range(n):
         netns_add("x")
@@ -120,9 +123,38 @@ def run_all(brnet, n):
         netns_del("x")
 
         netns_add("x")
+        dt, kb, rc = spawn([BRNET_CNI], cni_env("ADD", f"n{i}", "/run/netns/x"), BRNET_CNI_CONF)
+        assert rc == 0, "brnet-cni ADD failed"
+        res["n_setup"].append(dt)
+        rss["brnet-cni"] = max(rss["brnet-cni"], kb)
+        dt, kb, rc = spawn([BRNET_CNI], cni_env("DEL", f"n{i}", "/run/netns/x"), BRNET_CNI_CONF)
+        assert rc == 0, "brnet-cni DEL failed"
+        res["n_down"].append(dt)
+        rss["brnet-cni"] = max(rss["brnet-cni"], kb)
+        netns_del("x")
+
+        netns_add("x")
         res["k_down"].append(kernel_veth_delete(sock, "x", i + 1))
         netns_del("x")
     return res, rss
+
+
+BRNET_CNI = None  # path of brnet-cni, set in main()
+BRNET_CNI_CONF = "/run/brnet-cni-bench.json"
+BRNET_CNI_PORT_CONF = "/run/brnet-cni-bench-port.json"
+
+
+def write_brnet_cni_conf(path, ports):
+    """The reference config with only the type (and bridge and subnet, to keep the two
+    networks apart) changed; ports arrive as the runtime sends them, in runtimeConfig."""
+    with open(path, "w") as f:
+        json.dump({
+            "cniVersion": "1.0.0", "name": "bench-brnet", "type": "brnet-cni", "bridge": "cni1",
+            "isGateway": True, "ipMasq": True, "stateDir": "/run/brnet-cni-bench",
+            "ipam": {"type": "brnet", "subnet": "10.89.0.0/16"},
+            "runtimeConfig": {"portMappings": [{"hostPort": p, "containerPort": 80, "protocol": "tcp"}
+                                               for p in ports]},
+        }, f)
 
 
 def cni_portmap_conf(prev, port):
@@ -137,7 +169,8 @@ def run_ports(brnet, n):
     """Setup with one published port: brnet vs the CNI bridge + portmap chain (two processes,
     as a runtime runs them). Then the cost of the Nth port: setup with one port while 999
     other ports are published, against the same with none."""
-    res = {"b1": [], "c1": [], "b_first": [], "b_1000th": []}
+    res = {"b1": [], "c1": [], "n1": [], "b_first": [], "b_1000th": []}
+    write_brnet_cni_conf(BRNET_CNI_PORT_CONF, [8082])
     benv = dict(os.environ, BRNET_STATE_DIR="/run/brnet-bench")
     plugin_dir = CNI_DIR
     for i in range(n):
@@ -163,6 +196,13 @@ def run_ports(brnet, n):
         spawn([os.path.join(plugin_dir, "portmap")], cni_env("DEL", f"p{i}", "/run/netns/x"),
               "/run/cni-portmap.json")
         spawn([os.path.join(plugin_dir, "bridge")], cni_env("DEL", f"p{i}", "/run/netns/x"), CNI_CONF)
+        netns_del("x")
+
+        netns_add("x")
+        dt, _, rc = spawn([BRNET_CNI], cni_env("ADD", f"p{i}", "/run/netns/x"), BRNET_CNI_PORT_CONF)
+        assert rc == 0, "brnet-cni ADD with a port mapping failed"
+        res["n1"].append(dt)
+        spawn([BRNET_CNI], cni_env("DEL", f"p{i}", "/run/netns/x"), BRNET_CNI_PORT_CONF)
         netns_del("x")
 
     def one_port_setups(key):
@@ -225,17 +265,20 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--brnet", required=True)
     ap.add_argument("--spawn", required=True)
+    ap.add_argument("--brnet-cni", required=True)
     ap.add_argument("--iterations", type=int, default=100)
     a = ap.parse_args()
     n = a.iterations
 
-    global SPAWN
+    global SPAWN, BRNET_CNI
     SPAWN = os.path.abspath(a.spawn)
+    BRNET_CNI = os.path.abspath(a.brnet_cni)
     res, rss = run_all(os.path.abspath(a.brnet), n)
     pres = run_ports(os.path.abspath(a.brnet), max(10, n // 2))
     rate1, rate1000 = run_connrate(os.path.abspath(a.brnet))
-    bs, bd, cs, cd, kd = (stats(res[k]) for k in ("b_setup", "b_down", "c_setup", "c_down", "k_down"))
-    b_rss, c_rss = rss["brnet"], rss["cni"]
+    bs, bd, cs, cd, kd, ns_, nd = (stats(res[k]) for k in ("b_setup", "b_down", "c_setup", "c_down",
+                                                          "k_down", "n_setup", "n_down"))
+    b_rss, c_rss, n_rss = rss["brnet"], rss["cni"], rss["brnet-cni"]
     floor_kb = spawn(["/bin/true"])[1]
 
     uname = os.uname()
@@ -246,8 +289,10 @@ def main():
           f"/bin/true measures {floor_kb / 1024:.2f} MiB this way.\n")
     print("| operation | tool | median ms | p10 ms | p90 ms | peak RSS |")
     print("| --- | --- | ---: | ---: | ---: | ---: |")
-    for op, tool, st, rss in (("setup", "brnet", bs, b_rss), ("setup", "CNI bridge + host-local", cs, c_rss),
-                              ("teardown", "brnet", bd, b_rss), ("teardown", "CNI bridge + host-local", cd, c_rss)):
+    for op, tool, st, rss in (("setup", "brnet", bs, b_rss), ("setup (ADD)", "brnet-cni", ns_, n_rss),
+                              ("setup (ADD)", "CNI bridge + host-local", cs, c_rss),
+                              ("teardown", "brnet", bd, b_rss), ("teardown (DEL)", "brnet-cni", nd, n_rss),
+                              ("teardown (DEL)", "CNI bridge + host-local", cd, c_rss)):
         print(f"| {op} | {tool} | {st['median']:.2f} | {st['p10']:.2f} | {st['p90']:.2f} | {rss / 1024:.1f} MiB |")
     print(f"| teardown floor | kernel RTM_DELLINK of a veth, in-process | {kd['median']:.2f} | {kd['p10']:.2f} | {kd['p90']:.2f} | |")
     print()
@@ -256,17 +301,20 @@ def main():
     r1 = cs["median"] / bs["median"]
     r2 = bd["median"] / kd["median"]
     print(f"| CNI bridge setup / brnet setup | {r1:.1f}x | >= 10x |")
+    print(f"| CNI bridge ADD / brnet-cni ADD | {cs['median'] / ns_['median']:.1f}x | >= 10x |")
+    print(f"| CNI bridge DEL / brnet-cni DEL | {cd['median'] / nd['median']:.1f}x | |")
     print(f"| brnet teardown / kernel veth deletion | {r2:.2f}x | <= 1.2x |")
     print(f"| brnet peak RSS | {b_rss / 1024:.2f} MiB | < 2.5 MB |")
     print(f"| CNI bridge setup / brnet setup, p90 vs p90 | {cs['p90'] / bs['p90']:.1f}x | |")
 
-    b1, c1, bf, bk = (stats(pres[k]) for k in ("b1", "c1", "b_first", "b_1000th"))
+    b1, c1, n1, bf, bk = (stats(pres[k]) for k in ("b1", "c1", "n1", "b_first", "b_1000th"))
     print()
     print("### Published ports")
     print()
     print("| operation | median ms | p10 ms | p90 ms |")
     print("| --- | ---: | ---: | ---: |")
     print(f"| brnet setup with 1 published port | {b1['median']:.2f} | {b1['p10']:.2f} | {b1['p90']:.2f} |")
+    print(f"| brnet-cni ADD with 1 port mapping | {n1['median']:.2f} | {n1['p10']:.2f} | {n1['p90']:.2f} |")
     print(f"| CNI bridge + portmap ADD (the two processes of the chain) | {c1['median']:.2f} | {c1['p10']:.2f} | {c1['p90']:.2f} |")
     print(f"| brnet setup, 1 port, none published before | {bf['median']:.2f} | {bf['p10']:.2f} | {bf['p90']:.2f} |")
     print(f"| brnet setup, 1 port, 999 published before | {bk['median']:.2f} | {bk['p10']:.2f} | {bk['p90']:.2f} |")
@@ -274,6 +322,7 @@ def main():
     print("| ratio | value | target |")
     print("| --- | ---: | --- |")
     print(f"| CNI bridge+portmap / brnet, setup with 1 port | {c1['median'] / b1['median']:.1f}x | >= 15x |")
+    print(f"| CNI bridge+portmap / brnet-cni, ADD with 1 port | {c1['median'] / n1['median']:.1f}x | >= 10x |")
     print(f"| 1000th port / 1st port | {bk['median'] / bf['median']:.2f}x | <= 1.2x |")
     m1, m1000 = statistics.median(rate1), statistics.median(rate1000)
     print()
