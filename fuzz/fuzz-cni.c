@@ -17,7 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void exercise_result(const struct cni_conf *c, const struct cni_env *env)
 {
 	struct cni_add_result r = {
-		.ifaces = { { .name = "cni0" }, { .name = "vb00000000" },
+		.ifaces = { { .name = "cni0" },
+			    { .name = "vb00000000" },
 			    { .name = "eth0", .sandbox = "/run/netns/x" } },
 		.address = "10.0.0.2/24",
 		.gateway = "10.0.0.1",

@@ -11,7 +11,10 @@ DEFINE_POINTER_CLEANUP(brnet_ctx, brnet_ctx_free)
 static void help(void)
 {
 	printf("Usage: brnet ls [--json]\n\n"
-	       "List attachments: id, interface, address, bridge, host veth, state, namespace.\n\n"
+	       "List attachments: id, interface, address, bridge, host veth, state, namespace.\n"
+	       "With --json, also the gateway, MAC, published ports and origin (\"cni:NETWORK\" "
+	       "for\n"
+	       "the CNI plugin's).\n\n"
 	       "  --json             print a JSON array\n"
 	       "  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n"
 	       "  -h, --help         show this help\n");
@@ -27,13 +30,14 @@ static void print_json(brnet_attachment **list, size_t n)
 
 		for (unsigned k = 0; ports && brnet_attachment_publish(a, k); k++)
 			json_array_append_new(ports, json_string(brnet_attachment_publish(a, k)));
-		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
 			      brnet_attachment_id(a), "ifname", brnet_attachment_ifname(a), "netns",
 			      brnet_attachment_netns(a), "address", brnet_attachment_address(a),
 			      "gateway", brnet_attachment_gateway(a), "bridge",
 			      brnet_attachment_bridge(a), "host_veth",
 			      brnet_attachment_host_veth(a), "mac", brnet_attachment_mac(a),
-			      "state", brnet_attachment_state(a));
+			      "state", brnet_attachment_state(a), "origin",
+			      brnet_attachment_origin(a));
 		if (o && ports)
 			json_object_set_new(o, "publish", ports);
 		else

@@ -5,8 +5,8 @@
 #include "cni/cni.h"
 #include "test-common.h"
 
-static int parse(const char *text, enum cni_command cmd, const char *cni_args,
-		 struct cni_conf *c, struct cni_error *e)
+static int parse(const char *text, enum cni_command cmd, const char *cni_args, struct cni_conf *c,
+		 struct cni_error *e)
 {
 	return cni_conf_parse(text, strlen(text), cmd, cni_args, c, e);
 }
@@ -35,7 +35,7 @@ static void expect_fail(const char *text, enum cni_command cmd, const char *cni_
 
 static void test_env(void **state)
 {
-	char *add[] = { "CNI_COMMAND=ADD", "CNI_CONTAINERID=abc", "CNI_IFNAME=eth0",
+	char *add[] = { "CNI_COMMAND=ADD",	  "CNI_CONTAINERID=abc",  "CNI_IFNAME=eth0",
 			"CNI_NETNS=/run/netns/x", "CNI_ARGS=IP=10.0.0.2", NULL };
 	char *del_no_netns[] = { "CNI_COMMAND=DEL", "CNI_CONTAINERID=abc", "CNI_IFNAME=eth0",
 				 "CNI_NETNS=", NULL };
@@ -47,7 +47,8 @@ static void test_env(void **state)
 		{ { NULL }, "CNI_COMMAND is not set" },
 		{ { "CNI_COMMAND=add" }, "invalid CNI_COMMAND \"add\"" },
 		{ { "CNI_COMMAND=ADD", "CNI_IFNAME=eth0", "CNI_NETNS=/x" }, "CNI_CONTAINERID" },
-		{ { "CNI_COMMAND=DEL", "CNI_CONTAINERID=a b", "CNI_IFNAME=eth0" }, "CNI_CONTAINERID" },
+		{ { "CNI_COMMAND=DEL", "CNI_CONTAINERID=a b", "CNI_IFNAME=eth0" },
+		  "CNI_CONTAINERID" },
 		{ { "CNI_COMMAND=DEL", "CNI_CONTAINERID=a" }, "CNI_IFNAME is not set" },
 		{ { "CNI_COMMAND=CHECK", "CNI_CONTAINERID=a", "CNI_IFNAME=eth0" }, "CNI_NETNS" },
 		{ { "CNI_COMMAND=ADD", "CNI_CONTAINERID=a", "CNI_IFNAME=eth0", "CNI_NETNS=x" },
@@ -98,9 +99,8 @@ static void test_versions(void **state)
 	assert_string_equal(c.version, "0.1.0");
 	cni_conf_done(&c);
 	/* The version outlives a failed parse: the error object is written in it. */
-	assert_int_equal(parse("{\"cniVersion\": \"1.0.0\", \"type\": \"t\"}", CNI_ADD, NULL, &c,
-			       &e),
-			 -1);
+	assert_int_equal(
+		parse("{\"cniVersion\": \"1.0.0\", \"type\": \"t\"}", CNI_ADD, NULL, &c, &e), -1);
 	assert_string_equal(c.version, "1.0.0");
 }
 
@@ -209,8 +209,7 @@ static void test_conventions(void **state)
 	assert_string_equal(c.ip, "10.1.0.7");
 	assert_string_equal(c.mac, "02:00:00:00:00:03");
 	cni_conf_done(&c);
-	assert_int_equal(parse("{" BASE ", \"mac\": \"02:00:00:00:00:04\"}", CNI_ADD, NULL, &c,
-			       &e),
+	assert_int_equal(parse("{" BASE ", \"mac\": \"02:00:00:00:00:04\"}", CNI_ADD, NULL, &c, &e),
 			 0);
 	assert_string_equal(c.mac, "02:00:00:00:00:04");
 	cni_conf_done(&c);
@@ -233,20 +232,21 @@ static void test_conventions(void **state)
 	assert_string_equal(c.range_end, "10.3.0.20");
 	assert_string_equal(c.gateway, "10.3.0.1");
 	cni_conf_done(&c);
-	assert_int_equal(parse("{" BASE ", \"ipam\": {\"type\": \"host-local\"}}", CNI_ADD, NULL,
-			       &c, &e),
-			 0);
+	assert_int_equal(
+		parse("{" BASE ", \"ipam\": {\"type\": \"host-local\"}}", CNI_ADD, NULL, &c, &e),
+		0);
 	assert_string_equal(c.ipam_type, "host-local");
 	cni_conf_done(&c);
 
 	/* Port mappings become brnet specs. */
-	assert_int_equal(parse("{" BASE ", \"runtimeConfig\": {\"portMappings\": ["
-			       "{\"hostPort\": 8080, \"containerPort\": 80, \"protocol\": \"tcp\"},"
-			       "{\"hostPort\": 53, \"containerPort\": 5353, \"protocol\": \"UDP\", "
-			       "\"hostIP\": \"127.0.0.1\"},"
-			       "{\"hostPort\": 9, \"containerPort\": 9, \"hostIP\": \"0.0.0.0\"}]}}",
-			       CNI_ADD, NULL, &c, &e),
-			 0);
+	assert_int_equal(
+		parse("{" BASE ", \"runtimeConfig\": {\"portMappings\": ["
+		      "{\"hostPort\": 8080, \"containerPort\": 80, \"protocol\": \"tcp\"},"
+		      "{\"hostPort\": 53, \"containerPort\": 5353, \"protocol\": \"UDP\", "
+		      "\"hostIP\": \"127.0.0.1\"},"
+		      "{\"hostPort\": 9, \"containerPort\": 9, \"hostIP\": \"0.0.0.0\"}]}}",
+		      CNI_ADD, NULL, &c, &e),
+		0);
 	assert_int_equal(c.n_ports, 3);
 	assert_string_equal(c.ports[0], "8080:80/tcp");
 	assert_string_equal(c.ports[1], "127.0.0.1:53:5353/udp");
@@ -287,8 +287,8 @@ static void test_result_build(void **state)
 	assert_int_equal(json_integer_value(json_object_get(
 				 json_array_get(json_object_get(res, "interfaces"), 2), "mtu")),
 			 1500);
-	assert_null(json_object_get(json_array_get(json_object_get(res, "interfaces"), 1),
-				    "sandbox"));
+	assert_null(
+		json_object_get(json_array_get(json_object_get(res, "interfaces"), 1), "sandbox"));
 	json_decref(res);
 
 	/* Chained: the previous plugin's interface keeps index 0, ours follow. */
@@ -372,21 +372,22 @@ static void test_error_json(void **state)
 	assert_int_equal(e.code, CNI_ERR_TRY_AGAIN);
 	assert_int_equal(cni_fail_brnet(&e, -ENOSPC, NULL), -1);
 	assert_int_equal(e.code, CNI_ERR_IO);
-	assert_int_equal(cni_fail_brnet(&e, -ENOSPC,
-					&(struct brnet_error){ .code = ENOSPC,
-							       .msg = "subnet 10.0.0.0/30 is full: "
-								      "all 1 addresses are leased" }),
-			 -1);
+	assert_int_equal(
+		cni_fail_brnet(&e, -ENOSPC,
+			       &(struct brnet_error){ .code = ENOSPC,
+						      .msg = "subnet 10.0.0.0/30 is full: "
+							     "all 1 addresses are leased" }),
+		-1);
 	assert_int_equal(e.code, CNI_ERR_IN_USE);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_env),	     cmocka_unit_test(test_versions),
+		cmocka_unit_test(test_env),	      cmocka_unit_test(test_versions),
 		cmocka_unit_test(test_decode_errors), cmocka_unit_test(test_unsupported),
-		cmocka_unit_test(test_conventions),  cmocka_unit_test(test_result_build),
-		cmocka_unit_test(test_result_read),  cmocka_unit_test(test_error_json),
+		cmocka_unit_test(test_conventions),   cmocka_unit_test(test_result_build),
+		cmocka_unit_test(test_result_read),   cmocka_unit_test(test_error_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
