@@ -49,7 +49,7 @@ json_t *cni_result_build(const char *version, const struct cni_add_result *r, js
 	for (size_t i = 0; i < ELEMENTSOF(r->ifaces); i++)
 		json_array_append_new(ifaces, iface_json(&r->ifaces[i], version));
 	ip = json_pack("{s:s, s:s, s:I}", "address", r->address, "gateway", r->gateway, "interface",
-		       (json_int_t)(base + 2));
+		       (json_int_t)base + 2);
 	if (!ip)
 		return NULL;
 	if (cni_version_is_legacy(version))

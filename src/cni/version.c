@@ -25,7 +25,9 @@ static bool parse(const char *v, unsigned x[3])
 {
 	char tail;
 
-	return v && sscanf(v, "%u.%u.%u%c", &x[0], &x[1], &x[2], &tail) == 3;
+	/* Exactly three numbers and nothing after: a version we do not know sorts first. */
+	return v &&
+	       sscanf(v, "%u.%u.%u%c", &x[0], &x[1], &x[2], &tail) == 3; // NOLINT(cert-err34-c)
 }
 
 int cni_version_cmp(const char *a, const char *b)

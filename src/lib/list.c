@@ -67,8 +67,10 @@ int brnet_list(brnet_ctx *ctx, brnet_attachment ***ret, size_t *ret_n, struct br
 		dot = strrchr(at, '.');
 		*dot = '\0';
 		if (n == cap) {
-			struct brnet_attachment **l = reallocarray(list, cap ? cap * 2 : 16,
-								   sizeof(*l));
+			/* An array of pointers: sizeof(*l) is the pointer's size, as meant. */
+			struct brnet_attachment **l = reallocarray(
+				list, cap ? cap * 2 : 16,
+				sizeof(*l)); // NOLINT(bugprone-sizeof-expression)
 			if (!l) {
 				r = -ENOMEM;
 				break;
@@ -100,7 +102,7 @@ int brnet_list(brnet_ctx *ctx, brnet_attachment ***ret, size_t *ret_n, struct br
 		return r;
 	}
 	if (n > 1)
-		qsort(list, n, sizeof(*list), cmp_attachment);
+		qsort(list, n, sizeof(*list), cmp_attachment); // NOLINT(bugprone-sizeof-expression)
 	*ret = list;
 	*ret_n = n;
 	return 0;

@@ -13,7 +13,7 @@
 #include "shared/fileio.h"
 #include "shared/macro.h"
 
-#define RECORD_FILE_MAX (64u * 1024)
+#define RECORD_FILE_MAX ((size_t)64 * 1024)
 
 static const char *const state_names[_ATTACH_STATE_MAX] = {
 	[ATTACH_UNCONFIGURED] = "unconfigured",

@@ -145,7 +145,7 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 		brnet_attachment_list_free(list, n);
 		return brnet_err(err, r, "cannot open nf_tables netlink socket: %s", strerror(-r));
 	}
-	size = 4 * NFT_MSG_ROOM + n_nets * (_NFT_RULE_MAX + 8) * NFT_MSG_ROOM;
+	size = 4 * (size_t)NFT_MSG_ROOM + n_nets * (_NFT_RULE_MAX + 8) * (size_t)NFT_MSG_ROOM;
 	for (size_t i = 0; i < n; i++)
 		size += nft_publish_batch_room(list[i]->publish, list[i]->n_publish);
 	buf = malloc(size);

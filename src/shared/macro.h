@@ -51,7 +51,7 @@ static inline void closep(int *fd)
 
 /* Defines name##p(type **) calling func on a non-NULL pointer, for use with _cleanup_. */
 #define DEFINE_POINTER_CLEANUP(type, func)                                                         \
-	static inline void func##p(type **p)                                                       \
+	static inline void func##p(type **p) /* NOLINT(bugprone-macro-parentheses): a type */      \
 	{                                                                                          \
 		if (*p)                                                                            \
 			func(*p);                                                                  \

@@ -270,9 +270,10 @@ int config_parse_mac(const char *s, uint8_t ret[static 6], struct brnet_error *e
 	if (!s || strlen(s) != 17)
 		goto bad;
 	for (unsigned i = 0; i < 6; i++) {
-		int hi = hex_digit(s[3 * i]), lo = hex_digit(s[3 * i + 1]);
+		size_t at = 3 * (size_t)i;
+		int hi = hex_digit(s[at]), lo = hex_digit(s[at + 1]);
 
-		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+		if (hi < 0 || lo < 0 || (i < 5 && s[at + 2] != ':'))
 			goto bad;
 		mac[i] = (uint8_t)(hi << 4 | lo);
 		zero = zero && mac[i] == 0;

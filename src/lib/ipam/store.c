@@ -86,7 +86,7 @@ int lease_db_parse(const char *text, size_t len, struct lease_db *db, char *whyb
 		}
 	}
 	/* allocate() moved the cursor; restore the stored one. */
-	if (last && json_is_string(last))
+	if (json_is_string(last)) /* false for NULL */
 		(void)inaddr_parse_v4(json_string_value(last), &db->last);
 	else
 		db->last = (struct inaddr){ 0 };

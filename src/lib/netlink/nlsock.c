@@ -21,7 +21,7 @@
 #include "shared/error.h"
 #include "shared/macro.h"
 
-#define NL_RECV_BUF (64 * 1024)
+#define NL_RECV_BUF ((size_t)64 * 1024)
 #define NL_MAX_INFLIGHT 256
 /* A kernel that does not answer within this time is treated as broken, never waited on. */
 #define NL_TIMEOUT_SEC 10

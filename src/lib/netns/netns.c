@@ -6,6 +6,7 @@
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -91,6 +92,7 @@ static int proc_stat(pid_t pid, char *ret_state, uint64_t *ret_start)
 	char path[64];
 	_cleanup_(freep) char *buf = NULL;
 	unsigned long long start;
+	char *end;
 	char *p;
 	int r;
 
@@ -111,7 +113,9 @@ static int proc_stat(pid_t pid, char *ret_state, uint64_t *ret_start)
 		if (!p)
 			return -EBADMSG;
 	}
-	if (sscanf(p, " %llu", &start) != 1)
+	errno = 0;
+	start = strtoull(p + 1, &end, 10);
+	if (errno != 0 || end == p + 1 || (*end != ' ' && *end != '\n' && *end != '\0'))
 		return -EBADMSG;
 	*ret_start = start;
 	return 0;

@@ -136,14 +136,14 @@ static int batch_map(struct nft_batch *b, const struct publish *pub, unsigned n,
 				return r;
 			if (++in_msg == ELEMS_PER_MSG) {
 				nft_batch_setelems(b, NFT_MSG_NEWSETELEM, flags, s,
-						   in_msg * ELEM_ROOM);
+						   (size_t)in_msg * ELEM_ROOM);
 				nftnl_set_free(steal_pointer(&s));
 				in_msg = 0;
 			}
 		}
 	}
 	if (s)
-		nft_batch_setelems(b, NFT_MSG_NEWSETELEM, flags, s, in_msg * ELEM_ROOM);
+		nft_batch_setelems(b, NFT_MSG_NEWSETELEM, flags, s, (size_t)in_msg * ELEM_ROOM);
 	return 0;
 }
 
@@ -174,7 +174,7 @@ int nft_build_publish_batch(const struct publish *pub, unsigned n, const struct 
 			    const char *owner, char **ret_buf, size_t *ret_len)
 {
 	_cleanup_(freep) char *buf = NULL;
-	size_t size = 4 * NFT_MSG_ROOM + nft_publish_batch_room(pub, n);
+	size_t size = 4 * (size_t)NFT_MSG_ROOM + nft_publish_batch_room(pub, n);
 	struct nft_batch b;
 	int r;
 
@@ -341,7 +341,7 @@ int nft_publish_remove_owned(struct nl_sock *s, const char *owner, struct brnet_
 	if (total == 0)
 		return 0;
 	/* Only elements that carry our name go: a port someone else holds stays theirs. */
-	size = 4 * NFT_MSG_ROOM + total * ELEM_ROOM;
+	size = 4 * (size_t)NFT_MSG_ROOM + (size_t)total * ELEM_ROOM;
 	buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;
@@ -350,7 +350,7 @@ int nft_publish_remove_owned(struct nl_sock *s, const char *owner, struct brnet_
 	for (int by_addr = 0; by_addr <= 1; by_addr++)
 		if (o.n[by_addr] > 0)
 			nft_batch_setelems(&b, NFT_MSG_DELSETELEM, 0, o.del[by_addr],
-					   o.n[by_addr] * ELEM_ROOM);
+					   (size_t)o.n[by_addr] * ELEM_ROOM);
 	r = nft_batch_end(&b);
 	if (r < 0)
 		return brnet_err(err, -r, "nf_tables: cannot build batch: %s", strerror(-r));
