@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *buf = malloc(size + 1), *argv[ARGS_MAX + 2];
 	struct cli_global g = { 0 };
 	brnet_config *cfg = NULL;
-	bool json = false;
+	struct cli_setup_opts opts = { .json = false };
 	int argc = 1;
 
 	if (!buf || brnet_config_new(&cfg) < 0) {
@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		argv[argc++] = p;
 	argv[argc] = NULL;
 	/* Messages go to stderr; what matters is no crash, no leak, no overread. */
-	(void)cli_setup_parse(argc, argv, cfg, &g, &json);
+	(void)cli_setup_parse(argc, argv, cfg, &g, &opts);
 	brnet_config_free(cfg);
 	free(buf);
 	return 0;

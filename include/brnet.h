@@ -49,6 +49,20 @@ int brnet_config_set_netns_path(brnet_config *cfg, const char *path, struct brne
 int brnet_config_set_pid(brnet_config *cfg, pid_t pid, struct brnet_error *err);
 /* Publishes ports: "[HOST_IP:]HOST_PORT[-END]:CONTAINER_PORT[-END][/tcp|/udp]", repeatable. */
 int brnet_config_add_publish(brnet_config *cfg, const char *spec, struct brnet_error *err);
+/* DNS for the container: resolvers (at most 3), search domains and resolver options. They go
+ * into the container's resolv.conf through brnet_resolv_*(); with no resolver, there is none. */
+int brnet_config_add_dns(brnet_config *cfg, const char *addr, struct brnet_error *err);
+int brnet_config_add_dns_search(brnet_config *cfg, const char *domain, struct brnet_error *err);
+int brnet_config_add_dns_option(brnet_config *cfg, const char *option, struct brnet_error *err);
+/* The resolv.conf text of cfg in *ret (free() it); returns its length, or 0 (and NULL) when
+ * cfg has no resolver. */
+int brnet_resolv_conf(const brnet_config *cfg, char **ret, struct brnet_error *err);
+/* A memfd with that text, sealed against every change, for a read-only bind mount over a
+ * container's /etc/resolv.conf. Returns the fd, or -ENOENT when cfg has no resolver. */
+int brnet_resolv_memfd(const brnet_config *cfg, struct brnet_error *err);
+/* Writes ROOTFS/etc/resolv.conf with every symlink resolved inside ROOTFS; an existing file or
+ * symlink there is replaced, never followed. 0 without writing when cfg has no resolver. */
+int brnet_resolv_write_rootfs(const brnet_config *cfg, const char *rootfs, struct brnet_error *err);
 /* Narrows automatic allocation to start..end (either may be NULL: the subnet's bound). An
  * explicit address may still be anywhere in the subnet. */
 int brnet_config_set_pool(brnet_config *cfg, const char *start, const char *end,

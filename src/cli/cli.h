@@ -33,6 +33,10 @@ enum {
 	OPT_PID,
 	OPT_NETNS,
 	OPT_VERBOSE,
+	OPT_DNS,
+	OPT_DNS_SEARCH,
+	OPT_DNS_OPTION,
+	OPT_ROOTFS,
 };
 
 #define CLI_NETWORK_OPTIONS                                                                        \
@@ -43,6 +47,9 @@ enum {
 		{ "ip", required_argument, NULL, OPT_IP },                                         \
 		{ "mtu", required_argument, NULL, OPT_MTU },                                       \
 		{ "publish", required_argument, NULL, 'p' },                                       \
+		{ "dns", required_argument, NULL, OPT_DNS },                                       \
+		{ "dns-search", required_argument, NULL, OPT_DNS_SEARCH },                         \
+		{ "dns-option", required_argument, NULL, OPT_DNS_OPTION },                         \
 	{                                                                                          \
 		"state-dir", required_argument, NULL, OPT_STATE_DIR                                \
 	}
@@ -57,7 +64,12 @@ void cli_print_attachment(FILE *f, const brnet_attachment *a, bool json);
 /* Parses setup's command line into cfg: CLI_PROCEED, or the exit code (help, usage error,
  * invalid value; the message is printed). Separate from verb_setup() so it can be fuzzed. */
 #define CLI_PROCEED (-1)
-int cli_setup_parse(int argc, char **argv, brnet_config *cfg, struct cli_global *g, bool *json);
+struct cli_setup_opts {
+	bool json;
+	const char *rootfs; /* where to write etc/resolv.conf, or NULL */
+};
+int cli_setup_parse(int argc, char **argv, brnet_config *cfg, struct cli_global *g,
+		    struct cli_setup_opts *o);
 
 /* The verbs that act on recorded state share one small command line: --state-dir and
  * --help always, and what takes says. */

@@ -16,6 +16,10 @@ const char cli_network_options_help[] =
 	"  -p, --publish [HOST_IP:]HOST_PORT[-END]:CONTAINER_PORT[-END][/tcp|/udp]\n"
 	"                     publish a port (or a range) of the container on the host;\n"
 	"                     repeatable; HOST_IP limits it to one host address\n"
+	"  --dns ADDR         a resolver for the container's resolv.conf; repeatable, at most 3\n"
+	"                     (without --dns no resolv.conf is written)\n"
+	"  --dns-search DOMAIN, --dns-option OPT\n"
+	"                     search domains and resolver options (ndots:2); repeatable\n"
 	"  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n";
 
 int cli_network_option(int opt, const char *arg, brnet_config *cfg, struct cli_global *g,
@@ -44,6 +48,12 @@ int cli_network_option(int opt, const char *arg, brnet_config *cfg, struct cli_g
 		return brnet_config_set_mtu(cfg, v, err);
 	case 'p':
 		return brnet_config_add_publish(cfg, arg, err);
+	case OPT_DNS:
+		return brnet_config_add_dns(cfg, arg, err);
+	case OPT_DNS_SEARCH:
+		return brnet_config_add_dns_search(cfg, arg, err);
+	case OPT_DNS_OPTION:
+		return brnet_config_add_dns_option(cfg, arg, err);
 	case OPT_STATE_DIR:
 		g->state_dir = arg;
 		return 0;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,7 +32,9 @@ static void help(void)
 	       "does), with the caller's stdio, environment and user. SIGINT, SIGTERM and SIGHUP\n"
 	       "sent to brnet are forwarded to CMD. When CMD exits the network is torn down and\n"
 	       "brnet exits with CMD's status (128+N if CMD was killed by signal N). If the\n"
-	       "network cannot be set up, CMD is not started.\n\n"
+	       "network cannot be set up, CMD is not started. With --dns, CMD also gets its own\n"
+	       "mount namespace in which /etc/resolv.conf is a read-only, sealed copy of the\n"
+	       "--dns settings; the host's file is never touched.\n\n"
 	       "%s"
 	       "  -v, --verbose      print the attachment on stderr before starting CMD\n"
 	       "  -h, --help         show this help\n\n"
@@ -39,12 +42,66 @@ static void help(void)
 	       cli_network_options_help);
 }
 
-/* The child: new network namespace, tell the parent, wait for the go, exec. */
-static _Noreturn void child(int ready_fd, int go_fd, char **cmd, const sigset_t *saved)
-{
-	char c = unshare(CLONE_NEWNET) < 0 ? 'E' : 'R';
+/* What the child reports once its namespaces are ready, or where it failed. */
+struct child_report {
+	char stage; /* 'R' ready, 'N' namespaces, 'M' the resolv.conf mount */
+	int error;
+};
 
-	if (write(ready_fd, &c, 1) != 1 || c != 'R')
+/*
+ * In the child's own mount namespace, with propagation cut first so that the host never sees
+ * a thing: the sealed memfd's text in a file on a private tmpfs made read-only, that file bound
+ * read-only over /etc/resolv.conf, and the tmpfs detached again (the bind keeps it alive).
+ * The memfd itself cannot be the bind's source: the kernel refuses (EINVAL) a source outside
+ * the caller's mount namespace, and a memfd lives on an internal one. The tmpfs borrows /tmp
+ * as a mount point for the few microseconds until it is detached.
+ */
+#define RESOLV_STAGING "/tmp"
+
+static int bind_resolv_conf(int memfd)
+{
+	const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	char text[4096];
+	ssize_t n;
+	int fd;
+
+	n = pread(memfd, text, sizeof(text), 0);
+	if (n < 0)
+		return -errno;
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+	    mount("brnet-resolv", RESOLV_STAGING, "tmpfs", flags, "size=16k,mode=0755") < 0)
+		return -errno;
+	fd = open(RESOLV_STAGING "/resolv.conf", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, (size_t)n) != n) {
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	if (mount(NULL, RESOLV_STAGING, NULL, MS_REMOUNT | MS_RDONLY | flags, NULL) < 0 ||
+	    mount(RESOLV_STAGING "/resolv.conf", "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0 ||
+	    mount(NULL, "/etc/resolv.conf", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, NULL) <
+		    0 ||
+	    umount2(RESOLV_STAGING, MNT_DETACH) < 0)
+		return -errno;
+	return 0;
+}
+
+/* The child: new network (and, for DNS, mount) namespace, tell the parent, wait for the go,
+ * exec. */
+static _Noreturn void child(int ready_fd, int go_fd, int resolv_fd, char **cmd,
+			    const sigset_t *saved)
+{
+	struct child_report rep = { .stage = 'R' };
+	char c;
+	int r;
+
+	if (unshare(CLONE_NEWNET | (resolv_fd >= 0 ? CLONE_NEWNS : 0)) < 0)
+		rep = (struct child_report){ .stage = 'N', .error = errno };
+	else if (resolv_fd >= 0 && (r = bind_resolv_conf(resolv_fd)) < 0)
+		rep = (struct child_report){ .stage = 'M', .error = -r };
+	if (write(ready_fd, &rep, sizeof(rep)) != sizeof(rep) || rep.stage != 'R')
 		_exit(127);
 	close(ready_fd);
 	/* EOF without a byte means setup failed (or brnet died): never run CMD then. */
@@ -109,9 +166,10 @@ int verb_run(const struct cli_global *g0, int argc, char **argv)
 	struct cli_global g = *g0;
 	char id[BRNET_ID_MAX + 1] = "";
 	bool verbose = false, have_id = false;
+	_cleanup_(closep) int resolv_fd = -EBADF;
+	struct child_report rep = { 0 };
 	sigset_t set, saved;
 	int fds[2], c, r = 0, status;
-	char byte;
 	char **cmd;
 	pid_t pid;
 
@@ -155,6 +213,10 @@ int verb_run(const struct cli_global *g0, int argc, char **argv)
 	r = cli_ctx(&g, &ctx);
 	if (r != 0)
 		return r;
+	/* Made before CMD exists, so that a failure here never leaves CMD without its DNS. */
+	resolv_fd = brnet_resolv_memfd(cfg, &err);
+	if (resolv_fd < 0 && resolv_fd != -ENOENT)
+		return cli_fail("run", resolv_fd, &err);
 
 	/* Signals wait in a queue until we are ready to forward them; the child restores the
 	 * mask before exec. */
@@ -178,17 +240,21 @@ int verb_run(const struct cli_global *g0, int argc, char **argv)
 	if (pid == 0) {
 		close(ready_r);
 		close(go_w);
-		child(ready_w, go_r, cmd, &saved);
+		child(ready_w, go_r, resolv_fd, cmd, &saved);
 	}
 	closep(&ready_w);
 	closep(&go_r);
-	if (read(ready_r, &byte, 1) != 1 || byte != 'R') {
+	if (read(ready_r, &rep, sizeof(rep)) != sizeof(rep) || rep.stage != 'R') {
+		struct brnet_error e = { .code = rep.error ? rep.error : EPERM };
+
 		closep(&go_w);
 		waitpid(pid, NULL, 0);
-		return cli_fail(
-			"run", -EPERM,
-			&(struct brnet_error){ .code = EPERM,
-					       .msg = "cannot create a network namespace" });
+		snprintf(e.msg, sizeof(e.msg), "%s: %s",
+			 rep.stage == 'M' ? "cannot mount the container's resolv.conf over "
+					    "/etc/resolv.conf"
+					  : "cannot create the namespaces",
+			 strerror(e.code));
+		return cli_fail("run", -e.code, &e);
 	}
 
 	r = brnet_config_set_pid(cfg, pid, &err);

@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "shared/macro.h"
@@ -21,6 +22,8 @@ static void help(void)
 	       "  --pid PID          the namespace of this process\n"
 	       "  --netns PATH       the namespace at PATH (e.g. /run/netns/NAME)\n"
 	       "%s"
+	       "  --rootfs DIR       write the --dns settings to DIR/etc/resolv.conf (symlinks\n"
+	       "                     resolved inside DIR; an existing file is replaced)\n"
 	       "  --json             print the attachment as JSON\n"
 	       "  -h, --help         show this help\n",
 	       cli_network_options_help);
@@ -60,12 +63,14 @@ void cli_print_attachment(FILE *f, const brnet_attachment *a, bool json)
 	fputc('\n', f);
 }
 
-int cli_setup_parse(int argc, char **argv, brnet_config *cfg, struct cli_global *g, bool *json)
+int cli_setup_parse(int argc, char **argv, brnet_config *cfg, struct cli_global *g,
+		    struct cli_setup_opts *o)
 {
 	static const struct option options[] = { CLI_NETWORK_OPTIONS,
 						 { "pid", required_argument, NULL, OPT_PID },
 						 { "netns", required_argument, NULL, OPT_NETNS },
 						 { "json", no_argument, NULL, OPT_JSON },
+						 { "rootfs", required_argument, NULL, OPT_ROOTFS },
 						 { "help", no_argument, NULL, 'h' },
 						 {} };
 	struct brnet_error err = { 0 };
@@ -100,7 +105,15 @@ int cli_setup_parse(int argc, char **argv, brnet_config *cfg, struct cli_global 
 				r = brnet_config_set_netns_path(cfg, optarg, &err);
 				break;
 			case OPT_JSON:
-				*json = true;
+				o->json = true;
+				break;
+			case OPT_ROOTFS:
+				if (optarg[0] != '/')
+					return cli_usage_error(
+						"setup",
+						"invalid --rootfs \"%s\": must be absolute",
+						optarg);
+				o->rootfs = optarg;
 				break;
 			case 'h':
 				help();
@@ -128,20 +141,35 @@ int verb_setup(const struct cli_global *g0, int argc, char **argv)
 	_cleanup_(brnet_attachment_freep) brnet_attachment *a = NULL;
 	struct brnet_error err = { 0 };
 	struct cli_global g = *g0;
-	bool json = false;
+	struct cli_setup_opts o = { .json = false };
+	struct stat st;
 	int r;
 
 	if (brnet_config_new(&cfg) < 0)
 		return cli_fail("set up", -ENOMEM, NULL);
-	r = cli_setup_parse(argc, argv, cfg, &g, &json);
+	r = cli_setup_parse(argc, argv, cfg, &g, &o);
 	if (r != CLI_PROCEED)
 		return r;
+	/* A root filesystem that is not there is bad input: refused before anything changes. */
+	if (o.rootfs && (stat(o.rootfs, &st) < 0 || !S_ISDIR(st.st_mode)))
+		return cli_usage_error("setup", "invalid --rootfs \"%s\": not a directory",
+				       o.rootfs);
 	r = cli_ctx(&g, &ctx);
 	if (r != 0)
 		return r;
 	r = brnet_setup(ctx, cfg, &a, &err);
 	if (r < 0)
 		return cli_fail("set up attachment", r, &err);
-	cli_print_attachment(stdout, a, json);
+	if (o.rootfs) {
+		r = brnet_resolv_write_rootfs(cfg, o.rootfs, &err);
+		if (r < 0) {
+			struct brnet_error e2 = { 0 };
+
+			(void)brnet_teardown(ctx, brnet_attachment_id(a),
+					     brnet_attachment_ifname(a), &e2);
+			return cli_fail("write resolv.conf", r, &err);
+		}
+	}
+	cli_print_attachment(stdout, a, o.json);
 	return 0;
 }

@@ -349,3 +349,18 @@ int brnet_config_set_pool(brnet_config *cfg, const char *start, const char *end,
 	cfg->pool_end = b;
 	return 0;
 }
+
+int brnet_config_add_dns(brnet_config *cfg, const char *addr, struct brnet_error *err)
+{
+	return cfg ? dns_add_server(&cfg->dns, addr, err) : -EINVAL;
+}
+
+int brnet_config_add_dns_search(brnet_config *cfg, const char *domain, struct brnet_error *err)
+{
+	return cfg ? dns_add_search(&cfg->dns, domain, err) : -EINVAL;
+}
+
+int brnet_config_add_dns_option(brnet_config *cfg, const char *option, struct brnet_error *err)
+{
+	return cfg ? dns_add_option(&cfg->dns, option, err) : -EINVAL;
+}

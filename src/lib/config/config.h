@@ -9,6 +9,7 @@
 
 #include "brnet.h"
 #include "lib/config/publish.h"
+#include "lib/dns/resolv.h"
 #include "shared/inaddr.h"
 
 #define BRNET_DEFAULT_BRIDGE "brnet0"
@@ -36,6 +37,7 @@ struct brnet_config {
 	bool hairpin;
 	char origin[BRNET_ORIGIN_MAX + 1];
 	struct inaddr pool_start, pool_end; /* family 0: the subnet's bounds */
+	struct dns_config dns;
 };
 
 /* Interface names: 1-15 bytes of [A-Za-z0-9_.-], not "." or "..". what names the option. */
