@@ -21,7 +21,6 @@
 #define NETWORK_FILE "network.json"
 #define NETWORK_FILE_MAX 4096
 
-
 static int network_file_load(int dirfd, const char *path, struct inprefix *ret,
 			     struct brnet_error *err)
 {
