@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -19,6 +20,7 @@
 #include "lib/ctx.h"
 #include "lib/ipam/ipam.h"
 #include "lib/network.h"
+#include "lib/nft/guard.h"
 #include "lib/nft/publish.h"
 #include "lib/netns/netns.h"
 #include "lib/record.h"
@@ -148,6 +150,23 @@ int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *
 		a->journal &= ~(1u << STEP_CONTAINER);
 		journal_undone(ctx, a, STEP_VETH);
 	}
+	if (a->journal & (1u << STEP_GUARD)) {
+		_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
+		char owner[RECORD_NAME_MAX];
+
+		r = step_hook("undo-guard", err);
+		if (r < 0)
+			return r;
+		snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
+		r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
+		if (r >= 0)
+			r = nft_guard_remove_owned(nft, owner, err);
+		if (r < 0)
+			return brnet_err_prefix(err, r,
+						"cannot remove the anti-spoofing elements of %s/%s",
+						a->id, a->ifname);
+		journal_undone(ctx, a, STEP_GUARD);
+	}
 	if (a->journal & (1u << STEP_PUBLISH)) {
 		_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
 		char owner[RECORD_NAME_MAX];
@@ -208,8 +227,41 @@ static int step_lease(brnet_ctx *ctx, struct network *net, struct brnet_attachme
 	return r;
 }
 
+/* The container's MAC is chosen here, not by the kernel, so that the anti-spoofing elements
+ * exist before the interface can send its first frame. */
+static int choose_mac(const brnet_config *cfg, uint8_t mac[static 6])
+{
+	if (cfg->mac_set) {
+		memcpy(mac, cfg->mac, 6);
+		return 0;
+	}
+	if (getrandom(mac, 6, 0) != 6)
+		return -errno;
+	mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
+	return 0;
+}
+
+static int step_guard(struct nl_sock *nft, const struct brnet_attachment *a, const uint8_t mac[6],
+		      struct brnet_error *err)
+{
+	char owner[RECORD_NAME_MAX];
+	int r;
+
+	snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
+	r = nft_guard_add(nft, a->host_veth, mac, &a->address, owner, err);
+	if (r == -EEXIST)
+		return brnet_err(
+			err, EEXIST,
+			"anti-spoofing elements for %s already exist (a leftover? try brnet "
+			"gc)",
+			a->host_veth);
+	if (r < 0)
+		return brnet_err_prefix(err, r, "cannot install anti-spoofing for %s", owner);
+	return 0;
+}
+
 static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brnet_attachment *a,
-		     const brnet_config *cfg, int netns_fd, struct brnet_error *err)
+		     const uint8_t mac[6], int netns_fd, struct brnet_error *err)
 {
 	struct veth_spec spec = {
 		.host_name = a->host_veth,
@@ -218,7 +270,7 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 		.master_ifindex = net->bridge_ifindex,
 		.mtu = a->mtu,
 		.hairpin = a->hairpin || a->n_publish > 0,
-		.peer_mac = cfg->mac_set ? cfg->mac : NULL,
+		.peer_mac = mac,
 	};
 	struct link_info existing;
 	char buf[1024];
@@ -400,6 +452,7 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	_cleanup_(closep) int netns_fd = -EBADF;
 	_cleanup_(freep) struct brnet_attachment *a = NULL;
 	struct brnet_error undo_err = { 0 };
+	uint8_t mac[6];
 	int r;
 
 	if (!ctx || !cfg)
@@ -415,6 +468,10 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	r = attachment_init(a, cfg, err);
 	if (r < 0)
 		return r;
+	r = choose_mac(cfg, mac);
+	if (r < 0)
+		return brnet_err(err, r, "cannot choose a MAC address: %s", strerror(-r));
+	format_mac(mac, a->mac);
 	netns_fd = cfg->netns_path ? netns_open_path(cfg->netns_path, err)
 				   : netns_open_pid(cfg->pid, err);
 	if (netns_fd < 0)
@@ -456,7 +513,7 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 		return r;
 	/* The record is born with "lease" (and "publish") journaled: one write, not two or
 	 * three. Undoing a step that never ran is harmless. */
-	a->journal = 1u << STEP_LEASE;
+	a->journal = 1u << STEP_LEASE | 1u << STEP_GUARD;
 	if (a->n_publish)
 		a->journal |= 1u << STEP_PUBLISH;
 	r = record_save(ctx->attachments_dirfd, a, true, err);
@@ -473,10 +530,15 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 		if (r >= 0)
 			r = step_publish(nft, a, err);
 	}
+	if (r >= 0) {
+		r = step_hook(attach_step_to_string(STEP_GUARD), err);
+		if (r >= 0)
+			r = step_guard(nft, a, mac, err);
+	}
 	if (r >= 0)
 		r = journal_step(ctx, a, STEP_VETH, err);
 	if (r >= 0)
-		r = step_veth(rtnl, &net, a, cfg, netns_fd, err);
+		r = step_veth(rtnl, &net, a, mac, netns_fd, err);
 	if (r >= 0) {
 		/* No write of its own: what it adds goes away with the veth, which is journaled. */
 		a->journal |= 1u << STEP_CONTAINER;

@@ -15,6 +15,7 @@
 #include "lib/network.h"
 #include "lib/netns/netns.h"
 #include "lib/nft/nft.h"
+#include "lib/nft/guard.h"
 #include "lib/nft/publish.h"
 #include "lib/record.h"
 #include "lib/rtnl/rtnl.h"
@@ -143,6 +144,31 @@ static void bad_port(const struct publish *p, uint16_t port, const char *found, 
 			publish_proto_name(p->proto), found);
 }
 
+static void check_guard(struct nl_sock *nft, const struct brnet_attachment *a, struct report *rep)
+{
+	unsigned missing = 0;
+	uint8_t mac[6];
+	int r;
+
+	r = nft_guard_missing(nft, &missing, NULL);
+	if (r < 0) {
+		problem(rep, "cannot read table bridge " NFT_TABLE ": %s", strerror(-r));
+		return;
+	}
+	if (missing)
+		problem(rep, "anti-spoofing rules are missing from table bridge " NFT_TABLE);
+	if (config_parse_mac(a->mac, mac, NULL) < 0) {
+		problem(rep, "the recorded MAC \"%s\" is not usable", a->mac);
+		return;
+	}
+	r = nft_guard_verify(nft, a->host_veth, mac, &a->address, NULL);
+	if (r < 0)
+		problem(rep, "cannot read the anti-spoofing elements: %s", strerror(-r));
+	else if (r > 0)
+		problem(rep, "%d of the 3 anti-spoofing elements of %s are missing", r,
+			a->host_veth);
+}
+
 static void check_firewall(const struct brnet_attachment *a, struct report *rep)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
@@ -166,6 +192,7 @@ static void check_firewall(const struct brnet_attachment *a, struct report *rep)
 			       NULL);
 	if (r < 0)
 		problem(rep, "cannot read the published ports: %s", strerror(-r));
+	check_guard(nft, a, rep);
 }
 
 static void check_state(brnet_ctx *ctx, const struct brnet_attachment *a, struct report *rep)

@@ -20,6 +20,7 @@
 #include "lib/ipam/ipam.h"
 #include "lib/network.h"
 #include "lib/netns/netns.h"
+#include "lib/nft/guard.h"
 #include "lib/nft/publish.h"
 #include "lib/record.h"
 #include "lib/rtnl/rtnl.h"
@@ -367,6 +368,69 @@ static void gc_elements(struct gc *gc)
 	free(o.v);
 }
 
+struct guard_owners {
+	char (*v)[RECORD_NAME_MAX];
+	size_t n, cap;
+};
+
+static int collect_guard_owner(const char *owner, void *userdata)
+{
+	struct guard_owners *o = userdata;
+
+	for (size_t i = 0; i < o->n; i++)
+		if (strcmp(o->v[i], owner) == 0)
+			return 0; /* three elements per owner, one action */
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? 2 * o->cap : 64;
+		char(*v)[RECORD_NAME_MAX] = reallocarray(o->v, cap, sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		o->v = v;
+		o->cap = cap;
+	}
+	snprintf(o->v[o->n++], RECORD_NAME_MAX, "%s", owner);
+	return 0;
+}
+
+/* Anti-spoofing elements (table bridge brnet is wholly ours) that no record owns. */
+static void gc_guard(struct gc *gc)
+{
+	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
+	struct guard_owners o = { 0 };
+	struct brnet_error e = { 0 };
+	int r;
+
+	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
+	if (r >= 0)
+		r = nft_guard_owners(nft, collect_guard_owner, &o, &e);
+	if (r < 0) {
+		failed(gc, r, &e, "cannot list anti-spoofing elements");
+		free(o.v);
+		return;
+	}
+	for (size_t i = 0; i < o.n; i++) {
+		char id[RECORD_NAME_MAX], *slash;
+
+		snprintf(id, sizeof(id), "%s", o.v[i]);
+		slash = strchr(id, '/');
+		if (!slash)
+			continue;
+		*slash = '\0';
+		if (config_check_id(id, NULL) < 0 ||
+		    config_check_ifname(slash + 1, "ifname", NULL) < 0 ||
+		    owned_by_record(gc, id, slash + 1))
+			continue;
+		action(gc, "remove anti-spoofing elements of %s: no attachment owns them", o.v[i]);
+		if (gc->dry_run)
+			continue;
+		r = nft_guard_remove_owned(nft, o.v[i], &e);
+		if (r < 0)
+			failed(gc, r, &e, "cannot remove anti-spoofing elements");
+	}
+	free(o.v);
+}
+
 int brnet_gc(brnet_ctx *ctx, bool dry_run, brnet_action_fn fn, void *userdata,
 	     struct brnet_error *err)
 {
@@ -397,6 +461,7 @@ int brnet_gc(brnet_ctx *ctx, bool dry_run, brnet_action_fn fn, void *userdata,
 		gc_leases(gc);
 		gc_veths(gc);
 		gc_elements(gc);
+		gc_guard(gc);
 	}
 	brnet_attachment_list_free(gc->list, gc->n);
 	r = r < 0 ? r : gc->first_error < 0 ? gc->first_error : gc->actions;

@@ -12,6 +12,7 @@
 
 #include "lib/config/config.h"
 #include "lib/network.h"
+#include "lib/nft/guard.h"
 #include "lib/nft/nft.h"
 #include "lib/rtnl/rtnl.h"
 #include "shared/error.h"
@@ -331,7 +332,9 @@ int network_ensure(brnet_ctx *ctx, struct network *net, struct nl_sock *rtnl, st
 	int r;
 
 	r = network_ensure_links(net, rtnl, err);
-	if (r < 0)
-		return r;
-	return nft_network_ensure(nft, net->bridge, &net->subnet, err);
+	if (r >= 0)
+		r = nft_network_ensure(nft, net->bridge, &net->subnet, err);
+	if (r >= 0)
+		r = nft_guard_ensure(nft, err);
+	return r;
 }

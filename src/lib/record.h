@@ -28,6 +28,7 @@ enum attach_state {
 enum attach_step {
 	STEP_LEASE,
 	STEP_PUBLISH, /* map elements of the published ports */
+	STEP_GUARD, /* anti-spoofing elements: the port, its MAC, its address */
 	STEP_VETH,
 	STEP_CONTAINER, /* address, lo, default route inside the namespace */
 	_STEP_MAX,

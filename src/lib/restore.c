@@ -18,6 +18,7 @@
 #include "lib/network.h"
 #include "lib/nft/batch.h"
 #include "lib/nft/nft.h"
+#include "lib/nft/guard.h"
 #include "lib/nft/publish.h"
 #include "lib/record.h"
 #include "lib/rtnl/rtnl.h"
@@ -146,8 +147,10 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 		return brnet_err(err, r, "cannot open nf_tables netlink socket: %s", strerror(-r));
 	}
 	size = 4 * (size_t)NFT_MSG_ROOM + n_nets * (_NFT_RULE_MAX + 8) * (size_t)NFT_MSG_ROOM;
+	size += (_NFT_GUARD_RULE_MAX + 8) * (size_t)NFT_MSG_ROOM;
 	for (size_t i = 0; i < n; i++)
-		size += nft_publish_batch_room(list[i]->publish, list[i]->n_publish);
+		size += nft_publish_batch_room(list[i]->publish, list[i]->n_publish) +
+			4 * (size_t)NFT_MSG_ROOM;
 	buf = malloc(size);
 	if (!buf) {
 		brnet_attachment_list_free(list, n);
@@ -168,14 +171,26 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 		r = nft_batch_add_network(&b, nets[i].bridge, &nets[i].subnet,
 					  missing | (i == 0 ? globals_missing : 0));
 	}
+	if (r >= 0) {
+		unsigned missing;
+
+		r = nft_guard_missing(nft, &missing, err);
+		if (r >= 0 && missing)
+			r = nft_batch_add_guard_table(&b, missing);
+	}
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		const struct brnet_attachment *a = list[i];
 		char owner[RECORD_NAME_MAX];
+		uint8_t mac[6];
 
-		if (a->state != ATTACH_ACTIVE || a->n_publish == 0)
+		if (a->state != ATTACH_ACTIVE)
 			continue;
 		snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
-		r = nft_batch_add_publish(&b, a->publish, a->n_publish, &a->address, owner, false);
+		if (a->n_publish)
+			r = nft_batch_add_publish(&b, a->publish, a->n_publish, &a->address, owner,
+						  false);
+		if (r >= 0 && config_parse_mac(a->mac, mac, NULL) >= 0)
+			r = nft_batch_add_guard(&b, a->host_veth, mac, &a->address, owner, false);
 	}
 	brnet_attachment_list_free(list, n);
 	if (r >= 0)

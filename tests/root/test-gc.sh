@@ -29,7 +29,7 @@ gc_expect() { # NEEDLE: run gc, expect NEEDLE in its report, then nothing left
 	expect_eq "second gc" "$(brnet gc)" "nothing to do"
 }
 
-for step in lease publish veth container; do
+for step in lease publish guard veth container; do
 	set +e
 	BRNET_KILL_STEP=$step "$BRNET" setup --netns /run/netns/c2 --id c2 -p 8080:80 >/dev/null 2>&1
 	rc=$?
@@ -39,7 +39,7 @@ for step in lease publish veth container; do
 	live_ok "after a kill at $step"
 	echo "ok: kill at $step repaired by gc"
 done
-for step in undo-veth undo-publish undo-lease; do
+for step in undo-veth undo-guard undo-publish undo-lease; do
 	brnet setup --netns /run/netns/c2 --id c2 -p 8080:80 >/dev/null
 	set +e
 	BRNET_KILL_STEP=$step "$BRNET" teardown --id c2 >/dev/null 2>&1

@@ -9,7 +9,7 @@ make_container c2
 ip -n c2 link set lo up # setup brings it up and, as it belongs to the namespace, leaves it up
 brnet setup --netns /run/netns/c1 --id c1 -p 8081:80 >/dev/null
 
-for step in lease publish veth container; do
+for step in lease publish guard veth container; do
 	before=$(snapshot)
 	set +e
 	msg=$(BRNET_FAIL_STEP=$step "$BRNET" setup --netns /run/netns/c2 --id c2 -p 8080:80 2>&1)
@@ -21,8 +21,8 @@ for step in lease publish veth container; do
 	echo "ok: failure at $step rolled back completely"
 done
 
-# The same by number: the Nth step this process reaches (setup with a port has four).
-for n in 1 2 3 4; do
+# The same by number: the Nth step this process reaches (setup with a port has five).
+for n in 1 2 3 4 5; do
 	before=$(snapshot)
 	set +e
 	msg=$(BRNET_FAIL_STEP=$n "$BRNET" setup --netns /run/netns/c2 --id c2 -p 8080:80 2>&1)
@@ -32,9 +32,9 @@ for n in 1 2 3 4; do
 	case "$msg" in *"injected failure at step"*) ;; *) fail "unexpected message: $msg" ;; esac
 	[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "failure at step #$n left a trace"; }
 done
-echo "ok: failures at steps #1-#4 rolled back completely"
+echo "ok: failures at steps #1-#5 rolled back completely"
 
-for step in lease publish veth container; do
+for step in lease publish guard veth container; do
 	before=$(snapshot)
 	set +e
 	BRNET_KILL_STEP=$step "$BRNET" setup --netns /run/netns/c2 --id c2 -p 8080:80 >/dev/null 2>&1
@@ -47,7 +47,7 @@ for step in lease publish veth container; do
 	echo "ok: kill at $step: the journal let teardown remove everything"
 done
 
-for step in undo-veth undo-publish undo-lease; do
+for step in undo-veth undo-guard undo-publish undo-lease; do
 	before=$(snapshot)
 	brnet setup --netns /run/netns/c2 --id c2 -p 8080:80 >/dev/null
 	set +e

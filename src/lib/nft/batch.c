@@ -14,7 +14,7 @@
 void nft_batch_init(struct nft_batch *b, void *buf, size_t size)
 {
 	memset(buf, 0, size); /* attribute padding is not written by libmnl */
-	*b = (struct nft_batch){ .buf = buf, .size = size };
+	*b = (struct nft_batch){ .buf = buf, .size = size, .family = NFPROTO_INET };
 }
 
 static struct nlmsghdr *slot(struct nft_batch *b)
@@ -46,7 +46,7 @@ static struct nlmsghdr *command(struct nft_batch *b, uint16_t type, uint16_t fla
 	if (!nlh)
 		return NULL;
 	b->commands++;
-	return nftnl_nlmsg_build_hdr((char *)nlh, type, NFPROTO_INET, flags | NLM_F_ACK, 0);
+	return nftnl_nlmsg_build_hdr((char *)nlh, type, b->family, flags | NLM_F_ACK, 0);
 }
 
 void nft_batch_table(struct nft_batch *b, uint16_t type, uint16_t flags,

@@ -23,6 +23,7 @@ struct nft_batch {
 	size_t len;
 	unsigned commands;
 	bool overflow;
+	uint8_t family; /* of the commands appended next: NFPROTO_INET, or NFPROTO_BRIDGE */
 };
 
 void nft_batch_init(struct nft_batch *b, void *buf, size_t size);

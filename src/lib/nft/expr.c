@@ -100,6 +100,24 @@ struct nftnl_expr *expr_lookup(const char *set, uint32_t set_id, uint32_t sreg, 
 	return e;
 }
 
+struct nftnl_expr *expr_lookup_match(const char *set, uint32_t set_id, uint32_t sreg, bool invert)
+{
+	struct nftnl_expr *e = expr_lookup(set, set_id, sreg, 0);
+
+	if (e && invert)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
+	return e;
+}
+
+struct nftnl_expr *expr_cmp_reg(uint32_t sreg, uint32_t op, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = expr_cmp(op, data, len);
+
+	if (e)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, sreg);
+	return e;
+}
+
 struct nftnl_expr *expr_dnat_v4(void)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("nat");

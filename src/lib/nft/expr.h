@@ -4,6 +4,7 @@
 
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct nftnl_expr *expr_meta(uint32_t key, uint32_t dreg);
@@ -15,6 +16,10 @@ struct nftnl_expr *expr_mask(const void *mask, uint32_t len);
 struct nftnl_expr *expr_fib_daddr_type(void);
 struct nftnl_expr *expr_ct(uint32_t key, uint32_t dreg);
 struct nftnl_expr *expr_lookup(const char *set, uint32_t set_id, uint32_t sreg, uint32_t dreg);
+/* A membership test: the key at sreg is (invert: is not) in set. */
+struct nftnl_expr *expr_lookup_match(const char *set, uint32_t set_id, uint32_t sreg, bool invert);
+/* cmp of the register sreg (expr_cmp compares NFT_REG_1). */
+struct nftnl_expr *expr_cmp_reg(uint32_t sreg, uint32_t op, const void *data, uint32_t len);
 /* dnat ip to reg 1 (address) . reg 9 (port) */
 struct nftnl_expr *expr_dnat_v4(void);
 struct nftnl_expr *expr_verdict(int verdict);
