@@ -21,6 +21,7 @@
 #include <libnftnl/udata.h>
 
 #include "lib/nft/batch.h"
+#include "lib/nft/elems.h"
 #include "lib/nft/expr.h"
 #include "lib/nft/guard.h"
 #include "lib/nft/nft.h"
@@ -38,7 +39,6 @@ DEFINE_POINTER_CLEANUP(struct nftnl_set, nftnl_set_free)
 #define NFT_TYPE_IFNAME 41
 #define NFT_TYPE_BITS 6
 #define GUARD_PRIO (-300) /* before the bridge's filter chains (-200) */
-#define GUARD_ELEM_ROOM 192
 
 enum { SET_GUARDED, SET_MAC, SET_ADDR, _SET_MAX };
 
@@ -51,6 +51,12 @@ static const struct {
 		      IFNAMSIZ + 8 },
 	[SET_ADDR] = { NFT_SET_GUARD_ADDR, 13, NFT_TYPE_IFNAME << NFT_TYPE_BITS | NFT_TYPE_IPADDR,
 		       IFNAMSIZ + 4 },
+};
+
+static const struct nft_setref guard_sets[_SET_MAX] = {
+	[SET_GUARDED] = { NFPROTO_BRIDGE, NFT_SET_GUARDED },
+	[SET_MAC] = { NFPROTO_BRIDGE, NFT_SET_GUARD_MAC },
+	[SET_ADDR] = { NFPROTO_BRIDGE, NFT_SET_GUARD_ADDR },
 };
 
 static const char *const rule_names[_NFT_GUARD_RULE_MAX] = {
@@ -86,19 +92,6 @@ static struct nftnl_set *set_new(unsigned which)
 		nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(u),
 				   nftnl_udata_buf_len(u));
 		nftnl_udata_buf_free(u);
-	}
-	return s;
-}
-
-/* For element messages: only the set's name. */
-static struct nftnl_set *set_ref(unsigned which)
-{
-	struct nftnl_set *s = nftnl_set_alloc();
-
-	if (s) {
-		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_BRIDGE);
-		nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
-		nftnl_set_set_str(s, NFTNL_SET_NAME, sets[which].name);
 	}
 	return s;
 }
@@ -309,26 +302,6 @@ static uint32_t guard_key(unsigned which, const char *host_veth, const uint8_t m
 	return sets[which].key_len;
 }
 
-static int elem_add(struct nftnl_set *s, const uint8_t *key, uint32_t len, const char *owner)
-{
-	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-	struct nftnl_udata_buf *udata = owner ? nftnl_udata_buf_alloc(128) : NULL;
-
-	if (!e || (owner &&
-		   (!udata || !nftnl_udata_put_strz(udata, NFTNL_UDATA_SET_ELEM_COMMENT, owner)))) {
-		nftnl_udata_buf_free(udata);
-		nftnl_set_elem_free(e);
-		return -ENOMEM;
-	}
-	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, len);
-	if (udata)
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(udata),
-				   nftnl_udata_buf_len(udata));
-	nftnl_udata_buf_free(udata);
-	nftnl_set_elem_add(s, e);
-	return 0;
-}
-
 int nft_batch_add_guard(struct nft_batch *b, const char *host_veth, const uint8_t mac[6],
 			const struct inaddr *addr, const char *owner, bool exclusive)
 {
@@ -336,13 +309,14 @@ int nft_batch_add_guard(struct nft_batch *b, const char *host_veth, const uint8_
 
 	b->family = NFPROTO_BRIDGE;
 	for (unsigned i = 0; i < _SET_MAX; i++) {
-		_cleanup_(nftnl_set_freep) struct nftnl_set *s = set_ref(i);
+		_cleanup_(nftnl_set_freep) struct nftnl_set *s = nft_setref_alloc(&guard_sets[i]);
 		uint8_t key[IFNAMSIZ + 8];
 
-		if (!s || elem_add(s, key, guard_key(i, host_veth, mac, addr, key), owner) < 0)
+		if (!s || nft_elem_add(s, key, guard_key(i, host_veth, mac, addr, key), NULL, 0,
+				       owner) < 0)
 			return -ENOMEM;
 		nft_batch_setelems(b, NFT_MSG_NEWSETELEM,
-				   NLM_F_CREATE | (exclusive ? NLM_F_EXCL : 0), s, GUARD_ELEM_ROOM);
+				   NLM_F_CREATE | (exclusive ? NLM_F_EXCL : 0), s, NFT_ELEM_ROOM);
 	}
 	b->family = family;
 	return b->overflow ? -EMSGSIZE : 0;
@@ -365,167 +339,15 @@ int nft_guard_add(struct nl_sock *s, const char *host_veth, const uint8_t mac[6]
 	return nl_sock_transact(s, buf, b.len, NULL, NULL, err);
 }
 
-/* One element as dumped: its key and its owner ("" if it has none). */
-typedef int (*guard_elem_fn)(unsigned which, const void *key, uint32_t len, const char *owner,
-			     void *userdata);
-
-struct guard_walk {
-	unsigned which;
-	guard_elem_fn fn;
-	void *userdata;
-};
-
-static int owner_cb(const struct nftnl_udata *attr, void *data)
-{
-	char *owner = data;
-	const char *val = nftnl_udata_get(attr);
-	uint8_t len = nftnl_udata_len(attr);
-
-	if (nftnl_udata_type(attr) == NFTNL_UDATA_SET_ELEM_COMMENT && len > 0 && len <= 128 &&
-	    val[len - 1] == '\0')
-		memcpy(owner, val, len);
-	return 0;
-}
-
-static int walk_cb(const struct nlmsghdr *nlh, void *userdata)
-{
-	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
-	struct guard_walk *w = userdata;
-	struct nftnl_set_elems_iter *it;
-	struct nftnl_set_elem *e;
-	int r = 0;
-
-	if (!s)
-		return -ENOMEM;
-	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
-		return -EBADMSG;
-	it = nftnl_set_elems_iter_create(s);
-	if (!it)
-		return -ENOMEM;
-	for (e = nftnl_set_elems_iter_next(it); e && r >= 0; e = nftnl_set_elems_iter_next(it)) {
-		char owner[128] = "";
-		uint32_t key_len = 0, ud_len = 0;
-		const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &key_len);
-		const void *ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &ud_len);
-
-		if (!key)
-			continue;
-		if (ud)
-			(void)nftnl_udata_parse(ud, ud_len, owner_cb, owner);
-		r = w->fn(w->which, key, key_len, owner, w->userdata);
-	}
-	nftnl_set_elems_iter_destroy(it);
-	return r;
-}
-
-/* Every element of the three sets; a missing table holds none. */
-static int guard_walk(struct nl_sock *s, guard_elem_fn fn, void *userdata, struct brnet_error *err)
-{
-	for (unsigned i = 0; i < _SET_MAX; i++) {
-		_cleanup_(nftnl_set_freep) struct nftnl_set *q = set_ref(i);
-		struct guard_walk w = { .which = i, .fn = fn, .userdata = userdata };
-		struct nlmsghdr *nlh;
-		char qbuf[512];
-		int r;
-
-		if (!q)
-			return -ENOMEM;
-		nlh = nftnl_nlmsg_build_hdr(qbuf, NFT_MSG_GETSETELEM, NFPROTO_BRIDGE, NLM_F_DUMP,
-					    0);
-		nftnl_set_elems_nlmsg_build_payload(nlh, q);
-		r = nl_sock_transact(s, nlh, nlh->nlmsg_len, walk_cb, &w, err);
-		if (r == -ENOENT) {
-			if (err)
-				*err = (struct brnet_error){ 0 };
-			continue;
-		}
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-struct guard_del {
-	const char *owner;
-	struct nftnl_set *del[_SET_MAX];
-	unsigned n[_SET_MAX];
-};
-
-static int del_fn(unsigned which, const void *key, uint32_t len, const char *owner, void *userdata)
-{
-	struct guard_del *d = userdata;
-
-	if (strcmp(owner, d->owner) != 0)
-		return 0;
-	d->n[which]++;
-	return elem_add(d->del[which], key, len, NULL);
-}
-
-static int remove_collected(struct nl_sock *s, struct guard_del *d, struct brnet_error *err)
-{
-	_cleanup_(freep) char *buf = NULL;
-	unsigned total = 0;
-	struct nft_batch b;
-	size_t size;
-	int r;
-
-	for (unsigned i = 0; i < _SET_MAX; i++)
-		total += d->n[i];
-	if (total == 0)
-		return 0;
-	size = 4 * (size_t)NFT_MSG_ROOM + (size_t)total * GUARD_ELEM_ROOM;
-	buf = malloc(size);
-	if (!buf)
-		return -ENOMEM;
-	nft_batch_init(&b, buf, size);
-	b.family = NFPROTO_BRIDGE;
-	nft_batch_begin(&b);
-	for (unsigned i = 0; i < _SET_MAX; i++)
-		if (d->n[i] > 0)
-			nft_batch_setelems(&b, NFT_MSG_DELSETELEM, 0, d->del[i],
-					   (size_t)d->n[i] * GUARD_ELEM_ROOM);
-	r = nft_batch_end(&b);
-	if (r < 0)
-		return brnet_err(err, -r, "nf_tables: cannot build batch: %s", strerror(-r));
-	return nl_sock_transact(s, buf, b.len, NULL, NULL, err);
-}
-
 int nft_guard_remove_owned(struct nl_sock *s, const char *owner, struct brnet_error *err)
 {
-	struct guard_del d = { .owner = owner };
-	int r = 0;
-
-	for (unsigned i = 0; i < _SET_MAX; i++)
-		if (!(d.del[i] = set_ref(i)))
-			r = -ENOMEM;
-	if (r >= 0)
-		r = guard_walk(s, del_fn, &d, err);
-	if (r >= 0)
-		r = remove_collected(s, &d, err);
-	for (unsigned i = 0; i < _SET_MAX; i++)
-		nftnl_set_free(d.del[i]);
-	return r;
-}
-
-struct guard_owners {
-	int (*fn)(const char *owner, void *userdata);
-	void *userdata;
-};
-
-static int owners_fn(unsigned which, const void *key, uint32_t len, const char *owner,
-		     void *userdata)
-{
-	struct guard_owners *o = userdata;
-
-	return owner[0] ? o->fn(owner, o->userdata) : 0;
+	return nft_elems_remove_owned(s, guard_sets, _SET_MAX, owner, err);
 }
 
 int nft_guard_owners(struct nl_sock *s, int (*fn)(const char *owner, void *userdata),
 		     void *userdata, struct brnet_error *err)
 {
-	struct guard_owners o = { .fn = fn, .userdata = userdata };
-
-	return guard_walk(s, owners_fn, &o, err);
+	return nft_elems_owners(s, guard_sets, _SET_MAX, fn, userdata, err);
 }
 
 struct guard_find {
@@ -534,12 +356,12 @@ struct guard_find {
 	unsigned found;
 };
 
-static int find_fn(unsigned which, const void *key, uint32_t len, const char *owner, void *userdata)
+static int find_fn(const struct nft_elem_view *e, void *userdata)
 {
 	struct guard_find *f = userdata;
 
-	if (len == f->lens[which] && memcmp(key, f->keys[which], len) == 0)
-		f->found |= 1u << which;
+	if (e->len == f->lens[e->which] && memcmp(e->key, f->keys[e->which], e->len) == 0)
+		f->found |= 1u << e->which;
 	return 0;
 }
 
@@ -551,7 +373,7 @@ int nft_guard_verify(struct nl_sock *s, const char *host_veth, const uint8_t mac
 
 	for (unsigned i = 0; i < _SET_MAX; i++)
 		f.lens[i] = guard_key(i, host_veth, mac, addr, f.keys[i]);
-	r = guard_walk(s, find_fn, &f, err);
+	r = nft_elems_walk(s, guard_sets, _SET_MAX, find_fn, &f, err);
 	if (r < 0)
 		return r;
 	for (unsigned i = 0; i < _SET_MAX; i++)

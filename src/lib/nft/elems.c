@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Owned set elements: the comment of each element names its attachment. */
+#include <errno.h>
+#include <netinet/in.h> /* before the linux/ headers */
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libnftnl/common.h>
+#include <libnftnl/udata.h>
+
+#include "lib/nft/batch.h"
+#include "lib/nft/elems.h"
+#include "lib/nft/nft.h"
+#include "shared/error.h"
+#include "shared/macro.h"
+
+DEFINE_POINTER_CLEANUP(struct nftnl_set, nftnl_set_free)
+
+#define SETS_MAX 8
+
+struct nftnl_set *nft_setref_alloc(const struct nft_setref *ref)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (s) {
+		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, ref->family);
+		nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
+		nftnl_set_set_str(s, NFTNL_SET_NAME, ref->name);
+	}
+	return s;
+}
+
+int nft_elem_add(struct nftnl_set *s, const void *key, uint32_t len, const void *key_end,
+		 uint32_t end_len, const char *owner)
+{
+	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+	struct nftnl_udata_buf *udata = owner ? nftnl_udata_buf_alloc(NFT_OWNER_MAX) : NULL;
+
+	if (!e || (owner &&
+		   (!udata || !nftnl_udata_put_strz(udata, NFTNL_UDATA_SET_ELEM_COMMENT, owner)))) {
+		nftnl_udata_buf_free(udata);
+		nftnl_set_elem_free(e);
+		return -ENOMEM;
+	}
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, len);
+	if (key_end)
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY_END, key_end, end_len);
+	if (udata)
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(udata),
+				   nftnl_udata_buf_len(udata));
+	nftnl_udata_buf_free(udata);
+	nftnl_set_elem_add(s, e);
+	return 0;
+}
+
+static int owner_cb(const struct nftnl_udata *attr, void *data)
+{
+	char *owner = data;
+	const char *val = nftnl_udata_get(attr);
+	uint8_t len = nftnl_udata_len(attr);
+
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_SET_ELEM_COMMENT && len > 0 &&
+	    len <= NFT_OWNER_MAX && val[len - 1] == '\0')
+		memcpy(owner, val, len);
+	return 0;
+}
+
+struct walk {
+	unsigned which;
+	nft_elem_fn fn;
+	void *userdata;
+};
+
+static int walk_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
+	struct walk *w = userdata;
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *e;
+	int r = 0;
+
+	if (!s)
+		return -ENOMEM;
+	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
+		return -EBADMSG;
+	it = nftnl_set_elems_iter_create(s);
+	if (!it)
+		return -ENOMEM;
+	for (e = nftnl_set_elems_iter_next(it); e && r >= 0; e = nftnl_set_elems_iter_next(it)) {
+		char owner[NFT_OWNER_MAX] = "";
+		struct nft_elem_view v = { .which = w->which, .owner = owner };
+		uint32_t ud_len = 0;
+		const void *ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &ud_len);
+
+		v.key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &v.len);
+		if (!v.key)
+			continue;
+		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END))
+			v.key_end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &v.end_len);
+		if (ud)
+			(void)nftnl_udata_parse(ud, ud_len, owner_cb, owner);
+		r = w->fn(&v, w->userdata);
+	}
+	nftnl_set_elems_iter_destroy(it);
+	return r;
+}
+
+int nft_elems_walk(struct nl_sock *s, const struct nft_setref *sets, unsigned n, nft_elem_fn fn,
+		   void *userdata, struct brnet_error *err)
+{
+	for (unsigned i = 0; i < n; i++) {
+		_cleanup_(nftnl_set_freep) struct nftnl_set *q = nft_setref_alloc(&sets[i]);
+		struct walk w = { .which = i, .fn = fn, .userdata = userdata };
+		struct nlmsghdr *nlh;
+		char qbuf[512];
+		int r;
+
+		if (!q)
+			return -ENOMEM;
+		nlh = nftnl_nlmsg_build_hdr(qbuf, NFT_MSG_GETSETELEM, sets[i].family, NLM_F_DUMP,
+					    0);
+		nftnl_set_elems_nlmsg_build_payload(nlh, q);
+		r = nl_sock_transact(s, nlh, nlh->nlmsg_len, walk_cb, &w, err);
+		if (r == -ENOENT) {
+			if (err)
+				*err = (struct brnet_error){ 0 };
+			continue;
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+struct nft_owned {
+	const char *owner;
+	const struct nft_setref *refs;
+	unsigned n_sets;
+	struct nftnl_set *del[SETS_MAX];
+	unsigned n[SETS_MAX];
+};
+
+void nft_owned_free(struct nft_owned *o)
+{
+	if (!o)
+		return;
+	for (unsigned i = 0; i < o->n_sets; i++)
+		nftnl_set_free(o->del[i]);
+	free(o);
+}
+
+DEFINE_POINTER_CLEANUP(struct nft_owned, nft_owned_free)
+
+static int collect_fn(const struct nft_elem_view *e, void *userdata)
+{
+	struct nft_owned *o = userdata;
+
+	if (strcmp(e->owner, o->owner) != 0)
+		return 0;
+	o->n[e->which]++;
+	return nft_elem_add(o->del[e->which], e->key, e->len, e->key_end, e->end_len, NULL);
+}
+
+int nft_owned_collect(struct nl_sock *s, const struct nft_setref *sets, unsigned n,
+		      const char *owner, struct nft_owned **ret, struct brnet_error *err)
+{
+	_cleanup_(nft_owned_freep) struct nft_owned *o = calloc(1, sizeof(*o));
+	int r;
+
+	if (!o || n > SETS_MAX)
+		return -ENOMEM;
+	*o = (struct nft_owned){ .owner = owner, .refs = sets, .n_sets = n };
+	for (unsigned i = 0; i < n; i++)
+		if (!(o->del[i] = nft_setref_alloc(&sets[i])))
+			return -ENOMEM;
+	r = nft_elems_walk(s, sets, n, collect_fn, o, err);
+	if (r < 0)
+		return r;
+	*ret = steal_pointer(&o);
+	return 0;
+}
+
+size_t nft_owned_room(const struct nft_owned *o)
+{
+	size_t room = 0;
+
+	for (unsigned i = 0; i < o->n_sets; i++)
+		if (o->n[i])
+			room += NFT_MSG_ROOM + (size_t)o->n[i] * NFT_ELEM_ROOM;
+	return room;
+}
+
+void nft_batch_del_owned(struct nft_batch *b, const struct nft_owned *o)
+{
+	uint8_t family = b->family;
+
+	for (unsigned i = 0; i < o->n_sets; i++) {
+		if (!o->n[i])
+			continue;
+		b->family = o->refs[i].family;
+		nft_batch_setelems(b, NFT_MSG_DELSETELEM, 0, o->del[i],
+				   (size_t)o->n[i] * NFT_ELEM_ROOM);
+	}
+	b->family = family;
+}
+
+int nft_elems_remove_owned(struct nl_sock *s, const struct nft_setref *sets, unsigned n,
+			   const char *owner, struct brnet_error *err)
+{
+	_cleanup_(nft_owned_freep) struct nft_owned *o = NULL;
+	_cleanup_(freep) char *buf = NULL;
+	struct nft_batch b;
+	size_t size;
+	int r;
+
+	r = nft_owned_collect(s, sets, n, owner, &o, err);
+	if (r < 0)
+		return r;
+	if (nft_owned_room(o) == 0)
+		return 0;
+	size = 4 * (size_t)NFT_MSG_ROOM + nft_owned_room(o);
+	buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	nft_batch_init(&b, buf, size);
+	nft_batch_begin(&b);
+	nft_batch_del_owned(&b, o);
+	r = nft_batch_end(&b);
+	if (r < 0)
+		return brnet_err(err, -r, "nf_tables: cannot build batch: %s", strerror(-r));
+	return nl_sock_transact(s, buf, b.len, NULL, NULL, err);
+}
+
+struct owners {
+	int (*fn)(const char *owner, void *userdata);
+	void *userdata;
+	char (*seen)[NFT_OWNER_MAX];
+	size_t n, cap;
+};
+
+static int owners_fn(const struct nft_elem_view *e, void *userdata)
+{
+	struct owners *o = userdata;
+
+	if (!e->owner[0])
+		return 0;
+	for (size_t i = 0; i < o->n; i++)
+		if (strcmp(o->seen[i], e->owner) == 0)
+			return 0;
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? 2 * o->cap : 64;
+		char(*v)[NFT_OWNER_MAX] = reallocarray(o->seen, cap, sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		o->seen = v;
+		o->cap = cap;
+	}
+	memcpy(o->seen[o->n++], e->owner, strlen(e->owner) + 1);
+	return o->fn(e->owner, o->userdata);
+}
+
+int nft_elems_owners(struct nl_sock *s, const struct nft_setref *sets, unsigned n,
+		     int (*fn)(const char *owner, void *userdata), void *userdata,
+		     struct brnet_error *err)
+{
+	struct owners o = { .fn = fn, .userdata = userdata };
+	int r = nft_elems_walk(s, sets, n, owners_fn, &o, err);
+
+	free(o.seen);
+	return r;
+}

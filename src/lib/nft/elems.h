@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Set elements that carry their owner ("id/ifname") in the element comment, in any of our
+ * sets: add, walk, find the owners of, and remove by owner. Anti-spoofing and the egress policy
+ * are built on these; each names its sets with a struct nft_setref.
+ */
+#pragma once
+
+#include <libnftnl/set.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "brnet.h"
+#include "lib/netlink/nlsock.h"
+
+#define NFT_OWNER_MAX 128
+#define NFT_ELEM_ROOM 192 /* bytes of one element in a message, comment included, generously */
+
+struct nft_setref {
+	uint8_t family; /* NFPROTO_INET or NFPROTO_BRIDGE */
+	const char *name;
+};
+
+/* A set object naming ref, for element messages. */
+struct nftnl_set *nft_setref_alloc(const struct nft_setref *ref);
+/* Appends one element (key_end: the end of an interval, or NULL) with owner (or NULL). */
+int nft_elem_add(struct nftnl_set *s, const void *key, uint32_t len, const void *key_end,
+		 uint32_t end_len, const char *owner);
+
+struct nft_elem_view {
+	unsigned which; /* index into the sets walked */
+	const void *key, *key_end; /* key_end NULL if none */
+	uint32_t len, end_len;
+	const char *owner; /* "" when none */
+};
+typedef int (*nft_elem_fn)(const struct nft_elem_view *e, void *userdata);
+
+/* Every element of the n sets; a missing table or set holds none. */
+int nft_elems_walk(struct nl_sock *s, const struct nft_setref *sets, unsigned n, nft_elem_fn fn,
+		   void *userdata, struct brnet_error *err);
+/* Removes every element of the n sets whose owner is owner, in one transaction. */
+int nft_elems_remove_owned(struct nl_sock *s, const struct nft_setref *sets, unsigned n,
+			   const char *owner, struct brnet_error *err);
+/* Two phases, for a transaction that also adds: the owner's elements, collected in one walk;
+ * the room their deletion takes in a batch; their deletion appended to a batch. */
+struct nft_owned;
+int nft_owned_collect(struct nl_sock *s, const struct nft_setref *sets, unsigned n,
+		      const char *owner, struct nft_owned **ret, struct brnet_error *err);
+size_t nft_owned_room(const struct nft_owned *o);
+struct nft_batch;
+void nft_batch_del_owned(struct nft_batch *b, const struct nft_owned *o);
+void nft_owned_free(struct nft_owned *o);
+/* Calls fn once per distinct owner found in the n sets. */
+int nft_elems_owners(struct nl_sock *s, const struct nft_setref *sets, unsigned n,
+		     int (*fn)(const char *owner, void *userdata), void *userdata,
+		     struct brnet_error *err);
