@@ -63,6 +63,17 @@ int brnet_resolv_memfd(const brnet_config *cfg, struct brnet_error *err);
 /* Writes ROOTFS/etc/resolv.conf with every symlink resolved inside ROOTFS; an existing file or
  * symlink there is replaced, never followed. 0 without writing when cfg has no resolver. */
 int brnet_resolv_write_rootfs(const brnet_config *cfg, const char *rootfs, struct brnet_error *err);
+/* The egress policy. Allowing a destination (a CIDR, or an address) or denying all turns it on;
+ * then the container reaches only the allowed destinations, on the given TCP and UDP ports
+ * when there are any (on all ports when there are none), plus DNS (udp and tcp 53) to the
+ * brnet_config_add_dns() resolvers unless that is turned off. Everything else it sends, to
+ * other machines, to the host itself or to other containers, is dropped in the host's
+ * namespace. Replies to connections made to the container pass. */
+int brnet_config_egress_allow(brnet_config *cfg, const char *cidr, struct brnet_error *err);
+int brnet_config_egress_deny_all(brnet_config *cfg);
+int brnet_config_egress_tcp_port(brnet_config *cfg, unsigned port, struct brnet_error *err);
+int brnet_config_egress_udp_port(brnet_config *cfg, unsigned port, struct brnet_error *err);
+int brnet_config_egress_dns(brnet_config *cfg, bool allow);
 /* Narrows automatic allocation to start..end (either may be NULL: the subnet's bound). An
  * explicit address may still be anywhere in the subnet. */
 int brnet_config_set_pool(brnet_config *cfg, const char *start, const char *end,
@@ -84,6 +95,13 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 /* Removes what setup created for (id, ifname; NULL means "eth0"). Returns 1 when something
  * was removed, 0 when there was nothing to do. */
 int brnet_teardown(brnet_ctx *ctx, const char *id, const char *ifname, struct brnet_error *err);
+
+/* Replaces the egress policy of an active attachment with cfg's (cfg without a policy removes
+ * it), in one nf_tables transaction: connections already established stay up. The resolvers DNS
+ * is allowed to are cfg's --dns when it has any, else the attachment's. -ENOENT for an
+ * unknown attachment. */
+int brnet_policy(brnet_ctx *ctx, const char *id, const char *ifname, const brnet_config *cfg,
+		 struct brnet_error *err);
 
 /* The recorded attachment (id, ifname; NULL means "eth0"); -ENOENT if there is none. */
 int brnet_attachment_load(brnet_ctx *ctx, const char *id, const char *ifname,

@@ -37,6 +37,11 @@ enum {
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPTION,
 	OPT_ROOTFS,
+	OPT_EGRESS_ALLOW,
+	OPT_EGRESS_TCP,
+	OPT_EGRESS_UDP,
+	OPT_EGRESS_DENY_ALL,
+	OPT_NO_EGRESS_DNS,
 };
 
 #define CLI_NETWORK_OPTIONS                                                                        \
@@ -50,6 +55,11 @@ enum {
 		{ "dns", required_argument, NULL, OPT_DNS },                                       \
 		{ "dns-search", required_argument, NULL, OPT_DNS_SEARCH },                         \
 		{ "dns-option", required_argument, NULL, OPT_DNS_OPTION },                         \
+		{ "egress-allow", required_argument, NULL, OPT_EGRESS_ALLOW },                     \
+		{ "egress-tcp-port", required_argument, NULL, OPT_EGRESS_TCP },                    \
+		{ "egress-udp-port", required_argument, NULL, OPT_EGRESS_UDP },                    \
+		{ "egress-deny-all", no_argument, NULL, OPT_EGRESS_DENY_ALL },                     \
+		{ "no-egress-dns", no_argument, NULL, OPT_NO_EGRESS_DNS },                         \
 	{                                                                                          \
 		"state-dir", required_argument, NULL, OPT_STATE_DIR                                \
 	}
@@ -88,6 +98,7 @@ int verb_ls(const struct cli_global *g, int argc, char **argv);
 int verb_check(const struct cli_global *g, int argc, char **argv);
 int verb_gc(const struct cli_global *g, int argc, char **argv);
 int verb_restore(const struct cli_global *g, int argc, char **argv);
+int verb_policy(const struct cli_global *g, int argc, char **argv);
 int verb_teardown(const struct cli_global *g, int argc, char **argv);
 int verb_version(const struct cli_global *g, int argc, char **argv);
 

@@ -13,6 +13,7 @@ static const struct verb verbs[] = {
 	{ "setup", verb_setup, "attach an existing network namespace to a bridge network" },
 	{ "teardown", verb_teardown, "remove everything setup created for an attachment" },
 	{ "check", verb_check, "verify an attachment against the kernel" },
+	{ "policy", verb_policy, "replace the egress policy of a running attachment" },
 	{ "ls", verb_ls, "list attachments" },
 	{ "gc", verb_gc, "repair what killed operations and vanished containers left" },
 	{ "restore", verb_restore, "re-apply the firewall state after a flush or reload" },

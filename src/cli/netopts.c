@@ -20,6 +20,13 @@ const char cli_network_options_help[] =
 	"                     (without --dns no resolv.conf is written)\n"
 	"  --dns-search DOMAIN, --dns-option OPT\n"
 	"                     search domains and resolver options (ndots:2); repeatable\n"
+	"  --egress-allow CIDR\n"
+	"                     egress policy: the container reaches only these destinations\n"
+	"                     (and its --dns resolvers on port 53); repeatable\n"
+	"  --egress-deny-all  egress policy that allows nothing (but DNS to --dns)\n"
+	"  --egress-tcp-port N, --egress-udp-port N\n"
+	"                     allowed destinations only on these ports; repeatable\n"
+	"  --no-egress-dns    under a policy, do not allow DNS to the --dns resolvers\n"
 	"  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n";
 
 int cli_network_option(int opt, const char *arg, brnet_config *cfg, struct cli_global *g,
@@ -54,6 +61,23 @@ int cli_network_option(int opt, const char *arg, brnet_config *cfg, struct cli_g
 		return brnet_config_add_dns_search(cfg, arg, err);
 	case OPT_DNS_OPTION:
 		return brnet_config_add_dns_option(cfg, arg, err);
+	case OPT_EGRESS_ALLOW:
+		return brnet_config_egress_allow(cfg, arg, err);
+	case OPT_EGRESS_DENY_ALL:
+		return brnet_config_egress_deny_all(cfg);
+	case OPT_NO_EGRESS_DNS:
+		return brnet_config_egress_dns(cfg, false);
+	case OPT_EGRESS_TCP:
+	case OPT_EGRESS_UDP:
+		if (cli_parse_uint(arg, 0, 0xffffffffu, &v) < 0) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "invalid %s port \"%s\": must be a number from 1 to 65535",
+				 opt == OPT_EGRESS_TCP ? "tcp" : "udp", arg);
+			err->code = EINVAL;
+			return -EINVAL;
+		}
+		return opt == OPT_EGRESS_TCP ? brnet_config_egress_tcp_port(cfg, v, err)
+					     : brnet_config_egress_udp_port(cfg, v, err);
 	case OPT_STATE_DIR:
 		g->state_dir = arg;
 		return 0;

@@ -20,6 +20,7 @@
 #include "lib/ctx.h"
 #include "lib/ipam/ipam.h"
 #include "lib/network.h"
+#include "lib/nft/egress.h"
 #include "lib/nft/guard.h"
 #include "lib/nft/publish.h"
 #include "lib/netns/netns.h"
@@ -150,6 +151,22 @@ int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *
 		a->journal &= ~(1u << STEP_CONTAINER);
 		journal_undone(ctx, a, STEP_VETH);
 	}
+	if (a->journal & (1u << STEP_EGRESS)) {
+		_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
+		char owner[RECORD_NAME_MAX];
+
+		r = step_hook("undo-egress", err);
+		if (r < 0)
+			return r;
+		snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
+		r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
+		if (r >= 0)
+			r = nft_egress_remove_owned(nft, owner, err);
+		if (r < 0)
+			return brnet_err_prefix(err, r, "cannot remove the egress policy of %s/%s",
+						a->id, a->ifname);
+		journal_undone(ctx, a, STEP_EGRESS);
+	}
 	if (a->journal & (1u << STEP_GUARD)) {
 		_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
 		char owner[RECORD_NAME_MAX];
@@ -257,6 +274,19 @@ static int step_guard(struct nl_sock *nft, const struct brnet_attachment *a, con
 			a->host_veth);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot install anti-spoofing for %s", owner);
+	return 0;
+}
+
+static int step_egress(struct nl_sock *nft, const struct brnet_attachment *a,
+		       struct brnet_error *err)
+{
+	char owner[RECORD_NAME_MAX];
+	int r;
+
+	snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
+	r = nft_egress_replace(nft, &a->egress, &a->address, owner, err);
+	if (r < 0)
+		return brnet_err_prefix(err, r, "cannot apply the egress policy of %s", owner);
 	return 0;
 }
 
@@ -411,6 +441,14 @@ static int attachment_init(struct brnet_attachment *a, const brnet_config *cfg,
 	memcpy(a->publish, cfg->publish, cfg->n_publish * sizeof(cfg->publish[0]));
 	a->n_publish = cfg->n_publish;
 	a->hairpin = cfg->hairpin;
+	a->egress = cfg->egress;
+	if (a->egress.n_tcp + a->egress.n_udp > 0 && !a->egress.on)
+		return brnet_err(err, EINVAL,
+				 "egress ports need a policy: give an allowed destination or deny "
+				 "all");
+	/* The policy allows DNS to the container's resolvers. */
+	for (unsigned i = 0; i < cfg->dns.n_servers && i < EGRESS_DNS_MAX; i++)
+		a->egress.dns[a->egress.n_dns++] = cfg->dns.servers[i];
 	strcpy(a->origin, cfg->origin);
 	if (cfg->netns_path) {
 		snprintf(a->netns, sizeof(a->netns), "%s", cfg->netns_path);
@@ -516,6 +554,8 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	a->journal = 1u << STEP_LEASE | 1u << STEP_GUARD;
 	if (a->n_publish)
 		a->journal |= 1u << STEP_PUBLISH;
+	if (a->egress.on)
+		a->journal |= 1u << STEP_EGRESS;
 	r = record_save(ctx->attachments_dirfd, a, true, err);
 	if (r < 0)
 		return r;
@@ -534,6 +574,12 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 		r = step_hook(attach_step_to_string(STEP_GUARD), err);
 		if (r >= 0)
 			r = step_guard(nft, a, mac, err);
+	}
+	/* The policy is in force before the interface exists. */
+	if (r >= 0 && a->egress.on) {
+		r = step_hook(attach_step_to_string(STEP_EGRESS), err);
+		if (r >= 0)
+			r = step_egress(nft, a, err);
 	}
 	if (r >= 0)
 		r = journal_step(ctx, a, STEP_VETH, err);
@@ -599,6 +645,61 @@ int brnet_teardown(brnet_ctx *ctx, const char *id, const char *ifname, struct br
 	if (r < 0)
 		return r;
 	return attach_teardown_locked(ctx, id, ifname, err);
+}
+
+int brnet_policy(brnet_ctx *ctx, const char *id, const char *ifname, const brnet_config *cfg,
+		 struct brnet_error *err)
+{
+	_cleanup_(attach_lock_release) struct attach_lock alock = { .fd = -EBADF };
+	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
+	_cleanup_(freep) struct brnet_attachment *a = calloc(1, sizeof(*a));
+	struct egress_policy p;
+	char owner[RECORD_NAME_MAX];
+	int r;
+
+	if (!ctx || !cfg)
+		return -EINVAL;
+	if (!a)
+		return -ENOMEM;
+	r = attach_names(id, &ifname, err);
+	if (r < 0)
+		return r;
+	p = cfg->egress;
+	if (p.n_tcp + p.n_udp > 0 && !p.on)
+		return brnet_err(err, EINVAL,
+				 "egress ports need a policy: give an allowed destination or deny "
+				 "all");
+	r = attach_lock_take(&alock, ctx, id, ifname, err);
+	if (r < 0)
+		return r;
+	r = attach_load(ctx, id, ifname, a, err);
+	if (r < 0)
+		return r;
+	if (a->state != ATTACH_ACTIVE)
+		return brnet_err(err, EBUSY, "attachment %s/%s is %s, not active", id, ifname,
+				 attach_state_to_string(a->state));
+	p.n_dns = 0;
+	if (cfg->dns.n_servers)
+		for (unsigned i = 0; i < cfg->dns.n_servers && i < EGRESS_DNS_MAX; i++)
+			p.dns[p.n_dns++] = cfg->dns.servers[i];
+	else
+		for (unsigned i = 0; i < a->egress.n_dns; i++)
+			p.dns[p.n_dns++] = a->egress.dns[i];
+	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
+	if (r < 0)
+		return brnet_err(err, r, "cannot open nf_tables netlink socket: %s", strerror(-r));
+	/* The record first, journaled: a kill before the transaction leaves a record that check
+	 * reports against the kernel and a second `brnet policy` repairs. */
+	a->egress = p;
+	a->journal |= 1u << STEP_EGRESS;
+	r = record_save(ctx->attachments_dirfd, a, false, err);
+	if (r < 0)
+		return r;
+	snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
+	r = nft_egress_replace(nft, &p, &a->address, owner, err);
+	if (r < 0)
+		return brnet_err_prefix(err, r, "cannot replace the egress policy of %s", owner);
+	return 0;
 }
 
 int attach_names(const char *id, const char **ifname, struct brnet_error *err)

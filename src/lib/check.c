@@ -15,6 +15,7 @@
 #include "lib/network.h"
 #include "lib/netns/netns.h"
 #include "lib/nft/nft.h"
+#include "lib/nft/egress.h"
 #include "lib/nft/guard.h"
 #include "lib/nft/publish.h"
 #include "lib/record.h"
@@ -193,6 +194,14 @@ static void check_firewall(const struct brnet_attachment *a, struct report *rep)
 	if (r < 0)
 		problem(rep, "cannot read the published ports: %s", strerror(-r));
 	check_guard(nft, a, rep);
+	r = nft_egress_verify(nft, &a->egress, owner, NULL);
+	if (r < 0)
+		problem(rep, "cannot read the egress policy's elements: %s", strerror(-r));
+	else if (r > 0)
+		problem(rep,
+			"the egress policy in nf_tables differs from the record (%d element%s "
+			"missing or extra)",
+			r, r == 1 ? "" : "s");
 }
 
 static void check_state(brnet_ctx *ctx, const struct brnet_attachment *a, struct report *rep)

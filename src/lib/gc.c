@@ -20,6 +20,7 @@
 #include "lib/ipam/ipam.h"
 #include "lib/network.h"
 #include "lib/netns/netns.h"
+#include "lib/nft/egress.h"
 #include "lib/nft/guard.h"
 #include "lib/nft/publish.h"
 #include "lib/record.h"
@@ -393,8 +394,11 @@ static int collect_guard_owner(const char *owner, void *userdata)
 	return 0;
 }
 
-/* Anti-spoofing elements (table bridge brnet is wholly ours) that no record owns. */
-static void gc_guard(struct gc *gc)
+/* Elements of our owned sets (anti-spoofing, egress) that no record owns. */
+static void gc_owned(struct gc *gc, const char *what,
+		     int (*owners)(struct nl_sock *, int (*)(const char *, void *), void *,
+				   struct brnet_error *),
+		     int (*remove)(struct nl_sock *, const char *, struct brnet_error *))
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
 	struct guard_owners o = { 0 };
@@ -403,9 +407,9 @@ static void gc_guard(struct gc *gc)
 
 	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
 	if (r >= 0)
-		r = nft_guard_owners(nft, collect_guard_owner, &o, &e);
+		r = owners(nft, collect_guard_owner, &o, &e);
 	if (r < 0) {
-		failed(gc, r, &e, "cannot list anti-spoofing elements");
+		failed(gc, r, &e, "cannot list owned set elements");
 		free(o.v);
 		return;
 	}
@@ -421,12 +425,12 @@ static void gc_guard(struct gc *gc)
 		    config_check_ifname(slash + 1, "ifname", NULL) < 0 ||
 		    owned_by_record(gc, id, slash + 1))
 			continue;
-		action(gc, "remove anti-spoofing elements of %s: no attachment owns them", o.v[i]);
+		action(gc, "remove %s elements of %s: no attachment owns them", what, o.v[i]);
 		if (gc->dry_run)
 			continue;
-		r = nft_guard_remove_owned(nft, o.v[i], &e);
+		r = remove(nft, o.v[i], &e);
 		if (r < 0)
-			failed(gc, r, &e, "cannot remove anti-spoofing elements");
+			failed(gc, r, &e, "cannot remove owned set elements");
 	}
 	free(o.v);
 }
@@ -461,7 +465,8 @@ int brnet_gc(brnet_ctx *ctx, bool dry_run, brnet_action_fn fn, void *userdata,
 		gc_leases(gc);
 		gc_veths(gc);
 		gc_elements(gc);
-		gc_guard(gc);
+		gc_owned(gc, "anti-spoofing", nft_guard_owners, nft_guard_remove_owned);
+		gc_owned(gc, "egress policy", nft_egress_owners, nft_egress_remove_owned);
 	}
 	brnet_attachment_list_free(gc->list, gc->n);
 	r = r < 0 ? r : gc->first_error < 0 ? gc->first_error : gc->actions;

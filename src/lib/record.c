@@ -23,8 +23,8 @@ static const char *const state_names[_ATTACH_STATE_MAX] = {
 };
 
 static const char *const step_names[_STEP_MAX] = {
-	[STEP_LEASE] = "lease", [STEP_PUBLISH] = "publish",	[STEP_GUARD] = "guard",
-	[STEP_VETH] = "veth",	[STEP_CONTAINER] = "container",
+	[STEP_LEASE] = "lease",	  [STEP_PUBLISH] = "publish", [STEP_GUARD] = "guard",
+	[STEP_EGRESS] = "egress", [STEP_VETH] = "veth",	      [STEP_CONTAINER] = "container",
 };
 
 const char *attach_state_to_string(enum attach_state s)
@@ -101,6 +101,55 @@ void record_update_strings(struct brnet_attachment *a)
 		publish_to_string(&a->publish[i], a->publish_str[i]);
 }
 
+static json_t *egress_format(const struct egress_policy *p)
+{
+	json_t *allow = json_array(), *tcp = json_array(), *udp = json_array(), *dns = json_array();
+	char buf[PREFIX_STRLEN];
+
+	for (unsigned i = 0; allow && i < p->n_allow; i++)
+		json_array_append_new(allow, json_string(inprefix_to_string(&p->allow[i], buf)));
+	for (unsigned i = 0; tcp && i < p->n_tcp; i++)
+		json_array_append_new(tcp, json_integer(p->tcp[i]));
+	for (unsigned i = 0; udp && i < p->n_udp; i++)
+		json_array_append_new(udp, json_integer(p->udp[i]));
+	for (unsigned i = 0; dns && i < p->n_dns; i++)
+		json_array_append_new(dns, json_string(inaddr_to_string(&p->dns[i], buf)));
+	return json_pack("{s:o, s:o, s:o, s:o, s:b}", "allow", allow, "tcp", tcp, "udp", udp, "dns",
+			 dns, "dns_allowed", !p->no_dns);
+}
+
+/* The inverse of egress_format(); -EBADMSG for anything it would not write. */
+static int egress_parse(json_t *o, struct egress_policy *p)
+{
+	json_t *allow, *tcp, *udp, *dns, *v;
+	int dns_allowed;
+	size_t i;
+
+	*p = (struct egress_policy){ .on = true };
+	if (json_unpack(o, "{s:o, s:o, s:o, s:o, s:b}", "allow", &allow, "tcp", &tcp, "udp", &udp,
+			"dns", &dns, "dns_allowed", &dns_allowed) < 0 ||
+	    !json_is_array(allow) || !json_is_array(tcp) || !json_is_array(udp) ||
+	    !json_is_array(dns) || json_array_size(dns) > EGRESS_DNS_MAX)
+		return -EBADMSG;
+	p->no_dns = !dns_allowed;
+	json_array_foreach (allow, i, v)
+		if (!json_is_string(v) || egress_add_allow(p, json_string_value(v), NULL) < 0)
+			return -EBADMSG;
+	json_array_foreach (tcp, i, v)
+		if (!json_is_integer(v) ||
+		    egress_add_port(p, IPPROTO_TCP, (unsigned)json_integer_value(v), NULL) < 0)
+			return -EBADMSG;
+	json_array_foreach (udp, i, v)
+		if (!json_is_integer(v) ||
+		    egress_add_port(p, IPPROTO_UDP, (unsigned)json_integer_value(v), NULL) < 0)
+			return -EBADMSG;
+	json_array_foreach (dns, i, v)
+		if (!json_is_string(v) ||
+		    inaddr_parse_v4(json_string_value(v), &p->dns[p->n_dns++]) < 0)
+			return -EBADMSG;
+	return 0;
+}
+
 char *record_format(const struct brnet_attachment *a)
 {
 	_cleanup_(json_decrefp) json_t *root = NULL, *journal = NULL, *publish = NULL;
@@ -126,6 +175,8 @@ char *record_format(const struct brnet_attachment *a)
 		"state", attach_state_to_string(a->state), "journal", journal, "publish", publish,
 		"hairpin", a->hairpin, "origin", a->origin);
 	if (!root)
+		return NULL;
+	if (a->egress.on && json_object_set_new(root, "egress", egress_format(&a->egress)) < 0)
 		return NULL;
 	return json_dumps(root, JSON_INDENT(1));
 }
@@ -173,7 +224,7 @@ int record_parse(const char *text, size_t len, struct brnet_attachment *ret, cha
 		*state, *origin = "";
 	int hairpin = 0;
 	json_int_t version, mtu, pid, pid_start;
-	json_t *journal, *step, *publish;
+	json_t *journal, *step, *publish, *egress = NULL;
 	json_error_t jerr;
 	struct brnet_error e;
 	size_t i;
@@ -186,12 +237,13 @@ int record_parse(const char *text, size_t len, struct brnet_attachment *ret, cha
 	}
 	if (json_unpack_ex(root, &jerr, JSON_STRICT,
 			   "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:s, "
-			   "s:o, s:o, s?b, s?s}",
+			   "s:o, s:o, s?b, s?s, s?o}",
 			   "version", &version, "id", &id, "ifname", &ifname, "bridge", &bridge,
 			   "subnet", &subnet, "address", &address, "gateway", &gateway, "host_veth",
 			   &host_veth, "mac", &mac, "mtu", &mtu, "netns", &netns, "pid", &pid,
 			   "pid_start", &pid_start, "state", &state, "journal", &journal, "publish",
-			   &publish, "hairpin", &hairpin, "origin", &origin) < 0) {
+			   &publish, "hairpin", &hairpin, "origin", &origin, "egress",
+			   &egress) < 0) {
 		snprintf(why, why_size, "%s", jerr.text);
 		return -EBADMSG;
 	}
@@ -246,6 +298,10 @@ int record_parse(const char *text, size_t len, struct brnet_attachment *ret, cha
 			snprintf(why, why_size, "bad published port");
 			return -EBADMSG;
 		}
+	}
+	if (egress && egress_parse(egress, &a.egress) < 0) {
+		snprintf(why, why_size, "bad egress policy");
+		return -EBADMSG;
 	}
 	strcpy(a.id, id);
 	strcpy(a.ifname, ifname);

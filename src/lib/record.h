@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "brnet.h"
+#include "lib/config/egress.h"
 #include "lib/config/publish.h"
 #include "shared/inaddr.h"
 
@@ -29,6 +30,7 @@ enum attach_step {
 	STEP_LEASE,
 	STEP_PUBLISH, /* map elements of the published ports */
 	STEP_GUARD, /* anti-spoofing elements: the port, its MAC, its address */
+	STEP_EGRESS, /* the egress policy's elements */
 	STEP_VETH,
 	STEP_CONTAINER, /* address, lo, default route inside the namespace */
 	_STEP_MAX,
@@ -54,6 +56,7 @@ struct brnet_attachment {
 	struct publish publish[PUBLISH_SPEC_MAX];
 	unsigned n_publish;
 	bool hairpin; /* on every port, not only for publishers */
+	struct egress_policy egress;
 	char origin[BRNET_ORIGIN_MAX + 1];
 
 	/* Text forms, for the getters. */

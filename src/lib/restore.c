@@ -18,6 +18,7 @@
 #include "lib/network.h"
 #include "lib/nft/batch.h"
 #include "lib/nft/nft.h"
+#include "lib/nft/egress.h"
 #include "lib/nft/guard.h"
 #include "lib/nft/publish.h"
 #include "lib/record.h"
@@ -150,7 +151,7 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 	size += (_NFT_GUARD_RULE_MAX + 8) * (size_t)NFT_MSG_ROOM;
 	for (size_t i = 0; i < n; i++)
 		size += nft_publish_batch_room(list[i]->publish, list[i]->n_publish) +
-			4 * (size_t)NFT_MSG_ROOM;
+			nft_egress_batch_room(&list[i]->egress) + 4 * (size_t)NFT_MSG_ROOM;
 	buf = malloc(size);
 	if (!buf) {
 		brnet_attachment_list_free(list, n);
@@ -191,6 +192,8 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 						  false);
 		if (r >= 0 && config_parse_mac(a->mac, mac, NULL) >= 0)
 			r = nft_batch_add_guard(&b, a->host_veth, mac, &a->address, owner, false);
+		if (r >= 0)
+			r = nft_batch_add_egress(&b, &a->egress, &a->address, owner);
 	}
 	brnet_attachment_list_free(list, n);
 	if (r >= 0)

@@ -29,9 +29,9 @@ gc_expect() { # NEEDLE: run gc, expect NEEDLE in its report, then nothing left
 	expect_eq "second gc" "$(brnet gc)" "nothing to do"
 }
 
-for step in lease publish guard veth container; do
+for step in lease publish guard egress veth container; do
 	set +e
-	BRNET_KILL_STEP=$step "$BRNET" setup --netns /run/netns/c2 --id c2 -p 8080:80 >/dev/null 2>&1
+	BRNET_KILL_STEP=$step "$BRNET" setup --netns /run/netns/c2 --id c2 -p 8080:80 --egress-allow 198.51.100.0/24 --egress-tcp-port 80 >/dev/null 2>&1
 	rc=$?
 	set -e
 	expect_eq "setup killed at $step" "$rc" "137"
@@ -39,8 +39,8 @@ for step in lease publish guard veth container; do
 	live_ok "after a kill at $step"
 	echo "ok: kill at $step repaired by gc"
 done
-for step in undo-veth undo-guard undo-publish undo-lease; do
-	brnet setup --netns /run/netns/c2 --id c2 -p 8080:80 >/dev/null
+for step in undo-veth undo-egress undo-guard undo-publish undo-lease; do
+	brnet setup --netns /run/netns/c2 --id c2 -p 8080:80 --egress-allow 198.51.100.0/24 --egress-tcp-port 80 >/dev/null
 	set +e
 	BRNET_KILL_STEP=$step "$BRNET" teardown --id c2 >/dev/null 2>&1
 	rc=$?

@@ -9,10 +9,10 @@ make_container c2
 ip -n c2 link set lo up # setup brings it up and, as it belongs to the namespace, leaves it up
 brnet setup --netns /run/netns/c1 --id c1 -p 8081:80 >/dev/null
 
-for step in lease publish guard veth container; do
+for step in lease publish guard egress veth container; do
 	before=$(snapshot)
 	set +e
-	msg=$(BRNET_FAIL_STEP=$step "$BRNET" setup --netns /run/netns/c2 --id c2 -p 8080:80 2>&1)
+	msg=$(BRNET_FAIL_STEP=$step "$BRNET" setup --netns /run/netns/c2 --id c2 -p 8080:80 --egress-allow 198.51.100.0/24 --egress-tcp-port 80 2>&1)
 	rc=$?
 	set -e
 	expect_eq "failure at $step: exit code" "$rc" "1"
@@ -21,23 +21,23 @@ for step in lease publish guard veth container; do
 	echo "ok: failure at $step rolled back completely"
 done
 
-# The same by number: the Nth step this process reaches (setup with a port has five).
-for n in 1 2 3 4 5; do
+# The same by number: the Nth step this process reaches (setup with a port and a policy has six).
+for n in 1 2 3 4 5 6; do
 	before=$(snapshot)
 	set +e
-	msg=$(BRNET_FAIL_STEP=$n "$BRNET" setup --netns /run/netns/c2 --id c2 -p 8080:80 2>&1)
+	msg=$(BRNET_FAIL_STEP=$n "$BRNET" setup --netns /run/netns/c2 --id c2 -p 8080:80 --egress-allow 198.51.100.0/24 --egress-tcp-port 80 2>&1)
 	rc=$?
 	set -e
 	expect_eq "failure at step #$n: exit code" "$rc" "1"
 	case "$msg" in *"injected failure at step"*) ;; *) fail "unexpected message: $msg" ;; esac
 	[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "failure at step #$n left a trace"; }
 done
-echo "ok: failures at steps #1-#5 rolled back completely"
+echo "ok: failures at steps #1-#6 rolled back completely"
 
-for step in lease publish guard veth container; do
+for step in lease publish guard egress veth container; do
 	before=$(snapshot)
 	set +e
-	BRNET_KILL_STEP=$step "$BRNET" setup --netns /run/netns/c2 --id c2 -p 8080:80 >/dev/null 2>&1
+	BRNET_KILL_STEP=$step "$BRNET" setup --netns /run/netns/c2 --id c2 -p 8080:80 --egress-allow 198.51.100.0/24 --egress-tcp-port 80 >/dev/null 2>&1
 	rc=$?
 	set -e
 	expect_eq "kill at $step: killed by SIGKILL" "$rc" "137"
@@ -47,9 +47,9 @@ for step in lease publish guard veth container; do
 	echo "ok: kill at $step: the journal let teardown remove everything"
 done
 
-for step in undo-veth undo-guard undo-publish undo-lease; do
+for step in undo-veth undo-egress undo-guard undo-publish undo-lease; do
 	before=$(snapshot)
-	brnet setup --netns /run/netns/c2 --id c2 -p 8080:80 >/dev/null
+	brnet setup --netns /run/netns/c2 --id c2 -p 8080:80 --egress-allow 198.51.100.0/24 --egress-tcp-port 80 >/dev/null
 	set +e
 	BRNET_KILL_STEP=$step "$BRNET" teardown --id c2 >/dev/null 2>&1
 	rc=$?

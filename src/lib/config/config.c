@@ -364,3 +364,34 @@ int brnet_config_add_dns_option(brnet_config *cfg, const char *option, struct br
 {
 	return cfg ? dns_add_option(&cfg->dns, option, err) : -EINVAL;
 }
+
+int brnet_config_egress_allow(brnet_config *cfg, const char *cidr, struct brnet_error *err)
+{
+	return cfg ? egress_add_allow(&cfg->egress, cidr, err) : -EINVAL;
+}
+
+int brnet_config_egress_deny_all(brnet_config *cfg)
+{
+	if (!cfg)
+		return -EINVAL;
+	cfg->egress.on = true;
+	return 0;
+}
+
+int brnet_config_egress_tcp_port(brnet_config *cfg, unsigned port, struct brnet_error *err)
+{
+	return cfg ? egress_add_port(&cfg->egress, IPPROTO_TCP, port, err) : -EINVAL;
+}
+
+int brnet_config_egress_udp_port(brnet_config *cfg, unsigned port, struct brnet_error *err)
+{
+	return cfg ? egress_add_port(&cfg->egress, IPPROTO_UDP, port, err) : -EINVAL;
+}
+
+int brnet_config_egress_dns(brnet_config *cfg, bool allow)
+{
+	if (!cfg)
+		return -EINVAL;
+	cfg->egress.no_dns = !allow;
+	return 0;
+}

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "brnet.h"
+#include "lib/config/egress.h"
 #include "lib/config/publish.h"
 #include "lib/dns/resolv.h"
 #include "shared/inaddr.h"
@@ -38,6 +39,7 @@ struct brnet_config {
 	char origin[BRNET_ORIGIN_MAX + 1];
 	struct inaddr pool_start, pool_end; /* family 0: the subnet's bounds */
 	struct dns_config dns;
+	struct egress_policy egress;
 };
 
 /* Interface names: 1-15 bytes of [A-Za-z0-9_.-], not "." or "..". what names the option. */

@@ -144,6 +144,15 @@ struct nftnl_expr *expr_verdict(int verdict)
 	return e;
 }
 
+struct nftnl_expr *expr_jump(const char *chain)
+{
+	struct nftnl_expr *e = expr_verdict(NFT_JUMP);
+
+	if (e)
+		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+	return e;
+}
+
 int rule_add(struct nftnl_rule *r, struct nftnl_expr *e)
 {
 	if (!e)

@@ -23,6 +23,7 @@ struct nftnl_expr *expr_cmp_reg(uint32_t sreg, uint32_t op, const void *data, ui
 /* dnat ip to reg 1 (address) . reg 9 (port) */
 struct nftnl_expr *expr_dnat_v4(void);
 struct nftnl_expr *expr_verdict(int verdict);
+struct nftnl_expr *expr_jump(const char *chain);
 
 /* Adds e to r; -ENOMEM if e is NULL (the builder above failed). */
 int rule_add(struct nftnl_rule *r, struct nftnl_expr *e);

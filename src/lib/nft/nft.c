@@ -20,6 +20,7 @@
 #include <libnftnl/udata.h>
 
 #include "lib/nft/batch.h"
+#include "lib/nft/egress.h"
 #include "lib/nft/expr.h"
 #include "lib/nft/nft.h"
 #include "lib/nft/publish.h"
@@ -41,6 +42,13 @@ static const char *const rule_chain[_NFT_RULE_MAX] = {
 	[NFT_RULE_PUBLISH_ADDR_OUTPUT] = NFT_CHAIN_OUTPUT,
 	[NFT_RULE_PUBLISH_OUTPUT] = NFT_CHAIN_OUTPUT,
 	[NFT_RULE_LOCALNET_GUARD] = NFT_CHAIN_INPUT,
+	[NFT_RULE_EGRESS_FORWARD] = NFT_CHAIN_FORWARD,
+	[NFT_RULE_EGRESS_INPUT] = NFT_CHAIN_INPUT,
+	[NFT_RULE_EGRESS_DNS_UDP] = NFT_CHAIN_EGRESS,
+	[NFT_RULE_EGRESS_DNS_TCP] = NFT_CHAIN_EGRESS,
+	[NFT_RULE_EGRESS_ALLOW] = NFT_CHAIN_EGRESS,
+	[NFT_RULE_EGRESS_ALLOW_PORTS] = NFT_CHAIN_EGRESS,
+	[NFT_RULE_EGRESS_DROP] = NFT_CHAIN_EGRESS,
 	[NFT_RULE_MASQUERADE] = NFT_CHAIN_POSTROUTING,
 	[NFT_RULE_HAIRPIN] = NFT_CHAIN_POSTROUTING,
 	[NFT_RULE_LOCALNET_MASQUERADE] = NFT_CHAIN_POSTROUTING,
@@ -55,6 +63,13 @@ int nft_rule_name(enum nft_rule_id id, const char *bridge, char buf[static NFT_C
 		[NFT_RULE_PUBLISH_ADDR_OUTPUT] = "brnet publish addr (output)",
 		[NFT_RULE_PUBLISH_OUTPUT] = "brnet publish (output)",
 		[NFT_RULE_LOCALNET_GUARD] = "brnet localnet guard",
+		[NFT_RULE_EGRESS_FORWARD] = "brnet egress (forward)",
+		[NFT_RULE_EGRESS_INPUT] = "brnet egress (input)",
+		[NFT_RULE_EGRESS_DNS_UDP] = "brnet egress dns udp",
+		[NFT_RULE_EGRESS_DNS_TCP] = "brnet egress dns tcp",
+		[NFT_RULE_EGRESS_ALLOW] = "brnet egress allow",
+		[NFT_RULE_EGRESS_ALLOW_PORTS] = "brnet egress allow ports",
+		[NFT_RULE_EGRESS_DROP] = "brnet egress drop",
 		[NFT_RULE_MASQUERADE] = "brnet network",
 		[NFT_RULE_HAIRPIN] = "brnet hairpin",
 		[NFT_RULE_LOCALNET_MASQUERADE] = "brnet localnet",
@@ -151,6 +166,76 @@ static int build_publish(struct nftnl_rule *r, bool by_addr)
 	return rule_add(r, expr_dnat_v4());
 }
 
+/* Registers for the egress lookups: source address, then what follows it in the key. */
+static int load_saddr(struct nftnl_rule *r)
+{
+	return rule_add(r, expr_payload(NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG32_00));
+}
+
+static int match_in(struct nftnl_rule *r, enum nft_egress_set which, bool invert)
+{
+	return rule_add(r, expr_lookup_match(nft_egress_set_name(which), nft_egress_set_id(which),
+					     NFT_REG32_00, invert));
+}
+
+static int build_egress(struct nftnl_rule *r, enum nft_rule_id id)
+{
+	uint8_t proto = id == NFT_RULE_EGRESS_DNS_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+	uint16_t dns = htons(53);
+	int ret = match_ipv4(r);
+
+	if (ret < 0)
+		return ret;
+	switch (id) {
+	case NFT_RULE_EGRESS_FORWARD:
+	case NFT_RULE_EGRESS_INPUT:
+		/* ip saddr @egress_policed ct state != established,related jump egress */
+		if (load_saddr(r) < 0 || match_in(r, NFT_EGRESS_POLICED, false) < 0 ||
+		    match_ct_bits(r, NFT_CT_STATE,
+				  NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
+					  NF_CT_STATE_BIT(IP_CT_RELATED),
+				  NFT_CMP_EQ) < 0)
+			return -ENOMEM;
+		return rule_add(r, expr_jump(NFT_CHAIN_EGRESS));
+	case NFT_RULE_EGRESS_DNS_UDP:
+	case NFT_RULE_EGRESS_DNS_TCP:
+		/* meta l4proto udp|tcp th dport 53 ip saddr . ip daddr @egress_dns accept */
+		if (rule_add(r, expr_meta(NFT_META_L4PROTO, NFT_REG_1)) < 0 ||
+		    rule_add(r, expr_cmp(NFT_CMP_EQ, &proto, 1)) < 0 ||
+		    rule_add(r, expr_payload(NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG_1)) < 0 ||
+		    rule_add(r, expr_cmp(NFT_CMP_EQ, &dns, 2)) < 0 || load_saddr(r) < 0 ||
+		    rule_add(r, expr_payload(NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG32_01)) <
+			    0 ||
+		    match_in(r, NFT_EGRESS_DNS, false) < 0)
+			return -ENOMEM;
+		return rule_add(r, expr_verdict(NF_ACCEPT));
+	case NFT_RULE_EGRESS_ALLOW:
+	case NFT_RULE_EGRESS_ALLOW_PORTS:
+		/* ip saddr . ip daddr @egress_allow, then on any port (ip saddr not in
+		 * @egress_portlimited) or on an allowed one (ip saddr . meta l4proto . th dport
+		 * @egress_ports) */
+		if (load_saddr(r) < 0 ||
+		    rule_add(r, expr_payload(NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG32_01)) <
+			    0 ||
+		    match_in(r, NFT_EGRESS_ALLOW, false) < 0)
+			return -ENOMEM;
+		if (id == NFT_RULE_EGRESS_ALLOW) {
+			if (match_in(r, NFT_EGRESS_PORTLIMITED, true) < 0)
+				return -ENOMEM;
+		} else if (rule_add(r, expr_meta(NFT_META_L4PROTO, NFT_REG32_01)) < 0 ||
+			   rule_add(r, expr_payload(NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2,
+						    NFT_REG32_02)) < 0 ||
+			   match_in(r, NFT_EGRESS_PORTS, false) < 0) {
+			return -ENOMEM;
+		}
+		return rule_add(r, expr_verdict(NF_ACCEPT));
+	case NFT_RULE_EGRESS_DROP:
+		return rule_add(r, expr_verdict(NF_DROP));
+	default:
+		return -EINVAL;
+	}
+}
+
 struct nftnl_rule *nft_rule_build(enum nft_rule_id id, const char *bridge,
 				  const struct inprefix *subnet)
 {
@@ -192,6 +277,15 @@ struct nftnl_rule *nft_rule_build(enum nft_rule_id id, const char *bridge,
 					    NFT_CMP_EQ);
 		if (ret >= 0)
 			ret = rule_add(r, expr_verdict(NF_DROP));
+		break;
+	case NFT_RULE_EGRESS_FORWARD:
+	case NFT_RULE_EGRESS_INPUT:
+	case NFT_RULE_EGRESS_DNS_UDP:
+	case NFT_RULE_EGRESS_DNS_TCP:
+	case NFT_RULE_EGRESS_ALLOW:
+	case NFT_RULE_EGRESS_ALLOW_PORTS:
+	case NFT_RULE_EGRESS_DROP:
+		ret = build_egress(r, id);
 		break;
 	case NFT_RULE_MASQUERADE:
 		/* From the subnet out through another interface; between containers, sources stay.
@@ -252,6 +346,7 @@ static struct nftnl_table *table_new(void)
 	return t;
 }
 
+/* A base chain, or a regular one (type NULL) for jumps. */
 static struct nftnl_chain *chain_new(const char *name, const char *type, uint32_t hook, int prio)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
@@ -260,6 +355,8 @@ static struct nftnl_chain *chain_new(const char *name, const char *type, uint32_
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
 		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NFT_TABLE);
 		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+		if (!type)
+			return c;
 		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type);
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
 		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
@@ -280,6 +377,8 @@ int nft_batch_add_network(struct nft_batch *b, const char *bridge, const struct 
 		{ NFT_CHAIN_OUTPUT, "nat", NF_INET_LOCAL_OUT, NF_NAT_PRI_DST },
 		{ NFT_CHAIN_POSTROUTING, "nat", NF_INET_POST_ROUTING, NF_NAT_PRI_SRC },
 		{ NFT_CHAIN_INPUT, "filter", NF_INET_LOCAL_IN, NF_FILTER_PRI },
+		{ NFT_CHAIN_FORWARD, "filter", NF_INET_FORWARD, NF_FILTER_PRI },
+		{ NFT_CHAIN_EGRESS, NULL, 0, 0 },
 	};
 	_cleanup_(nftnl_table_freep) struct nftnl_table *t = table_new();
 
@@ -301,6 +400,25 @@ int nft_batch_add_network(struct nft_batch *b, const char *bridge, const struct 
 		if (!s)
 			return -ENOMEM;
 		nft_batch_set(b, NFT_MSG_NEWSET, NLM_F_CREATE, s);
+	}
+	for (unsigned i = 0; i < _NFT_EGRESS_SET_MAX; i++) {
+		_cleanup_(nftnl_set_freep) struct nftnl_set *s = nft_egress_set_new(i);
+
+		if (!s)
+			return -ENOMEM;
+		nft_batch_set(b, NFT_MSG_NEWSET, NLM_F_CREATE, s);
+	}
+	/* The egress chain's rules act in order: one missing means all are written again. */
+	if (rules & NFT_RULES_EGRESS_CHAIN) {
+		_cleanup_(nftnl_rule_freep) struct nftnl_rule *flush = nftnl_rule_alloc();
+
+		if (!flush)
+			return -ENOMEM;
+		nftnl_rule_set_u32(flush, NFTNL_RULE_FAMILY, NFPROTO_INET);
+		nftnl_rule_set_str(flush, NFTNL_RULE_TABLE, NFT_TABLE);
+		nftnl_rule_set_str(flush, NFTNL_RULE_CHAIN, NFT_CHAIN_EGRESS);
+		nft_batch_rule(b, NFT_MSG_DELRULE, 0, flush);
+		rules |= NFT_RULES_EGRESS_CHAIN;
 	}
 	for (unsigned id = 0; id < _NFT_RULE_MAX; id++) {
 		_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = NULL;

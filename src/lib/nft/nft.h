@@ -35,6 +35,8 @@
 #define NFT_CHAIN_PREROUTING "prerouting"
 #define NFT_CHAIN_OUTPUT "output"
 #define NFT_CHAIN_INPUT "input"
+#define NFT_CHAIN_FORWARD "forward"
+#define NFT_CHAIN_EGRESS "egress" /* no hook: jumped to for containers under a policy */
 #define NFT_SET_PUBLISH "publish"
 #define NFT_SET_PUBLISH_ADDR "publish_addr"
 #define NFT_COMMENT_MAX 128
@@ -46,6 +48,13 @@ enum nft_rule_id {
 	NFT_RULE_PUBLISH_ADDR_OUTPUT,
 	NFT_RULE_PUBLISH_OUTPUT,
 	NFT_RULE_LOCALNET_GUARD,
+	NFT_RULE_EGRESS_FORWARD, /* new traffic from a policed container: to the egress chain */
+	NFT_RULE_EGRESS_INPUT,
+	NFT_RULE_EGRESS_DNS_UDP, /* the egress chain, in this order */
+	NFT_RULE_EGRESS_DNS_TCP,
+	NFT_RULE_EGRESS_ALLOW,
+	NFT_RULE_EGRESS_ALLOW_PORTS,
+	NFT_RULE_EGRESS_DROP,
 	_NFT_RULE_GLOBAL_MAX,
 	NFT_RULE_MASQUERADE = _NFT_RULE_GLOBAL_MAX, /* per network from here on */
 	NFT_RULE_HAIRPIN,
@@ -53,6 +62,10 @@ enum nft_rule_id {
 	_NFT_RULE_MAX,
 };
 #define NFT_RULES_ALL ((1u << _NFT_RULE_MAX) - 1)
+#define NFT_RULES_EGRESS_CHAIN                                                                     \
+	((1u << NFT_RULE_EGRESS_DNS_UDP) | (1u << NFT_RULE_EGRESS_DNS_TCP) |                       \
+	 (1u << NFT_RULE_EGRESS_ALLOW) | (1u << NFT_RULE_EGRESS_ALLOW_PORTS) |                     \
+	 (1u << NFT_RULE_EGRESS_DROP))
 
 /* The comment that names a rule ("brnet network brnet0", "brnet publish (output)"...). */
 int nft_rule_name(enum nft_rule_id id, const char *bridge, char buf[static NFT_COMMENT_MAX]);

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The egress policy's sets and each container's elements in them. */
+#include <errno.h>
+#include <netinet/in.h> /* before the linux/ headers */
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/nft/batch.h"
+#include "lib/nft/egress.h"
+#include "lib/nft/elems.h"
+#include "lib/nft/nft.h"
+#include "shared/error.h"
+#include "shared/macro.h"
+
+DEFINE_POINTER_CLEANUP(struct nftnl_set, nftnl_set_free)
+
+#define NFT_TYPE_IPADDR 7
+#define NFT_TYPE_INET_PROTOCOL 12
+#define NFT_TYPE_INET_SERVICE 13
+#define NFT_TYPE_BITS 6
+#define T2(a, b) ((a) << NFT_TYPE_BITS | (b))
+#define T3(a, b, c) ((a) << (2 * NFT_TYPE_BITS) | (b) << NFT_TYPE_BITS | (c))
+
+static const struct {
+	const char *name;
+	uint32_t id, key_type, key_len;
+	bool interval;
+} sets[_NFT_EGRESS_SET_MAX] = {
+	[NFT_EGRESS_POLICED] = { NFT_SET_EGRESS_POLICED, 21, NFT_TYPE_IPADDR, 4, false },
+	[NFT_EGRESS_ALLOW] = { NFT_SET_EGRESS_ALLOW, 22, T2(NFT_TYPE_IPADDR, NFT_TYPE_IPADDR), 8,
+			       true },
+	[NFT_EGRESS_PORTLIMITED] = { NFT_SET_EGRESS_PORTLIMITED, 23, NFT_TYPE_IPADDR, 4, false },
+	[NFT_EGRESS_PORTS] = { NFT_SET_EGRESS_PORTS, 24,
+			       T3(NFT_TYPE_IPADDR, NFT_TYPE_INET_PROTOCOL, NFT_TYPE_INET_SERVICE),
+			       12, false },
+	[NFT_EGRESS_DNS] = { NFT_SET_EGRESS_DNS, 25, T2(NFT_TYPE_IPADDR, NFT_TYPE_IPADDR), 8,
+			     false },
+};
+
+static const struct nft_setref refs[_NFT_EGRESS_SET_MAX] = {
+	{ NFPROTO_INET, NFT_SET_EGRESS_POLICED },     { NFPROTO_INET, NFT_SET_EGRESS_ALLOW },
+	{ NFPROTO_INET, NFT_SET_EGRESS_PORTLIMITED }, { NFPROTO_INET, NFT_SET_EGRESS_PORTS },
+	{ NFPROTO_INET, NFT_SET_EGRESS_DNS },
+};
+
+uint32_t nft_egress_set_id(enum nft_egress_set which)
+{
+	return sets[which].id;
+}
+
+const char *nft_egress_set_name(enum nft_egress_set which)
+{
+	return sets[which].name;
+}
+
+struct nftnl_set *nft_egress_set_new(enum nft_egress_set which)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s)
+		return NULL;
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, sets[which].name);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, sets[which].id);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, sets[which].key_type);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, sets[which].key_len);
+	if (sets[which].interval) {
+		/* container . CIDR: a concatenation with ranges, the kernel's pipapo set */
+		uint8_t fields[2] = { 4, 4 };
+
+		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_INTERVAL | NFT_SET_CONCAT);
+		nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, fields, sizeof(fields));
+	}
+	return s;
+}
+
+static int add_one(struct nft_batch *b, enum nft_egress_set which, const void *key,
+		   const void *key_end, const char *owner)
+{
+	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nft_setref_alloc(&refs[which]);
+	uint32_t len = sets[which].key_len;
+
+	if (!s || nft_elem_add(s, key, len, key_end, key_end ? len : 0, owner) < 0)
+		return -ENOMEM;
+	nft_batch_setelems(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s, NFT_ELEM_ROOM);
+	return b->overflow ? -EMSGSIZE : 0;
+}
+
+size_t nft_egress_batch_room(const struct egress_policy *p)
+{
+	size_t n = 2 + p->n_allow + p->n_tcp + p->n_udp + p->n_dns * 2;
+
+	return p->on ? n * (NFT_MSG_ROOM + NFT_ELEM_ROOM) : 0;
+}
+
+int nft_batch_add_egress(struct nft_batch *b, const struct egress_policy *p,
+			 const struct inaddr *addr, const char *owner)
+{
+	uint8_t key[12], end[12];
+	int r;
+
+	if (!p->on)
+		return 0;
+	r = add_one(b, NFT_EGRESS_POLICED, &addr->v4, NULL, owner);
+	for (unsigned i = 0; r >= 0 && i < p->n_allow; i++) {
+		uint32_t net = inaddr_v4_host(&p->allow[i].addr) & prefix_v4_mask(p->allow[i].len);
+		uint32_t first = htonl(net), last = htonl(net | ~prefix_v4_mask(p->allow[i].len));
+
+		memcpy(key, &addr->v4, 4);
+		memcpy(end, &addr->v4, 4);
+		memcpy(key + 4, &first, 4);
+		memcpy(end + 4, &last, 4);
+		r = add_one(b, NFT_EGRESS_ALLOW, key, end, owner);
+	}
+	if (r >= 0 && p->n_tcp + p->n_udp > 0)
+		r = add_one(b, NFT_EGRESS_PORTLIMITED, &addr->v4, NULL, owner);
+	for (unsigned i = 0; r >= 0 && i < p->n_tcp + p->n_udp; i++) {
+		bool tcp = i < p->n_tcp;
+		uint16_t port = htons(tcp ? p->tcp[i] : p->udp[i - p->n_tcp]);
+
+		/* 32-bit aligned fields: address, protocol, port */
+		memset(key, 0, sizeof(key));
+		memcpy(key, &addr->v4, 4);
+		key[4] = tcp ? IPPROTO_TCP : IPPROTO_UDP;
+		memcpy(key + 8, &port, 2);
+		r = add_one(b, NFT_EGRESS_PORTS, key, NULL, owner);
+	}
+	for (unsigned i = 0; r >= 0 && !p->no_dns && i < p->n_dns; i++) {
+		memcpy(key, &addr->v4, 4);
+		memcpy(key + 4, &p->dns[i].v4, 4);
+		r = add_one(b, NFT_EGRESS_DNS, key, NULL, owner);
+	}
+	return r;
+}
+
+DEFINE_POINTER_CLEANUP(struct nft_owned, nft_owned_free)
+
+int nft_egress_replace(struct nl_sock *s, const struct egress_policy *p, const struct inaddr *addr,
+		       const char *owner, struct brnet_error *err)
+{
+	_cleanup_(nft_owned_freep) struct nft_owned *old = NULL;
+	_cleanup_(freep) char *buf = NULL;
+	struct nft_batch b;
+	size_t size;
+	int r;
+
+	r = nft_owned_collect(s, refs, _NFT_EGRESS_SET_MAX, owner, &old, err);
+	if (r < 0)
+		return r;
+	size = 4 * (size_t)NFT_MSG_ROOM + nft_owned_room(old) + nft_egress_batch_room(p);
+	buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	nft_batch_init(&b, buf, size);
+	nft_batch_begin(&b);
+	nft_batch_del_owned(&b, old);
+	r = nft_batch_add_egress(&b, p, addr, owner);
+	if (r >= 0)
+		r = nft_batch_end(&b);
+	if (r < 0)
+		return brnet_err(err, -r, "nf_tables: cannot build batch: %s", strerror(-r));
+	if (b.commands == 0)
+		return 0;
+	return nl_sock_transact(s, buf, b.len, NULL, NULL, err);
+}
+
+int nft_egress_remove_owned(struct nl_sock *s, const char *owner, struct brnet_error *err)
+{
+	return nft_elems_remove_owned(s, refs, _NFT_EGRESS_SET_MAX, owner, err);
+}
+
+int nft_egress_owners(struct nl_sock *s, int (*fn)(const char *owner, void *userdata),
+		      void *userdata, struct brnet_error *err)
+{
+	return nft_elems_owners(s, refs, _NFT_EGRESS_SET_MAX, fn, userdata, err);
+}
+
+struct count {
+	const char *owner;
+	unsigned n[_NFT_EGRESS_SET_MAX];
+};
+
+static int count_fn(const struct nft_elem_view *e, void *userdata)
+{
+	struct count *c = userdata;
+
+	if (strcmp(e->owner, c->owner) == 0)
+		c->n[e->which]++;
+	return 0;
+}
+
+int nft_egress_verify(struct nl_sock *s, const struct egress_policy *p, const char *owner,
+		      struct brnet_error *err)
+{
+	struct count c = { .owner = owner };
+	unsigned want[_NFT_EGRESS_SET_MAX] = { 0 };
+	int r, off = 0;
+
+	if (p->on) {
+		want[NFT_EGRESS_POLICED] = 1;
+		want[NFT_EGRESS_ALLOW] = p->n_allow;
+		want[NFT_EGRESS_PORTLIMITED] = p->n_tcp + p->n_udp > 0;
+		want[NFT_EGRESS_PORTS] = p->n_tcp + p->n_udp;
+		want[NFT_EGRESS_DNS] = p->no_dns ? 0 : p->n_dns;
+	}
+	r = nft_elems_walk(s, refs, _NFT_EGRESS_SET_MAX, count_fn, &c, err);
+	if (r < 0)
+		return r;
+	for (unsigned i = 0; i < _NFT_EGRESS_SET_MAX; i++)
+		off += abs((int)c.n[i] - (int)want[i]);
+	return off;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The egress policy in table `inet brnet`: five sets keyed by the container's address (which
+ * anti-spoofing makes trustworthy), one chain of five rules for all containers. A policy is
+ * elements: the container in `egress_policed`, container . CIDR intervals in `egress_allow`,
+ * container . proto . port in `egress_ports` (and the container in `egress_portlimited` when
+ * ports are given), container . resolver in `egress_dns`.
+ */
+#pragma once
+
+#include <libnftnl/set.h>
+
+#include "brnet.h"
+#include "lib/config/egress.h"
+#include "lib/netlink/nlsock.h"
+#include "shared/inaddr.h"
+
+#define NFT_SET_EGRESS_POLICED "egress_policed"
+#define NFT_SET_EGRESS_ALLOW "egress_allow"
+#define NFT_SET_EGRESS_PORTLIMITED "egress_portlimited"
+#define NFT_SET_EGRESS_PORTS "egress_ports"
+#define NFT_SET_EGRESS_DNS "egress_dns"
+
+enum nft_egress_set {
+	NFT_EGRESS_POLICED,
+	NFT_EGRESS_ALLOW,
+	NFT_EGRESS_PORTLIMITED,
+	NFT_EGRESS_PORTS,
+	NFT_EGRESS_DNS,
+	_NFT_EGRESS_SET_MAX,
+};
+
+/* The set's definition (for NEWSET) and its id, for rules in the same batch. */
+struct nftnl_set *nft_egress_set_new(enum nft_egress_set which);
+uint32_t nft_egress_set_id(enum nft_egress_set which);
+const char *nft_egress_set_name(enum nft_egress_set which);
+
+struct nft_batch;
+/* The elements of addr's policy p (nothing when p is off). */
+int nft_batch_add_egress(struct nft_batch *b, const struct egress_policy *p,
+			 const struct inaddr *addr, const char *owner);
+size_t nft_egress_batch_room(const struct egress_policy *p);
+/* In one transaction: the owner's old elements out, p's in (p off: only out). */
+int nft_egress_replace(struct nl_sock *s, const struct egress_policy *p, const struct inaddr *addr,
+		       const char *owner, struct brnet_error *err);
+int nft_egress_remove_owned(struct nl_sock *s, const char *owner, struct brnet_error *err);
+int nft_egress_owners(struct nl_sock *s, int (*fn)(const char *owner, void *userdata),
+		      void *userdata, struct brnet_error *err);
+/* How many of p's elements for owner are missing or extra (0: exactly as recorded). */
+int nft_egress_verify(struct nl_sock *s, const struct egress_policy *p, const char *owner,
+		      struct brnet_error *err);

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Quick reachability probes for the policy tests: real sockets, one-second waits.
+
+  probe.py serve READYFILE PROTO:PORT...   answer on each port (tcp: send "pong" and close;
+                                           udp: echo "pong"), until killed
+  probe.py check PROTO ADDR PORT           print "open", "refused" or "timeout"
+  probe.py hold ADDR PORT SECONDS          connect over tcp, then send and receive a line
+                                           every 0.2 s for SECONDS; print "held" or "broken"
+"""
+import select
+import socket
+import sys
+import time
+
+
+def serve(ready, specs):
+    socks = []
+    for spec in specs:
+        proto, port = spec.split(":")
+        if proto == "tcp":
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("0.0.0.0", int(port)))
+            s.listen(64)
+        else:
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(("0.0.0.0", int(port)))
+        socks.append((proto, s))
+    with open(ready, "w") as f:
+        f.write("ready\n")
+    conns = []
+    while True:
+        rl, _, _ = select.select([s for _, s in socks] + conns, [], [])
+        for s in rl:
+            if s in conns:
+                data = s.recv(64)
+                if data:
+                    s.send(b"pong\n")
+                else:
+                    conns.remove(s)
+                    s.close()
+                continue
+            proto = next(p for p, x in socks if x is s)
+            if proto == "tcp":
+                c, _ = s.accept()
+                conns.append(c)
+                c.send(b"pong\n")
+            else:
+                _, peer = s.recvfrom(64)
+                s.sendto(b"pong\n", peer)
+
+
+def check(proto, addr, port):
+    kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
+    s = socket.socket(socket.AF_INET, kind)
+    s.settimeout(1.0)
+    try:
+        if proto == "tcp":
+            s.connect((addr, int(port)))
+            s.recv(16)
+        else:
+            s.sendto(b"ping", (addr, int(port)))
+            s.recv(16)
+        return "open"
+    except ConnectionRefusedError:
+        return "refused"
+    except (socket.timeout, OSError):
+        return "timeout"
+
+
+def hold(addr, port, seconds):
+    s = socket.create_connection((addr, int(port)), timeout=1.0)
+    s.recv(16)
+    end = time.monotonic() + float(seconds)
+    try:
+        while time.monotonic() < end:
+            s.send(b"ping\n")
+            if not s.recv(16):
+                return "broken"
+            time.sleep(0.2)
+    except OSError:
+        return "broken"
+    return "held"
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "serve":
+        serve(sys.argv[2], sys.argv[3:])
+    elif sys.argv[1] == "check":
+        print(check(*sys.argv[2:5]))
+    else:
+        print(hold(*sys.argv[2:5]))
