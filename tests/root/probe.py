@@ -10,8 +10,11 @@
 """
 import select
 import socket
+import struct
 import sys
 import time
+
+IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)  # Linux; Python 3.11 lacks the constant
 
 
 def serve(ready, specs):
@@ -25,6 +28,7 @@ def serve(ready, specs):
             s.listen(64)
         else:
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
             s.bind(("0.0.0.0", int(port)))
         socks.append((proto, s))
     with open(ready, "w") as f:
@@ -47,8 +51,14 @@ def serve(ready, specs):
                 conns.append(c)
                 c.send(b"pong\n")
             else:
-                _, peer = s.recvfrom(64)
-                s.sendto(b"pong\n", peer)
+                # Answer from the address asked, as a real server would: a reply from
+                # another of our addresses would not match the client's conntrack entry.
+                _, anc, _, peer = s.recvmsg(64, socket.CMSG_SPACE(12))
+                info = [d for lvl, typ, d in anc if typ == IP_PKTINFO]
+                # struct in_pktinfo { ifindex; spec_dst; addr }: reply from addr
+                src = struct.pack("=I4s4s", 0, info[0][8:12], b"\0" * 4) if info else None
+                s.sendmsg([b"pong\n"], [(socket.IPPROTO_IP, IP_PKTINFO, src)] if src else [],
+                          0, peer)
 
 
 def check(proto, addr, port):

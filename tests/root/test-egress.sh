@@ -1,0 +1,165 @@
+#!/bin/bash
+# The egress policy: a container reaches exactly what it is allowed, over real TCP and UDP,
+# whatever it does in its own namespace; replies to inbound connections pass; a replacement
+# keeps established connections; bad input changes nothing.
+. "$(dirname "$0")/lib.sh"
+
+PROBE="$HERE/probe.py"
+make_upstream
+# A second upstream network, 203.0.113.0/24 (TEST-NET-3), for destinations outside a policy.
+ip -n upstream addr add 203.0.113.1/24 dev eth0
+ip route add 203.0.113.0/24 via $UPSTREAM_ADDR
+ip -n upstream route add 10.0.0.0/8 via $HOST_UPLINK_ADDR 2>/dev/null || true
+
+serve() { # NS SPEC...: a probe server in NS
+	local ns=$1 ready="$TMPDIR/ready.$1.$RANDOM"
+	shift
+	in_ns "$ns" python3 "$PROBE" serve "$ready" "$@" >/dev/null 2>&1 &
+	PIDS+=($!)
+	for _ in $(seq 100); do [ -e "$ready" ] && return 0; sleep 0.05; done
+	fail "probe server in $ns did not start"
+}
+probe() { in_ns "$1" python3 "$PROBE" check "$2" "$3" "$4"; }
+expect_probe() { # NS PROTO ADDR PORT WANT
+	expect_eq "$1 -> $2 $3:$4" "$(probe "$1" "$2" "$3" "$4")" "$5"
+}
+
+serve upstream tcp:8080 tcp:8081 udp:5353 udp:5354 udp:53 tcp:53
+serve host tcp:9000
+
+# 1. An allowed CIDR on all ports; everything else dropped (timeout, not refused).
+make_container c1
+brnet setup --netns /run/netns/c1 --id c1 --egress-allow 198.51.100.0/24 >/dev/null
+expect_probe c1 tcp $UPSTREAM_ADDR 8080 open
+expect_probe c1 tcp $UPSTREAM_ADDR 8081 open
+expect_probe c1 udp $UPSTREAM_ADDR 5353 open
+expect_probe c1 tcp 203.0.113.1 8080 timeout
+expect_probe c1 udp 203.0.113.1 5353 timeout
+# Without a policy the same destinations answer: the timeouts above are the policy's.
+make_container free
+brnet setup --netns /run/netns/free --id free >/dev/null
+expect_probe free tcp 203.0.113.1 8080 open
+expect_probe free tcp 10.0.42.1 9000 open
+
+# 2. One TCP port only: other TCP ports and UDP are dropped.
+make_container c2
+brnet setup --netns /run/netns/c2 --id c2 --egress-allow 198.51.100.1 --egress-tcp-port 8080 >/dev/null
+expect_probe c2 tcp $UPSTREAM_ADDR 8080 open
+expect_probe c2 tcp $UPSTREAM_ADDR 8081 timeout
+expect_probe c2 udp $UPSTREAM_ADDR 5353 timeout
+
+# 3. A UDP port allowlist.
+make_container c3
+brnet setup --netns /run/netns/c3 --id c3 --egress-allow 198.51.100.0/24 --egress-udp-port 5353 >/dev/null
+expect_probe c3 udp $UPSTREAM_ADDR 5353 open
+expect_probe c3 udp $UPSTREAM_ADDR 5354 timeout
+expect_probe c3 tcp $UPSTREAM_ADDR 8080 timeout
+
+# 4. Deny all, DNS to the resolver allowed by default and not with --no-egress-dns; DNS to
+# any other server is not allowed either way.
+make_container c4
+brnet setup --netns /run/netns/c4 --id c4 --egress-deny-all --dns 203.0.113.1 >/dev/null
+expect_probe c4 udp 203.0.113.1 53 open
+expect_probe c4 tcp 203.0.113.1 53 open
+expect_probe c4 udp $UPSTREAM_ADDR 53 timeout
+expect_probe c4 tcp $UPSTREAM_ADDR 8080 timeout
+! in_ns c4 ping -c1 -W1 10.0.42.1 >/dev/null 2>&1 || fail "c4 pinged the gateway under deny-all"
+make_container c5
+brnet setup --netns /run/netns/c5 --id c5 --egress-deny-all --dns 203.0.113.1 --no-egress-dns >/dev/null
+expect_probe c5 udp 203.0.113.1 53 timeout
+
+# 5. Under a policy the host's services and the other containers are out of reach...
+expect_probe c1 tcp 10.0.42.1 9000 timeout
+expect_probe c4 tcp $HOST_UPLINK_ADDR 9000 timeout
+expect_probe c4 tcp 10.0.42.1 9000 timeout
+serve free tcp:7000
+free_addr=$(brnet ls --json | python3 -c 'import json,sys; print([a["address"] for a in json.load(sys.stdin) if a["id"]=="free"][0].split("/")[0])')
+expect_probe c1 tcp "$free_addr" 7000 timeout
+# ...but connections made to a policed container get their replies.
+serve c4 tcp:7001
+c4_addr=$(brnet ls --json | python3 -c 'import json,sys; print([a["address"] for a in json.load(sys.stdin) if a["id"]=="c4"][0].split("/")[0])')
+expect_probe free tcp "$c4_addr" 7001 open
+expect_probe host tcp "$c4_addr" 7001 open
+
+# 6. Inbound through a published port, under deny-all: the reply passes.
+make_container web
+brnet setup --netns /run/netns/web --id web --egress-deny-all -p 8088:80 >/dev/null
+serve web tcp:80
+expect_probe upstream tcp $HOST_UPLINK_ADDR 8088 open
+
+# 7. The workload has CAP_NET_ADMIN in its namespace: it flushes its ruleset, renumbers itself
+# and reroutes, and still reaches nothing it is not allowed to.
+in_ns c2 nft flush ruleset
+in_ns c2 ip route replace default via 10.0.42.1
+expect_probe c2 tcp $UPSTREAM_ADDR 8081 timeout
+c2_addr=$(in_ns c2 ip -j -4 addr show eth0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["addr_info"][0]["local"])')
+in_ns c2 ip addr flush dev eth0
+in_ns c2 ip addr add 10.0.42.200/24 dev eth0
+in_ns c2 ip route add default via 10.0.42.1
+expect_probe c2 tcp $UPSTREAM_ADDR 8081 timeout
+expect_probe c2 tcp 203.0.113.1 8080 timeout
+in_ns c2 ip addr flush dev eth0
+in_ns c2 ip addr add "$c2_addr/24" dev eth0
+in_ns c2 ip route add default via 10.0.42.1
+expect_probe c2 tcp $UPSTREAM_ADDR 8080 open
+echo "ok: tampering inside the namespace changes nothing"
+
+# 8. brnet policy replaces a policy atomically; an established allowed connection survives.
+in_ns c1 python3 "$PROBE" hold $UPSTREAM_ADDR 8080 3 >"$TMPDIR/hold" &
+holder=$!
+sleep 0.5
+brnet policy --id c1 --egress-deny-all >/dev/null
+expect_probe c1 tcp $UPSTREAM_ADDR 8081 timeout
+wait $holder
+expect_eq "established connection across the replacement" "$(cat "$TMPDIR/hold")" "held"
+brnet policy --id c1 --egress-allow 203.0.113.0/24 >/dev/null
+expect_probe c1 tcp 203.0.113.1 8080 open
+expect_probe c1 tcp $UPSTREAM_ADDR 8080 timeout
+brnet check --id c1 >/dev/null || fail "check fails after a replacement"
+brnet policy --id c1 >/dev/null
+expect_probe c1 tcp $UPSTREAM_ADDR 8080 open
+echo "ok: policy replaced, then removed"
+
+# 9. check sees the elements; restore puts them back after a flush.
+nft flush ruleset
+set +e
+out=$(brnet check --id c3 2>&1)
+set -e
+case "$out" in *"egress policy"*) echo "ok: check reports the lost policy" ;; *) fail "check did not report the policy: $out" ;; esac
+brnet restore >/dev/null
+brnet check --id c3 >/dev/null || fail "check fails after restore"
+expect_probe c3 udp $UPSTREAM_ADDR 5354 timeout
+expect_probe c3 udp $UPSTREAM_ADDR 5353 open
+
+# 10. Bad input: exit 2, the value named, nothing changed.
+make_container bad
+before=$(snapshot)
+for args in "--egress-allow 10.0.0.1/8" "--egress-allow 300.0.0.0/8" "--egress-allow fd00::/8" \
+	"--egress-allow 10.0.0.0/33" "--egress-deny-all --egress-tcp-port 0" \
+	"--egress-deny-all --egress-udp-port 65536" "--egress-deny-all --egress-tcp-port x1"; do
+	set +e
+	# shellcheck disable=SC2086
+	msg=$(brnet setup --netns /run/netns/bad --id bad $args 2>&1)
+	rc=$?
+	set -e
+	expect_eq "setup $args" "$rc" "2"
+	value=${args##* }
+	case "$msg" in *"$value"*) ;; *) fail "message does not name $value: $msg" ;; esac
+done
+set +e
+brnet setup --netns /run/netns/bad --id bad --egress-tcp-port 80 >/dev/null 2>&1
+rc1=$?
+brnet policy --id nosuch --egress-deny-all >/dev/null 2>&1
+rc2=$?
+set -e
+expect_eq "ports without a policy" "$rc1" "2"
+expect_eq "policy for an unknown id" "$rc2" "2"
+[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "bad input changed the system"; }
+echo "ok: bad input changed nothing"
+
+# Teardown leaves no element behind.
+for id in c1 c2 c3 c4 c5 web free; do brnet teardown --id $id >/dev/null; done
+for set in egress_policed egress_allow egress_portlimited egress_ports egress_dns; do
+	nft -j list set inet brnet $set | grep -q '"elem"' && fail "elements left in $set"
+done
+echo "ok: teardown removed every policy element"
