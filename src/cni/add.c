@@ -56,6 +56,33 @@ static int split_address(const char *cidr, char subnet[static PREFIX_STRLEN],
 	return 0;
 }
 
+/* The "egress" key onto cfg; the resolvers DNS is allowed to are dns.nameservers (IPv4). */
+static int apply_egress(brnet_config *cfg, const struct cni_conf *c, struct brnet_error *err)
+{
+	json_t *allow = json_object_get(c->egress, "allow"), *v;
+	json_t *servers = json_object_get(c->dns, "nameservers");
+	size_t i;
+	int r = 0;
+
+	if (json_is_true(json_object_get(c->egress, "denyAll")))
+		r = brnet_config_egress_deny_all(cfg);
+	json_array_foreach (allow, i, v)
+		if (r >= 0)
+			r = brnet_config_egress_allow(cfg, json_string_value(v), err);
+	json_array_foreach (json_object_get(c->egress, "tcpPorts"), i, v)
+		if (r >= 0)
+			r = brnet_config_egress_tcp_port(cfg, (unsigned)json_integer_value(v), err);
+	json_array_foreach (json_object_get(c->egress, "udpPorts"), i, v)
+		if (r >= 0)
+			r = brnet_config_egress_udp_port(cfg, (unsigned)json_integer_value(v), err);
+	if (r >= 0 && json_is_false(json_object_get(c->egress, "dns")))
+		r = brnet_config_egress_dns(cfg, false);
+	json_array_foreach (servers, i, v)
+		if (r >= 0 && json_is_string(v) && !strchr(json_string_value(v), ':'))
+			r = brnet_config_add_dns(cfg, json_string_value(v), err);
+	return r;
+}
+
 static int build_config(struct cni_request *req, const char *subnet, const char *address,
 			brnet_config **ret, struct cni_error *e)
 {
@@ -90,6 +117,8 @@ static int build_config(struct cni_request *req, const char *subnet, const char 
 		r = brnet_config_set_mac(cfg, c->mac, &err);
 	for (unsigned i = 0; r >= 0 && i < c->n_ports; i++)
 		r = brnet_config_add_publish(cfg, c->ports[i], &err);
+	if (r >= 0 && c->egress)
+		r = apply_egress(cfg, c, &err);
 	if (r < 0)
 		return cni_fail_brnet(e, r, &err);
 	*ret = steal_pointer(&cfg);

@@ -92,6 +92,7 @@ struct cni_conf {
 	const char *subnet;
 	const char *range_start, *range_end, *gateway;
 	json_t *dns; /* borrowed, may be NULL */
+	json_t *egress; /* borrowed: our "egress" key, type-checked; NULL when absent */
 	json_t *prev_result; /* borrowed, may be NULL */
 	json_t *valid_attachments; /* GC: borrowed, may be NULL */
 	char ports[CNI_PORTS_MAX][PUBLISH_STRLEN]; /* runtimeConfig.portMappings as brnet specs */

@@ -152,6 +152,63 @@ static int refuse_bool(const struct parser *p, json_t *root, const char *key, bo
 	return 0;
 }
 
+/* Our extension: {"allow": [CIDR...], "tcpPorts": [N...], "udpPorts": [N...], "denyAll": bool,
+ * "dns": bool}. Values are checked here for type; CIDRs and ports by the library. */
+static int parse_egress(const struct parser *p, json_t *root)
+{
+	static const char *const known[] = { "allow", "tcpPorts", "udpPorts", "denyAll", "dns" };
+	json_t *e, *v, *x;
+	const char *key;
+	size_t i;
+	int r;
+
+	r = get_object(p, root, NULL, "egress", &e);
+	if (r <= 0)
+		return r;
+	json_object_foreach (e, key, v) {
+		bool ok = false;
+
+		for (size_t k = 0; k < ELEMENTSOF(known); k++)
+			ok |= strcmp(key, known[k]) == 0;
+		if (!ok)
+			return bad(
+				p, CNI_ERR_UNSUPPORTED, "egress", key, NULL,
+				"is not an egress key (allow, tcpPorts, udpPorts, denyAll, dns)");
+	}
+	if ((v = json_object_get(e, "allow"))) {
+		if (!json_is_array(v))
+			return bad(p, CNI_ERR_CONFIG, "egress", "allow", NULL,
+				   "must be an array of CIDRs");
+		json_array_foreach (v, i, x)
+			if (!json_is_string(x))
+				return bad(p, CNI_ERR_CONFIG, "egress", "allow", NULL,
+					   "must be an array of CIDRs");
+	}
+	for (int t = 0; t < 2; t++) {
+		const char *name = t ? "udpPorts" : "tcpPorts";
+
+		if (!(v = json_object_get(e, name)))
+			continue;
+		if (!json_is_array(v))
+			return bad(p, CNI_ERR_CONFIG, "egress", name, NULL,
+				   "must be an array of ports");
+		json_array_foreach (v, i, x)
+			if (!json_is_integer(x) || json_integer_value(x) < 1 ||
+			    json_integer_value(x) > 65535)
+				return bad(p, CNI_ERR_CONFIG, "egress", name, NULL,
+					   "must be an array of ports from 1 to 65535");
+	}
+	for (int t = 0; t < 2; t++) {
+		const char *name = t ? "dns" : "denyAll";
+
+		if ((v = json_object_get(e, name)) && !json_is_boolean(v))
+			return bad(p, CNI_ERR_CONFIG, "egress", name, NULL,
+				   "must be true or false");
+	}
+	p->conf->egress = e;
+	return 0;
+}
+
 static int parse_unsupported(const struct parser *p, json_t *root)
 {
 	static const struct {
@@ -164,8 +221,6 @@ static int parse_unsupported(const struct parser *p, json_t *root)
 		{ "promiscMode", false, "promiscuous bridges are not supported" },
 		{ "forceAddress", false,
 		  "brnet never replaces a bridge's address; a mismatch is an error" },
-		{ "macspoofchk", false,
-		  "MAC anti-spoofing comes with the egress policy, which is not there yet" },
 		{ "enabledad", false, "IPv6 is not supported" },
 		{ "disableContainerInterface", false, "the container interface is always up" },
 		{ "portIsolation", false, "port isolation is not supported" },
@@ -186,9 +241,6 @@ static int parse_unsupported(const struct parser *p, json_t *root)
 	if (v && !(json_is_array(v) && json_array_size(v) == 0))
 		return bad(p, CNI_ERR_UNSUPPORTED, NULL, "vlanTrunk", NULL,
 			   "VLAN trunks are not supported");
-	if (json_object_get(root, "egress"))
-		return bad(p, CNI_ERR_UNSUPPORTED, NULL, "egress", NULL,
-			   "the egress policy is not available in this version");
 	return 0;
 }
 
@@ -470,6 +522,8 @@ static int parse_network(const struct parser *p, json_t *root, const char *cni_a
 	if (p->cmd != CNI_ADD && p->cmd != CNI_CHECK)
 		return parse_valid_attachments(p, root);
 	r = parse_unsupported(p, root);
+	if (r >= 0)
+		r = parse_egress(p, root);
 	if (r < 0)
 		return r;
 

@@ -70,6 +70,7 @@ def prepare():
     os.environ["BRNET_STATE_DIR"] = "/run/brnet"
     os.environ["PEER"] = os.path.join(HERE, "..", "root", "peer.py")
     os.environ["BRNET"] = os.path.join(BUILD, "src", "brnet")
+    os.environ["PROBE"] = os.path.join(HERE, "..", "root", "probe.py")
     sh("ip link set lo up")
     # The outside world at 198.51.100.1, reachable only through masquerade.
     sh("ip netns add upstream")

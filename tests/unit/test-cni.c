@@ -132,6 +132,12 @@ static void test_decode_errors(void **state)
 		    CNI_ERR_CONFIG, "ipam.type: is required");
 	expect_fail("{" BASE ", \"ipam\": {\"type\": \"../evil\"}}", CNI_ADD, NULL, CNI_ERR_CONFIG,
 		    "not a plugin name");
+	expect_fail("{" BASE ", \"egress\": {\"allow\": \"10.0.0.0/8\"}}", CNI_ADD, NULL,
+		    CNI_ERR_CONFIG, "egress.allow: must be an array of CIDRs");
+	expect_fail("{" BASE ", \"egress\": {\"tcpPorts\": [0]}}", CNI_ADD, NULL, CNI_ERR_CONFIG,
+		    "egress.tcpPorts");
+	expect_fail("{" BASE ", \"egress\": {\"denyAll\": 1}}", CNI_ADD, NULL, CNI_ERR_CONFIG,
+		    "egress.denyAll: must be true or false");
 	expect_fail("{" BASE ", \"cni.dev/valid-attachments\": [{\"containerID\": 1}]}", CNI_GC,
 		    NULL, CNI_ERR_CONFIG, "cni.dev/valid-attachments");
 }
@@ -148,7 +154,7 @@ static void test_unsupported(void **state)
 		{ "\"enabledad\": true", "enabledad = true" },
 		{ "\"vlan\": 5", "vlan" },
 		{ "\"vlanTrunk\": [{\"id\": 5}]", "vlanTrunk" },
-		{ "\"egress\": {\"allow\": [\"0.0.0.0/0\"]}", "egress" },
+		{ "\"egress\": {\"allow\": [\"0.0.0.0/0\"], \"log\": true}", "egress.log" },
 		{ "\"runtimeConfig\": {\"portMappings\": [{\"hostPort\": 1, \"containerPort\": 1, "
 		  "\"protocol\": \"sctp\"}]}",
 		  "protocol sctp" },
