@@ -74,6 +74,9 @@ int brnet_config_egress_deny_all(brnet_config *cfg);
 int brnet_config_egress_tcp_port(brnet_config *cfg, unsigned port, struct brnet_error *err);
 int brnet_config_egress_udp_port(brnet_config *cfg, unsigned port, struct brnet_error *err);
 int brnet_config_egress_dns(brnet_config *cfg, bool allow);
+/* Reports packets the policy drops through NFLOG (see brnet_events()), at most 5 a minute
+ * (after a burst of 5) per attachment. */
+int brnet_config_egress_log(brnet_config *cfg, bool log);
 /* Narrows automatic allocation to start..end (either may be NULL: the subnet's bound). An
  * explicit address may still be anywhere in the subnet. */
 int brnet_config_set_pool(brnet_config *cfg, const char *start, const char *end,

@@ -42,6 +42,7 @@ enum {
 	OPT_EGRESS_UDP,
 	OPT_EGRESS_DENY_ALL,
 	OPT_NO_EGRESS_DNS,
+	OPT_EGRESS_LOG,
 };
 
 #define CLI_NETWORK_OPTIONS                                                                        \
@@ -60,6 +61,7 @@ enum {
 		{ "egress-udp-port", required_argument, NULL, OPT_EGRESS_UDP },                    \
 		{ "egress-deny-all", no_argument, NULL, OPT_EGRESS_DENY_ALL },                     \
 		{ "no-egress-dns", no_argument, NULL, OPT_NO_EGRESS_DNS },                         \
+		{ "egress-log", no_argument, NULL, OPT_EGRESS_LOG },                               \
 	{                                                                                          \
 		"state-dir", required_argument, NULL, OPT_STATE_DIR                                \
 	}

@@ -27,6 +27,7 @@ const char cli_network_options_help[] =
 	"  --egress-tcp-port N, --egress-udp-port N\n"
 	"                     allowed destinations only on these ports; repeatable\n"
 	"  --no-egress-dns    under a policy, do not allow DNS to the --dns resolvers\n"
+	"  --egress-log       report denied packets (brnet events), at most 5 a minute\n"
 	"  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n";
 
 int cli_network_option(int opt, const char *arg, brnet_config *cfg, struct cli_global *g,
@@ -67,6 +68,8 @@ int cli_network_option(int opt, const char *arg, brnet_config *cfg, struct cli_g
 		return brnet_config_egress_deny_all(cfg);
 	case OPT_NO_EGRESS_DNS:
 		return brnet_config_egress_dns(cfg, false);
+	case OPT_EGRESS_LOG:
+		return brnet_config_egress_log(cfg, true);
 	case OPT_EGRESS_TCP:
 	case OPT_EGRESS_UDP:
 		if (cli_parse_uint(arg, 0, 0xffffffffu, &v) < 0) {

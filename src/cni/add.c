@@ -77,6 +77,8 @@ static int apply_egress(brnet_config *cfg, const struct cni_conf *c, struct brne
 			r = brnet_config_egress_udp_port(cfg, (unsigned)json_integer_value(v), err);
 	if (r >= 0 && json_is_false(json_object_get(c->egress, "dns")))
 		r = brnet_config_egress_dns(cfg, false);
+	if (r >= 0 && json_is_true(json_object_get(c->egress, "log")))
+		r = brnet_config_egress_log(cfg, true);
 	json_array_foreach (servers, i, v)
 		if (r >= 0 && json_is_string(v) && !strchr(json_string_value(v), ':'))
 			r = brnet_config_add_dns(cfg, json_string_value(v), err);

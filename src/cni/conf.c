@@ -156,7 +156,8 @@ static int refuse_bool(const struct parser *p, json_t *root, const char *key, bo
  * "dns": bool}. Values are checked here for type; CIDRs and ports by the library. */
 static int parse_egress(const struct parser *p, json_t *root)
 {
-	static const char *const known[] = { "allow", "tcpPorts", "udpPorts", "denyAll", "dns" };
+	static const char *const known[] = { "allow",	"tcpPorts", "udpPorts",
+					     "denyAll", "dns",	    "log" };
 	json_t *e, *v, *x;
 	const char *key;
 	size_t i;
@@ -171,9 +172,9 @@ static int parse_egress(const struct parser *p, json_t *root)
 		for (size_t k = 0; k < ELEMENTSOF(known); k++)
 			ok |= strcmp(key, known[k]) == 0;
 		if (!ok)
-			return bad(
-				p, CNI_ERR_UNSUPPORTED, "egress", key, NULL,
-				"is not an egress key (allow, tcpPorts, udpPorts, denyAll, dns)");
+			return bad(p, CNI_ERR_UNSUPPORTED, "egress", key, NULL,
+				   "is not an egress key (allow, tcpPorts, udpPorts, denyAll, dns, "
+				   "log)");
 	}
 	if ((v = json_object_get(e, "allow"))) {
 		if (!json_is_array(v))
@@ -198,8 +199,8 @@ static int parse_egress(const struct parser *p, json_t *root)
 				return bad(p, CNI_ERR_CONFIG, "egress", name, NULL,
 					   "must be an array of ports from 1 to 65535");
 	}
-	for (int t = 0; t < 2; t++) {
-		const char *name = t ? "dns" : "denyAll";
+	for (int t = 0; t < 3; t++) {
+		const char *name = t == 2 ? "log" : t ? "dns" : "denyAll";
 
 		if ((v = json_object_get(e, name)) && !json_is_boolean(v))
 			return bad(p, CNI_ERR_CONFIG, "egress", name, NULL,

@@ -114,24 +114,25 @@ static json_t *egress_format(const struct egress_policy *p)
 		json_array_append_new(udp, json_integer(p->udp[i]));
 	for (unsigned i = 0; dns && i < p->n_dns; i++)
 		json_array_append_new(dns, json_string(inaddr_to_string(&p->dns[i], buf)));
-	return json_pack("{s:o, s:o, s:o, s:o, s:b}", "allow", allow, "tcp", tcp, "udp", udp, "dns",
-			 dns, "dns_allowed", !p->no_dns);
+	return json_pack("{s:o, s:o, s:o, s:o, s:b, s:b}", "allow", allow, "tcp", tcp, "udp", udp,
+			 "dns", dns, "dns_allowed", !p->no_dns, "log", p->log);
 }
 
 /* The inverse of egress_format(); -EBADMSG for anything it would not write. */
 static int egress_parse(json_t *o, struct egress_policy *p)
 {
 	json_t *allow, *tcp, *udp, *dns, *v;
-	int dns_allowed;
+	int dns_allowed, log = 0;
 	size_t i;
 
 	*p = (struct egress_policy){ .on = true };
-	if (json_unpack(o, "{s:o, s:o, s:o, s:o, s:b}", "allow", &allow, "tcp", &tcp, "udp", &udp,
-			"dns", &dns, "dns_allowed", &dns_allowed) < 0 ||
+	if (json_unpack(o, "{s:o, s:o, s:o, s:o, s:b, s?b}", "allow", &allow, "tcp", &tcp, "udp",
+			&udp, "dns", &dns, "dns_allowed", &dns_allowed, "log", &log) < 0 ||
 	    !json_is_array(allow) || !json_is_array(tcp) || !json_is_array(udp) ||
 	    !json_is_array(dns) || json_array_size(dns) > EGRESS_DNS_MAX)
 		return -EBADMSG;
 	p->no_dns = !dns_allowed;
+	p->log = log;
 	json_array_foreach (allow, i, v)
 		if (!json_is_string(v) || egress_add_allow(p, json_string_value(v), NULL) < 0)
 			return -EBADMSG;

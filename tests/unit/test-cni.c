@@ -154,7 +154,7 @@ static void test_unsupported(void **state)
 		{ "\"enabledad\": true", "enabledad = true" },
 		{ "\"vlan\": 5", "vlan" },
 		{ "\"vlanTrunk\": [{\"id\": 5}]", "vlanTrunk" },
-		{ "\"egress\": {\"allow\": [\"0.0.0.0/0\"], \"log\": true}", "egress.log" },
+		{ "\"egress\": {\"allow\": [\"0.0.0.0/0\"], \"logs\": true}", "egress.logs" },
 		{ "\"runtimeConfig\": {\"portMappings\": [{\"hostPort\": 1, \"containerPort\": 1, "
 		  "\"protocol\": \"sctp\"}]}",
 		  "protocol sctp" },

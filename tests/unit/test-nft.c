@@ -97,37 +97,36 @@ static void test_network_batch(void **state)
 	len = nft_build_network_batch(buf, sizeof(buf), "brnet0", &subnet, NFT_RULES_ALL);
 	assert_true(len > 0);
 	walk(buf, (size_t)len, &s);
-	/* begin, table, 6 chains, 2 maps, 5 egress sets, the egress chain's flush, the rules, end
-	 */
-	assert_int_equal(s.n, 1 + 1 + 6 + 7 + 1 + _NFT_RULE_MAX + 1);
+	/* begin, table, 6 chains, 2 maps, 7 egress sets, the egress chain's flush, rules, end */
+	assert_int_equal(s.n, 1 + 1 + 6 + 9 + 1 + _NFT_RULE_MAX + 1);
 	assert_int_equal(s.types[0], NFNL_MSG_BATCH_BEGIN);
 	assert_int_equal(s.types[1], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWTABLE);
 	for (int i = 2; i < 8; i++)
 		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWCHAIN);
-	for (int i = 8; i < 15; i++)
+	for (int i = 8; i < 17; i++)
 		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWSET);
 	/* the egress chain's rules act in order: it is flushed before they are written */
-	assert_int_equal(s.types[15], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_DELRULE);
-	for (int i = 16; i < 16 + _NFT_RULE_MAX; i++) {
+	assert_int_equal(s.types[17], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_DELRULE);
+	for (int i = 18; i < 18 + _NFT_RULE_MAX; i++) {
 		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWRULE);
 		assert_int_equal(s.flags[i] & NLM_F_ACK, NLM_F_ACK);
 	}
 	assert_int_equal(s.types[s.n - 1], NFNL_MSG_BATCH_END);
 	/* "add", not "create": idempotent for table, chains and sets; every command acked */
-	for (int i = 1; i < 15; i++)
+	for (int i = 1; i < 17; i++)
 		assert_int_equal(s.flags[i] & (NLM_F_EXCL | NLM_F_ACK), NLM_F_ACK);
 
 	/* only the missing rules are added */
 	len = nft_build_network_batch(buf, sizeof(buf), "brnet0", &subnet,
 				      1u << NFT_RULE_MASQUERADE | 1u << NFT_RULE_HAIRPIN);
 	walk(buf, (size_t)len, &s);
-	assert_int_equal(s.n, 1 + 1 + 6 + 7 + 2 + 1);
+	assert_int_equal(s.n, 1 + 1 + 6 + 9 + 2 + 1);
 
 	/* one missing rule of the egress chain rewrites the chain, in order */
 	len = nft_build_network_batch(buf, sizeof(buf), "brnet0", &subnet,
 				      1u << NFT_RULE_EGRESS_DROP);
 	walk(buf, (size_t)len, &s);
-	assert_int_equal(s.n, 1 + 1 + 6 + 7 + 1 + 5 + 1);
+	assert_int_equal(s.n, 1 + 1 + 6 + 9 + 1 + 6 + 1);
 
 	/* too small a buffer is refused, never overrun */
 	assert_errno(nft_build_network_batch(buf, NFT_MSG_ROOM, "brnet0", &subnet, NFT_RULES_ALL),

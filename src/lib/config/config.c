@@ -395,3 +395,11 @@ int brnet_config_egress_dns(brnet_config *cfg, bool allow)
 	cfg->egress.no_dns = !allow;
 	return 0;
 }
+
+int brnet_config_egress_log(brnet_config *cfg, bool log)
+{
+	if (!cfg)
+		return -EINVAL;
+	cfg->egress.log = log;
+	return 0;
+}

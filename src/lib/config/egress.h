@@ -19,6 +19,7 @@
 struct egress_policy {
 	bool on;
 	bool no_dns; /* DNS to the resolvers is not allowed by itself */
+	bool log; /* denied packets are reported (NFLOG), at most 5 a minute */
 	struct inprefix allow[EGRESS_ALLOW_MAX];
 	unsigned n_allow;
 	uint16_t tcp[EGRESS_PORTS_MAX], udp[EGRESS_PORTS_MAX];

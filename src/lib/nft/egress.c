@@ -27,7 +27,7 @@ static const struct {
 	const char *name;
 	uint32_t id, key_type, key_len;
 	bool interval;
-} sets[_NFT_EGRESS_SET_MAX] = {
+} sets[_NFT_EGRESS_SET_ALL] = {
 	[NFT_EGRESS_POLICED] = { NFT_SET_EGRESS_POLICED, 21, NFT_TYPE_IPADDR, 4, false },
 	[NFT_EGRESS_ALLOW] = { NFT_SET_EGRESS_ALLOW, 22, T2(NFT_TYPE_IPADDR, NFT_TYPE_IPADDR), 8,
 			       true },
@@ -37,12 +37,14 @@ static const struct {
 			       12, false },
 	[NFT_EGRESS_DNS] = { NFT_SET_EGRESS_DNS, 25, T2(NFT_TYPE_IPADDR, NFT_TYPE_IPADDR), 8,
 			     false },
+	[NFT_EGRESS_LOGGED] = { NFT_SET_EGRESS_LOGGED, 26, NFT_TYPE_IPADDR, 4, false },
+	[NFT_EGRESS_LOGRATE] = { NFT_SET_EGRESS_LOGRATE, 27, NFT_TYPE_IPADDR, 4, false },
 };
 
 static const struct nft_setref refs[_NFT_EGRESS_SET_MAX] = {
 	{ NFPROTO_INET, NFT_SET_EGRESS_POLICED },     { NFPROTO_INET, NFT_SET_EGRESS_ALLOW },
 	{ NFPROTO_INET, NFT_SET_EGRESS_PORTLIMITED }, { NFPROTO_INET, NFT_SET_EGRESS_PORTS },
-	{ NFPROTO_INET, NFT_SET_EGRESS_DNS },
+	{ NFPROTO_INET, NFT_SET_EGRESS_DNS },	      { NFPROTO_INET, NFT_SET_EGRESS_LOGGED },
 };
 
 uint32_t nft_egress_set_id(enum nft_egress_set which)
@@ -74,6 +76,13 @@ struct nftnl_set *nft_egress_set_new(enum nft_egress_set which)
 		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_INTERVAL | NFT_SET_CONCAT);
 		nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, fields, sizeof(fields));
 	}
+	if (which == NFT_EGRESS_LOGRATE) {
+		/* Filled by the log rule itself, one limiter per container, forgotten after a
+		 * quiet minute. */
+		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_EVAL | NFT_SET_TIMEOUT);
+		nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, 60 * 1000);
+		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, 65536);
+	}
 	return s;
 }
 
@@ -91,7 +100,7 @@ static int add_one(struct nft_batch *b, enum nft_egress_set which, const void *k
 
 size_t nft_egress_batch_room(const struct egress_policy *p)
 {
-	size_t n = 2 + p->n_allow + p->n_tcp + p->n_udp + p->n_dns * 2;
+	size_t n = 3 + p->n_allow + p->n_tcp + p->n_udp + p->n_dns * 2;
 
 	return p->on ? n * (NFT_MSG_ROOM + NFT_ELEM_ROOM) : 0;
 }
@@ -133,6 +142,8 @@ int nft_batch_add_egress(struct nft_batch *b, const struct egress_policy *p,
 		memcpy(key + 4, &p->dns[i].v4, 4);
 		r = add_one(b, NFT_EGRESS_DNS, key, NULL, owner);
 	}
+	if (r >= 0 && p->log)
+		r = add_one(b, NFT_EGRESS_LOGGED, &addr->v4, NULL, owner);
 	return r;
 }
 
@@ -205,6 +216,7 @@ int nft_egress_verify(struct nl_sock *s, const struct egress_policy *p, const ch
 		want[NFT_EGRESS_PORTLIMITED] = p->n_tcp + p->n_udp > 0;
 		want[NFT_EGRESS_PORTS] = p->n_tcp + p->n_udp;
 		want[NFT_EGRESS_DNS] = p->no_dns ? 0 : p->n_dns;
+		want[NFT_EGRESS_LOGGED] = p->log;
 	}
 	r = nft_elems_walk(s, refs, _NFT_EGRESS_SET_MAX, count_fn, &c, err);
 	if (r < 0)

@@ -20,6 +20,10 @@
 #define NFT_SET_EGRESS_PORTLIMITED "egress_portlimited"
 #define NFT_SET_EGRESS_PORTS "egress_ports"
 #define NFT_SET_EGRESS_DNS "egress_dns"
+#define NFT_SET_EGRESS_LOGGED "egress_logged"
+#define NFT_SET_EGRESS_LOGRATE "egress_lograte" /* dynamic: a rate limit per container */
+#define NFT_EGRESS_LOG_GROUP 4242 /* the NFLOG group brnet events reads */
+#define NFT_EGRESS_LOG_PREFIX "brnet-egress"
 
 enum nft_egress_set {
 	NFT_EGRESS_POLICED,
@@ -27,7 +31,10 @@ enum nft_egress_set {
 	NFT_EGRESS_PORTLIMITED,
 	NFT_EGRESS_PORTS,
 	NFT_EGRESS_DNS,
+	NFT_EGRESS_LOGGED,
 	_NFT_EGRESS_SET_MAX,
+	NFT_EGRESS_LOGRATE = _NFT_EGRESS_SET_MAX, /* no owned elements: not walked */
+	_NFT_EGRESS_SET_ALL,
 };
 
 /* The set's definition (for NEWSET) and its id, for rules in the same batch. */

@@ -153,6 +153,39 @@ struct nftnl_expr *expr_jump(const char *chain)
 	return e;
 }
 
+struct nftnl_expr *expr_dynset_limit(const char *set, uint32_t set_id, uint32_t sreg, uint64_t rate,
+				     uint64_t per)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("dynset"), *limit = nftnl_expr_alloc("limit");
+
+	if (!e || !limit) {
+		nftnl_expr_free(e);
+		nftnl_expr_free(limit);
+		return NULL;
+	}
+	nftnl_expr_set_u64(limit, NFTNL_EXPR_LIMIT_RATE, rate);
+	nftnl_expr_set_u64(limit, NFTNL_EXPR_LIMIT_UNIT, per);
+	nftnl_expr_set_u32(limit, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, set);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, set_id);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, sreg);
+	nftnl_expr_add_expr(e, NFTNL_EXPR_DYNSET_EXPRESSIONS, limit);
+	return e;
+}
+
+struct nftnl_expr *expr_log_group(const char *prefix, uint16_t group)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("log");
+
+	if (e) {
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, prefix);
+		nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, group);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOG_SNAPLEN, 64);
+	}
+	return e;
+}
+
 int rule_add(struct nftnl_rule *r, struct nftnl_expr *e)
 {
 	if (!e)

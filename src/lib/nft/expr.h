@@ -24,6 +24,11 @@ struct nftnl_expr *expr_cmp_reg(uint32_t sreg, uint32_t op, const void *data, ui
 struct nftnl_expr *expr_dnat_v4(void);
 struct nftnl_expr *expr_verdict(int verdict);
 struct nftnl_expr *expr_jump(const char *chain);
+/* update @set { key at sreg limit rate RATE/PER seconds }: breaks the rule when over the rate */
+struct nftnl_expr *expr_dynset_limit(const char *set, uint32_t set_id, uint32_t sreg, uint64_t rate,
+				     uint64_t per);
+/* log prefix PREFIX group GROUP (NFLOG) */
+struct nftnl_expr *expr_log_group(const char *prefix, uint16_t group);
 
 /* Adds e to r; -ENOMEM if e is NULL (the builder above failed). */
 int rule_add(struct nftnl_rule *r, struct nftnl_expr *e);

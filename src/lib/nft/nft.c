@@ -48,6 +48,7 @@ static const char *const rule_chain[_NFT_RULE_MAX] = {
 	[NFT_RULE_EGRESS_DNS_TCP] = NFT_CHAIN_EGRESS,
 	[NFT_RULE_EGRESS_ALLOW] = NFT_CHAIN_EGRESS,
 	[NFT_RULE_EGRESS_ALLOW_PORTS] = NFT_CHAIN_EGRESS,
+	[NFT_RULE_EGRESS_LOG] = NFT_CHAIN_EGRESS,
 	[NFT_RULE_EGRESS_DROP] = NFT_CHAIN_EGRESS,
 	[NFT_RULE_MASQUERADE] = NFT_CHAIN_POSTROUTING,
 	[NFT_RULE_HAIRPIN] = NFT_CHAIN_POSTROUTING,
@@ -69,6 +70,7 @@ int nft_rule_name(enum nft_rule_id id, const char *bridge, char buf[static NFT_C
 		[NFT_RULE_EGRESS_DNS_TCP] = "brnet egress dns tcp",
 		[NFT_RULE_EGRESS_ALLOW] = "brnet egress allow",
 		[NFT_RULE_EGRESS_ALLOW_PORTS] = "brnet egress allow ports",
+		[NFT_RULE_EGRESS_LOG] = "brnet egress log",
 		[NFT_RULE_EGRESS_DROP] = "brnet egress drop",
 		[NFT_RULE_MASQUERADE] = "brnet network",
 		[NFT_RULE_HAIRPIN] = "brnet hairpin",
@@ -229,6 +231,16 @@ static int build_egress(struct nftnl_rule *r, enum nft_rule_id id)
 			return -ENOMEM;
 		}
 		return rule_add(r, expr_verdict(NF_ACCEPT));
+	case NFT_RULE_EGRESS_LOG:
+		/* ip saddr @egress_logged update @egress_lograte { ip saddr limit rate 5/minute }
+		 * log prefix "brnet-egress" group 4242 */
+		if (load_saddr(r) < 0 || match_in(r, NFT_EGRESS_LOGGED, false) < 0 ||
+		    rule_add(r, expr_dynset_limit(NFT_SET_EGRESS_LOGRATE,
+						  nft_egress_set_id(NFT_EGRESS_LOGRATE),
+						  NFT_REG32_00, 5, 60)) < 0 ||
+		    rule_add(r, expr_log_group(NFT_EGRESS_LOG_PREFIX, NFT_EGRESS_LOG_GROUP)) < 0)
+			return -ENOMEM;
+		return 0;
 	case NFT_RULE_EGRESS_DROP:
 		return rule_add(r, expr_verdict(NF_DROP));
 	default:
@@ -284,6 +296,7 @@ struct nftnl_rule *nft_rule_build(enum nft_rule_id id, const char *bridge,
 	case NFT_RULE_EGRESS_DNS_TCP:
 	case NFT_RULE_EGRESS_ALLOW:
 	case NFT_RULE_EGRESS_ALLOW_PORTS:
+	case NFT_RULE_EGRESS_LOG:
 	case NFT_RULE_EGRESS_DROP:
 		ret = build_egress(r, id);
 		break;
@@ -401,7 +414,7 @@ int nft_batch_add_network(struct nft_batch *b, const char *bridge, const struct 
 			return -ENOMEM;
 		nft_batch_set(b, NFT_MSG_NEWSET, NLM_F_CREATE, s);
 	}
-	for (unsigned i = 0; i < _NFT_EGRESS_SET_MAX; i++) {
+	for (unsigned i = 0; i < _NFT_EGRESS_SET_ALL; i++) {
 		_cleanup_(nftnl_set_freep) struct nftnl_set *s = nft_egress_set_new(i);
 
 		if (!s)

@@ -54,6 +54,7 @@ enum nft_rule_id {
 	NFT_RULE_EGRESS_DNS_TCP,
 	NFT_RULE_EGRESS_ALLOW,
 	NFT_RULE_EGRESS_ALLOW_PORTS,
+	NFT_RULE_EGRESS_LOG,
 	NFT_RULE_EGRESS_DROP,
 	_NFT_RULE_GLOBAL_MAX,
 	NFT_RULE_MASQUERADE = _NFT_RULE_GLOBAL_MAX, /* per network from here on */
@@ -65,7 +66,7 @@ enum nft_rule_id {
 #define NFT_RULES_EGRESS_CHAIN                                                                     \
 	((1u << NFT_RULE_EGRESS_DNS_UDP) | (1u << NFT_RULE_EGRESS_DNS_TCP) |                       \
 	 (1u << NFT_RULE_EGRESS_ALLOW) | (1u << NFT_RULE_EGRESS_ALLOW_PORTS) |                     \
-	 (1u << NFT_RULE_EGRESS_DROP))
+	 (1u << NFT_RULE_EGRESS_LOG) | (1u << NFT_RULE_EGRESS_DROP))
 
 /* The comment that names a rule ("brnet network brnet0", "brnet publish (output)"...). */
 int nft_rule_name(enum nft_rule_id id, const char *bridge, char buf[static NFT_COMMENT_MAX]);
