@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/netlink/nflog.h"
 #include "lib/netlink/nlsock.h"
 #include "lib/rtnl/rtnl.h"
 
@@ -26,12 +27,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	     nlh = nlmsg_next(nlh, &rest)) {
 		struct link_info link;
 		struct addr_info addr;
+		struct nflog_packet pkt;
 		const char *msg;
 		int e;
 
 		(void)nl_parse_ack(nlh, nlh->nlmsg_len, &e, &msg);
 		(void)rtnl_parse_link(nlh, &link);
 		(void)rtnl_parse_addr(nlh, &addr);
+		(void)nflog_parse(nlh, &pkt);
 	}
 	free(buf);
 	return 0;

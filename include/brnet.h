@@ -106,6 +106,23 @@ int brnet_teardown(brnet_ctx *ctx, const char *id, const char *ifname, struct br
 int brnet_policy(brnet_ctx *ctx, const char *id, const char *ifname, const brnet_config *cfg,
 		 struct brnet_error *err);
 
+/* A packet an egress policy dropped, for an attachment with egress logging. */
+struct brnet_event {
+	char id[BRNET_ID_MAX + 1]; /* "" when no attachment has the source address (any more) */
+	char ifname[BRNET_IFNAME_MAX + 1];
+	char source[46]; /* the container's address */
+	char protocol[8]; /* "tcp", "udp", "icmp", or the protocol number */
+	char destination[46];
+	unsigned port; /* destination port for tcp and udp, else 0 */
+};
+/* Return non-zero to stop. */
+typedef int (*brnet_event_fn)(const struct brnet_event *ev, void *userdata);
+/* Reads denied packets from NFLOG as they happen (nothing is stored: only those while it runs),
+ * until fn returns non-zero or timeout_ms pass without one (< 0: no timeout). Needs
+ * CAP_NET_ADMIN. Returns the number of events. */
+int brnet_events(brnet_ctx *ctx, int timeout_ms, brnet_event_fn fn, void *userdata,
+		 struct brnet_error *err);
+
 /* The recorded attachment (id, ifname; NULL means "eth0"); -ENOENT if there is none. */
 int brnet_attachment_load(brnet_ctx *ctx, const char *id, const char *ifname,
 			  brnet_attachment **ret, struct brnet_error *err);

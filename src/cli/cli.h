@@ -101,6 +101,7 @@ int verb_check(const struct cli_global *g, int argc, char **argv);
 int verb_gc(const struct cli_global *g, int argc, char **argv);
 int verb_restore(const struct cli_global *g, int argc, char **argv);
 int verb_policy(const struct cli_global *g, int argc, char **argv);
+int verb_events(const struct cli_global *g, int argc, char **argv);
 int verb_teardown(const struct cli_global *g, int argc, char **argv);
 int verb_version(const struct cli_global *g, int argc, char **argv);
 

@@ -14,6 +14,7 @@ static const struct verb verbs[] = {
 	{ "teardown", verb_teardown, "remove everything setup created for an attachment" },
 	{ "check", verb_check, "verify an attachment against the kernel" },
 	{ "policy", verb_policy, "replace the egress policy of a running attachment" },
+	{ "events", verb_events, "print packets the egress policies drop, as they happen" },
 	{ "ls", verb_ls, "list attachments" },
 	{ "gc", verb_gc, "repair what killed operations and vanished containers left" },
 	{ "restore", verb_restore, "re-apply the firewall state after a flush or reload" },

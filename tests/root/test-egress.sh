@@ -131,7 +131,32 @@ brnet check --id c3 >/dev/null || fail "check fails after restore"
 expect_probe c3 udp $UPSTREAM_ADDR 5354 timeout
 expect_probe c3 udp $UPSTREAM_ADDR 5353 open
 
-# 10. Bad input: exit 2, the value named, nothing changed.
+# 10. Denied packets of an attachment with --egress-log reach brnet events, once each and at
+# most 5 a minute (after a burst of 5); those of one without it do not.
+send_udp() { in_ns "$1" python3 -c "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('$2', $3))"; }
+make_container lg
+brnet setup --netns /run/netns/lg --id lg --egress-deny-all --egress-log >/dev/null
+lg_addr=$(brnet ls --json | python3 -c 'import json,sys; print([a["address"] for a in json.load(sys.stdin) if a["id"]=="lg"][0].split("/")[0])')
+brnet events --json --timeout 2 >"$TMPDIR/events" &
+events=$!
+sleep 0.5
+send_udp c4 $UPSTREAM_ADDR 5354
+send_udp lg $UPSTREAM_ADDR 5354
+wait $events
+expect_eq "one event line" "$(wc -l <"$TMPDIR/events")" "1"
+expect_eq "the event" "$(cat "$TMPDIR/events")" \
+	"{\"id\":\"lg\",\"ifname\":\"eth0\",\"source\":\"$lg_addr\",\"protocol\":\"udp\",\"destination\":\"$UPSTREAM_ADDR\",\"port\":5354}"
+brnet events --timeout 2 >"$TMPDIR/events" &
+events=$!
+sleep 0.5
+for _ in $(seq 12); do send_udp lg $UPSTREAM_ADDR 5355; done
+wait $events
+n=$(wc -l <"$TMPDIR/events")
+[ "$n" -ge 1 ] && [ "$n" -le 5 ] || fail "12 denied packets gave $n event lines, expected 1 to 5"
+echo "ok: 12 denied packets, $n events (rate-limited)"
+brnet teardown --id lg >/dev/null
+
+# 11. Bad input: exit 2, the value named, nothing changed.
 make_container bad
 before=$(snapshot)
 for args in "--egress-allow 10.0.0.1/8" "--egress-allow 300.0.0.0/8" "--egress-allow fd00::/8" \

@@ -5,10 +5,14 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <netinet/in.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_log.h>
 #include <net/if.h>
 
 #include "lib/netlink/nlsock.h"
 #include "lib/rtnl/rtnl.h"
+#include "lib/netlink/nflog.h"
 #include "test-common.h"
 
 static void test_link_del_golden(void **state)
@@ -398,6 +402,46 @@ static void test_parse_done(void **state)
 	assert_int_equal(e, -ENOENT);
 }
 
+static void test_parse_nflog(void **state)
+{
+	static const uint8_t ip[] = {
+		0x45, 0, 0,   28, 0,   0, 0,	0,    64,   17,	  0, 0, 10, 0,
+		42,   2, 198, 51, 100, 1, 0x9c, 0x40, 0x14, 0xe9, 0, 8, 0,  0
+	};
+	struct nfgenmsg g = { .nfgen_family = AF_INET, .res_id = htons(4242) };
+	struct nflog_packet p;
+	char buf[256], addr[INADDR_STRLEN];
+	struct nlbuf b;
+
+	nlbuf_init(&b, buf, sizeof(buf));
+	nlbuf_begin(&b, NFNL_SUBSYS_ULOG << 8 | NFULNL_MSG_PACKET, 0, &g, sizeof(g));
+	nlbuf_put_strz(&b, NFULA_PREFIX, "brnet-egress");
+	nlbuf_put(&b, NFULA_PAYLOAD, sizeof(ip), ip);
+	nlbuf_end(&b);
+	assert_ok(nlbuf_finish(&b));
+	assert_int_equal(nflog_parse((struct nlmsghdr *)buf, &p), 1);
+	assert_string_equal(p.prefix, "brnet-egress");
+	assert_string_equal(inaddr_to_string(&p.source, addr), "10.0.42.2");
+	assert_string_equal(inaddr_to_string(&p.destination, addr), "198.51.100.1");
+	assert_int_equal(p.protocol, 17);
+	assert_int_equal(p.port, 5353);
+
+	/* an IHL that points past the payload is refused; another message type is ignored */
+	buf[NLMSG_HDRLEN + sizeof(g) + NLA_ALIGN(NLA_HDRLEN + sizeof("brnet-egress")) +
+	    NLA_HDRLEN] = 0x4f;
+	assert_int_equal(nflog_parse((struct nlmsghdr *)buf, &p), -EBADMSG);
+	((struct nlmsghdr *)buf)->nlmsg_type = NFNL_SUBSYS_ULOG << 8 | NFULNL_MSG_CONFIG;
+	assert_int_equal(nflog_parse((struct nlmsghdr *)buf, &p), 0);
+
+	/* the bind request: two acked config messages for the group */
+	nlbuf_init(&b, buf, sizeof(buf));
+	nflog_build_bind(&b, 4242, 128);
+	assert_ok(nlbuf_finish(&b));
+	assert_int_equal(((struct nlmsghdr *)buf)->nlmsg_type,
+			 NFNL_SUBSYS_ULOG << 8 | NFULNL_MSG_CONFIG);
+	assert_true(((struct nlmsghdr *)buf)->nlmsg_flags & NLM_F_ACK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_parse_addr),
 		cmocka_unit_test(test_parse_ack),
 		cmocka_unit_test(test_parse_done),
+		cmocka_unit_test(test_parse_nflog),
 	};
 
 	return cmocka_run_group_tests_name("netlink", tests, NULL, NULL);

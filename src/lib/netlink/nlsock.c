@@ -32,6 +32,11 @@ struct nl_sock {
 	uint32_t seq;
 };
 
+int nl_sock_fd(const struct nl_sock *s)
+{
+	return s->fd;
+}
+
 void nl_sock_free(struct nl_sock *s)
 {
 	if (!s)

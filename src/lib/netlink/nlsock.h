@@ -41,6 +41,8 @@ typedef int (*nl_data_cb)(const struct nlmsghdr *nlh, void *userdata);
  * netns_fd, or in the caller's when netns_fd < 0. Extended acks and strict checking on. */
 int nl_sock_open(int protocol, int netns_fd, struct nl_sock **ret);
 void nl_sock_free(struct nl_sock *s);
+/* For sockets that also receive unsolicited messages (NFLOG): poll and read it directly. */
+int nl_sock_fd(const struct nl_sock *s);
 
 /* Sends the len bytes of requests at buf and waits for every reply. Each request with
  * NLM_F_ACK or NLM_F_DUMP must be answered; requests are renumbered in place. Returns 0, or
