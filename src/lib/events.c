@@ -19,7 +19,7 @@
 
 DEFINE_POINTER_CLEANUP(struct nl_sock, nl_sock_free)
 
-#define RECV_BUF (64 * 1024)
+#define RECV_BUF ((size_t)64 * 1024)
 
 struct names {
 	brnet_attachment **list;

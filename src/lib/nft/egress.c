@@ -80,7 +80,7 @@ struct nftnl_set *nft_egress_set_new(enum nft_egress_set which)
 		/* Filled by the log rule itself, one limiter per container, forgotten after a
 		 * quiet minute. */
 		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_EVAL | NFT_SET_TIMEOUT);
-		nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, 60 * 1000);
+		nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, (uint64_t)60 * 1000);
 		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, 65536);
 	}
 	return s;
