@@ -77,6 +77,10 @@ int brnet_config_egress_dns(brnet_config *cfg, bool allow);
 /* Reports packets the policy drops through NFLOG (see brnet_events()), at most 5 a minute
  * (after a burst of 5) per attachment. */
 int brnet_config_egress_log(brnet_config *cfg, bool log);
+/* Binds the resolv.conf of cfg read-only over /etc/resolv.conf in the mount namespace of pid
+ * (a running container), from outside it; the host's namespaces are not changed. 0 without
+ * doing anything when cfg has no resolver. */
+int brnet_resolv_bind(const brnet_config *cfg, pid_t pid, struct brnet_error *err);
 /* Narrows automatic allocation to start..end (either may be NULL: the subnet's bound). An
  * explicit address may still be anywhere in the subnet. */
 int brnet_config_set_pool(brnet_config *cfg, const char *start, const char *end,

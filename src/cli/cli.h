@@ -37,6 +37,7 @@ enum {
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPTION,
 	OPT_ROOTFS,
+	OPT_RESOLV_BIND,
 	OPT_EGRESS_ALLOW,
 	OPT_EGRESS_TCP,
 	OPT_EGRESS_UDP,
@@ -79,6 +80,8 @@ void cli_print_attachment(FILE *f, const brnet_attachment *a, bool json);
 struct cli_setup_opts {
 	bool json;
 	const char *rootfs; /* where to write etc/resolv.conf, or NULL */
+	bool resolv_bind; /* bind it over /etc/resolv.conf in the --pid's mount namespace */
+	unsigned pid; /* --pid, 0 when not given */
 };
 int cli_setup_parse(int argc, char **argv, brnet_config *cfg, struct cli_global *g,
 		    struct cli_setup_opts *o);

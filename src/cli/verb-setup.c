@@ -24,6 +24,8 @@ static void help(void)
 	       "%s"
 	       "  --rootfs DIR       write the --dns settings to DIR/etc/resolv.conf (symlinks\n"
 	       "                     resolved inside DIR; an existing file is replaced)\n"
+	       "  --resolv-bind      bind the --dns settings read-only over /etc/resolv.conf in\n"
+	       "                     the mount namespace of --pid (the host's file is untouched)\n"
 	       "  --json             print the attachment as JSON\n"
 	       "  -h, --help         show this help\n",
 	       cli_network_options_help);
@@ -71,6 +73,8 @@ int cli_setup_parse(int argc, char **argv, brnet_config *cfg, struct cli_global 
 						 { "netns", required_argument, NULL, OPT_NETNS },
 						 { "json", no_argument, NULL, OPT_JSON },
 						 { "rootfs", required_argument, NULL, OPT_ROOTFS },
+						 { "resolv-bind", no_argument, NULL,
+						   OPT_RESOLV_BIND },
 						 { "help", no_argument, NULL, 'h' },
 						 {} };
 	struct brnet_error err = { 0 };
@@ -96,6 +100,7 @@ int cli_setup_parse(int argc, char **argv, brnet_config *cfg, struct cli_global 
 						"invalid pid \"%s\": must be a positive number",
 						optarg);
 				r = brnet_config_set_pid(cfg, (pid_t)v, &err);
+				o->pid = v;
 				break;
 			case OPT_NETNS:
 				if (have_target)
@@ -106,6 +111,9 @@ int cli_setup_parse(int argc, char **argv, brnet_config *cfg, struct cli_global 
 				break;
 			case OPT_JSON:
 				o->json = true;
+				break;
+			case OPT_RESOLV_BIND:
+				o->resolv_bind = true;
 				break;
 			case OPT_ROOTFS:
 				if (optarg[0] != '/')
@@ -131,6 +139,9 @@ int cli_setup_parse(int argc, char **argv, brnet_config *cfg, struct cli_global 
 		return cli_usage_error("setup", "unexpected argument \"%s\"", argv[optind]);
 	if (!have_target)
 		return cli_usage_error("setup", "missing --pid or --netns");
+	if (o->resolv_bind && !o->pid)
+		return cli_usage_error("setup", "--resolv-bind needs --pid: the container's mount "
+						"namespace is found through its process");
 	return CLI_PROCEED;
 }
 
@@ -160,8 +171,10 @@ int verb_setup(const struct cli_global *g0, int argc, char **argv)
 	r = brnet_setup(ctx, cfg, &a, &err);
 	if (r < 0)
 		return cli_fail("set up attachment", r, &err);
-	if (o.rootfs) {
-		r = brnet_resolv_write_rootfs(cfg, o.rootfs, &err);
+	if (o.rootfs || o.resolv_bind) {
+		r = o.rootfs ? brnet_resolv_write_rootfs(cfg, o.rootfs, &err) : 0;
+		if (r >= 0 && o.resolv_bind)
+			r = brnet_resolv_bind(cfg, (pid_t)o.pid, &err);
 		if (r < 0) {
 			struct brnet_error e2 = { 0 };
 

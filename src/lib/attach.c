@@ -463,6 +463,28 @@ static int attachment_init(struct brnet_attachment *a, const brnet_config *cfg,
 	return 0;
 }
 
+/*
+ * Traffic between two containers on one bridge is bridged, not routed: the egress policy's
+ * chain sees it only when br_netfilter hands bridged IPv4 to the IP hooks. Without that a
+ * policy would not hold between containers, so it is refused rather than half applied.
+ */
+#define BRIDGE_NF_CALL_IPTABLES "/proc/sys/net/bridge/bridge-nf-call-iptables"
+
+static int check_policy_enforceable(struct brnet_error *err)
+{
+	char v[16];
+	int r = sysctl_read(BRIDGE_NF_CALL_IPTABLES, v, sizeof(v));
+
+	if (r >= 0 && strcmp(v, "1") == 0)
+		return 0;
+	return brnet_err(
+		err, EOPNOTSUPP,
+		"an egress policy needs bridged traffic to pass the IP hooks, and %s: load "
+		"br_netfilter and set net.bridge.bridge-nf-call-iptables=1 (as Kubernetes "
+		"requires)",
+		r < 0 ? "br_netfilter is not loaded" : "bridge-nf-call-iptables is 0");
+}
+
 static int check_assignable(const struct inprefix *subnet, const struct inaddr *addr,
 			    const char *what, struct brnet_error *err)
 {
@@ -506,6 +528,11 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	r = attachment_init(a, cfg, err);
 	if (r < 0)
 		return r;
+	if (a->egress.on) {
+		r = check_policy_enforceable(err);
+		if (r < 0)
+			return r;
+	}
 	r = choose_mac(cfg, mac);
 	if (r < 0)
 		return brnet_err(err, r, "cannot choose a MAC address: %s", strerror(-r));
@@ -669,6 +696,11 @@ int brnet_policy(brnet_ctx *ctx, const char *id, const char *ifname, const brnet
 		return brnet_err(err, EINVAL,
 				 "egress ports need a policy: give an allowed destination or deny "
 				 "all");
+	if (p.on) {
+		r = check_policy_enforceable(err);
+		if (r < 0)
+			return r;
+	}
 	r = attach_lock_take(&alock, ctx, id, ifname, err);
 	if (r < 0)
 		return r;

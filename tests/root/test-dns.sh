@@ -60,6 +60,23 @@ expect_eq "rootfs: the host's files are untouched" "$(sha256sum /etc/resolv.conf
 [ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "a failed --rootfs left the attachment"; }
 echo "ok: a failed resolv.conf write undid the setup"
 
+# setup --resolv-bind: bound read-only over /etc/resolv.conf in a running container's own
+# mount namespace, seen through /proc/PID/root; the host's file and mounts are untouched.
+unshare --mount --net --propagation private sleep 60 &
+ctr=$!
+PIDS+=($ctr)
+sleep 0.3
+brnet setup --pid $ctr --id bound --dns 10.0.0.53 --dns-search example.test --resolv-bind >/dev/null
+expect_eq "resolv-bind: the container's view" "$(cat /proc/$ctr/root/etc/resolv.conf)" "# written by brnet
+nameserver 10.0.0.53
+search example.test"
+! (echo "nameserver 6.6.6.6" >/proc/$ctr/root/etc/resolv.conf) 2>/dev/null || fail "resolv-bind: the bound file is writable"
+expect_eq "resolv-bind: the host's files are untouched" "$(sha256sum /etc/resolv.conf /etc/passwd)" "$host_sum"
+grep -q brnet-resolv /proc/self/mountinfo && fail "resolv-bind: a mount leaked into the host's namespace"
+echo "ok: --resolv-bind binds into the container only"
+brnet teardown --id bound >/dev/null
+kill $ctr
+
 # No --dns: no resolv.conf at all, never an empty one.
 root3=$TMPDIR/rootfs3
 mkdir -p "$root3/etc"
@@ -84,11 +101,14 @@ for args in "--dns 300.1.1.1" "--dns ::1" "--dns-search a..b" "--dns-search -x.c
 	[ ! -e "$TMPDIR/ran" ] || fail "CMD ran with $args"
 done
 set +e
+brnet setup --netns /run/netns/c2 --id c3 --dns 10.0.0.53 --resolv-bind 2>/dev/null
+rc0=$?
 brnet setup --netns /run/netns/c2 --id c3 --dns 10.0.0.53 --rootfs relative/dir 2>/dev/null
 rc1=$?
 brnet setup --netns /run/netns/c2 --id c3 --dns 10.0.0.53 --rootfs "$TMPDIR/missing" 2>/dev/null
 rc2=$?
 set -e
+expect_eq "setup --resolv-bind without --pid" "$rc0" "2"
 expect_eq "setup with a relative --rootfs" "$rc1" "2"
 expect_eq "setup with a missing --rootfs" "$rc2" "2"
 [ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "bad input changed the system"; }

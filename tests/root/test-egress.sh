@@ -182,6 +182,19 @@ expect_eq "policy for an unknown id" "$rc2" "2"
 [ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "bad input changed the system"; }
 echo "ok: bad input changed nothing"
 
+# Without br_netfilter passing bridged traffic to the IP hooks, a policy could not hold
+# between containers: it is refused, naming the cause, and nothing changes.
+sysctl -qw net.bridge.bridge-nf-call-iptables=0
+before=$(snapshot)
+set +e
+msg=$(brnet setup --netns /run/netns/bad --id bad --egress-deny-all 2>&1)
+rc=$?
+set -e
+sysctl -qw net.bridge.bridge-nf-call-iptables=1
+expect_eq "policy without bridge-nf-call-iptables" "$rc" "1"
+case "$msg" in *bridge-nf-call-iptables*) echo "ok: $msg" ;; *) fail "message does not name the sysctl: $msg" ;; esac
+[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "a refused policy changed the system"; }
+
 # Teardown leaves no element behind.
 for id in c1 c2 c3 c4 c5 web free; do brnet teardown --id $id >/dev/null; done
 for set in egress_policed egress_allow egress_portlimited egress_ports egress_dns; do
