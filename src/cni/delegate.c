@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cni/cni.h"
+#include "shared/fileio.h"
 
 #define DELEGATE_OUTPUT_MAX (1u << 20)
 
@@ -75,48 +76,6 @@ static void free_env(char **env)
 	free(env);
 }
 
-static int read_all(int fd, char **ret, size_t *ret_len)
-{
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap + 1);
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *b;
-
-			if (cap >= DELEGATE_OUTPUT_MAX) {
-				free(buf);
-				return -EFBIG;
-			}
-			b = realloc(buf, cap * 2 + 1);
-			if (!b) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = b;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(buf);
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*ret = buf;
-	*ret_len = len;
-	return 0;
-}
-
 /* Runs the plugin; *out receives its stdout. Returns its exit status, or -1 with e set. */
 static int run_plugin(const char *path, const char *command, const char *in, size_t in_len,
 		      char **out, size_t *out_len, struct cni_error *e)
@@ -152,7 +111,7 @@ static int run_plugin(const char *path, const char *command, const char *in, siz
 				path, strerror(r));
 	close(out_w);
 	out_w = -EBADF;
-	r = read_all(out_r, out, out_len);
+	r = read_fd_bounded(out_r, DELEGATE_OUTPUT_MAX, out, out_len);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return cni_fail(e, CNI_ERR_IPAM, strerror(errno), "cannot wait for %s",

@@ -10,51 +10,11 @@
 #include <unistd.h>
 
 #include "cni/cni.h"
+#include "shared/fileio.h"
 
 #define CNI_STDIN_MAX (1u << 20)
 
 extern char **environ;
-
-static int read_stdin(char **ret, size_t *ret_len)
-{
-	size_t len = 0, cap = 8192;
-	char *buf = malloc(cap);
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *b;
-
-			if (cap >= CNI_STDIN_MAX) {
-				free(buf);
-				return -EFBIG;
-			}
-			b = realloc(buf, cap * 2);
-			if (!b) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = b;
-			cap *= 2;
-		}
-		n = read(STDIN_FILENO, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(buf);
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	*ret = buf;
-	*ret_len = len;
-	return 0;
-}
 
 static void print_json(json_t *j)
 {
@@ -122,7 +82,7 @@ int main(int argc, char **argv)
 			"and the network config on stdin. See brnet-cni(8).\n");
 		return 2;
 	}
-	r = read_stdin(&in, &len);
+	r = read_fd_bounded(STDIN_FILENO, CNI_STDIN_MAX, &in, &len);
 	if (r < 0) {
 		cni_fail(&e, r == -EFBIG ? CNI_ERR_DECODE : CNI_ERR_IO, strerror(-r),
 			 "cannot read the network config from stdin: %s", strerror(-r));

@@ -78,12 +78,18 @@ int write_file_atomic(int dirfd, const char *name, const void *data, size_t len)
 int read_file_bounded(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len)
 {
 	_cleanup_(closep) int fd = -EBADF;
-	_cleanup_(freep) char *buf = NULL;
-	size_t len = 0;
 
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
+	return read_fd_bounded(fd, max, ret, ret_len);
+}
+
+int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_(freep) char *buf = NULL;
+	size_t len = 0;
+
 	buf = malloc(max + 1);
 	if (!buf)
 		return -ENOMEM;

@@ -15,6 +15,8 @@ int write_file_atomic(int dirfd, const char *name, const void *data, size_t len)
 /* Reads at most max bytes of dirfd/name into a NUL-terminated buffer. -ENOENT if missing,
  * -EFBIG if larger than max. */
 int read_file_bounded(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len);
+/* The same from an open descriptor (a pipe, stdin), to its end. */
+int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len);
 
 /* Opens (creating) dirfd/name and takes an OFD write lock on it, waiting. Returns the fd; the
  * lock goes with the last close. */
