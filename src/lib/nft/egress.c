@@ -92,7 +92,11 @@ static int add_one(struct nft_batch *b, enum nft_egress_set which, const void *k
 	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nft_setref_alloc(&refs[which]);
 	uint32_t len = sets[which].key_len;
 
-	if (!s || nft_elem_add(s, key, len, key_end, key_end ? len : 0, owner) < 0)
+	if (!s || nft_elem_add(s, &(struct nft_elem){ .key = key,
+						      .len = len,
+						      .key_end = key_end,
+						      .end_len = key_end ? len : 0,
+						      .owner = owner }) < 0)
 		return -ENOMEM;
 	nft_batch_setelems(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s, NFT_ELEM_ROOM);
 	return b->overflow ? -EMSGSIZE : 0;
@@ -198,7 +202,7 @@ static int count_fn(const struct nft_elem_view *e, void *userdata)
 {
 	struct count *c = userdata;
 
-	if (strcmp(e->owner, c->owner) == 0)
+	if (strcmp(e->e.owner, c->owner) == 0)
 		c->n[e->which]++;
 	return 0;
 }

@@ -32,21 +32,23 @@ struct nftnl_set *nft_setref_alloc(const struct nft_setref *ref)
 	return s;
 }
 
-int nft_elem_add(struct nftnl_set *s, const void *key, uint32_t len, const void *key_end,
-		 uint32_t end_len, const char *owner)
+int nft_elem_add(struct nftnl_set *s, const struct nft_elem *x)
 {
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-	struct nftnl_udata_buf *udata = owner ? nftnl_udata_buf_alloc(NFT_OWNER_MAX) : NULL;
+	struct nftnl_udata_buf *udata = x->owner ? nftnl_udata_buf_alloc(NFT_OWNER_MAX) : NULL;
 
-	if (!e || (owner &&
-		   (!udata || !nftnl_udata_put_strz(udata, NFTNL_UDATA_SET_ELEM_COMMENT, owner)))) {
+	if (!e || (x->owner && (!udata || !nftnl_udata_put_strz(udata, NFTNL_UDATA_SET_ELEM_COMMENT,
+								x->owner)))) {
 		nftnl_udata_buf_free(udata);
 		nftnl_set_elem_free(e);
 		return -ENOMEM;
 	}
-	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, len);
-	if (key_end)
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY_END, key_end, end_len);
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, x->key, x->len);
+	if (x->key_end)
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY_END, x->key_end, x->end_len);
+	if (x->data)
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, x->data, x->data_len);
+	/* The owner's name: conflicts name it, teardown and gc find their own by it. */
 	if (udata)
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(udata),
 				   nftnl_udata_buf_len(udata));
@@ -90,15 +92,17 @@ static int walk_cb(const struct nlmsghdr *nlh, void *userdata)
 		return -ENOMEM;
 	for (e = nftnl_set_elems_iter_next(it); e && r >= 0; e = nftnl_set_elems_iter_next(it)) {
 		char owner[NFT_OWNER_MAX] = "";
-		struct nft_elem_view v = { .which = w->which, .owner = owner };
+		struct nft_elem_view v = { .which = w->which, .e.owner = owner };
 		uint32_t ud_len = 0;
 		const void *ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &ud_len);
 
-		v.key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &v.len);
-		if (!v.key)
+		v.e.key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &v.e.len);
+		if (!v.e.key)
 			continue;
 		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END))
-			v.key_end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &v.end_len);
+			v.e.key_end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &v.e.end_len);
+		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_DATA))
+			v.e.data = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &v.e.data_len);
 		if (ud)
 			(void)nftnl_udata_parse(ud, ud_len, owner_cb, owner);
 		r = w->fn(&v, w->userdata);
@@ -134,6 +138,28 @@ int nft_elems_walk(struct nl_sock *s, const struct nft_setref *sets, unsigned n,
 	return 0;
 }
 
+int nft_elems_get(struct nl_sock *s, const struct nft_setref *ref, const void *key, uint32_t len,
+		  nft_elem_fn fn, void *userdata, struct brnet_error *err)
+{
+	_cleanup_(nftnl_set_freep) struct nftnl_set *q = nft_setref_alloc(ref);
+	struct walk w = { .which = 0, .fn = fn, .userdata = userdata };
+	struct nlmsghdr *nlh;
+	char qbuf[1024];
+	int r;
+
+	if (!q || nft_elem_add(q, &(struct nft_elem){ .key = key, .len = len }) < 0)
+		return -ENOMEM;
+	nlh = nftnl_nlmsg_build_hdr(qbuf, NFT_MSG_GETSETELEM, ref->family, NLM_F_ACK, 0);
+	nftnl_set_elems_nlmsg_build_payload(nlh, q);
+	r = nl_sock_transact(s, nlh, nlh->nlmsg_len, walk_cb, &w, err);
+	if (r == -ENOENT) { /* no such element, or no table yet */
+		if (err)
+			*err = (struct brnet_error){ 0 };
+		return 0;
+	}
+	return r;
+}
+
 struct nft_owned {
 	const char *owner;
 	const struct nft_setref *refs;
@@ -157,10 +183,14 @@ static int collect_fn(const struct nft_elem_view *e, void *userdata)
 {
 	struct nft_owned *o = userdata;
 
-	if (strcmp(e->owner, o->owner) != 0)
+	if (strcmp(e->e.owner, o->owner) != 0)
 		return 0;
 	o->n[e->which]++;
-	return nft_elem_add(o->del[e->which], e->key, e->len, e->key_end, e->end_len, NULL);
+	/* A deletion names the key (and an interval's end), nothing else. */
+	return nft_elem_add(o->del[e->which], &(struct nft_elem){ .key = e->e.key,
+								  .len = e->e.len,
+								  .key_end = e->e.key_end,
+								  .end_len = e->e.end_len });
 }
 
 int nft_owned_collect(struct nl_sock *s, const struct nft_setref *sets, unsigned n,
@@ -244,10 +274,10 @@ static int owners_fn(const struct nft_elem_view *e, void *userdata)
 {
 	struct owners *o = userdata;
 
-	if (!e->owner[0])
+	if (!e->e.owner[0])
 		return 0;
 	for (size_t i = 0; i < o->n; i++)
-		if (strcmp(o->seen[i], e->owner) == 0)
+		if (strcmp(o->seen[i], e->e.owner) == 0)
 			return 0;
 	if (o->n == o->cap) {
 		size_t cap = o->cap ? 2 * o->cap : 64;
@@ -258,8 +288,8 @@ static int owners_fn(const struct nft_elem_view *e, void *userdata)
 		o->seen = v;
 		o->cap = cap;
 	}
-	memcpy(o->seen[o->n++], e->owner, strlen(e->owner) + 1);
-	return o->fn(e->owner, o->userdata);
+	memcpy(o->seen[o->n++], e->e.owner, strlen(e->e.owner) + 1);
+	return o->fn(e->e.owner, o->userdata);
 }
 
 int nft_elems_owners(struct nl_sock *s, const struct nft_setref *sets, unsigned n,

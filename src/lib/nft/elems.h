@@ -23,21 +23,27 @@ struct nft_setref {
 
 /* A set object naming ref, for element messages. */
 struct nftnl_set *nft_setref_alloc(const struct nft_setref *ref);
-/* Appends one element (key_end: the end of an interval, or NULL) with owner (or NULL). */
-int nft_elem_add(struct nftnl_set *s, const void *key, uint32_t len, const void *key_end,
-		 uint32_t end_len, const char *owner);
+/* One element: key_end (an interval's end), data (a map's value) and owner may be NULL. */
+struct nft_elem {
+	const void *key, *key_end, *data;
+	uint32_t len, end_len, data_len;
+	const char *owner;
+};
+int nft_elem_add(struct nftnl_set *s, const struct nft_elem *e);
 
+/* An element as dumped; owner is "" when it has none. */
 struct nft_elem_view {
 	unsigned which; /* index into the sets walked */
-	const void *key, *key_end; /* key_end NULL if none */
-	uint32_t len, end_len;
-	const char *owner; /* "" when none */
+	struct nft_elem e;
 };
 typedef int (*nft_elem_fn)(const struct nft_elem_view *e, void *userdata);
 
 /* Every element of the n sets; a missing table or set holds none. */
 int nft_elems_walk(struct nl_sock *s, const struct nft_setref *sets, unsigned n, nft_elem_fn fn,
 		   void *userdata, struct brnet_error *err);
+/* The element of set ref with that key, through fn (not called when there is none). */
+int nft_elems_get(struct nl_sock *s, const struct nft_setref *ref, const void *key, uint32_t len,
+		  nft_elem_fn fn, void *userdata, struct brnet_error *err);
 /* Removes every element of the n sets whose owner is owner, in one transaction. */
 int nft_elems_remove_owned(struct nl_sock *s, const struct nft_setref *sets, unsigned n,
 			   const char *owner, struct brnet_error *err);

@@ -312,8 +312,10 @@ int nft_batch_add_guard(struct nft_batch *b, const char *host_veth, const uint8_
 		_cleanup_(nftnl_set_freep) struct nftnl_set *s = nft_setref_alloc(&guard_sets[i]);
 		uint8_t key[IFNAMSIZ + 8];
 
-		if (!s || nft_elem_add(s, key, guard_key(i, host_veth, mac, addr, key), NULL, 0,
-				       owner) < 0)
+		if (!s || nft_elem_add(s, &(struct nft_elem){
+						  .key = key,
+						  .len = guard_key(i, host_veth, mac, addr, key),
+						  .owner = owner }) < 0)
 			return -ENOMEM;
 		nft_batch_setelems(b, NFT_MSG_NEWSETELEM,
 				   NLM_F_CREATE | (exclusive ? NLM_F_EXCL : 0), s, NFT_ELEM_ROOM);
@@ -360,7 +362,7 @@ static int find_fn(const struct nft_elem_view *e, void *userdata)
 {
 	struct guard_find *f = userdata;
 
-	if (e->len == f->lens[e->which] && memcmp(e->key, f->keys[e->which], e->len) == 0)
+	if (e->e.len == f->lens[e->which] && memcmp(e->e.key, f->keys[e->which], e->e.len) == 0)
 		f->found |= 1u << e->which;
 	return 0;
 }

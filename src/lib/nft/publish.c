@@ -11,9 +11,9 @@
 
 #include <libnftnl/common.h>
 #include <libnftnl/set.h>
-#include <libnftnl/udata.h>
 
 #include "lib/nft/batch.h"
+#include "lib/nft/elems.h"
 #include "lib/nft/nft.h"
 #include "lib/nft/publish.h"
 #include "shared/error.h"
@@ -26,7 +26,6 @@ DEFINE_POINTER_CLEANUP(struct nftnl_set, nftnl_set_free)
 #define NFT_TYPE_INET_PROTOCOL 12
 #define NFT_TYPE_INET_SERVICE 13
 #define NFT_TYPE_BITS 6
-#define ELEM_ROOM 160 /* bytes of one element in a message, comment included, generously */
 #define ELEMS_PER_MSG 256
 
 struct nftnl_set *nft_publish_set_new(bool by_addr)
@@ -76,42 +75,23 @@ void nft_publish_value(const struct inaddr *addr, uint16_t port, uint8_t value[8
 	memcpy(value + 4, &be, 2);
 }
 
-static struct nftnl_set *elems_set(bool by_addr)
-{
-	struct nftnl_set *s = nftnl_set_alloc();
-
-	if (s) {
-		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
-		nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
-		nftnl_set_set_str(s, NFTNL_SET_NAME,
-				  by_addr ? NFT_SET_PUBLISH_ADDR : NFT_SET_PUBLISH);
-	}
-	return s;
-}
+static const struct nft_setref maps[2] = {
+	{ NFPROTO_INET, NFT_SET_PUBLISH },
+	{ NFPROTO_INET, NFT_SET_PUBLISH_ADDR },
+};
 
 static int elem_add(struct nftnl_set *s, const struct publish *p, unsigned i,
 		    const struct inaddr *addr, const char *owner)
 {
-	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-	struct nftnl_udata_buf *udata = nftnl_udata_buf_alloc(128);
 	uint8_t key[12], value[8];
-	size_t klen;
+	size_t klen = nft_publish_key(&p->host_ip, p->proto, (uint16_t)(p->host_port + i), key);
 
-	if (!e || !udata || !nftnl_udata_put_strz(udata, NFTNL_UDATA_SET_ELEM_COMMENT, owner)) {
-		nftnl_udata_buf_free(udata);
-		nftnl_set_elem_free(e);
-		return -ENOMEM;
-	}
-	klen = nft_publish_key(&p->host_ip, p->proto, (uint16_t)(p->host_port + i), key);
-	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, (uint32_t)klen);
 	nft_publish_value(addr, (uint16_t)(p->container_port + i), value);
-	nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, value, sizeof(value));
-	/* The owner's name: conflicts name it, teardown and gc find their own by it. */
-	nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(udata),
-			   nftnl_udata_buf_len(udata));
-	nftnl_udata_buf_free(udata);
-	nftnl_set_elem_add(s, e);
-	return 0;
+	return nft_elem_add(s, &(struct nft_elem){ .key = key,
+						   .len = (uint32_t)klen,
+						   .data = value,
+						   .data_len = sizeof(value),
+						   .owner = owner });
 }
 
 /* Appends the elements of one map (by_addr or not) in messages of ELEMS_PER_MSG. */
@@ -127,7 +107,7 @@ static int batch_map(struct nft_batch *b, const struct publish *pub, unsigned n,
 			continue;
 		for (unsigned i = 0; i < publish_count(&pub[k]); i++) {
 			if (!s) {
-				s = elems_set(by_addr);
+				s = nft_setref_alloc(&maps[by_addr]);
 				if (!s)
 					return -ENOMEM;
 			}
@@ -136,14 +116,14 @@ static int batch_map(struct nft_batch *b, const struct publish *pub, unsigned n,
 				return r;
 			if (++in_msg == ELEMS_PER_MSG) {
 				nft_batch_setelems(b, NFT_MSG_NEWSETELEM, flags, s,
-						   (size_t)in_msg * ELEM_ROOM);
+						   (size_t)in_msg * NFT_ELEM_ROOM);
 				nftnl_set_free(steal_pointer(&s));
 				in_msg = 0;
 			}
 		}
 	}
 	if (s)
-		nft_batch_setelems(b, NFT_MSG_NEWSETELEM, flags, s, (size_t)in_msg * ELEM_ROOM);
+		nft_batch_setelems(b, NFT_MSG_NEWSETELEM, flags, s, (size_t)in_msg * NFT_ELEM_ROOM);
 	return 0;
 }
 
@@ -153,7 +133,7 @@ size_t nft_publish_batch_room(const struct publish *pub, unsigned n)
 
 	for (unsigned k = 0; k < n; k++)
 		total += publish_count(&pub[k]);
-	return total * ELEM_ROOM + (total / ELEMS_PER_MSG + 2) * NFT_MSG_ROOM;
+	return total * NFT_ELEM_ROOM + (total / ELEMS_PER_MSG + 2) * NFT_MSG_ROOM;
 }
 
 int nft_batch_add_publish(struct nft_batch *b, const struct publish *pub, unsigned n,
@@ -193,18 +173,6 @@ int nft_build_publish_batch(const struct publish *pub, unsigned n, const struct 
 	return 0;
 }
 
-static int owner_cb(const struct nftnl_udata *attr, void *data)
-{
-	char *owner = data;
-	const char *val = nftnl_udata_get(attr);
-	uint8_t len = nftnl_udata_len(attr);
-
-	if (nftnl_udata_type(attr) == NFTNL_UDATA_SET_ELEM_COMMENT && len > 0 && len <= 128 &&
-	    val[len - 1] == '\0')
-		memcpy(owner, val, len);
-	return 0;
-}
-
 int nft_publish_add(struct nl_sock *s, const struct publish *pub, unsigned n,
 		    const struct inaddr *addr, const char *owner, struct brnet_error *err)
 {
@@ -220,141 +188,25 @@ int nft_publish_add(struct nl_sock *s, const struct publish *pub, unsigned n,
 	return nl_sock_transact(s, buf, len, NULL, NULL, err);
 }
 
-/* What one element of our maps says. */
-struct elem_view {
-	bool by_addr;
-	const void *key;
-	uint32_t key_len;
-	struct inaddr target; /* family 0 when the element has no value */
-	uint16_t target_port;
-	char owner[128]; /* "" when it has no comment */
-};
-
-typedef int (*elem_fn)(const struct elem_view *v, void *userdata);
-
-struct elems_walk {
-	bool by_addr;
-	elem_fn fn;
-	void *userdata;
-};
-
-/* Calls fn for each element of a NEWSETELEM message (a dump reply or a GET answer). */
-static int elems_cb(const struct nlmsghdr *nlh, void *userdata)
+/* The map element's value: container address and port. */
+static bool elem_target(const struct nft_elem *e, struct inaddr *ret, uint16_t *ret_port)
 {
-	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
-	struct elems_walk *w = userdata;
-	struct nftnl_set_elems_iter *it;
-	struct nftnl_set_elem *e;
-	int r = 0;
+	const uint8_t *val = e->data;
 
-	if (!s)
-		return -ENOMEM;
-	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
-		return -EBADMSG;
-	it = nftnl_set_elems_iter_create(s);
-	if (!it)
-		return -ENOMEM;
-	for (e = nftnl_set_elems_iter_next(it); e && r >= 0; e = nftnl_set_elems_iter_next(it)) {
-		struct elem_view v = { .by_addr = w->by_addr };
-		uint32_t ud_len = 0, v_len = 0;
-		const void *ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &ud_len);
-		const uint8_t *val = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &v_len);
-
-		v.key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &v.key_len);
-		if (val && v_len >= 6) {
-			v.target.family = AF_INET;
-			memcpy(&v.target.v4, val, 4);
-			v.target_port = (uint16_t)(val[4] << 8 | val[5]);
-		}
-		if (ud)
-			(void)nftnl_udata_parse(ud, ud_len, owner_cb, v.owner);
-		r = w->fn(&v, w->userdata);
-	}
-	nftnl_set_elems_iter_destroy(it);
-	return r;
-}
-
-/* Dumps both maps through fn; a missing table or map holds nothing. */
-static int elems_dump(struct nl_sock *s, elem_fn fn, void *userdata, struct brnet_error *err)
-{
-	for (int by_addr = 0; by_addr <= 1; by_addr++) {
-		_cleanup_(nftnl_set_freep) struct nftnl_set *q = elems_set(by_addr);
-		struct elems_walk w = { .by_addr = by_addr, .fn = fn, .userdata = userdata };
-		char qbuf[512];
-		struct nlmsghdr *nlh;
-		int r;
-
-		if (!q)
-			return -ENOMEM;
-		nlh = nftnl_nlmsg_build_hdr(qbuf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP, 0);
-		nftnl_set_elems_nlmsg_build_payload(nlh, q);
-		r = nl_sock_transact(s, nlh, nlh->nlmsg_len, elems_cb, &w, err);
-		if (r == -ENOENT) {
-			if (err)
-				*err = (struct brnet_error){ 0 };
-			continue;
-		}
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-struct owned {
-	const char *owner;
-	struct nftnl_set *del[2]; /* keys to delete, per map */
-	unsigned n[2];
-};
-
-static int owned_fn(const struct elem_view *v, void *userdata)
-{
-	struct owned *o = userdata;
-	struct nftnl_set_elem *d;
-
-	if (!v->key || strcmp(v->owner, o->owner) != 0)
-		return 0;
-	d = nftnl_set_elem_alloc();
-	if (!d)
-		return -ENOMEM;
-	nftnl_set_elem_set(d, NFTNL_SET_ELEM_KEY, v->key, v->key_len);
-	nftnl_set_elem_add(o->del[v->by_addr], d);
-	o->n[v->by_addr]++;
-	return 0;
+	*ret = (struct inaddr){ 0 };
+	*ret_port = 0;
+	if (!val || e->data_len < 6)
+		return false;
+	ret->family = AF_INET;
+	memcpy(&ret->v4, val, 4);
+	*ret_port = (uint16_t)(val[4] << 8 | val[5]);
+	return true;
 }
 
 int nft_publish_remove_owned(struct nl_sock *s, const char *owner, struct brnet_error *err)
 {
-	_cleanup_(nftnl_set_freep) struct nftnl_set *del_plain = elems_set(false);
-	_cleanup_(nftnl_set_freep) struct nftnl_set *del_addr = elems_set(true);
-	struct owned o = { .owner = owner, .del = { del_plain, del_addr } };
-	_cleanup_(freep) char *buf = NULL;
-	struct nft_batch b;
-	size_t total, size;
-	int r;
-
-	if (!del_plain || !del_addr)
-		return -ENOMEM;
-	r = elems_dump(s, owned_fn, &o, err);
-	if (r < 0)
-		return r;
-	total = (size_t)o.n[0] + o.n[1];
-	if (total == 0)
-		return 0;
 	/* Only elements that carry our name go: a port someone else holds stays theirs. */
-	size = 4 * (size_t)NFT_MSG_ROOM + (size_t)total * ELEM_ROOM;
-	buf = malloc(size);
-	if (!buf)
-		return -ENOMEM;
-	nft_batch_init(&b, buf, size);
-	nft_batch_begin(&b);
-	for (int by_addr = 0; by_addr <= 1; by_addr++)
-		if (o.n[by_addr] > 0)
-			nft_batch_setelems(&b, NFT_MSG_DELSETELEM, 0, o.del[by_addr],
-					   (size_t)o.n[by_addr] * ELEM_ROOM);
-	r = nft_batch_end(&b);
-	if (r < 0)
-		return brnet_err(err, -r, "nf_tables: cannot build batch: %s", strerror(-r));
-	return nl_sock_transact(s, buf, b.len, NULL, NULL, err);
+	return nft_elems_remove_owned(s, maps, ELEMENTSOF(maps), owner, err);
 }
 
 struct lookup {
@@ -364,14 +216,13 @@ struct lookup {
 	bool found;
 };
 
-static int lookup_fn(const struct elem_view *v, void *userdata)
+static int lookup_fn(const struct nft_elem_view *v, void *userdata)
 {
 	struct lookup *l = userdata;
 
 	l->found = true;
-	*l->addr = v->target;
-	*l->port = v->target_port;
-	memcpy(l->owner, v->owner, sizeof(v->owner));
+	(void)elem_target(&v->e, l->addr, l->port);
+	snprintf(l->owner, NFT_OWNER_MAX, "%s", v->e.owner);
 	return 0;
 }
 
@@ -379,37 +230,14 @@ int nft_publish_lookup(struct nl_sock *s, const struct inaddr *host_ip, uint8_t 
 		       uint16_t port, char owner[static 128], struct inaddr *ret_addr,
 		       uint16_t *ret_port, struct brnet_error *err)
 {
-	_cleanup_(nftnl_set_freep) struct nftnl_set *set = elems_set(host_ip && host_ip->family);
-	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
 	struct lookup l = { .owner = owner, .addr = ret_addr, .port = ret_port };
-	char buf[1024];
+	bool by_addr = host_ip && host_ip->family;
 	uint8_t key[12];
-	size_t klen;
-	struct nlmsghdr *nlh;
+	size_t klen = nft_publish_key(host_ip, proto, port, key);
 	int r;
 
-	if (!set || !e) {
-		nftnl_set_elem_free(e);
-		return -ENOMEM;
-	}
 	owner[0] = '\0';
-	klen = nft_publish_key(host_ip, proto, port, key);
-	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, (uint32_t)klen);
-	nftnl_set_elem_add(set, e);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_ACK, 0);
-	nftnl_set_elems_nlmsg_build_payload(nlh, set);
-	{
-		struct elems_walk w = { .by_addr = host_ip && host_ip->family,
-					.fn = lookup_fn,
-					.userdata = &l };
-
-		r = nl_sock_transact(s, nlh, nlh->nlmsg_len, elems_cb, &w, err);
-	}
-	if (r == -ENOENT) {
-		if (err)
-			*err = (struct brnet_error){ 0 };
-		return 0;
-	}
+	r = nft_elems_get(s, &maps[by_addr], key, (uint32_t)klen, lookup_fn, &l, err);
 	if (r < 0)
 		return r;
 	return l.found ? 1 : 0;
@@ -420,13 +248,15 @@ struct owners {
 	void *userdata;
 };
 
-static int owners_fn(const struct elem_view *v, void *userdata)
+static int owners_fn(const struct nft_elem_view *v, void *userdata)
 {
 	struct owners *o = userdata;
+	struct inaddr target;
+	uint16_t port;
 
-	if (!v->owner[0] || !v->target.family)
+	if (!v->e.owner[0] || !elem_target(&v->e, &target, &port))
 		return 0;
-	return o->fn(v->owner, &v->target, o->userdata);
+	return o->fn(v->e.owner, &target, o->userdata);
 }
 
 int nft_publish_owners(struct nl_sock *s,
@@ -435,7 +265,7 @@ int nft_publish_owners(struct nl_sock *s,
 {
 	struct owners o = { .fn = fn, .userdata = userdata };
 
-	return elems_dump(s, owners_fn, &o, err);
+	return nft_elems_walk(s, maps, ELEMENTSOF(maps), owners_fn, &o, err);
 }
 
 struct elem_copy {
@@ -444,7 +274,7 @@ struct elem_copy {
 	uint32_t key_len;
 	struct inaddr target;
 	uint16_t target_port;
-	char owner[128];
+	char owner[NFT_OWNER_MAX];
 };
 
 struct elem_copies {
@@ -452,12 +282,12 @@ struct elem_copies {
 	size_t n, cap;
 };
 
-static int copy_fn(const struct elem_view *e, void *userdata)
+static int copy_fn(const struct nft_elem_view *e, void *userdata)
 {
 	struct elem_copies *c = userdata;
 	struct elem_copy *x;
 
-	if (!e->key || e->key_len > sizeof(x->key))
+	if (e->e.len > sizeof(x->key))
 		return 0;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? 2 * c->cap : 64;
@@ -469,12 +299,10 @@ static int copy_fn(const struct elem_view *e, void *userdata)
 		c->cap = cap;
 	}
 	x = &c->v[c->n++];
-	*x = (struct elem_copy){ .by_addr = e->by_addr,
-				 .key_len = e->key_len,
-				 .target = e->target,
-				 .target_port = e->target_port };
-	memcpy(x->key, e->key, e->key_len);
-	memcpy(x->owner, e->owner, sizeof(x->owner));
+	*x = (struct elem_copy){ .by_addr = e->which == 1, .key_len = e->e.len };
+	(void)elem_target(&e->e, &x->target, &x->target_port);
+	memcpy(x->key, e->e.key, e->e.len);
+	snprintf(x->owner, sizeof(x->owner), "%s", e->e.owner);
 	return 0;
 }
 
@@ -488,7 +316,7 @@ int nft_publish_verify(struct nl_sock *s, const struct publish *pub, unsigned n,
 	int r, problems = 0;
 
 	/* One dump of both maps, however many ports: check must not cost a round trip each. */
-	r = elems_dump(s, copy_fn, &c, err);
+	r = nft_elems_walk(s, maps, ELEMENTSOF(maps), copy_fn, &c, err);
 	if (r < 0) {
 		free(c.v);
 		return r;
