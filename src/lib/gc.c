@@ -227,15 +227,8 @@ static int collect_link(const struct link_info *link, void *userdata)
 {
 	struct links *l = userdata;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
-		struct link_info *v = reallocarray(l->v, cap, sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (ARRAY_RESERVE(l->v, l->cap, l->n) < 0)
+		return -ENOMEM;
 	l->v[l->n++] = *link;
 	return 0;
 }
@@ -314,15 +307,8 @@ static int collect_owner(const char *owner, const struct inaddr *target, void *u
 	for (size_t i = 0; i < o->n; i++)
 		if (strcmp(o->v[i].owner, owner) == 0)
 			return 0;
-	if (o->n == o->cap) {
-		size_t cap = o->cap ? 2 * o->cap : 32;
-		struct elem_owner *v = reallocarray(o->v, cap, sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		o->v = v;
-		o->cap = cap;
-	}
+	if (ARRAY_RESERVE(o->v, o->cap, o->n) < 0)
+		return -ENOMEM;
 	snprintf(o->v[o->n].owner, sizeof(o->v[o->n].owner), "%s", owner);
 	o->v[o->n++].target = *target;
 	return 0;
@@ -381,15 +367,8 @@ static int collect_guard_owner(const char *owner, void *userdata)
 	for (size_t i = 0; i < o->n; i++)
 		if (strcmp(o->v[i], owner) == 0)
 			return 0; /* three elements per owner, one action */
-	if (o->n == o->cap) {
-		size_t cap = o->cap ? 2 * o->cap : 64;
-		char(*v)[RECORD_NAME_MAX] = reallocarray(o->v, cap, sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		o->v = v;
-		o->cap = cap;
-	}
+	if (ARRAY_RESERVE(o->v, o->cap, o->n) < 0)
+		return -ENOMEM;
 	snprintf(o->v[o->n++], RECORD_NAME_MAX, "%s", owner);
 	return 0;
 }

@@ -49,6 +49,25 @@ static inline void closep(int *fd)
 	}
 }
 
+/* Room for element n of a growing array: when n reaches *cap, doubles it (from 16). 0 or
+ * -ENOMEM, the array untouched. Use through ARRAY_RESERVE(array, cap, n). */
+static inline int array_reserve(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t c;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? 2 * *cap : 16;
+	p = reallocarray(*v, c, size);
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+#define ARRAY_RESERVE(v, cap, n) array_reserve((void **)&(v), &(cap), (n), sizeof(*(v)))
+
 /* Defines name##p(type **) calling func on a non-NULL pointer, for use with _cleanup_. */
 #define DEFINE_POINTER_CLEANUP(type, func)                                                         \
 	static inline void func##p(type **p) /* NOLINT(bugprone-macro-parentheses): a type */      \

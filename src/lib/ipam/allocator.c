@@ -97,15 +97,8 @@ static int lease_db_add(struct lease_db *db, const char *id, const char *ifname,
 {
 	struct lease *l;
 
-	if (db->n == db->cap) {
-		size_t cap = db->cap ? db->cap * 2 : 16;
-
-		l = reallocarray(db->leases, cap, sizeof(*l));
-		if (!l)
-			return -ENOMEM;
-		db->leases = l;
-		db->cap = cap;
-	}
+	if (ARRAY_RESERVE(db->leases, db->cap, db->n) < 0)
+		return -ENOMEM;
 	l = &db->leases[db->n++];
 	*l = (struct lease){ .address = *a };
 	snprintf(l->id, sizeof(l->id), "%s", id);

@@ -279,15 +279,8 @@ static int owners_fn(const struct nft_elem_view *e, void *userdata)
 	for (size_t i = 0; i < o->n; i++)
 		if (strcmp(o->seen[i], e->e.owner) == 0)
 			return 0;
-	if (o->n == o->cap) {
-		size_t cap = o->cap ? 2 * o->cap : 64;
-		char(*v)[NFT_OWNER_MAX] = reallocarray(o->seen, cap, sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		o->seen = v;
-		o->cap = cap;
-	}
+	if (ARRAY_RESERVE(o->seen, o->cap, o->n) < 0)
+		return -ENOMEM;
 	memcpy(o->seen[o->n++], e->e.owner, strlen(e->e.owner) + 1);
 	return o->fn(e->e.owner, o->userdata);
 }

@@ -289,15 +289,8 @@ static int copy_fn(const struct nft_elem_view *e, void *userdata)
 
 	if (e->e.len > sizeof(x->key))
 		return 0;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 64;
-		struct elem_copy *v = reallocarray(c->v, cap, sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		c->v = v;
-		c->cap = cap;
-	}
+	if (ARRAY_RESERVE(c->v, c->cap, c->n) < 0)
+		return -ENOMEM;
 	x = &c->v[c->n++];
 	*x = (struct elem_copy){ .by_addr = e->which == 1, .key_len = e->e.len };
 	(void)elem_target(&e->e, &x->target, &x->target_port);
