@@ -97,14 +97,19 @@ json.dump(d, open(p, "w"))
 PY
 nft add element inet brnet publish '{ tcp . 9999 comment "ghost/eth0" : 10.0.42.200 . 80 }'
 nft add element inet brnet publish '{ tcp . 9998 comment "other/eth0" : 192.168.9.9 . 80 }'
+nft add element bridge brnet guarded '{ "vbghost01" comment "ghost/eth0" }'
+nft add element bridge brnet guard_addr '{ "vbghost01" . 10.0.42.200 comment "ghost/eth0" }'
+nft add element inet brnet egress_policed '{ 10.0.42.200 comment "ghost/eth0" }'
+nft add element inet brnet egress_allow '{ 10.0.42.200 . 203.0.113.0/24 comment "ghost/eth0" }'
 dry_before=$(snapshot)
 out=$(brnet gc --dry-run)
-for needle in "delete host veth vb0badf00d" "release lease 10.0.42.200 of ghost/eth0" "remove published ports of ghost/eth0"; do
+for needle in "delete host veth vb0badf00d" "release lease 10.0.42.200 of ghost/eth0" "remove published ports of ghost/eth0" \
+	"remove anti-spoofing elements of ghost/eth0" "remove egress policy elements of ghost/eth0"; do
 	case "$out" in *"$needle"*"(dry run)"*) ;; *) fail "dry run does not list '$needle': $out" ;; esac
 done
 [ "$dry_before" = "$(snapshot)" ] || fail "--dry-run changed something"
 echo "ok: --dry-run lists and changes nothing"
-brnet gc --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["dry_run"] is False and len(d["actions"]) == 3, d'
+brnet gc --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["dry_run"] is False and len(d["actions"]) == 5, d'
 expect_eq "orphan veth on our bridge deleted" "$(link_field vb0badf00d ifname)" ""
 expect_eq "veth not on our bridge kept" "$(link_field vbcafe0001 ifname)" "vbcafe0001"
 ip link del vbcafe0001
