@@ -76,7 +76,8 @@ def kernel_veth_delete(sock, ns, seq):
 def run_all(brnet, n):
     """Interleaved, so that every tool sees the same machine state: each round creates a
     namespace per tool, attaches, detaches and deletes it, in the same order."""
-    res = {k: [] for k in ("b_setup", "b_down", "c_setup", "c_down", "k_down", "n_setup", "n_down")}
+    res = {k: [] for k in ("b_setup", "b_down", "c_setup", "c_down", "k_down", "n_setup", "n_down",
+                           "f_setup")}
     rss = {"brnet": 0, "cni": 0, "brnet-cni": 0}
     benv = dict(os.environ, BRNET_STATE_DIR="/run/brnet-bench")
     with open(CNI_CONF, "w") as f:
@@ -90,6 +91,13 @@ def run_all(brnet, n):
     write_brnet_cni_conf(BRNET_CNI_CONF, [])
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
     sock.bind((0, 0))
+
+    # The floor's own bridge and set, made once, outside the timing.
+    for cmd in (["ip", "link", "add", "brfloor", "type", "bridge"], ["ip", "link", "set", "brfloor", "up"],
+                ["ip", "addr", "add", "10.78.0.1/24", "dev", "brfloor"],
+                ["nft", "add", "table", "inet", "floor"],
+                ["nft", "add", "set", "inet", "floor", "s", "{ type ipv4_addr; }"]):
+        subprocess.run(cmd, check=True)
 
     # Steady state: both networks exist; the first container pays for creating them.
     for ns in ("bwarm", "cwarm"):
@@ -136,10 +144,18 @@ def run_all(brnet, n):
         netns_add("x")
         res["k_down"].append(kernel_veth_delete(sock, "x", i + 1))
         netns_del("x")
+
+        netns_add("x")
+        dt, _, rc = spawn([FLOOR, "/run/netns/x", "brfloor", "fl0", "10.78.0.2/24", "10.78.0.1", "s"])
+        assert rc == 0, "the floor program failed"
+        res["f_setup"].append(dt)
+        subprocess.run(["ip", "link", "del", "fl0"], check=True)
+        netns_del("x")
     return res, rss
 
 
 BRNET_CNI = None  # path of brnet-cni, set in main()
+FLOOR = None  # path of bench/floor, set in main()
 BRNET_CNI_CONF = "/run/brnet-cni-bench.json"
 BRNET_CNI_PORT_CONF = "/run/brnet-cni-bench-port.json"
 
@@ -270,14 +286,15 @@ def main():
     a = ap.parse_args()
     n = a.iterations
 
-    global SPAWN, BRNET_CNI
+    global SPAWN, BRNET_CNI, FLOOR
     SPAWN = os.path.abspath(a.spawn)
     BRNET_CNI = os.path.abspath(a.brnet_cni)
+    FLOOR = os.path.join(os.path.dirname(SPAWN), "floor")
     res, rss = run_all(os.path.abspath(a.brnet), n)
     pres = run_ports(os.path.abspath(a.brnet), max(10, n // 2))
     rate1, rate1000 = run_connrate(os.path.abspath(a.brnet))
-    bs, bd, cs, cd, kd, ns_, nd = (stats(res[k]) for k in ("b_setup", "b_down", "c_setup", "c_down",
-                                                          "k_down", "n_setup", "n_down"))
+    bs, bd, cs, cd, kd, ns_, nd, fs = (stats(res[k]) for k in ("b_setup", "b_down", "c_setup", "c_down",
+                                                              "k_down", "n_setup", "n_down", "f_setup"))
     b_rss, c_rss, n_rss = rss["brnet"], rss["cni"], rss["brnet-cni"]
     floor_kb = spawn(["/bin/true"])[1]
 
@@ -295,6 +312,7 @@ def main():
                               ("teardown (DEL)", "CNI bridge + host-local", cd, c_rss)):
         print(f"| {op} | {tool} | {st['median']:.2f} | {st['p10']:.2f} | {st['p90']:.2f} | {rss / 1024:.1f} MiB |")
     print(f"| teardown floor | kernel RTM_DELLINK of a veth, in-process | {kd['median']:.2f} | {kd['p10']:.2f} | {kd['p90']:.2f} | |")
+    print(f"| setup floor | bench/floor: veth, inside config, one element; a whole process | {fs['median']:.2f} | {fs['p10']:.2f} | {fs['p90']:.2f} | |")
     print()
     print("| ratio | value | target |")
     print("| --- | ---: | --- |")
@@ -304,6 +322,8 @@ def main():
     print(f"| CNI bridge ADD / brnet-cni ADD | {cs['median'] / ns_['median']:.1f}x | >= 10x |")
     print(f"| CNI bridge DEL / brnet-cni DEL | {cd['median'] / nd['median']:.1f}x | |")
     print(f"| brnet teardown / kernel veth deletion | {r2:.2f}x | <= 1.2x |")
+    print(f"| brnet setup / setup floor | {bs['median'] / fs['median']:.2f}x | <= 1.2x |")
+    print(f"| brnet-cni ADD / setup floor | {ns_['median'] / fs['median']:.2f}x | |")
     print(f"| brnet peak RSS | {b_rss / 1024:.2f} MiB | < 2.5 MB |")
     print(f"| CNI bridge setup / brnet setup, p90 vs p90 | {cs['p90'] / bs['p90']:.1f}x | |")
 
