@@ -42,6 +42,16 @@ static void test_masquerade_rule_round_trip(void **state)
 		strstr(text, "[ cmp neq reg 1 0x656e7262 0x00003074 0x00000000 0x00000000 ]"));
 	assert_non_null(strstr(text, "[ masq ]"));
 	assert_string_equal(nft_rule_comment(back, comment), "brnet network brnet0");
+	{
+		/* The light reading of a dump reply gives the same names. */
+		char chain[NFT_CHAIN_NAME_MAX], name[NFT_COMMENT_MAX];
+
+		assert_int_equal(nft_rule_msg_name(nlh, chain, name), 1);
+		assert_string_equal(chain, "postrouting");
+		assert_string_equal(name, "brnet network brnet0");
+		nlh->nlmsg_len = NLMSG_HDRLEN + 2;
+		assert_int_equal(nft_rule_msg_name(nlh, chain, name), -EBADMSG);
+	}
 	nftnl_rule_free(r);
 	nftnl_rule_free(back);
 }

@@ -225,18 +225,14 @@ int nft_batch_add_guard_table(struct nft_batch *b, unsigned missing)
 
 static int guard_scan_cb(const struct nlmsghdr *nlh, void *userdata)
 {
-	_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = nftnl_rule_alloc();
+	char chain[NFT_CHAIN_NAME_MAX], comment[NFT_COMMENT_MAX];
 	unsigned *present = userdata;
-	char buf[NFT_COMMENT_MAX];
-	const char *comment;
+	int r = nft_rule_msg_name(nlh, chain, comment);
 
-	if (!r)
-		return -ENOMEM;
-	if (nftnl_rule_nlmsg_parse(nlh, r) < 0)
-		return -EBADMSG;
-	comment = nft_rule_comment(r, buf);
-	for (unsigned id = 0; comment && id < _NFT_GUARD_RULE_MAX; id++)
-		if (strcmp(comment, rule_names[id]) == 0)
+	if (r <= 0)
+		return r;
+	for (unsigned id = 0; id < _NFT_GUARD_RULE_MAX; id++)
+		if (strcmp(comment, rule_names[id]) == 0 && strcmp(chain, NFT_GUARD_CHAIN) == 0)
 			*present |= 1u << id;
 	return 0;
 }

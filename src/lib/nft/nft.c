@@ -494,28 +494,62 @@ const char *nft_rule_comment(const struct nftnl_rule *r, char buf[static NFT_COM
 	return buf;
 }
 
+struct rule_attrs {
+	const struct nlattr *chain, *udata;
+};
+
+static int rule_attr_cb(const struct nlattr *a, void *data)
+{
+	struct rule_attrs *at = data;
+
+	if (mnl_attr_get_type(a) == NFTA_RULE_CHAIN)
+		at->chain = a;
+	else if (mnl_attr_get_type(a) == NFTA_RULE_USERDATA)
+		at->udata = a;
+	return MNL_CB_OK;
+}
+
+int nft_rule_msg_name(const struct nlmsghdr *nlh, char chain[static NFT_CHAIN_NAME_MAX],
+		      char comment[static NFT_COMMENT_MAX])
+{
+	struct rule_attrs at = { 0 };
+	struct comment_find f = { .buf = comment };
+	uint16_t len;
+
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg) ||
+	    mnl_attr_parse(nlh, sizeof(struct nfgenmsg), rule_attr_cb, &at) < 0)
+		return -EBADMSG;
+	if (!at.chain || !at.udata)
+		return 0;
+	len = mnl_attr_get_payload_len(at.chain);
+	if (len == 0 || len > NFT_CHAIN_NAME_MAX ||
+	    ((const char *)mnl_attr_get_payload(at.chain))[len - 1] != '\0')
+		return -EBADMSG;
+	memcpy(chain, mnl_attr_get_payload(at.chain), len);
+	/* A comment that is not ours in form (too long, unterminated) names none of our rules. */
+	if (nftnl_udata_parse(mnl_attr_get_payload(at.udata), mnl_attr_get_payload_len(at.udata),
+			      comment_cb, &f) < 0)
+		return 0;
+	return f.found ? 1 : 0;
+}
+
 struct rule_scan {
 	char names[_NFT_RULE_MAX][NFT_COMMENT_MAX];
 	unsigned present;
 };
 
+/* Only the chain and the comment are read: a dump of the table's rules is parsed no
+ * further than the names it is searched for. */
 static int rule_scan_cb(const struct nlmsghdr *nlh, void *userdata)
 {
-	_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = nftnl_rule_alloc();
+	char chain[NFT_CHAIN_NAME_MAX], comment[NFT_COMMENT_MAX];
 	struct rule_scan *scan = userdata;
-	char buf[NFT_COMMENT_MAX];
-	const char *comment;
+	int r = nft_rule_msg_name(nlh, chain, comment);
 
-	if (!r)
-		return -ENOMEM;
-	if (nftnl_rule_nlmsg_parse(nlh, r) < 0)
-		return -EBADMSG;
-	comment = nft_rule_comment(r, buf);
-	if (!comment)
-		return 0;
+	if (r <= 0)
+		return r;
 	for (unsigned id = 0; id < _NFT_RULE_MAX; id++)
-		if (strcmp(comment, scan->names[id]) == 0 &&
-		    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), rule_chain[id]) == 0)
+		if (strcmp(comment, scan->names[id]) == 0 && strcmp(chain, rule_chain[id]) == 0)
 			scan->present |= 1u << id;
 	return 0;
 }

@@ -87,6 +87,11 @@ int nft_build_network_batch(void *buf, size_t size, const char *bridge,
 
 /* The comment stored in a rule's userdata, or NULL. */
 const char *nft_rule_comment(const struct nftnl_rule *r, char buf[static NFT_COMMENT_MAX]);
+/* From a NEWRULE message (a dump reply), the rule's chain and comment, without parsing its
+ * expressions: 1, 0 when it has no comment, -EBADMSG when malformed. Pure. */
+#define NFT_CHAIN_NAME_MAX 256
+int nft_rule_msg_name(const struct nlmsghdr *nlh, char chain[static NFT_CHAIN_NAME_MAX],
+		      char comment[static NFT_COMMENT_MAX]);
 
 /* Which of the network's rules (and the global ones) are missing from the kernel: a mask. */
 int nft_network_missing(struct nl_sock *s, const char *bridge, unsigned *ret_missing,
