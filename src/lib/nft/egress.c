@@ -151,35 +151,26 @@ int nft_batch_add_egress(struct nft_batch *b, const struct egress_policy *p,
 	return r;
 }
 
-DEFINE_POINTER_CLEANUP(struct nft_owned, nft_owned_free)
+struct egress_add {
+	const struct egress_policy *p;
+	const struct inaddr *addr;
+	const char *owner;
+};
+
+static int add_egress(struct nft_batch *b, void *userdata)
+{
+	const struct egress_add *x = userdata;
+
+	return nft_batch_add_egress(b, x->p, x->addr, x->owner);
+}
 
 int nft_egress_replace(struct nl_sock *s, const struct egress_policy *p, const struct inaddr *addr,
 		       const char *owner, struct brnet_error *err)
 {
-	_cleanup_(nft_owned_freep) struct nft_owned *old = NULL;
-	_cleanup_(freep) char *buf = NULL;
-	struct nft_batch b;
-	size_t size;
-	int r;
+	struct egress_add x = { .p = p, .addr = addr, .owner = owner };
 
-	r = nft_owned_collect(s, refs, _NFT_EGRESS_SET_MAX, owner, &old, err);
-	if (r < 0)
-		return r;
-	size = 4 * (size_t)NFT_MSG_ROOM + nft_owned_room(old) + nft_egress_batch_room(p);
-	buf = malloc(size);
-	if (!buf)
-		return -ENOMEM;
-	nft_batch_init(&b, buf, size);
-	nft_batch_begin(&b);
-	nft_batch_del_owned(&b, old);
-	r = nft_batch_add_egress(&b, p, addr, owner);
-	if (r >= 0)
-		r = nft_batch_end(&b);
-	if (r < 0)
-		return brnet_err(err, -r, "nf_tables: cannot build batch: %s", strerror(-r));
-	if (b.commands == 0)
-		return 0;
-	return nl_sock_transact(s, buf, b.len, NULL, NULL, err);
+	return nft_elems_replace(s, refs, _NFT_EGRESS_SET_MAX, owner, add_egress,
+				 nft_egress_batch_room(p), &x, err);
 }
 
 int nft_egress_remove_owned(struct nl_sock *s, const char *owner, struct brnet_error *err)

@@ -160,28 +160,16 @@ int nft_elems_get(struct nl_sock *s, const struct nft_setref *ref, const void *k
 	return r;
 }
 
-struct nft_owned {
+/* The owner's elements, collected per set for one deletion message each. */
+struct owned {
 	const char *owner;
-	const struct nft_setref *refs;
-	unsigned n_sets;
 	struct nftnl_set *del[SETS_MAX];
 	unsigned n[SETS_MAX];
 };
 
-void nft_owned_free(struct nft_owned *o)
-{
-	if (!o)
-		return;
-	for (unsigned i = 0; i < o->n_sets; i++)
-		nftnl_set_free(o->del[i]);
-	free(o);
-}
-
-DEFINE_POINTER_CLEANUP(struct nft_owned, nft_owned_free)
-
 static int collect_fn(const struct nft_elem_view *e, void *userdata)
 {
-	struct nft_owned *o = userdata;
+	struct owned *o = userdata;
 
 	if (strcmp(e->e.owner, o->owner) != 0)
 		return 0;
@@ -193,74 +181,66 @@ static int collect_fn(const struct nft_elem_view *e, void *userdata)
 								  .end_len = e->e.end_len });
 }
 
-int nft_owned_collect(struct nl_sock *s, const struct nft_setref *sets, unsigned n,
-		      const char *owner, struct nft_owned **ret, struct brnet_error *err)
+static int replace(struct nl_sock *s, const struct nft_setref *sets, unsigned n, struct owned *o,
+		   int (*add)(struct nft_batch *b, void *userdata), size_t add_room, void *userdata,
+		   struct brnet_error *err)
 {
-	_cleanup_(nft_owned_freep) struct nft_owned *o = calloc(1, sizeof(*o));
+	_cleanup_(freep) char *buf = NULL;
+	size_t size = 4 * (size_t)NFT_MSG_ROOM + add_room;
+	struct nft_batch b;
 	int r;
 
-	if (!o || n > SETS_MAX)
-		return -ENOMEM;
-	*o = (struct nft_owned){ .owner = owner, .refs = sets, .n_sets = n };
 	for (unsigned i = 0; i < n; i++)
 		if (!(o->del[i] = nft_setref_alloc(&sets[i])))
 			return -ENOMEM;
 	r = nft_elems_walk(s, sets, n, collect_fn, o, err);
 	if (r < 0)
 		return r;
-	*ret = steal_pointer(&o);
-	return 0;
-}
-
-size_t nft_owned_room(const struct nft_owned *o)
-{
-	size_t room = 0;
-
-	for (unsigned i = 0; i < o->n_sets; i++)
+	for (unsigned i = 0; i < n; i++)
 		if (o->n[i])
-			room += NFT_MSG_ROOM + (size_t)o->n[i] * NFT_ELEM_ROOM;
-	return room;
-}
-
-void nft_batch_del_owned(struct nft_batch *b, const struct nft_owned *o)
-{
-	uint8_t family = b->family;
-
-	for (unsigned i = 0; i < o->n_sets; i++) {
-		if (!o->n[i])
-			continue;
-		b->family = o->refs[i].family;
-		nft_batch_setelems(b, NFT_MSG_DELSETELEM, 0, o->del[i],
-				   (size_t)o->n[i] * NFT_ELEM_ROOM);
-	}
-	b->family = family;
-}
-
-int nft_elems_remove_owned(struct nl_sock *s, const struct nft_setref *sets, unsigned n,
-			   const char *owner, struct brnet_error *err)
-{
-	_cleanup_(nft_owned_freep) struct nft_owned *o = NULL;
-	_cleanup_(freep) char *buf = NULL;
-	struct nft_batch b;
-	size_t size;
-	int r;
-
-	r = nft_owned_collect(s, sets, n, owner, &o, err);
-	if (r < 0)
-		return r;
-	if (nft_owned_room(o) == 0)
-		return 0;
-	size = 4 * (size_t)NFT_MSG_ROOM + nft_owned_room(o);
+			size += NFT_MSG_ROOM + (size_t)o->n[i] * NFT_ELEM_ROOM;
 	buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;
 	nft_batch_init(&b, buf, size);
 	nft_batch_begin(&b);
-	nft_batch_del_owned(&b, o);
-	r = nft_batch_end(&b);
+	for (unsigned i = 0; i < n; i++) {
+		if (!o->n[i])
+			continue;
+		b.family = sets[i].family;
+		nft_batch_setelems(&b, NFT_MSG_DELSETELEM, 0, o->del[i],
+				   (size_t)o->n[i] * NFT_ELEM_ROOM);
+	}
+	b.family = NFPROTO_INET;
+	r = add ? add(&b, userdata) : 0;
+	if (r >= 0)
+		r = nft_batch_end(&b);
 	if (r < 0)
 		return brnet_err(err, -r, "nf_tables: cannot build batch: %s", strerror(-r));
+	if (b.commands == 0)
+		return 0;
 	return nl_sock_transact(s, buf, b.len, NULL, NULL, err);
+}
+
+int nft_elems_replace(struct nl_sock *s, const struct nft_setref *sets, unsigned n,
+		      const char *owner, int (*add)(struct nft_batch *b, void *userdata),
+		      size_t add_room, void *userdata, struct brnet_error *err)
+{
+	struct owned o = { .owner = owner };
+	int r;
+
+	if (n > SETS_MAX)
+		return -EINVAL;
+	r = replace(s, sets, n, &o, add, add_room, userdata, err);
+	for (unsigned i = 0; i < n; i++)
+		nftnl_set_free(o.del[i]);
+	return r;
+}
+
+int nft_elems_remove_owned(struct nl_sock *s, const struct nft_setref *sets, unsigned n,
+			   const char *owner, struct brnet_error *err)
+{
+	return nft_elems_replace(s, sets, n, owner, NULL, 0, NULL, err);
 }
 
 struct owners {

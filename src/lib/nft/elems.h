@@ -47,15 +47,12 @@ int nft_elems_get(struct nl_sock *s, const struct nft_setref *ref, const void *k
 /* Removes every element of the n sets whose owner is owner, in one transaction. */
 int nft_elems_remove_owned(struct nl_sock *s, const struct nft_setref *sets, unsigned n,
 			   const char *owner, struct brnet_error *err);
-/* Two phases, for a transaction that also adds: the owner's elements, collected in one walk;
- * the room their deletion takes in a batch; their deletion appended to a batch. */
-struct nft_owned;
-int nft_owned_collect(struct nl_sock *s, const struct nft_setref *sets, unsigned n,
-		      const char *owner, struct nft_owned **ret, struct brnet_error *err);
-size_t nft_owned_room(const struct nft_owned *o);
+/* In one transaction: the owner's elements in the n sets out, and whatever add() appends to the
+ * batch in (add may be NULL; add_room is the room it needs). Nothing to do, nothing sent. */
 struct nft_batch;
-void nft_batch_del_owned(struct nft_batch *b, const struct nft_owned *o);
-void nft_owned_free(struct nft_owned *o);
+int nft_elems_replace(struct nl_sock *s, const struct nft_setref *sets, unsigned n,
+		      const char *owner, int (*add)(struct nft_batch *b, void *userdata),
+		      size_t add_room, void *userdata, struct brnet_error *err);
 /* Calls fn once per distinct owner found in the n sets. */
 int nft_elems_owners(struct nl_sock *s, const struct nft_setref *sets, unsigned n,
 		     int (*fn)(const char *owner, void *userdata), void *userdata,
