@@ -131,10 +131,22 @@ static void journal_undone(brnet_ctx *ctx, struct brnet_attachment *a, enum atta
 	(void)record_save(ctx->attachments_dirfd, a, false, NULL);
 }
 
+/* The steps whose undo is removing owned set elements, latest first. */
+static const struct {
+	enum attach_step step;
+	const char *hook, *what;
+	int (*remove)(struct nl_sock *s, const char *owner, struct brnet_error *err);
+} owned_steps[] = {
+	{ STEP_EGRESS, "undo-egress", "the egress policy", nft_egress_remove_owned },
+	{ STEP_GUARD, "undo-guard", "the anti-spoofing elements", nft_guard_remove_owned },
+	{ STEP_PUBLISH, "undo-publish", "the published ports", nft_publish_remove_owned },
+};
+
 int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *err)
 {
-	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL;
+	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL, *nft = NULL;
 	struct brnet_error e2 = { 0 };
+	char owner[RECORD_NAME_MAX];
 	int r;
 
 	/* Deleting the host end takes the peer, its address and its route with it. */
@@ -151,55 +163,23 @@ int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *
 		a->journal &= ~(1u << STEP_CONTAINER);
 		journal_undone(ctx, a, STEP_VETH);
 	}
-	if (a->journal & (1u << STEP_EGRESS)) {
-		_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
-		char owner[RECORD_NAME_MAX];
-
-		r = step_hook("undo-egress", err);
+	/* The firewall steps, in the reverse of their order in setup: each removes the elements
+	 * that carry the attachment's name, so undoing one twice, or one that never ran, is
+	 * harmless. One socket serves them all. */
+	record_owner(a, owner);
+	for (size_t i = 0; i < ELEMENTSOF(owned_steps); i++) {
+		if (!(a->journal & (1u << owned_steps[i].step)))
+			continue;
+		r = step_hook(owned_steps[i].hook, err);
 		if (r < 0)
 			return r;
-		snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
-		r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
+		r = nft ? 0 : nl_sock_open(NETLINK_NETFILTER, -1, &nft);
 		if (r >= 0)
-			r = nft_egress_remove_owned(nft, owner, err);
+			r = owned_steps[i].remove(nft, owner, err);
 		if (r < 0)
-			return brnet_err_prefix(err, r, "cannot remove the egress policy of %s/%s",
-						a->id, a->ifname);
-		journal_undone(ctx, a, STEP_EGRESS);
-	}
-	if (a->journal & (1u << STEP_GUARD)) {
-		_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
-		char owner[RECORD_NAME_MAX];
-
-		r = step_hook("undo-guard", err);
-		if (r < 0)
-			return r;
-		snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
-		r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
-		if (r >= 0)
-			r = nft_guard_remove_owned(nft, owner, err);
-		if (r < 0)
-			return brnet_err_prefix(err, r,
-						"cannot remove the anti-spoofing elements of %s/%s",
-						a->id, a->ifname);
-		journal_undone(ctx, a, STEP_GUARD);
-	}
-	if (a->journal & (1u << STEP_PUBLISH)) {
-		_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
-		char owner[RECORD_NAME_MAX];
-
-		r = step_hook("undo-publish", err);
-		if (r < 0)
-			return r;
-		snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
-		r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
-		if (r >= 0)
-			r = nft_publish_remove_owned(nft, owner, err);
-		if (r < 0)
-			return brnet_err_prefix(err, r,
-						"cannot remove the published ports of %s/%s", a->id,
-						a->ifname);
-		journal_undone(ctx, a, STEP_PUBLISH);
+			return brnet_err_prefix(err, r, "cannot remove %s of %s/%s",
+						owned_steps[i].what, a->id, a->ifname);
+		journal_undone(ctx, a, owned_steps[i].step);
 	}
 	if (a->journal & (1u << STEP_LEASE)) {
 		r = step_hook("undo-lease", err);
@@ -264,7 +244,7 @@ static int step_guard(struct nl_sock *nft, const struct brnet_attachment *a, con
 	char owner[RECORD_NAME_MAX];
 	int r;
 
-	snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
+	record_owner(a, owner);
 	r = nft_guard_add(nft, a->host_veth, mac, &a->address, owner, err);
 	if (r == -EEXIST)
 		return brnet_err(
@@ -283,7 +263,7 @@ static int step_egress(struct nl_sock *nft, const struct brnet_attachment *a,
 	char owner[RECORD_NAME_MAX];
 	int r;
 
-	snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
+	record_owner(a, owner);
 	r = nft_egress_replace(nft, &a->egress, &a->address, owner, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot apply the egress policy of %s", owner);
@@ -419,47 +399,12 @@ static int step_publish(struct nl_sock *nft, const struct brnet_attachment *a,
 	char owner[RECORD_NAME_MAX];
 	int r;
 
-	snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
+	record_owner(a, owner);
 	r = nft_publish_add(nft, a->publish, a->n_publish, &a->address, owner, err);
 	if (r == -EEXIST)
 		return explain_publish_conflict(nft, a, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot publish ports of %s", owner);
-	return 0;
-}
-
-static int attachment_init(struct brnet_attachment *a, const brnet_config *cfg,
-			   struct brnet_error *err)
-{
-	int r;
-
-	*a = (struct brnet_attachment){ .state = ATTACH_UNCONFIGURED, .mtu = cfg->mtu };
-	strcpy(a->id, cfg->id);
-	strcpy(a->ifname, cfg->ifname);
-	strcpy(a->bridge, cfg->bridge);
-	attach_host_veth_name(a->id, a->ifname, a->host_veth);
-	memcpy(a->publish, cfg->publish, cfg->n_publish * sizeof(cfg->publish[0]));
-	a->n_publish = cfg->n_publish;
-	a->hairpin = cfg->hairpin;
-	a->egress = cfg->egress;
-	if (a->egress.n_tcp + a->egress.n_udp > 0 && !a->egress.on)
-		return brnet_err(err, EINVAL,
-				 "egress ports need a policy: give an allowed destination or deny "
-				 "all");
-	/* The policy allows DNS to the container's resolvers. */
-	for (unsigned i = 0; i < cfg->dns.n_servers && i < EGRESS_DNS_MAX; i++)
-		a->egress.dns[a->egress.n_dns++] = cfg->dns.servers[i];
-	strcpy(a->origin, cfg->origin);
-	if (cfg->netns_path) {
-		snprintf(a->netns, sizeof(a->netns), "%s", cfg->netns_path);
-	} else {
-		snprintf(a->netns, sizeof(a->netns), "/proc/%d/ns/net", (int)cfg->pid);
-		a->pid = cfg->pid;
-		r = proc_start_time(cfg->pid, &a->pid_start);
-		if (r < 0)
-			return brnet_err(err, EINVAL, "invalid pid %d: no such process",
-					 (int)cfg->pid);
-	}
 	return 0;
 }
 
@@ -483,6 +428,62 @@ static int check_policy_enforceable(struct brnet_error *err)
 		"br_netfilter and set net.bridge.bridge-nf-call-iptables=1 (as Kubernetes "
 		"requires)",
 		r < 0 ? "br_netfilter is not loaded" : "bridge-nf-call-iptables is 0");
+}
+
+/* The policy cfg asks for: ports need destinations to apply to; the DNS exception goes to cfg's
+ * resolvers, or, when it names none, to those of current (a policy being replaced). */
+static int policy_from_config(const brnet_config *cfg, const struct egress_policy *current,
+			      struct egress_policy *ret, struct brnet_error *err)
+{
+	struct egress_policy p = cfg->egress;
+	int r;
+
+	if (p.n_tcp + p.n_udp > 0 && !p.on)
+		return brnet_err(err, EINVAL,
+				 "egress ports need a policy: give an allowed destination or deny "
+				 "all");
+	p.n_dns = 0;
+	for (unsigned i = 0; i < cfg->dns.n_servers && i < EGRESS_DNS_MAX; i++)
+		p.dns[p.n_dns++] = cfg->dns.servers[i];
+	for (unsigned i = 0; current && cfg->dns.n_servers == 0 && i < current->n_dns; i++)
+		p.dns[p.n_dns++] = current->dns[i];
+	if (p.on) {
+		r = check_policy_enforceable(err);
+		if (r < 0)
+			return r;
+	}
+	*ret = p;
+	return 0;
+}
+
+static int attachment_init(struct brnet_attachment *a, const brnet_config *cfg,
+			   struct brnet_error *err)
+{
+	int r;
+
+	*a = (struct brnet_attachment){ .state = ATTACH_UNCONFIGURED, .mtu = cfg->mtu };
+	strcpy(a->id, cfg->id);
+	strcpy(a->ifname, cfg->ifname);
+	strcpy(a->bridge, cfg->bridge);
+	attach_host_veth_name(a->id, a->ifname, a->host_veth);
+	memcpy(a->publish, cfg->publish, cfg->n_publish * sizeof(cfg->publish[0]));
+	a->n_publish = cfg->n_publish;
+	a->hairpin = cfg->hairpin;
+	r = policy_from_config(cfg, NULL, &a->egress, err);
+	if (r < 0)
+		return r;
+	strcpy(a->origin, cfg->origin);
+	if (cfg->netns_path) {
+		snprintf(a->netns, sizeof(a->netns), "%s", cfg->netns_path);
+	} else {
+		snprintf(a->netns, sizeof(a->netns), "/proc/%d/ns/net", (int)cfg->pid);
+		a->pid = cfg->pid;
+		r = proc_start_time(cfg->pid, &a->pid_start);
+		if (r < 0)
+			return brnet_err(err, EINVAL, "invalid pid %d: no such process",
+					 (int)cfg->pid);
+	}
+	return 0;
 }
 
 static int check_assignable(const struct inprefix *subnet, const struct inaddr *addr,
@@ -528,11 +529,6 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	r = attachment_init(a, cfg, err);
 	if (r < 0)
 		return r;
-	if (a->egress.on) {
-		r = check_policy_enforceable(err);
-		if (r < 0)
-			return r;
-	}
 	r = choose_mac(cfg, mac);
 	if (r < 0)
 		return brnet_err(err, r, "cannot choose a MAC address: %s", strerror(-r));
@@ -691,16 +687,6 @@ int brnet_policy(brnet_ctx *ctx, const char *id, const char *ifname, const brnet
 	r = attach_names(id, &ifname, err);
 	if (r < 0)
 		return r;
-	p = cfg->egress;
-	if (p.n_tcp + p.n_udp > 0 && !p.on)
-		return brnet_err(err, EINVAL,
-				 "egress ports need a policy: give an allowed destination or deny "
-				 "all");
-	if (p.on) {
-		r = check_policy_enforceable(err);
-		if (r < 0)
-			return r;
-	}
 	r = attach_lock_take(&alock, ctx, id, ifname, err);
 	if (r < 0)
 		return r;
@@ -710,13 +696,9 @@ int brnet_policy(brnet_ctx *ctx, const char *id, const char *ifname, const brnet
 	if (a->state != ATTACH_ACTIVE)
 		return brnet_err(err, EBUSY, "attachment %s/%s is %s, not active", id, ifname,
 				 attach_state_to_string(a->state));
-	p.n_dns = 0;
-	if (cfg->dns.n_servers)
-		for (unsigned i = 0; i < cfg->dns.n_servers && i < EGRESS_DNS_MAX; i++)
-			p.dns[p.n_dns++] = cfg->dns.servers[i];
-	else
-		for (unsigned i = 0; i < a->egress.n_dns; i++)
-			p.dns[p.n_dns++] = a->egress.dns[i];
+	r = policy_from_config(cfg, &a->egress, &p, err);
+	if (r < 0)
+		return r;
 	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
 	if (r < 0)
 		return brnet_err(err, r, "cannot open nf_tables netlink socket: %s", strerror(-r));
@@ -727,7 +709,7 @@ int brnet_policy(brnet_ctx *ctx, const char *id, const char *ifname, const brnet
 	r = record_save(ctx->attachments_dirfd, a, false, err);
 	if (r < 0)
 		return r;
-	snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
+	record_owner(a, owner);
 	r = nft_egress_replace(nft, &p, &a->address, owner, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot replace the egress policy of %s", owner);

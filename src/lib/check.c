@@ -188,7 +188,7 @@ static void check_firewall(const struct brnet_attachment *a, struct report *rep)
 		if ((missing & (1u << id)) && nft_rule_name(id, a->bridge, name) >= 0)
 			problem(rep, "rule \"%s\" is missing from table inet " NFT_TABLE, name);
 
-	snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
+	record_owner(a, owner);
 	r = nft_publish_verify(nft, a->publish, a->n_publish, &a->address, owner, bad_port, rep,
 			       NULL);
 	if (r < 0)

@@ -151,6 +151,12 @@ static int egress_parse(json_t *o, struct egress_policy *p)
 	return 0;
 }
 
+const char *record_owner(const struct brnet_attachment *a, char ret[static RECORD_NAME_MAX])
+{
+	snprintf(ret, RECORD_NAME_MAX, "%s/%s", a->id, a->ifname);
+	return ret;
+}
+
 char *record_format(const struct brnet_attachment *a)
 {
 	_cleanup_(json_decrefp) json_t *root = NULL, *journal = NULL, *publish = NULL;

@@ -75,6 +75,8 @@ int attach_state_transition(struct brnet_attachment *a, enum attach_state to,
 
 /* "vb" + 8 hex digits of a hash of (id, ifname): stable, PID-free, fits IFNAMSIZ. */
 void attach_host_veth_name(const char *id, const char *ifname, char ret[static IFNAMSIZ]);
+/* The name the attachment's set elements carry as their comment: "<id>/<ifname>". */
+const char *record_owner(const struct brnet_attachment *a, char ret[static RECORD_NAME_MAX]);
 /* File name of the record: "<id>@<ifname>.json"; neither part may contain '@' or '/'. */
 void record_file_name(const char *id, const char *ifname, char ret[static RECORD_NAME_MAX]);
 

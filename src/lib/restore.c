@@ -186,7 +186,7 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 
 		if (a->state != ATTACH_ACTIVE)
 			continue;
-		snprintf(owner, sizeof(owner), "%s/%s", a->id, a->ifname);
+		record_owner(a, owner);
 		if (a->n_publish)
 			r = nft_batch_add_publish(&b, a->publish, a->n_publish, &a->address, owner,
 						  false);
