@@ -57,9 +57,6 @@ int brnet_config_add_dns_option(brnet_config *cfg, const char *option, struct br
 /* The resolv.conf text of cfg in *ret (free() it); returns its length, or 0 (and NULL) when
  * cfg has no resolver. */
 int brnet_resolv_conf(const brnet_config *cfg, char **ret, struct brnet_error *err);
-/* A memfd with that text, sealed against every change, for a read-only bind mount over a
- * container's /etc/resolv.conf. Returns the fd, or -ENOENT when cfg has no resolver. */
-int brnet_resolv_memfd(const brnet_config *cfg, struct brnet_error *err);
 /* Writes ROOTFS/etc/resolv.conf with every symlink resolved inside ROOTFS; an existing file or
  * symlink there is replaced, never followed. 0 without writing when cfg has no resolver. */
 int brnet_resolv_write_rootfs(const brnet_config *cfg, const char *rootfs, struct brnet_error *err);

@@ -42,66 +42,18 @@ static void help(void)
 	       cli_network_options_help);
 }
 
-/* What the child reports once its namespaces are ready, or where it failed. */
-struct child_report {
-	char stage; /* 'R' ready, 'N' namespaces, 'M' the resolv.conf mount */
-	int error;
-};
-
-/*
- * In the child's own mount namespace, with propagation cut first so that the host never sees
- * a thing: the sealed memfd's text in a file on a private tmpfs made read-only, that file bound
- * read-only over /etc/resolv.conf, and the tmpfs detached again (the bind keeps it alive).
- * The memfd itself cannot be the bind's source: the kernel refuses (EINVAL) a source outside
- * the caller's mount namespace, and a memfd lives on an internal one. The tmpfs borrows /tmp
- * as a mount point for the few microseconds until it is detached.
- */
-#define RESOLV_STAGING "/tmp"
-
-static int bind_resolv_conf(int memfd)
+/* The child: new network namespace (and, for DNS, a mount namespace of its own, its propagation
+ * cut so that nothing mounted in it reaches the host), tell the parent (0 or an errno), wait
+ * for the go, exec. */
+static _Noreturn void child(int ready_fd, int go_fd, bool dns, char **cmd, const sigset_t *saved)
 {
-	const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-	char text[4096];
-	ssize_t n;
-	int fd;
-
-	n = pread(memfd, text, sizeof(text), 0);
-	if (n < 0)
-		return -errno;
-	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
-	    mount("brnet-resolv", RESOLV_STAGING, "tmpfs", flags, "size=16k,mode=0755") < 0)
-		return -errno;
-	fd = open(RESOLV_STAGING "/resolv.conf", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, (size_t)n) != n) {
-		close(fd);
-		return -EIO;
-	}
-	close(fd);
-	if (mount(NULL, RESOLV_STAGING, NULL, MS_REMOUNT | MS_RDONLY | flags, NULL) < 0 ||
-	    mount(RESOLV_STAGING "/resolv.conf", "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0 ||
-	    mount(NULL, "/etc/resolv.conf", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, NULL) <
-		    0 ||
-	    umount2(RESOLV_STAGING, MNT_DETACH) < 0)
-		return -errno;
-	return 0;
-}
-
-/* The child: new network (and, for DNS, mount) namespace, tell the parent, wait for the go,
- * exec. */
-static _Noreturn void child(int ready_fd, int go_fd, int resolv_fd, char **cmd,
-			    const sigset_t *saved)
-{
-	struct child_report rep = { .stage = 'R' };
+	int error = 0;
 	char c;
-	int r;
 
-	if (unshare(CLONE_NEWNET | (resolv_fd >= 0 ? CLONE_NEWNS : 0)) < 0)
-		rep = (struct child_report){ .stage = 'N', .error = errno };
-	else if (resolv_fd >= 0 && (r = bind_resolv_conf(resolv_fd)) < 0)
-		rep = (struct child_report){ .stage = 'M', .error = -r };
-	if (write(ready_fd, &rep, sizeof(rep)) != sizeof(rep) || rep.stage != 'R')
+	if (unshare(CLONE_NEWNET | (dns ? CLONE_NEWNS : 0)) < 0 ||
+	    (dns && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0))
+		error = errno;
+	if (write(ready_fd, &error, sizeof(error)) != sizeof(error) || error)
 		_exit(127);
 	close(ready_fd);
 	/* EOF without a byte means setup failed (or brnet died): never run CMD then. */
@@ -166,8 +118,8 @@ int verb_run(const struct cli_global *g0, int argc, char **argv)
 	struct cli_global g = *g0;
 	char id[BRNET_ID_MAX + 1] = "";
 	bool verbose = false, have_id = false;
-	_cleanup_(closep) int resolv_fd = -EBADF;
-	struct child_report rep = { 0 };
+	_cleanup_(freep) char *resolv = NULL;
+	int error = EPERM;
 	sigset_t set, saved;
 	int fds[2], c, r = 0, status;
 	char **cmd;
@@ -213,10 +165,9 @@ int verb_run(const struct cli_global *g0, int argc, char **argv)
 	r = cli_ctx(&g, &ctx);
 	if (r != 0)
 		return r;
-	/* Made before CMD exists, so that a failure here never leaves CMD without its DNS. */
-	resolv_fd = brnet_resolv_memfd(cfg, &err);
-	if (resolv_fd < 0 && resolv_fd != -ENOENT)
-		return cli_fail("run", resolv_fd, &err);
+	r = brnet_resolv_conf(cfg, &resolv, &err);
+	if (r < 0)
+		return cli_fail("run", r, &err);
 
 	/* Signals wait in a queue until we are ready to forward them; the child restores the
 	 * mask before exec. */
@@ -240,19 +191,16 @@ int verb_run(const struct cli_global *g0, int argc, char **argv)
 	if (pid == 0) {
 		close(ready_r);
 		close(go_w);
-		child(ready_w, go_r, resolv_fd, cmd, &saved);
+		child(ready_w, go_r, resolv != NULL, cmd, &saved);
 	}
 	closep(&ready_w);
 	closep(&go_r);
-	if (read(ready_r, &rep, sizeof(rep)) != sizeof(rep) || rep.stage != 'R') {
-		struct brnet_error e = { .code = rep.error ? rep.error : EPERM };
+	if (read(ready_r, &error, sizeof(error)) != sizeof(error) || error) {
+		struct brnet_error e = { .code = error ? error : EPERM };
 
 		closep(&go_w);
 		waitpid(pid, NULL, 0);
-		snprintf(e.msg, sizeof(e.msg), "%s: %s",
-			 rep.stage == 'M' ? "cannot mount the container's resolv.conf over "
-					    "/etc/resolv.conf"
-					  : "cannot create the namespaces",
+		snprintf(e.msg, sizeof(e.msg), "cannot create the namespaces: %s",
 			 strerror(e.code));
 		return cli_fail("run", -e.code, &e);
 	}
@@ -264,6 +212,16 @@ int verb_run(const struct cli_global *g0, int argc, char **argv)
 		closep(&go_w); /* the child exits without running CMD */
 		waitpid(pid, NULL, 0);
 		return cli_fail("set up attachment", r, &err);
+	}
+	/* DNS as for setup --resolv-bind, into CMD's own mount namespace, before CMD exists. */
+	r = brnet_resolv_bind(cfg, pid, &err);
+	if (r < 0) {
+		struct brnet_error e2 = { 0 };
+
+		closep(&go_w);
+		waitpid(pid, NULL, 0);
+		(void)brnet_teardown(ctx, brnet_attachment_id(a), brnet_attachment_ifname(a), &e2);
+		return cli_fail("bind the resolv.conf", r, &err);
 	}
 	if (verbose)
 		cli_print_attachment(stderr, a, false);

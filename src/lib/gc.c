@@ -314,6 +314,21 @@ static int collect_owner(const char *owner, const struct inaddr *target, void *u
 	return 0;
 }
 
+/* An element's owner ("id/ifname") that names an attachment no record holds. */
+static bool orphan_owner(struct gc *gc, const char *owner)
+{
+	char id[RECORD_NAME_MAX], *slash;
+
+	snprintf(id, sizeof(id), "%s", owner);
+	slash = strchr(id, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	return config_check_id(id, NULL) >= 0 &&
+	       config_check_ifname(slash + 1, "ifname", NULL) >= 0 &&
+	       !owned_by_record(gc, id, slash + 1);
+}
+
 /* Map elements whose owner has no record and whose target is in one of our subnets. */
 static void gc_elements(struct gc *gc)
 {
@@ -331,19 +346,11 @@ static void gc_elements(struct gc *gc)
 		return;
 	}
 	for (size_t i = 0; i < o.n; i++) {
-		char id[sizeof(o.v[i].owner)], *slash;
 		bool ours = false;
 
 		for (size_t k = 0; k < gc->n_nets; k++)
 			ours |= inprefix_contains(&gc->nets[k].subnet, &o.v[i].target);
-		snprintf(id, sizeof(id), "%s", o.v[i].owner);
-		slash = strchr(id, '/');
-		if (!ours || !slash)
-			continue;
-		*slash = '\0';
-		if (config_check_id(id, NULL) < 0 ||
-		    config_check_ifname(slash + 1, "ifname", NULL) < 0 ||
-		    owned_by_record(gc, id, slash + 1))
+		if (!ours || !orphan_owner(gc, o.v[i].owner))
 			continue;
 		action(gc, "remove published ports of %s: no attachment owns them", o.v[i].owner);
 		if (gc->dry_run)
@@ -355,18 +362,16 @@ static void gc_elements(struct gc *gc)
 	free(o.v);
 }
 
-struct guard_owners {
+struct owner_names {
 	char (*v)[RECORD_NAME_MAX];
 	size_t n, cap;
 };
 
-static int collect_guard_owner(const char *owner, void *userdata)
+/* nft_elems_owners() already gives each owner once. */
+static int collect_owner_name(const char *owner, void *userdata)
 {
-	struct guard_owners *o = userdata;
+	struct owner_names *o = userdata;
 
-	for (size_t i = 0; i < o->n; i++)
-		if (strcmp(o->v[i], owner) == 0)
-			return 0; /* three elements per owner, one action */
 	if (ARRAY_RESERVE(o->v, o->cap, o->n) < 0)
 		return -ENOMEM;
 	snprintf(o->v[o->n++], RECORD_NAME_MAX, "%s", owner);
@@ -380,29 +385,20 @@ static void gc_owned(struct gc *gc, const char *what,
 		     int (*remove)(struct nl_sock *, const char *, struct brnet_error *))
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
-	struct guard_owners o = { 0 };
+	struct owner_names o = { 0 };
 	struct brnet_error e = { 0 };
 	int r;
 
 	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
 	if (r >= 0)
-		r = owners(nft, collect_guard_owner, &o, &e);
+		r = owners(nft, collect_owner_name, &o, &e);
 	if (r < 0) {
 		failed(gc, r, &e, "cannot list owned set elements");
 		free(o.v);
 		return;
 	}
 	for (size_t i = 0; i < o.n; i++) {
-		char id[RECORD_NAME_MAX], *slash;
-
-		snprintf(id, sizeof(id), "%s", o.v[i]);
-		slash = strchr(id, '/');
-		if (!slash)
-			continue;
-		*slash = '\0';
-		if (config_check_id(id, NULL) < 0 ||
-		    config_check_ifname(slash + 1, "ifname", NULL) < 0 ||
-		    owned_by_record(gc, id, slash + 1))
+		if (!orphan_owner(gc, o.v[i]))
 			continue;
 		action(gc, "remove %s elements of %s: no attachment owns them", what, o.v[i]);
 		if (gc->dry_run)

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* resolv.conf: what is accepted, how it is written, and the sealing of the memfd. */
+/* resolv.conf: what is accepted and how it is written. */
 #include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include "lib/dns/resolv.h"
 #include "shared/macro.h"
@@ -62,27 +60,11 @@ static void test_invalid(void **state)
 	assert_int_equal(d.n_servers, DNS_SERVERS_MAX);
 }
 
-static void test_memfd_sealed(void **state)
-{
-	int fd = dns_memfd("nameserver 10.0.0.53\n", 21);
-	char buf[32] = "";
-
-	assert_true(fd >= 0);
-	assert_int_equal(pread(fd, buf, sizeof(buf), 0), 21);
-	assert_string_equal(buf, "nameserver 10.0.0.53\n");
-	assert_int_equal(pwrite(fd, "x", 1, 0), -1);
-	assert_int_equal(errno, EPERM);
-	assert_int_equal(ftruncate(fd, 0), -1);
-	assert_int_equal(fcntl(fd, F_ADD_SEALS, 0), -1);
-	close(fd);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_invalid),
-		cmocka_unit_test(test_memfd_sealed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

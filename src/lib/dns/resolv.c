@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -127,19 +126,6 @@ int dns_format(const struct dns_config *d, char *buf, size_t size)
 	return (int)len;
 }
 
-int dns_memfd(const char *text, size_t len)
-{
-	_cleanup_(closep) int fd = memfd_create("resolv.conf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len)
-		return errno ? -errno : -EIO;
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
-		return -errno;
-	return TAKE_FD(fd);
-}
-
 int dns_write_rootfs(const char *rootfs, const char *text, size_t len, struct brnet_error *err)
 {
 	struct open_how how = {
@@ -195,20 +181,6 @@ int brnet_resolv_conf(const brnet_config *cfg, char **ret, struct brnet_error *e
 		return brnet_err(err, -n, "resolv.conf does not fit in %zu bytes", sizeof(buf));
 	*ret = strdup(buf);
 	return *ret ? n : -ENOMEM;
-}
-
-int brnet_resolv_memfd(const brnet_config *cfg, struct brnet_error *err)
-{
-	_cleanup_(freep) char *text = NULL;
-	int n, fd;
-
-	n = brnet_resolv_conf(cfg, &text, err);
-	if (n <= 0)
-		return n < 0 ? n : -ENOENT;
-	fd = dns_memfd(text, (size_t)n);
-	if (fd < 0)
-		return brnet_err(err, -fd, "cannot make a sealed resolv.conf: %s", strerror(-fd));
-	return fd;
 }
 
 int brnet_resolv_write_rootfs(const brnet_config *cfg, const char *rootfs, struct brnet_error *err)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The container's resolv.conf: rendered from the configuration (pure), then either sealed in a
- * memfd for a read-only bind mount, or written into a root filesystem without ever following a
- * symlink out of it.
+ * The container's resolv.conf: rendered from the configuration (pure), then written into a root
+ * filesystem without ever following a symlink out of it (here), or bound read-only into a
+ * container's mount namespace (bind.c).
  */
 #pragma once
 
@@ -35,9 +35,6 @@ int dns_add_option(struct dns_config *d, const char *option, struct brnet_error 
 
 /* The file's text into buf; returns its length, or -ENOBUFS. Pure. */
 int dns_format(const struct dns_config *d, char *buf, size_t size);
-
-/* A memfd holding text, sealed against any change. Returns the fd. */
-int dns_memfd(const char *text, size_t len);
 
 /* Writes text as ROOTFS/etc/resolv.conf: etc is looked up with every symlink resolved inside
  * rootfs, and the file is replaced by rename, so a symlink in its place is replaced, never
