@@ -33,7 +33,7 @@ static void help(void)
 	       "sent to brnet are forwarded to CMD. When CMD exits the network is torn down and\n"
 	       "brnet exits with CMD's status (128+N if CMD was killed by signal N). If the\n"
 	       "network cannot be set up, CMD is not started. With --dns, CMD also gets its own\n"
-	       "mount namespace in which /etc/resolv.conf is a read-only, sealed copy of the\n"
+	       "mount namespace in which /etc/resolv.conf is a read-only copy of the\n"
 	       "--dns settings; the host's file is never touched.\n\n"
 	       "%s"
 	       "  -v, --verbose      print the attachment on stderr before starting CMD\n"
