@@ -20,6 +20,7 @@
 #include "lib/ctx.h"
 #include "lib/ipam/ipam.h"
 #include "lib/network.h"
+#include "lib/nft/batch.h"
 #include "lib/nft/egress.h"
 #include "lib/nft/guard.h"
 #include "lib/nft/publish.h"
@@ -238,40 +239,27 @@ static int choose_mac(const brnet_config *cfg, uint8_t mac[static 6])
 	return 0;
 }
 
-static int step_guard(struct nl_sock *nft, const struct brnet_attachment *a, const uint8_t mac[6],
-		      struct brnet_error *err)
+struct veth_echo {
+	const char *host_name;
+	int peer_ifindex; /* 0: not echoed (a kernel before 6.3) */
+};
+
+/* The echo of the new host end names the peer's index inside; the name must match. */
+static int veth_echo_cb(const struct nlmsghdr *nlh, void *userdata)
 {
-	char owner[RECORD_NAME_MAX];
-	int r;
+	struct veth_echo *e = userdata;
+	struct link_info info;
 
-	record_owner(a, owner);
-	r = nft_guard_add(nft, a->host_veth, mac, &a->address, owner, err);
-	if (r == -EEXIST)
-		return brnet_err(
-			err, EEXIST,
-			"anti-spoofing elements for %s already exist (a leftover? try brnet "
-			"gc)",
-			a->host_veth);
-	if (r < 0)
-		return brnet_err_prefix(err, r, "cannot install anti-spoofing for %s", owner);
-	return 0;
-}
-
-static int step_egress(struct nl_sock *nft, const struct brnet_attachment *a,
-		       struct brnet_error *err)
-{
-	char owner[RECORD_NAME_MAX];
-	int r;
-
-	record_owner(a, owner);
-	r = nft_egress_replace(nft, &a->egress, &a->address, owner, err);
-	if (r < 0)
-		return brnet_err_prefix(err, r, "cannot apply the egress policy of %s", owner);
+	if (rtnl_parse_link(nlh, &info) < 0 || strcmp(info.name, e->host_name) != 0)
+		return 0;
+	if (info.link > 0 && info.link_other_netns)
+		e->peer_ifindex = info.link;
 	return 0;
 }
 
 static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brnet_attachment *a,
-		     const uint8_t mac[6], int netns_fd, struct brnet_error *err)
+		     const uint8_t mac[6], int netns_fd, int *ret_peer_ifindex,
+		     struct brnet_error *err)
 {
 	struct veth_spec spec = {
 		.host_name = a->host_veth,
@@ -282,6 +270,7 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 		.hairpin = a->hairpin || a->n_publish > 0,
 		.peer_mac = mac,
 	};
+	struct veth_echo echo = { .host_name = a->host_veth };
 	struct link_info existing;
 	char buf[1024];
 	struct nlbuf b;
@@ -289,7 +278,7 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_veth_new(&b, &spec);
-	r = rtnl_run(rtnl, &b, err);
+	r = rtnl_run_cb(rtnl, &b, veth_echo_cb, &echo, err);
 	if (r == -EEXIST) {
 		/* The name clash is on one side or the other; say which. */
 		if (rtnl_link_get(rtnl, a->host_veth, &existing, NULL) >= 0)
@@ -302,14 +291,17 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 	}
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot create veth %s", a->host_veth);
+	*ret_peer_ifindex = echo.peer_ifindex;
 	return 0;
 }
 
-static int step_container(struct brnet_attachment *a, int netns_fd, struct brnet_error *err)
+/* peer_ifindex: the interface's index inside, 0 to look it up by name. */
+static int step_container(struct brnet_attachment *a, int netns_fd, int peer_ifindex,
+			  struct brnet_error *err)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *s = NULL;
 	struct inprefix local = { .addr = a->address, .len = a->subnet.len };
-	struct link_info peer;
+	struct link_info peer = { .ifindex = peer_ifindex };
 	char buf[2048];
 	struct nlbuf b;
 	int r;
@@ -318,12 +310,12 @@ static int step_container(struct brnet_attachment *a, int netns_fd, struct brnet
 	if (r < 0)
 		return brnet_err(err, r, "cannot open netlink in namespace %s: %s", a->netns,
 				 strerror(-r));
-	r = rtnl_link_get(s, a->ifname, &peer, err);
-	if (r < 0)
-		return brnet_err_prefix(err, r, "cannot find %s in namespace %s", a->ifname,
-					a->netns);
-	if (peer.has_mac)
-		format_mac(peer.mac, a->mac);
+	if (peer.ifindex <= 0) {
+		r = rtnl_link_get(s, a->ifname, &peer, err);
+		if (r < 0)
+			return brnet_err_prefix(err, r, "cannot find %s in namespace %s", a->ifname,
+						a->netns);
+	}
 	/* One round trip: lo up (ifindex 1 in every namespace), the interface up, address,
 	 * default route. The kernel runs them in order, so the route finds its subnet. */
 	nlbuf_init(&b, buf, sizeof(buf));
@@ -364,7 +356,8 @@ static int check_host_sockets(const struct brnet_attachment *a, struct brnet_err
 	return 0;
 }
 
-/* The kernel refused an element as existing (NLM_F_EXCL): find the port and its owner. */
+/* The kernel refused an element as existing (NLM_F_EXCL): find the port and its owner;
+ * -EADDRINUSE with the error told, or 0 when no published port clashes. */
 static int explain_publish_conflict(struct nl_sock *nft, const struct brnet_attachment *a,
 				    struct brnet_error *err)
 {
@@ -390,21 +383,54 @@ static int explain_publish_conflict(struct nl_sock *nft, const struct brnet_atta
 					 owner[0] ? owner : "another attachment");
 		}
 	}
-	return brnet_err(err, EADDRINUSE, "cannot publish: a port is already published");
+	return 0; /* none of ours: the clash is elsewhere */
 }
 
-static int step_publish(struct nl_sock *nft, const struct brnet_attachment *a,
-			struct brnet_error *err)
+/*
+ * The published ports, the anti-spoofing elements and the egress policy go into the kernel as
+ * one transaction: one round trip, and all of them or none. Each part is journaled with the
+ * record, so a rollback removes whatever of it is there.
+ */
+static int step_elements(struct nl_sock *nft, const struct brnet_attachment *a,
+			 const uint8_t mac[6], struct brnet_error *err)
 {
+	_cleanup_(freep) char *buf = NULL;
+	size_t size = 8 * (size_t)NFT_MSG_ROOM + nft_publish_batch_room(a->publish, a->n_publish) +
+		      nft_egress_batch_room(&a->egress);
 	char owner[RECORD_NAME_MAX];
+	struct nft_batch b;
 	int r;
 
 	record_owner(a, owner);
-	r = nft_publish_add(nft, a->publish, a->n_publish, &a->address, owner, err);
-	if (r == -EEXIST)
-		return explain_publish_conflict(nft, a, err);
+	buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	nft_batch_init(&b, buf, size);
+	nft_batch_begin(&b);
+	r = nft_batch_add_publish(&b, a->publish, a->n_publish, &a->address, owner, true);
+	if (r >= 0)
+		r = nft_batch_add_guard(&b, a->host_veth, mac, &a->address, owner, true);
+	if (r >= 0)
+		r = nft_batch_add_egress(&b, &a->egress, &a->address, owner);
+	if (r >= 0)
+		r = nft_batch_end(&b);
 	if (r < 0)
-		return brnet_err_prefix(err, r, "cannot publish ports of %s", owner);
+		return brnet_err(err, -r, "nf_tables: cannot build batch: %s", strerror(-r));
+	r = nl_sock_transact(nft, buf, b.len, NULL, NULL, err);
+	if (r == -EEXIST && a->n_publish > 0) {
+		int q = explain_publish_conflict(nft, a, err);
+
+		if (q < 0)
+			return q;
+	}
+	if (r == -EEXIST)
+		return brnet_err(err, EEXIST,
+				 "anti-spoofing elements for %s already exist (a leftover? try "
+				 "brnet gc)",
+				 a->host_veth);
+	if (r < 0)
+		return brnet_err_prefix(err, r, "cannot install the firewall elements of %s",
+					owner);
 	return 0;
 }
 
@@ -513,6 +539,7 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	_cleanup_(closep) int netns_fd = -EBADF;
 	_cleanup_(freep) struct brnet_attachment *a = NULL;
 	struct brnet_error undo_err = { 0 };
+	int peer_ifindex = 0;
 	uint8_t mac[6];
 	int r;
 
@@ -588,33 +615,27 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 		r = step_lease(ctx, &net, a, cfg, err);
 	network_unlock(&net);
 	record_update_strings(a);
-	if (r >= 0 && a->n_publish) {
+	/* The hooks of the three element steps, in their order, then their one transaction:
+	 * the policy is in force before the interface exists. */
+	if (r >= 0 && a->n_publish)
 		r = step_hook(attach_step_to_string(STEP_PUBLISH), err);
-		if (r >= 0)
-			r = step_publish(nft, a, err);
-	}
-	if (r >= 0) {
+	if (r >= 0)
 		r = step_hook(attach_step_to_string(STEP_GUARD), err);
-		if (r >= 0)
-			r = step_guard(nft, a, mac, err);
-	}
-	/* The policy is in force before the interface exists. */
-	if (r >= 0 && a->egress.on) {
+	if (r >= 0 && a->egress.on)
 		r = step_hook(attach_step_to_string(STEP_EGRESS), err);
-		if (r >= 0)
-			r = step_egress(nft, a, err);
-	}
+	if (r >= 0)
+		r = step_elements(nft, a, mac, err);
 	if (r >= 0)
 		r = journal_step(ctx, a, STEP_VETH, err);
 	if (r >= 0)
-		r = step_veth(rtnl, &net, a, mac, netns_fd, err);
+		r = step_veth(rtnl, &net, a, mac, netns_fd, &peer_ifindex, err);
 	if (r >= 0) {
 		/* No write of its own: what it adds goes away with the veth, which is journaled. */
 		a->journal |= 1u << STEP_CONTAINER;
 		r = step_hook(attach_step_to_string(STEP_CONTAINER), err);
 	}
 	if (r >= 0)
-		r = step_container(a, netns_fd, err);
+		r = step_container(a, netns_fd, peer_ifindex, err);
 	if (r >= 0)
 		r = attach_state_transition(a, ATTACH_ACTIVE, err);
 	if (r >= 0)

@@ -206,7 +206,8 @@ static void test_veth_round_trip(void **state)
 	rtnl_build_veth_new(&b, &spec);
 	assert_ok(nlbuf_finish(&b));
 	assert_int_equal(nlh->nlmsg_type, RTM_NEWLINK);
-	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	assert_int_equal(nlh->nlmsg_flags,
+			 NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO | NLM_F_CREATE | NLM_F_EXCL);
 	ifi = mnl_nlmsg_get_payload(nlh);
 	assert_int_equal(ifi->ifi_flags, 0); /* up comes in the second request */
 
@@ -280,6 +281,29 @@ static void test_veth_round_trip(void **state)
 		assert_non_null(mode);
 		assert_int_equal(mnl_attr_get_u8(mode), IN6_ADDR_GEN_MODE_NONE);
 	}
+}
+
+/* The kernel's echo of a new veth's host end: IFLA_LINK is the peer's index, and only
+ * IFLA_LINK_NETNSID says that index is in another namespace. */
+static void test_parse_veth_echo(void **state)
+{
+	char buf[256] __attribute__((aligned(4)));
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	struct link_info info;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_index = 9;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "vbdeadbeef");
+	mnl_attr_put_u32(nlh, IFLA_LINK, 2);
+	assert_ok(rtnl_parse_link(nlh, &info));
+	assert_int_equal(info.link, 2);
+	assert_false(info.link_other_netns); /* same namespace: not the peer we want */
+	mnl_attr_put_u32(nlh, IFLA_LINK_NETNSID, 0);
+	assert_ok(rtnl_parse_link(nlh, &info));
+	assert_int_equal(info.link, 2);
+	assert_true(info.link_other_netns);
 }
 
 static void test_builder_overflow(void **state)
@@ -445,15 +469,11 @@ static void test_parse_nflog(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_link_del_golden),
-		cmocka_unit_test(test_route_default_golden),
-		cmocka_unit_test(test_addr_new_golden),
-		cmocka_unit_test(test_veth_round_trip),
-		cmocka_unit_test(test_builder_overflow),
-		cmocka_unit_test(test_parse_addr),
-		cmocka_unit_test(test_parse_ack),
-		cmocka_unit_test(test_parse_done),
-		cmocka_unit_test(test_parse_nflog),
+		cmocka_unit_test(test_link_del_golden), cmocka_unit_test(test_route_default_golden),
+		cmocka_unit_test(test_addr_new_golden), cmocka_unit_test(test_veth_round_trip),
+		cmocka_unit_test(test_parse_veth_echo), cmocka_unit_test(test_builder_overflow),
+		cmocka_unit_test(test_parse_addr),	cmocka_unit_test(test_parse_ack),
+		cmocka_unit_test(test_parse_done),	cmocka_unit_test(test_parse_nflog),
 	};
 
 	return cmocka_run_group_tests_name("netlink", tests, NULL, NULL);

@@ -320,23 +320,6 @@ int nft_batch_add_guard(struct nft_batch *b, const char *host_veth, const uint8_
 	return b->overflow ? -EMSGSIZE : 0;
 }
 
-int nft_guard_add(struct nl_sock *s, const char *host_veth, const uint8_t mac[6],
-		  const struct inaddr *addr, const char *owner, struct brnet_error *err)
-{
-	char buf[NFT_BATCH_SMALL];
-	struct nft_batch b;
-	int r;
-
-	nft_batch_init(&b, buf, sizeof(buf));
-	nft_batch_begin(&b);
-	r = nft_batch_add_guard(&b, host_veth, mac, addr, owner, true);
-	if (r >= 0)
-		r = nft_batch_end(&b);
-	if (r < 0)
-		return brnet_err(err, -r, "nf_tables: cannot build batch: %s", strerror(-r));
-	return nl_sock_transact(s, buf, b.len, NULL, NULL, err);
-}
-
 int nft_guard_remove_owned(struct nl_sock *s, const char *owner, struct brnet_error *err)
 {
 	return nft_elems_remove_owned(s, guard_sets, _SET_MAX, owner, err);

@@ -40,8 +40,6 @@ int nft_guard_ensure(struct nl_sock *s, struct brnet_error *err);
 /* The three elements of one container; exclusive: fail with -EEXIST if one is there. */
 int nft_batch_add_guard(struct nft_batch *b, const char *host_veth, const uint8_t mac[6],
 			const struct inaddr *addr, const char *owner, bool exclusive);
-int nft_guard_add(struct nl_sock *s, const char *host_veth, const uint8_t mac[6],
-		  const struct inaddr *addr, const char *owner, struct brnet_error *err);
 /* Removes every element whose owner is owner; none is fine. */
 int nft_guard_remove_owned(struct nl_sock *s, const char *owner, struct brnet_error *err);
 /* Calls fn once per element with an owner (so an owner may come several times). */

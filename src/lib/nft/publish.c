@@ -173,21 +173,6 @@ int nft_build_publish_batch(const struct publish *pub, unsigned n, const struct 
 	return 0;
 }
 
-int nft_publish_add(struct nl_sock *s, const struct publish *pub, unsigned n,
-		    const struct inaddr *addr, const char *owner, struct brnet_error *err)
-{
-	_cleanup_(freep) char *buf = NULL;
-	size_t len;
-	int r;
-
-	if (n == 0)
-		return 0;
-	r = nft_build_publish_batch(pub, n, addr, owner, &buf, &len);
-	if (r < 0)
-		return brnet_err(err, -r, "nf_tables: cannot build batch: %s", strerror(-r));
-	return nl_sock_transact(s, buf, len, NULL, NULL, err);
-}
-
 /* The map element's value: container address and port. */
 static bool elem_target(const struct nft_elem *e, struct inaddr *ret, uint16_t *ret_port)
 {

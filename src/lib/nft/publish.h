@@ -38,10 +38,6 @@ size_t nft_publish_batch_room(const struct publish *pub, unsigned n);
 int nft_build_publish_batch(const struct publish *pub, unsigned n, const struct inaddr *addr,
 			    const char *owner, char **ret_buf, size_t *ret_len);
 
-/* Adds an attachment's elements in one transaction; -EEXIST if any port is taken, and then
- * nothing was added. */
-int nft_publish_add(struct nl_sock *s, const struct publish *pub, unsigned n,
-		    const struct inaddr *addr, const char *owner, struct brnet_error *err);
 /* Removes, in one transaction, exactly the elements whose comment names owner ("id/ifname"),
  * found in a dump of both maps. Idempotent. */
 int nft_publish_remove_owned(struct nl_sock *s, const char *owner, struct brnet_error *err);

@@ -48,7 +48,10 @@ void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec)
 	 * enslaved to the bridge; a second request in the same round trip brings it up. The
 	 * peer cannot be born up: veth_open() refuses (-ENOTCONN) before the pair is linked. */
 	ifi.ifi_flags = ifi.ifi_change = 0;
-	nlbuf_begin(b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, &ifi, sizeof(ifi));
+	/* ECHO: the kernel (6.3 and later) answers with the new host end, whose IFLA_LINK is
+	 * the peer's index in its namespace, sparing a lookup there. */
+	nlbuf_begin(b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK | NLM_F_ECHO, &ifi,
+		    sizeof(ifi));
 	nlbuf_put_strz(b, IFLA_IFNAME, spec->host_name);
 	if (spec->mtu)
 		nlbuf_put_u32(b, IFLA_MTU, spec->mtu);
@@ -203,6 +206,14 @@ static int parse_link_cb(const struct nlattr *attr, void *data)
 			return MNL_CB_ERROR;
 		info->mtu = mnl_attr_get_u32(attr);
 		break;
+	case IFLA_LINK:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		info->link = (int)mnl_attr_get_u32(attr);
+		break;
+	case IFLA_LINK_NETNSID:
+		info->link_other_netns = true;
+		break;
 	case IFLA_ADDRESS:
 		if (mnl_attr_get_payload_len(attr) == sizeof(info->mac)) {
 			memcpy(info->mac, mnl_attr_get_payload(attr), sizeof(info->mac));
@@ -241,13 +252,19 @@ int rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *ret)
 	return 0;
 }
 
-int rtnl_run(struct nl_sock *s, struct nlbuf *b, struct brnet_error *err)
+int rtnl_run_cb(struct nl_sock *s, struct nlbuf *b, nl_data_cb cb, void *userdata,
+		struct brnet_error *err)
 {
 	int r = nlbuf_finish(b);
 
 	if (r < 0)
 		return brnet_err(err, -r, "netlink request does not fit its buffer");
-	return nl_sock_transact(s, b->data, b->len, NULL, NULL, err);
+	return nl_sock_transact(s, b->data, b->len, cb, userdata, err);
+}
+
+int rtnl_run(struct nl_sock *s, struct nlbuf *b, struct brnet_error *err)
+{
+	return rtnl_run_cb(s, b, NULL, NULL, err);
 }
 
 struct link_get {

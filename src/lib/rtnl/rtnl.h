@@ -19,6 +19,8 @@ struct link_info {
 	char name[IFNAMSIZ];
 	char kind[32]; /* IFLA_INFO_KIND, "" when none */
 	int master; /* ifindex, 0 when none */
+	int link; /* IFLA_LINK (a veth's peer), 0 when none */
+	bool link_other_netns; /* link is an index in another namespace (IFLA_LINK_NETNSID) */
 	unsigned flags; /* IFF_* */
 	unsigned mtu;
 	uint8_t mac[6];
@@ -68,6 +70,9 @@ int rtnl_addr_list_v4(struct nl_sock *s, int ifindex, struct addr_info *ret, siz
 		      struct brnet_error *err);
 /* Runs a buffer that holds one or more requests built above. */
 int rtnl_run(struct nl_sock *s, struct nlbuf *b, struct brnet_error *err);
+/* The same, with cb called for each message the kernel answers with (an NLM_F_ECHO). */
+int rtnl_run_cb(struct nl_sock *s, struct nlbuf *b, nl_data_cb cb, void *userdata,
+		struct brnet_error *err);
 
 /* A sysctl of the namespace the process is in. Writes only when the value differs. */
 int sysctl_write(const char *path, const char *value);
