@@ -241,10 +241,10 @@ static int choose_mac(const brnet_config *cfg, uint8_t mac[static 6])
 
 struct veth_echo {
 	const char *host_name;
-	int peer_ifindex; /* 0: not echoed (a kernel before 6.3) */
+	int ifindex, peer_ifindex; /* 0: not echoed (a kernel before 6.3) */
 };
 
-/* The echo of the new host end names the peer's index inside; the name must match. */
+/* The echo of the new host end: its index, and the peer's inside (the name must match). */
 static int veth_echo_cb(const struct nlmsghdr *nlh, void *userdata)
 {
 	struct veth_echo *e = userdata;
@@ -252,6 +252,7 @@ static int veth_echo_cb(const struct nlmsghdr *nlh, void *userdata)
 
 	if (rtnl_parse_link(nlh, &info) < 0 || strcmp(info.name, e->host_name) != 0)
 		return 0;
+	e->ifindex = info.ifindex;
 	if (info.link > 0 && info.link_other_netns)
 		e->peer_ifindex = info.link;
 	return 0;
@@ -280,6 +281,8 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 	rtnl_build_veth_new(&b, &spec);
 	r = rtnl_run_cb(rtnl, &b, veth_echo_cb, &echo, err);
 	if (r == -EEXIST) {
+		/* Nothing was created, and what exists is not ours: the rollback must leave it. */
+		a->journal &= ~(1u << STEP_VETH);
 		/* The name clash is on one side or the other; say which. */
 		if (rtnl_link_get(rtnl, a->host_veth, &existing, NULL) >= 0)
 			return brnet_err(err, EEXIST,
@@ -291,6 +294,13 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 	}
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot create veth %s", a->host_veth);
+	/* Only now, and by the index the kernel gave it when there is one: sent in the same
+	 * round trip, this request would also reach a link of that name that is not ours. */
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_bridge_port_up(&b, echo.ifindex, a->host_veth, spec.hairpin);
+	r = rtnl_run(rtnl, &b, err);
+	if (r < 0)
+		return brnet_err_prefix(err, r, "cannot bring %s up", a->host_veth);
 	*ret_peer_ifindex = echo.peer_ifindex;
 	return 0;
 }

@@ -110,7 +110,7 @@ static int reattach(struct nl_sock *rtnl, const struct brnet_attachment *a,
 	/* Port flags went with the old bridge: hairpin again for publishers. */
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_link_set_master(&b, veth.ifindex, ifindex);
-	rtnl_build_bridge_port_up(&b, a->host_veth, a->hairpin || a->n_publish > 0);
+	rtnl_build_bridge_port_up(&b, veth.ifindex, a->host_veth, a->hairpin || a->n_publish > 0);
 	return rtnl_run(rtnl, &b, err);
 }
 

@@ -59,5 +59,13 @@ bad 2 "only one of" setup --id c2 --pid 1 --netns /run/netns/c2
 bad 2 "unknown option" setup --id c2 --netns /run/netns/c2 --frobnicate
 bad 2 "unknown verb" frobnicate
 bad 1 "already exists" setup --netns /run/netns/c1 --id c1
+# A link that is not ours under the name c2's host end would take: refused, and left alone
+# (the rollback once deleted it).
+hv=$(brnet setup --netns /run/netns/c2 --id c2 --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["host_veth"])')
+brnet teardown --id c2 >/dev/null
+ip link add "$hv" type veth peer name foreign0
+bad 1 "host interface $hv already exists" setup --netns /run/netns/c2 --id c2
+ip link show "$hv" >/dev/null || fail "the failed setup deleted $hv, which was not its own"
+ip link del "$hv"
 echo "ok: $n bad inputs refused without a trace"
 echo PASS

@@ -253,34 +253,58 @@ static void test_veth_round_trip(void **state)
 	assert_int_equal(seen.netns_fd, 9);
 	assert_int_equal(seen.mtu, 1400);
 
-	/* Second request: the host end up, without an IPv6 link-local address. */
-	{
-		struct nlmsghdr *up = (struct nlmsghdr *)(buf + NLMSG_ALIGN(nlh->nlmsg_len));
-		const struct ifinfomsg *uifi = mnl_nlmsg_get_payload(up);
-		struct nlattr *af = NULL, *in6 = NULL, *mode = NULL;
+	assert_int_equal(b.len, nlh->nlmsg_len); /* one request: up comes once it exists */
+}
 
-		assert_int_equal(b.len, NLMSG_ALIGN(nlh->nlmsg_len) + up->nlmsg_len);
-		assert_int_equal(up->nlmsg_type, RTM_NEWLINK);
-		assert_int_equal(up->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK); /* no CREATE */
-		assert_int_equal(uifi->ifi_flags, IFF_UP);
-		assert_int_equal(uifi->ifi_change, IFF_UP);
-		mnl_attr_for_each (attr, up, sizeof(struct ifinfomsg)) {
-			if (mnl_attr_get_type(attr) == IFLA_IFNAME)
-				assert_string_equal(mnl_attr_get_str(attr), "vbdeadbeef");
-			if (mnl_attr_get_type(attr) == IFLA_AF_SPEC)
-				af = attr;
-		}
-		assert_non_null(af);
-		mnl_attr_for_each_nested (attr, af)
-			if (mnl_attr_get_type(attr) == AF_INET6)
-				in6 = attr;
-		assert_non_null(in6);
-		mnl_attr_for_each_nested (attr, in6)
-			if (mnl_attr_get_type(attr) == IFLA_INET6_ADDR_GEN_MODE)
-				mode = attr;
-		assert_non_null(mode);
-		assert_int_equal(mnl_attr_get_u8(mode), IN6_ADDR_GEN_MODE_NONE);
+/* The host end up, without an IPv6 link-local address: by the index the kernel echoed, so
+ * that it can reach no other link of that name. */
+static void test_bridge_port_up(void **state)
+{
+	char buf[512] __attribute__((aligned(4))) = { 0 };
+	struct nlbuf b;
+	struct nlmsghdr *up = (struct nlmsghdr *)buf;
+	const struct ifinfomsg *uifi = (const struct ifinfomsg *)(buf + NLMSG_HDRLEN);
+	struct nlattr *attr, *af = NULL, *in6 = NULL, *mode = NULL;
+	bool named = false;
+
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_bridge_port_up(&b, 17, "vbdeadbeef", false);
+	assert_ok(nlbuf_finish(&b));
+	assert_int_equal(up->nlmsg_type, RTM_NEWLINK);
+	assert_int_equal(up->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK); /* no CREATE */
+	assert_int_equal(uifi->ifi_index, 17);
+	assert_int_equal(uifi->ifi_flags, IFF_UP);
+	assert_int_equal(uifi->ifi_change, IFF_UP);
+	mnl_attr_for_each (attr, up, sizeof(struct ifinfomsg)) {
+		if (mnl_attr_get_type(attr) == IFLA_IFNAME)
+			named = true;
+		if (mnl_attr_get_type(attr) == IFLA_AF_SPEC)
+			af = attr;
 	}
+	assert_false(named);
+	assert_non_null(af);
+	mnl_attr_for_each_nested (attr, af)
+		if (mnl_attr_get_type(attr) == AF_INET6)
+			in6 = attr;
+	assert_non_null(in6);
+	mnl_attr_for_each_nested (attr, in6)
+		if (mnl_attr_get_type(attr) == IFLA_INET6_ADDR_GEN_MODE)
+			mode = attr;
+	assert_non_null(mode);
+	assert_int_equal(mnl_attr_get_u8(mode), IN6_ADDR_GEN_MODE_NONE);
+
+	/* Without an index (a kernel that does not echo), by name. */
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_bridge_port_up(&b, 0, "vbdeadbeef", true);
+	assert_ok(nlbuf_finish(&b));
+	assert_int_equal(uifi->ifi_index, 0);
+	named = false;
+	mnl_attr_for_each (attr, up, sizeof(struct ifinfomsg))
+		if (mnl_attr_get_type(attr) == IFLA_IFNAME) {
+			assert_string_equal(mnl_attr_get_str(attr), "vbdeadbeef");
+			named = true;
+		}
+	assert_true(named);
 }
 
 /* The kernel's echo of a new veth's host end: IFLA_LINK is the peer's index, and only
@@ -469,11 +493,17 @@ static void test_parse_nflog(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_link_del_golden), cmocka_unit_test(test_route_default_golden),
-		cmocka_unit_test(test_addr_new_golden), cmocka_unit_test(test_veth_round_trip),
-		cmocka_unit_test(test_parse_veth_echo), cmocka_unit_test(test_builder_overflow),
-		cmocka_unit_test(test_parse_addr),	cmocka_unit_test(test_parse_ack),
-		cmocka_unit_test(test_parse_done),	cmocka_unit_test(test_parse_nflog),
+		cmocka_unit_test(test_link_del_golden),
+		cmocka_unit_test(test_route_default_golden),
+		cmocka_unit_test(test_addr_new_golden),
+		cmocka_unit_test(test_veth_round_trip),
+		cmocka_unit_test(test_parse_veth_echo),
+		cmocka_unit_test(test_bridge_port_up),
+		cmocka_unit_test(test_builder_overflow),
+		cmocka_unit_test(test_parse_addr),
+		cmocka_unit_test(test_parse_ack),
+		cmocka_unit_test(test_parse_done),
+		cmocka_unit_test(test_parse_nflog),
 	};
 
 	return cmocka_run_group_tests_name("netlink", tests, NULL, NULL);

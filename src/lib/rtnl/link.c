@@ -45,8 +45,9 @@ void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec)
 	struct nlattr *info, *data, *peer;
 
 	/* The peer is born in the target namespace under its final name, the host end is born
-	 * enslaved to the bridge; a second request in the same round trip brings it up. The
-	 * peer cannot be born up: veth_open() refuses (-ENOTCONN) before the pair is linked. */
+	 * enslaved to the bridge and is brought up by rtnl_build_bridge_port_up() once it
+	 * exists. The peer cannot be born up: veth_open() refuses (-ENOTCONN) before the pair
+	 * is linked. */
 	ifi.ifi_flags = ifi.ifi_change = 0;
 	/* ECHO: the kernel (6.3 and later) answers with the new host end, whose IFLA_LINK is
 	 * the peer's index in its namespace, sparing a lookup there. */
@@ -81,18 +82,19 @@ void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec)
 	nlbuf_nest_end(b, data);
 	nlbuf_nest_end(b, info);
 	nlbuf_end(b);
-	rtnl_build_bridge_port_up(b, spec->host_name, spec->hairpin);
 }
 
-void rtnl_build_bridge_port_up(struct nlbuf *b, const char *name, bool hairpin)
+void rtnl_build_bridge_port_up(struct nlbuf *b, int ifindex, const char *name, bool hairpin)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
+				 .ifi_index = ifindex > 0 ? ifindex : 0,
 				 .ifi_flags = IFF_UP,
 				 .ifi_change = IFF_UP };
 	struct nlattr *af, *in6;
 
 	nlbuf_begin(b, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
-	nlbuf_put_strz(b, IFLA_IFNAME, name);
+	if (ifindex <= 0)
+		nlbuf_put_strz(b, IFLA_IFNAME, name);
 	/* A bridge port needs no IPv6 link-local address: not generating one spares the host
 	 * end addrconf, DAD and MLD work. The kernel takes this only once the device exists. */
 	af = nlbuf_nest_start(b, IFLA_AF_SPEC);

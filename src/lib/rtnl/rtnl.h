@@ -48,7 +48,9 @@ void rtnl_build_link_get(struct nlbuf *b, const char *name);
 void rtnl_build_bridge_new(struct nlbuf *b, const char *name);
 /* Two requests: create the pair, then bring the host end up as a bridge port. */
 void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec);
-void rtnl_build_bridge_port_up(struct nlbuf *b, const char *name, bool hairpin);
+/* A new bridge port up, without IPv6 link-local address, hairpin if asked; by ifindex, or
+ * by name when ifindex is 0. */
+void rtnl_build_bridge_port_up(struct nlbuf *b, int ifindex, const char *name, bool hairpin);
 void rtnl_build_link_set_up(struct nlbuf *b, int ifindex);
 void rtnl_build_link_set_master(struct nlbuf *b, int ifindex, int master);
 void rtnl_build_link_del(struct nlbuf *b, const char *name);
