@@ -6,6 +6,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include <libnftnl/common.h>
 #include <libnftnl/udata.h>
@@ -160,25 +161,47 @@ int nft_elems_get(struct nl_sock *s, const struct nft_setref *ref, const void *k
 	return r;
 }
 
-/* The owner's elements, collected per set for one deletion message each. */
+/* A message's element list is one attribute, whose length has 16 bits: deletions go in
+ * messages of at most this many elements (a policy may own thousands). */
+#define ELEMS_PER_MSG 256
+
+/* The owner's elements, collected per set into deletion messages. */
 struct owned {
 	const char *owner;
-	struct nftnl_set *del[SETS_MAX];
-	unsigned n[SETS_MAX];
+	const struct nft_setref *sets;
+	struct del_msg {
+		unsigned which, n;
+		struct nftnl_set *s;
+	} * msgs;
+	size_t n_msgs, msgs_size;
+	ssize_t last[SETS_MAX]; /* each set's message being filled, -1 for none */
 };
 
 static int collect_fn(const struct nft_elem_view *e, void *userdata)
 {
 	struct owned *o = userdata;
+	struct del_msg *m;
 
 	if (strcmp(e->e.owner, o->owner) != 0)
 		return 0;
-	o->n[e->which]++;
+	if (o->last[e->which] < 0 || o->msgs[o->last[e->which]].n == ELEMS_PER_MSG) {
+		struct nftnl_set *set;
+
+		if (ARRAY_RESERVE(o->msgs, o->msgs_size, o->n_msgs) < 0)
+			return -ENOMEM;
+		set = nft_setref_alloc(&o->sets[e->which]);
+		if (!set)
+			return -ENOMEM;
+		o->msgs[o->n_msgs] = (struct del_msg){ .which = e->which, .s = set };
+		o->last[e->which] = (ssize_t)o->n_msgs++;
+	}
+	m = &o->msgs[o->last[e->which]];
+	m->n++;
 	/* A deletion names the key (and an interval's end), nothing else. */
-	return nft_elem_add(o->del[e->which], &(struct nft_elem){ .key = e->e.key,
-								  .len = e->e.len,
-								  .key_end = e->e.key_end,
-								  .end_len = e->e.end_len });
+	return nft_elem_add(m->s, &(struct nft_elem){ .key = e->e.key,
+						      .len = e->e.len,
+						      .key_end = e->e.key_end,
+						      .end_len = e->e.end_len });
 }
 
 static int replace(struct nl_sock *s, const struct nft_setref *sets, unsigned n, struct owned *o,
@@ -190,26 +213,20 @@ static int replace(struct nl_sock *s, const struct nft_setref *sets, unsigned n,
 	struct nft_batch b;
 	int r;
 
-	for (unsigned i = 0; i < n; i++)
-		if (!(o->del[i] = nft_setref_alloc(&sets[i])))
-			return -ENOMEM;
 	r = nft_elems_walk(s, sets, n, collect_fn, o, err);
 	if (r < 0)
 		return r;
-	for (unsigned i = 0; i < n; i++)
-		if (o->n[i])
-			size += NFT_MSG_ROOM + (size_t)o->n[i] * NFT_ELEM_ROOM;
+	for (size_t i = 0; i < o->n_msgs; i++)
+		size += NFT_MSG_ROOM + (size_t)o->msgs[i].n * NFT_ELEM_ROOM;
 	buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;
 	nft_batch_init(&b, buf, size);
 	nft_batch_begin(&b);
-	for (unsigned i = 0; i < n; i++) {
-		if (!o->n[i])
-			continue;
-		b.family = sets[i].family;
-		nft_batch_setelems(&b, NFT_MSG_DELSETELEM, 0, o->del[i],
-				   (size_t)o->n[i] * NFT_ELEM_ROOM);
+	for (size_t i = 0; i < o->n_msgs; i++) {
+		b.family = sets[o->msgs[i].which].family;
+		nft_batch_setelems(&b, NFT_MSG_DELSETELEM, 0, o->msgs[i].s,
+				   (size_t)o->msgs[i].n * NFT_ELEM_ROOM);
 	}
 	b.family = NFPROTO_INET;
 	r = add ? add(&b, userdata) : 0;
@@ -226,14 +243,17 @@ int nft_elems_replace(struct nl_sock *s, const struct nft_setref *sets, unsigned
 		      const char *owner, int (*add)(struct nft_batch *b, void *userdata),
 		      size_t add_room, void *userdata, struct brnet_error *err)
 {
-	struct owned o = { .owner = owner };
+	struct owned o = { .owner = owner, .sets = sets };
 	int r;
 
 	if (n > SETS_MAX)
 		return -EINVAL;
+	for (unsigned i = 0; i < SETS_MAX; i++)
+		o.last[i] = -1;
 	r = replace(s, sets, n, &o, add, add_room, userdata, err);
-	for (unsigned i = 0; i < n; i++)
-		nftnl_set_free(o.del[i]);
+	for (size_t i = 0; i < o.n_msgs; i++)
+		nftnl_set_free(o.msgs[i].s);
+	free(o.msgs);
 	return r;
 }
 
