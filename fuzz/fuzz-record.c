@@ -17,11 +17,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (record_parse((const char *)data, size, &a, why, sizeof(why)) < 0)
 		return 0;
 	text = record_format(&a);
-	if (!text)
+	if (!text) {
+		attachment_done(&a);
 		return 0;
+	}
 	if (record_parse(text, strlen(text), &b, why, sizeof(why)) < 0 || strcmp(a.id, b.id) != 0 ||
-	    a.journal != b.journal || a.state != b.state)
+	    a.journal != b.journal || a.state != b.state || a.egress.n_allow != b.egress.n_allow)
 		abort();
 	free(text);
+	attachment_done(&a);
+	attachment_done(&b);
 	return 0;
 }

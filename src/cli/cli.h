@@ -39,6 +39,7 @@ enum {
 	OPT_ROOTFS,
 	OPT_RESOLV_BIND,
 	OPT_EGRESS_ALLOW,
+	OPT_EGRESS_ALLOW_FILE,
 	OPT_EGRESS_TCP,
 	OPT_EGRESS_UDP,
 	OPT_EGRESS_DENY_ALL,
@@ -58,6 +59,7 @@ enum {
 		{ "dns-search", required_argument, NULL, OPT_DNS_SEARCH },                         \
 		{ "dns-option", required_argument, NULL, OPT_DNS_OPTION },                         \
 		{ "egress-allow", required_argument, NULL, OPT_EGRESS_ALLOW },                     \
+		{ "egress-allow-file", required_argument, NULL, OPT_EGRESS_ALLOW_FILE },           \
 		{ "egress-tcp-port", required_argument, NULL, OPT_EGRESS_TCP },                    \
 		{ "egress-udp-port", required_argument, NULL, OPT_EGRESS_UDP },                    \
 		{ "egress-deny-all", no_argument, NULL, OPT_EGRESS_DENY_ALL },                     \

@@ -2,8 +2,11 @@
 /* The network options that setup and run share, parsed into a brnet_config. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "shared/macro.h"
 
 const char cli_network_options_help[] =
 	"  --id ID            attachment id: [A-Za-z0-9][A-Za-z0-9_.-]*, at most 64 bytes\n"
@@ -23,12 +26,62 @@ const char cli_network_options_help[] =
 	"  --egress-allow CIDR\n"
 	"                     egress policy: the container reaches only these destinations\n"
 	"                     (and its --dns resolvers on port 53); repeatable\n"
+	"  --egress-allow-file FILE\n"
+	"                     the same, one CIDR a line (# starts a comment); for long lists\n"
 	"  --egress-deny-all  egress policy that allows nothing (but DNS to --dns)\n"
 	"  --egress-tcp-port N, --egress-udp-port N\n"
 	"                     allowed destinations only on these ports; repeatable\n"
 	"  --no-egress-dns    under a policy, do not allow DNS to the --dns resolvers\n"
 	"  --egress-log       report denied packets (brnet events), at most 5 a minute\n"
 	"  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n";
+
+DEFINE_POINTER_CLEANUP(FILE, fclose)
+
+/* --egress-allow-file: one CIDR a line; blank lines and # comments are skipped; an error names
+ * the file and line. */
+static int egress_allow_file(brnet_config *cfg, const char *path, struct brnet_error *err)
+{
+	_cleanup_(fclosep) FILE *f = fopen(path, "re");
+	_cleanup_(freep) char *line = NULL;
+	size_t size = 0;
+	unsigned lineno = 0;
+
+	if (!f) {
+		int e = errno;
+
+		/* a bad argument, like a bad CIDR: exit 2 */
+		snprintf(err->msg, sizeof(err->msg), "cannot read --egress-allow-file %s: %s", path,
+			 strerror(e));
+		err->code = EINVAL;
+		return -EINVAL;
+	}
+	while (getline(&line, &size, f) >= 0) {
+		char *s = line + strspn(line, " \t"), *end;
+		int r;
+
+		lineno++;
+		s[strcspn(s, "#\r\n")] = '\0';
+		for (end = s + strlen(s); end > s && (end[-1] == ' ' || end[-1] == '\t'); end--)
+			end[-1] = '\0';
+		if (!*s)
+			continue;
+		r = brnet_config_egress_allow(cfg, s, err);
+		if (r < 0) {
+			char msg[sizeof(err->msg)];
+
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			snprintf(err->msg, sizeof(err->msg), "%.200s:%u: %.280s", path, lineno,
+				 msg);
+			return r;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(err->msg, sizeof(err->msg), "cannot read --egress-allow-file %s", path);
+		err->code = EIO;
+		return -EIO;
+	}
+	return 0;
+}
 
 int cli_network_option(int opt, const char *arg, brnet_config *cfg, struct cli_global *g,
 		       const char *verb, struct brnet_error *err)
@@ -64,6 +117,8 @@ int cli_network_option(int opt, const char *arg, brnet_config *cfg, struct cli_g
 		return brnet_config_add_dns_option(cfg, arg, err);
 	case OPT_EGRESS_ALLOW:
 		return brnet_config_egress_allow(cfg, arg, err);
+	case OPT_EGRESS_ALLOW_FILE:
+		return egress_allow_file(cfg, arg, err);
 	case OPT_EGRESS_DENY_ALL:
 		return brnet_config_egress_deny_all(cfg);
 	case OPT_NO_EGRESS_DNS:

@@ -17,8 +17,8 @@ static void help(void)
 	       "policy option, the policy is removed.\n\n"
 	       "  --id ID            attachment id\n"
 	       "  --ifname NAME      interface name inside the namespace (default eth0)\n"
-	       "  --egress-allow CIDR, --egress-deny-all, --egress-tcp-port N,\n"
-	       "  --egress-udp-port N, --no-egress-dns, --egress-log\n"
+	       "  --egress-allow CIDR, --egress-allow-file FILE, --egress-deny-all,\n"
+	       "  --egress-tcp-port N, --egress-udp-port N, --no-egress-dns, --egress-log\n"
 	       "                     as for brnet setup\n"
 	       "  --dns ADDR         the resolvers DNS is allowed to (default: the attachment's)\n"
 	       "  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n"
@@ -32,6 +32,7 @@ int verb_policy(const struct cli_global *g0, int argc, char **argv)
 		{ "ifname", required_argument, NULL, OPT_IFNAME },
 		{ "dns", required_argument, NULL, OPT_DNS },
 		{ "egress-allow", required_argument, NULL, OPT_EGRESS_ALLOW },
+		{ "egress-allow-file", required_argument, NULL, OPT_EGRESS_ALLOW_FILE },
 		{ "egress-tcp-port", required_argument, NULL, OPT_EGRESS_TCP },
 		{ "egress-udp-port", required_argument, NULL, OPT_EGRESS_UDP },
 		{ "egress-deny-all", no_argument, NULL, OPT_EGRESS_DENY_ALL },

@@ -31,6 +31,7 @@
 #include "shared/macro.h"
 
 DEFINE_POINTER_CLEANUP(struct nl_sock, nl_sock_free)
+DEFINE_POINTER_CLEANUP(brnet_attachment, brnet_attachment_free)
 
 static void network_closep(struct network *net)
 {
@@ -471,13 +472,17 @@ static int check_policy_enforceable(struct brnet_error *err)
 static int policy_from_config(const brnet_config *cfg, const struct egress_policy *current,
 			      struct egress_policy *ret, struct brnet_error *err)
 {
-	struct egress_policy p = cfg->egress;
+	_cleanup_(egress_policy_done) struct egress_policy p = { 0 };
 	int r;
 
-	if (p.n_tcp + p.n_udp > 0 && !p.on)
+	if (cfg->egress.n_tcp + cfg->egress.n_udp > 0 && !cfg->egress.on)
 		return brnet_err(err, EINVAL,
 				 "egress ports need a policy: give an allowed destination or deny "
 				 "all");
+	r = egress_policy_copy(&p, &cfg->egress);
+	if (r < 0)
+		return brnet_err(err, -r, "cannot copy the egress policy: %s", strerror(-r));
+	egress_policy_normalize(&p);
 	p.n_dns = 0;
 	for (unsigned i = 0; i < cfg->dns.n_servers && i < EGRESS_DNS_MAX; i++)
 		p.dns[p.n_dns++] = cfg->dns.servers[i];
@@ -489,6 +494,7 @@ static int policy_from_config(const brnet_config *cfg, const struct egress_polic
 			return r;
 	}
 	*ret = p;
+	p = (struct egress_policy){ 0 }; /* moved */
 	return 0;
 }
 
@@ -547,7 +553,7 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	_cleanup_(attach_lock_release) struct attach_lock alock = { .fd = -EBADF };
 	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL, *nft = NULL;
 	_cleanup_(closep) int netns_fd = -EBADF;
-	_cleanup_(freep) struct brnet_attachment *a = NULL;
+	_cleanup_(brnet_attachment_freep) struct brnet_attachment *a = NULL;
 	struct brnet_error undo_err = { 0 };
 	int peer_ifindex = 0;
 	uint8_t mac[6];
@@ -665,7 +671,7 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 int attach_teardown_locked(brnet_ctx *ctx, const char *id, const char *ifname,
 			   struct brnet_error *err)
 {
-	struct brnet_attachment a;
+	_cleanup_(attachment_done) struct brnet_attachment a = { 0 };
 	int r;
 
 	r = record_load(ctx->attachments_dirfd, id, ifname, &a, err);
@@ -706,8 +712,8 @@ int brnet_policy(brnet_ctx *ctx, const char *id, const char *ifname, const brnet
 {
 	_cleanup_(attach_lock_release) struct attach_lock alock = { .fd = -EBADF };
 	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
-	_cleanup_(freep) struct brnet_attachment *a = calloc(1, sizeof(*a));
-	struct egress_policy p;
+	_cleanup_(brnet_attachment_freep) struct brnet_attachment *a = calloc(1, sizeof(*a));
+	_cleanup_(egress_policy_done) struct egress_policy p = { 0 };
 	char owner[RECORD_NAME_MAX];
 	int r;
 
@@ -735,13 +741,15 @@ int brnet_policy(brnet_ctx *ctx, const char *id, const char *ifname, const brnet
 		return brnet_err(err, r, "cannot open nf_tables netlink socket: %s", strerror(-r));
 	/* The record first, journaled: a kill before the transaction leaves a record that check
 	 * reports against the kernel and a second `brnet policy` repairs. */
+	egress_policy_done(&a->egress);
 	a->egress = p;
+	p = (struct egress_policy){ 0 }; /* moved */
 	a->journal |= 1u << STEP_EGRESS;
 	r = record_save(ctx->attachments_dirfd, a, false, err);
 	if (r < 0)
 		return r;
 	record_owner(a, owner);
-	r = nft_egress_replace(nft, &p, &a->address, owner, err);
+	r = nft_egress_replace(nft, &a->egress, &a->address, owner, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot replace the egress policy of %s", owner);
 	return 0;
@@ -775,7 +783,7 @@ int attach_load(brnet_ctx *ctx, const char *id, const char *ifname, struct brnet
 int brnet_attachment_load(brnet_ctx *ctx, const char *id, const char *ifname,
 			  brnet_attachment **ret, struct brnet_error *err)
 {
-	_cleanup_(freep) struct brnet_attachment *a = NULL;
+	_cleanup_(brnet_attachment_freep) struct brnet_attachment *a = NULL;
 	int r;
 
 	if (!ctx || !ret)
@@ -792,6 +800,9 @@ int brnet_attachment_load(brnet_ctx *ctx, const char *id, const char *ifname,
 
 void brnet_attachment_free(brnet_attachment *a)
 {
+	if (!a)
+		return;
+	attachment_done(a);
 	free(a);
 }
 

@@ -236,7 +236,7 @@ static void check_state(brnet_ctx *ctx, const struct brnet_attachment *a, struct
 int brnet_check(brnet_ctx *ctx, const char *id, const char *ifname, brnet_problem_fn fn,
 		void *userdata, struct brnet_error *err)
 {
-	struct brnet_attachment a;
+	_cleanup_(attachment_done) struct brnet_attachment a = { 0 };
 	struct report rep = { .fn = fn, .userdata = userdata };
 	int r;
 

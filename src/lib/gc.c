@@ -93,7 +93,7 @@ static void gc_attachments(struct gc *gc)
 {
 	for (size_t i = 0; i < gc->n; i++) {
 		const struct brnet_attachment *listed = gc->list[i];
-		struct brnet_attachment a;
+		_cleanup_(attachment_done) struct brnet_attachment a = { 0 };
 		struct brnet_error e = { 0 };
 		const char *why;
 		int fd, r;

@@ -17,7 +17,7 @@ void brnet_attachment_list_free(brnet_attachment **list, size_t n)
 	if (!list)
 		return;
 	for (size_t i = 0; i < n; i++)
-		free(list[i]);
+		brnet_attachment_free(list[i]);
 	free(list);
 }
 
@@ -86,12 +86,12 @@ int brnet_list(brnet_ctx *ctx, brnet_attachment ***ret, size_t *ret_n, struct br
 		r = record_load(ctx->attachments_dirfd, id, at + 1, a, err);
 		*dot = '.';
 		if (r == -ENOENT) { /* removed meanwhile */
-			free(a);
+			brnet_attachment_free(a);
 			r = 0;
 			continue;
 		}
 		if (r < 0) {
-			free(a);
+			brnet_attachment_free(a);
 			break;
 		}
 		list[n++] = a;

@@ -13,7 +13,9 @@
 #include "shared/fileio.h"
 #include "shared/macro.h"
 
-#define RECORD_FILE_MAX ((size_t)64 * 1024)
+/* A record is a few hundred bytes; an egress policy of EGRESS_ALLOW_MAX destinations adds
+ * about 1.5 MB. (The buffer is malloc'd at this size, but only what is read is touched.) */
+#define RECORD_FILE_MAX ((size_t)4 * 1024 * 1024)
 
 static const char *const state_names[_ATTACH_STATE_MAX] = {
 	[ATTACH_UNCONFIGURED] = "unconfigured",
@@ -118,8 +120,22 @@ static json_t *egress_format(const struct egress_policy *p)
 			 "dns", dns, "dns_allowed", !p->no_dns, "log", p->log);
 }
 
-/* The inverse of egress_format(); -EBADMSG for anything it would not write. */
+static int egress_parse_into(json_t *o, struct egress_policy *p);
+
+/* The inverse of egress_format(); -EBADMSG for anything it would not write, and then p owns
+ * nothing. */
 static int egress_parse(json_t *o, struct egress_policy *p)
+{
+	int r = egress_parse_into(o, p);
+
+	if (r < 0)
+		egress_policy_done(p);
+	else
+		egress_policy_normalize(p);
+	return r;
+}
+
+static int egress_parse_into(json_t *o, struct egress_policy *p)
 {
 	json_t *allow, *tcp, *udp, *dns, *v;
 	int dns_allowed, log = 0;
@@ -149,6 +165,11 @@ static int egress_parse(json_t *o, struct egress_policy *p)
 		    inaddr_parse_v4(json_string_value(v), &p->dns[p->n_dns++]) < 0)
 			return -EBADMSG;
 	return 0;
+}
+
+void attachment_done(struct brnet_attachment *a)
+{
+	egress_policy_done(&a->egress);
 }
 
 const char *record_owner(const struct brnet_attachment *a, char ret[static RECORD_NAME_MAX])

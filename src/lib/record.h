@@ -87,6 +87,9 @@ int record_lock(int dirfd, const char *id, const char *ifname, bool wait);
 /* Removes the lock file while holding it (lock_file re-checks, so this is race-free). */
 void record_unlock_remove(int dirfd, const char *id, const char *ifname, int fd);
 
+/* Frees what a owns (its egress policy), not a itself. */
+void attachment_done(struct brnet_attachment *a);
+
 /* Fills the text forms after the binary fields change. */
 void record_update_strings(struct brnet_attachment *a);
 

@@ -156,6 +156,35 @@ n=$(wc -l <"$TMPDIR/events")
 echo "ok: 12 denied packets, $n events (rate-limited)"
 brnet teardown --id lg >/dev/null
 
+# 10b. A long allowlist from a file: 10,000 destinations (and comments, blank lines, a CIDR
+# inside another) are 10,000 elements; the one of them that is reachable answers, the rest of
+# the world does not; teardown takes them all.
+make_container big
+{
+	echo "# generated: 10,000 /32s in 100.64.0.0/10, then the upstream host"
+	for j in $(seq 1 9999); do echo "100.$((64 + (j >> 16))).$(((j >> 8) & 255)).$((j & 255))/32"; done
+	echo ""
+	echo "$UPSTREAM_ADDR   # the one reachable destination"
+	echo "100.64.0.0/24"
+	echo "100.64.0.7/32 # inside the /24 above"
+} >"$TMPDIR/allow.txt"
+allow_elems() {
+	nft -j list set inet brnet egress_allow | python3 -c '
+import json, sys
+print(sum(len(o["set"].get("elem", [])) for o in json.load(sys.stdin)["nftables"] if "set" in o))'
+}
+others=$(allow_elems) # the policies of the containers above
+brnet setup --netns /run/netns/big --id big --egress-allow-file "$TMPDIR/allow.txt" >/dev/null
+# 9,999 /32s, of which the /24 replaces the 255 it covers, plus the upstream host
+expect_eq "elements of a 10,000-line allowlist" "$(($(allow_elems) - others))" "$((9999 - 255 + 1 + 1))"
+expect_probe big tcp $UPSTREAM_ADDR 8080 open
+expect_probe big tcp 203.0.113.1 8080 timeout
+brnet check --id big >/dev/null || fail "check after a 10,000-line policy"
+brnet teardown --id big >/dev/null
+expect_eq "allowlist elements after teardown" "$(allow_elems)" "$others"
+echo "ok: a 10,000-line allowlist file"
+printf '198.51.100.0/24\n10.0.0.1/8\n' >"$TMPDIR/bad-allow.txt"
+
 # 11. Bad input: exit 2, the value named, nothing changed.
 make_container bad
 before=$(snapshot)
@@ -170,6 +199,15 @@ for args in "--egress-allow 10.0.0.1/8" "--egress-allow 300.0.0.0/8" "--egress-a
 	expect_eq "setup $args" "$rc" "2"
 	value=${args##* }
 	case "$msg" in *"$value"*) ;; *) fail "message does not name $value: $msg" ;; esac
+done
+# A file: its bad line named with the value, and a file that cannot be read.
+for spec in "bad-allow.txt|bad-allow.txt:2: invalid CIDR 10.0.0.1/8" "no-such-file|no-such-file: No such file"; do
+	set +e
+	msg=$(brnet setup --netns /run/netns/bad --id bad --egress-allow-file "$TMPDIR/${spec%%|*}" 2>&1)
+	rc=$?
+	set -e
+	expect_eq "setup --egress-allow-file ${spec%%|*}" "$rc" "2"
+	case "$msg" in *"${spec#*|}"*) ;; *) fail "message does not name '${spec#*|}': $msg" ;; esac
 done
 set +e
 brnet setup --netns /run/netns/bad --id bad --egress-tcp-port 80 >/dev/null 2>&1

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Validation tables: every bad value is refused with -EINVAL and a message naming it. */
 #include <errno.h>
+#include <stdio.h>
 
 #include "brnet.h"
 #include "lib/config/config.h"
+#include "lib/config/egress.h"
+#include "shared/macro.h"
 #include "test-common.h"
 
 static void test_ifname(void **state)
@@ -94,13 +97,63 @@ static void test_setters(void **state)
 	brnet_config_free(NULL);
 }
 
+/* Overlaps are dropped (the kernel's interval set refuses them) and the rest sorted. */
+static void test_egress_normalize(void **state)
+{
+	static const char *const in[] = { "10.1.2.0/24",   "192.168.1.1",    "10.1.0.0/16",
+					  "172.16.0.0/12", "192.168.1.1/32", "10.0.0.0/8",
+					  "172.16.5.0/24", "8.8.8.8/32" };
+	static const char *const out[] = { "8.8.8.8/32", "10.0.0.0/8", "172.16.0.0/12",
+					   "192.168.1.1/32" };
+	struct egress_policy p = { 0 }, copy;
+	struct brnet_error err = { 0 };
+	char buf[PREFIX_STRLEN];
+
+	for (size_t i = 0; i < ELEMENTSOF(in); i++)
+		assert_ok(egress_add_allow(&p, in[i], &err));
+	assert_true(p.on);
+	assert_int_equal(p.n_allow, ELEMENTSOF(in));
+	egress_policy_normalize(&p);
+	assert_int_equal(p.n_allow, ELEMENTSOF(out));
+	for (size_t i = 0; i < ELEMENTSOF(out); i++)
+		assert_string_equal(inprefix_to_string(&p.allow[i], buf), out[i]);
+	/* a copy owns its own array */
+	assert_ok(egress_policy_copy(&copy, &p));
+	assert_ptr_not_equal(copy.allow, p.allow);
+	egress_policy_done(&p);
+	assert_null(p.allow);
+	assert_int_equal(copy.n_allow, ELEMENTSOF(out));
+	assert_string_equal(inprefix_to_string(&copy.allow[3], buf), "192.168.1.1/32");
+	egress_policy_done(&copy);
+}
+
+/* Ten thousand destinations are ten thousand elements, normalized in O(n log n). */
+static void test_egress_many(void **state)
+{
+	struct egress_policy p = { 0 };
+	struct brnet_error err = { 0 };
+	char cidr[32];
+
+	for (unsigned j = 10000; j >= 1; j--) {
+		snprintf(cidr, sizeof(cidr), "100.%u.%u.%u/32", 64 + (j >> 16), (j >> 8) & 255,
+			 j & 255);
+		assert_ok(egress_add_allow(&p, cidr, &err));
+	}
+	assert_ok(egress_add_allow(&p, "100.64.0.0/24", &err)); /* covers the first 255 */
+	egress_policy_normalize(&p);
+	assert_int_equal(p.n_allow, 10000 - 255 + 1);
+	for (size_t i = 1; i < p.n_allow; i++)
+		assert_true(inaddr_v4_host(&p.allow[i - 1].addr) <
+			    inaddr_v4_host(&p.allow[i].addr));
+	egress_policy_done(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ifname),
-		cmocka_unit_test(test_id),
-		cmocka_unit_test(test_subnet),
-		cmocka_unit_test(test_setters),
+		cmocka_unit_test(test_ifname),		 cmocka_unit_test(test_id),
+		cmocka_unit_test(test_subnet),		 cmocka_unit_test(test_setters),
+		cmocka_unit_test(test_egress_normalize), cmocka_unit_test(test_egress_many),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

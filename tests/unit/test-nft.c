@@ -9,7 +9,9 @@
 
 #include <libnftnl/rule.h>
 
+#include "lib/config/egress.h"
 #include "lib/nft/batch.h"
+#include "lib/nft/egress.h"
 #include "lib/nft/nft.h"
 #include "lib/nft/publish.h"
 #include "test-common.h"
@@ -79,8 +81,8 @@ static void test_masquerade_prefix_mask(void **state)
 }
 
 struct seen {
-	uint16_t types[48];
-	uint16_t flags[48];
+	uint16_t types[64];
+	uint16_t flags[64];
 	size_t n;
 };
 
@@ -89,7 +91,7 @@ static void walk(const char *buf, size_t len, struct seen *s)
 	const struct nlmsghdr *nlh;
 
 	s->n = 0;
-	for (nlh = (const struct nlmsghdr *)buf; NLMSG_OK(nlh, len) && s->n < 48;
+	for (nlh = (const struct nlmsghdr *)buf; NLMSG_OK(nlh, len) && s->n < 64;
 	     nlh = NLMSG_NEXT(nlh, len)) {
 		s->types[s->n] = nlh->nlmsg_type;
 		s->flags[s->n++] = nlh->nlmsg_flags;
@@ -239,6 +241,43 @@ static void test_publish_batch(void **state)
 	}
 	free(buf);
 }
+/* A policy of 10,000 destinations: a few messages of many elements, within the room the
+ * builder asks for. */
+static void test_egress_batch_many(void **state)
+{
+	struct egress_policy p = { 0 };
+	struct brnet_error err = { 0 };
+	struct nft_batch b;
+	struct inaddr a;
+	char cidr[32], *buf;
+	size_t room, allow_msgs = 0;
+	struct seen s;
+
+	for (unsigned j = 1; j <= 10000; j++) {
+		snprintf(cidr, sizeof(cidr), "100.%u.%u.%u/32", 64 + (j >> 16), (j >> 8) & 255,
+			 j & 255);
+		assert_ok(egress_add_allow(&p, cidr, &err));
+	}
+	egress_policy_normalize(&p);
+	assert_ok(inaddr_parse_v4("10.0.42.2", &a));
+	room = 4 * (size_t)NFT_MSG_ROOM + nft_egress_batch_room(&p);
+	assert_true(room < 4 * 1024 * 1024);
+	buf = malloc(room);
+	assert_non_null(buf);
+	nft_batch_init(&b, buf, room);
+	nft_batch_begin(&b);
+	assert_ok(nft_batch_add_egress(&b, &p, &a, "web/eth0"));
+	assert_ok(nft_batch_end(&b));
+	walk(buf, b.len, &s);
+	/* begin, policed, 40 messages of at most 256 destinations, end */
+	assert_int_equal(s.n, 1 + 1 + 40 + 1);
+	for (size_t i = 2; i < s.n - 1; i++, allow_msgs++)
+		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWSETELEM);
+	assert_int_equal(allow_msgs, 40);
+	free(buf);
+	egress_policy_done(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_publish_rules),
 		cmocka_unit_test(test_publish_keys),
 		cmocka_unit_test(test_publish_batch),
+		cmocka_unit_test(test_egress_batch_many),
 	};
 
 	return cmocka_run_group_tests_name("nft", tests, NULL, NULL);

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The attachment state machine, host veth names, and records on disk. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "lib/record.h"
+#include "lib/config/egress.h"
 #include "test-common.h"
 
 static struct brnet_attachment sample(void)
@@ -131,12 +133,36 @@ static void test_record_corrupt(void **state)
 	}
 }
 
+/* The policy round-trips through the record, normalized, and the parsed copy owns it. */
+static void test_record_egress(void **state)
+{
+	struct brnet_attachment a = sample(), back;
+	struct brnet_error err = { 0 };
+	char why[256], buf[PREFIX_STRLEN], *text;
+
+	assert_ok(egress_add_allow(&a.egress, "10.1.0.0/16", &err));
+	assert_ok(egress_add_allow(&a.egress, "10.1.2.0/24", &err));
+	assert_ok(egress_add_allow(&a.egress, "8.8.8.8", &err));
+	assert_ok(egress_add_port(&a.egress, IPPROTO_TCP, 443, &err));
+	text = record_format(&a);
+	assert_non_null(text);
+	assert_ok(record_parse(text, strlen(text), &back, why, sizeof(why)));
+	assert_true(back.egress.on);
+	assert_int_equal(back.egress.n_allow, 2);
+	assert_string_equal(inprefix_to_string(&back.egress.allow[0], buf), "8.8.8.8/32");
+	assert_string_equal(inprefix_to_string(&back.egress.allow[1], buf), "10.1.0.0/16");
+	assert_int_equal(back.egress.n_tcp, 1);
+	free(text);
+	attachment_done(&back);
+	attachment_done(&a);
+	assert_null(a.egress.allow);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_state_machine),
-		cmocka_unit_test(test_veth_name),
-		cmocka_unit_test(test_record_round_trip),
+		cmocka_unit_test(test_record_egress),  cmocka_unit_test(test_state_machine),
+		cmocka_unit_test(test_veth_name),      cmocka_unit_test(test_record_round_trip),
 		cmocka_unit_test(test_record_corrupt),
 	};
 

@@ -108,6 +108,7 @@ void brnet_config_free(brnet_config *cfg)
 	if (!cfg)
 		return;
 	free(cfg->netns_path);
+	egress_policy_done(&cfg->egress);
 	free(cfg);
 }
 

@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/config/egress.h"
 #include "shared/error.h"
+#include "shared/macro.h"
 
 int egress_add_allow(struct egress_policy *p, const char *cidr, struct brnet_error *err)
 {
@@ -37,22 +39,69 @@ int egress_add_allow(struct egress_policy *p, const char *cidr, struct brnet_err
 					 cidr);
 		pre.len = 32;
 	}
-	p->on = true;
-	/* Overlaps are merged (the kernel's interval set refuses them): a CIDR inside one
-	 * already allowed adds nothing; one that covers others replaces them. */
-	for (unsigned i = 0; i < p->n_allow; i++)
-		if (p->allow[i].len <= pre.len && inprefix_contains(&p->allow[i], &pre.addr))
-			return 0;
-	for (unsigned i = 0; i < p->n_allow;)
-		if (inprefix_contains(&pre, &p->allow[i].addr))
-			p->allow[i] = p->allow[--p->n_allow];
-		else
-			i++;
 	if (p->n_allow == EGRESS_ALLOW_MAX)
 		return brnet_err(err, EINVAL, "invalid CIDR %s: at most %d allowed destinations",
 				 cidr, EGRESS_ALLOW_MAX);
+	if (ARRAY_RESERVE(p->allow, p->allow_size, p->n_allow) < 0)
+		return brnet_err(err, ENOMEM, "cannot allow %s: out of memory", cidr);
+	p->on = true;
 	p->allow[p->n_allow++] = pre;
 	return 0;
+}
+
+/* By network address, and a covering prefix before the ones it covers. */
+static int prefix_cmp(const void *x, const void *y)
+{
+	const struct inprefix *a = x, *b = y;
+	uint32_t ha = inaddr_v4_host(&a->addr), hb = inaddr_v4_host(&b->addr);
+
+	if (ha != hb)
+		return ha < hb ? -1 : 1;
+	return (a->len > b->len) - (a->len < b->len);
+}
+
+void egress_policy_normalize(struct egress_policy *p)
+{
+	size_t kept = 0;
+
+	if (p->n_allow == 0)
+		return;
+	qsort(p->allow, p->n_allow, sizeof(p->allow[0]), prefix_cmp);
+	/* Prefixes nest or are disjoint, so in this order one inside any kept prefix is inside
+	 * the last one kept. */
+	for (size_t i = 1; i < p->n_allow; i++) {
+		const struct inprefix *last = &p->allow[kept];
+
+		if (last->len <= p->allow[i].len && inprefix_contains(last, &p->allow[i].addr))
+			continue;
+		p->allow[++kept] = p->allow[i];
+	}
+	p->n_allow = kept + 1;
+}
+
+int egress_policy_copy(struct egress_policy *dst, const struct egress_policy *src)
+{
+	*dst = *src;
+	dst->allow = NULL;
+	dst->allow_size = 0;
+	if (src->n_allow == 0) {
+		dst->n_allow = 0;
+		return 0;
+	}
+	dst->allow = reallocarray(NULL, src->n_allow, sizeof(src->allow[0]));
+	if (!dst->allow) {
+		*dst = (struct egress_policy){ 0 };
+		return -ENOMEM;
+	}
+	memcpy(dst->allow, src->allow, src->n_allow * sizeof(src->allow[0]));
+	dst->allow_size = src->n_allow;
+	return 0;
+}
+
+void egress_policy_done(struct egress_policy *p)
+{
+	free(p->allow);
+	*p = (struct egress_policy){ 0 };
 }
 
 int egress_add_port(struct egress_policy *p, uint8_t proto, unsigned port, struct brnet_error *err)

@@ -12,23 +12,32 @@
 #include "brnet.h"
 #include "shared/inaddr.h"
 
-#define EGRESS_ALLOW_MAX 256
+#define EGRESS_ALLOW_MAX 65536 /* destinations: each costs one element, not a rule */
 #define EGRESS_PORTS_MAX 64
 #define EGRESS_DNS_MAX 3
 
+/* Owns its allow array: copy with egress_policy_copy(), release with egress_policy_done(). */
 struct egress_policy {
 	bool on;
 	bool no_dns; /* DNS to the resolvers is not allowed by itself */
 	bool log; /* denied packets are reported (NFLOG), at most 5 a minute */
-	struct inprefix allow[EGRESS_ALLOW_MAX];
-	unsigned n_allow;
+	struct inprefix *allow; /* malloc'd; normalized: sorted, none inside another */
+	size_t n_allow, allow_size;
 	uint16_t tcp[EGRESS_PORTS_MAX], udp[EGRESS_PORTS_MAX];
 	unsigned n_tcp, n_udp;
 	struct inaddr dns[EGRESS_DNS_MAX]; /* the resolvers it allows (filled at setup) */
 	unsigned n_dns;
 };
 
-/* "10.1.0.0/16", or an address alone for /32; host bits must be clear. */
+/* Appends "10.1.0.0/16", or an address alone for /32; host bits must be clear. The policy is
+ * normalized again only by egress_policy_normalize(). */
 int egress_add_allow(struct egress_policy *p, const char *cidr, struct brnet_error *err);
+/* Sorts the allowed prefixes and drops each one inside another, in O(n log n): the kernel's
+ * interval set refuses overlapping elements, and a covered prefix adds nothing. */
+void egress_policy_normalize(struct egress_policy *p);
+/* dst, empty, becomes a copy of src; -ENOMEM leaves it empty. */
+int egress_policy_copy(struct egress_policy *dst, const struct egress_policy *src);
+/* Frees what p owns and empties it. */
+void egress_policy_done(struct egress_policy *p);
 /* proto is IPPROTO_TCP or IPPROTO_UDP; port 1-65535. */
 int egress_add_port(struct egress_policy *p, uint8_t proto, unsigned port, struct brnet_error *err);

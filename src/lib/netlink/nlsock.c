@@ -5,6 +5,7 @@
  * runs with the thread in a foreign namespace.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -23,6 +24,8 @@
 
 #define NL_RECV_BUF ((size_t)64 * 1024)
 #define NL_MAX_INFLIGHT 256
+#define NL_SNDBUF_DEFAULT ((size_t)128 * 1024) /* below the kernel's default, whatever the sysctl  \
+						*/
 /* A kernel that does not answer within this time is treated as broken, never waited on. */
 #define NL_TIMEOUT_SEC 10
 
@@ -198,6 +201,15 @@ int nl_sock_transact(struct nl_sock *s, void *buf, size_t len, nl_data_cb cb, vo
 	last_seq = s->seq;
 	nopen = npending;
 
+	/* The kernel takes a request of at most the send buffer (212 KiB by default) in one
+	 * sendmsg, and an nf_tables transaction must be one: make room for a big one (a policy
+	 * of thousands of destinations). FORCE needs CAP_NET_ADMIN; without it, up to wmem_max. */
+	if (len > NL_SNDBUF_DEFAULT && len <= INT_MAX / 2) {
+		int want = (int)len;
+
+		if (setsockopt(s->fd, SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof(want)) < 0)
+			(void)setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
+	}
 	if (sendto(s->fd, buf, len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return brnet_err(err, errno, "netlink send: %s", strerror(errno));
 

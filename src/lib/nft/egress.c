@@ -87,49 +87,77 @@ struct nftnl_set *nft_egress_set_new(enum nft_egress_set which)
 }
 
 static int add_one(struct nft_batch *b, enum nft_egress_set which, const void *key,
-		   const void *key_end, const char *owner)
+		   const char *owner)
 {
 	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nft_setref_alloc(&refs[which]);
 	uint32_t len = sets[which].key_len;
 
-	if (!s || nft_elem_add(s, &(struct nft_elem){ .key = key,
-						      .len = len,
-						      .key_end = key_end,
-						      .end_len = key_end ? len : 0,
-						      .owner = owner }) < 0)
+	if (!s || nft_elem_add(s, &(struct nft_elem){ .key = key, .len = len, .owner = owner }) < 0)
 		return -ENOMEM;
 	nft_batch_setelems(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s, NFT_ELEM_ROOM);
 	return b->overflow ? -EMSGSIZE : 0;
 }
 
+/* Allowed destinations go in messages of this many elements: a policy of thousands of CIDRs
+ * is a few messages, not thousands. */
+#define ALLOW_PER_MSG 256
+
 size_t nft_egress_batch_room(const struct egress_policy *p)
 {
-	size_t n = 3 + p->n_allow + p->n_tcp + p->n_udp + p->n_dns * 2;
+	size_t n = 3 + p->n_tcp + p->n_udp + p->n_dns * 2;
 
-	return p->on ? n * (NFT_MSG_ROOM + NFT_ELEM_ROOM) : 0;
+	if (!p->on)
+		return 0;
+	return n * (NFT_MSG_ROOM + NFT_ELEM_ROOM) + p->n_allow * NFT_ELEM_ROOM +
+	       (p->n_allow / ALLOW_PER_MSG + 1) * NFT_MSG_ROOM;
+}
+
+/* The allowed destinations of the container at addr, as intervals of address . destination. */
+static int add_allow(struct nft_batch *b, const struct egress_policy *p, const struct inaddr *addr,
+		     const char *owner)
+{
+	for (size_t i = 0; i < p->n_allow;) {
+		_cleanup_(nftnl_set_freep) struct nftnl_set *s = nft_setref_alloc(
+			&refs[NFT_EGRESS_ALLOW]);
+		size_t n = 0;
+
+		if (!s)
+			return -ENOMEM;
+		for (; i < p->n_allow && n < ALLOW_PER_MSG; i++, n++) {
+			uint32_t mask = prefix_v4_mask(p->allow[i].len);
+			uint32_t net = inaddr_v4_host(&p->allow[i].addr) & mask;
+			uint32_t first = htonl(net), last = htonl(net | ~mask);
+			uint8_t key[8], end[8];
+
+			memcpy(key, &addr->v4, 4);
+			memcpy(end, &addr->v4, 4);
+			memcpy(key + 4, &first, 4);
+			memcpy(end + 4, &last, 4);
+			if (nft_elem_add(s, &(struct nft_elem){ .key = key,
+								.len = sizeof(key),
+								.key_end = end,
+								.end_len = sizeof(end),
+								.owner = owner }) < 0)
+				return -ENOMEM;
+		}
+		nft_batch_setelems(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s, n * NFT_ELEM_ROOM);
+	}
+	return b->overflow ? -EMSGSIZE : 0;
 }
 
 int nft_batch_add_egress(struct nft_batch *b, const struct egress_policy *p,
 			 const struct inaddr *addr, const char *owner)
 {
-	uint8_t key[12], end[12];
+	uint8_t key[12];
 	int r;
 
 	if (!p->on)
 		return 0;
-	r = add_one(b, NFT_EGRESS_POLICED, &addr->v4, NULL, owner);
-	for (unsigned i = 0; r >= 0 && i < p->n_allow; i++) {
-		uint32_t net = inaddr_v4_host(&p->allow[i].addr) & prefix_v4_mask(p->allow[i].len);
-		uint32_t first = htonl(net), last = htonl(net | ~prefix_v4_mask(p->allow[i].len));
-
-		memcpy(key, &addr->v4, 4);
-		memcpy(end, &addr->v4, 4);
-		memcpy(key + 4, &first, 4);
-		memcpy(end + 4, &last, 4);
-		r = add_one(b, NFT_EGRESS_ALLOW, key, end, owner);
-	}
+	r = add_one(b, NFT_EGRESS_POLICED, &addr->v4, owner);
+	if (r >= 0)
+		r = add_allow(b, p, addr, owner);
 	if (r >= 0 && p->n_tcp + p->n_udp > 0)
-		r = add_one(b, NFT_EGRESS_PORTLIMITED, &addr->v4, NULL, owner);
+		r = add_one(b, NFT_EGRESS_PORTLIMITED, &addr->v4, owner);
 	for (unsigned i = 0; r >= 0 && i < p->n_tcp + p->n_udp; i++) {
 		bool tcp = i < p->n_tcp;
 		uint16_t port = htons(tcp ? p->tcp[i] : p->udp[i - p->n_tcp]);
@@ -139,15 +167,15 @@ int nft_batch_add_egress(struct nft_batch *b, const struct egress_policy *p,
 		memcpy(key, &addr->v4, 4);
 		key[4] = tcp ? IPPROTO_TCP : IPPROTO_UDP;
 		memcpy(key + 8, &port, 2);
-		r = add_one(b, NFT_EGRESS_PORTS, key, NULL, owner);
+		r = add_one(b, NFT_EGRESS_PORTS, key, owner);
 	}
 	for (unsigned i = 0; r >= 0 && !p->no_dns && i < p->n_dns; i++) {
 		memcpy(key, &addr->v4, 4);
 		memcpy(key + 4, &p->dns[i].v4, 4);
-		r = add_one(b, NFT_EGRESS_DNS, key, NULL, owner);
+		r = add_one(b, NFT_EGRESS_DNS, key, owner);
 	}
 	if (r >= 0 && p->log)
-		r = add_one(b, NFT_EGRESS_LOGGED, &addr->v4, NULL, owner);
+		r = add_one(b, NFT_EGRESS_LOGGED, &addr->v4, owner);
 	return r;
 }
 
