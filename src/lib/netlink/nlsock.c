@@ -24,8 +24,8 @@
 
 #define NL_RECV_BUF ((size_t)64 * 1024)
 #define NL_MAX_INFLIGHT 256
-#define NL_SNDBUF_DEFAULT ((size_t)128 * 1024) /* below the kernel's default, whatever the sysctl  \
-						*/
+/* Below the kernel's default send buffer, whatever the sysctl says. */
+#define NL_SNDBUF_DEFAULT ((size_t)128 * 1024)
 /* A kernel that does not answer within this time is treated as broken, never waited on. */
 #define NL_TIMEOUT_SEC 10
 
