@@ -1,24 +1,38 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Latency and peak-RSS comparison, run by bench/run inside a private namespace.
+"""The performance report, run by bench/run inside a private network + mount namespace.
 
-Every tool is timed as a whole process (spawn to exit), the way a runtime would call it, and
-its peak RSS is read from wait4(). The kernel's own cost of deleting a veth pair is measured
-in-process over raw netlink, as the floor for teardown.
+Every tool is timed as a whole process (spawn to exit), the way a runtime calls it, by a small
+C parent (bench/spawn) that also reads its peak RSS from wait4(). Tools compared, each on a
+bridge and /16 subnet of its own:
+
+  brnet        brnet setup/teardown (the CLI)
+  brnet-cni    brnet-cni ADD/DEL
+  cni          the CNI reference plugins: bridge + host-local (+ portmap with a port)
+  netavark     podman's network tool (JSON on stdin, a netns path)
+  floor        bench/floor: the least a tool can do (veth with its peer in the namespace,
+               address and route inside, one nft element; teardown: one RTM_DELLINK and the
+               element out), so every tool is also a ratio to it
+
+Writes report.md, the data behind it (*.dat) and gnuplot PNGs into the output directory.
 """
 import argparse
 import json
 import os
-import socket
+import shutil
 import statistics
-import struct
 import subprocess
 import time
 
 CNI_DIR = "/usr/lib/cni"
+NETAVARK = "/usr/lib/podman/netavark"
+HERE = os.path.dirname(os.path.abspath(__file__))
+SPAWN = None  # bench/spawn, set in main()
+FLOOR = None  # bench/floor, set in main()
 
 
-SPAWN = None  # path of bench/spawn, set in main()
+def sh(*argv, **kw):
+    return subprocess.run(list(argv), check=True, **kw)
 
 
 def spawn(argv, env=None, stdin_path=None, stdout_path=None):
@@ -31,326 +45,647 @@ def spawn(argv, env=None, stdin_path=None, stdout_path=None):
 
 
 def netns_add(name):
-    subprocess.run(["ip", "netns", "add", name], check=True)
+    sh("ip", "netns", "add", name)
 
 
 def netns_del(name):
-    subprocess.run(["ip", "netns", "del", name], check=True)
+    sh("ip", "netns", "del", name)
 
 
 def stats(xs):
     xs = sorted(xs)
-    q = statistics.quantiles(xs, n=10)
+    q = statistics.quantiles(xs, n=10) if len(xs) > 1 else [xs[0]] * 9
     return {"median": statistics.median(xs) * 1e3, "p10": q[0] * 1e3, "p90": q[-1] * 1e3}
 
 
-CNI_CONF = "/run/cni-bench.json"
+def median_ms(xs):
+    return statistics.median(xs) * 1e3
 
 
-def cni_env(cmd, cid, ns):
-    return dict(os.environ, CNI_COMMAND=cmd, CNI_CONTAINERID=cid, CNI_NETNS=ns,
-                CNI_IFNAME="eth0", CNI_PATH=CNI_DIR)
+def addr(octet2, i):
+    """Container i's address in the /16 10.<octet2>.0.0: .0.2 upwards, 250 per /24 (indices
+    60,000 apart share one; no series keeps that many attached)."""
+    i %= 60000
+    return f"10.{octet2}.{i // 250}.{i % 250 + 2}"
 
 
-def kernel_veth_delete(sock, ns, seq):
-    """The floor for teardown: one RTM_DELLINK of a veth whose peer is in another namespace."""
-    name = f"kv{seq}"
-    subprocess.run(["ip", "link", "add", name, "type", "veth", "peer", "name", "eth0",
-                    "netns", ns], check=True)
-    # made like brnet's host end: no IPv6 link-local, up
-    subprocess.run(["ip", "link", "set", name, "addrgenmode", "none"], check=True)
-    subprocess.run(["ip", "link", "set", name, "up"], check=True)
-    ifname = name.encode() + b"\0"
-    attr = struct.pack("=HH", 4 + len(ifname), 3) + ifname
-    attr += b"\0" * ((4 - len(attr) % 4) % 4)
-    body = struct.pack("=BxHiII", 0, 0, 0, 0, 0) + attr
-    msg = struct.pack("=IHHII", 16 + len(body), 17, 0x5, seq, 0) + body  # RTM_DELLINK, ACK
-    t0 = time.perf_counter()
-    sock.send(msg)
-    ack = sock.recv(4096)
-    dt = time.perf_counter() - t0
-    assert struct.unpack("=i", ack[16:20])[0] == 0, "RTM_DELLINK failed"
-    return dt
+class Tool:
+    """One networking tool: setup(i, ns, ports) and teardown(i, ns, ports) run it as whole
+    processes and return (seconds, peak RSS KiB); commands(...) gives the argv lists (with
+    stdin file and environment) that one operation runs, for counting exec()s."""
+    name = label = ""
+
+    def run(self, steps):
+        total, rss = 0.0, 0
+        for argv, env, stdin, stdout in steps:
+            dt, kb, rc = spawn(argv, env, stdin, stdout)
+            if rc != 0:
+                raise RuntimeError(f"{self.name}: {' '.join(argv)} exited {rc}")
+            total += dt
+            rss = max(rss, kb)
+        return total, rss
+
+    def setup(self, i, ns, ports=()):
+        return self.run(self.setup_steps(i, ns, ports))
+
+    def teardown(self, i, ns, ports=()):
+        return self.run(self.teardown_steps(i, ns, ports))
+
+    def prepare(self):
+        pass
 
 
-def run_all(brnet, n):
-    """Interleaved, so that every tool sees the same machine state: each round creates a
-    namespace per tool, attaches, detaches and deletes it, in the same order."""
-    res = {k: [] for k in ("b_setup", "b_down", "c_setup", "c_down", "k_down", "n_setup", "n_down",
-                           "f_setup")}
-    rss = {"brnet": 0, "cni": 0, "brnet-cni": 0}
-    benv = dict(os.environ, BRNET_STATE_DIR="/run/brnet-bench")
-    with open(CNI_CONF, "w") as f:
-        json.dump({
-            "cniVersion": "1.0.0", "name": "bench", "type": "bridge", "bridge": "cni0",
-            "isGateway": True, "ipMasq": True,
-            "ipam": {"type": "host-local", "subnet": "10.88.0.0/16",
-                     "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "/run/cni-bench"},
-        }, f)
-    plugin = os.path.join(CNI_DIR, "bridge")
-    write_brnet_cni_conf(BRNET_CNI_CONF, [])
-    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
-    sock.bind((0, 0))
+class Brnet(Tool):
+    name, label = "brnet", "brnet (CLI)"
 
-    # The floor's own bridge and set, made once, outside the timing.
-    for cmd in (["ip", "link", "add", "brfloor", "type", "bridge"], ["ip", "link", "set", "brfloor", "up"],
-                ["ip", "addr", "add", "10.78.0.1/24", "dev", "brfloor"],
-                ["nft", "add", "table", "inet", "floor"],
-                ["nft", "add", "set", "inet", "floor", "s", "{ type ipv4_addr; }"]):
-        subprocess.run(cmd, check=True)
+    def __init__(self, brnet):
+        self.brnet = brnet
+        self.env = dict(os.environ, BRNET_STATE_DIR="/run/bench-brnet")
 
-    # Steady state: both networks exist; the first container pays for creating them.
-    for ns in ("bwarm", "cwarm"):
-        netns_add(ns)
-    spawn([brnet, "setup", "--netns", "/run/netns/bwarm", "--id", "warm"], benv)
-    spawn([plugin], cni_env("ADD", "cwarm", "/run/netns/cwarm"), CNI_CONF)
-    netns_add("nwarm")
-    spawn([BRNET_CNI], cni_env("ADD", "nwarm", "/run/netns/nwarm"), BRNET_CNI_CONF)
+    def setup_steps(self, i, ns, ports=()):
+        argv = [self.brnet, "setup", "--netns", f"/run/netns/{ns}", "--id", f"b{i}",
+                "--bridge", "bbr0", "--subnet", "10.60.0.0/16"]
+        for p in ports:
+            argv += ["-p", f"{p}:80"]
+        return [(argv, self.env, None, None)]
 
-    for i in range(n):
-        netns_add("x")
-        dt, kb, rc = spawn([brnet, "setup", "--netns", "/run/netns/x", "--id", "x"], benv)
-        assert rc == 0, "brnet setup failed"
-        res["b_setup"].append(dt)
-        rss["brnet"] = max(rss["brnet"], kb)
-        dt, kb, rc = spawn([brnet, "teardown", "--id", "x"], benv)
-        assert rc == 0, "brnet teardown failed"
-        res["b_down"].append(dt)
-        rss["brnet"] = max(rss["brnet"], kb)
-        netns_del("x")
-
-        netns_add("x")
-        dt, kb, rc = spawn([plugin], cni_env("ADD", f"c{i}", "/run/netns/x"), CNI_CONF)
-        assert rc == 0, "CNI bridge ADD failed"
-        res["c_setup"].append(dt)
-        rss["cni"] = max(rss["cni"], kb)
-        dt, kb, rc = spawn([plugin], cni_env("DEL", f"c{i}", "/run/netns/x"), CNI_CONF)
-        assert rc == 0, "CNI bridge DEL failed"
-        res["c_down"].append(dt)
-        rss["cni"] = max(rss["cni"], kb)
-        netns_del("x")
-
-        netns_add("x")
-        dt, kb, rc = spawn([BRNET_CNI], cni_env("ADD", f"n{i}", "/run/netns/x"), BRNET_CNI_CONF)
-        assert rc == 0, "brnet-cni ADD failed"
-        res["n_setup"].append(dt)
-        rss["brnet-cni"] = max(rss["brnet-cni"], kb)
-        dt, kb, rc = spawn([BRNET_CNI], cni_env("DEL", f"n{i}", "/run/netns/x"), BRNET_CNI_CONF)
-        assert rc == 0, "brnet-cni DEL failed"
-        res["n_down"].append(dt)
-        rss["brnet-cni"] = max(rss["brnet-cni"], kb)
-        netns_del("x")
-
-        netns_add("x")
-        res["k_down"].append(kernel_veth_delete(sock, "x", i + 1))
-        netns_del("x")
-
-        netns_add("x")
-        dt, _, rc = spawn([FLOOR, "/run/netns/x", "brfloor", "fl0", "10.78.0.2/24", "10.78.0.1", "s"])
-        assert rc == 0, "the floor program failed"
-        res["f_setup"].append(dt)
-        subprocess.run(["ip", "link", "del", "fl0"], check=True)
-        netns_del("x")
-    return res, rss
+    def teardown_steps(self, i, ns, ports=()):
+        return [([self.brnet, "teardown", "--id", f"b{i}"], self.env, None, None)]
 
 
-BRNET_CNI = None  # path of brnet-cni, set in main()
-FLOOR = None  # path of bench/floor, set in main()
-BRNET_CNI_CONF = "/run/brnet-cni-bench.json"
-BRNET_CNI_PORT_CONF = "/run/brnet-cni-bench-port.json"
+class BrnetCni(Tool):
+    name, label = "brnet-cni", "brnet-cni (CNI ADD/DEL)"
+
+    def __init__(self, plugin):
+        self.plugin = plugin
+
+    def conf(self, ports):
+        path = f"/run/bench-brnet-cni-{len(ports)}.json"
+        with open(path, "w") as f:
+            json.dump({
+                "cniVersion": "1.0.0", "name": "bench-brnet", "type": "brnet-cni",
+                "bridge": "nbr0", "isGateway": True, "ipMasq": True,
+                "stateDir": "/run/bench-brnet-cni",
+                "ipam": {"type": "brnet", "subnet": "10.61.0.0/16"},
+                "runtimeConfig": {"portMappings": [
+                    {"hostPort": p, "containerPort": 80, "protocol": "tcp"} for p in ports]},
+            }, f)
+        return path
+
+    def env(self, cmd, i, ns):
+        return dict(os.environ, CNI_COMMAND=cmd, CNI_CONTAINERID=f"n{i}",
+                    CNI_NETNS=f"/run/netns/{ns}", CNI_IFNAME="eth0", CNI_PATH=CNI_DIR)
+
+    def setup_steps(self, i, ns, ports=()):
+        return [([self.plugin], self.env("ADD", i, ns), self.conf(ports), None)]
+
+    def teardown_steps(self, i, ns, ports=()):
+        return [([self.plugin], self.env("DEL", i, ns), self.conf(ports), None)]
 
 
-def write_brnet_cni_conf(path, ports):
-    """The reference config with only the type (and bridge and subnet, to keep the two
-    networks apart) changed; ports arrive as the runtime sends them, in runtimeConfig."""
-    with open(path, "w") as f:
-        json.dump({
-            "cniVersion": "1.0.0", "name": "bench-brnet", "type": "brnet-cni", "bridge": "cni1",
-            "isGateway": True, "ipMasq": True, "stateDir": "/run/brnet-cni-bench",
-            "ipam": {"type": "brnet", "subnet": "10.89.0.0/16"},
-            "runtimeConfig": {"portMappings": [{"hostPort": p, "containerPort": 80, "protocol": "tcp"}
-                                               for p in ports]},
-        }, f)
+class CniBridge(Tool):
+    """bridge + host-local, and portmap after it when there are ports, as a runtime chains
+    them: portmap gets the bridge plugin's result as prevResult."""
+    name, label = "cni", "CNI bridge + host-local (+ portmap)"
+    CONF = "/run/bench-cni.json"
 
+    def prepare(self):
+        with open(self.CONF, "w") as f:
+            json.dump({
+                "cniVersion": "1.0.0", "name": "bench", "type": "bridge", "bridge": "cbr0",
+                "isGateway": True, "ipMasq": True,
+                "ipam": {"type": "host-local", "subnet": "10.62.0.0/16",
+                         "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "/run/bench-cni"},
+            }, f)
 
-def cni_portmap_conf(prev, port):
-    return {"cniVersion": "1.0.0", "name": "bench", "type": "portmap",
-            "capabilities": {"portMappings": True},
-            "runtimeConfig": {"portMappings": [{"hostPort": port, "containerPort": 80,
-                                                 "protocol": "tcp"}]},
-            "prevResult": prev}
+    def env(self, cmd, i, ns):
+        return dict(os.environ, CNI_COMMAND=cmd, CNI_CONTAINERID=f"c{i}",
+                    CNI_NETNS=f"/run/netns/{ns}", CNI_IFNAME="eth0", CNI_PATH=CNI_DIR)
 
-
-def run_ports(brnet, n):
-    """Setup with one published port: brnet vs the CNI bridge + portmap chain (two processes,
-    as a runtime runs them). Then the cost of the Nth port: setup with one port while 999
-    other ports are published, against the same with none."""
-    res = {"b1": [], "c1": [], "n1": [], "b_first": [], "b_1000th": []}
-    write_brnet_cni_conf(BRNET_CNI_PORT_CONF, [8082])
-    benv = dict(os.environ, BRNET_STATE_DIR="/run/brnet-bench")
-    plugin_dir = CNI_DIR
-    for i in range(n):
-        netns_add("x")
-        dt, _, rc = spawn([brnet, "setup", "--netns", "/run/netns/x", "--id", "p", "-p", "8080:80"], benv)
-        assert rc == 0, "brnet setup -p failed"
-        res["b1"].append(dt)
-        spawn([brnet, "teardown", "--id", "p"], benv)
-        netns_del("x")
-
-        netns_add("x")
-        d1, _, rc = spawn([os.path.join(plugin_dir, "bridge")], cni_env("ADD", f"p{i}", "/run/netns/x"),
-                          CNI_CONF, "/run/cni-prev.json")
-        assert rc == 0, "CNI bridge ADD failed"
-        with open("/run/cni-prev.json") as f:
+    def portmap_conf(self, i, ports):
+        with open(f"/run/bench-cni-prev-{i}.json") as f:
             prev = json.load(f)
-        with open("/run/cni-portmap.json", "w") as f:
-            json.dump(cni_portmap_conf(prev, 8080), f)
-        d2, _, rc = spawn([os.path.join(plugin_dir, "portmap")], cni_env("ADD", f"p{i}", "/run/netns/x"),
-                          "/run/cni-portmap.json")
-        assert rc == 0, "CNI portmap ADD failed"
-        res["c1"].append(d1 + d2)
-        spawn([os.path.join(plugin_dir, "portmap")], cni_env("DEL", f"p{i}", "/run/netns/x"),
-              "/run/cni-portmap.json")
-        spawn([os.path.join(plugin_dir, "bridge")], cni_env("DEL", f"p{i}", "/run/netns/x"), CNI_CONF)
-        netns_del("x")
+        path = f"/run/bench-portmap-{i}.json"
+        with open(path, "w") as f:
+            json.dump({"cniVersion": "1.0.0", "name": "bench", "type": "portmap",
+                       "capabilities": {"portMappings": True},
+                       "runtimeConfig": {"portMappings": [
+                           {"hostPort": p, "containerPort": 80, "protocol": "tcp"} for p in ports]},
+                       "prevResult": prev}, f)
+        return path
 
-        netns_add("x")
-        dt, _, rc = spawn([BRNET_CNI], cni_env("ADD", f"p{i}", "/run/netns/x"), BRNET_CNI_PORT_CONF)
-        assert rc == 0, "brnet-cni ADD with a port mapping failed"
-        res["n1"].append(dt)
-        spawn([BRNET_CNI], cni_env("DEL", f"p{i}", "/run/netns/x"), BRNET_CNI_PORT_CONF)
-        netns_del("x")
+    def setup(self, i, ns, ports=()):
+        bridge = os.path.join(CNI_DIR, "bridge")
+        dt, kb = self.run([([bridge], self.env("ADD", i, ns), self.CONF, f"/run/bench-cni-prev-{i}.json")])
+        if ports:
+            d2, k2 = self.run([([os.path.join(CNI_DIR, "portmap")], self.env("ADD", i, ns),
+                                self.portmap_conf(i, ports), None)])
+            dt, kb = dt + d2, max(kb, k2)
+        return dt, kb
 
-    def one_port_setups(key):
-        for i in range(n):
+    def setup_steps(self, i, ns, ports=()):
+        steps = [([os.path.join(CNI_DIR, "bridge")], self.env("ADD", i, ns), self.CONF,
+                  f"/run/bench-cni-prev-{i}.json")]
+        if ports:
+            steps.append(([os.path.join(CNI_DIR, "portmap")], self.env("ADD", i, ns),
+                          f"/run/bench-portmap-{i}.json", None))
+        return steps
+
+    def teardown_steps(self, i, ns, ports=()):
+        steps = []
+        if ports:
+            steps.append(([os.path.join(CNI_DIR, "portmap")], self.env("DEL", i, ns),
+                          f"/run/bench-portmap-{i}.json", None))
+        steps.append(([os.path.join(CNI_DIR, "bridge")], self.env("DEL", i, ns), self.CONF, None))
+        return steps
+
+
+class Netavark(Tool):
+    name, label = "netavark", "netavark"
+
+    def options(self, i, ports):
+        path = f"/run/bench-netavark-{i}.json"
+        with open(path, "w") as f:
+            json.dump({
+                "container_id": f"{i:064x}", "container_name": f"v{i}",
+                "port_mappings": [{"host_ip": "", "container_port": 80, "host_port": p,
+                                   "range": 1, "protocol": "tcp"} for p in ports],
+                "networks": {"bench": {"static_ips": [addr(63, i)], "interface_name": "eth0"}},
+                "network_info": {"bench": {
+                    "name": "bench", "id": "b" * 64, "driver": "bridge",
+                    "network_interface": "vbr0",
+                    "subnets": [{"subnet": "10.63.0.0/16", "gateway": "10.63.0.1"}],
+                    "ipv6_enabled": False, "internal": False, "dns_enabled": False,
+                    "ipam_options": {"driver": "host-local"}}},
+            }, f)
+        return path
+
+    def setup_steps(self, i, ns, ports=()):
+        return [([NETAVARK, "--config", "/run/bench-netavark", "setup", f"/run/netns/{ns}"],
+                 None, self.options(i, ports), None)]
+
+    def teardown_steps(self, i, ns, ports=()):
+        return [([NETAVARK, "--config", "/run/bench-netavark", "teardown", f"/run/netns/{ns}"],
+                 None, f"/run/bench-netavark-{i}.json", None)]
+
+
+class Floor(Tool):
+    name, label = "floor", "floor (bench/floor)"
+
+    def prepare(self):
+        sh("ip", "link", "add", "fbr0", "type", "bridge")
+        sh("ip", "link", "set", "fbr0", "up")
+        sh("ip", "addr", "add", "10.64.0.1/16", "dev", "fbr0")
+        sh("nft", "add table inet floor; add set inet floor s { type ipv4_addr; }")
+
+    def setup_steps(self, i, ns, ports=()):
+        return [([FLOOR, f"/run/netns/{ns}", "fbr0", f"fl{i}", addr(64, i) + "/16", "10.64.0.1",
+                  "s"], None, None, None)]
+
+    def teardown_steps(self, i, ns, ports=()):
+        return [([FLOOR, "down", f"fl{i}", addr(64, i), "s"], None, None, None)]
+
+
+def count_execs(tool, i, ns, ports, op):
+    """Processes exec'd by one operation (the tool itself included), counted by strace."""
+    steps = tool.setup_steps(i, ns, ports) if op == "setup" else tool.teardown_steps(i, ns, ports)
+    if op == "setup" and isinstance(tool, CniBridge) and ports:
+        # portmap's config is written from the bridge result, between the two processes
+        steps = steps[:1]
+    n = 0
+    for k, (argv, env, stdin, stdout) in enumerate(steps):
+        log = f"/run/bench-strace-{k}.txt"
+        spawn(["/usr/bin/strace", "-f", "-qq", "-e", "trace=execve", "-e", "status=successful",
+               "-o", log] + argv, env, stdin, stdout)
+        with open(log) as f:
+            n += sum(1 for line in f if "execve(" in line)
+    if op == "setup" and isinstance(tool, CniBridge) and ports:
+        conf = tool.portmap_conf(i, ports)
+        spawn(["/usr/bin/strace", "-f", "-qq", "-e", "trace=execve", "-e", "status=successful",
+               "-o", "/run/bench-strace-p.txt", os.path.join(CNI_DIR, "portmap")],
+              tool.env("ADD", i, ns), conf)
+        with open("/run/bench-strace-p.txt") as f:
+            n += sum(1 for line in f if "execve(" in line)
+    return n
+
+
+# --- 1 and 5: latency with 0 and 1 port, peak RSS, exec count -------------------------------
+
+def run_latency(tools, rounds):
+    """Interleaved rounds, so that every tool sees the same machine state: each round gives
+    each tool a fresh namespace, attaches, detaches and deletes it. One container of each tool
+    stays attached throughout (the first one pays for creating the network)."""
+    port_of = {t.name: 8081 + k for k, t in enumerate(tools)}
+    res = {(t.name, ports, op): [] for t in tools for ports in (0, 1) for op in ("setup", "teardown")}
+    rss = {t.name: 0 for t in tools}
+    for t in tools:
+        netns_add(f"warm-{t.name}")
+        t.setup(0, f"warm-{t.name}")
+    i = 1
+    for _ in range(rounds):
+        for nports in (0, 1):
+            for t in tools:
+                ports = (port_of[t.name],) if nports else ()
+                netns_add("x")
+                dt, kb = t.setup(i, "x", ports)
+                res[(t.name, nports, "setup")].append(dt)
+                dt2, kb2 = t.teardown(i, "x", ports)
+                res[(t.name, nports, "teardown")].append(dt2)
+                rss[t.name] = max(rss[t.name], kb, kb2)
+                netns_del("x")
+                i += 1
+    execs = {}
+    for t in tools:
+        for nports in (0, 1):
+            ports = (port_of[t.name],) if nports else ()
             netns_add("x")
-            dt, _, rc = spawn([brnet, "setup", "--netns", "/run/netns/x", "--id", "q", "-p", "8081:80"], benv)
-            assert rc == 0, "brnet setup -p failed"
-            res[key].append(dt)
-            spawn([brnet, "teardown", "--id", "q"], benv)
+            execs[(t.name, nports, "setup")] = count_execs(t, i, "x", ports, "setup")
+            execs[(t.name, nports, "teardown")] = count_execs(t, i, "x", ports, "teardown")
             netns_del("x")
+            i += 1
+    for t in tools:
+        t.teardown(0, f"warm-{t.name}")
+        netns_del(f"warm-{t.name}")
+    return res, rss, execs
 
-    one_port_setups("b_first")
-    netns_add("many")
-    dt, _, rc = spawn([brnet, "setup", "--netns", "/run/netns/many", "--id", "many",
-                       "-p", "20000-20998:20000-20998"], benv)
-    assert rc == 0, "brnet setup of 999 ports failed"
-    one_port_setups("b_1000th")
-    return res
+
+# --- 2: the Nth container with N-1 attached ----------------------------------------------------
+
+def run_scale(tool, checkpoints, k, base):
+    """Setup and teardown of the Nth container while N-1 of the same tool are attached (k
+    tries at each N, median). base: the first container index this series may use."""
+    attached, out, i = [], {}, base
+    for n in checkpoints:
+        while len(attached) < n - 1:
+            netns_add(f"s{i}")
+            tool.setup(i, f"s{i}")
+            attached.append(i)
+            i += 1
+        su, td = [], []
+        for _ in range(k):
+            netns_add("x")
+            su.append(tool.setup(i, "x")[0])
+            td.append(tool.teardown(i, "x")[0])
+            netns_del("x")
+            i += 1
+        out[n] = (median_ms(su), median_ms(td))
+    for j in attached:
+        tool.teardown(j, f"s{j}")
+        netns_del(f"s{j}")
+    return out, i
+
+
+# --- 3: the Nth published port -----------------------------------------------------------------
+
+def run_ports(tool, checkpoints, k, base):
+    """Setup (with teardown) of a container publishing one port while another container of the
+    same tool publishes N-1 ports."""
+    out, i = {}, base
+    for n in checkpoints:
+        holder = None
+        if n > 1:
+            holder = i
+            netns_add("holder")
+            tool.setup(holder, "holder", tuple(range(20000, 20000 + n - 1)))
+            i += 1
+        su = []
+        for _ in range(k):
+            netns_add("x")
+            su.append(tool.setup(i, "x", (8090,))[0])
+            tool.teardown(i, "x", (8090,))
+            netns_del("x")
+            i += 1
+        if holder is not None:
+            tool.teardown(holder, "holder", tuple(range(20000, 20000 + n - 1)))
+            netns_del("holder")
+        out[n] = median_ms(su)
+    return out, i
 
 
 def run_connrate(brnet, rounds=5, conns=2000):
-    """Connections per second from an upstream namespace through a published port, with 1
+    """New connections per second from an upstream namespace through a published port, with 1
     and then with 1000 ports published (a second container holds the other 999)."""
-    benv = dict(os.environ, BRNET_STATE_DIR="/run/brnet-rate")
-    here = os.path.dirname(os.path.abspath(__file__))
-    sh = lambda *a: subprocess.run(list(a), check=True)
-    sh("ip", "netns", "add", "up")
+    env = dict(os.environ, BRNET_STATE_DIR="/run/bench-rate")
+    upstream_setup()
+    netns_add("srv")
+    spawn([brnet, "setup", "--netns", "/run/netns/srv", "--id", "srv", "--bridge", "rbr0",
+           "--subnet", "10.77.0.0/24", "-p", "8080:80"], env)
+    server = subprocess.Popen(["ip", "netns", "exec", "srv", "python3",
+                               os.path.join(HERE, "connrate.py"), "serve", "80"])
+    time.sleep(0.5)
+
+    def measure():
+        return [connrate_once("198.51.100.2", 8080, conns) for _ in range(rounds)]
+
+    one = measure()
+    netns_add("many2")
+    spawn([brnet, "setup", "--netns", "/run/netns/many2", "--id", "many2", "--bridge", "rbr0",
+           "-p", "30000-30998:30000-30998"], env)
+    thousand = measure()
+    server.kill()
+    server.wait()
+    for ns, cid in (("srv", "srv"), ("many2", "many2")):
+        spawn([brnet, "teardown", "--id", cid], env)
+        netns_del(ns)
+    return one, thousand
+
+
+def connrate_once(host, port, conns, ns="up"):
+    r = subprocess.run(["ip", "netns", "exec", ns, "python3", os.path.join(HERE, "connrate.py"),
+                        "client", host, str(port), str(conns)],
+                       check=True, capture_output=True, text=True)
+    return float(r.stdout)
+
+
+def upstream_setup():
+    """A namespace upstream of the host, as a client elsewhere on the network would be."""
+    if os.path.exists("/run/netns/up"):
+        return
+    netns_add("up")
     sh("ip", "link", "add", "up0", "type", "veth", "peer", "name", "eth0", "netns", "up")
     sh("ip", "addr", "add", "198.51.100.2/24", "dev", "up0")
     sh("ip", "link", "set", "up0", "up")
     sh("ip", "-n", "up", "addr", "add", "198.51.100.1/24", "dev", "eth0")
     sh("ip", "-n", "up", "link", "set", "eth0", "up")
     sh("ip", "-n", "up", "link", "set", "lo", "up")
-    netns_add("srv")
-    spawn([brnet, "setup", "--netns", "/run/netns/srv", "--id", "srv", "--bridge", "brrate",
-           "--subnet", "10.77.0.0/24", "-p", "8080:80"], benv)
-    server = subprocess.Popen(["ip", "netns", "exec", "srv", "python3", os.path.join(here, "connrate.py"),
-                               "serve", "80"])
+
+
+# --- 4: throughput -----------------------------------------------------------------------------
+
+def iperf(args, ns=None, seconds=3):
+    cmd = (["ip", "netns", "exec", ns] if ns else []) + ["iperf3", "-J", "-t", str(seconds)] + args
+    out = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+    return out["end"]["sum_received"]["bits_per_second"] / 1e9
+
+
+def run_throughput(brnet, runs=3):
+    env = dict(os.environ, BRNET_STATE_DIR="/run/bench-perf")
+    netns_add("perf")
+    spawn([brnet, "setup", "--netns", "/run/netns/perf", "--id", "perf", "--bridge", "pbr0",
+           "--subnet", "10.78.0.0/24", "-p", "5201:5201"], env)
+    server = subprocess.Popen(["ip", "netns", "exec", "perf", "iperf3", "-s", "-p", "5201"],
+                              stdout=subprocess.DEVNULL)
+    local = subprocess.Popen(["iperf3", "-s", "-p", "5301", "-B", "127.0.0.1"],
+                             stdout=subprocess.DEVNULL)
     time.sleep(0.5)
+    upstream_setup()
+    # The direct path from upstream: routed by the host to the container, no DNAT.
+    sh("ip", "-n", "up", "route", "replace", "10.78.0.0/24", "via", "198.51.100.2")
+    pub, direct = "published: upstream -> host:5201 -> container", "direct: upstream -> container address"
+    res = {pub: [], direct: [], "published: 127.0.0.1:5201 on the host": [],
+           "direct: host -> container address": [], "host loopback, no container": []}
+    for _ in range(runs):
+        res[pub].append(iperf(["-c", "198.51.100.2", "-p", "5201"], ns="up"))
+        res[direct].append(iperf(["-c", "10.78.0.2", "-p", "5201"], ns="up"))
+        res["published: 127.0.0.1:5201 on the host"].append(iperf(["-c", "127.0.0.1", "-p", "5201"]))
+        res["direct: host -> container address"].append(iperf(["-c", "10.78.0.2", "-p", "5201"]))
+        res["host loopback, no container"].append(iperf(["-c", "127.0.0.1", "-p", "5301"]))
+    for p in (server, local):
+        p.kill()
+        p.wait()
+    spawn([brnet, "teardown", "--id", "perf"], env)
+    netns_del("perf")
+    return {k: statistics.median(v) for k, v in res.items()}
 
-    def measure():
-        out = []
-        for _ in range(rounds):
-            r = subprocess.run(["ip", "netns", "exec", "up", "python3", os.path.join(here, "connrate.py"),
-                                "client", "198.51.100.2", "8080", str(conns)],
-                               check=True, capture_output=True, text=True)
-            out.append(float(r.stdout))
-        return out
 
-    one = measure()
-    netns_add("many2")
-    spawn([brnet, "setup", "--netns", "/run/netns/many2", "--id", "many2", "--bridge", "brrate",
-           "-p", "30000-30998:30000-30998"], benv)
-    thousand = measure()
+# --- 6: egress policy with many CIDRs ---------------------------------------------------------
+
+def cidrs(n):
+    """n distinct /32s in 100.64.0.0/10, none of them the test's destination."""
+    return [f"100.{64 + (j >> 16)}.{(j >> 8) & 255}.{j & 255}/32" for j in range(1, n + 1)]
+
+
+def run_policy(brnet, sizes=(1, 10000), k=7, conns=2000):
+    """Setup time with an egress policy of n allowed CIDRs (plus the upstream /24 the
+    connections go to), and the rate of new connections from the container through it."""
+    env = dict(os.environ, BRNET_STATE_DIR="/run/bench-policy")
+    upstream_setup()
+    server = subprocess.Popen(["ip", "netns", "exec", "up", "python3",
+                               os.path.join(HERE, "connrate.py"), "serve", "9000"])
+    time.sleep(0.3)
+    out = {}
+    for n in sizes:
+        path = f"/run/bench-policy-{n}.txt"
+        with open(path, "w") as f:
+            f.write("\n".join(cidrs(n) + ["198.51.100.0/24"]) + "\n")
+        argv = lambda cid: [brnet, "setup", "--netns", "/run/netns/x", "--id", cid, "--bridge",
+                            "ebr0", "--subnet", "10.79.0.0/24", "--egress-allow-file", path]
+        times = []
+        for j in range(k):
+            netns_add("x")
+            dt, _, rc = spawn(argv(f"e{n}-{j}"), env)
+            if rc != 0:
+                err = subprocess.run(argv(f"e{n}-err"), env=env, capture_output=True, text=True)
+                netns_del("x")
+                server.kill()
+                return {"error": (err.stderr.strip().splitlines() or ["no message"])[0]}
+            times.append(dt)
+            if j == k - 1:
+                rate = [connrate_once("198.51.100.1", 9000, conns, ns="x") for _ in range(3)]
+            spawn([brnet, "teardown", "--id", f"e{n}-{j}"], env)
+            netns_del("x")
+        out[n] = (median_ms(times), statistics.median(rate))
     server.kill()
-    return one, thousand
+    server.wait()
+    return out
+
+
+# --- plots and the report ----------------------------------------------------------------------
+
+def plot(outdir, name, title, ylabel, series, xlabel="N"):
+    """series: {label: {x: y}}; writes NAME.dat and NAME.png (gnuplot)."""
+    labels = list(series)
+    xs = sorted({x for s in series.values() for x in s})
+    with open(os.path.join(outdir, name + ".dat"), "w") as f:
+        f.write("# " + xlabel + "\t" + "\t".join(labels) + "\n")
+        for x in xs:
+            f.write(f"{x}\t" + "\t".join(f"{series[lab].get(x, float('nan')):.3f}" for lab in labels) + "\n")
+    if not shutil.which("gnuplot"):
+        return
+    using = ", ".join(f"'{name}.dat' using 1:{k + 2} with linespoints title '{lab}'"
+                      for k, lab in enumerate(labels))
+    script = (f"set terminal pngcairo size 900,540; set output '{name}.png'; "
+              f"set title '{title}'; set xlabel '{xlabel}'; set ylabel '{ylabel}'; "
+              f"set logscale y; set key outside right; set grid; plot {using}")
+    subprocess.run(["gnuplot", "-e", script], check=True, cwd=outdir)
+
+
+def verdict(ok):
+    return "met" if ok else "**missed**"
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--brnet", required=True)
-    ap.add_argument("--spawn", required=True)
     ap.add_argument("--brnet-cni", required=True)
-    ap.add_argument("--iterations", type=int, default=100)
+    ap.add_argument("--spawn", required=True)
+    ap.add_argument("--floor", required=True)
+    ap.add_argument("--rounds", type=int, default=40)
+    ap.add_argument("--scale", default="1,100,500,1000", help="the N of the scale series")
+    ap.add_argument("--tries", type=int, default=7, help="tries at each N")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--docs", help="a Markdown file whose headline section to update")
     a = ap.parse_args()
-    n = a.iterations
 
-    global SPAWN, BRNET_CNI, FLOOR
-    SPAWN = os.path.abspath(a.spawn)
-    BRNET_CNI = os.path.abspath(a.brnet_cni)
-    FLOOR = os.path.join(os.path.dirname(SPAWN), "floor")
-    res, rss = run_all(os.path.abspath(a.brnet), n)
-    pres = run_ports(os.path.abspath(a.brnet), max(10, n // 2))
-    rate1, rate1000 = run_connrate(os.path.abspath(a.brnet))
-    bs, bd, cs, cd, kd, ns_, nd, fs = (stats(res[k]) for k in ("b_setup", "b_down", "c_setup", "c_down",
-                                                              "k_down", "n_setup", "n_down", "f_setup"))
-    b_rss, c_rss, n_rss = rss["brnet"], rss["cni"], rss["brnet-cni"]
+    global SPAWN, FLOOR
+    SPAWN, FLOOR = os.path.abspath(a.spawn), os.path.abspath(a.floor)
+    brnet = os.path.abspath(a.brnet)
+    tools = [Floor(), Brnet(brnet), BrnetCni(os.path.abspath(a.brnet_cni)), CniBridge()]
+    if os.path.exists(NETAVARK):
+        tools.append(Netavark())
+    for t in tools:
+        t.prepare()
+    by = {t.name: t for t in tools}
+    checkpoints = [int(x) for x in a.scale.split(",")]
+    t0 = time.time()
+
+    lat, rss, execs = run_latency(tools, a.rounds)
+    i = 100000
+    scale = {}
+    for t in tools:
+        scale[t.name], i = run_scale(t, checkpoints, a.tries, i)
+    ports = {}
+    for t in tools:
+        if t.name != "floor":
+            ports[t.name], i = run_ports(t, checkpoints, a.tries, i)
+    rate1, rate1000 = run_connrate(brnet)
+    tput = run_throughput(brnet)
+    policy = run_policy(brnet)
     floor_kb = spawn(["/bin/true"])[1]
 
-    uname = os.uname()
-    print(f"# brnet benchmark, {time.strftime('%Y-%m-%d')}\n")
-    print(f"{n} rounds, interleaved; whole processes timed from a small C parent, in a "
-          f"private network namespace; kernel {uname.release}, {os.cpu_count()} CPUs. "
-          f"Peak RSS is ru_maxrss, which includes the parent's image before exec: "
-          f"/bin/true measures {floor_kb / 1024:.2f} MiB this way.\n")
-    print("| operation | tool | median ms | p10 ms | p90 ms | peak RSS |")
-    print("| --- | --- | ---: | ---: | ---: | ---: |")
-    for op, tool, st, rss in (("setup", "brnet", bs, b_rss), ("setup (ADD)", "brnet-cni", ns_, n_rss),
-                              ("setup (ADD)", "CNI bridge + host-local", cs, c_rss),
-                              ("teardown", "brnet", bd, b_rss), ("teardown (DEL)", "brnet-cni", nd, n_rss),
-                              ("teardown (DEL)", "CNI bridge + host-local", cd, c_rss)):
-        print(f"| {op} | {tool} | {st['median']:.2f} | {st['p10']:.2f} | {st['p90']:.2f} | {rss / 1024:.1f} MiB |")
-    print(f"| teardown floor | kernel RTM_DELLINK of a veth, in-process | {kd['median']:.2f} | {kd['p10']:.2f} | {kd['p90']:.2f} | |")
-    print(f"| setup floor | bench/floor: veth, inside config, one element; a whole process | {fs['median']:.2f} | {fs['p10']:.2f} | {fs['p90']:.2f} | |")
-    print()
-    print("| ratio | value | target |")
-    print("| --- | ---: | --- |")
-    r1 = cs["median"] / bs["median"]
-    r2 = bd["median"] / kd["median"]
-    print(f"| CNI bridge setup / brnet setup | {r1:.1f}x | >= 10x |")
-    print(f"| CNI bridge ADD / brnet-cni ADD | {cs['median'] / ns_['median']:.1f}x | >= 10x |")
-    print(f"| CNI bridge DEL / brnet-cni DEL | {cd['median'] / nd['median']:.1f}x | |")
-    print(f"| brnet teardown / kernel veth deletion | {r2:.2f}x | <= 1.2x |")
-    print(f"| brnet setup / setup floor | {bs['median'] / fs['median']:.2f}x | <= 1.2x |")
-    print(f"| brnet-cni ADD / setup floor | {ns_['median'] / fs['median']:.2f}x | |")
-    print(f"| brnet peak RSS | {b_rss / 1024:.2f} MiB | < 2.5 MB |")
-    print(f"| CNI bridge setup / brnet setup, p90 vs p90 | {cs['p90'] / bs['p90']:.1f}x | |")
+    os.makedirs(a.out, exist_ok=True)
+    plot(a.out, "scale-setup", "setup of the Nth container, N-1 attached", "ms (median)",
+         {by[n].label: {x: v[0] for x, v in s.items()} for n, s in scale.items()})
+    plot(a.out, "scale-teardown", "teardown of the Nth container, N-1 attached", "ms (median)",
+         {by[n].label: {x: v[1] for x, v in s.items()} for n, s in scale.items()})
+    plot(a.out, "ports", "setup with one port while N-1 ports are published", "ms (median)",
+         {by[n].label: s for n, s in ports.items()})
 
-    b1, c1, n1, bf, bk = (stats(pres[k]) for k in ("b1", "c1", "n1", "b_first", "b_1000th"))
-    print()
-    print("### Published ports")
-    print()
-    print("| operation | median ms | p10 ms | p90 ms |")
-    print("| --- | ---: | ---: | ---: |")
-    print(f"| brnet setup with 1 published port | {b1['median']:.2f} | {b1['p10']:.2f} | {b1['p90']:.2f} |")
-    print(f"| brnet-cni ADD with 1 port mapping | {n1['median']:.2f} | {n1['p10']:.2f} | {n1['p90']:.2f} |")
-    print(f"| CNI bridge + portmap ADD (the two processes of the chain) | {c1['median']:.2f} | {c1['p10']:.2f} | {c1['p90']:.2f} |")
-    print(f"| brnet setup, 1 port, none published before | {bf['median']:.2f} | {bf['p10']:.2f} | {bf['p90']:.2f} |")
-    print(f"| brnet setup, 1 port, 999 published before | {bk['median']:.2f} | {bk['p10']:.2f} | {bk['p90']:.2f} |")
-    print()
-    print("| ratio | value | target |")
-    print("| --- | ---: | --- |")
-    print(f"| CNI bridge+portmap / brnet, setup with 1 port | {c1['median'] / b1['median']:.1f}x | >= 15x |")
-    print(f"| CNI bridge+portmap / brnet-cni, ADD with 1 port | {c1['median'] / n1['median']:.1f}x | >= 10x |")
-    print(f"| 1000th port / 1st port | {bk['median'] / bf['median']:.2f}x | <= 1.2x |")
+    st = {k: stats(v) for k, v in lat.items()}
+    med = lambda tool, p, op: st[(tool, p, op)]["median"]
+    others = [t.name for t in tools if t.name not in ("brnet", "brnet-cni", "floor")]
+    fastest0 = min(others, key=lambda n: med(n, 0, "setup"))
+    fastest1 = min(others, key=lambda n: med(n, 1, "setup"))
+    uname = os.uname()
+    L = []
+    p = L.append
+    p(f"# brnet performance report, {time.strftime('%Y-%m-%d')}\n")
+    p(f"Kernel {uname.release}, {os.cpu_count()} CPUs; {a.rounds} interleaved rounds; scale "
+      f"N = {a.scale} with {a.tries} tries at each N; whole processes timed from a small C "
+      f"parent inside a private network namespace; {time.time() - t0:.0f} s in all. Peak RSS is "
+      f"ru_maxrss, which includes the parent's image before exec: /bin/true measures "
+      f"{floor_kb / 1024:.2f} MiB this way.\n")
+    p("## Headline\n")
+    p("| target | measured | verdict |")
+    p("| --- | ---: | --- |")
+    r = med("brnet", 0, "setup") / med("floor", 0, "setup")
+    p(f"| setup within 1.2x of the floor | {r:.2f}x | {verdict(r <= 1.2)} |")
+    r = med(fastest0, 0, "setup") / med("brnet", 0, "setup")
+    p(f"| setup >= 10x faster than the fastest other tool ({fastest0}) | {r:.1f}x | {verdict(r >= 10)} |")
+    r = med(fastest1, 1, "setup") / med("brnet", 1, "setup")
+    p(f"| setup with one port >= 15x faster than the fastest other tool ({fastest1}) | {r:.1f}x | {verdict(r >= 15)} |")
+    last = checkpoints[-1]
+    r = scale["brnet"][last][0] / scale["brnet"][checkpoints[0]][0]
+    p(f"| the {last}th container's setup within 1.3x of the first | {r:.2f}x | {verdict(r <= 1.3)} |")
+    r = scale["brnet"][last][1] / scale["brnet"][checkpoints[0]][1]
+    p(f"| the {last}th container's teardown within 1.3x of the first | {r:.2f}x | {verdict(r <= 1.3)} |")
+    r = ports["brnet"][last] / ports["brnet"][checkpoints[0]]
+    p(f"| the {last}th port within 1.3x of the first | {r:.2f}x | {verdict(r <= 1.3)} |")
+    pub = tput["published: upstream -> host:5201 -> container"]
+    direct = tput["direct: upstream -> container address"]
+    p(f"| throughput through a published port >= 95% of direct | {100 * pub / direct:.0f}% | {verdict(pub >= 0.95 * direct)} |")
+    mb = rss["brnet"] / 1024 * 1.048576
+    p(f"| peak RSS <= 2.5 MB (brnet, all operations) | {mb:.2f} MB | {verdict(mb <= 2.5)} |")
+    one = all(execs[("brnet", n, op)] == 1 for n in (0, 1) for op in ("setup", "teardown"))
+    p(f"| exactly one process per operation | {'1' if one else 'more'} | {verdict(one)} |")
+    if "error" in policy:
+        p(f"| policy with 10,000 CIDRs: setup within 2x of one CIDR | refused: {policy['error']} | **missed** |")
+    else:
+        r = policy[10000][0] / policy[1][0]
+        p(f"| policy with 10,000 CIDRs: setup within 2x of one CIDR | {r:.2f}x | {verdict(r <= 2)} |")
+        r = policy[10000][1] / policy[1][1]
+        p(f"| policy with 10,000 CIDRs: connection rate equal within noise (10%) | {r:.2f}x | {verdict(abs(r - 1) <= 0.1)} |")
+    p("")
+
+    p("## 1. Setup and teardown latency, 0 and 1 published port\n")
+    p("| tool | ports | setup median ms | p10 | p90 | teardown median ms | p10 | p90 | x floor (setup) |")
+    p("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for t in tools:
+        for n in (0, 1):
+            s, d = st[(t.name, n, "setup")], st[(t.name, n, "teardown")]
+            p(f"| {t.label} | {n} | {s['median']:.2f} | {s['p10']:.2f} | {s['p90']:.2f} | "
+              f"{d['median']:.2f} | {d['p10']:.2f} | {d['p90']:.2f} | "
+              f"{s['median'] / med('floor', 0, 'setup'):.2f} |")
+    p("\nThe floor publishes no port: its row with one port is the same program. For the CNI "
+      "plugins with a port, the time is bridge and portmap together, the two processes a "
+      "runtime runs.\n")
+    p("## 2. Scale: the Nth container with N-1 attached\n")
+    p("![setup](scale-setup.png)\n![teardown](scale-teardown.png)\n")
+    p("| tool | " + " | ".join(f"N={n} setup / teardown ms" for n in checkpoints) + " |")
+    p("| --- |" + " ---: |" * len(checkpoints))
+    for t in tools:
+        p(f"| {t.label} | " + " | ".join(f"{scale[t.name][n][0]:.2f} / {scale[t.name][n][1]:.2f}"
+                                       for n in checkpoints) + " |")
+    p("\n## 3. Published ports\n")
+    p("![ports](ports.png)\n")
+    p("| tool | " + " | ".join(f"setup with port N={n} ms" for n in checkpoints) + " |")
+    p("| --- |" + " ---: |" * len(checkpoints))
+    for name, s in ports.items():
+        p(f"| {by[name].label} | " + " | ".join(f"{s[n]:.2f}" for n in checkpoints) + " |")
     m1, m1000 = statistics.median(rate1), statistics.median(rate1000)
-    print()
-    print("| new TCP connections per second through a published port, upstream -> host | median | runs |")
-    print("| --- | ---: | --- |")
-    print(f"| with 1 port published | {m1:.0f} | {', '.join(f'{x:.0f}' for x in rate1)} |")
-    print(f"| with 1000 ports published | {m1000:.0f} | {', '.join(f'{x:.0f}' for x in rate1000)} |")
-    print(f"| ratio (target: equal within noise) | {m1000 / m1:.2f}x | |")
+    p("\n| new TCP connections/s, upstream -> published port (brnet) | median | runs |")
+    p("| --- | ---: | --- |")
+    p(f"| 1 port published | {m1:.0f} | {', '.join(f'{x:.0f}' for x in rate1)} |")
+    p(f"| 1000 ports published | {m1000:.0f} | {', '.join(f'{x:.0f}' for x in rate1000)} |")
+    p(f"| ratio | {m1000 / m1:.2f}x | |")
+    p("\n## 4. Data path (iperf3, TCP, brnet)\n")
+    p("The target compares the first two rows: the same client, the same hops, with and "
+      "without the published port's DNAT.\n")
+    p("| path | Gbit/s (median of 3) |")
+    p("| --- | ---: |")
+    for k, v in tput.items():
+        p(f"| {k} | {v:.2f} |")
+    p("\n## 5. Peak RSS and processes per operation\n")
+    p("| tool | peak RSS | processes exec'd: setup / teardown, 0 ports | with 1 port |")
+    p("| --- | ---: | ---: | ---: |")
+    for t in tools:
+        p(f"| {t.label} | {rss[t.name] / 1024:.2f} MiB | {execs[(t.name, 0, 'setup')]} / "
+          f"{execs[(t.name, 0, 'teardown')]} | {execs[(t.name, 1, 'setup')]} / "
+          f"{execs[(t.name, 1, 'teardown')]} |")
+    p("\n## 6. Egress policy with 10,000 allowed CIDRs (brnet)\n")
+    if "error" in policy:
+        p(f"brnet refused the policy: `{policy['error']}`")
+    else:
+        p("| allowed CIDRs | setup median ms | new connections/s from the container |")
+        p("| ---: | ---: | ---: |")
+        for n, (ms, rate) in policy.items():
+            p(f"| {n} | {ms:.2f} | {rate:.0f} |")
+    p("")
+    text = "\n".join(L)
+    with open(os.path.join(a.out, "report.md"), "w") as f:
+        f.write(text)
+    print(text)
+    if a.docs:
+        update_headline(a.docs, text, a.out)
+
+
+BEGIN, END = "<!-- bench/run: headline begin -->", "<!-- bench/run: headline end -->"
+
+
+def update_headline(path, report, outdir):
+    """Puts the report's headline table between the markers in path."""
+    head = report.split("## Headline\n", 1)[1].split("\n## ", 1)[0].strip()
+    rel = os.path.relpath(os.path.join(outdir, "report.md"), os.path.dirname(os.path.abspath(path)))
+    block = (f"{BEGIN}\nLatest run, {time.strftime('%Y-%m-%d')} (the whole report: "
+             f"[{rel}]({rel})):\n\n{head}\n{END}")
+    with open(path) as f:
+        doc = f.read()
+    if BEGIN in doc and END in doc:
+        doc = doc.split(BEGIN)[0] + block + doc.split(END, 1)[1]
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + block + "\n"
+    with open(path, "w") as f:
+        f.write(doc)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,10 @@
  * end up, one round trip inside the namespace (lo up, eth0 up, address, default route), and
  * one nf_tables element. No state, no checks, no rollback: not a tool, a floor.
  *   floor NETNS-PATH BRIDGE HOST-VETH ADDRESS/PREFIX GATEWAY NFT-SET
- * NFT-SET names an existing set of type ipv4_addr in table inet floor.
+ *   floor down HOST-VETH ADDRESS NFT-SET
+ * NFT-SET names an existing set of type ipv4_addr in table inet floor. The second form is
+ * the floor of a teardown: one RTM_DELLINK of the host end (the peer goes with it) and the
+ * element out, in one process.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -79,6 +82,51 @@ static struct mnl_socket *open_rtnl(void)
 	return nl;
 }
 
+/* One nf_tables element in or out of set, in one batch. */
+static void element(uint16_t type, const char *set, const struct in_addr *addr)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+	struct nlmsghdr *nlh;
+	char *at = buf;
+
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		die("nfnetlink");
+	if (!s || !e)
+		die("nftnl");
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, "floor");
+	nftnl_set_set_str(s, NFTNL_SET_NAME, set);
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &addr->s_addr, 4);
+	nftnl_set_elem_add(s, e);
+	nlh = nftnl_batch_begin(at, 1);
+	at += nlh->nlmsg_len;
+	nlh = nftnl_nlmsg_build_hdr(at, type, NFPROTO_INET,
+				    (type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0) | NLM_F_ACK, 2);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	at += nlh->nlmsg_len;
+	nlh = nftnl_batch_end(at, 3);
+	at += nlh->nlmsg_len;
+	transact(nl, at, 1);
+}
+
+static int down(char **argv)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nlmsghdr *nlh;
+	struct in_addr addr;
+	char *at = buf;
+
+	if (inet_pton(AF_INET, argv[3], &addr) != 1)
+		return 2;
+	nlh = put(&at, RTM_DELLINK, 0, &ifi, sizeof(ifi));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, argv[2]);
+	at += nlh->nlmsg_len;
+	transact(open_rtnl(), at, 1);
+	element(NFT_MSG_DELSETELEM, argv[4], &addr);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
@@ -92,14 +140,14 @@ int main(int argc, char **argv)
 	struct mnl_socket *nl, *inside;
 	struct nlattr *info, *data, *peer;
 	struct nlmsghdr *nlh;
-	struct nftnl_set *s;
-	struct nftnl_set_elem *e;
 	int netns, self, prefix;
 	char *at, *slash;
 
+	if (argc == 5 && strcmp(argv[1], "down") == 0)
+		return down(argv);
 	if (argc != 7) {
-		fprintf(stderr,
-			"usage: floor NETNS BRIDGE HOST-VETH ADDR/PREFIX GATEWAY NFT-SET\n");
+		fprintf(stderr, "usage: floor NETNS BRIDGE HOST-VETH ADDR/PREFIX GATEWAY NFT-SET\n"
+				"       floor down HOST-VETH ADDR NFT-SET\n");
 		return 2;
 	}
 	slash = strchr(argv[4], '/');
@@ -165,25 +213,6 @@ int main(int argc, char **argv)
 	at += nlh->nlmsg_len;
 	transact(inside, at, 4);
 
-	/* One nf_tables element, in one batch. */
-	nl = mnl_socket_open(NETLINK_NETFILTER);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		die("nfnetlink");
-	s = nftnl_set_alloc();
-	e = nftnl_set_elem_alloc();
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, "floor");
-	nftnl_set_set_str(s, NFTNL_SET_NAME, argv[6]);
-	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &addr.s_addr, 4);
-	nftnl_set_elem_add(s, e);
-	at = buf;
-	nlh = nftnl_batch_begin(at, 1);
-	at += nlh->nlmsg_len;
-	nlh = nftnl_nlmsg_build_hdr(at, NFT_MSG_NEWSETELEM, NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK,
-				    2);
-	nftnl_set_elems_nlmsg_build_payload(nlh, s);
-	at += nlh->nlmsg_len;
-	nlh = nftnl_batch_end(at, 3);
-	at += nlh->nlmsg_len;
-	transact(nl, at, 1);
+	element(NFT_MSG_NEWSETELEM, argv[6], &addr);
 	return 0;
 }
