@@ -168,14 +168,15 @@ make_container big
 	echo "100.64.0.0/24"
 	echo "100.64.0.7/32 # inside the /24 above"
 } >"$TMPDIR/allow.txt"
-allow_elems() {
-	nft -j list set inet brnet egress_allow | python3 -c '
+allow_elems() { # in the four allow sets, one per prefix length
+	for b in 8 16 24 32; do nft -j list set inet brnet egress_allow$b; done | python3 -c '
 import json, sys
-print(sum(len(o["set"].get("elem", [])) for o in json.load(sys.stdin)["nftables"] if "set" in o))'
+print(sum(len(o["set"].get("elem", [])) for line in sys.stdin
+          for o in json.loads(line)["nftables"] if "set" in o))'
 }
 others=$(allow_elems) # the policies of the containers above
 brnet setup --netns /run/netns/big --id big --egress-allow-file "$TMPDIR/allow.txt" >/dev/null
-# 9,999 /32s, of which the /24 replaces the 255 it covers, plus the upstream host
+# 9,999 /32s, of which the /24 (one element) replaces the 255 it covers, plus the upstream host
 expect_eq "elements of a 10,000-line allowlist" "$(($(allow_elems) - others))" "$((9999 - 255 + 1 + 1))"
 expect_probe big tcp $UPSTREAM_ADDR 8080 open
 expect_probe big tcp 203.0.113.1 8080 timeout
@@ -235,7 +236,8 @@ case "$msg" in *bridge-nf-call-iptables*) echo "ok: $msg" ;; *) fail "message do
 
 # Teardown leaves no element behind.
 for id in c1 c2 c3 c4 c5 web free; do brnet teardown --id $id >/dev/null; done
-for set in egress_policed egress_allow egress_portlimited egress_ports egress_dns; do
+for set in egress_policed egress_allow8 egress_allow16 egress_allow24 egress_allow32 \
+	egress_portlimited egress_ports egress_dns; do
 	nft -j list set inet brnet $set | grep -q '"elem"' && fail "elements left in $set"
 done
 echo "ok: teardown removed every policy element"

@@ -100,7 +100,7 @@ nft add element inet brnet publish '{ tcp . 9998 comment "other/eth0" : 192.168.
 nft add element bridge brnet guarded '{ "vbghost01" comment "ghost/eth0" }'
 nft add element bridge brnet guard_addr '{ "vbghost01" . 10.0.42.200 comment "ghost/eth0" }'
 nft add element inet brnet egress_policed '{ 10.0.42.200 comment "ghost/eth0" }'
-nft add element inet brnet egress_allow '{ 10.0.42.200 . 203.0.113.0/24 comment "ghost/eth0" }'
+nft add element inet brnet egress_allow24 '{ 10.0.42.200 . 203.0.113.0 comment "ghost/eth0" }'
 dry_before=$(snapshot)
 out=$(brnet gc --dry-run)
 for needle in "delete host veth vb0badf00d" "release lease 10.0.42.200 of ghost/eth0" "remove published ports of ghost/eth0" \

@@ -148,12 +148,37 @@ static void test_egress_many(void **state)
 	egress_policy_done(&p);
 }
 
+/* A CIDR is matched at the next of /8, /16, /24, /32 up, as 2^(that - length) elements. */
+static void test_egress_buckets(void **state)
+{
+	struct egress_policy p = { 0 };
+	struct brnet_error err = { 0 };
+
+	assert_int_equal(egress_bucket(0), 8);
+	assert_int_equal(egress_bucket(1), 8);
+	assert_int_equal(egress_bucket(8), 8);
+	assert_int_equal(egress_bucket(9), 16);
+	assert_int_equal(egress_bucket(20), 24);
+	assert_int_equal(egress_bucket(32), 32);
+	assert_ok(egress_add_allow(&p, "10.0.0.0/20", &err)); /* 16 /24s */
+	assert_ok(egress_add_allow(&p, "192.168.1.1", &err)); /* 1 /32 */
+	assert_ok(egress_add_allow(&p, "0.0.0.0/0", &err)); /* 256 /8s */
+	assert_int_equal(egress_allow_elements(&p, 24), 16);
+	assert_int_equal(egress_allow_elements(&p, 32), 1);
+	assert_int_equal(egress_allow_elements(&p, 8), 256);
+	assert_int_equal(egress_allow_elements(&p, 0), 273);
+	egress_policy_normalize(&p); /* 0.0.0.0/0 covers everything */
+	assert_int_equal(egress_allow_elements(&p, 0), 256);
+	egress_policy_done(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ifname),		 cmocka_unit_test(test_id),
 		cmocka_unit_test(test_subnet),		 cmocka_unit_test(test_setters),
 		cmocka_unit_test(test_egress_normalize), cmocka_unit_test(test_egress_many),
+		cmocka_unit_test(test_egress_buckets),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -109,36 +109,37 @@ static void test_network_batch(void **state)
 	len = nft_build_network_batch(buf, sizeof(buf), "brnet0", &subnet, NFT_RULES_ALL);
 	assert_true(len > 0);
 	walk(buf, (size_t)len, &s);
-	/* begin, table, 6 chains, 2 maps, 7 egress sets, the egress chain's flush, rules, end */
-	assert_int_equal(s.n, 1 + 1 + 6 + 9 + 1 + _NFT_RULE_MAX + 1);
+	/* begin, table, 6 chains, 2 maps, 10 egress sets, the egress chain's flush, rules, end */
+	assert_int_equal(s.n, 1 + 1 + 6 + 12 + 1 + _NFT_RULE_MAX + 1);
 	assert_int_equal(s.types[0], NFNL_MSG_BATCH_BEGIN);
 	assert_int_equal(s.types[1], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWTABLE);
 	for (int i = 2; i < 8; i++)
 		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWCHAIN);
-	for (int i = 8; i < 17; i++)
+	for (int i = 8; i < 20; i++)
 		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWSET);
 	/* the egress chain's rules act in order: it is flushed before they are written */
-	assert_int_equal(s.types[17], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_DELRULE);
-	for (int i = 18; i < 18 + _NFT_RULE_MAX; i++) {
+	assert_int_equal(s.types[20], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_DELRULE);
+	for (int i = 21; i < 21 + _NFT_RULE_MAX; i++) {
 		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWRULE);
 		assert_int_equal(s.flags[i] & NLM_F_ACK, NLM_F_ACK);
 	}
 	assert_int_equal(s.types[s.n - 1], NFNL_MSG_BATCH_END);
 	/* "add", not "create": idempotent for table, chains and sets; every command acked */
-	for (int i = 1; i < 17; i++)
+	for (int i = 1; i < 20; i++)
 		assert_int_equal(s.flags[i] & (NLM_F_EXCL | NLM_F_ACK), NLM_F_ACK);
 
 	/* only the missing rules are added */
 	len = nft_build_network_batch(buf, sizeof(buf), "brnet0", &subnet,
 				      1u << NFT_RULE_MASQUERADE | 1u << NFT_RULE_HAIRPIN);
 	walk(buf, (size_t)len, &s);
-	assert_int_equal(s.n, 1 + 1 + 6 + 9 + 2 + 1);
+	assert_int_equal(s.n, 1 + 1 + 6 + 12 + 2 + 1);
 
 	/* one missing rule of the egress chain rewrites the chain, in order */
 	len = nft_build_network_batch(buf, sizeof(buf), "brnet0", &subnet,
 				      1u << NFT_RULE_EGRESS_DROP);
 	walk(buf, (size_t)len, &s);
-	assert_int_equal(s.n, 1 + 1 + 6 + 9 + 1 + 6 + 1);
+	/* the chain: 2 DNS rules, 8 allow rules (4 lengths, with and without ports), log, drop */
+	assert_int_equal(s.n, 1 + 1 + 6 + 12 + 1 + 12 + 1);
 
 	/* too small a buffer is refused, never overrun */
 	assert_errno(nft_build_network_batch(buf, NFT_MSG_ROOM, "brnet0", &subnet, NFT_RULES_ALL),
@@ -199,6 +200,27 @@ static void test_publish_rules(void **state)
 	assert_ok(nft_rule_name(NFT_RULE_LOCALNET_MASQUERADE, "br1", name));
 	assert_string_equal(name, "brnet localnet br1");
 	assert_errno(nft_rule_name(_NFT_RULE_MAX, "br1", name), EINVAL);
+}
+
+/* An allow rule matches the destination masked to its bucket, in that bucket's set. */
+static void test_egress_allow_rules(void **state)
+{
+	char text[4096], name[NFT_COMMENT_MAX];
+
+	rule_text(NFT_RULE_EGRESS_ALLOW_24, NULL, "10.0.42.0/24", text, sizeof(text));
+	assert_non_null(strstr(text, "inet brnet egress"));
+	assert_non_null(strstr(text, "[ payload load 4b @ network header + 12 => reg 8 ]"));
+	assert_non_null(strstr(text, "[ payload load 4b @ network header + 16 => reg 9 ]"));
+	assert_non_null(strstr(text, "[ bitwise reg 9 = ( reg 9 & 0x00ffffff ) ^ 0x00000000 ]"));
+	assert_non_null(strstr(text, "[ lookup reg 8 set egress_allow24 ]"));
+	assert_non_null(strstr(text, "[ lookup reg 8 set egress_portlimited 0x1 ]"));
+
+	rule_text(NFT_RULE_EGRESS_ALLOW_PORTS_32, NULL, "10.0.42.0/24", text, sizeof(text));
+	assert_null(strstr(text, "bitwise")); /* a /32 needs no mask */
+	assert_non_null(strstr(text, "[ lookup reg 8 set egress_allow32 ]"));
+	assert_non_null(strstr(text, "[ lookup reg 8 set egress_ports ]"));
+	assert_ok(nft_rule_name(NFT_RULE_EGRESS_ALLOW_PORTS_8, NULL, name));
+	assert_string_equal(name, "brnet egress allow ports /8");
 }
 
 static void test_publish_keys(void **state)
@@ -286,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_network_batch),
 		cmocka_unit_test(test_publish_rules),
 		cmocka_unit_test(test_publish_keys),
+		cmocka_unit_test(test_egress_allow_rules),
 		cmocka_unit_test(test_publish_batch),
 		cmocka_unit_test(test_egress_batch_many),
 	};

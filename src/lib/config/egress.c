@@ -79,6 +79,24 @@ void egress_policy_normalize(struct egress_policy *p)
 	p->n_allow = kept + 1;
 }
 
+unsigned egress_bucket(unsigned len)
+{
+	return len == 0 ? 8 : (len + 7) / 8 * 8;
+}
+
+size_t egress_allow_elements(const struct egress_policy *p, unsigned bucket)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_allow; i++) {
+		unsigned b = egress_bucket(p->allow[i].len);
+
+		if (bucket == 0 || b == bucket)
+			n += (size_t)1 << (b - p->allow[i].len);
+	}
+	return n;
+}
+
 int egress_policy_copy(struct egress_policy *dst, const struct egress_policy *src)
 {
 	*dst = *src;

@@ -12,7 +12,9 @@
 #include "brnet.h"
 #include "shared/inaddr.h"
 
-#define EGRESS_ALLOW_MAX 65536 /* destinations: each costs one element, not a rule */
+#define EGRESS_ALLOW_MAX 65536 /* destinations given */
+#define EGRESS_ELEMENTS_MAX 262144 /* the set elements they become (see egress_bucket()) */
+#define EGRESS_BUCKETS 4 /* prefix lengths the firewall matches: 8, 16, 24, 32 */
 #define EGRESS_PORTS_MAX 64
 #define EGRESS_DNS_MAX 3
 
@@ -35,6 +37,11 @@ int egress_add_allow(struct egress_policy *p, const char *cidr, struct brnet_err
 /* Sorts the allowed prefixes and drops each one inside another, in O(n log n): the kernel's
  * interval set refuses overlapping elements, and a covered prefix adds nothing. */
 void egress_policy_normalize(struct egress_policy *p);
+/* The prefix length a CIDR of length len is matched at: the next of 8, 16, 24, 32 up. It
+ * becomes 2^(bucket - len) set elements there. */
+unsigned egress_bucket(unsigned len);
+/* How many set elements p's allowed destinations become in bucket (0: in all). */
+size_t egress_allow_elements(const struct egress_policy *p, unsigned bucket);
 /* dst, empty, becomes a copy of src; -ENOMEM leaves it empty. */
 int egress_policy_copy(struct egress_policy *dst, const struct egress_policy *src);
 /* Frees what p owns and empties it. */

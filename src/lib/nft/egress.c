@@ -26,26 +26,41 @@ DEFINE_POINTER_CLEANUP(struct nftnl_set, nftnl_set_free)
 static const struct {
 	const char *name;
 	uint32_t id, key_type, key_len;
-	bool interval;
 } sets[_NFT_EGRESS_SET_ALL] = {
-	[NFT_EGRESS_POLICED] = { NFT_SET_EGRESS_POLICED, 21, NFT_TYPE_IPADDR, 4, false },
-	[NFT_EGRESS_ALLOW] = { NFT_SET_EGRESS_ALLOW, 22, T2(NFT_TYPE_IPADDR, NFT_TYPE_IPADDR), 8,
-			       true },
-	[NFT_EGRESS_PORTLIMITED] = { NFT_SET_EGRESS_PORTLIMITED, 23, NFT_TYPE_IPADDR, 4, false },
+	[NFT_EGRESS_POLICED] = { NFT_SET_EGRESS_POLICED, 21, NFT_TYPE_IPADDR, 4 },
+	[NFT_EGRESS_ALLOW8] = { NFT_SET_EGRESS_ALLOW8, 22, T2(NFT_TYPE_IPADDR, NFT_TYPE_IPADDR),
+				8 },
+	[NFT_EGRESS_ALLOW16] = { NFT_SET_EGRESS_ALLOW16, 28, T2(NFT_TYPE_IPADDR, NFT_TYPE_IPADDR),
+				 8 },
+	[NFT_EGRESS_ALLOW24] = { NFT_SET_EGRESS_ALLOW24, 29, T2(NFT_TYPE_IPADDR, NFT_TYPE_IPADDR),
+				 8 },
+	[NFT_EGRESS_ALLOW32] = { NFT_SET_EGRESS_ALLOW32, 30, T2(NFT_TYPE_IPADDR, NFT_TYPE_IPADDR),
+				 8 },
+	[NFT_EGRESS_PORTLIMITED] = { NFT_SET_EGRESS_PORTLIMITED, 23, NFT_TYPE_IPADDR, 4 },
 	[NFT_EGRESS_PORTS] = { NFT_SET_EGRESS_PORTS, 24,
 			       T3(NFT_TYPE_IPADDR, NFT_TYPE_INET_PROTOCOL, NFT_TYPE_INET_SERVICE),
-			       12, false },
-	[NFT_EGRESS_DNS] = { NFT_SET_EGRESS_DNS, 25, T2(NFT_TYPE_IPADDR, NFT_TYPE_IPADDR), 8,
-			     false },
-	[NFT_EGRESS_LOGGED] = { NFT_SET_EGRESS_LOGGED, 26, NFT_TYPE_IPADDR, 4, false },
-	[NFT_EGRESS_LOGRATE] = { NFT_SET_EGRESS_LOGRATE, 27, NFT_TYPE_IPADDR, 4, false },
+			       12 },
+	[NFT_EGRESS_DNS] = { NFT_SET_EGRESS_DNS, 25, T2(NFT_TYPE_IPADDR, NFT_TYPE_IPADDR), 8 },
+	[NFT_EGRESS_LOGGED] = { NFT_SET_EGRESS_LOGGED, 26, NFT_TYPE_IPADDR, 4 },
+	[NFT_EGRESS_LOGRATE] = { NFT_SET_EGRESS_LOGRATE, 27, NFT_TYPE_IPADDR, 4 },
 };
 
 static const struct nft_setref refs[_NFT_EGRESS_SET_MAX] = {
-	{ NFPROTO_INET, NFT_SET_EGRESS_POLICED },     { NFPROTO_INET, NFT_SET_EGRESS_ALLOW },
-	{ NFPROTO_INET, NFT_SET_EGRESS_PORTLIMITED }, { NFPROTO_INET, NFT_SET_EGRESS_PORTS },
-	{ NFPROTO_INET, NFT_SET_EGRESS_DNS },	      { NFPROTO_INET, NFT_SET_EGRESS_LOGGED },
+	[NFT_EGRESS_POLICED] = { NFPROTO_INET, NFT_SET_EGRESS_POLICED },
+	[NFT_EGRESS_ALLOW8] = { NFPROTO_INET, NFT_SET_EGRESS_ALLOW8 },
+	[NFT_EGRESS_ALLOW16] = { NFPROTO_INET, NFT_SET_EGRESS_ALLOW16 },
+	[NFT_EGRESS_ALLOW24] = { NFPROTO_INET, NFT_SET_EGRESS_ALLOW24 },
+	[NFT_EGRESS_ALLOW32] = { NFPROTO_INET, NFT_SET_EGRESS_ALLOW32 },
+	[NFT_EGRESS_PORTLIMITED] = { NFPROTO_INET, NFT_SET_EGRESS_PORTLIMITED },
+	[NFT_EGRESS_PORTS] = { NFPROTO_INET, NFT_SET_EGRESS_PORTS },
+	[NFT_EGRESS_DNS] = { NFPROTO_INET, NFT_SET_EGRESS_DNS },
+	[NFT_EGRESS_LOGGED] = { NFPROTO_INET, NFT_SET_EGRESS_LOGGED },
 };
+
+enum nft_egress_set nft_egress_allow_set(unsigned bucket)
+{
+	return (enum nft_egress_set)(NFT_EGRESS_ALLOW8 + bucket / 8 - 1);
+}
 
 uint32_t nft_egress_set_id(enum nft_egress_set which)
 {
@@ -69,13 +84,6 @@ struct nftnl_set *nft_egress_set_new(enum nft_egress_set which)
 	nftnl_set_set_u32(s, NFTNL_SET_ID, sets[which].id);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, sets[which].key_type);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, sets[which].key_len);
-	if (sets[which].interval) {
-		/* container . CIDR: a concatenation with ranges, the kernel's pipapo set */
-		uint8_t fields[2] = { 4, 4 };
-
-		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_INTERVAL | NFT_SET_CONCAT);
-		nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, fields, sizeof(fields));
-	}
 	if (which == NFT_EGRESS_LOGRATE) {
 		/* Filled by the log rule itself, one limiter per container, forgotten after a
 		 * quiet minute. */
@@ -104,43 +112,55 @@ static int add_one(struct nft_batch *b, enum nft_egress_set which, const void *k
 
 size_t nft_egress_batch_room(const struct egress_policy *p)
 {
-	size_t n = 3 + p->n_tcp + p->n_udp + p->n_dns * 2;
+	size_t n = 3 + p->n_tcp + p->n_udp + p->n_dns * 2, allow = egress_allow_elements(p, 0);
 
 	if (!p->on)
 		return 0;
-	return n * (NFT_MSG_ROOM + NFT_ELEM_ROOM) + p->n_allow * NFT_ELEM_ROOM +
-	       (p->n_allow / ALLOW_PER_MSG + 1) * NFT_MSG_ROOM;
+	return n * (NFT_MSG_ROOM + NFT_ELEM_ROOM) + allow * NFT_ELEM_ROOM +
+	       (allow / ALLOW_PER_MSG + EGRESS_BUCKETS) * NFT_MSG_ROOM;
 }
 
-/* The allowed destinations of the container at addr, as intervals of address . destination. */
+/* The allowed destinations of the container at addr: each CIDR as the elements of its bucket's
+ * set, container . destination masked to the bucket. */
 static int add_allow(struct nft_batch *b, const struct egress_policy *p, const struct inaddr *addr,
 		     const char *owner)
 {
-	for (size_t i = 0; i < p->n_allow;) {
-		_cleanup_(nftnl_set_freep) struct nftnl_set *s = nft_setref_alloc(
-			&refs[NFT_EGRESS_ALLOW]);
+	for (unsigned bucket = 8; bucket <= 32; bucket += 8) {
+		_cleanup_(nftnl_set_freep) struct nftnl_set *s = NULL;
 		size_t n = 0;
 
-		if (!s)
-			return -ENOMEM;
-		for (; i < p->n_allow && n < ALLOW_PER_MSG; i++, n++) {
-			uint32_t mask = prefix_v4_mask(p->allow[i].len);
-			uint32_t net = inaddr_v4_host(&p->allow[i].addr) & mask;
-			uint32_t first = htonl(net), last = htonl(net | ~mask);
-			uint8_t key[8], end[8];
+		for (size_t i = 0; i < p->n_allow; i++) {
+			unsigned len = p->allow[i].len;
+			uint32_t net, count;
 
-			memcpy(key, &addr->v4, 4);
-			memcpy(end, &addr->v4, 4);
-			memcpy(key + 4, &first, 4);
-			memcpy(end + 4, &last, 4);
-			if (nft_elem_add(s, &(struct nft_elem){ .key = key,
-								.len = sizeof(key),
-								.key_end = end,
-								.end_len = sizeof(end),
-								.owner = owner }) < 0)
-				return -ENOMEM;
+			if (egress_bucket(len) != bucket)
+				continue;
+			net = inaddr_v4_host(&p->allow[i].addr) & prefix_v4_mask(len);
+			count = 1u << (bucket - len);
+			for (uint32_t k = 0; k < count; k++) {
+				uint32_t dest = htonl(net + (k << (32 - bucket)));
+				uint8_t key[8];
+
+				if (!s &&
+				    !(s = nft_setref_alloc(&refs[nft_egress_allow_set(bucket)])))
+					return -ENOMEM;
+				memcpy(key, &addr->v4, 4);
+				memcpy(key + 4, &dest, 4);
+				if (nft_elem_add(s, &(struct nft_elem){ .key = key,
+									.len = sizeof(key),
+									.owner = owner }) < 0)
+					return -ENOMEM;
+				if (++n == ALLOW_PER_MSG) {
+					nft_batch_setelems(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s,
+							   n * NFT_ELEM_ROOM);
+					nftnl_set_free(steal_pointer(&s));
+					n = 0;
+				}
+			}
 		}
-		nft_batch_setelems(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s, n * NFT_ELEM_ROOM);
+		if (n > 0)
+			nft_batch_setelems(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s,
+					   n * NFT_ELEM_ROOM);
 	}
 	return b->overflow ? -EMSGSIZE : 0;
 }
@@ -235,7 +255,9 @@ int nft_egress_verify(struct nl_sock *s, const struct egress_policy *p, const ch
 
 	if (p->on) {
 		want[NFT_EGRESS_POLICED] = 1;
-		want[NFT_EGRESS_ALLOW] = p->n_allow;
+		for (unsigned bucket = 8; bucket <= 32; bucket += 8)
+			want[nft_egress_allow_set(bucket)] = (unsigned)egress_allow_elements(
+				p, bucket);
 		want[NFT_EGRESS_PORTLIMITED] = p->n_tcp + p->n_udp > 0;
 		want[NFT_EGRESS_PORTS] = p->n_tcp + p->n_udp;
 		want[NFT_EGRESS_DNS] = p->no_dns ? 0 : p->n_dns;

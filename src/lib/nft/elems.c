@@ -19,7 +19,7 @@
 
 DEFINE_POINTER_CLEANUP(struct nftnl_set, nftnl_set_free)
 
-#define SETS_MAX 8
+#define SETS_MAX 16
 
 struct nftnl_set *nft_setref_alloc(const struct nft_setref *ref)
 {

@@ -50,12 +50,17 @@ struct nftnl_expr *expr_payload(uint32_t base, uint32_t offset, uint32_t len, ui
 
 struct nftnl_expr *expr_mask(const void *mask, uint32_t len)
 {
+	return expr_mask_reg(NFT_REG_1, mask, len);
+}
+
+struct nftnl_expr *expr_mask_reg(uint32_t reg, const void *mask, uint32_t len)
+{
 	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
 	uint8_t zero[16] = { 0 };
 
 	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, reg);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, reg);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
 		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
 		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);

@@ -12,6 +12,8 @@ struct nftnl_expr *expr_cmp(uint32_t op, const void *data, uint32_t len);
 struct nftnl_expr *expr_payload(uint32_t base, uint32_t offset, uint32_t len, uint32_t dreg);
 /* reg 1 &= mask; xor 0 */
 struct nftnl_expr *expr_mask(const void *mask, uint32_t len);
+/* The same on register reg. */
+struct nftnl_expr *expr_mask_reg(uint32_t reg, const void *mask, uint32_t len);
 /* fib daddr type -> reg 1 */
 struct nftnl_expr *expr_fib_daddr_type(void);
 struct nftnl_expr *expr_ct(uint32_t key, uint32_t dreg);

@@ -46,8 +46,14 @@ static const char *const rule_chain[_NFT_RULE_MAX] = {
 	[NFT_RULE_EGRESS_INPUT] = NFT_CHAIN_INPUT,
 	[NFT_RULE_EGRESS_DNS_UDP] = NFT_CHAIN_EGRESS,
 	[NFT_RULE_EGRESS_DNS_TCP] = NFT_CHAIN_EGRESS,
-	[NFT_RULE_EGRESS_ALLOW] = NFT_CHAIN_EGRESS,
-	[NFT_RULE_EGRESS_ALLOW_PORTS] = NFT_CHAIN_EGRESS,
+	[NFT_RULE_EGRESS_ALLOW_8] = NFT_CHAIN_EGRESS,
+	[NFT_RULE_EGRESS_ALLOW_16] = NFT_CHAIN_EGRESS,
+	[NFT_RULE_EGRESS_ALLOW_24] = NFT_CHAIN_EGRESS,
+	[NFT_RULE_EGRESS_ALLOW_32] = NFT_CHAIN_EGRESS,
+	[NFT_RULE_EGRESS_ALLOW_PORTS_8] = NFT_CHAIN_EGRESS,
+	[NFT_RULE_EGRESS_ALLOW_PORTS_16] = NFT_CHAIN_EGRESS,
+	[NFT_RULE_EGRESS_ALLOW_PORTS_24] = NFT_CHAIN_EGRESS,
+	[NFT_RULE_EGRESS_ALLOW_PORTS_32] = NFT_CHAIN_EGRESS,
 	[NFT_RULE_EGRESS_LOG] = NFT_CHAIN_EGRESS,
 	[NFT_RULE_EGRESS_DROP] = NFT_CHAIN_EGRESS,
 	[NFT_RULE_MASQUERADE] = NFT_CHAIN_POSTROUTING,
@@ -68,8 +74,14 @@ int nft_rule_name(enum nft_rule_id id, const char *bridge, char buf[static NFT_C
 		[NFT_RULE_EGRESS_INPUT] = "brnet egress (input)",
 		[NFT_RULE_EGRESS_DNS_UDP] = "brnet egress dns udp",
 		[NFT_RULE_EGRESS_DNS_TCP] = "brnet egress dns tcp",
-		[NFT_RULE_EGRESS_ALLOW] = "brnet egress allow",
-		[NFT_RULE_EGRESS_ALLOW_PORTS] = "brnet egress allow ports",
+		[NFT_RULE_EGRESS_ALLOW_8] = "brnet egress allow /8",
+		[NFT_RULE_EGRESS_ALLOW_16] = "brnet egress allow /16",
+		[NFT_RULE_EGRESS_ALLOW_24] = "brnet egress allow /24",
+		[NFT_RULE_EGRESS_ALLOW_32] = "brnet egress allow /32",
+		[NFT_RULE_EGRESS_ALLOW_PORTS_8] = "brnet egress allow ports /8",
+		[NFT_RULE_EGRESS_ALLOW_PORTS_16] = "brnet egress allow ports /16",
+		[NFT_RULE_EGRESS_ALLOW_PORTS_24] = "brnet egress allow ports /24",
+		[NFT_RULE_EGRESS_ALLOW_PORTS_32] = "brnet egress allow ports /32",
 		[NFT_RULE_EGRESS_LOG] = "brnet egress log",
 		[NFT_RULE_EGRESS_DROP] = "brnet egress drop",
 		[NFT_RULE_MASQUERADE] = "brnet network",
@@ -211,17 +223,29 @@ static int build_egress(struct nftnl_rule *r, enum nft_rule_id id)
 		    match_in(r, NFT_EGRESS_DNS, false) < 0)
 			return -ENOMEM;
 		return rule_add(r, expr_verdict(NF_ACCEPT));
-	case NFT_RULE_EGRESS_ALLOW:
-	case NFT_RULE_EGRESS_ALLOW_PORTS:
-		/* ip saddr . ip daddr @egress_allow, then on any port (ip saddr not in
+	case NFT_RULE_EGRESS_ALLOW_8:
+	case NFT_RULE_EGRESS_ALLOW_16:
+	case NFT_RULE_EGRESS_ALLOW_24:
+	case NFT_RULE_EGRESS_ALLOW_32:
+	case NFT_RULE_EGRESS_ALLOW_PORTS_8:
+	case NFT_RULE_EGRESS_ALLOW_PORTS_16:
+	case NFT_RULE_EGRESS_ALLOW_PORTS_24:
+	case NFT_RULE_EGRESS_ALLOW_PORTS_32: {
+		/* ip saddr . ip daddr & /N @egress_allowN, then on any port (ip saddr not in
 		 * @egress_portlimited) or on an allowed one (ip saddr . meta l4proto . th dport
 		 * @egress_ports) */
+		bool ports = id >= NFT_RULE_EGRESS_ALLOW_PORTS_8;
+		unsigned bucket = 8 * (1 + (id - (ports ? NFT_RULE_EGRESS_ALLOW_PORTS_8
+							: NFT_RULE_EGRESS_ALLOW_8)));
+		uint32_t mask = htonl(prefix_v4_mask(bucket));
+
 		if (load_saddr(r) < 0 ||
 		    rule_add(r, expr_payload(NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG32_01)) <
 			    0 ||
-		    match_in(r, NFT_EGRESS_ALLOW, false) < 0)
+		    (bucket < 32 && rule_add(r, expr_mask_reg(NFT_REG32_01, &mask, 4)) < 0) ||
+		    match_in(r, nft_egress_allow_set(bucket), false) < 0)
 			return -ENOMEM;
-		if (id == NFT_RULE_EGRESS_ALLOW) {
+		if (!ports) {
 			if (match_in(r, NFT_EGRESS_PORTLIMITED, true) < 0)
 				return -ENOMEM;
 		} else if (rule_add(r, expr_meta(NFT_META_L4PROTO, NFT_REG32_01)) < 0 ||
@@ -231,6 +255,7 @@ static int build_egress(struct nftnl_rule *r, enum nft_rule_id id)
 			return -ENOMEM;
 		}
 		return rule_add(r, expr_verdict(NF_ACCEPT));
+	}
 	case NFT_RULE_EGRESS_LOG:
 		/* ip saddr @egress_logged update @egress_lograte { ip saddr limit rate 5/minute }
 		 * log prefix "brnet-egress" group 4242 */
@@ -294,8 +319,14 @@ struct nftnl_rule *nft_rule_build(enum nft_rule_id id, const char *bridge,
 	case NFT_RULE_EGRESS_INPUT:
 	case NFT_RULE_EGRESS_DNS_UDP:
 	case NFT_RULE_EGRESS_DNS_TCP:
-	case NFT_RULE_EGRESS_ALLOW:
-	case NFT_RULE_EGRESS_ALLOW_PORTS:
+	case NFT_RULE_EGRESS_ALLOW_8:
+	case NFT_RULE_EGRESS_ALLOW_16:
+	case NFT_RULE_EGRESS_ALLOW_24:
+	case NFT_RULE_EGRESS_ALLOW_32:
+	case NFT_RULE_EGRESS_ALLOW_PORTS_8:
+	case NFT_RULE_EGRESS_ALLOW_PORTS_16:
+	case NFT_RULE_EGRESS_ALLOW_PORTS_24:
+	case NFT_RULE_EGRESS_ALLOW_PORTS_32:
 	case NFT_RULE_EGRESS_LOG:
 	case NFT_RULE_EGRESS_DROP:
 		ret = build_egress(r, id);

@@ -52,8 +52,14 @@ enum nft_rule_id {
 	NFT_RULE_EGRESS_INPUT,
 	NFT_RULE_EGRESS_DNS_UDP, /* the egress chain, in this order */
 	NFT_RULE_EGRESS_DNS_TCP,
-	NFT_RULE_EGRESS_ALLOW,
-	NFT_RULE_EGRESS_ALLOW_PORTS,
+	NFT_RULE_EGRESS_ALLOW_8, /* one per prefix length bucket, in this order */
+	NFT_RULE_EGRESS_ALLOW_16,
+	NFT_RULE_EGRESS_ALLOW_24,
+	NFT_RULE_EGRESS_ALLOW_32,
+	NFT_RULE_EGRESS_ALLOW_PORTS_8,
+	NFT_RULE_EGRESS_ALLOW_PORTS_16,
+	NFT_RULE_EGRESS_ALLOW_PORTS_24,
+	NFT_RULE_EGRESS_ALLOW_PORTS_32,
 	NFT_RULE_EGRESS_LOG,
 	NFT_RULE_EGRESS_DROP,
 	_NFT_RULE_GLOBAL_MAX,
@@ -65,7 +71,7 @@ enum nft_rule_id {
 #define NFT_RULES_ALL ((1u << _NFT_RULE_MAX) - 1)
 #define NFT_RULES_EGRESS_CHAIN                                                                     \
 	((1u << NFT_RULE_EGRESS_DNS_UDP) | (1u << NFT_RULE_EGRESS_DNS_TCP) |                       \
-	 (1u << NFT_RULE_EGRESS_ALLOW) | (1u << NFT_RULE_EGRESS_ALLOW_PORTS) |                     \
+	 (0xffu << NFT_RULE_EGRESS_ALLOW_8) | /* the eight allow rules */                          \
 	 (1u << NFT_RULE_EGRESS_LOG) | (1u << NFT_RULE_EGRESS_DROP))
 
 /* The comment that names a rule ("brnet network brnet0", "brnet publish (output)"...). */
