@@ -288,6 +288,10 @@ struct nftnl_rule *nft_rule_build(enum nft_rule_id id, const char *bridge,
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFT_TABLE);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, rule_chain[id]);
 
+	if (id >= NFT_RULE_EGRESS_FORWARD && id <= NFT_RULE_EGRESS_DROP) { /* in enum order */
+		ret = build_egress(r, id);
+		goto done;
+	}
 	switch (id) {
 	case NFT_RULE_PUBLISH_ADDR_PREROUTING:
 	case NFT_RULE_PUBLISH_ADDR_OUTPUT:
@@ -314,22 +318,6 @@ struct nftnl_rule *nft_rule_build(enum nft_rule_id id, const char *bridge,
 					    NFT_CMP_EQ);
 		if (ret >= 0)
 			ret = rule_add(r, expr_verdict(NF_DROP));
-		break;
-	case NFT_RULE_EGRESS_FORWARD:
-	case NFT_RULE_EGRESS_INPUT:
-	case NFT_RULE_EGRESS_DNS_UDP:
-	case NFT_RULE_EGRESS_DNS_TCP:
-	case NFT_RULE_EGRESS_ALLOW_8:
-	case NFT_RULE_EGRESS_ALLOW_16:
-	case NFT_RULE_EGRESS_ALLOW_24:
-	case NFT_RULE_EGRESS_ALLOW_32:
-	case NFT_RULE_EGRESS_ALLOW_PORTS_8:
-	case NFT_RULE_EGRESS_ALLOW_PORTS_16:
-	case NFT_RULE_EGRESS_ALLOW_PORTS_24:
-	case NFT_RULE_EGRESS_ALLOW_PORTS_32:
-	case NFT_RULE_EGRESS_LOG:
-	case NFT_RULE_EGRESS_DROP:
-		ret = build_egress(r, id);
 		break;
 	case NFT_RULE_MASQUERADE:
 		/* From the subnet out through another interface; between containers, sources stay.
@@ -369,6 +357,7 @@ struct nftnl_rule *nft_rule_build(enum nft_rule_id id, const char *bridge,
 	default:
 		return NULL;
 	}
+done:
 	if (ret < 0 || rule_set_comment(r, comment) < 0)
 		return NULL;
 	return steal_pointer(&r);
