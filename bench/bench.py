@@ -338,7 +338,15 @@ def run_scale(tool, checkpoints, k, base):
     for j in attached:
         tool.teardown(j, f"s{j}")
         netns_del(f"s{j}")
+    settle()
     return out, i
+
+
+def settle(seconds=20):
+    """The kernel dismantles deleted namespaces later, in a work queue that takes the locks
+    every tool needs: after a series that deleted a thousand, wait, or the next tool's figures
+    carry that work."""
+    time.sleep(seconds)
 
 
 # --- 3: the Nth published port -----------------------------------------------------------------
