@@ -211,6 +211,49 @@ static void test_store_round_trip_and_corruption(void **state)
 	test_rmtree(path);
 }
 
+/* Duplicates in a stored table are named, found after a sort; 1,000 leases load, and the
+ * cursor is the stored one. */
+static void test_parse_duplicates_and_many(void **state)
+{
+	static const char *const dup_addr =
+		"{\"subnet\":\"10.0.0.0/16\",\"leases\":[{\"address\":\"10.0.0.9\",\"id\":\"a\","
+		"\"ifname\":\"eth0\"},{\"address\":\"10.0.0.5\",\"id\":\"b\",\"ifname\":\"eth0\"},"
+		"{\"address\":\"10.0.0.9\",\"id\":\"c\",\"ifname\":\"eth0\"}]}";
+	static const char *const dup_owner =
+		"{\"subnet\":\"10.0.0.0/16\",\"leases\":[{\"address\":\"10.0.0.9\",\"id\":\"a\","
+		"\"ifname\":\"eth0\"},{\"address\":\"10.0.0.5\",\"id\":\"b\",\"ifname\":\"eth0\"},"
+		"{\"address\":\"10.0.0.7\",\"id\":\"a\",\"ifname\":\"eth0\"}]}";
+	struct lease_db db = db_for("10.0.0.0/16");
+	char why[256], buf[INADDR_STRLEN];
+	size_t size = 64 * 1024, len;
+	char *text = malloc(size);
+
+	assert_errno(lease_db_parse(dup_addr, strlen(dup_addr), &db, why, sizeof(why)), EBADMSG);
+	assert_string_equal(why, "address 10.0.0.9 is leased twice");
+	lease_db_done(&db);
+	db = db_for("10.0.0.0/16");
+	assert_errno(lease_db_parse(dup_owner, strlen(dup_owner), &db, why, sizeof(why)), EBADMSG);
+	assert_string_equal(why, "attachment a holds two leases");
+	lease_db_done(&db);
+
+	assert_non_null(text);
+	len = (size_t)snprintf(text, size,
+			       "{\"subnet\":\"10.0.0.0/16\",\"last\":\"10.0.3.233\",\"leases\":[");
+	for (unsigned j = 0; j < 1000; j++)
+		len += (size_t)snprintf(
+			text + len, size - len,
+			"%s{\"address\":\"10.0.%u.%u\",\"id\":\"c%u\",\"ifname\":\"eth0\"}",
+			j ? "," : "", (j + 2) / 256, (j + 2) % 256, j);
+	len += (size_t)snprintf(text + len, size - len, "]}");
+	db = db_for("10.0.0.0/16");
+	assert_ok(lease_db_parse(text, len, &db, why, sizeof(why)));
+	assert_int_equal(db.n, 1000);
+	assert_string_equal(inaddr_to_string(&db.last, buf), "10.0.3.233");
+	assert_string_equal(alloc(&db, "new", buf), "10.0.3.234");
+	lease_db_done(&db);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_requested_address),
 		cmocka_unit_test(test_next_free_pure),
 		cmocka_unit_test(test_store_round_trip_and_corruption),
+		cmocka_unit_test(test_parse_duplicates_and_many),
 	};
 
 	return cmocka_run_group_tests_name("ipam", tests, NULL, NULL);

@@ -174,6 +174,56 @@ int lease_db_allocate(struct lease_db *db, const char *id, const char *ifname,
 	return 0;
 }
 
+int lease_db_restore(struct lease_db *db, const char *id, const char *ifname,
+		     const struct inaddr *a)
+{
+	uint32_t first, last, h = inaddr_v4_host(a);
+
+	ipam_range(&db->subnet, &first, &last);
+	if (!inprefix_contains(&db->subnet, a) || h < first || h > last)
+		return -EINVAL;
+	return lease_db_add(db, id, ifname, a);
+}
+
+static int cmp_by_address(const void *x, const void *y)
+{
+	const struct lease *a = *(const struct lease *const *)x,
+			   *b = *(const struct lease *const *)y;
+	uint32_t ha = inaddr_v4_host(&a->address), hb = inaddr_v4_host(&b->address);
+
+	return ha < hb ? -1 : ha > hb;
+}
+
+static int cmp_by_owner(const void *x, const void *y)
+{
+	const struct lease *a = *(const struct lease *const *)x,
+			   *b = *(const struct lease *const *)y;
+	int c = strcmp(a->id, b->id);
+
+	return c ? c : strcmp(a->ifname, b->ifname);
+}
+
+int lease_db_check_unique(const struct lease_db *db, bool by_address, const struct lease **ret_dup)
+{
+	int (*cmp)(const void *, const void *) = by_address ? cmp_by_address : cmp_by_owner;
+	_cleanup_(freep) const struct lease **v = NULL;
+
+	if (db->n < 2)
+		return 0;
+	v = reallocarray(NULL, db->n, sizeof(const struct lease *));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < db->n; i++)
+		v[i] = &db->leases[i];
+	qsort(v, db->n, sizeof(const struct lease *), cmp);
+	for (size_t i = 1; i < db->n; i++)
+		if (cmp(&v[i - 1], &v[i]) == 0) {
+			*ret_dup = v[i];
+			return -EEXIST;
+		}
+	return 0;
+}
+
 int lease_db_release(struct lease_db *db, const char *id, const char *ifname)
 {
 	for (size_t i = 0; i < db->n; i++) {

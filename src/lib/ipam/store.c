@@ -36,8 +36,11 @@ int lease_db_parse(const char *text, size_t len, struct lease_db *db, char *whyb
 	_cleanup_(json_decrefp) json_t *root = NULL;
 	json_error_t jerr;
 	json_t *subnet, *last, *leases, *item;
+	const struct lease *dup;
+	char abuf[INADDR_STRLEN];
 	struct inprefix p;
 	size_t i;
+	int r;
 
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
@@ -75,20 +78,25 @@ int lease_db_parse(const char *text, size_t len, struct lease_db *db, char *whyb
 				   a);
 		if (config_check_id(id, &e) < 0 || config_check_ifname(ifname, "ifname", &e) < 0)
 			return why(whybuf, why_size, "%.200s", e.msg);
-		if (lease_db_find_address(db, &addr))
-			return why(whybuf, why_size, "address %.64s is leased twice", a);
-		if (lease_db_find(db, id, ifname))
-			return why(whybuf, why_size, "attachment %.100s holds two leases", id);
-		if (lease_db_allocate(db, id, ifname, &addr, &addr, NULL) < 0) {
-			/* Range checks of allocate (gateway, broadcast) apply to stored leases too.
-			 */
+		/* The range checks of allocation (gateway, broadcast) apply to stored leases. */
+		r = lease_db_restore(db, id, ifname, &addr);
+		if (r == -EINVAL)
 			return why(whybuf, why_size, "lease address \"%.64s\" is reserved", a);
-		}
+		if (r < 0)
+			return r;
 	}
-	/* allocate() moved the cursor; restore the stored one. */
-	if (json_is_string(last)) /* false for NULL */
-		(void)inaddr_parse_v4(json_string_value(last), &db->last);
-	else
+	/* Duplicates once, after a sort each: a thousand leases cost a thousand, not a million. */
+	r = lease_db_check_unique(db, true, &dup);
+	if (r == -EEXIST)
+		return why(whybuf, why_size, "address %.64s is leased twice",
+			   inaddr_to_string(&dup->address, abuf));
+	if (r >= 0)
+		r = lease_db_check_unique(db, false, &dup);
+	if (r == -EEXIST)
+		return why(whybuf, why_size, "attachment %.100s holds two leases", dup->id);
+	if (r < 0)
+		return r;
+	if (!json_is_string(last)) /* false for NULL */
 		db->last = (struct inaddr){ 0 };
 	return 0;
 }
@@ -113,31 +121,50 @@ int lease_db_load(int dirfd, const char *dirpath, struct lease_db *db, struct br
 	return 0;
 }
 
+/* The file's text, written by hand: addresses are dotted quads, and ids and interface names
+ * are [A-Za-z0-9_.-] (checked when set and when loaded), so nothing needs escaping, and a
+ * thousand leases cost a thousand snprintf()s instead of a tree of JSON objects (a third of a
+ * setup's instructions with a thousand attachments). lease_db_parse() reads it with jansson. */
+static char *lease_db_format(const struct lease_db *db)
+{
+	char a[INADDR_STRLEN], p[PREFIX_STRLEN];
+	size_t size = 128 + db->n * (sizeof(db->leases[0].id) + sizeof(db->leases[0].ifname) + 64),
+	       len;
+	char *text = malloc(size);
+	int n;
+
+	if (!text)
+		return NULL;
+	n = snprintf(text, size,
+		     "{\"subnet\":\"%s\",\"last\":", inprefix_to_string(&db->subnet, p));
+	len = (size_t)n;
+	n = db->last.family ? snprintf(text + len, size - len, "\"%s\",\"leases\":[",
+				       inaddr_to_string(&db->last, a))
+			    : snprintf(text + len, size - len, "null,\"leases\":[");
+	len += (size_t)n;
+	for (size_t i = 0; i < db->n && len < size; i++) {
+		n = snprintf(text + len, size - len,
+			     "%s{\"address\":\"%s\",\"id\":\"%s\",\"ifname\":\"%s\"}", i ? "," : "",
+			     inaddr_to_string(&db->leases[i].address, a), db->leases[i].id,
+			     db->leases[i].ifname);
+		len += (size_t)n;
+	}
+	if (len + 3 > size) { /* cannot happen: size counts every field at its maximum */
+		free(text);
+		errno = EOVERFLOW;
+		return NULL;
+	}
+	memcpy(text + len, "]}", 3);
+	return text;
+}
+
 int lease_db_save(int dirfd, const struct lease_db *db, struct brnet_error *err)
 {
-	_cleanup_(json_decrefp) json_t *root = NULL, *arr = NULL;
-	_cleanup_(freep) char *text = NULL;
-	char a[INADDR_STRLEN], p[PREFIX_STRLEN];
+	_cleanup_(freep) char *text = lease_db_format(db);
 	int r;
 
-	arr = json_array();
-	if (!arr)
-		return -ENOMEM;
-	for (size_t i = 0; i < db->n; i++) {
-		json_t *l = json_pack("{s:s, s:s, s:s}", "address",
-				      inaddr_to_string(&db->leases[i].address, a), "id",
-				      db->leases[i].id, "ifname", db->leases[i].ifname);
-
-		if (!l || json_array_append_new(arr, l) < 0)
-			return -ENOMEM;
-	}
-	root = json_pack("{s:s, s:s?, s:O}", "subnet", inprefix_to_string(&db->subnet, p), "last",
-			 db->last.family ? inaddr_to_string(&db->last, a) : NULL, "leases", arr);
-	if (!root)
-		return -ENOMEM;
-	text = json_dumps(root, JSON_COMPACT);
 	if (!text)
-		return -ENOMEM;
+		return brnet_err(err, errno, "cannot format the lease file: %s", strerror(errno));
 	r = write_file_atomic(dirfd, LEASE_FILE, text, strlen(text));
 	if (r < 0)
 		return brnet_err(err, r, "cannot write lease file: %s", strerror(-r));
