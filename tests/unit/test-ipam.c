@@ -245,6 +245,20 @@ static void test_parse_duplicates_and_many(void **state)
 			"%s{\"address\":\"10.0.%u.%u\",\"id\":\"c%u\",\"ifname\":\"eth0\"}",
 			j ? "," : "", (j + 2) / 256, (j + 2) % 256, j);
 	len += (size_t)snprintf(text + len, size - len, "]}");
+	/* JSON in any other layout takes the general path, with the same result */
+	{
+		static const char *const spaced =
+			"{ \"leases\": [ { \"id\": \"b\", \"ifname\": \"eth0\", \"address\": "
+			"\"10.0.0.5\" } ],\n  \"last\": \"10.0.0.5\", \"subnet\": \"10.0.0.0/16\" "
+			"}\n";
+
+		db = db_for("10.0.0.0/16");
+		assert_ok(lease_db_parse(spaced, strlen(spaced), &db, why, sizeof(why)));
+		assert_int_equal(db.n, 1);
+		assert_string_equal(db.leases[0].id, "b");
+		assert_string_equal(inaddr_to_string(&db.last, buf), "10.0.0.5");
+		lease_db_done(&db);
+	}
 	db = db_for("10.0.0.0/16");
 	assert_ok(lease_db_parse(text, len, &db, why, sizeof(why)));
 	assert_int_equal(db.n, 1000);
