@@ -524,11 +524,13 @@ def plot(outdir, name, title, ylabel, series, xlabel="N"):
             f.write(f"{x}\t" + "\t".join(f"{series[lab].get(x, float('nan')):.3f}" for lab in labels) + "\n")
     if not shutil.which("gnuplot"):
         return
-    using = ", ".join(f"'{name}.dat' using 1:{k + 2} with linespoints title '{lab}'"
+    using = ", ".join(f"'{name}.dat' using 1:{k + 2} with linespoints lw 2 title '{lab}'"
                       for k, lab in enumerate(labels))
-    script = (f"set terminal pngcairo size 900,540; set output '{name}.png'; "
+    xtics = ", ".join(f'"{x}" {x}' for x in xs)
+    script = (f"set terminal pngcairo size 900,560; set output '{name}.png'; "
               f"set title '{title}'; set xlabel '{xlabel}'; set ylabel '{ylabel}'; "
-              f"set logscale y; set key outside right; set grid; plot {using}")
+              f"set logscale y; set key top left box opaque; set grid; set xtics ({xtics}); "
+              f"set offsets graph 0.02, graph 0.02, 0, 0; plot {using}")
     subprocess.run(["gnuplot", "-e", script], check=True, cwd=outdir)
 
 
