@@ -106,6 +106,15 @@ static int lease_db_add(struct lease_db *db, const char *id, const char *ifname,
 	return 0;
 }
 
+/* In the subnet's range: not the network, the gateway or the broadcast address. */
+static bool assignable(const struct lease_db *db, const struct inaddr *a)
+{
+	uint32_t first, last, h = inaddr_v4_host(a);
+
+	ipam_range(&db->subnet, &first, &last);
+	return inprefix_contains(&db->subnet, a) && h >= first && h <= last;
+}
+
 int lease_db_allocate(struct lease_db *db, const char *id, const char *ifname,
 		      const struct inaddr *want, struct inaddr *ret, struct brnet_error *err)
 {
@@ -119,9 +128,8 @@ int lease_db_allocate(struct lease_db *db, const char *id, const char *ifname,
 	ipam_range(&db->subnet, &first, &last);
 	if (want && want->family != 0) {
 		const struct lease *holder;
-		uint32_t h = inaddr_v4_host(want);
 
-		if (!inprefix_contains(&db->subnet, want) || h < first || h > last)
+		if (!assignable(db, want))
 			return brnet_err(err, EINVAL,
 					 "invalid address %s: not an assignable host address of %s "
 					 "(network, gateway and broadcast are reserved)",
@@ -177,10 +185,7 @@ int lease_db_allocate(struct lease_db *db, const char *id, const char *ifname,
 int lease_db_restore(struct lease_db *db, const char *id, const char *ifname,
 		     const struct inaddr *a)
 {
-	uint32_t first, last, h = inaddr_v4_host(a);
-
-	ipam_range(&db->subnet, &first, &last);
-	if (!inprefix_contains(&db->subnet, a) || h < first || h > last)
+	if (!assignable(db, a))
 		return -EINVAL;
 	return lease_db_add(db, id, ifname, a);
 }
