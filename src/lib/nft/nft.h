@@ -69,10 +69,9 @@ enum nft_rule_id {
 	_NFT_RULE_MAX,
 };
 #define NFT_RULES_ALL ((1u << _NFT_RULE_MAX) - 1)
+/* The egress chain's rules: DNS_UDP to DROP, contiguous in the enum and in the chain. */
 #define NFT_RULES_EGRESS_CHAIN                                                                     \
-	((1u << NFT_RULE_EGRESS_DNS_UDP) | (1u << NFT_RULE_EGRESS_DNS_TCP) |                       \
-	 (0xffu << NFT_RULE_EGRESS_ALLOW_8) | /* the eight allow rules */                          \
-	 (1u << NFT_RULE_EGRESS_LOG) | (1u << NFT_RULE_EGRESS_DROP))
+	((1u << (NFT_RULE_EGRESS_DROP + 1)) - (1u << NFT_RULE_EGRESS_DNS_UDP))
 
 /* The comment that names a rule ("brnet network brnet0", "brnet publish (output)"...). */
 int nft_rule_name(enum nft_rule_id id, const char *bridge, char buf[static NFT_COMMENT_MAX]);
