@@ -10,6 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/deps.sh
+# The egress policy's tests need br_netfilter (as Kubernetes does); a fresh machine may not
+# have it loaded. Without it those tests fail, naming the sysctl.
+[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] || modprobe br_netfilter || true
 
 builds=(build-test build-asan)
 declare -A opts=(
