@@ -87,9 +87,14 @@ class Tool:
     stdin file and environment) that one operation runs, for counting exec()s."""
     name = label = ""
 
+    trace = None  # a file: strace appends the operation's successful execve()s to it
+
     def run(self, steps):
         total, rss = 0.0, 0
         for argv, env, stdin, stdout in steps:
+            if self.trace:
+                argv = ["/usr/bin/strace", "-f", "-qq", "-A", "-o", self.trace, "-e",
+                        "trace=execve", "-e", "status=successful"] + argv
             dt, kb, rc = spawn(argv, env, stdin, stdout)
             if rc != 0:
                 raise RuntimeError(f"{self.name}: {' '.join(argv)} exited {rc}")
@@ -195,14 +200,6 @@ class CniBridge(Tool):
             dt, kb = dt + d2, max(kb, k2)
         return dt, kb
 
-    def setup_steps(self, i, ns, ports=()):
-        steps = [([os.path.join(CNI_DIR, "bridge")], self.env("ADD", i, ns), self.CONF,
-                  f"/run/bench-cni-prev-{i}.json")]
-        if ports:
-            steps.append(([os.path.join(CNI_DIR, "portmap")], self.env("ADD", i, ns),
-                          f"/run/bench-portmap-{i}.json", None))
-        return steps
-
     def teardown_steps(self, i, ns, ports=()):
         steps = []
         if ports:
@@ -261,25 +258,14 @@ class Floor(Tool):
 
 def count_execs(tool, i, ns, ports, op):
     """Processes exec'd by one operation (the tool itself included), counted by strace."""
-    steps = tool.setup_steps(i, ns, ports) if op == "setup" else tool.teardown_steps(i, ns, ports)
-    if op == "setup" and isinstance(tool, CniBridge) and ports:
-        # portmap's config is written from the bridge result, between the two processes
-        steps = steps[:1]
-    n = 0
-    for k, (argv, env, stdin, stdout) in enumerate(steps):
-        log = f"/run/bench-strace-{k}.txt"
-        spawn(["/usr/bin/strace", "-f", "-qq", "-e", "trace=execve", "-e", "status=successful",
-               "-o", log] + argv, env, stdin, stdout)
-        with open(log) as f:
-            n += sum(1 for line in f if "execve(" in line)
-    if op == "setup" and isinstance(tool, CniBridge) and ports:
-        conf = tool.portmap_conf(i, ports)
-        spawn(["/usr/bin/strace", "-f", "-qq", "-e", "trace=execve", "-e", "status=successful",
-               "-o", "/run/bench-strace-p.txt", os.path.join(CNI_DIR, "portmap")],
-              tool.env("ADD", i, ns), conf)
-        with open("/run/bench-strace-p.txt") as f:
-            n += sum(1 for line in f if "execve(" in line)
-    return n
+    tool.trace = "/run/bench-strace.txt"
+    open(tool.trace, "w").close()
+    try:
+        (tool.setup if op == "setup" else tool.teardown)(i, ns, ports)
+        with open(tool.trace) as f:
+            return sum(1 for line in f if "execve(" in line)
+    finally:
+        tool.trace = None
 
 
 # --- 1 and 5: latency with 0 and 1 port, peak RSS, exec count -------------------------------
