@@ -397,6 +397,29 @@ static int explain_publish_conflict(struct nl_sock *nft, const struct brnet_atta
 	return 0; /* none of ours: the clash is elsewhere */
 }
 
+size_t attach_elements_room(const struct brnet_attachment *a)
+{
+	return 4 * (size_t)NFT_MSG_ROOM + nft_publish_batch_room(a->publish, a->n_publish) +
+	       nft_egress_batch_room(&a->egress);
+}
+
+int attach_batch_elements(struct nft_batch *b, const struct brnet_attachment *a,
+			  const uint8_t mac[6], bool exclusive)
+{
+	char owner[RECORD_NAME_MAX];
+	int r = 0;
+
+	record_owner(a, owner);
+	if (a->n_publish)
+		r = nft_batch_add_publish(b, a->publish, a->n_publish, &a->address, owner,
+					  exclusive);
+	if (r >= 0 && mac)
+		r = nft_batch_add_guard(b, a->host_veth, mac, &a->address, owner, exclusive);
+	if (r >= 0)
+		r = nft_batch_add_egress(b, &a->egress, &a->address, owner);
+	return r;
+}
+
 /*
  * The published ports, the anti-spoofing elements and the egress policy go into the kernel as
  * one transaction: one round trip, and all of them or none. Each part is journaled with the
@@ -406,8 +429,7 @@ static int step_elements(struct nl_sock *nft, const struct brnet_attachment *a,
 			 const uint8_t mac[6], struct brnet_error *err)
 {
 	_cleanup_(freep) char *buf = NULL;
-	size_t size = 8 * (size_t)NFT_MSG_ROOM + nft_publish_batch_room(a->publish, a->n_publish) +
-		      nft_egress_batch_room(&a->egress);
+	size_t size = 4 * (size_t)NFT_MSG_ROOM + attach_elements_room(a);
 	char owner[RECORD_NAME_MAX];
 	struct nft_batch b;
 	int r;
@@ -418,11 +440,7 @@ static int step_elements(struct nl_sock *nft, const struct brnet_attachment *a,
 		return -ENOMEM;
 	nft_batch_init(&b, buf, size);
 	nft_batch_begin(&b);
-	r = nft_batch_add_publish(&b, a->publish, a->n_publish, &a->address, owner, true);
-	if (r >= 0)
-		r = nft_batch_add_guard(&b, a->host_veth, mac, &a->address, owner, true);
-	if (r >= 0)
-		r = nft_batch_add_egress(&b, &a->egress, &a->address, owner);
+	r = attach_batch_elements(&b, a, mac, true);
 	if (r >= 0)
 		r = nft_batch_end(&b);
 	if (r < 0)

@@ -5,6 +5,15 @@
 #include "brnet.h"
 #include "lib/record.h"
 
+struct nft_batch;
+/* Appends a's published ports, anti-spoofing (unless mac is NULL) and egress elements to b;
+ * exclusive: a port or element that exists fails the transaction (setup), else it is left as
+ * it is (restore). */
+int attach_batch_elements(struct nft_batch *b, const struct brnet_attachment *a,
+			  const uint8_t mac[6], bool exclusive);
+/* The room attach_batch_elements() needs. */
+size_t attach_elements_room(const struct brnet_attachment *a);
+
 /* Undoes every journaled step of a (idempotently) and removes its record. On failure the
  * record is kept, listing what is still to undo. */
 int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *err);

@@ -13,14 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/attach.h"
 #include "lib/config/config.h"
 #include "lib/ctx.h"
 #include "lib/network.h"
 #include "lib/nft/batch.h"
 #include "lib/nft/nft.h"
-#include "lib/nft/egress.h"
 #include "lib/nft/guard.h"
-#include "lib/nft/publish.h"
 #include "lib/record.h"
 #include "lib/rtnl/rtnl.h"
 #include "shared/error.h"
@@ -150,8 +149,7 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 	size = 4 * (size_t)NFT_MSG_ROOM + n_nets * (_NFT_RULE_MAX + 8) * (size_t)NFT_MSG_ROOM;
 	size += (_NFT_GUARD_RULE_MAX + 8) * (size_t)NFT_MSG_ROOM;
 	for (size_t i = 0; i < n; i++)
-		size += nft_publish_batch_room(list[i]->publish, list[i]->n_publish) +
-			nft_egress_batch_room(&list[i]->egress) + 4 * (size_t)NFT_MSG_ROOM;
+		size += attach_elements_room(list[i]);
 	buf = malloc(size);
 	if (!buf) {
 		brnet_attachment_list_free(list, n);
@@ -180,20 +178,14 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 			r = nft_batch_add_guard_table(&b, missing);
 	}
 	for (size_t i = 0; i < n && r >= 0; i++) {
-		const struct brnet_attachment *a = list[i];
-		char owner[RECORD_NAME_MAX];
 		uint8_t mac[6];
 
-		if (a->state != ATTACH_ACTIVE)
+		if (list[i]->state != ATTACH_ACTIVE)
 			continue;
-		record_owner(a, owner);
-		if (a->n_publish)
-			r = nft_batch_add_publish(&b, a->publish, a->n_publish, &a->address, owner,
-						  false);
-		if (r >= 0 && config_parse_mac(a->mac, mac, NULL) >= 0)
-			r = nft_batch_add_guard(&b, a->host_veth, mac, &a->address, owner, false);
-		if (r >= 0)
-			r = nft_batch_add_egress(&b, &a->egress, &a->address, owner);
+		/* A record whose MAC does not parse gets its other elements back, not these. */
+		r = attach_batch_elements(
+			&b, list[i], config_parse_mac(list[i]->mac, mac, NULL) >= 0 ? mac : NULL,
+			false);
 	}
 	brnet_attachment_list_free(list, n);
 	if (r >= 0)
