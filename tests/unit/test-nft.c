@@ -245,16 +245,24 @@ static void test_publish_batch(void **state)
 {
 	struct publish p[2];
 	struct inaddr a;
-	char *buf = NULL;
-	size_t len;
+	struct nft_batch b;
+	char *buf;
+	size_t room;
 	struct seen s;
 	struct brnet_error err = { 0 };
 
 	assert_ok(publish_parse("8000-8599:9000-9599", &p[0], &err)); /* 600 ports */
 	assert_ok(publish_parse("127.0.0.1:53:53/udp", &p[1], &err));
 	assert_ok(inaddr_parse_v4("10.0.42.2", &a));
-	assert_ok(nft_build_publish_batch(p, 2, &a, "web/eth0", &buf, &len));
-	walk(buf, len, &s);
+	/* in the room the builder asks for */
+	room = 2 * (size_t)NFT_MSG_ROOM + nft_publish_batch_room(p, 2);
+	buf = malloc(room);
+	assert_non_null(buf);
+	nft_batch_init(&b, buf, room);
+	nft_batch_begin(&b);
+	assert_ok(nft_batch_add_publish(&b, p, 2, &a, "web/eth0", true));
+	assert_ok(nft_batch_end(&b));
+	walk(buf, b.len, &s);
 	/* begin, 3 messages of at most 256 elements for the plain map, 1 for publish_addr, end */
 	assert_int_equal(s.n, 1 + 3 + 1 + 1);
 	for (int i = 1; i <= 4; i++) {
@@ -263,6 +271,7 @@ static void test_publish_batch(void **state)
 	}
 	free(buf);
 }
+
 /* A policy of 10,000 destinations: a few messages of many elements, within the room the
  * builder asks for. */
 static void test_egress_batch_many(void **state)

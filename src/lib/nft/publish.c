@@ -150,29 +150,6 @@ int nft_batch_add_publish(struct nft_batch *b, const struct publish *pub, unsign
 	return b->overflow ? -EMSGSIZE : 0;
 }
 
-int nft_build_publish_batch(const struct publish *pub, unsigned n, const struct inaddr *addr,
-			    const char *owner, char **ret_buf, size_t *ret_len)
-{
-	_cleanup_(freep) char *buf = NULL;
-	size_t size = 4 * (size_t)NFT_MSG_ROOM + nft_publish_batch_room(pub, n);
-	struct nft_batch b;
-	int r;
-
-	buf = malloc(size);
-	if (!buf)
-		return -ENOMEM;
-	nft_batch_init(&b, buf, size);
-	nft_batch_begin(&b);
-	r = nft_batch_add_publish(&b, pub, n, addr, owner, true);
-	if (r >= 0)
-		r = nft_batch_end(&b);
-	if (r < 0)
-		return r;
-	*ret_len = b.len;
-	*ret_buf = steal_pointer(&buf);
-	return 0;
-}
-
 /* The map element's value: container address and port. */
 static bool elem_target(const struct nft_elem *e, struct inaddr *ret, uint16_t *ret_port)
 {

@@ -34,9 +34,6 @@ int nft_batch_add_publish(struct nft_batch *b, const struct publish *pub, unsign
 			  const struct inaddr *addr, const char *owner, bool exclusive);
 /* Bytes of batch room the elements of pub[] need. */
 size_t nft_publish_batch_room(const struct publish *pub, unsigned n);
-/* A whole exclusive-add batch for pub[]; *ret_buf is malloc'd. */
-int nft_build_publish_batch(const struct publish *pub, unsigned n, const struct inaddr *addr,
-			    const char *owner, char **ret_buf, size_t *ret_len);
 
 /* Removes, in one transaction, exactly the elements whose comment names owner ("id/ifname"),
  * found in a dump of both maps. Idempotent. */
