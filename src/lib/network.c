@@ -12,6 +12,7 @@
 
 #include "lib/config/config.h"
 #include "lib/network.h"
+#include "lib/nft/fingerprint.h"
 #include "lib/nft/guard.h"
 #include "lib/nft/nft.h"
 #include "lib/rtnl/rtnl.h"
@@ -326,6 +327,57 @@ int network_ensure_links(struct network *net, struct nl_sock *rtnl, struct brnet
 	return 0;
 }
 
+/*
+ * The fingerprint of our tables (lib/nft/fingerprint.h) as it was right after this network's
+ * rules were last checked, prefixed with the boot's id: handles start again at every boot.
+ * A cache: without it, or when it differs, the rules are checked with a dump of each table.
+ */
+#define NFT_CHECKED_FILE "nft-checked"
+#define BOOT_ID_FILE "/proc/sys/kernel/random/boot_id"
+
+static int tables_fingerprint(struct nl_sock *nft, char *buf, size_t size)
+{
+	char boot[64], fp[NFT_FINGERPRINT_MAX];
+	int r, n;
+
+	r = sysctl_read(BOOT_ID_FILE, boot, sizeof(boot));
+	if (r < 0)
+		return r;
+	r = nft_fingerprint_read(nft, fp, NULL);
+	if (r < 0)
+		return r;
+	n = snprintf(buf, size, "boot %s %s\n", boot, fp);
+	return n < 0 || (size_t)n >= size ? -ENOBUFS : 0;
+}
+
+static bool tables_unchanged(const struct network *net, const char *seen)
+{
+	_cleanup_(freep) char *known = NULL;
+	size_t len;
+
+	return read_file_bounded(net->dirfd, NFT_CHECKED_FILE, NFT_FINGERPRINT_MAX + 128, &known,
+				 &len) >= 0 &&
+	       strcmp(known, seen) == 0;
+}
+
+static int ensure_tables(struct network *net, struct nl_sock *nft, struct brnet_error *err)
+{
+	char seen[NFT_FINGERPRINT_MAX + 128];
+	int r;
+
+	if (tables_fingerprint(nft, seen, sizeof(seen)) >= 0 && tables_unchanged(net, seen))
+		return 0;
+	r = nft_network_ensure(nft, net->bridge, &net->subnet, err);
+	if (r >= 0)
+		r = nft_guard_ensure(nft, err);
+	if (r < 0)
+		return r;
+	/* Read after our own changes; failing to keep it costs only a dump next time. */
+	if (tables_fingerprint(nft, seen, sizeof(seen)) >= 0)
+		(void)write_file_atomic(net->dirfd, NFT_CHECKED_FILE, seen, strlen(seen));
+	return 0;
+}
+
 int network_ensure(brnet_ctx *ctx, struct network *net, struct nl_sock *rtnl, struct nl_sock *nft,
 		   struct brnet_error *err)
 {
@@ -333,8 +385,6 @@ int network_ensure(brnet_ctx *ctx, struct network *net, struct nl_sock *rtnl, st
 
 	r = network_ensure_links(net, rtnl, err);
 	if (r >= 0)
-		r = nft_network_ensure(nft, net->bridge, &net->subnet, err);
-	if (r >= 0)
-		r = nft_guard_ensure(nft, err);
+		r = ensure_tables(net, nft, err);
 	return r;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A network: a bridge, its IPv4 subnet and gateway, the masquerade rule, and the state
- * directory networks/<bridge>/ (network.json, leases.json, lock). All of it is changed only
+ * directory networks/<bridge>/ (network.json, leases.json, lock, and nft-checked: the
+ * fingerprint of our tables when its rules were last checked). All of it is changed only
  * under the network's OFD lock, which is what makes two first setups race safely.
  */
 #pragma once

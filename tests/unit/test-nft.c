@@ -5,13 +5,18 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <endian.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include <libmnl/libmnl.h>
+#include <libnftnl/common.h>
 #include <libnftnl/rule.h>
 
 #include "lib/config/egress.h"
 #include "lib/nft/batch.h"
 #include "lib/nft/egress.h"
+#include "lib/nft/fingerprint.h"
 #include "lib/nft/nft.h"
 #include "lib/nft/publish.h"
 #include "test-common.h"
@@ -309,6 +314,95 @@ static void test_egress_batch_many(void **state)
 	egress_policy_done(&p);
 }
 
+/* A kernel's answer to GETTABLE (chain NULL) or GETCHAIN, taken into fp; use UINT32_MAX
+ * leaves the use count out. */
+static int fp_take(struct nft_fingerprint *fp, uint8_t family, const char *table, const char *chain,
+		   uint64_t handle, uint32_t use)
+{
+	char buf[512];
+	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(
+		buf, chain ? NFT_MSG_NEWCHAIN : NFT_MSG_NEWTABLE, family, 0, 1);
+
+	mnl_attr_put_strz(nlh, chain ? NFTA_CHAIN_TABLE : NFTA_TABLE_NAME, table);
+	if (chain)
+		mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, chain);
+	mnl_attr_put_u64(nlh, chain ? NFTA_CHAIN_HANDLE : NFTA_TABLE_HANDLE, htobe64(handle));
+	if (use != UINT32_MAX)
+		mnl_attr_put_u32(nlh, chain ? NFTA_CHAIN_USE : NFTA_TABLE_USE, htonl(use));
+	return nft_fingerprint_msg(nlh, fp);
+}
+
+static void fp_fill(struct nft_fingerprint *fp, uint32_t postrouting_use)
+{
+	static const char *const inet[] = { "prerouting", "output",  "postrouting",
+					    "input",	  "forward", "egress" };
+
+	*fp = (struct nft_fingerprint){ .netns_cookie = 4 };
+	assert_int_equal(fp_take(fp, NFPROTO_INET, "brnet", NULL, 1, 18), 1);
+	for (unsigned i = 0; i < 6; i++)
+		assert_int_equal(fp_take(fp, NFPROTO_INET, "brnet", inet[i], i + 1,
+					 i == 2 ? postrouting_use : 2),
+				 1);
+	assert_int_equal(fp_take(fp, NFPROTO_BRIDGE, "brnet", NULL, 2, 4), 1);
+	assert_int_equal(fp_take(fp, NFPROTO_BRIDGE, "brnet", "guard", 4, 5), 1);
+}
+
+static void test_fingerprint(void **state)
+{
+	char buf[4096], a[NFT_FINGERPRINT_MAX], b[NFT_FINGERPRINT_MAX];
+	struct nft_fingerprint fp;
+	struct nlmsghdr *nlh;
+	size_t rest;
+	int len, n = 0, acked = 0;
+
+	(void)state;
+	/* Nine requests, none a dump, only the last acked. */
+	len = nft_fingerprint_request(buf, sizeof(buf));
+	assert_true(len > 0);
+	rest = (size_t)len;
+	for (nlh = (struct nlmsghdr *)buf; nlmsg_ok(nlh, rest); nlh = nlmsg_next(nlh, &rest)) {
+		uint16_t type = NFNL_MSG_TYPE(nlh->nlmsg_type);
+
+		assert_true(type == NFT_MSG_GETTABLE || type == NFT_MSG_GETCHAIN);
+		assert_false(nlh->nlmsg_flags & NLM_F_DUMP);
+		acked += !!(nlh->nlmsg_flags & NLM_F_ACK);
+		n++;
+	}
+	assert_int_equal(rest, 0);
+	assert_int_equal(n, NFT_FP_OBJECTS);
+	assert_int_equal(acked, 1);
+	assert_true(nlh == (void *)(buf + len));
+	assert_int_equal(nft_fingerprint_request(buf, 200), -EMSGSIZE);
+
+	fp_fill(&fp, 3);
+	assert_ok(nft_fingerprint_format(&fp, a, sizeof(a)));
+	assert_string_equal(a, "netns 4 inet:brnet:1:18 inet:prerouting:1:2 inet:output:2:2 "
+			       "inet:postrouting:3:3 inet:input:4:2 inet:forward:5:2 "
+			       "inet:egress:6:2 bridge:brnet:2:4 bridge:guard:4:5");
+	/* A rule more or less in one chain is another fingerprint. */
+	fp_fill(&fp, 4);
+	assert_ok(nft_fingerprint_format(&fp, b, sizeof(b)));
+	assert_string_not_equal(a, b);
+	assert_int_equal(nft_fingerprint_format(&fp, b, 40), -ENOBUFS);
+
+	/* Another table's objects, a chain we do not know, a rule: none of ours. */
+	assert_int_equal(fp_take(&fp, NFPROTO_INET, "filter", "input", 9, 9), 0);
+	assert_int_equal(fp_take(&fp, NFPROTO_INET, "brnet", "guard", 9, 9), 0);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, NFPROTO_INET, 0, 1);
+	assert_int_equal(nft_fingerprint_msg(nlh, &fp), 0);
+	/* Without a use count, or with a short handle: malformed. */
+	assert_int_equal(fp_take(&fp, NFPROTO_INET, "brnet", "input", 9, UINT32_MAX), -EBADMSG);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWTABLE, NFPROTO_INET, 0, 1);
+	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, "brnet");
+	mnl_attr_put_u32(nlh, NFTA_TABLE_HANDLE, 1);
+	mnl_attr_put_u32(nlh, NFTA_TABLE_USE, 1);
+	assert_int_equal(nft_fingerprint_msg(nlh, &fp), -EBADMSG);
+
+	/* A chain the kernel did not answer for (deleted): no fingerprint. */
+	fp.obj[8].seen = false;
+	assert_int_equal(nft_fingerprint_format(&fp, b, sizeof(b)), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_egress_allow_rules),
 		cmocka_unit_test(test_publish_batch),
 		cmocka_unit_test(test_egress_batch_many),
+		cmocka_unit_test(test_fingerprint),
 	};
 
 	return cmocka_run_group_tests_name("nft", tests, NULL, NULL);
