@@ -8,6 +8,7 @@
 
 #include "lib/netlink/nflog.h"
 #include "lib/netlink/nlsock.h"
+#include "lib/nft/fingerprint.h"
 #include "lib/nft/nft.h"
 #include "lib/rtnl/rtnl.h"
 
@@ -29,6 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct link_info link;
 		struct addr_info addr;
 		struct nflog_packet pkt;
+		struct nft_fingerprint fp = { 0 };
 		char chain[NFT_CHAIN_NAME_MAX], comment[NFT_COMMENT_MAX];
 		const char *msg;
 		int e;
@@ -38,6 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)rtnl_parse_addr(nlh, &addr);
 		(void)nflog_parse(nlh, &pkt);
 		(void)nft_rule_msg_name(nlh, chain, comment);
+		(void)nft_fingerprint_msg(nlh, &fp);
 	}
 	free(buf);
 	return 0;
