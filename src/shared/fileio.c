@@ -88,14 +88,28 @@ int read_file_bounded(int dirfd, const char *name, size_t max, char **ret, size_
 int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len)
 {
 	_cleanup_(freep) char *buf = NULL;
-	size_t len = 0;
+	size_t len = 0, size = 0;
 
-	buf = malloc(max + 1);
-	if (!buf)
-		return -ENOMEM;
+	/* The buffer grows as the data comes, up to max + 1 (one byte more tells that there is
+	 * more than max): a bound of 64 MiB must not cost 64 MiB for a file of 400 bytes. */
 	for (;;) {
-		ssize_t n = read(fd, buf + len, max + 1 - len);
+		ssize_t n;
 
+		if (len == size) {
+			size_t want = size == 0 ? 4096 : size * 2;
+			char *grown;
+
+			if (size > max)
+				return -EFBIG;
+			if (want > max + 1)
+				want = max + 1;
+			grown = realloc(buf, want + 1); /* and the terminating NUL */
+			if (!grown)
+				return -ENOMEM;
+			buf = grown;
+			size = want;
+		}
+		n = read(fd, buf + len, size - len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The attachment state machine, host veth names, and records on disk. */
+/* The attachment state machine, host veth names, records on disk, and bounded reads. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "lib/record.h"
 #include "lib/config/egress.h"
+#include "shared/fileio.h"
+#include "shared/macro.h"
 #include "test-common.h"
 
 static struct brnet_attachment sample(void)
@@ -158,12 +161,51 @@ static void test_record_egress(void **state)
 	assert_null(a.egress.allow);
 }
 
+/* Reads of len bytes with a bound of max, through a pipe written in full beforehand. */
+static int read_pipe(size_t len, size_t max, size_t *ret_len)
+{
+	_cleanup_(freep) char *data = malloc(len + 1), *back = NULL;
+	int p[2], r;
+
+	assert_non_null(data);
+	for (size_t i = 0; i < len; i++)
+		data[i] = (char)('a' + i % 26);
+	assert_ok(pipe(p));
+	assert_true(fcntl(p[1], F_SETPIPE_SZ, 1 << 20) >= 0); /* room for all of it */
+	assert_int_equal(write(p[1], data, len), (ssize_t)len);
+	close(p[1]);
+	r = read_fd_bounded(p[0], max, &back, ret_len);
+	close(p[0]);
+	if (r >= 0) {
+		assert_int_equal(*ret_len, len);
+		assert_memory_equal(back, data, len);
+		assert_int_equal(back[len], '\0');
+	}
+	return r;
+}
+
+static void test_read_bounded(void **state)
+{
+	size_t len;
+
+	(void)state;
+	assert_ok(read_pipe(0, 100, &len));
+	assert_ok(read_pipe(400, 1u << 26, &len)); /* a small file under a large bound */
+	assert_ok(read_pipe(100000, 1u << 20, &len)); /* grows past its first buffer */
+	assert_ok(read_pipe(4096, 4096, &len)); /* exactly the bound, at a buffer's edge */
+	assert_ok(read_pipe(10000, 10000, &len));
+	assert_int_equal(read_pipe(10001, 10000, &len), -EFBIG);
+	assert_int_equal(read_pipe(4097, 4096, &len), -EFBIG);
+	assert_int_equal(read_pipe(1, 0, &len), -EFBIG);
+	assert_ok(read_pipe(0, 0, &len));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_egress),  cmocka_unit_test(test_state_machine),
 		cmocka_unit_test(test_veth_name),      cmocka_unit_test(test_record_round_trip),
-		cmocka_unit_test(test_record_corrupt),
+		cmocka_unit_test(test_record_corrupt), cmocka_unit_test(test_read_bounded),
 	};
 
 	return cmocka_run_group_tests_name("record", tests, NULL, NULL);
