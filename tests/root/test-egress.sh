@@ -241,3 +241,16 @@ for set in egress_policed egress_allow8 egress_allow16 egress_allow24 egress_all
 	nft -j list set inet brnet $set | grep -q '"elem"' && fail "elements left in $set"
 done
 echo "ok: teardown removed every policy element"
+
+# An older brnet kept the allowlist in one interval set, egress_allow, referenced from the
+# egress chain. When the chain is written afresh the old set goes, with its elements.
+nft add set inet brnet egress_allow '{ type ipv4_addr; flags interval; }'
+nft add element inet brnet egress_allow '{ 10.9.0.0/16 }'
+nft flush chain inet brnet egress
+nft add rule inet brnet egress ip daddr @egress_allow accept
+make_container upgraded
+brnet setup --netns /run/netns/upgraded --id upgraded >/dev/null
+nft list set inet brnet egress_allow >/dev/null 2>&1 && fail "the old egress_allow set is still there"
+expect_eq "egress chain written afresh" "$(nft_rules_with_comment 'brnet egress drop')" "1"
+echo "ok: the set of an older brnet is gone"
+brnet teardown --id upgraded >/dev/null

@@ -602,6 +602,38 @@ int nft_network_missing(struct nl_sock *s, const char *bridge, unsigned *ret_mis
 	return 0;
 }
 
+/*
+ * Before the allowlist went into one hash set per prefix length it was one interval set,
+ * "egress_allow". The egress chain written afresh no longer refers to it, so it can go, with
+ * the elements of containers set up by that version (`brnet restore` puts their policies into
+ * the new sets). A table without it answers ENOENT, which is fine.
+ */
+#define NFT_SET_EGRESS_ALLOW_LEGACY "egress_allow"
+
+static int drop_legacy_sets(struct nl_sock *s, struct brnet_error *err)
+{
+	_cleanup_(nftnl_set_freep) struct nftnl_set *set = nftnl_set_alloc();
+	char buf[NFT_BATCH_SMALL];
+	struct nft_batch b;
+	int r;
+
+	if (!set)
+		return -ENOMEM;
+	nftnl_set_set_u32(set, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_str(set, NFTNL_SET_TABLE, NFT_TABLE);
+	nftnl_set_set_str(set, NFTNL_SET_NAME, NFT_SET_EGRESS_ALLOW_LEGACY);
+	nft_batch_init(&b, buf, sizeof(buf));
+	nft_batch_begin(&b);
+	nft_batch_set(&b, NFT_MSG_DELSET, 0, set);
+	r = nft_batch_end(&b);
+	if (r < 0)
+		return r;
+	r = nl_sock_transact(s, buf, b.len, NULL, NULL, err);
+	if (r == -ENOENT && err)
+		*err = (struct brnet_error){ 0 };
+	return r == -ENOENT ? 0 : r;
+}
+
 int nft_network_ensure(struct nl_sock *s, const char *bridge, const struct inprefix *subnet,
 		       struct brnet_error *err)
 {
@@ -621,5 +653,12 @@ int nft_network_ensure(struct nl_sock *s, const char *bridge, const struct inpre
 	if (r < 0)
 		return brnet_err_prefix(
 			err, r, "nf_tables: cannot set up table inet " NFT_TABLE " for %s", bridge);
+	if (missing & NFT_RULES_EGRESS_CHAIN) {
+		r = drop_legacy_sets(s, err);
+		if (r < 0)
+			return brnet_err_prefix(err, r,
+						"nf_tables: cannot remove set " NFT_SET_EGRESS_ALLOW_LEGACY
+						" of an older brnet");
+	}
 	return 0;
 }
