@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "lib/ipam/ipam.h"
+#include "shared/fileio.h"
+#include "shared/macro.h"
 #include "test-common.h"
 
 static struct lease_db db_for(const char *cidr)
@@ -173,6 +175,17 @@ static void test_store_round_trip_and_corruption(void **state)
 	alloc(&db, "a", buf);
 	alloc(&db, "b", buf);
 	assert_ok(lease_db_save(dirfd, &db, &err));
+	/* The exact form lease_db_load() reads without a JSON parser. */
+	{
+		_cleanup_(freep) char *text = NULL;
+		size_t len;
+
+		assert_ok(read_file_bounded(dirfd, "leases.json", 4096, &text, &len));
+		assert_string_equal(text, "{\"subnet\":\"10.0.42.0/24\",\"last\":\"10.0.42.3\","
+					  "\"leases\":[{\"address\":\"10.0.42.2\",\"id\":\"a\","
+					  "\"ifname\":\"eth0\"},{\"address\":\"10.0.42.3\",\"id\":"
+					  "\"b\",\"ifname\":\"eth0\"}]}");
+	}
 	assert_ok(lease_db_load(dirfd, path, &back, &err));
 	assert_int_equal(back.n, 2);
 	assert_true(inaddr_equal(&back.last, &db.last));
