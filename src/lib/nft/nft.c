@@ -656,9 +656,10 @@ int nft_network_ensure(struct nl_sock *s, const char *bridge, const struct inpre
 	if (missing & NFT_RULES_EGRESS_CHAIN) {
 		r = drop_legacy_sets(s, err);
 		if (r < 0)
-			return brnet_err_prefix(err, r,
-						"nf_tables: cannot remove set " NFT_SET_EGRESS_ALLOW_LEGACY
-						" of an older brnet");
+			return brnet_err_prefix(
+				err, r,
+				"nf_tables: cannot remove set " NFT_SET_EGRESS_ALLOW_LEGACY
+				" of an older brnet");
 	}
 	return 0;
 }
