@@ -194,7 +194,7 @@ static void gc_leases(struct gc *gc)
 				i++;
 				continue;
 			}
-			lease_db_release(&db, l.id, l.ifname); /* moves the last lease to i */
+			lease_db_release(&db, l.id, l.ifname); /* the next lease moves to i */
 			changed = true;
 		}
 		if (changed) {

@@ -281,6 +281,51 @@ static void test_parse_duplicates_and_many(void **state)
 	free(text);
 }
 
+static void assert_sorted(const struct lease_db *db)
+{
+	for (size_t i = 1; i < db->n; i++)
+		assert_true(inaddr_v4_host(&db->leases[i - 1].address) <
+			    inaddr_v4_host(&db->leases[i].address));
+}
+
+/* The table stays in address order: loaded from a file in any order, after allocation
+ * (next-fit after a wrap, a requested address) and release. So it is written in order, and
+ * the next load is a single pass. */
+static void test_address_order(void **state)
+{
+	static const char *const shuffled =
+		"{\"subnet\":\"10.0.42.0/24\",\"last\":\"10.0.42.9\",\"leases\":["
+		"{\"address\":\"10.0.42.9\",\"id\":\"a\",\"ifname\":\"eth0\"},"
+		"{\"address\":\"10.0.42.3\",\"id\":\"b\",\"ifname\":\"eth0\"},"
+		"{\"address\":\"10.0.42.6\",\"id\":\"c\",\"ifname\":\"eth0\"}]}";
+	struct lease_db db = db_for("10.0.42.0/24");
+	struct brnet_error err = { 0 };
+	struct inaddr want, got;
+	char why[256], buf[INADDR_STRLEN];
+
+	(void)state;
+	assert_ok(lease_db_parse(shuffled, strlen(shuffled), &db, why, sizeof(why)));
+	assert_int_equal(db.n, 3);
+	assert_sorted(&db);
+	assert_string_equal(db.leases[0].id, "b");
+	assert_string_equal(alloc(&db, "d", buf),
+			    "10.0.42.10"); /* next-fit: after .9, at the end */
+	assert_ok(inaddr_parse_v4("10.0.42.4", &want));
+	assert_ok(lease_db_allocate(&db, "e", "eth0", &want, &got, &err)); /* in the middle */
+	assert_ok(inaddr_parse_v4("10.0.42.2", &want));
+	assert_ok(lease_db_allocate(&db, "f", "eth0", &want, &got, &err)); /* at the front */
+	assert_int_equal(db.n, 6);
+	assert_sorted(&db);
+	assert_string_equal(db.leases[0].id, "f");
+	assert_int_equal(lease_db_release(&db, "c", "eth0"), 1);
+	assert_int_equal(lease_db_release(&db, "f", "eth0"), 1);
+	assert_int_equal(db.n, 4);
+	assert_sorted(&db);
+	assert_string_equal(db.leases[0].id, "b");
+	assert_string_equal(db.leases[3].id, "d");
+	lease_db_done(&db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_next_free_pure),
 		cmocka_unit_test(test_store_round_trip_and_corruption),
 		cmocka_unit_test(test_parse_duplicates_and_many),
+		cmocka_unit_test(test_address_order),
 	};
 
 	return cmocka_run_group_tests_name("ipam", tests, NULL, NULL);

@@ -5,12 +5,15 @@
  * addresses are reused last, which keeps a just-freed address away from stale ARP caches.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/ipam/ipam.h"
 #include "shared/error.h"
+#include "shared/macro.h"
 
 void lease_db_init(struct lease_db *db, const struct inprefix *subnet)
 {
@@ -92,18 +95,46 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int lease_db_add(struct lease_db *db, const char *id, const char *ifname,
-			const struct inaddr *a)
+/* Copies a validated name: the caller's checks make truncation impossible, this keeps it so. */
+static void copy_name(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* Inserts at index at, which keeps the table's order. */
+static int lease_db_insert(struct lease_db *db, size_t at, const char *id, const char *ifname,
+			   const struct inaddr *a)
 {
 	struct lease *l;
 
 	if (ARRAY_RESERVE(db->leases, db->cap, db->n) < 0)
 		return -ENOMEM;
-	l = &db->leases[db->n++];
+	memmove(&db->leases[at + 1], &db->leases[at], (db->n - at) * sizeof(db->leases[0]));
+	db->n++;
+	l = &db->leases[at];
 	*l = (struct lease){ .address = *a };
-	snprintf(l->id, sizeof(l->id), "%s", id);
-	snprintf(l->ifname, sizeof(l->ifname), "%s", ifname);
+	copy_name(l->id, sizeof(l->id), id);
+	copy_name(l->ifname, sizeof(l->ifname), ifname);
 	return 0;
+}
+
+/* Where an address goes in a table sorted by address: the first lease not below it. */
+static size_t lower_bound(const struct lease_db *db, uint32_t h)
+{
+	size_t lo = 0, hi = db->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (inaddr_v4_host(&db->leases[mid].address) < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* In the subnet's range: not the network, the gateway or the broadcast address. */
@@ -145,12 +176,18 @@ int lease_db_allocate(struct lease_db *db, const char *id, const char *ifname,
 		uint32_t cursor = db->last.family ? inaddr_v4_host(&db->last) : 0;
 
 		if (db->n > 0) {
+			bool sorted = true;
+
 			used = malloc(db->n * sizeof(*used));
 			if (!used)
 				return -ENOMEM;
-			for (size_t i = 0; i < db->n; i++)
+			for (size_t i = 0; i < db->n; i++) {
 				used[i] = inaddr_v4_host(&db->leases[i].address);
-			qsort(used, db->n, sizeof(*used), cmp_u32);
+				sorted = sorted && (i == 0 || used[i - 1] < used[i]);
+			}
+			/* A loaded table is sorted already (lease_db_check_unique()). */
+			if (!sorted)
+				qsort(used, db->n, sizeof(*used), cmp_u32);
 		}
 		if (db->pool_first > first)
 			first = db->pool_first;
@@ -174,7 +211,7 @@ int lease_db_allocate(struct lease_db *db, const char *id, const char *ifname,
 					 first > last ? 0 : last - first + 1);
 		a = inaddr_v4_from_host(pick);
 	}
-	r = lease_db_add(db, id, ifname, &a);
+	r = lease_db_insert(db, lower_bound(db, inaddr_v4_host(&a)), id, ifname, &a);
 	if (r < 0)
 		return r;
 	db->last = a;
@@ -187,43 +224,75 @@ int lease_db_restore(struct lease_db *db, const char *id, const char *ifname,
 {
 	if (!assignable(db, a))
 		return -EINVAL;
-	return lease_db_add(db, id, ifname, a);
+	return lease_db_insert(db, db->n, id, ifname, a);
 }
 
 static int cmp_by_address(const void *x, const void *y)
 {
-	const struct lease *a = *(const struct lease *const *)x,
-			   *b = *(const struct lease *const *)y;
-	uint32_t ha = inaddr_v4_host(&a->address), hb = inaddr_v4_host(&b->address);
+	uint32_t ha = inaddr_v4_host(&((const struct lease *)x)->address),
+		 hb = inaddr_v4_host(&((const struct lease *)y)->address);
 
 	return ha < hb ? -1 : ha > hb;
 }
 
-static int cmp_by_owner(const void *x, const void *y)
+static uint32_t owner_hash(const struct lease *l)
 {
-	const struct lease *a = *(const struct lease *const *)x,
-			   *b = *(const struct lease *const *)y;
-	int c = strcmp(a->id, b->id);
+	uint32_t h = 2166136261u; /* FNV-1a over id, a NUL, ifname */
 
-	return c ? c : strcmp(a->ifname, b->ifname);
+	for (const char *p = l->id;; p++) {
+		h = (h ^ (uint8_t)*p) * 16777619u;
+		if (!*p)
+			break;
+	}
+	for (const char *p = l->ifname; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	return h;
 }
 
-int lease_db_check_unique(const struct lease_db *db, bool by_address, const struct lease **ret_dup)
+/* Two leases of one attachment, found in one pass with an open-addressing hash table. */
+static int check_owners(const struct lease_db *db, const struct lease **ret_dup)
 {
-	int (*cmp)(const void *, const void *) = by_address ? cmp_by_address : cmp_by_owner;
-	_cleanup_(freep) const struct lease **v = NULL;
+	_cleanup_(freep) uint32_t *slot = NULL; /* index + 1 into leases; 0: empty */
+	size_t size = 16;
+
+	while (size < 2 * db->n)
+		size *= 2;
+	slot = calloc(size, sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	for (size_t i = 0; i < db->n; i++) {
+		const struct lease *l = &db->leases[i];
+		size_t k = owner_hash(l) & (size - 1);
+
+		for (; slot[k]; k = (k + 1) & (size - 1)) {
+			const struct lease *o = &db->leases[slot[k] - 1];
+
+			if (strcmp(o->id, l->id) == 0 && strcmp(o->ifname, l->ifname) == 0) {
+				*ret_dup = l;
+				return -EEXIST;
+			}
+		}
+		slot[k] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+int lease_db_check_unique(struct lease_db *db, bool by_address, const struct lease **ret_dup)
+{
+	bool sorted = true;
 
 	if (db->n < 2)
 		return 0;
-	v = reallocarray(NULL, db->n, sizeof(const struct lease *));
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < db->n; i++)
-		v[i] = &db->leases[i];
-	qsort(v, db->n, sizeof(const struct lease *), cmp);
+	if (!by_address)
+		return check_owners(db, ret_dup);
+	/* brnet writes the table in address order; a table in another order is sorted once. */
+	for (size_t i = 1; i < db->n && sorted; i++)
+		sorted = cmp_by_address(&db->leases[i - 1], &db->leases[i]) <= 0;
+	if (!sorted)
+		qsort(db->leases, db->n, sizeof(db->leases[0]), cmp_by_address);
 	for (size_t i = 1; i < db->n; i++)
-		if (cmp(&v[i - 1], &v[i]) == 0) {
-			*ret_dup = v[i];
+		if (cmp_by_address(&db->leases[i - 1], &db->leases[i]) == 0) {
+			*ret_dup = &db->leases[i];
 			return -EEXIST;
 		}
 	return 0;
@@ -234,7 +303,9 @@ int lease_db_release(struct lease_db *db, const char *id, const char *ifname)
 	for (size_t i = 0; i < db->n; i++) {
 		if (strcmp(db->leases[i].id, id) != 0 || strcmp(db->leases[i].ifname, ifname) != 0)
 			continue;
-		db->leases[i] = db->leases[db->n - 1];
+		/* Closing the gap keeps the order. */
+		memmove(&db->leases[i], &db->leases[i + 1],
+			(db->n - i - 1) * sizeof(db->leases[0]));
 		db->n--;
 		return 1;
 	}

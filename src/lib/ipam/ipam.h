@@ -46,12 +46,14 @@ const struct lease *lease_db_find_address(const struct lease_db *db, const struc
 int lease_db_allocate(struct lease_db *db, const char *id, const char *ifname,
 		      const struct inaddr *want, struct inaddr *ret, struct brnet_error *err);
 /* Appends a stored lease after checking only that a is assignable (-EINVAL); the caller checks
- * the whole table once with lease_db_check_unique(). Loading n leases is O(n log n). */
+ * the whole table once with lease_db_check_unique(). Loading n leases is O(n) when they come in
+ * address order, as brnet writes them, and O(n log n) otherwise. */
 int lease_db_restore(struct lease_db *db, const char *id, const char *ifname,
 		     const struct inaddr *a);
 /* 0, or -EEXIST with *ret_dup naming a lease whose address (by_address) or attachment (not
- * by_address) another lease holds too. */
-int lease_db_check_unique(const struct lease_db *db, bool by_address, const struct lease **ret_dup);
+ * by_address) another lease holds too. By address, it first sorts the table by address: the
+ * order allocation and release keep from then on, and the order the file is written in. */
+int lease_db_check_unique(struct lease_db *db, bool by_address, const struct lease **ret_dup);
 /* Returns 1 when a lease was released, 0 when there was none. */
 int lease_db_release(struct lease_db *db, const char *id, const char *ifname);
 

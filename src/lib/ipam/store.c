@@ -65,7 +65,7 @@ static int add_stored(struct lease_db *db, const char *a, const char *id, const 
 }
 
 /* Duplicates once, after a sort each: a thousand leases cost a thousand, not a million. */
-static int check_duplicates(const struct lease_db *db, char *whybuf, size_t why_size)
+static int check_duplicates(struct lease_db *db, char *whybuf, size_t why_size)
 {
 	char abuf[INADDR_STRLEN];
 	const struct lease *dup;
@@ -231,12 +231,10 @@ int lease_db_load(int dirfd, const char *dirpath, struct lease_db *db, struct br
  * are [A-Za-z0-9_.-] (checked when set and when loaded), so nothing needs escaping, and a
  * thousand leases cost a thousand snprintf()s instead of a tree of JSON objects (a third of a
  * setup's instructions with a thousand attachments). lease_db_parse() reads it with jansson. */
+/* Appends s; returns the end (its NUL, which the next append overwrites). */
 static char *put_str(char *at, const char *s)
 {
-	size_t n = strlen(s);
-
-	memcpy(at, s, n);
-	return at + n;
+	return stpcpy(at, s);
 }
 
 /* Dotted quad, without printf: the lease file is written at every setup and teardown, and
