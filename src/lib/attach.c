@@ -293,6 +293,11 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 		return brnet_err(err, EEXIST, "interface %s already exists in the namespace %s",
 				 a->ifname, a->netns);
 	}
+	if (r == -EXFULL) /* br_add_if(): every port number is taken */
+		return brnet_err(err, EXFULL,
+				 "bridge %s is full: a Linux bridge takes at most 1023 ports; use "
+				 "another network (--bridge) for more containers",
+				 net->bridge);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot create veth %s", a->host_veth);
 	/* Only now, and by the index the kernel gave it when there is one: sent in the same

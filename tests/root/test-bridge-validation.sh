@@ -46,4 +46,11 @@ brnet teardown --id c1 >/dev/null
 ip link del brnet0
 brnet setup --netns /run/netns/c2 --id c2 >/dev/null
 expect_eq "bridge re-created" "$(link_field brnet0 operstate)" "UP"
+
+# A Linux bridge has 1023 port numbers: with c2 and 1022 veths on it, the next container is
+# refused with the reason, and its rollback leaves nothing.
+for i in $(seq 1 1022); do echo "link add pd$i master brnet0 type veth peer name pq$i"; done >"$TMPDIR/fill"
+ip -batch "$TMPDIR/fill"
+make_container c3
+expect_refused "a container on a full bridge" "bridge brnet0 is full" setup --netns /run/netns/c3 --id c3
 echo PASS
