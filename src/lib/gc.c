@@ -314,19 +314,46 @@ static int collect_owner(const char *owner, const struct inaddr *target, void *u
 	return 0;
 }
 
-/* An element's owner ("id/ifname") that names an attachment no record holds. */
-static bool orphan_owner(struct gc *gc, const char *owner)
-{
-	char id[RECORD_NAME_MAX], *slash;
+/*
+ * An element's owner ("id/ifname") that names an attachment no record holds, held as such: the
+ * owner's attachment lock is taken (without waiting) and the record looked for again under it.
+ * Without the lock, a teardown and a new setup of the same attachment could both fall between
+ * the listing of the elements and their removal, and the new setup's elements would go.
+ * Returns the lock's descriptor, or -ENOENT when the owner is not an orphan (or is busy).
+ */
+struct orphan {
+	char id[RECORD_NAME_MAX];
+	const char *ifname;
+	int fd;
+};
 
-	snprintf(id, sizeof(id), "%s", owner);
-	slash = strchr(id, '/');
+static int lock_orphan(struct gc *gc, const char *owner, struct orphan *o)
+{
+	char *slash;
+
+	snprintf(o->id, sizeof(o->id), "%s", owner);
+	slash = strchr(o->id, '/');
 	if (!slash)
-		return false;
+		return -ENOENT;
 	*slash = '\0';
-	return config_check_id(id, NULL) >= 0 &&
-	       config_check_ifname(slash + 1, "ifname", NULL) >= 0 &&
-	       !owned_by_record(gc, id, slash + 1);
+	o->ifname = slash + 1;
+	if (config_check_id(o->id, NULL) < 0 ||
+	    config_check_ifname(o->ifname, "ifname", NULL) < 0 ||
+	    owned_by_record(gc, o->id, o->ifname))
+		return -ENOENT;
+	o->fd = record_lock(gc->ctx->attachments_dirfd, o->id, o->ifname, false);
+	if (o->fd < 0)
+		return -ENOENT; /* busy: a setup or teardown is at work on it */
+	if (owned_by_record(gc, o->id, o->ifname)) {
+		record_unlock_remove(gc->ctx->attachments_dirfd, o->id, o->ifname, o->fd);
+		return -ENOENT;
+	}
+	return o->fd;
+}
+
+static void unlock_orphan(struct gc *gc, struct orphan *o)
+{
+	record_unlock_remove(gc->ctx->attachments_dirfd, o->id, o->ifname, o->fd);
 }
 
 /* Map elements whose owner has no record and whose target is in one of our subnets. */
@@ -346,18 +373,18 @@ static void gc_elements(struct gc *gc)
 		return;
 	}
 	for (size_t i = 0; i < o.n; i++) {
+		struct orphan orphan;
 		bool ours = false;
 
 		for (size_t k = 0; k < gc->n_nets; k++)
 			ours |= inprefix_contains(&gc->nets[k].subnet, &o.v[i].target);
-		if (!ours || !orphan_owner(gc, o.v[i].owner))
+		if (!ours || lock_orphan(gc, o.v[i].owner, &orphan) < 0)
 			continue;
 		action(gc, "remove published ports of %s: no attachment owns them", o.v[i].owner);
-		if (gc->dry_run)
-			continue;
-		r = nft_publish_remove_owned(nft, o.v[i].owner, &e);
+		r = gc->dry_run ? 0 : nft_publish_remove_owned(nft, o.v[i].owner, &e);
 		if (r < 0)
 			failed(gc, r, &e, "cannot remove published ports");
+		unlock_orphan(gc, &orphan);
 	}
 	free(o.v);
 }
@@ -398,14 +425,15 @@ static void gc_owned(struct gc *gc, const char *what,
 		return;
 	}
 	for (size_t i = 0; i < o.n; i++) {
-		if (!orphan_owner(gc, o.v[i]))
+		struct orphan orphan;
+
+		if (lock_orphan(gc, o.v[i], &orphan) < 0)
 			continue;
 		action(gc, "remove %s elements of %s: no attachment owns them", what, o.v[i]);
-		if (gc->dry_run)
-			continue;
-		r = remove(nft, o.v[i], &e);
+		r = gc->dry_run ? 0 : remove(nft, o.v[i], &e);
 		if (r < 0)
 			failed(gc, r, &e, "cannot remove owned set elements");
+		unlock_orphan(gc, &orphan);
 	}
 	free(o.v);
 }

@@ -134,4 +134,30 @@ wait $gcloop
 for i in $(seq 12); do brnet check --id k$i >/dev/null || fail "k$i damaged by gc"; done
 echo "ok: 12 setups beside a gc loop are intact"
 live_ok "at the end"
+
+# Elements whose attachment has no record are removed only under that attachment's lock: an
+# operation holding it (a setup of the same id that began after gc listed the elements) keeps
+# them.
+make_container o1
+brnet setup --netns /run/netns/o1 --id o1 -p 18080:80 >/dev/null
+rm /run/brnet/attachments/o1@eth0.json
+owned_elements() { nft -j list ruleset | grep -o '"o1/eth0"' | wc -l; }
+[ "$(owned_elements)" -gt 0 ] || fail "no elements of o1 to begin with"
+mkfifo "$TMPDIR/hold"
+python3 -c '
+import fcntl, os, struct, sys
+fd = os.open("/run/brnet/attachments/o1@eth0.lock", os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.fcntl(fd, fcntl.F_OFD_SETLK, struct.pack("hhqqi", fcntl.F_WRLCK, 0, 0, 0, 0))
+print("locked", flush=True)
+sys.stdin.read()' <"$TMPDIR/hold" >"$TMPDIR/held" &
+holder=$!
+exec 9>"$TMPDIR/hold"
+while ! grep -q locked "$TMPDIR/held" 2>/dev/null; do sleep 0.05; done
+brnet gc >/dev/null
+[ "$(owned_elements)" -gt 0 ] || fail "gc removed the elements of a locked attachment"
+echo "ok: gc leaves the elements of an attachment an operation holds"
+exec 9>&-
+wait $holder
+brnet gc >/dev/null
+expect_eq "elements of o1 once the lock is free" "$(owned_elements)" "0"
 echo PASS

@@ -260,7 +260,18 @@ int nft_elems_replace(struct nl_sock *s, const struct nft_setref *sets, unsigned
 int nft_elems_remove_owned(struct nl_sock *s, const struct nft_setref *sets, unsigned n,
 			   const char *owner, struct brnet_error *err)
 {
-	return nft_elems_replace(s, sets, n, owner, NULL, 0, NULL, err);
+	int r;
+
+	/* An element that another process removed between our dump and our deletion fails the
+	 * whole transaction with ENOENT, and nothing was removed: look again (the elements
+	 * still there are still to go). Three looks settle any race short of a livelock. */
+	for (int tries = 1;; tries++) {
+		r = nft_elems_replace(s, sets, n, owner, NULL, 0, NULL, err);
+		if (r != -ENOENT || tries == 3)
+			return r;
+		if (err)
+			*err = (struct brnet_error){ 0 };
+	}
 }
 
 struct owners {
