@@ -648,6 +648,13 @@ def main():
         r = policy[10000][1] / policy[1][1]
         p(f"| policy with 10,000 CIDRs: connection rate equal within noise (10%) | {r:.2f}x | {verdict(abs(r - 1) <= 0.1)} |")
     p("")
+    # What the targets mean next to the floor: a ratio to another tool cannot beat the
+    # floor's own, and the kernel's share of the Nth container's cost is the floor's growth.
+    r0 = med(fastest0, 0, "setup") / med("floor", 0, "setup")
+    rn = scale["floor"][last][0] / scale["floor"][checkpoints[0]][0]
+    p(f"For scale: the floor itself is {r0:.1f}x faster than {fastest0} at setup, so a tool "
+      f"within 1.2x of the floor is at least {r0 / 1.2:.1f}x faster; the floor's own "
+      f"{last}th container costs {rn:.2f}x its first.\n")
 
     p("## 1. Setup and teardown latency, 0 and 1 published port\n")
     p("| tool | ports | setup median ms | p10 | p90 | teardown median ms | p10 | p90 | x floor (setup) |")
