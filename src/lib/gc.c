@@ -373,7 +373,7 @@ static void gc_elements(struct gc *gc)
 		return;
 	}
 	for (size_t i = 0; i < o.n; i++) {
-		struct orphan orphan;
+		struct orphan orphan = { .fd = -EBADF };
 		bool ours = false;
 
 		for (size_t k = 0; k < gc->n_nets; k++)
@@ -425,7 +425,7 @@ static void gc_owned(struct gc *gc, const char *what,
 		return;
 	}
 	for (size_t i = 0; i < o.n; i++) {
-		struct orphan orphan;
+		struct orphan orphan = { .fd = -EBADF };
 
 		if (lock_orphan(gc, o.v[i], &orphan) < 0)
 			continue;
