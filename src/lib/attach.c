@@ -158,7 +158,7 @@ int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *
 			return r;
 		r = nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
 		if (r >= 0)
-			r = rtnl_link_del(rtnl, a->host_veth, &e2);
+			r = rtnl_link_del(rtnl, 0, a->host_veth, &e2);
 		if (r < 0 && r != -ENODEV)
 			return brnet_err(err, r, "cannot delete %s: %s", a->host_veth,
 					 e2.code ? e2.msg : strerror(-r));

@@ -282,7 +282,9 @@ static void gc_veths(struct gc *gc)
 		action(gc, "delete host veth %s: no attachment owns it", link->name);
 		if (gc->dry_run)
 			continue;
-		r = rtnl_link_del(rtnl, link->name, &e);
+		/* By the index seen above: a teardown and a new setup of the attachment may
+		 * have come since, and the new link has the same name but another index. */
+		r = rtnl_link_del(rtnl, link->ifindex, link->name, &e);
 		if (r < 0 && r != -ENODEV)
 			failed(gc, r, &e, "cannot delete a host veth");
 	}

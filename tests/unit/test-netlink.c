@@ -30,11 +30,18 @@ static void test_link_del_golden(void **state)
 
 	memset(buf, 0xaa, sizeof(buf));
 	nlbuf_init(&b, buf, sizeof(buf));
-	rtnl_build_link_del(&b, "vb01234567");
+	rtnl_build_link_del(&b, 0, "vb01234567");
 	assert_ok(nlbuf_finish(&b));
 	assert_int_equal(b.len, sizeof(golden));
 	/* the padding byte after the name is whatever libmnl leaves: it zeroes it */
 	assert_memory_equal(buf, golden, sizeof(golden));
+
+	/* By index: the index in the header, no name. */
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_link_del(&b, 42, "vb01234567");
+	assert_ok(nlbuf_finish(&b));
+	assert_int_equal(b.len, NLMSG_LENGTH(sizeof(struct ifinfomsg)));
+	assert_int_equal(((struct ifinfomsg *)NLMSG_DATA((struct nlmsghdr *)buf))->ifi_index, 42);
 }
 
 static void test_route_default_golden(void **state)

@@ -139,12 +139,13 @@ void rtnl_build_link_set_master(struct nlbuf *b, int ifindex, int master)
 	nlbuf_end(b);
 }
 
-void rtnl_build_link_del(struct nlbuf *b, const char *name)
+void rtnl_build_link_del(struct nlbuf *b, int ifindex, const char *name)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex > 0 ? ifindex : 0 };
 
 	nlbuf_begin(b, RTM_DELLINK, NLM_F_ACK, &ifi, sizeof(ifi));
-	nlbuf_put_strz(b, IFLA_IFNAME, name);
+	if (ifindex <= 0)
+		nlbuf_put_strz(b, IFLA_IFNAME, name);
 	nlbuf_end(b);
 }
 
@@ -311,13 +312,13 @@ int rtnl_link_get(struct nl_sock *s, const char *name, struct link_info *ret,
 	return 0;
 }
 
-int rtnl_link_del(struct nl_sock *s, const char *name, struct brnet_error *err)
+int rtnl_link_del(struct nl_sock *s, int ifindex, const char *name, struct brnet_error *err)
 {
 	char buf[RTNL_BUF];
 	struct nlbuf b;
 
 	nlbuf_init(&b, buf, sizeof(buf));
-	rtnl_build_link_del(&b, name);
+	rtnl_build_link_del(&b, ifindex, name);
 	return rtnl_run(s, &b, err);
 }
 

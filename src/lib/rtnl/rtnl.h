@@ -53,7 +53,9 @@ void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec);
 void rtnl_build_bridge_port_up(struct nlbuf *b, int ifindex, const char *name, bool hairpin);
 void rtnl_build_link_set_up(struct nlbuf *b, int ifindex);
 void rtnl_build_link_set_master(struct nlbuf *b, int ifindex, int master);
-void rtnl_build_link_del(struct nlbuf *b, const char *name);
+/* By ifindex, or by name when ifindex is 0. An index is never given to another link soon
+ * after: deleting by the index seen in a dump cannot reach a link made since under that name. */
+void rtnl_build_link_del(struct nlbuf *b, int ifindex, const char *name);
 void rtnl_build_addr_new(struct nlbuf *b, int ifindex, const struct inprefix *local);
 void rtnl_build_addr_dump(struct nlbuf *b, int family, int ifindex);
 void rtnl_build_route_default(struct nlbuf *b, const struct inaddr *gateway, int ifindex);
@@ -66,7 +68,7 @@ int rtnl_parse_addr(const struct nlmsghdr *nlh, struct addr_info *ret);
 /* Operations. */
 int rtnl_link_get(struct nl_sock *s, const char *name, struct link_info *ret,
 		  struct brnet_error *err);
-int rtnl_link_del(struct nl_sock *s, const char *name, struct brnet_error *err);
+int rtnl_link_del(struct nl_sock *s, int ifindex, const char *name, struct brnet_error *err);
 /* Fills up to max IPv4 addresses of ifindex; returns how many there are. */
 int rtnl_addr_list_v4(struct nl_sock *s, int ifindex, struct addr_info *ret, size_t max,
 		      struct brnet_error *err);
