@@ -69,7 +69,8 @@ static void attach_lock_release(struct attach_lock *l)
  * Test builds only: BRNET_FAIL_STEP=<step> fails that step as if the kernel refused it, and
  * BRNET_KILL_STEP=<step> SIGKILLs the process right after the step was journaled. A step is
  * named ("lease", "publish", "veth", "container"; in teardown "undo-veth", "undo-publish",
- * "undo-lease") or numbered: N is the Nth step this process reaches, counting from 1.
+ * "undo-lease"; "policy" in brnet policy) or numbered: N is the Nth step this process reaches,
+ * counting from 1.
  */
 #if BRNET_TEST_HOOKS
 static bool step_matches(const char *want, const char *name, unsigned nth)
@@ -770,18 +771,27 @@ int brnet_policy(brnet_ctx *ctx, const char *id, const char *ifname, const brnet
 	if (r < 0)
 		return brnet_err(err, r, "cannot open nf_tables netlink socket: %s", strerror(-r));
 	/* The record first, journaled: a kill before the transaction leaves a record that check
-	 * reports against the kernel and a second `brnet policy` repairs. */
-	egress_policy_done(&a->egress);
-	a->egress = p;
-	p = (struct egress_policy){ 0 }; /* moved */
+	 * reports against the kernel and a second `brnet policy` repairs. p keeps the old policy
+	 * for a refused transaction. */
+	SWAP_TWO(a->egress, p);
 	a->journal |= 1u << STEP_EGRESS;
 	r = record_save(ctx->attachments_dirfd, a, false, err);
 	if (r < 0)
 		return r;
 	record_owner(a, owner);
-	r = nft_egress_replace(nft, &a->egress, &a->address, owner, err);
-	if (r < 0)
+	r = step_hook("policy", err);
+	if (r >= 0)
+		r = nft_egress_replace(nft, &a->egress, &a->address, owner, err);
+	if (r < 0) {
+		/* Nothing changed in the kernel: the record says so again. */
+		struct brnet_error e2 = { 0 };
+
+		SWAP_TWO(a->egress, p);
+		if (record_save(ctx->attachments_dirfd, a, false, &e2) < 0 && err)
+			snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
+				 " (and the record keeps the new policy: %s)", e2.msg);
 		return brnet_err_prefix(err, r, "cannot replace the egress policy of %s", owner);
+	}
 	return 0;
 }
 

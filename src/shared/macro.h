@@ -15,6 +15,12 @@
 #define _warn_unused_result_ __attribute__((warn_unused_result))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+#define SWAP_TWO(a, b)                                                                             \
+	do {                                                                                       \
+		__typeof__(a) _swap_tmp = (a);                                                     \
+		(a) = (b);                                                                         \
+		(b) = _swap_tmp;                                                                   \
+	} while (0)
 
 static inline void *steal_ptr(void **p)
 {

@@ -119,6 +119,20 @@ brnet check --id c1 >/dev/null || fail "check fails after a replacement"
 brnet policy --id c1 >/dev/null
 expect_probe c1 tcp $UPSTREAM_ADDR 8080 open
 echo "ok: policy replaced, then removed"
+# A replacement the kernel refuses leaves the record as the kernel is: the old policy.
+if [ "${BRNET_TEST_HOOKS:-0}" = 1 ]; then
+	record_before=$(cat /run/brnet/attachments/c1@eth0.json)
+	set +e
+	msg=$(BRNET_FAIL_STEP=policy "$BRNET" policy --id c1 --egress-deny-all 2>&1)
+	rc=$?
+	set -e
+	expect_eq "refused replacement" "$rc" "1"
+	case "$msg" in *"injected failure"*) ;; *) fail "unexpected message: $msg" ;; esac
+	expect_eq "record after a refused replacement" "$(cat /run/brnet/attachments/c1@eth0.json)" "$record_before"
+	brnet check --id c1 >/dev/null || fail "check fails after a refused replacement"
+	expect_probe c1 tcp $UPSTREAM_ADDR 8080 open
+	echo "ok: a refused replacement changes nothing"
+fi
 
 # 9. check sees the elements; restore puts them back after a flush.
 nft flush ruleset
