@@ -23,7 +23,7 @@ int brnet_err(struct brnet_error *err, int code, const char *fmt, ...)
 
 int brnet_err_prefix(struct brnet_error *err, int code, const char *fmt, ...)
 {
-	char prefix[sizeof(err->msg)], old[sizeof(err->msg)];
+	char prefix[sizeof(((struct brnet_error){ 0 }).msg)], old[sizeof(prefix)];
 	va_list ap;
 
 	if (code < 0)
