@@ -162,6 +162,12 @@ const char *brnet_attachment_address(const brnet_attachment *a); /* "10.0.42.2/2
 const char *brnet_attachment_gateway(const brnet_attachment *a); /* "10.0.42.1" */
 const char *brnet_attachment_host_veth(const brnet_attachment *a);
 const char *brnet_attachment_mac(const brnet_attachment *a); /* of the container interface */
+/* The host end's and the bridge's MAC address and MTU as the setup that returned a saw them
+ * ("" and 0 for an attachment read back from its record: ask the kernel). */
+const char *brnet_attachment_host_mac(const brnet_attachment *a);
+unsigned brnet_attachment_host_mtu(const brnet_attachment *a);
+const char *brnet_attachment_bridge_mac(const brnet_attachment *a);
+unsigned brnet_attachment_bridge_mtu(const brnet_attachment *a);
 const char *brnet_attachment_netns(const brnet_attachment *a);
 const char *brnet_attachment_state(const brnet_attachment *a);
 unsigned brnet_attachment_mtu(const brnet_attachment *a);

@@ -139,6 +139,16 @@ static void fill_iface(struct nl_sock *rtnl, const char *name, struct cni_iface 
 	ret->mtu = link.mtu;
 }
 
+static bool known_iface(const char *name, const char *mac, unsigned mtu, struct cni_iface *ret)
+{
+	if (!mac[0] || !mtu)
+		return false;
+	snprintf(ret->name, sizeof(ret->name), "%s", name);
+	snprintf(ret->mac, sizeof(ret->mac), "%s", mac);
+	ret->mtu = mtu;
+	return true;
+}
+
 static int make_result(struct cni_request *req, const brnet_attachment *a, json_t *ipam_dns,
 		       struct cni_error *e)
 {
@@ -149,9 +159,15 @@ static int make_result(struct cni_request *req, const brnet_attachment *a, json_
 		.dns = req->conf.dns ? req->conf.dns : ipam_dns,
 	};
 
-	(void)nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
-	fill_iface(rtnl, brnet_attachment_bridge(a), &res.ifaces[0]);
-	fill_iface(rtnl, brnet_attachment_host_veth(a), &res.ifaces[1]);
+	/* What the setup saw; asked of the kernel only when it did not say. */
+	if (!known_iface(brnet_attachment_bridge(a), brnet_attachment_bridge_mac(a),
+			 brnet_attachment_bridge_mtu(a), &res.ifaces[0]) ||
+	    !known_iface(brnet_attachment_host_veth(a), brnet_attachment_host_mac(a),
+			 brnet_attachment_host_mtu(a), &res.ifaces[1])) {
+		(void)nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
+		fill_iface(rtnl, brnet_attachment_bridge(a), &res.ifaces[0]);
+		fill_iface(rtnl, brnet_attachment_host_veth(a), &res.ifaces[1]);
+	}
 	snprintf(res.ifaces[2].name, sizeof(res.ifaces[2].name), "%s", brnet_attachment_ifname(a));
 	snprintf(res.ifaces[2].mac, sizeof(res.ifaces[2].mac), "%s", brnet_attachment_mac(a));
 	res.ifaces[2].mtu = brnet_attachment_mtu(a) ? brnet_attachment_mtu(a) : res.ifaces[1].mtu;

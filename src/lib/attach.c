@@ -244,6 +244,7 @@ static int choose_mac(const brnet_config *cfg, uint8_t mac[static 6])
 struct veth_echo {
 	const char *host_name;
 	int ifindex, peer_ifindex; /* 0: not echoed (a kernel before 6.3) */
+	struct link_info info;
 };
 
 /* The echo of the new host end: its index, and the peer's inside (the name must match). */
@@ -257,6 +258,13 @@ static int veth_echo_cb(const struct nlmsghdr *nlh, void *userdata)
 	e->ifindex = info.ifindex;
 	if (info.link > 0 && info.link_other_netns)
 		e->peer_ifindex = info.link;
+	e->info = info;
+	return 0;
+}
+
+static int bridge_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	(void)rtnl_parse_link(nlh, userdata);
 	return 0;
 }
 
@@ -274,7 +282,7 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 		.peer_mac = mac,
 	};
 	struct veth_echo echo = { .host_name = a->host_veth };
-	struct link_info existing;
+	struct link_info existing, bridge = { 0 };
 	char buf[1024];
 	struct nlbuf b;
 	int r;
@@ -305,10 +313,21 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 	 * round trip, this request would also reach a link of that name that is not ours. */
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_bridge_port_up(&b, echo.ifindex, a->host_veth, spec.hairpin);
-	r = rtnl_run(rtnl, &b, err);
+	/* And, in the same round trip, the bridge as it is with the new port (a bridge whose
+	 * address was never set takes its ports' lowest): a CNI result reports it. */
+	rtnl_build_link_get(&b, net->bridge_ifindex, net->bridge);
+	r = rtnl_run_cb(rtnl, &b, bridge_cb, &bridge, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot bring %s up", a->host_veth);
 	*ret_peer_ifindex = echo.peer_ifindex;
+	if (echo.ifindex > 0 && echo.info.has_mac) {
+		format_mac(echo.info.mac, a->host_mac);
+		a->host_mtu = echo.info.mtu;
+	}
+	if (bridge.ifindex == net->bridge_ifindex && bridge.has_mac) {
+		format_mac(bridge.mac, a->bridge_mac);
+		a->bridge_mtu = bridge.mtu;
+	}
 	return 0;
 }
 
@@ -877,6 +896,22 @@ const char *brnet_attachment_host_veth(const brnet_attachment *a)
 const char *brnet_attachment_mac(const brnet_attachment *a)
 {
 	return a->mac;
+}
+const char *brnet_attachment_host_mac(const brnet_attachment *a)
+{
+	return a->host_mac;
+}
+unsigned brnet_attachment_host_mtu(const brnet_attachment *a)
+{
+	return a->host_mtu;
+}
+const char *brnet_attachment_bridge_mac(const brnet_attachment *a)
+{
+	return a->bridge_mac;
+}
+unsigned brnet_attachment_bridge_mtu(const brnet_attachment *a)
+{
+	return a->bridge_mtu;
 }
 const char *brnet_attachment_netns(const brnet_attachment *a)
 {

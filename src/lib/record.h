@@ -59,6 +59,10 @@ struct brnet_attachment {
 	struct egress_policy egress;
 	char origin[BRNET_ORIGIN_MAX + 1];
 
+	/* What this process's setup learned from the kernel, not recorded: "" and 0 otherwise. */
+	char host_mac[18], bridge_mac[18];
+	unsigned host_mtu, bridge_mtu;
+
 	/* Text forms, for the getters. */
 	char subnet_str[PREFIX_STRLEN];
 	char address_str[PREFIX_STRLEN];

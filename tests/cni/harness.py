@@ -241,6 +241,19 @@ class Case:
                 if m and m.get("elem"):
                     raise Failure(f"nft elements left in {m['name']}: {m['elem']}")
 
+    def links_match(self, result):
+        """Every interface of an ADD result has the MAC address and MTU the kernel shows."""
+        for iface in result["interfaces"]:
+            ns = ["-n", os.path.basename(iface["sandbox"])] if iface.get("sandbox") else []
+            p = sh(f"ip {' '.join(ns)} -j link show dev {iface['name']}", check=False)
+            if p.returncode != 0:
+                raise Failure(f"interface {iface['name']} of the result: {p.stderr.strip()}")
+            link = json.loads(p.stdout)[0]
+            for key, kernel in (("mac", link["address"]), ("mtu", link["mtu"])):
+                if iface.get(key) != kernel:
+                    raise Failure(f"interface {iface['name']}: result {key} {iface.get(key)!r}, "
+                                  f"kernel {kernel!r}")
+
     def run(self):
         for n, step in enumerate(self.case["steps"]):
             try:
@@ -257,6 +270,8 @@ class Case:
                     if p.returncode != step.get("expect_rc", 0):
                         raise Failure(f"`{step['sh']}` exited {p.returncode}, expected "
                                       f"{step.get('expect_rc', 0)}: {p.stdout}{p.stderr}")
+                elif "links_match" in step:
+                    self.links_match(self.saved[step["links_match"]])
                 elif "clean" in step:
                     self.clean()
                 else:

@@ -12,12 +12,13 @@
 
 #define RTNL_BUF 4096
 
-void rtnl_build_link_get(struct nlbuf *b, const char *name)
+void rtnl_build_link_get(struct nlbuf *b, int ifindex, const char *name)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex > 0 ? ifindex : 0 };
 
 	nlbuf_begin(b, RTM_GETLINK, NLM_F_ACK, &ifi, sizeof(ifi));
-	nlbuf_put_strz(b, IFLA_IFNAME, name);
+	if (ifindex <= 0)
+		nlbuf_put_strz(b, IFLA_IFNAME, name);
 	nlbuf_end(b);
 }
 
@@ -297,7 +298,7 @@ int rtnl_link_get(struct nl_sock *s, const char *name, struct link_info *ret,
 	int r;
 
 	nlbuf_init(&b, buf, sizeof(buf));
-	rtnl_build_link_get(&b, name);
+	rtnl_build_link_get(&b, 0, name);
 	r = nlbuf_finish(&b);
 	if (r < 0)
 		return r;

@@ -44,7 +44,8 @@ struct veth_spec {
 };
 
 /* Builders: append one request (with NLM_F_ACK, or NLM_F_DUMP for dumps). */
-void rtnl_build_link_get(struct nlbuf *b, const char *name);
+/* By ifindex, or by name when ifindex is 0. */
+void rtnl_build_link_get(struct nlbuf *b, int ifindex, const char *name);
 void rtnl_build_bridge_new(struct nlbuf *b, const char *name);
 /* Two requests: create the pair, then bring the host end up as a bridge port. */
 void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec);
