@@ -7,6 +7,7 @@
 #include <linux/netlink.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -269,6 +270,7 @@ static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet
 {
 	struct inprefix gw = { .addr = net->gateway, .len = net->subnet.len };
 	struct link_info link;
+	uint8_t mac[6];
 	char buf[1024], want[PREFIX_STRLEN];
 	struct nlbuf b;
 	int r;
@@ -287,8 +289,15 @@ static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet
 			return r;
 		net->recorded = true;
 	}
+	/* An address of its own, set at birth: one borrowed from the lowest port would change
+	 * when that container goes, and every other container's ARP entry for the gateway
+	 * would point at nothing until it is resolved again. */
+	if (getrandom(mac, sizeof(mac), 0) != sizeof(mac))
+		return brnet_err(err, errno, "cannot choose a MAC address for %s: %s", net->bridge,
+				 strerror(errno));
+	mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
 	nlbuf_init(&b, buf, sizeof(buf));
-	rtnl_build_bridge_new(&b, net->bridge);
+	rtnl_build_bridge_new(&b, net->bridge, mac);
 	r = rtnl_run(rtnl, &b, err);
 	if (r < 0 && r != -EEXIST)
 		return brnet_err_prefix(err, r, "cannot create bridge %s", net->bridge);

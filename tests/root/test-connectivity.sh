@@ -57,4 +57,12 @@ done
 listen c1 tcp 10.0.42.2 7100
 connect host tcp 10.0.42.2 7100 >/dev/null || fail "host cannot reach c1"
 expect_eq "c1 sees the gateway as the host's source" "$(seen_by c1 tcp 7100)" "10.0.42.1"
+
+# The bridge has an address of its own: a port with a lower one does not take its place (the
+# gateway's MAC in every container's ARP cache would go stale when that port left).
+bridge_mac=$(link_field brnet0 address)
+ip link add lowp address 02:00:00:00:00:01 master brnet0 type veth peer name lowq
+ip link set lowp up
+expect_eq "bridge address with a lower port" "$(link_field brnet0 address)" "$bridge_mac"
+ip link del lowp
 echo "PASS"

@@ -22,7 +22,7 @@ void rtnl_build_link_get(struct nlbuf *b, int ifindex, const char *name)
 	nlbuf_end(b);
 }
 
-void rtnl_build_bridge_new(struct nlbuf *b, const char *name)
+void rtnl_build_bridge_new(struct nlbuf *b, const char *name, const uint8_t mac[6])
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
 				 .ifi_flags = IFF_UP,
@@ -32,6 +32,8 @@ void rtnl_build_bridge_new(struct nlbuf *b, const char *name)
 	/* EXCL: a bridge that appeared meanwhile must be validated, not silently adopted. */
 	nlbuf_begin(b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, &ifi, sizeof(ifi));
 	nlbuf_put_strz(b, IFLA_IFNAME, name);
+	if (mac)
+		nlbuf_put(b, IFLA_ADDRESS, 6, mac);
 	info = nlbuf_nest_start(b, IFLA_LINKINFO);
 	nlbuf_put_strz(b, IFLA_INFO_KIND, "bridge");
 	nlbuf_nest_end(b, info);

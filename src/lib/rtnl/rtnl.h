@@ -46,7 +46,9 @@ struct veth_spec {
 /* Builders: append one request (with NLM_F_ACK, or NLM_F_DUMP for dumps). */
 /* By ifindex, or by name when ifindex is 0. */
 void rtnl_build_link_get(struct nlbuf *b, int ifindex, const char *name);
-void rtnl_build_bridge_new(struct nlbuf *b, const char *name);
+/* A new bridge, up; with mac, its address for good (a bridge whose address was never set
+ * takes the lowest of its ports', which changes as containers come and go). */
+void rtnl_build_bridge_new(struct nlbuf *b, const char *name, const uint8_t mac[6]);
 /* Two requests: create the pair, then bring the host end up as a bridge port. */
 void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec);
 /* A new bridge port up, without IPv6 link-local address, hairpin if asked; by ifindex, or
