@@ -7,7 +7,6 @@
 #include <linux/netlink.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -266,6 +265,27 @@ up:
 	return ensure_localnet(net, rtnl, link, err);
 }
 
+/*
+ * The bridge's own MAC address, set at birth. One borrowed from the lowest port, the kernel's
+ * default, changes when that container goes, and every other container's ARP entry for the
+ * gateway then names an address nobody has until it is resolved again. Derived from the
+ * machine and the bridge's name, not random, so that a bridge made again (brnet restore after
+ * someone deleted it) has the address the containers knew.
+ */
+static void bridge_mac(const char *name, uint8_t ret[static 6])
+{
+	char id[64] = "", key[128];
+	uint64_t h = 14695981039346656037u; /* FNV-1a 64 */
+
+	(void)sysctl_read("/etc/machine-id", id, sizeof(id)); /* none: the name alone */
+	snprintf(key, sizeof(key), "%s/brnet bridge/%s", id, name);
+	for (const char *p = key; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211u;
+	for (int i = 0; i < 6; i++)
+		ret[i] = (uint8_t)(h >> (8 * i));
+	ret[0] = (uint8_t)((ret[0] & 0xfe) | 0x02); /* unicast, locally administered */
+}
+
 static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet_error *err)
 {
 	struct inprefix gw = { .addr = net->gateway, .len = net->subnet.len };
@@ -289,13 +309,7 @@ static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet
 			return r;
 		net->recorded = true;
 	}
-	/* An address of its own, set at birth: one borrowed from the lowest port would change
-	 * when that container goes, and every other container's ARP entry for the gateway
-	 * would point at nothing until it is resolved again. */
-	if (getrandom(mac, sizeof(mac), 0) != sizeof(mac))
-		return brnet_err(err, errno, "cannot choose a MAC address for %s: %s", net->bridge,
-				 strerror(errno));
-	mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
+	bridge_mac(net->bridge, mac);
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_bridge_new(&b, net->bridge, mac);
 	r = rtnl_run(rtnl, &b, err);

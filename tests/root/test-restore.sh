@@ -40,11 +40,13 @@ orig=$(echo "$intact" | python3 -c 'import json,sys; print(sorted(json.dumps({k:
 expect_eq "restored table equals the original (handles aside)" "$after" "$orig"
 # A bridge deleted under live attachments: check names it, restore re-creates it with its
 # gateway and puts the host ends back.
+bridge_mac=$(link_field brnet0 address)
 ip link del brnet0
 out=$(brnet check --id c1 || true)
 case "$out" in *"bridge brnet0 is missing"*) echo "ok: check: bridge missing" ;; *) fail "check: $out" ;; esac
 brnet restore >/dev/null
 brnet check --id c1 >/dev/null || fail "check after the bridge was restored: $(brnet check --id c1)"
+expect_eq "the restored bridge's address (what c1's ARP cache holds)" "$(link_field brnet0 address)" "$bridge_mac"
 ip netns exec c1 ping -c1 -W2 10.0.42.1 >/dev/null || fail "c1 cannot reach the restored gateway"
 listen c1 tcp 0.0.0.0 80
 connect c1 tcp $HOST_UPLINK_ADDR 8080 >/dev/null || fail "hairpin after the bridge was restored"
