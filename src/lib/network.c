@@ -351,9 +351,10 @@ int network_ensure_links(struct network *net, struct nl_sock *rtnl, struct brnet
 }
 
 /*
- * The fingerprint of our tables (lib/nft/fingerprint.h) as it was right after this network's
- * rules were last checked, prefixed with the boot's id: handles start again at every boot.
- * A cache: without it, or when it differs, the rules are checked with a dump of each table.
+ * The fingerprint of our tables (lib/nft/fingerprint.h) as read just before a check of this
+ * network's rules that found them all, prefixed with the boot's id: handles start again at
+ * every boot. A cache: without it, or when it differs, the rules are checked with a dump of
+ * each table.
  */
 #define NFT_CHECKED_FILE "nft-checked"
 #define BOOT_ID_FILE "/proc/sys/kernel/random/boot_id"
@@ -386,17 +387,23 @@ static bool tables_unchanged(const struct network *net, const char *seen)
 static int ensure_tables(struct network *net, struct nl_sock *nft, struct brnet_error *err)
 {
 	char seen[NFT_FINGERPRINT_MAX + 128];
-	int r;
+	bool have = tables_fingerprint(nft, seen, sizeof(seen)) >= 0;
+	int r, added;
 
-	if (tables_fingerprint(nft, seen, sizeof(seen)) >= 0 && tables_unchanged(net, seen))
+	if (have && tables_unchanged(net, seen))
 		return 0;
-	r = nft_network_ensure(nft, net->bridge, &net->subnet, err);
-	if (r >= 0)
-		r = nft_guard_ensure(nft, err);
+	added = nft_network_ensure(nft, net->bridge, &net->subnet, err);
+	if (added < 0)
+		return added;
+	r = nft_guard_ensure(nft, err);
 	if (r < 0)
 		return r;
-	/* Read after our own changes; failing to keep it costs only a dump next time. */
-	if (tables_fingerprint(nft, seen, sizeof(seen)) >= 0)
+	/* Kept only when the dumps found every rule: the fingerprint, read before them, then
+	 * describes the tables as checked, and any change since (ours included) differs from it.
+	 * After a repair the file keeps the last complete check's, which matches again only if
+	 * the repair brought the tables back to just that. Failing to keep it costs only a dump
+	 * next time. */
+	if (have && !added && !r)
 		(void)write_file_atomic(net->dirfd, NFT_CHECKED_FILE, seen, strlen(seen));
 	return 0;
 }

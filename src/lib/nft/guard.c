@@ -282,7 +282,7 @@ int nft_guard_ensure(struct nl_sock *s, struct brnet_error *err)
 	r = nl_sock_transact(s, buf, b.len, NULL, NULL, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "nf_tables: cannot set up table bridge " NFT_TABLE);
-	return 0;
+	return 1;
 }
 
 /* The key of each set for one container; returns its length. */

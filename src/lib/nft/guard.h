@@ -35,6 +35,7 @@ struct nft_batch;
 int nft_batch_add_guard_table(struct nft_batch *b, unsigned missing);
 /* Which of our rules the kernel lacks (all of them when there is no table). */
 int nft_guard_missing(struct nl_sock *s, unsigned *ret_missing, struct brnet_error *err);
+/* The table, its sets, chain and rules: 0 when all was there, 1 when something was added. */
 int nft_guard_ensure(struct nl_sock *s, struct brnet_error *err);
 
 /* The three elements of one container; exclusive: fail with -EEXIST if one is there. */

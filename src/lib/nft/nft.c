@@ -661,5 +661,5 @@ int nft_network_ensure(struct nl_sock *s, const char *bridge, const struct inpre
 				"nf_tables: cannot remove set " NFT_SET_EGRESS_ALLOW_LEGACY
 				" of an older brnet");
 	}
-	return 0;
+	return 1;
 }

@@ -103,6 +103,7 @@ int nft_network_missing(struct nl_sock *s, const char *bridge, unsigned *ret_mis
 			struct brnet_error *err);
 
 /* Makes sure table, chains, maps and every rule the network needs exist; adds what is missing
- * in one transaction. The caller holds the network lock. */
+ * in one transaction. The caller holds the network lock. Returns 0 when all was there, 1 when
+ * something was added. */
 int nft_network_ensure(struct nl_sock *s, const char *bridge, const struct inprefix *subnet,
 		       struct brnet_error *err);
