@@ -388,24 +388,30 @@ static int ensure_tables(struct network *net, struct nl_sock *nft, struct brnet_
 {
 	char seen[NFT_FINGERPRINT_MAX + 128];
 	bool have = tables_fingerprint(nft, seen, sizeof(seen)) >= 0;
-	int r, added;
+	int added, r;
 
 	if (have && tables_unchanged(net, seen))
 		return 0;
-	added = nft_network_ensure(nft, net->bridge, &net->subnet, err);
-	if (added < 0)
-		return added;
-	r = nft_guard_ensure(nft, err);
-	if (r < 0)
-		return r;
-	/* Kept only when the dumps found every rule: the fingerprint, read before them, then
-	 * describes the tables as checked, and any change since (ours included) differs from it.
-	 * After a repair the file keeps the last complete check's, which matches again only if
-	 * the repair brought the tables back to just that. Failing to keep it costs only a dump
-	 * next time. */
-	if (have && !added && !r)
-		(void)write_file_atomic(net->dirfd, NFT_CHECKED_FILE, seen, strlen(seen));
-	return 0;
+	/* The fingerprint is kept only from a check that found every rule, and read before it:
+	 * any change after the check (ours included) then differs from it. So after a repair
+	 * (or the tables' creation), it is read again and the rules checked once more. */
+	for (unsigned pass = 0; pass < 2; pass++) {
+		added = nft_network_ensure(nft, net->bridge, &net->subnet, err);
+		if (added < 0)
+			return added;
+		r = nft_guard_ensure(nft, err);
+		if (r < 0)
+			return r;
+		if (!added && !r) {
+			/* Failing to keep it costs only a dump next time. */
+			if (have)
+				(void)write_file_atomic(net->dirfd, NFT_CHECKED_FILE, seen,
+							strlen(seen));
+			return 0;
+		}
+		have = tables_fingerprint(nft, seen, sizeof(seen)) >= 0;
+	}
+	return 0; /* changed under us twice: checked fully again next time */
 }
 
 int network_ensure(brnet_ctx *ctx, struct network *net, struct nl_sock *rtnl, struct nl_sock *nft,
