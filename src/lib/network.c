@@ -18,6 +18,7 @@
 #include "lib/rtnl/rtnl.h"
 #include "shared/error.h"
 #include "shared/fileio.h"
+#include "shared/hash.h"
 #include "shared/macro.h"
 
 #define NETWORK_FILE "network.json"
@@ -275,12 +276,11 @@ up:
 static void bridge_mac(const char *name, uint8_t ret[static 6])
 {
 	char id[64] = "", key[128];
-	uint64_t h = 14695981039346656037u; /* FNV-1a 64 */
+	uint64_t h;
 
 	(void)sysctl_read("/etc/machine-id", id, sizeof(id)); /* none: the name alone */
 	snprintf(key, sizeof(key), "%s/brnet bridge/%s", id, name);
-	for (const char *p = key; *p; p++)
-		h = (h ^ (uint8_t)*p) * 1099511628211u;
+	h = fnv1a64(FNV1A64_INIT, key, strlen(key));
 	for (int i = 0; i < 6; i++)
 		ret[i] = (uint8_t)(h >> (8 * i));
 	ret[0] = (uint8_t)((ret[0] & 0xfe) | 0x02); /* unicast, locally administered */

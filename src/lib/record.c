@@ -11,6 +11,7 @@
 #include "lib/record.h"
 #include "shared/error.h"
 #include "shared/fileio.h"
+#include "shared/hash.h"
 #include "shared/macro.h"
 
 /* A record is a few hundred bytes; an egress policy of EGRESS_ALLOW_MAX destinations adds
@@ -69,18 +70,9 @@ int attach_state_transition(struct brnet_attachment *a, enum attach_state to,
 
 void attach_host_veth_name(const char *id, const char *ifname, char ret[static IFNAMSIZ])
 {
-	/* FNV-1a 64 over "id\0ifname", folded to 32 bits. */
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const char *parts[2] = { id, ifname };
+	/* FNV-1a 64 over "id\0ifname\0", folded to 32 bits. */
+	uint64_t h = fnv1a64(fnv1a64(FNV1A64_INIT, id, strlen(id) + 1), ifname, strlen(ifname) + 1);
 
-	for (int p = 0; p < 2; p++) {
-		for (const char *s = parts[p];; s++) {
-			h ^= (unsigned char)*s;
-			h *= 0x100000001b3ULL;
-			if (!*s)
-				break;
-		}
-	}
 	snprintf(ret, IFNAMSIZ, "vb%08x", (unsigned)(h ^ (h >> 32)));
 }
 

@@ -81,6 +81,8 @@ static void test_veth_name(void **state)
 	assert_string_not_equal(a, c);
 	assert_int_equal(strlen(a), 10);
 	assert_memory_equal(a, "vb", 2);
+	/* Stable across versions: a name is all that ties a host veth to its attachment. */
+	assert_string_equal(a, "vbf01607ff");
 	/* "ab"+"c" and "a"+"bc" must differ: the separator is hashed too */
 	attach_host_veth_name("ab", "c", a);
 	attach_host_veth_name("a", "bc", b);

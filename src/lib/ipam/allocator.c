@@ -13,6 +13,7 @@
 
 #include "lib/ipam/ipam.h"
 #include "shared/error.h"
+#include "shared/hash.h"
 #include "shared/macro.h"
 
 void lease_db_init(struct lease_db *db, const struct inprefix *subnet)
@@ -235,18 +236,10 @@ static int cmp_by_address(const void *x, const void *y)
 	return ha < hb ? -1 : ha > hb;
 }
 
-static uint32_t owner_hash(const struct lease *l)
+static uint64_t owner_hash(const struct lease *l)
 {
-	uint32_t h = 2166136261u; /* FNV-1a over id, a NUL, ifname */
-
-	for (const char *p = l->id;; p++) {
-		h = (h ^ (uint8_t)*p) * 16777619u;
-		if (!*p)
-			break;
-	}
-	for (const char *p = l->ifname; *p; p++)
-		h = (h ^ (uint8_t)*p) * 16777619u;
-	return h;
+	return fnv1a64(fnv1a64(FNV1A64_INIT, l->id, strlen(l->id) + 1), l->ifname,
+		       strlen(l->ifname));
 }
 
 /* Two leases of one attachment, found in one pass with an open-addressing hash table. */
