@@ -243,11 +243,11 @@ static int choose_mac(const brnet_config *cfg, uint8_t mac[static 6])
 
 struct veth_echo {
 	const char *host_name;
-	int ifindex, peer_ifindex; /* 0: not echoed (a kernel before 6.3) */
-	struct link_info info;
+	struct link_info info; /* ifindex 0: not echoed (a kernel before 6.3) */
 };
 
-/* The echo of the new host end: its index, and the peer's inside (the name must match). */
+/* The echo of the new host end (the name must match): its index, MAC and MTU, and in
+ * IFLA_LINK the peer's index inside. */
 static int veth_echo_cb(const struct nlmsghdr *nlh, void *userdata)
 {
 	struct veth_echo *e = userdata;
@@ -255,9 +255,6 @@ static int veth_echo_cb(const struct nlmsghdr *nlh, void *userdata)
 
 	if (rtnl_parse_link(nlh, &info) < 0 || strcmp(info.name, e->host_name) != 0)
 		return 0;
-	e->ifindex = info.ifindex;
-	if (info.link > 0 && info.link_other_netns)
-		e->peer_ifindex = info.link;
 	e->info = info;
 	return 0;
 }
@@ -312,15 +309,15 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 	/* Only now, and by the index the kernel gave it when there is one: sent in the same
 	 * round trip, this request would also reach a link of that name that is not ours. */
 	nlbuf_init(&b, buf, sizeof(buf));
-	rtnl_build_bridge_port_up(&b, echo.ifindex, a->host_veth, spec.hairpin);
+	rtnl_build_bridge_port_up(&b, echo.info.ifindex, a->host_veth, spec.hairpin);
 	/* And, in the same round trip, the bridge as it is with the new port (a bridge whose
 	 * address was never set takes its ports' lowest): a CNI result reports it. */
 	rtnl_build_link_get(&b, net->bridge_ifindex, net->bridge);
 	r = rtnl_run_cb(rtnl, &b, bridge_cb, &bridge, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot bring %s up", a->host_veth);
-	*ret_peer_ifindex = echo.peer_ifindex;
-	if (echo.ifindex > 0 && echo.info.has_mac) {
+	*ret_peer_ifindex = echo.info.link > 0 && echo.info.link_other_netns ? echo.info.link : 0;
+	if (echo.info.ifindex > 0 && echo.info.has_mac) {
 		format_mac(echo.info.mac, a->host_mac);
 		a->host_mtu = echo.info.mtu;
 	}
@@ -708,9 +705,8 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 		r = record_save(ctx->attachments_dirfd, a, false, err);
 	if (r < 0) {
 		(void)attach_state_transition(a, ATTACH_CLEANED, NULL);
-		if (attach_undo(ctx, a, &undo_err) < 0 && err)
-			snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
-				 " (and rollback failed: %s)", undo_err.msg);
+		if (attach_undo(ctx, a, &undo_err) < 0)
+			brnet_err_append(err, " (and rollback failed: %s)", undo_err.msg);
 		return r;
 	}
 	if (ret)
@@ -806,9 +802,8 @@ int brnet_policy(brnet_ctx *ctx, const char *id, const char *ifname, const brnet
 		struct brnet_error e2 = { 0 };
 
 		SWAP_TWO(a->egress, p);
-		if (record_save(ctx->attachments_dirfd, a, false, &e2) < 0 && err)
-			snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
-				 " (and the record keeps the new policy: %s)", e2.msg);
+		if (record_save(ctx->attachments_dirfd, a, false, &e2) < 0)
+			brnet_err_append(err, " (and the record keeps the new policy: %s)", e2.msg);
 		return brnet_err_prefix(err, r, "cannot replace the egress policy of %s", owner);
 	}
 	return 0;

@@ -49,3 +49,18 @@ int brnet_err_prefix(struct brnet_error *err, int code, const char *fmt, ...)
 	}
 	return -err->code;
 }
+
+void brnet_err_append(struct brnet_error *err, const char *fmt, ...)
+{
+	size_t len;
+	va_list ap;
+
+	if (!err)
+		return;
+	len = strnlen(err->msg, sizeof(err->msg));
+	if (len + 1 >= sizeof(err->msg))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err->msg + len, sizeof(err->msg) - len, fmt, ap);
+	va_end(ap);
+}

@@ -13,3 +13,7 @@ int brnet_err(struct brnet_error *err, int code, const char *fmt, ...) _printf_(
 
 /* Prefixes the message already in err with context, keeping the code. Returns -err->code. */
 int brnet_err_prefix(struct brnet_error *err, int code, const char *fmt, ...) _printf_(3, 4);
+
+/* Appends to the message already in err (a second failure while handling the first), as far
+ * as it fits; nothing when err is NULL. */
+void brnet_err_append(struct brnet_error *err, const char *fmt, ...) _printf_(2, 3);
