@@ -70,29 +70,28 @@ struct fp_attrs {
 	bool chain;
 };
 
+/* The attribute numbers of a table's and of a chain's table name, own name (a table's is its
+ * table name), handle and use count: the two kinds number them differently. */
+static const struct {
+	uint16_t table, name, handle, use;
+} fp_attr_ids[2] = {
+	[false] = { NFTA_TABLE_NAME, NFTA_TABLE_NAME, NFTA_TABLE_HANDLE, NFTA_TABLE_USE },
+	[true] = { NFTA_CHAIN_TABLE, NFTA_CHAIN_NAME, NFTA_CHAIN_HANDLE, NFTA_CHAIN_USE },
+};
+
 static int fp_attr_cb(const struct nlattr *a, void *data)
 {
 	struct fp_attrs *at = data;
 	uint16_t type = mnl_attr_get_type(a);
 
-	/* NFTA_TABLE_NAME, _HANDLE and _USE are not the chain's numbers: map both kinds. */
-	if (at->chain) {
-		if (type == NFTA_CHAIN_TABLE)
-			at->table = a;
-		else if (type == NFTA_CHAIN_NAME)
-			at->name = a;
-		else if (type == NFTA_CHAIN_HANDLE)
-			at->handle = a;
-		else if (type == NFTA_CHAIN_USE)
-			at->use = a;
-	} else {
-		if (type == NFTA_TABLE_NAME)
-			at->table = a;
-		else if (type == NFTA_TABLE_HANDLE)
-			at->handle = a;
-		else if (type == NFTA_TABLE_USE)
-			at->use = a;
-	}
+	if (type == fp_attr_ids[at->chain].table)
+		at->table = a;
+	if (type == fp_attr_ids[at->chain].name)
+		at->name = a;
+	if (type == fp_attr_ids[at->chain].handle)
+		at->handle = a;
+	if (type == fp_attr_ids[at->chain].use)
+		at->use = a;
 	return MNL_CB_OK;
 }
 
