@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SHA-256 against digests from coreutils' sha256sum, at every padding boundary. */
+#include <stdio.h>
+#include <string.h>
+
+#include "shared/sha256.h"
+#include "test-common.h"
+
+static void hex(const uint8_t d[static SHA256_DIGEST_SIZE], char out[static 65])
+{
+	for (unsigned i = 0; i < SHA256_DIGEST_SIZE; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+static void test_sha256_lengths(void **state)
+{
+	/* n bytes of 'a', from `head -c n /dev/zero | tr '\0' a | sha256sum` */
+	static const struct {
+		size_t n;
+		const char *digest;
+	} cases[] = {
+		{ 0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+		{ 3, "9834876dcfb05cb167a5c24953eba58c4ac89b1adf57f28f2f9d09af107ee8f0" },
+		{ 55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318" },
+		{ 56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a" },
+		{ 63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34" },
+		{ 64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb" },
+		{ 65, "635361c48bb9eab14198e76ea8ab7f1a41685d6ad62aa9146d301d4f17eb0ae0" },
+		{ 119, "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb" },
+		{ 120, "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c" },
+		{ 1000, "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3" },
+	};
+	char in[1000], out[65];
+
+	(void)state;
+	memset(in, 'a', sizeof(in));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t d[SHA256_DIGEST_SIZE];
+		struct sha256 s;
+
+		/* Whole, then in uneven pieces: the block buffer must not care. */
+		sha256_init(&s);
+		sha256_update(&s, in, cases[i].n);
+		sha256_final(&s, d);
+		hex(d, out);
+		assert_string_equal(out, cases[i].digest);
+
+		sha256_init(&s);
+		for (size_t off = 0, step = 1; off < cases[i].n; off += step, step = step * 2 + 1)
+			sha256_update(&s, in + off,
+				      step < cases[i].n - off ? step : cases[i].n - off);
+		sha256_final(&s, d);
+		hex(d, out);
+		assert_string_equal(out, cases[i].digest);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sha256_lengths),
+	};
+
+	return cmocka_run_group_tests_name("hash", tests, NULL, NULL);
+}
