@@ -184,6 +184,17 @@ int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *
 						owned_steps[i].what, a->id, a->ifname);
 		journal_undone(ctx, a, owned_steps[i].step);
 	}
+	/* The allowlist goes with its last container (EBUSY from the kernel: not the last). Not
+	 * journaled: a list left by a kill is one that no element uses, which gc removes. */
+	if (a->egress.on && a->egress.n_allow > 0) {
+		r = nft ? 0 : nl_sock_open(NETLINK_NETFILTER, -1, &nft);
+		if (r >= 0)
+			r = nft_egress_list_release(nft, &a->egress, err);
+		if (r < 0)
+			return brnet_err_prefix(err, r,
+						"cannot remove the egress allowlist of %s/%s",
+						a->id, a->ifname);
+	}
 	if (a->journal & (1u << STEP_LEASE)) {
 		r = step_hook("undo-lease", err);
 		if (r < 0)
@@ -426,7 +437,7 @@ size_t attach_elements_room(const struct brnet_attachment *a)
 }
 
 int attach_batch_elements(struct nft_batch *b, const struct brnet_attachment *a,
-			  const uint8_t mac[6], bool exclusive)
+			  const struct nft_egress_list *l, const uint8_t mac[6], bool exclusive)
 {
 	char owner[RECORD_NAME_MAX];
 	int r = 0;
@@ -438,14 +449,16 @@ int attach_batch_elements(struct nft_batch *b, const struct brnet_attachment *a,
 	if (r >= 0 && mac)
 		r = nft_batch_add_guard(b, a->host_veth, mac, &a->address, owner, exclusive);
 	if (r >= 0)
-		r = nft_batch_add_egress(b, &a->egress, &a->address, owner);
+		r = nft_batch_add_egress(b, &a->egress, l, &a->address, owner);
 	return r;
 }
 
 /*
  * The published ports, the anti-spoofing elements and the egress policy go into the kernel as
  * one transaction: one round trip, and all of them or none. Each part is journaled with the
- * record, so a rollback removes whatever of it is there.
+ * record, so a rollback removes whatever of it is there. An allowlist that is not in the kernel
+ * yet is created in the same transaction; when another setup created it first, or gc removed
+ * the one found, the transaction is refused as a whole and built again.
  */
 static int step_elements(struct nl_sock *nft, const struct brnet_attachment *a,
 			 const uint8_t mac[6], struct brnet_error *err)
@@ -453,21 +466,33 @@ static int step_elements(struct nl_sock *nft, const struct brnet_attachment *a,
 	_cleanup_(freep) char *buf = NULL;
 	size_t size = 4 * (size_t)NFT_MSG_ROOM + attach_elements_room(a);
 	char owner[RECORD_NAME_MAX];
+	struct nft_egress_list l;
 	struct nft_batch b;
 	int r;
 
 	record_owner(a, owner);
+	nft_egress_list_init(&l, &a->egress);
+	r = nft_egress_list_probe(nft, &l, err);
+	if (r < 0)
+		return brnet_err_prefix(err, r, "nf_tables: cannot look up allowlist %s", l.chain);
 	buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;
-	nft_batch_init(&b, buf, size);
-	nft_batch_begin(&b);
-	r = attach_batch_elements(&b, a, mac, true);
-	if (r >= 0)
-		r = nft_batch_end(&b);
-	if (r < 0)
-		return brnet_err(err, -r, "nf_tables: cannot build batch: %s", strerror(-r));
-	r = nl_sock_transact(nft, buf, b.len, NULL, NULL, err);
+	for (int tries = 1;; tries++) {
+		nft_batch_init(&b, buf, size);
+		nft_batch_begin(&b);
+		r = attach_batch_elements(&b, a, &l, mac, true);
+		if (r >= 0)
+			r = nft_batch_end(&b);
+		if (r < 0)
+			return brnet_err(err, -r, "nf_tables: cannot build batch: %s",
+					 strerror(-r));
+		r = nl_sock_transact(nft, buf, b.len, NULL, NULL, err);
+		if (r >= 0 || tries == 3 || nft_egress_list_retry(nft, &l, r) <= 0)
+			break;
+		if (err)
+			*err = (struct brnet_error){ 0 };
+	}
 	if (r == -EEXIST && a->n_publish > 0) {
 		int q = explain_publish_conflict(nft, a, err);
 
@@ -806,6 +831,9 @@ int brnet_policy(brnet_ctx *ctx, const char *id, const char *ifname, const brnet
 			brnet_err_append(err, " (and the record keeps the new policy: %s)", e2.msg);
 		return brnet_err_prefix(err, r, "cannot replace the egress policy of %s", owner);
 	}
+	/* The old allowlist, if this was its last container. The policy is replaced either way;
+	 * a list left here is one no element uses, which gc removes. */
+	(void)nft_egress_list_release(nft, &p, NULL);
 	return 0;
 }
 

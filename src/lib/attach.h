@@ -6,11 +6,12 @@
 #include "lib/record.h"
 
 struct nft_batch;
-/* Appends a's published ports, anti-spoofing (unless mac is NULL) and egress elements to b;
- * exclusive: a port or element that exists fails the transaction (setup), else it is left as
- * it is (restore). */
+struct nft_egress_list;
+/* Appends a's published ports, anti-spoofing (unless mac is NULL) and egress elements to b,
+ * with a's allowlist l (see nft_egress_list_init()); exclusive: a port or element that exists
+ * fails the transaction (setup), else it is left as it is (restore). */
 int attach_batch_elements(struct nft_batch *b, const struct brnet_attachment *a,
-			  const uint8_t mac[6], bool exclusive);
+			  const struct nft_egress_list *l, const uint8_t mac[6], bool exclusive);
 /* The room attach_batch_elements() needs. */
 size_t attach_elements_room(const struct brnet_attachment *a);
 

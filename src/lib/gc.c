@@ -440,6 +440,26 @@ static void gc_owned(struct gc *gc, const char *what,
 	free(o.v);
 }
 
+static void list_removed(const char *chain, void *userdata)
+{
+	action(userdata, "remove egress allowlist %s: no container uses it", chain);
+}
+
+/* Allowlists outlive their last container (the next one with the same list reuses them); here
+ * they go. After the owned elements above, so a list whose last user was an orphan goes too. */
+static void gc_lists(struct gc *gc)
+{
+	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
+	struct brnet_error e = { 0 };
+	int r;
+
+	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
+	if (r >= 0)
+		r = nft_egress_lists_gc(nft, gc->dry_run, list_removed, gc, &e);
+	if (r < 0)
+		failed(gc, r, &e, "cannot remove unused egress allowlists");
+}
+
 int brnet_gc(brnet_ctx *ctx, bool dry_run, brnet_action_fn fn, void *userdata,
 	     struct brnet_error *err)
 {
@@ -472,6 +492,7 @@ int brnet_gc(brnet_ctx *ctx, bool dry_run, brnet_action_fn fn, void *userdata,
 		gc_elements(gc);
 		gc_owned(gc, "anti-spoofing", nft_guard_owners, nft_guard_remove_owned);
 		gc_owned(gc, "egress policy", nft_egress_owners, nft_egress_remove_owned);
+		gc_lists(gc);
 	}
 	brnet_attachment_list_free(gc->list, gc->n);
 	r = r < 0 ? r : gc->first_error < 0 ? gc->first_error : gc->actions;

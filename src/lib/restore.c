@@ -18,6 +18,7 @@
 #include "lib/ctx.h"
 #include "lib/network.h"
 #include "lib/nft/batch.h"
+#include "lib/nft/egress.h"
 #include "lib/nft/nft.h"
 #include "lib/nft/guard.h"
 #include "lib/record.h"
@@ -119,6 +120,7 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 	_cleanup_(freep) struct net_entry *nets = NULL;
 	_cleanup_(freep) char *buf = NULL;
 	brnet_attachment **list = NULL;
+	struct nft_egress_list *lists = NULL;
 	size_t n_nets = 0, n = 0, size;
 	unsigned globals_missing = 0;
 	struct nft_batch b;
@@ -177,17 +179,28 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 		if (r >= 0 && missing)
 			r = nft_batch_add_guard_table(&b, missing);
 	}
+	lists = calloc(n ? n : 1, sizeof(*lists));
+	if (!lists)
+		r = -ENOMEM;
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		uint8_t mac[6];
 
 		if (list[i]->state != ATTACH_ACTIVE)
 			continue;
+		/* Each allowlist once: the kernel's, or the first container's to use it. */
+		nft_egress_list_init(&lists[i], &list[i]->egress);
+		for (size_t j = 0; j < i && lists[i].chain[0] && !lists[i].exists; j++)
+			lists[i].exists = strcmp(lists[j].chain, lists[i].chain) == 0;
+		if (!lists[i].exists)
+			r = nft_egress_list_probe(nft, &lists[i], err);
 		/* A record whose MAC does not parse gets its other elements back, not these. */
-		r = attach_batch_elements(
-			&b, list[i], config_parse_mac(list[i]->mac, mac, NULL) >= 0 ? mac : NULL,
-			false);
+		if (r >= 0)
+			r = attach_batch_elements(
+				&b, list[i], &lists[i],
+				config_parse_mac(list[i]->mac, mac, NULL) >= 0 ? mac : NULL, false);
 	}
 	brnet_attachment_list_free(list, n);
+	free(lists);
 	if (r >= 0)
 		r = nft_batch_end(&b);
 	if (r < 0)

@@ -152,10 +152,13 @@ snapshot_raw() {
 		done
 		# Files only: the empty skeleton (attachments/, networks/) holds no state. Lease
 		# files compare by their leases: the next-fit cursor moves on purpose (a released
-		# address is reused last), so it is not part of "as before".
+		# address is reused last), so it is not part of "as before". nft-checked is a cache
+		# of the tables' fingerprint at the last full rule check, which any setup that
+		# finds the tables changed (an allowlist came or went) writes again: its presence
+		# counts, its content does not.
 		if [ -d "$BRNET_STATE_DIR" ]; then
 			(cd "$BRNET_STATE_DIR" && find . -type f | sort &&
-				find . -type f ! -name leases.json -exec sha256sum {} + | sort)
+				find . -type f ! -name leases.json ! -name nft-checked -exec sha256sum {} + | sort)
 			for f in "$BRNET_STATE_DIR"/networks/*/leases.json; do
 				[ -e "$f" ] || continue
 				echo "$f"

@@ -171,9 +171,11 @@ echo "ok: 12 denied packets, $n events (rate-limited)"
 brnet teardown --id lg >/dev/null
 
 # 10b. A long allowlist from a file: 10,000 destinations (and comments, blank lines, a CIDR
-# inside another) are 10,000 elements; the one of them that is reachable answers, the rest of
-# the world does not; teardown takes them all.
+# inside another) are 10,000 elements of one list; the one of them that is reachable answers,
+# the rest of the world does not. A second container with the same list, given in another
+# order, shares it: one map element, no second list. The last container takes the list away.
 make_container big
+make_container big2
 {
 	echo "# generated: 10,000 /32s in 100.64.0.0/10, then the upstream host"
 	for j in $(seq 1 9999); do echo "100.$((64 + (j >> 16))).$(((j >> 8) & 255)).$((j & 255))/32"; done
@@ -182,22 +184,47 @@ make_container big
 	echo "100.64.0.0/24"
 	echo "100.64.0.7/32 # inside the /24 above"
 } >"$TMPDIR/allow.txt"
-allow_elems() { # in the four allow sets, one per prefix length
-	for b in 8 16 24 32; do nft -j list set inet brnet egress_allow$b; done | python3 -c '
+sort -r "$TMPDIR/allow.txt" >"$TMPDIR/allow-reversed.txt"
+list_chains() { # the allowlists' chains, one a line
+	nft -j list table inet brnet | python3 -c '
 import json, sys
-print(sum(len(o["set"].get("elem", [])) for line in sys.stdin
-          for o in json.loads(line)["nftables"] if "set" in o))'
+for o in json.load(sys.stdin)["nftables"]:
+    if "chain" in o and o["chain"]["name"].startswith("allow_"): print(o["chain"]["name"])'
 }
-others=$(allow_elems) # the policies of the containers above
+allow_elems() { # in every allowlist's sets
+	nft -j list table inet brnet | python3 -c '
+import json, sys
+print(sum(len(o["set"].get("elem", [])) for o in json.load(sys.stdin)["nftables"]
+          if "set" in o and o["set"]["name"].startswith("allow_")))'
+}
+others=$(allow_elems) # the lists of the containers above
+before=$(list_chains)
 brnet setup --netns /run/netns/big --id big --egress-allow-file "$TMPDIR/allow.txt" >/dev/null
 # 9,999 /32s, of which the /24 (one element) replaces the 255 it covers, plus the upstream host
 expect_eq "elements of a 10,000-line allowlist" "$(($(allow_elems) - others))" "$((9999 - 255 + 1 + 1))"
-expect_probe big tcp $UPSTREAM_ADDR 8080 open
-expect_probe big tcp 203.0.113.1 8080 timeout
-brnet check --id big >/dev/null || fail "check after a 10,000-line policy"
+list=$(comm -13 <(echo "$before" | sort) <(list_chains | sort))
+expect_eq "new lists after the first container" "$(echo "$list" | wc -w)" "1"
+brnet setup --netns /run/netns/big2 --id big2 --egress-allow-file "$TMPDIR/allow-reversed.txt" >/dev/null
+expect_eq "lists after the second container" "$(list_chains | sort)" "$( (echo "$before"; echo "$list") | grep . | sort)"
+expect_eq "elements after the second container" "$(($(allow_elems) - others))" "$((9999 - 255 + 1 + 1))"
+for c in big big2; do
+	expect_probe $c tcp $UPSTREAM_ADDR 8080 open
+	expect_probe $c tcp 203.0.113.1 8080 timeout
+	brnet check --id $c >/dev/null || fail "check of $c after a 10,000-line policy"
+done
+# The kernel keeps a list that a container uses: its chain cannot be deleted under it.
+nft delete chain inet brnet "$list" 2>/dev/null && fail "a list in use was deleted"
 brnet teardown --id big >/dev/null
-expect_eq "allowlist elements after teardown" "$(allow_elems)" "$others"
-echo "ok: a 10,000-line allowlist file"
+expect_eq "the list after its first container went" "$(list_chains | grep -c "$list")" "1"
+expect_probe big2 tcp $UPSTREAM_ADDR 8080 open
+# Tampering that check sees: a destination gone from the shared list.
+nft delete element inet brnet "${list}_32" '{ 100.64.39.15 }'
+brnet check --id big2 >/dev/null 2>&1 && fail "check missed a destination gone from the list"
+nft add element inet brnet "${list}_32" '{ 100.64.39.15 }'
+brnet teardown --id big2 >/dev/null
+expect_eq "allowlist elements after the last teardown" "$(allow_elems)" "$others"
+expect_eq "lists after the last teardown" "$(list_chains)" "$before"
+echo "ok: a 10,000-line allowlist file, shared by two containers"
 printf '198.51.100.0/24\n10.0.0.1/8\n' >"$TMPDIR/bad-allow.txt"
 
 # 11. Bad input: exit 2, the value named, nothing changed.
@@ -250,21 +277,29 @@ case "$msg" in *bridge-nf-call-iptables*) echo "ok: $msg" ;; *) fail "message do
 
 # Teardown leaves no element behind.
 for id in c1 c2 c3 c4 c5 web free; do brnet teardown --id $id >/dev/null; done
-for set in egress_policed egress_allow8 egress_allow16 egress_allow24 egress_allow32 \
-	egress_portlimited egress_ports egress_dns; do
-	nft -j list set inet brnet $set | grep -q '"elem"' && fail "elements left in $set"
+for set in set:egress_policed map:egress_list set:egress_portlimited set:egress_ports \
+	set:egress_dns; do
+	out=$(nft -j list "${set%%:*}" inet brnet "${set#*:}") || fail "cannot list $set"
+	case "$out" in *'"elem"'*) fail "elements left in $set" ;; esac
 done
-echo "ok: teardown removed every policy element"
+expect_eq "allowlists after the last container" "$(list_chains)" ""
+echo "ok: teardown removed every policy element and allowlist"
 
-# An older brnet kept the allowlist in one interval set, egress_allow, referenced from the
-# egress chain. When the chain is written afresh the old set goes, with its elements.
+# Older brnets kept allowlists per container: in one interval set, egress_allow, then in one
+# set per prefix length (egress_allow24...), referenced from the egress chain. When the chain
+# is written afresh the old sets go, with their elements.
 nft add set inet brnet egress_allow '{ type ipv4_addr; flags interval; }'
 nft add element inet brnet egress_allow '{ 10.9.0.0/16 }'
+nft add set inet brnet egress_allow24 '{ type ipv4_addr . ipv4_addr; }'
+nft add element inet brnet egress_allow24 '{ 10.0.42.9 . 203.0.113.0 }'
 nft flush chain inet brnet egress
 nft add rule inet brnet egress ip daddr @egress_allow accept
+nft add rule inet brnet egress ip saddr . ip daddr @egress_allow24 accept
 make_container upgraded
 brnet setup --netns /run/netns/upgraded --id upgraded >/dev/null
-nft list set inet brnet egress_allow >/dev/null 2>&1 && fail "the old egress_allow set is still there"
+for set in egress_allow egress_allow24; do
+	nft list set inet brnet $set >/dev/null 2>&1 && fail "the old $set set is still there"
+done
 expect_eq "egress chain written afresh" "$(nft_rules_with_comment 'brnet egress drop')" "1"
-echo "ok: the set of an older brnet is gone"
+echo "ok: the sets of older brnets are gone"
 brnet teardown --id upgraded >/dev/null

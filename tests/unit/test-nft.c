@@ -114,37 +114,37 @@ static void test_network_batch(void **state)
 	len = nft_build_network_batch(buf, sizeof(buf), "brnet0", &subnet, NFT_RULES_ALL);
 	assert_true(len > 0);
 	walk(buf, (size_t)len, &s);
-	/* begin, table, 6 chains, 2 maps, 10 egress sets, the egress chain's flush, rules, end */
-	assert_int_equal(s.n, 1 + 1 + 6 + 12 + 1 + _NFT_RULE_MAX + 1);
+	/* begin, table, 6 chains, 2 maps, 7 egress sets, the egress chain's flush, rules, end */
+	assert_int_equal(s.n, 1 + 1 + 6 + 9 + 1 + _NFT_RULE_MAX + 1);
 	assert_int_equal(s.types[0], NFNL_MSG_BATCH_BEGIN);
 	assert_int_equal(s.types[1], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWTABLE);
 	for (int i = 2; i < 8; i++)
 		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWCHAIN);
-	for (int i = 8; i < 20; i++)
+	for (int i = 8; i < 17; i++)
 		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWSET);
 	/* the egress chain's rules act in order: it is flushed before they are written */
-	assert_int_equal(s.types[20], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_DELRULE);
-	for (int i = 21; i < 21 + _NFT_RULE_MAX; i++) {
+	assert_int_equal(s.types[17], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_DELRULE);
+	for (int i = 18; i < 18 + _NFT_RULE_MAX; i++) {
 		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWRULE);
 		assert_int_equal(s.flags[i] & NLM_F_ACK, NLM_F_ACK);
 	}
 	assert_int_equal(s.types[s.n - 1], NFNL_MSG_BATCH_END);
 	/* "add", not "create": idempotent for table, chains and sets; every command acked */
-	for (int i = 1; i < 20; i++)
+	for (int i = 1; i < 17; i++)
 		assert_int_equal(s.flags[i] & (NLM_F_EXCL | NLM_F_ACK), NLM_F_ACK);
 
 	/* only the missing rules are added */
 	len = nft_build_network_batch(buf, sizeof(buf), "brnet0", &subnet,
 				      1u << NFT_RULE_MASQUERADE | 1u << NFT_RULE_HAIRPIN);
 	walk(buf, (size_t)len, &s);
-	assert_int_equal(s.n, 1 + 1 + 6 + 12 + 2 + 1);
+	assert_int_equal(s.n, 1 + 1 + 6 + 9 + 2 + 1);
 
 	/* one missing rule of the egress chain rewrites the chain, in order */
 	len = nft_build_network_batch(buf, sizeof(buf), "brnet0", &subnet,
 				      1u << NFT_RULE_EGRESS_DROP);
 	walk(buf, (size_t)len, &s);
-	/* the chain: 2 DNS rules, 8 allow rules (4 lengths, with and without ports), log, drop */
-	assert_int_equal(s.n, 1 + 1 + 6 + 12 + 1 + 12 + 1);
+	/* the chain: 2 DNS rules, the jump to the container's allowlist, log, drop */
+	assert_int_equal(s.n, 1 + 1 + 6 + 9 + 1 + 5 + 1);
 
 	/* too small a buffer is refused, never overrun */
 	assert_errno(nft_build_network_batch(buf, NFT_MSG_ROOM, "brnet0", &subnet, NFT_RULES_ALL),
@@ -207,25 +207,53 @@ static void test_publish_rules(void **state)
 	assert_errno(nft_rule_name(_NFT_RULE_MAX, "br1", name), EINVAL);
 }
 
-/* An allow rule matches the destination masked to its bucket, in that bucket's set. */
-static void test_egress_allow_rules(void **state)
+/* The egress chain hands a container to its allowlist with one verdict map lookup. */
+static void test_egress_list_rule(void **state)
 {
 	char text[4096], name[NFT_COMMENT_MAX];
 
-	rule_text(NFT_RULE_EGRESS_ALLOW_24, NULL, "10.0.42.0/24", text, sizeof(text));
+	rule_text(NFT_RULE_EGRESS_LIST, NULL, "10.0.42.0/24", text, sizeof(text));
 	assert_non_null(strstr(text, "inet brnet egress"));
 	assert_non_null(strstr(text, "[ payload load 4b @ network header + 12 => reg 8 ]"));
-	assert_non_null(strstr(text, "[ payload load 4b @ network header + 16 => reg 9 ]"));
-	assert_non_null(strstr(text, "[ bitwise reg 9 = ( reg 9 & 0x00ffffff ) ^ 0x00000000 ]"));
-	assert_non_null(strstr(text, "[ lookup reg 8 set egress_allow24 ]"));
-	assert_non_null(strstr(text, "[ lookup reg 8 set egress_portlimited 0x1 ]"));
+	assert_non_null(strstr(text, "[ lookup reg 8 set egress_list dreg 0 ]"));
+	assert_ok(nft_rule_name(NFT_RULE_EGRESS_LIST, NULL, name));
+	assert_string_equal(name, "brnet egress allowlist");
+}
 
-	rule_text(NFT_RULE_EGRESS_ALLOW_PORTS_32, NULL, "10.0.42.0/24", text, sizeof(text));
-	assert_null(strstr(text, "bitwise")); /* a /32 needs no mask */
-	assert_non_null(strstr(text, "[ lookup reg 8 set egress_allow32 ]"));
-	assert_non_null(strstr(text, "[ lookup reg 8 set egress_ports ]"));
-	assert_ok(nft_rule_name(NFT_RULE_EGRESS_ALLOW_PORTS_8, NULL, name));
-	assert_string_equal(name, "brnet egress allow ports /8");
+/* A list is named by its content, normalized: the same destinations in another order or with
+ * one inside another name the same list; one more destination names another. */
+static void test_egress_list_name(void **state)
+{
+	static const char *const a[] = { "10.1.0.0/16", "192.0.2.7", "198.51.100.0/24" };
+	static const char *const b[] = { "198.51.100.0/24", "10.1.2.0/24", "192.0.2.7",
+					 "10.1.0.0/16" };
+	struct egress_policy p = { .on = true }, q = { .on = true }, none = { .on = true };
+	struct nft_egress_list lp, lq, ln;
+	struct brnet_error err = { 0 };
+
+	for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++)
+		assert_ok(egress_add_allow(&p, a[i], &err));
+	for (size_t i = 0; i < sizeof(b) / sizeof(b[0]); i++)
+		assert_ok(egress_add_allow(&q, b[i], &err));
+	egress_policy_normalize(&p);
+	egress_policy_normalize(&q);
+	nft_egress_list_init(&lp, &p);
+	nft_egress_list_init(&lq, &q);
+	assert_string_equal(lp.chain, lq.chain);
+	assert_int_equal(strlen(lp.chain), strlen(NFT_EGRESS_LIST_PREFIX) + 32);
+	assert_true(strncmp(lp.chain, NFT_EGRESS_LIST_PREFIX, strlen(NFT_EGRESS_LIST_PREFIX)) == 0);
+	assert_false(lp.exists);
+
+	assert_ok(egress_add_allow(&q, "203.0.113.0/24", &err));
+	egress_policy_normalize(&q);
+	nft_egress_list_init(&lq, &q);
+	assert_string_not_equal(lp.chain, lq.chain);
+
+	/* No destination allowed (only DNS, or nothing): no list at all. */
+	nft_egress_list_init(&ln, &none);
+	assert_string_equal(ln.chain, "");
+	egress_policy_done(&p);
+	egress_policy_done(&q);
 }
 
 static void test_publish_keys(void **state)
@@ -277,15 +305,30 @@ static void test_publish_batch(void **state)
 	free(buf);
 }
 
-/* A policy of 10,000 destinations: a few messages of many elements, within the room the
- * builder asks for. */
+/* The text of the batch's n-th message, a rule. */
+static void nth_rule_text(const char *buf, size_t len, size_t n, char *text, size_t size)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	struct nftnl_rule *r = nftnl_rule_alloc();
+
+	for (size_t i = 0; i < n; i++)
+		nlh = NLMSG_NEXT(nlh, len);
+	assert_int_equal(nlh->nlmsg_type, NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWRULE);
+	assert_int_equal(nftnl_rule_nlmsg_parse(nlh, r), 0);
+	nftnl_rule_snprintf(text, size, r, NFTNL_OUTPUT_DEFAULT, 0);
+	nftnl_rule_free(r);
+}
+
+/* A policy of 10,000 destinations: created, its list is a chain, a set, a few messages of many
+ * elements and two rules, within the room the builder asks for; found, it is one map element. */
 static void test_egress_batch_many(void **state)
 {
-	struct egress_policy p = { 0 };
+	struct egress_policy p = { .on = true };
 	struct brnet_error err = { 0 };
+	struct nft_egress_list l;
 	struct nft_batch b;
 	struct inaddr a;
-	char cidr[32], *buf;
+	char cidr[32], *buf, text[4096];
 	size_t room, allow_msgs = 0;
 	struct seen s;
 
@@ -295,6 +338,7 @@ static void test_egress_batch_many(void **state)
 		assert_ok(egress_add_allow(&p, cidr, &err));
 	}
 	egress_policy_normalize(&p);
+	nft_egress_list_init(&l, &p);
 	assert_ok(inaddr_parse_v4("10.0.42.2", &a));
 	room = 4 * (size_t)NFT_MSG_ROOM + nft_egress_batch_room(&p);
 	assert_true(room < 4 * 1024 * 1024);
@@ -302,15 +346,67 @@ static void test_egress_batch_many(void **state)
 	assert_non_null(buf);
 	nft_batch_init(&b, buf, room);
 	nft_batch_begin(&b);
-	assert_ok(nft_batch_add_egress(&b, &p, &a, "web/eth0"));
+	assert_ok(nft_batch_add_egress(&b, &p, &l, &a, "web/eth0"));
 	assert_ok(nft_batch_end(&b));
 	walk(buf, b.len, &s);
-	/* begin, policed, 40 messages of at most 256 destinations, end */
-	assert_int_equal(s.n, 1 + 1 + 40 + 1);
-	for (size_t i = 2; i < s.n - 1; i++, allow_msgs++)
+	/* begin, policed, chain, set, 40 messages of at most 256 destinations, two rules, the
+	 * container's map element, end */
+	assert_int_equal(s.n, 1 + 1 + 1 + 1 + 40 + 2 + 1 + 1);
+	assert_int_equal(s.types[2], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWCHAIN);
+	assert_true(s.flags[2] & NLM_F_EXCL); /* a racing creator must fail, not add rules twice */
+	assert_int_equal(s.types[3], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWSET);
+	for (size_t i = 4; i < 44; i++, allow_msgs++)
 		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWSETELEM);
 	assert_int_equal(allow_msgs, 40);
+	/* A /32 list: the destination unmasked, then any port or the container's ports. */
+	nth_rule_text(buf, b.len, 44, text, sizeof(text));
+	assert_non_null(strstr(text, l.chain));
+	assert_non_null(strstr(text, "[ payload load 4b @ network header + 16 => reg 9 ]"));
+	assert_null(strstr(text, "bitwise"));
+	assert_non_null(strstr(text, "_32 ]"));
+	assert_non_null(strstr(text, "[ lookup reg 8 set egress_portlimited 0x1 ]"));
+	nth_rule_text(buf, b.len, 45, text, sizeof(text));
+	assert_non_null(strstr(text, "[ lookup reg 8 set egress_ports ]"));
+	assert_int_equal(s.types[46], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWSETELEM);
+
+	l.exists = true;
+	nft_batch_init(&b, buf, room);
+	nft_batch_begin(&b);
+	assert_ok(nft_batch_add_egress(&b, &p, &l, &a, "web/eth0"));
+	assert_ok(nft_batch_end(&b));
+	walk(buf, b.len, &s);
+	assert_int_equal(s.n, 1 + 1 + 1 + 1); /* begin, policed, map element, end */
 	free(buf);
+	egress_policy_done(&p);
+}
+
+/* A /20 is matched at /24: sixteen elements, the destination masked to 24 bits. */
+static void test_egress_list_masked(void **state)
+{
+	static char buf[64 * NFT_MSG_ROOM];
+	struct egress_policy p = { .on = true };
+	struct brnet_error err = { 0 };
+	struct nft_egress_list l;
+	struct nft_batch b;
+	struct inaddr a;
+	char text[4096];
+	struct seen s;
+
+	assert_ok(egress_add_allow(&p, "11.0.16.0/20", &err));
+	egress_policy_normalize(&p);
+	nft_egress_list_init(&l, &p);
+	assert_ok(inaddr_parse_v4("10.0.42.2", &a));
+	assert_true(sizeof(buf) >= 4 * (size_t)NFT_MSG_ROOM + nft_egress_batch_room(&p));
+	nft_batch_init(&b, buf, sizeof(buf));
+	nft_batch_begin(&b);
+	assert_ok(nft_batch_add_egress(&b, &p, &l, &a, "web/eth0"));
+	assert_ok(nft_batch_end(&b));
+	walk(buf, b.len, &s);
+	/* begin, policed, chain, set, one message of 16, two rules, map element, end */
+	assert_int_equal(s.n, 9);
+	nth_rule_text(buf, b.len, 5, text, sizeof(text));
+	assert_non_null(strstr(text, "[ bitwise reg 9 = ( reg 9 & 0x00ffffff ) ^ 0x00000000 ]"));
+	assert_non_null(strstr(text, "_24 ]"));
 	egress_policy_done(&p);
 }
 
@@ -411,7 +507,9 @@ int main(void)
 		cmocka_unit_test(test_network_batch),
 		cmocka_unit_test(test_publish_rules),
 		cmocka_unit_test(test_publish_keys),
-		cmocka_unit_test(test_egress_allow_rules),
+		cmocka_unit_test(test_egress_list_rule),
+		cmocka_unit_test(test_egress_list_name),
+		cmocka_unit_test(test_egress_list_masked),
 		cmocka_unit_test(test_publish_batch),
 		cmocka_unit_test(test_egress_batch_many),
 		cmocka_unit_test(test_fingerprint),

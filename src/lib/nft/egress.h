@@ -2,15 +2,20 @@
 /*
  * The egress policy in table `inet brnet`: sets keyed by the container's address (which
  * anti-spoofing makes trustworthy), one chain of rules for all containers. A policy is
- * elements: the container in `egress_policed`, container . destination in `egress_allow8`,
- * `16`, `24` or `32`, container . proto . port in `egress_ports` (and the container in
- * `egress_portlimited` when ports are given), container . resolver in `egress_dns`.
+ * elements: the container in `egress_policed`, container : its allowlist in `egress_list`,
+ * container . proto . port in `egress_ports` (and the container in `egress_portlimited` when
+ * ports are given), container . resolver in `egress_dns`.
  *
- * Allowed destinations are hash sets, one per prefix length 8, 16, 24 and 32, each matched by
- * one rule with the destination masked to that length: a CIDR goes into the set of the next
- * length up, as 2^(that - its length) elements (a /20 is sixteen /24s). Lookups and inserts
- * cost the same for one destination or a hundred thousand; a single set of address . interval
- * (the kernel's pipapo) took 0.7 s to load 10,000 and halved the connection rate.
+ * An allowlist is stored once however many containers use it: a chain `allow_<hash>` and one
+ * hash set per prefix length 8, 16, 24 and 32 (`allow_<hash>_24`), named by the SHA-256 of the
+ * normalized list, each matched with the destination masked to that length (a CIDR goes into
+ * the set of the next length up, as 2^(that - its length) elements: a /20 is sixteen /24s).
+ * The container's element in the verdict map `egress_list` jumps to it; the chain accepts what
+ * the list allows and returns, and the egress chain drops the rest. So the first container with
+ * a list of 10,000 CIDRs pays for loading them and every other one costs one map element. The
+ * last container to go takes its list with it: the kernel refuses to delete a chain that a map
+ * element still jumps to, so a teardown (or gc) cannot take a list from under another container,
+ * and a setup that finds its list gone meanwhile creates it again.
  */
 #pragma once
 
@@ -22,10 +27,7 @@
 #include "shared/inaddr.h"
 
 #define NFT_SET_EGRESS_POLICED "egress_policed"
-#define NFT_SET_EGRESS_ALLOW8 "egress_allow8"
-#define NFT_SET_EGRESS_ALLOW16 "egress_allow16"
-#define NFT_SET_EGRESS_ALLOW24 "egress_allow24"
-#define NFT_SET_EGRESS_ALLOW32 "egress_allow32"
+#define NFT_SET_EGRESS_LIST "egress_list" /* container : jump allow_<hash> */
 #define NFT_SET_EGRESS_PORTLIMITED "egress_portlimited"
 #define NFT_SET_EGRESS_PORTS "egress_ports"
 #define NFT_SET_EGRESS_DNS "egress_dns"
@@ -36,10 +38,7 @@
 
 enum nft_egress_set {
 	NFT_EGRESS_POLICED,
-	NFT_EGRESS_ALLOW8, /* the four allow sets in this order: one per EGRESS_BUCKETS */
-	NFT_EGRESS_ALLOW16,
-	NFT_EGRESS_ALLOW24,
-	NFT_EGRESS_ALLOW32,
+	NFT_EGRESS_LIST,
 	NFT_EGRESS_PORTLIMITED,
 	NFT_EGRESS_PORTS,
 	NFT_EGRESS_DNS,
@@ -49,25 +48,52 @@ enum nft_egress_set {
 	_NFT_EGRESS_SET_ALL,
 };
 
-/* The allow set of prefix length bucket (8, 16, 24 or 32). */
-enum nft_egress_set nft_egress_allow_set(unsigned bucket);
-
 /* The set's definition (for NEWSET) and its id, for rules in the same batch. */
 struct nftnl_set *nft_egress_set_new(enum nft_egress_set which);
 uint32_t nft_egress_set_id(enum nft_egress_set which);
 const char *nft_egress_set_name(enum nft_egress_set which);
 
+/* A policy's allowlist in the kernel: its chain's name ("" for a policy that allows no
+ * destination), and whether it is there already. */
+#define NFT_EGRESS_LIST_PREFIX "allow_"
+#define NFT_EGRESS_LIST_NAME_MAX (sizeof(NFT_EGRESS_LIST_PREFIX) + 32) /* 128 bits of hash */
+struct nft_egress_list {
+	char chain[NFT_EGRESS_LIST_NAME_MAX];
+	uint32_t set_id; /* its sets' ids in a batch that creates them: this, plus 1 to 4 */
+	bool exists;
+};
+/* Names p's allowlist (pure). */
+void nft_egress_list_init(struct nft_egress_list *l, const struct egress_policy *p);
+/* Asks the kernel whether l's chain exists. */
+int nft_egress_list_probe(struct nl_sock *s, struct nft_egress_list *l, struct brnet_error *err);
+
 struct nft_batch;
-/* The elements of addr's policy p (nothing when p is off). */
+/* The elements of addr's policy p (nothing when p is off), with its allowlist l: created in the
+ * same batch unless l->exists (the chain exclusively: a racing creator fails with EEXIST). */
 int nft_batch_add_egress(struct nft_batch *b, const struct egress_policy *p,
-			 const struct inaddr *addr, const char *owner);
+			 const struct nft_egress_list *l, const struct inaddr *addr,
+			 const char *owner);
+/* The room nft_batch_add_egress() needs at most (with the list created). */
 size_t nft_egress_batch_room(const struct egress_policy *p);
+/* The allowlist of a failed transaction, looked up again: 1 when it is worth one more try (a
+ * racing setup created it, or gc removed it), 0 when the failure was something else. */
+int nft_egress_list_retry(struct nl_sock *s, struct nft_egress_list *l, int error);
 /* In one transaction: the owner's old elements out, p's in (p off: only out). */
 int nft_egress_replace(struct nl_sock *s, const struct egress_policy *p, const struct inaddr *addr,
 		       const char *owner, struct brnet_error *err);
 int nft_egress_remove_owned(struct nl_sock *s, const char *owner, struct brnet_error *err);
 int nft_egress_owners(struct nl_sock *s, int (*fn)(const char *owner, void *userdata),
 		      void *userdata, struct brnet_error *err);
-/* How many of p's elements for owner are missing or extra (0: exactly as recorded). */
+/* How many of p's elements for owner (its allowlist's included) are missing or extra (0:
+ * exactly as recorded). */
 int nft_egress_verify(struct nl_sock *s, const struct egress_policy *p, const char *owner,
 		      struct brnet_error *err);
+/* Removes p's allowlist unless a container still uses it (or it is gone): 1 removed, 0 not. */
+int nft_egress_list_release(struct nl_sock *s, const struct egress_policy *p,
+			    struct brnet_error *err);
+/* Removes every allowlist no container's element jumps to, one transaction each, and tells fn
+ * (may be NULL) each one's chain; dry_run removes nothing. A list that a setup took meanwhile
+ * is left (the kernel refuses: EBUSY). Returns how many were (or would be) removed. */
+int nft_egress_lists_gc(struct nl_sock *s, bool dry_run,
+			void (*fn)(const char *chain, void *userdata), void *userdata,
+			struct brnet_error *err);

@@ -49,6 +49,10 @@ int nft_elem_add(struct nftnl_set *s, const struct nft_elem *x)
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY_END, x->key_end, x->end_len);
 	if (x->data)
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, x->data, x->data_len);
+	if (x->jump) {
+		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, (uint32_t)NFT_JUMP);
+		nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, x->jump);
+	}
 	/* The owner's name: conflicts name it, teardown and gc find their own by it. */
 	if (udata)
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(udata),
@@ -104,6 +108,8 @@ static int walk_cb(const struct nlmsghdr *nlh, void *userdata)
 			v.e.key_end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &v.e.end_len);
 		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_DATA))
 			v.e.data = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &v.e.data_len);
+		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
+			v.e.jump = nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN);
 		if (ud)
 			(void)nftnl_udata_parse(ud, ud_len, owner_cb, owner);
 		r = w->fn(&v, w->userdata);

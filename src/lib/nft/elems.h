@@ -23,10 +23,12 @@ struct nft_setref {
 
 /* A set object naming ref, for element messages. */
 struct nftnl_set *nft_setref_alloc(const struct nft_setref *ref);
-/* One element: key_end (an interval's end), data (a map's value) and owner may be NULL. */
+/* One element: key_end (an interval's end), data (a map's value), jump (a verdict map's chain)
+ * and owner may be NULL. */
 struct nft_elem {
 	const void *key, *key_end, *data;
 	uint32_t len, end_len, data_len;
+	const char *jump;
 	const char *owner;
 };
 int nft_elem_add(struct nftnl_set *s, const struct nft_elem *e);

@@ -105,6 +105,15 @@ struct nftnl_expr *expr_lookup(const char *set, uint32_t set_id, uint32_t sreg, 
 	return e;
 }
 
+struct nftnl_expr *expr_vmap(const char *set, uint32_t set_id, uint32_t sreg)
+{
+	struct nftnl_expr *e = expr_lookup(set, set_id, sreg, 0);
+
+	if (e)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
+	return e;
+}
+
 struct nftnl_expr *expr_lookup_match(const char *set, uint32_t set_id, uint32_t sreg, bool invert)
 {
 	struct nftnl_expr *e = expr_lookup(set, set_id, sreg, 0);

@@ -18,6 +18,8 @@ struct nftnl_expr *expr_mask_reg(uint32_t reg, const void *mask, uint32_t len);
 struct nftnl_expr *expr_fib_daddr_type(void);
 struct nftnl_expr *expr_ct(uint32_t key, uint32_t dreg);
 struct nftnl_expr *expr_lookup(const char *set, uint32_t set_id, uint32_t sreg, uint32_t dreg);
+/* A verdict map: the key at sreg decides (jump, drop...); no element, no verdict. */
+struct nftnl_expr *expr_vmap(const char *set, uint32_t set_id, uint32_t sreg);
 /* A membership test: the key at sreg is (invert: is not) in set. */
 struct nftnl_expr *expr_lookup_match(const char *set, uint32_t set_id, uint32_t sreg, bool invert);
 /* cmp of the register sreg (expr_cmp compares NFT_REG_1). */

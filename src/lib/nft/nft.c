@@ -46,14 +46,7 @@ static const char *const rule_chain[_NFT_RULE_MAX] = {
 	[NFT_RULE_EGRESS_INPUT] = NFT_CHAIN_INPUT,
 	[NFT_RULE_EGRESS_DNS_UDP] = NFT_CHAIN_EGRESS,
 	[NFT_RULE_EGRESS_DNS_TCP] = NFT_CHAIN_EGRESS,
-	[NFT_RULE_EGRESS_ALLOW_8] = NFT_CHAIN_EGRESS,
-	[NFT_RULE_EGRESS_ALLOW_16] = NFT_CHAIN_EGRESS,
-	[NFT_RULE_EGRESS_ALLOW_24] = NFT_CHAIN_EGRESS,
-	[NFT_RULE_EGRESS_ALLOW_32] = NFT_CHAIN_EGRESS,
-	[NFT_RULE_EGRESS_ALLOW_PORTS_8] = NFT_CHAIN_EGRESS,
-	[NFT_RULE_EGRESS_ALLOW_PORTS_16] = NFT_CHAIN_EGRESS,
-	[NFT_RULE_EGRESS_ALLOW_PORTS_24] = NFT_CHAIN_EGRESS,
-	[NFT_RULE_EGRESS_ALLOW_PORTS_32] = NFT_CHAIN_EGRESS,
+	[NFT_RULE_EGRESS_LIST] = NFT_CHAIN_EGRESS,
 	[NFT_RULE_EGRESS_LOG] = NFT_CHAIN_EGRESS,
 	[NFT_RULE_EGRESS_DROP] = NFT_CHAIN_EGRESS,
 	[NFT_RULE_MASQUERADE] = NFT_CHAIN_POSTROUTING,
@@ -74,14 +67,7 @@ int nft_rule_name(enum nft_rule_id id, const char *bridge, char buf[static NFT_C
 		[NFT_RULE_EGRESS_INPUT] = "brnet egress (input)",
 		[NFT_RULE_EGRESS_DNS_UDP] = "brnet egress dns udp",
 		[NFT_RULE_EGRESS_DNS_TCP] = "brnet egress dns tcp",
-		[NFT_RULE_EGRESS_ALLOW_8] = "brnet egress allow /8",
-		[NFT_RULE_EGRESS_ALLOW_16] = "brnet egress allow /16",
-		[NFT_RULE_EGRESS_ALLOW_24] = "brnet egress allow /24",
-		[NFT_RULE_EGRESS_ALLOW_32] = "brnet egress allow /32",
-		[NFT_RULE_EGRESS_ALLOW_PORTS_8] = "brnet egress allow ports /8",
-		[NFT_RULE_EGRESS_ALLOW_PORTS_16] = "brnet egress allow ports /16",
-		[NFT_RULE_EGRESS_ALLOW_PORTS_24] = "brnet egress allow ports /24",
-		[NFT_RULE_EGRESS_ALLOW_PORTS_32] = "brnet egress allow ports /32",
+		[NFT_RULE_EGRESS_LIST] = "brnet egress allowlist",
 		[NFT_RULE_EGRESS_LOG] = "brnet egress log",
 		[NFT_RULE_EGRESS_DROP] = "brnet egress drop",
 		[NFT_RULE_MASQUERADE] = "brnet network",
@@ -223,39 +209,13 @@ static int build_egress(struct nftnl_rule *r, enum nft_rule_id id)
 		    match_in(r, NFT_EGRESS_DNS, false) < 0)
 			return -ENOMEM;
 		return rule_add(r, expr_verdict(NF_ACCEPT));
-	case NFT_RULE_EGRESS_ALLOW_8:
-	case NFT_RULE_EGRESS_ALLOW_16:
-	case NFT_RULE_EGRESS_ALLOW_24:
-	case NFT_RULE_EGRESS_ALLOW_32:
-	case NFT_RULE_EGRESS_ALLOW_PORTS_8:
-	case NFT_RULE_EGRESS_ALLOW_PORTS_16:
-	case NFT_RULE_EGRESS_ALLOW_PORTS_24:
-	case NFT_RULE_EGRESS_ALLOW_PORTS_32: {
-		/* ip saddr . ip daddr & /N @egress_allowN, then on any port (ip saddr not in
-		 * @egress_portlimited) or on an allowed one (ip saddr . meta l4proto . th dport
-		 * @egress_ports) */
-		bool ports = id >= NFT_RULE_EGRESS_ALLOW_PORTS_8;
-		unsigned bucket = 8 * (1 + (id - (ports ? NFT_RULE_EGRESS_ALLOW_PORTS_8
-							: NFT_RULE_EGRESS_ALLOW_8)));
-		uint32_t mask = htonl(prefix_v4_mask(bucket));
-
+	case NFT_RULE_EGRESS_LIST:
+		/* ip saddr vmap @egress_list: a jump to the container's allowlist chain */
 		if (load_saddr(r) < 0 ||
-		    rule_add(r, expr_payload(NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG32_01)) <
-			    0 ||
-		    (bucket < 32 && rule_add(r, expr_mask_reg(NFT_REG32_01, &mask, 4)) < 0) ||
-		    match_in(r, nft_egress_allow_set(bucket), false) < 0)
+		    rule_add(r, expr_vmap(NFT_SET_EGRESS_LIST, nft_egress_set_id(NFT_EGRESS_LIST),
+					  NFT_REG32_00)) < 0)
 			return -ENOMEM;
-		if (!ports) {
-			if (match_in(r, NFT_EGRESS_PORTLIMITED, true) < 0)
-				return -ENOMEM;
-		} else if (rule_add(r, expr_meta(NFT_META_L4PROTO, NFT_REG32_01)) < 0 ||
-			   rule_add(r, expr_payload(NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2,
-						    NFT_REG32_02)) < 0 ||
-			   match_in(r, NFT_EGRESS_PORTS, false) < 0) {
-			return -ENOMEM;
-		}
-		return rule_add(r, expr_verdict(NF_ACCEPT));
-	}
+		return 0;
 	case NFT_RULE_EGRESS_LOG:
 		/* ip saddr @egress_logged update @egress_lograte { ip saddr limit rate 5/minute }
 		 * log prefix "brnet-egress" group 4242 */
@@ -603,35 +563,46 @@ int nft_network_missing(struct nl_sock *s, const char *bridge, unsigned *ret_mis
 }
 
 /*
- * Before the allowlist went into one hash set per prefix length it was one interval set,
- * "egress_allow". The egress chain written afresh no longer refers to it, so it can go, with
- * the elements of containers set up by that version (`brnet restore` puts their policies into
- * the new sets). A table without it answers ENOENT, which is fine.
+ * Older brnets kept allowlists per container: first in one interval set, "egress_allow", then
+ * in one hash set per prefix length, "egress_allow8" to "egress_allow32". The egress chain
+ * written afresh no longer refers to them, so they can go, with the elements of containers set
+ * up by those versions (`brnet restore` puts their policies into lists). A table without them
+ * answers ENOENT, which is fine.
  */
-#define NFT_SET_EGRESS_ALLOW_LEGACY "egress_allow"
+static const char *const legacy_sets[] = {
+	"egress_allow", "egress_allow8", "egress_allow16", "egress_allow24", "egress_allow32",
+};
 
 static int drop_legacy_sets(struct nl_sock *s, struct brnet_error *err)
 {
-	_cleanup_(nftnl_set_freep) struct nftnl_set *set = nftnl_set_alloc();
-	char buf[NFT_BATCH_SMALL];
-	struct nft_batch b;
-	int r;
+	for (size_t i = 0; i < ELEMENTSOF(legacy_sets); i++) {
+		_cleanup_(nftnl_set_freep) struct nftnl_set *set = nftnl_set_alloc();
+		char buf[NFT_BATCH_SMALL];
+		struct nft_batch b;
+		int r;
 
-	if (!set)
-		return -ENOMEM;
-	nftnl_set_set_u32(set, NFTNL_SET_FAMILY, NFPROTO_INET);
-	nftnl_set_set_str(set, NFTNL_SET_TABLE, NFT_TABLE);
-	nftnl_set_set_str(set, NFTNL_SET_NAME, NFT_SET_EGRESS_ALLOW_LEGACY);
-	nft_batch_init(&b, buf, sizeof(buf));
-	nft_batch_begin(&b);
-	nft_batch_set(&b, NFT_MSG_DELSET, 0, set);
-	r = nft_batch_end(&b);
-	if (r < 0)
-		return r;
-	r = nl_sock_transact(s, buf, b.len, NULL, NULL, err);
-	if (r == -ENOENT && err)
-		*err = (struct brnet_error){ 0 };
-	return r == -ENOENT ? 0 : r;
+		if (!set)
+			return -ENOMEM;
+		nftnl_set_set_u32(set, NFTNL_SET_FAMILY, NFPROTO_INET);
+		nftnl_set_set_str(set, NFTNL_SET_TABLE, NFT_TABLE);
+		nftnl_set_set_str(set, NFTNL_SET_NAME, legacy_sets[i]);
+		nft_batch_init(&b, buf, sizeof(buf));
+		nft_batch_begin(&b);
+		nft_batch_set(&b, NFT_MSG_DELSET, 0, set);
+		r = nft_batch_end(&b);
+		if (r >= 0)
+			r = nl_sock_transact(s, buf, b.len, NULL, NULL, err);
+		if (r == -ENOENT) {
+			if (err)
+				*err = (struct brnet_error){ 0 };
+			continue;
+		}
+		if (r < 0)
+			return brnet_err_prefix(err, r,
+						"nf_tables: cannot remove set %s of an older brnet",
+						legacy_sets[i]);
+	}
+	return 0;
 }
 
 int nft_network_ensure(struct nl_sock *s, const char *bridge, const struct inprefix *subnet,
@@ -656,10 +627,7 @@ int nft_network_ensure(struct nl_sock *s, const char *bridge, const struct inpre
 	if (missing & NFT_RULES_EGRESS_CHAIN) {
 		r = drop_legacy_sets(s, err);
 		if (r < 0)
-			return brnet_err_prefix(
-				err, r,
-				"nf_tables: cannot remove set " NFT_SET_EGRESS_ALLOW_LEGACY
-				" of an older brnet");
+			return r;
 	}
 	return 1;
 }
