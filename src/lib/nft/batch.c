@@ -13,17 +13,24 @@
 
 void nft_batch_init(struct nft_batch *b, void *buf, size_t size)
 {
-	memset(buf, 0, size); /* attribute padding is not written by libmnl */
 	*b = (struct nft_batch){ .buf = buf, .size = size, .family = NFPROTO_INET };
+}
+
+/* Room for a command of up to need bytes, zeroed (libmnl does not write attribute padding):
+ * only what is used, not a buffer sized for the largest policy. */
+static struct nlmsghdr *slot_of(struct nft_batch *b, size_t need)
+{
+	if (b->overflow || b->size - b->len < need) {
+		b->overflow = true;
+		return NULL;
+	}
+	memset(b->buf + b->len, 0, need);
+	return (struct nlmsghdr *)(b->buf + b->len);
 }
 
 static struct nlmsghdr *slot(struct nft_batch *b)
 {
-	if (b->overflow || b->size - b->len < NFT_MSG_ROOM) {
-		b->overflow = true;
-		return NULL;
-	}
-	return (struct nlmsghdr *)(b->buf + b->len);
+	return slot_of(b, NFT_MSG_ROOM);
 }
 
 static void commit(struct nft_batch *b, const struct nlmsghdr *nlh)
@@ -39,9 +46,9 @@ void nft_batch_begin(struct nft_batch *b)
 		commit(b, nftnl_batch_begin((char *)nlh, 0));
 }
 
-static struct nlmsghdr *command(struct nft_batch *b, uint16_t type, uint16_t flags)
+static struct nlmsghdr *command(struct nft_batch *b, uint16_t type, uint16_t flags, size_t need)
 {
-	struct nlmsghdr *nlh = slot(b);
+	struct nlmsghdr *nlh = slot_of(b, need);
 
 	if (!nlh)
 		return NULL;
@@ -52,7 +59,7 @@ static struct nlmsghdr *command(struct nft_batch *b, uint16_t type, uint16_t fla
 void nft_batch_table(struct nft_batch *b, uint16_t type, uint16_t flags,
 		     const struct nftnl_table *t)
 {
-	struct nlmsghdr *nlh = command(b, type, flags);
+	struct nlmsghdr *nlh = command(b, type, flags, NFT_MSG_ROOM);
 
 	if (nlh) {
 		nftnl_table_nlmsg_build_payload(nlh, t);
@@ -63,7 +70,7 @@ void nft_batch_table(struct nft_batch *b, uint16_t type, uint16_t flags,
 void nft_batch_chain(struct nft_batch *b, uint16_t type, uint16_t flags,
 		     const struct nftnl_chain *c)
 {
-	struct nlmsghdr *nlh = command(b, type, flags);
+	struct nlmsghdr *nlh = command(b, type, flags, NFT_MSG_ROOM);
 
 	if (nlh) {
 		nftnl_chain_nlmsg_build_payload(nlh, c);
@@ -73,7 +80,7 @@ void nft_batch_chain(struct nft_batch *b, uint16_t type, uint16_t flags,
 
 void nft_batch_rule(struct nft_batch *b, uint16_t type, uint16_t flags, struct nftnl_rule *r)
 {
-	struct nlmsghdr *nlh = command(b, type, flags);
+	struct nlmsghdr *nlh = command(b, type, flags, NFT_MSG_ROOM);
 
 	if (nlh) {
 		nftnl_rule_nlmsg_build_payload(nlh, r);
@@ -93,7 +100,7 @@ int nft_batch_end(struct nft_batch *b)
 
 void nft_batch_set(struct nft_batch *b, uint16_t type, uint16_t flags, const struct nftnl_set *s)
 {
-	struct nlmsghdr *nlh = command(b, type, flags);
+	struct nlmsghdr *nlh = command(b, type, flags, NFT_MSG_ROOM);
 
 	if (nlh) {
 		nftnl_set_nlmsg_build_payload(nlh, (struct nftnl_set *)s);
@@ -104,13 +111,8 @@ void nft_batch_set(struct nft_batch *b, uint16_t type, uint16_t flags, const str
 void nft_batch_setelems(struct nft_batch *b, uint16_t type, uint16_t flags, struct nftnl_set *s,
 			size_t room)
 {
-	struct nlmsghdr *nlh;
+	struct nlmsghdr *nlh = command(b, type, flags, room + NFT_MSG_ROOM);
 
-	if (b->overflow || b->size - b->len < room + NFT_MSG_ROOM) {
-		b->overflow = true;
-		return;
-	}
-	nlh = command(b, type, flags);
 	if (nlh) {
 		nftnl_set_elems_nlmsg_build_payload(nlh, s);
 		commit(b, nlh);
