@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SHA256_DIGEST_SIZE 32
+#define SHA256_DIGEST_SIZE ((size_t)32)
 
 struct sha256 {
 	uint32_t h[8];
