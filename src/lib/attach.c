@@ -205,7 +205,7 @@ int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *
 		journal_undone(ctx, a, STEP_LEASE);
 	}
 	/* Whatever failed above kept the record, listing what is left for teardown or gc. */
-	r = record_remove(ctx->attachments_dirfd, a->id, a->ifname);
+	r = record_remove(ctx->attachments_dirfd, a);
 	if (r < 0)
 		return brnet_err(err, r, "cannot remove record of %s/%s: %s", a->id, a->ifname,
 				 strerror(-r));
@@ -547,7 +547,9 @@ static int policy_from_config(const brnet_config *cfg, const struct egress_polic
 	r = egress_policy_copy(&p, &cfg->egress);
 	if (r < 0)
 		return brnet_err(err, -r, "cannot copy the egress policy: %s", strerror(-r));
-	egress_policy_normalize(&p);
+	r = egress_policy_normalize(&p);
+	if (r < 0)
+		return brnet_err(err, -r, "cannot sort the egress policy: %s", strerror(-r));
 	if (egress_allow_elements(&p, 0) > EGRESS_ELEMENTS_MAX)
 		return brnet_err(
 			err, EINVAL,

@@ -141,6 +141,45 @@ static bool owned_by_record(struct gc *gc, const char *id, const char *ifname)
 	return faccessat(gc->ctx->attachments_dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/* Allowlist files that no record names: left by a setup killed before its record was
+ * created, or a teardown or policy change killed before removing the file. */
+static void gc_allow_files(struct gc *gc)
+{
+	_cleanup_(closep) int fd = -EBADF;
+	struct dirent *de;
+	DIR *d;
+
+	fd = openat(gc->ctx->attachments_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(TAKE_FD(fd)) : NULL;
+	if (!d) {
+		failed(gc, -errno, NULL, "cannot read the attachments directory");
+		return;
+	}
+	while ((de = readdir(d))) {
+		char id[BRNET_ID_MAX + 1], ifname[IFNAMSIZ];
+		uint8_t digest[SHA256_DIGEST_SIZE];
+		int lock, r;
+
+		if (record_allow_file_split(de->d_name, id, ifname, digest) < 0)
+			continue;
+		lock = record_lock(gc->ctx->attachments_dirfd, id, ifname, false);
+		if (lock < 0)
+			continue; /* a setup or teardown is at work on it */
+		r = record_allow_file_named(gc->ctx->attachments_dirfd, de->d_name);
+		if (r == 0) {
+			action(gc, "remove allowlist file %s: no record names it", de->d_name);
+			if (!gc->dry_run &&
+			    unlinkat(gc->ctx->attachments_dirfd, de->d_name, 0) < 0 &&
+			    errno != ENOENT)
+				failed(gc, -errno, NULL, "cannot remove an allowlist file");
+		} else if (r < 0) {
+			failed(gc, r, NULL, "cannot read a record");
+		}
+		record_unlock_remove(gc->ctx->attachments_dirfd, id, ifname, lock);
+	}
+	closedir(d);
+}
+
 /* Leases whose record is gone; and the list of our networks, for the steps after. */
 static void gc_leases(struct gc *gc)
 {
@@ -487,6 +526,7 @@ int brnet_gc(brnet_ctx *ctx, bool dry_run, brnet_action_fn fn, void *userdata,
 	gc->n = 0;
 	r = brnet_list(ctx, &gc->list, &gc->n, err);
 	if (r >= 0) {
+		gc_allow_files(gc);
 		gc_leases(gc);
 		gc_veths(gc);
 		gc_elements(gc);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include "shared/fileio.h"
 #include "shared/hash.h"
 #include "shared/macro.h"
+#include "shared/sha256.h"
 
 /* A record is a few hundred bytes; an egress policy of EGRESS_ALLOW_MAX destinations adds
  * about 1.5 MB. (The buffer is malloc'd at this size, but only what is read is touched.) */
@@ -95,52 +97,107 @@ void record_update_strings(struct brnet_attachment *a)
 		publish_to_string(&a->publish[i], a->publish_str[i]);
 }
 
-static json_t *egress_format(const struct egress_policy *p)
+static void hex_digest(const uint8_t d[static SHA256_DIGEST_SIZE],
+		       char out[static 2 * SHA256_DIGEST_SIZE + 1])
 {
-	json_t *allow = json_array(), *tcp = json_array(), *udp = json_array(), *dns = json_array();
-	char buf[PREFIX_STRLEN];
+	static const char hex[] = "0123456789abcdef";
 
-	for (unsigned i = 0; allow && i < p->n_allow; i++)
-		json_array_append_new(allow, json_string(inprefix_to_string(&p->allow[i], buf)));
+	for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
+	}
+	out[2 * SHA256_DIGEST_SIZE] = '\0';
+}
+
+static int parse_digest(const char *s, uint8_t d[static SHA256_DIGEST_SIZE])
+{
+	if (strlen(s) != 2 * SHA256_DIGEST_SIZE)
+		return -EINVAL;
+	for (size_t i = 0; i < 2 * SHA256_DIGEST_SIZE; i++) {
+		int v = s[i] >= '0' && s[i] <= '9'   ? s[i] - '0'
+			: s[i] >= 'a' && s[i] <= 'f' ? s[i] - 'a' + 10
+						     : -1;
+
+		if (v < 0)
+			return -EINVAL;
+		d[i / 2] = (uint8_t)(i % 2 ? d[i / 2] | v : v << 4);
+	}
+	return 0;
+}
+
+void record_allow_file_name(const char *id, const char *ifname,
+			    const uint8_t digest[static SHA256_DIGEST_SIZE],
+			    char ret[static RECORD_ALLOW_NAME_MAX])
+{
+	char hex[2 * SHA256_DIGEST_SIZE + 1];
+
+	hex_digest(digest, hex);
+	snprintf(ret, RECORD_ALLOW_NAME_MAX, "%s@%s.%s.allow", id, ifname, hex);
+}
+
+/* The policy, its allowed destinations named by their digest ("allowlist"): they are in the
+ * allowlist file. */
+static json_t *egress_format(const struct brnet_attachment *a)
+{
+	const struct egress_policy *p = &a->egress;
+	json_t *tcp = json_array(), *udp = json_array(), *dns = json_array(), *o;
+	char buf[2 * SHA256_DIGEST_SIZE + 1];
+
 	for (unsigned i = 0; tcp && i < p->n_tcp; i++)
 		json_array_append_new(tcp, json_integer(p->tcp[i]));
 	for (unsigned i = 0; udp && i < p->n_udp; i++)
 		json_array_append_new(udp, json_integer(p->udp[i]));
 	for (unsigned i = 0; dns && i < p->n_dns; i++)
 		json_array_append_new(dns, json_string(inaddr_to_string(&p->dns[i], buf)));
-	return json_pack("{s:o, s:o, s:o, s:o, s:b, s:b}", "allow", allow, "tcp", tcp, "udp", udp,
-			 "dns", dns, "dns_allowed", !p->no_dns, "log", p->log);
+	o = json_pack("{s:o, s:o, s:o, s:b, s:b}", "tcp", tcp, "udp", udp, "dns", dns,
+		      "dns_allowed", !p->no_dns, "log", p->log);
+	if (o && (p->n_allow > 0 || a->allow_pending)) {
+		hex_digest(p->n_allow > 0 ? p->digest : a->allow_file, buf);
+		if (json_object_set_new(o, "allowlist", json_string(buf)) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
 }
 
-static int egress_parse_into(json_t *o, struct egress_policy *p);
+static int egress_parse_into(json_t *o, struct brnet_attachment *a);
 
-/* The inverse of egress_format(); -EBADMSG for anything it would not write, and then p owns
- * nothing. */
-static int egress_parse(json_t *o, struct egress_policy *p)
+/* The inverse of egress_format(), and the inline "allow" array of older records; -EBADMSG for
+ * anything it would not write, and then the policy owns nothing. */
+static int egress_parse(json_t *o, struct brnet_attachment *a)
 {
-	int r = egress_parse_into(o, p);
+	int r = egress_parse_into(o, a);
 
+	if (r >= 0 && !a->allow_pending)
+		r = egress_policy_normalize(&a->egress);
 	if (r < 0)
-		egress_policy_done(p);
-	else
-		egress_policy_normalize(p);
+		egress_policy_done(&a->egress);
 	return r;
 }
 
-static int egress_parse_into(json_t *o, struct egress_policy *p)
+static int egress_parse_into(json_t *o, struct brnet_attachment *a)
 {
-	json_t *allow, *tcp, *udp, *dns, *v;
+	struct egress_policy *p = &a->egress;
+	json_t *allow = NULL, *tcp, *udp, *dns, *v;
+	const char *allowlist = NULL;
 	int dns_allowed, log = 0;
 	size_t i;
 
 	*p = (struct egress_policy){ .on = true };
-	if (json_unpack(o, "{s:o, s:o, s:o, s:o, s:b, s?b}", "allow", &allow, "tcp", &tcp, "udp",
-			&udp, "dns", &dns, "dns_allowed", &dns_allowed, "log", &log) < 0 ||
-	    !json_is_array(allow) || !json_is_array(tcp) || !json_is_array(udp) ||
-	    !json_is_array(dns) || json_array_size(dns) > EGRESS_DNS_MAX)
+	if (json_unpack(o, "{s?o, s?s, s:o, s:o, s:o, s:b, s?b}", "allow", &allow, "allowlist",
+			&allowlist, "tcp", &tcp, "udp", &udp, "dns", &dns, "dns_allowed",
+			&dns_allowed, "log", &log) < 0 ||
+	    (allow && (!json_is_array(allow) || allowlist)) || !json_is_array(tcp) ||
+	    !json_is_array(udp) || !json_is_array(dns) || json_array_size(dns) > EGRESS_DNS_MAX)
 		return -EBADMSG;
 	p->no_dns = !dns_allowed;
 	p->log = log;
+	if (allowlist) {
+		if (parse_digest(allowlist, a->allow_file) < 0)
+			return -EBADMSG;
+		a->has_allow_file = a->allow_pending = true;
+	}
 	json_array_foreach (allow, i, v)
 		if (!json_is_string(v) || egress_add_allow(p, json_string_value(v), NULL) < 0)
 			return -EBADMSG;
@@ -196,42 +253,123 @@ char *record_format(const struct brnet_attachment *a)
 		"hairpin", a->hairpin, "origin", a->origin);
 	if (!root)
 		return NULL;
-	if (a->egress.on && json_object_set_new(root, "egress", egress_format(&a->egress)) < 0)
+	if (a->egress.on && json_object_set_new(root, "egress", egress_format(a)) < 0)
 		return NULL;
 	return json_dumps(root, JSON_INDENT(1));
 }
 
-int record_save(int dirfd, const struct brnet_attachment *a, bool create, struct brnet_error *err)
+/* The allowed destinations, one CIDR a line, written without printf (10,000 of them are a
+ * 150 KB file). */
+static int allow_file_save(int dirfd, const struct brnet_attachment *a, struct brnet_error *err)
 {
-	_cleanup_(freep) char *text = record_format(a);
-	char name[RECORD_NAME_MAX], tmp[RECORD_NAME_MAX + 32];
-	_cleanup_(closep) int fd = -EBADF;
-	size_t len;
+	const struct egress_policy *p = &a->egress;
+	_cleanup_(freep) char *text = malloc(p->n_allow * (PREFIX_STRLEN + 1) + 1);
+	char name[RECORD_ALLOW_NAME_MAX], *q = text;
 	int r;
 
 	if (!text)
 		return -ENOMEM;
+	for (size_t i = 0; i < p->n_allow; i++) {
+		q = inaddr_put_v4(q, &p->allow[i].addr);
+		*q++ = '/';
+		q = put_uint(q, p->allow[i].len);
+		*q++ = '\n';
+	}
+	record_allow_file_name(a->id, a->ifname, p->digest, name);
+	r = write_file_atomic(dirfd, name, text, (size_t)(q - text));
+	if (r < 0)
+		return brnet_err(err, r, "cannot write %s: %s", name, strerror(-r));
+	return 0;
+}
+
+/* a's allowed destinations from the file its record names, which must hash to its name. */
+static int allow_file_load(int dirfd, struct brnet_attachment *a, struct brnet_error *err)
+{
+	_cleanup_(freep) char *text = NULL;
+	char name[RECORD_ALLOW_NAME_MAX];
+	size_t len;
+	int r;
+
+	record_allow_file_name(a->id, a->ifname, a->allow_file, name);
+	r = read_file_bounded(dirfd, name, (size_t)EGRESS_ALLOW_MAX * PREFIX_STRLEN, &text, &len);
+	if (r < 0)
+		return brnet_err(err, r, "cannot read %s: %s", name, strerror(-r));
+	for (char *line = text, *end; line < text + len; line = end + 1) {
+		end = memchr(line, '\n', (size_t)(text + len - line));
+		if (!end)
+			end = text + len; /* read_file_bounded() terminates the text */
+		*end = '\0';
+		if (*line && egress_add_allow(&a->egress, line, NULL) < 0)
+			return brnet_err(err, EBADMSG, "corrupt %s: bad line \"%.32s\"", name,
+					 line);
+	}
+	r = egress_policy_normalize(&a->egress);
+	if (r < 0)
+		return brnet_err(err, -r, "cannot read %s: %s", name, strerror(-r));
+	if (memcmp(a->egress.digest, a->allow_file, sizeof(a->allow_file)) != 0)
+		return brnet_err(err, EBADMSG, "corrupt %s: its content does not match its name",
+				 name);
+	a->allow_pending = false;
+	return 0;
+}
+
+int record_save(int dirfd, struct brnet_attachment *a, bool create, struct brnet_error *err)
+{
+	_cleanup_(freep) char *text = NULL;
+	char name[RECORD_NAME_MAX], tmp[RECORD_NAME_MAX + 32], old[RECORD_ALLOW_NAME_MAX] = "";
+	bool list = a->egress.on && a->egress.n_allow > 0;
+	_cleanup_(closep) int fd = -EBADF;
+	size_t len;
+	int r;
+
+	if (a->allow_pending)
+		return -EINVAL; /* parsed, not loaded: the list would be lost */
 	record_file_name(a->id, a->ifname, name);
+	if (create && faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		/* Not the allowlist file of a record that exists (the attachment lock keeps it
+		 * so until the record below is created). */
+		return brnet_err(err, EEXIST, "attachment %s/%s already exists", a->id, a->ifname);
+	if (list && !(a->has_allow_file &&
+		      memcmp(a->allow_file, a->egress.digest, sizeof(a->allow_file)) == 0)) {
+		r = allow_file_save(dirfd, a, err);
+		if (r < 0)
+			return r;
+	}
+	if (a->has_allow_file &&
+	    !(list && memcmp(a->allow_file, a->egress.digest, sizeof(a->allow_file)) == 0))
+		record_allow_file_name(a->id, a->ifname, a->allow_file, old);
+	text = record_format(a);
+	if (!text)
+		return -ENOMEM;
 	if (!create) {
 		r = write_file_atomic(dirfd, name, text, strlen(text));
 		if (r < 0)
 			return brnet_err(err, r, "cannot write record %s: %s", name, strerror(-r));
-		return 0;
+	} else {
+		/* Create-if-absent, atomically: write a private file, then link() it into place. */
+		snprintf(tmp, sizeof(tmp), ".%s.%ld.new", name, (long)getpid());
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+			    0600);
+		if (fd < 0)
+			return brnet_err(err, errno, "cannot write record %s: %s", name,
+					 strerror(errno));
+		len = strlen(text);
+		r = write(fd, text, len) == (ssize_t)len ? 0 : (errno ? -errno : -EIO);
+		if (r >= 0 && linkat(dirfd, tmp, dirfd, name, 0) < 0)
+			r = -errno;
+		(void)unlinkat(dirfd, tmp, 0);
+		if (r == -EEXIST)
+			return brnet_err(err, EEXIST, "attachment %s/%s already exists", a->id,
+					 a->ifname);
+		if (r < 0)
+			return brnet_err(err, r, "cannot write record %s: %s", name, strerror(-r));
 	}
-	/* Create-if-absent, atomically: write a private file, then link() it into place. */
-	snprintf(tmp, sizeof(tmp), ".%s.%ld.new", name, (long)getpid());
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return brnet_err(err, errno, "cannot write record %s: %s", name, strerror(errno));
-	len = strlen(text);
-	r = write(fd, text, len) == (ssize_t)len ? 0 : (errno ? -errno : -EIO);
-	if (r >= 0 && linkat(dirfd, tmp, dirfd, name, 0) < 0)
-		r = -errno;
-	(void)unlinkat(dirfd, tmp, 0);
-	if (r == -EEXIST)
-		return brnet_err(err, EEXIST, "attachment %s/%s already exists", a->id, a->ifname);
-	if (r < 0)
-		return brnet_err(err, r, "cannot write record %s: %s", name, strerror(-r));
+	/* The record names the new list: the old file can go (a kill here leaves it to gc). */
+	if (old[0])
+		(void)unlinkat(dirfd, old, 0);
+	a->has_allow_file = list;
+	if (list)
+		memcpy(a->allow_file, a->egress.digest, sizeof(a->allow_file));
 	return 0;
 }
 
@@ -319,7 +457,7 @@ int record_parse(const char *text, size_t len, struct brnet_attachment *ret, cha
 			return -EBADMSG;
 		}
 	}
-	if (egress && egress_parse(egress, &a.egress) < 0) {
+	if (egress && egress_parse(egress, &a) < 0) {
 		snprintf(why, why_size, "bad egress policy");
 		return -EBADMSG;
 	}
@@ -357,18 +495,75 @@ int record_load(int dirfd, const char *id, const char *ifname, struct brnet_atta
 	if (r < 0)
 		return brnet_err(err, r, "corrupt record %s: %s", name, why);
 	if (strcmp(ret->id, id) != 0 || strcmp(ret->ifname, ifname) != 0)
-		return brnet_err(err, EBADMSG, "corrupt record %s: names another attachment", name);
-	return 0;
+		r = brnet_err(err, EBADMSG, "corrupt record %s: names another attachment", name);
+	else if (ret->allow_pending)
+		r = allow_file_load(dirfd, ret, err);
+	if (r < 0)
+		attachment_done(ret);
+	return r;
 }
 
-int record_remove(int dirfd, const char *id, const char *ifname)
+int record_remove(int dirfd, const struct brnet_attachment *a)
 {
-	char name[RECORD_NAME_MAX];
+	char name[RECORD_ALLOW_NAME_MAX];
 
-	record_file_name(id, ifname, name);
+	record_file_name(a->id, a->ifname, name);
+	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+		return -errno;
+	if (!a->has_allow_file)
+		return 0;
+	record_allow_file_name(a->id, a->ifname, a->allow_file, name);
 	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
 		return -errno;
 	return 0;
+}
+
+int record_allow_file_split(const char *name, char id[static BRNET_ID_MAX + 1],
+			    char ifname[static IFNAMSIZ], uint8_t digest[static SHA256_DIGEST_SIZE])
+{
+	static const char suffix[] = ".allow";
+	size_t len = strlen(name), tail = 1 + 2 * SHA256_DIGEST_SIZE + sizeof(suffix) - 1;
+	char hex[2 * SHA256_DIGEST_SIZE + 1];
+	const char *at = strchr(name, '@');
+
+	if (name[0] == '.' || len <= tail || !at || strcmp(name + len - 6, suffix) != 0 ||
+	    name[len - tail] != '.' || (size_t)(at - name) > BRNET_ID_MAX ||
+	    (size_t)(name + len - tail - at - 1) >= IFNAMSIZ)
+		return -EINVAL;
+	memcpy(id, name, (size_t)(at - name));
+	id[at - name] = '\0';
+	memcpy(ifname, at + 1, (size_t)(name + len - tail - at - 1));
+	ifname[name + len - tail - at - 1] = '\0';
+	memcpy(hex, name + len - tail + 1, 2 * SHA256_DIGEST_SIZE);
+	hex[2 * SHA256_DIGEST_SIZE] = '\0';
+	if (config_check_id(id, NULL) < 0 || config_check_ifname(ifname, "ifname", NULL) < 0 ||
+	    parse_digest(hex, digest) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+int record_allow_file_named(int dirfd, const char *name)
+{
+	_cleanup_(attachment_done) struct brnet_attachment a = { 0 };
+	_cleanup_(freep) char *text = NULL;
+	char id[BRNET_ID_MAX + 1], ifname[IFNAMSIZ], json[RECORD_NAME_MAX], why[256];
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	size_t len;
+	int r;
+
+	r = record_allow_file_split(name, id, ifname, digest);
+	if (r < 0)
+		return r;
+	record_file_name(id, ifname, json);
+	r = read_file_bounded(dirfd, json, RECORD_FILE_MAX, &text, &len);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	/* A record that does not parse keeps its files: gc does not judge what it cannot read. */
+	if (record_parse(text, len, &a, why, sizeof(why)) < 0)
+		return 1;
+	return a.has_allow_file && memcmp(a.allow_file, digest, sizeof(digest)) == 0;
 }
 
 int record_lock(int dirfd, const char *id, const char *ifname, bool wait)

@@ -58,6 +58,12 @@ struct brnet_attachment {
 	bool hairpin; /* on every port, not only for publishers */
 	struct egress_policy egress;
 	char origin[BRNET_ORIGIN_MAX + 1];
+	/* The policy's allowed destinations live beside the record, in "<id>@<ifname>.<sha256 of
+	 * the list>.allow", one CIDR a line, written once per list rather than at every save:
+	 * which one is on disk (as last written or read), and, after record_parse() alone, that
+	 * egress.allow is still to be read from it (record_load() does). */
+	uint8_t allow_file[SHA256_DIGEST_SIZE];
+	bool has_allow_file, allow_pending;
 
 	/* What this process's setup learned from the kernel, not recorded: "" and 0 otherwise. */
 	char host_mac[18], bridge_mac[18];
@@ -97,11 +103,29 @@ void attachment_done(struct brnet_attachment *a);
 /* Fills the text forms after the binary fields change. */
 void record_update_strings(struct brnet_attachment *a);
 
-/* dirfd is the attachments directory. create: fail with -EEXIST if a record exists. */
-int record_save(int dirfd, const struct brnet_attachment *a, bool create, struct brnet_error *err);
+/* dirfd is the attachments directory. create: fail with -EEXIST if a record exists. The
+ * allowlist file is written first when the policy's list is not the one on disk, and the one
+ * it replaces removed after the record: a kill at any point leaves a record whose file exists
+ * (and at most an unnamed file, which gc removes). */
+int record_save(int dirfd, struct brnet_attachment *a, bool create, struct brnet_error *err);
+/* The record and its allowlist file, checked against the digest the record names. */
 int record_load(int dirfd, const char *id, const char *ifname, struct brnet_attachment *ret,
 		struct brnet_error *err);
-int record_remove(int dirfd, const char *id, const char *ifname);
+/* The record, then its allowlist file (a's, if it has one). */
+int record_remove(int dirfd, const struct brnet_attachment *a);
+/* Whether the record of (id, ifname) names the allowlist file name (as listed in the
+ * directory): 1 it does, 0 no record or another list, -EINVAL not an allowlist file's name,
+ * else -errno. Take the attachment's lock first. */
+int record_allow_file_named(int dirfd, const char *name);
+/* The parts of an allowlist file's name: 0, or -EINVAL when it is not one. */
+int record_allow_file_split(const char *name, char id[static BRNET_ID_MAX + 1],
+			    char ifname[static IFNAMSIZ],
+			    uint8_t digest[static SHA256_DIGEST_SIZE]);
+/* "<id>@<ifname>.<64 hex>.allow" */
+#define RECORD_ALLOW_NAME_MAX (RECORD_NAME_MAX + 2 * SHA256_DIGEST_SIZE + 8)
+void record_allow_file_name(const char *id, const char *ifname,
+			    const uint8_t digest[static SHA256_DIGEST_SIZE],
+			    char ret[static RECORD_ALLOW_NAME_MAX]);
 /* The fuzzable half of record_load. */
 int record_parse(const char *text, size_t len, struct brnet_attachment *ret, char *why,
 		 size_t why_size);

@@ -101,6 +101,37 @@ const char *inaddr_to_string(const struct inaddr *a, char buf[static INADDR_STRL
 	return buf;
 }
 
+char *inaddr_put_v4(char *at, const struct inaddr *a)
+{
+	uint32_t h = inaddr_v4_host(a);
+
+	for (int shift = 24; shift >= 0; shift -= 8) {
+		unsigned octet = (h >> shift) & 0xff;
+
+		if (octet >= 100)
+			*at++ = (char)('0' + octet / 100);
+		if (octet >= 10)
+			*at++ = (char)('0' + octet / 10 % 10);
+		*at++ = (char)('0' + octet % 10);
+		if (shift)
+			*at++ = '.';
+	}
+	return at;
+}
+
+char *put_uint(char *at, unsigned v)
+{
+	char digits[10];
+	unsigned n = 0;
+
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	while (n > 0)
+		*at++ = digits[--n];
+	return at;
+}
+
 const char *inprefix_to_string(const struct inprefix *p, char buf[static PREFIX_STRLEN])
 {
 	char a[INADDR_STRLEN];

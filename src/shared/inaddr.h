@@ -33,6 +33,10 @@ int inprefix_parse_v4(const char *s, struct inprefix *ret);
 
 const char *inaddr_to_string(const struct inaddr *a, char buf[static INADDR_STRLEN]);
 const char *inprefix_to_string(const struct inprefix *p, char buf[static PREFIX_STRLEN]);
+/* The dotted quad of an IPv4 address, and an unsigned in decimal, at at, unterminated, without
+ * printf (files of thousands of addresses are written at every setup); return the end. */
+char *inaddr_put_v4(char *at, const struct inaddr *a);
+char *put_uint(char *at, unsigned v);
 
 static inline uint32_t inaddr_v4_host(const struct inaddr *a)
 {

@@ -109,16 +109,19 @@ nft add rule inet brnet allow_0123456789abcdef0123456789abcdef ip daddr \& 255.2
 nft add chain inet brnet allow_fedcba9876543210fedcba9876543210
 nft add set inet brnet allow_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa_8 '{ type ipv4_addr; }' # its chain gone
 nft add element inet brnet egress_list '{ 10.0.42.200 comment "ghost/eth0" : jump allow_fedcba9876543210fedcba9876543210 }'
+# The list file of a setup killed before its record was written.
+printf '203.0.113.0/24\n' >"$BRNET_STATE_DIR/attachments/ghost@eth0.$(printf '%064d' 0).allow"
 dry_before=$(snapshot)
 out=$(brnet gc --dry-run)
 for needle in "delete host veth vb0badf00d" "release lease 10.0.42.200 of ghost/eth0" "remove published ports of ghost/eth0" \
 	"remove anti-spoofing elements of ghost/eth0" "remove egress policy elements of ghost/eth0" \
-	"remove egress allowlist allow_0123456789abcdef0123456789abcdef"; do
+	"remove egress allowlist allow_0123456789abcdef0123456789abcdef" \
+	"remove allowlist file ghost@eth0.0000"; do
 	case "$out" in *"$needle"*"(dry run)"*) ;; *) fail "dry run does not list '$needle': $out" ;; esac
 done
 [ "$dry_before" = "$(snapshot)" ] || fail "--dry-run changed something"
 echo "ok: --dry-run lists and changes nothing"
-brnet gc --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["dry_run"] is False and len(d["actions"]) == 8, d'
+brnet gc --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["dry_run"] is False and len(d["actions"]) == 9, d'
 expect_eq "orphan veth on our bridge deleted" "$(link_field vb0badf00d ifname)" ""
 expect_eq "veth not on our bridge kept" "$(link_field vbcafe0001 ifname)" "vbcafe0001"
 ip link del vbcafe0001

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The attachment state machine, host veth names, records on disk, and bounded reads. */
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/record.h"
@@ -108,8 +110,8 @@ static void test_record_round_trip(void **state)
 	assert_int_equal(back.journal, a.journal);
 	assert_int_equal(back.pid_start, 123456);
 	assert_errno(record_load(dirfd, "web", "eth1", &back, &err), ENOENT);
-	assert_ok(record_remove(dirfd, "web", "eth0"));
-	assert_ok(record_remove(dirfd, "web", "eth0"));
+	assert_ok(record_remove(dirfd, &a));
+	assert_ok(record_remove(dirfd, &a));
 	close(dirfd);
 	test_rmtree(path);
 }
@@ -138,29 +140,168 @@ static void test_record_corrupt(void **state)
 	}
 }
 
-/* The policy round-trips through the record, normalized, and the parsed copy owns it. */
+static size_t count_files(const char *path, const char *suffix)
+{
+	size_t n = 0, len = strlen(suffix);
+	struct dirent *de;
+	DIR *d = opendir(path);
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		n += strlen(de->d_name) > len &&
+		     strcmp(de->d_name + strlen(de->d_name) - len, suffix) == 0;
+	closedir(d);
+	return n;
+}
+
+/* The policy round-trips through the record and its allowlist file, normalized, and the loaded
+ * copy owns it. */
 static void test_record_egress(void **state)
+{
+	struct brnet_attachment a = sample(), back;
+	struct brnet_error err = { 0 };
+	char path[256], buf[PREFIX_STRLEN], *text;
+	int dirfd = test_tmpdir(path);
+
+	assert_true(dirfd >= 0);
+	assert_ok(egress_add_allow(&a.egress, "10.1.0.0/16", &err));
+	assert_ok(egress_add_allow(&a.egress, "10.1.2.0/24", &err));
+	assert_ok(egress_add_allow(&a.egress, "8.8.8.8", &err));
+	assert_ok(egress_add_port(&a.egress, IPPROTO_TCP, 443, &err));
+	assert_ok(egress_policy_normalize(&a.egress));
+	assert_ok(record_save(dirfd, &a, true, &err));
+	/* The record names the list by its digest and does not hold it. */
+	text = record_format(&a);
+	assert_non_null(strstr(text, "\"allowlist\": \""));
+	assert_null(strstr(text, "10.1.0.0"));
+	free(text);
+	assert_ok(record_load(dirfd, "web", "eth0", &back, &err));
+	assert_true(back.egress.on);
+	assert_false(back.allow_pending);
+	assert_int_equal(back.egress.n_allow, 2);
+	assert_string_equal(inprefix_to_string(&back.egress.allow[0], buf), "8.8.8.8/32");
+	assert_string_equal(inprefix_to_string(&back.egress.allow[1], buf), "10.1.0.0/16");
+	assert_memory_equal(back.egress.digest, a.egress.digest, SHA256_DIGEST_SIZE);
+	assert_int_equal(back.egress.n_tcp, 1);
+	assert_int_equal(back.egress.tcp[0], 443);
+	attachment_done(&back);
+	assert_ok(record_remove(dirfd, &a));
+	assert_int_equal(count_files(path, ".allow"), 0);
+	attachment_done(&a);
+	assert_null(a.egress.allow);
+	close(dirfd);
+	test_rmtree(path);
+}
+
+/* Every field of the policy, and one with empty lists (deny all: no allowlist at all). */
+static void test_record_egress_fields(void **state)
 {
 	struct brnet_attachment a = sample(), back;
 	struct brnet_error err = { 0 };
 	char why[256], buf[PREFIX_STRLEN], *text;
 
-	assert_ok(egress_add_allow(&a.egress, "10.1.0.0/16", &err));
-	assert_ok(egress_add_allow(&a.egress, "10.1.2.0/24", &err));
-	assert_ok(egress_add_allow(&a.egress, "8.8.8.8", &err));
-	assert_ok(egress_add_port(&a.egress, IPPROTO_TCP, 443, &err));
+	assert_ok(egress_add_port(&a.egress, IPPROTO_TCP, 9, &err));
+	assert_ok(egress_add_port(&a.egress, IPPROTO_TCP, 65535, &err));
+	assert_ok(egress_add_port(&a.egress, IPPROTO_UDP, 10, &err));
+	assert_ok(inaddr_parse_v4("10.0.0.53", &a.egress.dns[0]));
+	assert_ok(inaddr_parse_v4("1.1.1.1", &a.egress.dns[1]));
+	a.egress.n_dns = 2;
+	a.egress.on = true;
+	a.egress.no_dns = true;
+	a.egress.log = true;
 	text = record_format(&a);
 	assert_non_null(text);
+	assert_null(strstr(text, "allowlist"));
 	assert_ok(record_parse(text, strlen(text), &back, why, sizeof(why)));
-	assert_true(back.egress.on);
-	assert_int_equal(back.egress.n_allow, 2);
-	assert_string_equal(inprefix_to_string(&back.egress.allow[0], buf), "8.8.8.8/32");
-	assert_string_equal(inprefix_to_string(&back.egress.allow[1], buf), "10.1.0.0/16");
-	assert_int_equal(back.egress.n_tcp, 1);
 	free(text);
+	assert_true(back.egress.on);
+	assert_false(back.allow_pending);
+	assert_int_equal(back.egress.n_allow, 0);
+	assert_int_equal(back.egress.n_tcp, 2);
+	assert_int_equal(back.egress.tcp[1], 65535);
+	assert_int_equal(back.egress.n_udp, 1);
+	assert_int_equal(back.egress.udp[0], 10);
+	assert_int_equal(back.egress.n_dns, 2);
+	assert_string_equal(inaddr_to_string(&back.egress.dns[1], buf), "1.1.1.1");
+	assert_true(back.egress.no_dns);
+	assert_true(back.egress.log);
 	attachment_done(&back);
-	attachment_done(&a);
-	assert_null(a.egress.allow);
+}
+
+/* The allowlist file: written once per list, replaced (the old one removed) when the policy
+ * changes, checked against its name on load, and an older record's inline list still read. */
+static void test_record_allow_file(void **state)
+{
+	static const char old_format[] =
+		"{\"version\": 1, \"id\": \"old\", \"ifname\": \"eth0\", \"bridge\": \"brnet0\", "
+		"\"subnet\": \"10.0.42.0/24\", \"address\": \"10.0.42.2\", \"gateway\": "
+		"\"10.0.42.1\", \"host_veth\": \"vb00c0ffee\", \"mac\": \"\", \"mtu\": 1500, "
+		"\"netns\": \"/run/netns/x\", \"pid\": 0, \"pid_start\": 0, \"state\": \"active\", "
+		"\"journal\": [], \"publish\": [], \"egress\": {\"allow\": [\"10.9.0.0/16\"], "
+		"\"tcp\": [], \"udp\": [], \"dns\": [], \"dns_allowed\": true}}";
+	struct brnet_attachment a = sample(), back;
+	struct brnet_error err = { 0 };
+	char path[256], name[RECORD_ALLOW_NAME_MAX], why[256];
+	int dirfd = test_tmpdir(path), fd;
+	struct stat st1, st2;
+
+	assert_true(dirfd >= 0);
+	assert_ok(egress_add_allow(&a.egress, "192.0.2.0/24", &err));
+	assert_ok(egress_policy_normalize(&a.egress));
+	assert_ok(record_save(dirfd, &a, true, &err));
+	record_allow_file_name("web", "eth0", a.egress.digest, name);
+	assert_ok(fstatat(dirfd, name, &st1, 0));
+	a.state = ATTACH_ACTIVE; /* saved again, same list: the file is not written again */
+	assert_ok(record_save(dirfd, &a, false, &err));
+	assert_ok(fstatat(dirfd, name, &st2, 0));
+	assert_int_equal(st1.st_ino, st2.st_ino);
+	/* A second setup of the same attachment fails and leaves the first's file alone. */
+	assert_errno(record_save(dirfd, &a, true, &err), EEXIST);
+	assert_ok(fstatat(dirfd, name, &st2, 0));
+	assert_int_equal(st1.st_ino, st2.st_ino);
+
+	/* Another list: a new file, and the old one gone. */
+	assert_ok(egress_add_allow(&a.egress, "198.51.100.7", &err));
+	assert_ok(egress_policy_normalize(&a.egress));
+	assert_ok(record_save(dirfd, &a, false, &err));
+	assert_true(fstatat(dirfd, name, &st2, 0) < 0 && errno == ENOENT);
+	assert_int_equal(count_files(path, ".allow"), 1);
+	assert_ok(record_load(dirfd, "web", "eth0", &back, &err));
+	assert_int_equal(back.egress.n_allow, 2);
+	attachment_done(&back);
+
+	/* A file whose content does not match its name is a corrupt record, named. */
+	record_allow_file_name("web", "eth0", a.egress.digest, name);
+	fd = openat(dirfd, name, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "192.0.2.0/24\n", 13), 13);
+	close(fd);
+	assert_errno(record_load(dirfd, "web", "eth0", &back, &err), EBADMSG);
+	assert_non_null(strstr(err.msg, "does not match"));
+	assert_ok(unlinkat(dirfd, name, 0));
+	assert_errno(record_load(dirfd, "web", "eth0", &back, &err), ENOENT);
+	assert_non_null(strstr(err.msg, name));
+
+	/* Deny all: no list, and no file. */
+	egress_policy_done(&a.egress);
+	a.egress.on = true;
+	assert_ok(record_save(dirfd, &a, false, &err));
+	assert_false(a.has_allow_file);
+	assert_ok(record_remove(dirfd, &a));
+	assert_int_equal(count_files(path, ".allow") + count_files(path, ".json"), 0);
+
+	/* A record parsed but not loaded has no list to save. */
+	back = sample();
+	back.allow_pending = true;
+	assert_errno(record_save(dirfd, &back, false, &err), EINVAL);
+
+	/* An older record with its list inline. */
+	assert_ok(record_parse(old_format, strlen(old_format), &back, why, sizeof(why)));
+	assert_false(back.allow_pending);
+	assert_int_equal(back.egress.n_allow, 1);
+	attachment_done(&back);
+	close(dirfd);
+	test_rmtree(path);
 }
 
 /* Reads of len bytes with a bound of max, through a pipe written in full beforehand. */
@@ -205,9 +346,14 @@ static void test_read_bounded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_record_egress),  cmocka_unit_test(test_state_machine),
-		cmocka_unit_test(test_veth_name),      cmocka_unit_test(test_record_round_trip),
-		cmocka_unit_test(test_record_corrupt), cmocka_unit_test(test_read_bounded),
+		cmocka_unit_test(test_record_egress),
+		cmocka_unit_test(test_record_egress_fields),
+		cmocka_unit_test(test_record_allow_file),
+		cmocka_unit_test(test_state_machine),
+		cmocka_unit_test(test_veth_name),
+		cmocka_unit_test(test_record_round_trip),
+		cmocka_unit_test(test_record_corrupt),
+		cmocka_unit_test(test_read_bounded),
 	};
 
 	return cmocka_run_group_tests_name("record", tests, NULL, NULL);

@@ -49,24 +49,79 @@ int egress_add_allow(struct egress_policy *p, const char *cidr, struct brnet_err
 	return 0;
 }
 
-/* By network address, and a covering prefix before the ones it covers. */
-static int prefix_cmp(const void *x, const void *y)
+/* A prefix as one number that orders by network address, then length (a covering prefix
+ * before the ones it covers): address << 8 | length. */
+static uint64_t prefix_key(const struct inprefix *x)
 {
-	const struct inprefix *a = x, *b = y;
-	uint32_t ha = inaddr_v4_host(&a->addr), hb = inaddr_v4_host(&b->addr);
-
-	if (ha != hb)
-		return ha < hb ? -1 : 1;
-	return (a->len > b->len) - (a->len < b->len);
+	return (uint64_t)inaddr_v4_host(&x->addr) << 8 | x->len;
 }
 
-void egress_policy_normalize(struct egress_policy *p)
+/* Sorts by prefix_key() with a radix sort of its five bytes: O(n), where qsort() of the
+ * structures spent a 10,000-CIDR setup's time copying them. */
+static int sort_prefixes(struct inprefix *v, size_t n)
+{
+	_cleanup_(freep) uint64_t *keys = malloc(2 * n * sizeof(uint64_t));
+	uint64_t *from, *to;
+	bool sorted = true;
+
+	for (size_t i = 1; i < n && sorted; i++)
+		sorted = prefix_key(&v[i - 1]) <= prefix_key(&v[i]);
+	if (sorted)
+		return 0;
+	if (!keys)
+		return -ENOMEM;
+	from = keys;
+	to = keys + n;
+	for (size_t i = 0; i < n; i++)
+		from[i] = prefix_key(&v[i]);
+	for (unsigned shift = 0; shift < 40; shift += 8) {
+		size_t count[257] = { 0 };
+
+		for (size_t i = 0; i < n; i++)
+			count[(from[i] >> shift & 0xff) + 1]++;
+		for (unsigned d = 1; d < 257; d++)
+			count[d] += count[d - 1];
+		for (size_t i = 0; i < n; i++)
+			to[count[from[i] >> shift & 0xff]++] = from[i];
+		SWAP_TWO(from, to);
+	}
+	for (size_t i = 0; i < n; i++) {
+		v[i].addr = inaddr_v4_from_host((uint32_t)(from[i] >> 8));
+		v[i].len = (unsigned char)(from[i] & 0xff);
+	}
+	return 0;
+}
+
+void egress_policy_digest(const struct egress_policy *p, uint8_t digest[static SHA256_DIGEST_SIZE])
+{
+	struct sha256 h;
+
+	sha256_init(&h);
+	for (size_t i = 0; i < p->n_allow;) {
+		uint8_t v[5 * 64]; /* prefixes as address and length, 64 at a time */
+		size_t n = 0;
+
+		for (; i < p->n_allow && n < sizeof(v); i++, n += 5) {
+			memcpy(v + n, &p->allow[i].addr.v4, 4);
+			v[n + 4] = p->allow[i].len;
+		}
+		sha256_update(&h, v, n);
+	}
+	sha256_final(&h, digest);
+}
+
+int egress_policy_normalize(struct egress_policy *p)
 {
 	size_t kept = 0;
+	int r;
 
-	if (p->n_allow == 0)
-		return;
-	qsort(p->allow, p->n_allow, sizeof(p->allow[0]), prefix_cmp);
+	if (p->n_allow == 0) {
+		egress_policy_digest(p, p->digest);
+		return 0;
+	}
+	r = sort_prefixes(p->allow, p->n_allow);
+	if (r < 0)
+		return r;
 	/* Prefixes nest or are disjoint, so in this order one inside any kept prefix is inside
 	 * the last one kept. */
 	for (size_t i = 1; i < p->n_allow; i++) {
@@ -77,6 +132,8 @@ void egress_policy_normalize(struct egress_policy *p)
 		p->allow[++kept] = p->allow[i];
 	}
 	p->n_allow = kept + 1;
+	egress_policy_digest(p, p->digest);
+	return 0;
 }
 
 unsigned egress_bucket(unsigned len)

@@ -11,6 +11,7 @@
 
 #include "brnet.h"
 #include "shared/inaddr.h"
+#include "shared/sha256.h"
 
 #define EGRESS_ALLOW_MAX 65536 /* destinations given */
 #define EGRESS_ELEMENTS_MAX 262144 /* the set elements they become (see egress_bucket()) */
@@ -29,14 +30,20 @@ struct egress_policy {
 	unsigned n_tcp, n_udp;
 	struct inaddr dns[EGRESS_DNS_MAX]; /* the resolvers it allows (filled at setup) */
 	unsigned n_dns;
+	/* SHA-256 of the allowed prefixes (address and length, 5 bytes each, in order), set by
+	 * egress_policy_normalize(): the allowlist's name in the kernel and on disk. */
+	uint8_t digest[SHA256_DIGEST_SIZE];
 };
 
 /* Appends "10.1.0.0/16", or an address alone for /32; host bits must be clear. The policy is
  * normalized again only by egress_policy_normalize(). */
 int egress_add_allow(struct egress_policy *p, const char *cidr, struct brnet_error *err);
-/* Sorts the allowed prefixes and drops each one inside another, in O(n log n): the kernel's
- * interval set refuses overlapping elements, and a covered prefix adds nothing. */
-void egress_policy_normalize(struct egress_policy *p);
+/* Sorts the allowed prefixes and drops each one inside another, in O(n) (a covered prefix adds
+ * nothing), and sets p->digest: the same list in any order has the same digest. 0, or
+ * -ENOMEM. */
+int egress_policy_normalize(struct egress_policy *p);
+/* p->digest of p's prefixes as they are (pure; normalize first). */
+void egress_policy_digest(const struct egress_policy *p, uint8_t digest[static SHA256_DIGEST_SIZE]);
 /* The prefix length a CIDR of length len is matched at: the next of 8, 16, 24, 32 up. It
  * becomes 2^(bucket - len) set elements there. */
 unsigned egress_bucket(unsigned len);

@@ -228,26 +228,6 @@ int lease_db_load(int dirfd, const char *dirpath, struct lease_db *db, struct br
 	return 0;
 }
 
-/* Dotted quad, without printf: the lease file is written at every setup and teardown, and
- * with a thousand leases snprintf() was most of the user-space time of both. */
-static char *put_v4(char *at, const struct inaddr *a)
-{
-	uint32_t h = inaddr_v4_host(a);
-
-	for (int shift = 24; shift >= 0; shift -= 8) {
-		unsigned octet = (h >> shift) & 0xff;
-
-		if (octet >= 100)
-			*at++ = (char)('0' + octet / 100);
-		if (octet >= 10)
-			*at++ = (char)('0' + octet / 10 % 10);
-		*at++ = (char)('0' + octet % 10);
-		if (shift)
-			*at++ = '.';
-	}
-	return at;
-}
-
 /* The file's text, written by hand in the one layout parse_fast() reads (a tree of JSON
  * objects was a third of a setup's instructions with a thousand leases). Addresses are dotted
  * quads, and ids and interface names are [A-Za-z0-9_.-] (checked when set and when loaded),
@@ -267,7 +247,7 @@ static char *lease_db_format(const struct lease_db *db)
 	at = stpcpy(at, "\",\"last\":");
 	if (db->last.family) {
 		*at++ = '"';
-		at = put_v4(at, &db->last);
+		at = inaddr_put_v4(at, &db->last);
 		*at++ = '"';
 	} else {
 		at = stpcpy(at, "null");
@@ -277,7 +257,7 @@ static char *lease_db_format(const struct lease_db *db)
 		if (i)
 			*at++ = ',';
 		at = stpcpy(at, "{\"address\":\"");
-		at = put_v4(at, &db->leases[i].address);
+		at = inaddr_put_v4(at, &db->leases[i].address);
 		at = stpcpy(at, "\",\"id\":\"");
 		at = stpcpy(at, db->leases[i].id);
 		at = stpcpy(at, "\",\"ifname\":\"");

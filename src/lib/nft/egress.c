@@ -19,7 +19,6 @@
 #include "lib/nft/nft.h"
 #include "shared/error.h"
 #include "shared/macro.h"
-#include "shared/sha256.h"
 
 DEFINE_POINTER_CLEANUP(struct nftnl_set, nftnl_set_free)
 DEFINE_POINTER_CLEANUP(struct nftnl_chain, nftnl_chain_free)
@@ -124,32 +123,20 @@ size_t nft_egress_batch_room(const struct egress_policy *p)
 void nft_egress_list_init(struct nft_egress_list *l, const struct egress_policy *p)
 {
 	static const char hex[] = "0123456789abcdef";
-	uint8_t digest[SHA256_DIGEST_SIZE];
-	struct sha256 h;
+	const uint8_t *d = p->digest;
 	char *q;
 
 	*l = (struct nft_egress_list){ 0 };
 	if (!p->on || p->n_allow == 0)
 		return;
-	/* The normalized list (sorted, none inside another) as address and length: one list, one
-	 * name, whatever order or redundancy it was given in. */
-	sha256_init(&h);
-	for (size_t i = 0; i < p->n_allow; i++) {
-		uint8_t v[5];
-
-		memcpy(v, &p->allow[i].addr.v4, 4);
-		v[4] = p->allow[i].len;
-		sha256_update(&h, v, sizeof(v));
-	}
-	sha256_final(&h, digest);
 	/* Ids only tell apart the sets created in one batch (restore creates many lists): from
 	 * the hash, clear of the small ids of our other sets. */
-	l->set_id = 1u << 30 | (uint32_t)digest[16] << 16 | (uint32_t)digest[17] << 8 |
-		    (uint32_t)(digest[18] & 0xf0);
+	l->set_id = 1u << 30 | (uint32_t)d[16] << 16 | (uint32_t)d[17] << 8 |
+		    (uint32_t)(d[18] & 0xf0);
 	q = stpcpy(l->chain, NFT_EGRESS_LIST_PREFIX);
 	for (unsigned i = 0; i < 16; i++) {
-		*q++ = hex[digest[i] >> 4];
-		*q++ = hex[digest[i] & 15];
+		*q++ = hex[d[i] >> 4];
+		*q++ = hex[d[i] & 15];
 	}
 	*q = '\0';
 }

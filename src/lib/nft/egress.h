@@ -62,7 +62,7 @@ struct nft_egress_list {
 	uint32_t set_id; /* its sets' ids in a batch that creates them: this, plus 1 to 4 */
 	bool exists;
 };
-/* Names p's allowlist (pure). */
+/* Names p's allowlist (pure): by p->digest, so p must be normalized. */
 void nft_egress_list_init(struct nft_egress_list *l, const struct egress_policy *p);
 /* Asks the kernel whether l's chain exists. */
 int nft_egress_list_probe(struct nl_sock *s, struct nft_egress_list *l, struct brnet_error *err);
