@@ -477,34 +477,50 @@ def cidrs(n):
 
 def run_policy(brnet, sizes=(1, 10000), k=7, conns=2000):
     """Setup time with an egress policy of n allowed CIDRs (plus the upstream /24 the
-    connections go to), and the rate of new connections from the container through it."""
+    connections go to), twice: the first container with its list (which loads the list and,
+    at teardown, removes it), and a container whose list another one already uses (one map
+    element); and the rate of new connections from the container through it."""
     env = dict(os.environ, BRNET_STATE_DIR="/run/bench-policy")
     upstream_setup()
     server = subprocess.Popen(["ip", "netns", "exec", "up", "python3",
                                os.path.join(HERE, "connrate.py"), "serve", "9000"])
     time.sleep(0.3)
     out = {}
+
+    def fail(cid, argv):
+        err = subprocess.run(argv(cid), env=env, capture_output=True, text=True)
+        server.kill()
+        return {"error": (err.stderr.strip().splitlines() or ["no message"])[0]}
+
     for n in sizes:
         path = f"/run/bench-policy-{n}.txt"
         with open(path, "w") as f:
             f.write("\n".join(cidrs(n) + ["198.51.100.0/24"]) + "\n")
-        argv = lambda cid: [brnet, "setup", "--netns", "/run/netns/x", "--id", cid, "--bridge",
-                            "ebr0", "--subnet", "10.79.0.0/24", "--egress-allow-file", path]
-        times = []
-        for j in range(k):
-            netns_add("x")
-            dt, _, rc = spawn(argv(f"e{n}-{j}"), env)
-            if rc != 0:
-                err = subprocess.run(argv(f"e{n}-err"), env=env, capture_output=True, text=True)
+        argv = lambda cid, ns="x": [brnet, "setup", "--netns", f"/run/netns/{ns}", "--id", cid,
+                                    "--bridge", "ebr0", "--subnet", "10.79.0.0/24",
+                                    "--egress-allow-file", path]
+        times = {"first": [], "shared": []}
+        for kind in ("first", "shared"):
+            if kind == "shared":  # a container that holds the list through the trials
+                netns_add("hold")
+                if spawn(argv(f"h{n}", "hold"), env)[2] != 0:
+                    netns_del("hold")
+                    return fail(f"h{n}", lambda cid: argv(cid, "hold"))
+            for j in range(k):
+                netns_add("x")
+                dt, _, rc = spawn(argv(f"e{n}-{kind}-{j}"), env)
+                if rc != 0:
+                    netns_del("x")
+                    return fail(f"e{n}-err", argv)
+                times[kind].append(dt)
+                if kind == "shared" and j == k - 1:
+                    rate = [connrate_once("198.51.100.1", 9000, conns, ns="x") for _ in range(3)]
+                spawn([brnet, "teardown", "--id", f"e{n}-{kind}-{j}"], env)
                 netns_del("x")
-                server.kill()
-                return {"error": (err.stderr.strip().splitlines() or ["no message"])[0]}
-            times.append(dt)
-            if j == k - 1:
-                rate = [connrate_once("198.51.100.1", 9000, conns, ns="x") for _ in range(3)]
-            spawn([brnet, "teardown", "--id", f"e{n}-{j}"], env)
-            netns_del("x")
-        out[n] = (median_ms(times), statistics.median(rate))
+            if kind == "shared":
+                spawn([brnet, "teardown", "--id", f"h{n}"], env)
+                netns_del("hold")
+        out[n] = (median_ms(times["shared"]), statistics.median(rate), median_ms(times["first"]))
     server.kill()
     server.wait()
     return out
@@ -644,7 +660,9 @@ def main():
         p(f"| policy with 10,000 CIDRs: setup within 2x of one CIDR | refused: {policy['error']} | **missed** |")
     else:
         r = policy[10000][0] / policy[1][0]
-        p(f"| policy with 10,000 CIDRs: setup within 2x of one CIDR | {r:.2f}x | {verdict(r <= 2)} |")
+        p(f"| policy with 10,000 CIDRs: setup within 2x of one CIDR (a list another container uses) | {r:.2f}x | {verdict(r <= 2)} |")
+        r = policy[10000][2] / policy[1][2]
+        p(f"| policy with 10,000 CIDRs: setup within 2x of one CIDR (the first container with its list) | {r:.2f}x | {verdict(r <= 2)} |")
         r = policy[10000][1] / policy[1][1]
         p(f"| policy with 10,000 CIDRs: connection rate equal within noise (10%) | {r:.2f}x | {verdict(abs(r - 1) <= 0.1)} |")
     p("")
@@ -707,10 +725,15 @@ def main():
     if "error" in policy:
         p(f"brnet refused the policy: `{policy['error']}`")
     else:
-        p("| allowed CIDRs | setup median ms | new connections/s from the container |")
-        p("| ---: | ---: | ---: |")
-        for n, (ms, rate) in policy.items():
-            p(f"| {n} | {ms:.2f} | {rate:.0f} |")
+        p("An allowlist is loaded once and shared by every container with the same list "
+          "(design.md): the first container with a list pays for loading it, and the last to "
+          "go removes it; a container whose list another one already uses adds one map "
+          "element.\n")
+        p("| allowed CIDRs | setup median ms, first container with its list | setup median ms, "
+          "list already in use | new connections/s from the container |")
+        p("| ---: | ---: | ---: | ---: |")
+        for n, (ms, rate, first) in policy.items():
+            p(f"| {n} | {first:.2f} | {ms:.2f} | {rate:.0f} |")
     p("")
     text = "\n".join(L)
     with open(os.path.join(a.out, "report.md"), "w") as f:
