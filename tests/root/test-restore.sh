@@ -1,6 +1,6 @@
 #!/bin/bash
-# brnet restore: after `nft flush ruleset`, one command brings back every network's rules and
-# every published port; on an intact table it changes nothing.
+# brnet restore: after `nft flush ruleset`, one command brings back every network's rules,
+# every published port and every egress allowlist; on an intact table it changes nothing.
 . "$(dirname "$0")/lib.sh"
 
 make_upstream
@@ -8,6 +8,12 @@ make_container c1
 make_container c2
 brnet setup --netns /run/netns/c1 --id c1 -p 8080:80 -p "$HOST_UPLINK_ADDR:9000:90/udp" >/dev/null
 brnet setup --netns /run/netns/c2 --id c2 --bridge br2 --subnet 10.9.0.0/24 -p 8081:80 >/dev/null
+# Two containers with one allowlist: restore creates the list once (twice would be refused).
+make_container c3
+make_container c4
+for c in c3 c4; do
+	brnet setup --netns /run/netns/$c --id $c --egress-allow 198.51.100.0/24 --egress-allow 192.0.2.7 >/dev/null
+done
 intact=$(nft -j list ruleset)
 
 nft flush ruleset
@@ -20,7 +26,10 @@ if connect upstream tcp $HOST_UPLINK_ADDR 8080 >/dev/null 2>&1; then fail "port 
 
 out=$(brnet restore)
 expect_eq "restore output" "$out" "restored table inet brnet for 2 networks"
-for id in c1 c2; do brnet check --id $id >/dev/null || fail "check of $id after restore"; done
+for id in c1 c2 c3 c4; do brnet check --id $id >/dev/null || fail "check of $id after restore: $(brnet check --id $id)"; done
+expect_eq "allowlists after restore" "$(nft list ruleset | grep -c 'chain allow_')" "1"
+listen upstream tcp 0.0.0.0 7001
+connect c3 tcp $UPSTREAM_ADDR 7001 >/dev/null || fail "c3's allowlist after restore"
 echo "ok: check passes after restore"
 listen c1 tcp 0.0.0.0 80
 connect upstream tcp $HOST_UPLINK_ADDR 8080 >/dev/null || fail "published port after restore"

@@ -236,12 +236,70 @@ static struct nftnl_rule *list_rule(const struct nft_egress_list *l, unsigned bu
 	return steal_pointer(&r);
 }
 
-/* The list of p: its chain (exclusively), a set per prefix length it uses, their elements (no
- * owner: the list is no container's) and the chain's rules. */
+/* One prefix length's part of p's list: its set, the destinations in it (no owner: the list is
+ * no container's), and the chain's two rules that look it up. */
+static int add_list_bucket(struct nft_batch *b, const struct egress_policy *p,
+			   const struct nft_egress_list *l, unsigned bucket)
+{
+	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
+	char name[NFT_EGRESS_LIST_NAME_MAX + 3];
+	size_t n = 0;
+
+	if (!s)
+		return -ENOMEM;
+	list_set_name(l, bucket, name);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, l->set_id + bucket / 8);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, NFT_TYPE_IPADDR);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 4);
+	/* The kernel sizes the hash table for this many at once. */
+	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, (uint32_t)egress_allow_elements(p, bucket));
+	nft_batch_set(b, NFT_MSG_NEWSET, NLM_F_CREATE | NLM_F_EXCL, s);
+	nftnl_set_free(steal_pointer(&s));
+
+	for (size_t i = 0; i < p->n_allow; i++) {
+		unsigned len = p->allow[i].len;
+		uint32_t net = inaddr_v4_host(&p->allow[i].addr) & prefix_v4_mask(len);
+
+		if (egress_bucket(len) != bucket)
+			continue;
+		for (uint32_t k = 0; k < 1u << (bucket - len); k++) {
+			uint32_t dest = htonl(net + (k << (32 - bucket)));
+
+			if (!s &&
+			    !(s = nft_setref_alloc(&(struct nft_setref){ NFPROTO_INET, name })))
+				return -ENOMEM;
+			if (nft_elem_add(
+				    s, &(struct nft_elem){ .key = &dest, .len = sizeof(dest) }) < 0)
+				return -ENOMEM;
+			if (++n == ALLOW_PER_MSG) {
+				nft_batch_setelems(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s,
+						   n * NFT_ELEM_ROOM);
+				nftnl_set_free(steal_pointer(&s));
+				n = 0;
+			}
+		}
+	}
+	if (n > 0)
+		nft_batch_setelems(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s, n * NFT_ELEM_ROOM);
+	for (int ports = 0; ports <= 1; ports++) {
+		_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = list_rule(l, bucket, ports);
+
+		if (!r)
+			return -ENOMEM;
+		nft_batch_rule(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, r);
+	}
+	return 0;
+}
+
+/* The list of p: its chain (exclusively), then each prefix length it uses. */
 static int add_list(struct nft_batch *b, const struct egress_policy *p,
 		    const struct nft_egress_list *l)
 {
 	_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
+	int r = 0;
 
 	if (!c)
 		return -ENOMEM;
@@ -249,69 +307,10 @@ static int add_list(struct nft_batch *b, const struct egress_policy *p,
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NFT_TABLE);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, l->chain);
 	nft_batch_chain(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE | NLM_F_EXCL, c);
-	for (unsigned bucket = 8; bucket <= 32; bucket += 8) {
-		_cleanup_(nftnl_set_freep) struct nftnl_set *s = NULL;
-		size_t want = egress_allow_elements(p, bucket), n = 0;
-		char name[NFT_EGRESS_LIST_NAME_MAX + 3];
-
-		if (want == 0)
-			continue;
-		list_set_name(l, bucket, name);
-		s = nftnl_set_alloc();
-		if (!s)
-			return -ENOMEM;
-		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
-		nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
-		nftnl_set_set_str(s, NFTNL_SET_NAME, name);
-		nftnl_set_set_u32(s, NFTNL_SET_ID, l->set_id + bucket / 8);
-		nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, NFT_TYPE_IPADDR);
-		nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 4);
-		/* The kernel sizes the hash table for this many at once. */
-		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, (uint32_t)want);
-		nft_batch_set(b, NFT_MSG_NEWSET, NLM_F_CREATE | NLM_F_EXCL, s);
-		nftnl_set_free(steal_pointer(&s));
-
-		for (size_t i = 0; i < p->n_allow; i++) {
-			unsigned len = p->allow[i].len;
-			uint32_t net, count;
-
-			if (egress_bucket(len) != bucket)
-				continue;
-			net = inaddr_v4_host(&p->allow[i].addr) & prefix_v4_mask(len);
-			count = 1u << (bucket - len);
-			for (uint32_t k = 0; k < count; k++) {
-				uint32_t dest = htonl(net + (k << (32 - bucket)));
-
-				if (!s) {
-					s = nft_setref_alloc(
-						&(struct nft_setref){ NFPROTO_INET, name });
-					if (!s)
-						return -ENOMEM;
-				}
-				if (nft_elem_add(s, &(struct nft_elem){ .key = &dest,
-									.len = sizeof(dest) }) < 0)
-					return -ENOMEM;
-				if (++n == ALLOW_PER_MSG) {
-					nft_batch_setelems(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s,
-							   n * NFT_ELEM_ROOM);
-					nftnl_set_free(steal_pointer(&s));
-					n = 0;
-				}
-			}
-		}
-		if (n > 0)
-			nft_batch_setelems(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s,
-					   n * NFT_ELEM_ROOM);
-		for (int ports = 0; ports <= 1; ports++) {
-			_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = list_rule(l, bucket,
-										     ports);
-
-			if (!r)
-				return -ENOMEM;
-			nft_batch_rule(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, r);
-		}
-	}
-	return b->overflow ? -EMSGSIZE : 0;
+	for (unsigned bucket = 8; r >= 0 && bucket <= 32; bucket += 8)
+		if (egress_allow_elements(p, bucket) > 0)
+			r = add_list_bucket(b, p, l, bucket);
+	return r < 0 ? r : b->overflow ? -EMSGSIZE : 0;
 }
 
 int nft_batch_add_egress(struct nft_batch *b, const struct egress_policy *p,
