@@ -720,8 +720,8 @@ def main():
           f"{execs[(t.name, 0, 'teardown')]} | {execs[(t.name, 1, 'setup')]} / "
           f"{execs[(t.name, 1, 'teardown')]} |")
     p("\n## 6. Egress policy with 10,000 allowed CIDRs (brnet)\n")
-    p("The 10,000: 7,000 /32s, 2,000 /24s and 1,000 /20s (16,000 of the set elements: a /20 is "
-      "sixteen /24s), plus the upstream network the connections go to.\n")
+    p("The 10,000: 7,000 /32s, 2,000 /24s and 1,000 /20s, plus the upstream network the "
+      "connections go to.\n")
     if "error" in policy:
         p(f"brnet refused the policy: `{policy['error']}`")
     else:

@@ -554,9 +554,10 @@ static int policy_from_config(const brnet_config *cfg, const struct egress_polic
 		return brnet_err(
 			err, EINVAL,
 			"egress policy too large: its %zu destinations make %zu set elements, "
-			"at most %d (a /N is 2^(8 - N %% 8) elements unless N is a multiple "
-			"of 8)",
-			p.n_allow, egress_allow_elements(&p, 0), EGRESS_ELEMENTS_MAX);
+			"at most %d (a /N is 2^(M - N) elements, M being N rounded up to a "
+			"multiple of %d)",
+			p.n_allow, egress_allow_elements(&p, 0), EGRESS_ELEMENTS_MAX,
+			EGRESS_BUCKET_STEP);
 	p.n_dns = 0;
 	for (unsigned i = 0; i < cfg->dns.n_servers && i < EGRESS_DNS_MAX; i++)
 		p.dns[p.n_dns++] = cfg->dns.servers[i];

@@ -41,6 +41,18 @@ brnet setup --netns /run/netns/free --id free >/dev/null
 expect_probe free tcp 203.0.113.1 8080 open
 expect_probe free tcp 10.0.42.1 9000 open
 
+# 1b. A /18 is matched at /20, as four elements: an address in the last of them answers, and
+# one outside the /18 does not.
+make_container c18
+brnet setup --netns /run/netns/c18 --id c18 --egress-allow 203.0.64.0/18 >/dev/null
+expect_eq "elements of a /18" "$(nft -j list table inet brnet | python3 -c '
+import json, sys
+print(sorted(e for o in json.load(sys.stdin)["nftables"] if "set" in o and o["set"]["name"].endswith("_20")
+             for e in o["set"].get("elem", [])))')" "['203.0.112.0', '203.0.64.0', '203.0.80.0', '203.0.96.0']"
+expect_probe c18 tcp 203.0.113.1 8080 open
+expect_probe c18 tcp $UPSTREAM_ADDR 8080 timeout
+brnet teardown --id c18 >/dev/null
+
 # 2. One TCP port only: other TCP ports and UDP are dropped.
 make_container c2
 brnet setup --netns /run/netns/c2 --id c2 --egress-allow 198.51.100.1 --egress-tcp-port 8080 >/dev/null

@@ -193,27 +193,31 @@ static void test_egress_normalize_random(void **state)
 	egress_policy_done(&p);
 }
 
-/* A CIDR is matched at the next of /8, /16, /24, /32 up, as 2^(that - length) elements. */
+/* A CIDR is matched at the next multiple of 4 up, as 2^(that - length) elements. */
 static void test_egress_buckets(void **state)
 {
 	struct egress_policy p = { 0 };
 	struct brnet_error err = { 0 };
 
-	assert_int_equal(egress_bucket(0), 8);
-	assert_int_equal(egress_bucket(1), 8);
+	assert_int_equal(egress_bucket(0), 4);
+	assert_int_equal(egress_bucket(1), 4);
 	assert_int_equal(egress_bucket(8), 8);
-	assert_int_equal(egress_bucket(9), 16);
-	assert_int_equal(egress_bucket(20), 24);
+	assert_int_equal(egress_bucket(9), 12);
+	assert_int_equal(egress_bucket(18), 20);
+	assert_int_equal(egress_bucket(20), 20);
+	assert_int_equal(egress_bucket(31), 32);
 	assert_int_equal(egress_bucket(32), 32);
-	assert_ok(egress_add_allow(&p, "10.0.0.0/20", &err)); /* 16 /24s */
+	assert_ok(egress_add_allow(&p, "10.0.0.0/20", &err)); /* one /20 */
+	assert_ok(egress_add_allow(&p, "10.1.0.0/17", &err)); /* 8 /20s */
 	assert_ok(egress_add_allow(&p, "192.168.1.1", &err)); /* 1 /32 */
-	assert_ok(egress_add_allow(&p, "0.0.0.0/0", &err)); /* 256 /8s */
-	assert_int_equal(egress_allow_elements(&p, 24), 16);
+	assert_ok(egress_add_allow(&p, "0.0.0.0/0", &err)); /* 16 /4s */
+	assert_int_equal(egress_allow_elements(&p, 20), 9);
 	assert_int_equal(egress_allow_elements(&p, 32), 1);
-	assert_int_equal(egress_allow_elements(&p, 8), 256);
-	assert_int_equal(egress_allow_elements(&p, 0), 273);
+	assert_int_equal(egress_allow_elements(&p, 4), 16);
+	assert_int_equal(egress_allow_elements(&p, 24), 0);
+	assert_int_equal(egress_allow_elements(&p, 0), 26);
 	assert_ok(egress_policy_normalize(&p)); /* 0.0.0.0/0 covers everything */
-	assert_int_equal(egress_allow_elements(&p, 0), 256);
+	assert_int_equal(egress_allow_elements(&p, 0), 16);
 	egress_policy_done(&p);
 }
 

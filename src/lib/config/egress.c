@@ -138,7 +138,9 @@ int egress_policy_normalize(struct egress_policy *p)
 
 unsigned egress_bucket(unsigned len)
 {
-	return len == 0 ? 8 : (len + 7) / 8 * 8;
+	unsigned step = EGRESS_BUCKET_STEP;
+
+	return len == 0 ? step : (len + step - 1) / step * step;
 }
 
 size_t egress_allow_elements(const struct egress_policy *p, unsigned bucket)

@@ -15,7 +15,8 @@
 
 #define EGRESS_ALLOW_MAX 65536 /* destinations given */
 #define EGRESS_ELEMENTS_MAX 262144 /* the set elements they become (see egress_bucket()) */
-#define EGRESS_BUCKETS 4 /* prefix lengths the firewall matches: 8, 16, 24, 32 */
+#define EGRESS_BUCKET_STEP 4 /* the firewall matches prefix lengths 4, 8, 12, ..., 32 */
+#define EGRESS_BUCKETS (32 / EGRESS_BUCKET_STEP)
 #define EGRESS_PORTS_MAX 64
 #define EGRESS_DNS_MAX 3
 
@@ -44,8 +45,8 @@ int egress_add_allow(struct egress_policy *p, const char *cidr, struct brnet_err
 int egress_policy_normalize(struct egress_policy *p);
 /* p->digest of p's prefixes as they are (pure; normalize first). */
 void egress_policy_digest(const struct egress_policy *p, uint8_t digest[static SHA256_DIGEST_SIZE]);
-/* The prefix length a CIDR of length len is matched at: the next of 8, 16, 24, 32 up. It
- * becomes 2^(bucket - len) set elements there. */
+/* The prefix length a CIDR of length len is matched at: the next multiple of 4 up (4 for a
+ * /0). It becomes 2^(bucket - len) set elements there, at most 16. */
 unsigned egress_bucket(unsigned len);
 /* How many set elements p's allowed destinations become in bucket (0: in all). */
 size_t egress_allow_elements(const struct egress_policy *p, unsigned bucket);

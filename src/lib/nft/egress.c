@@ -216,7 +216,7 @@ static struct nftnl_rule *list_rule(const struct nft_egress_list *l, unsigned bu
 	 * ip saddr . meta l4proto . th dport @egress_ports; accept */
 	if (rule_add(r, expr_meta(NFT_META_NFPROTO, NFT_REG_1)) < 0 ||
 	    rule_add(r, expr_cmp(NFT_CMP_EQ, &(uint8_t){ NFPROTO_IPV4 }, 1)) < 0 ||
-	    match_dest(r, set, l->set_id + bucket / 8, bucket) < 0 ||
+	    match_dest(r, set, l->set_id + bucket / EGRESS_BUCKET_STEP, bucket) < 0 ||
 	    rule_add(r, expr_payload(NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG32_00)) < 0)
 		return NULL;
 	if (!ports) {
@@ -251,7 +251,7 @@ static int add_list_bucket(struct nft_batch *b, const struct egress_policy *p,
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
-	nftnl_set_set_u32(s, NFTNL_SET_ID, l->set_id + bucket / 8);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, l->set_id + bucket / EGRESS_BUCKET_STEP);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, NFT_TYPE_IPADDR);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 4);
 	/* The kernel sizes the hash table for this many at once. */
@@ -307,7 +307,8 @@ static int add_list(struct nft_batch *b, const struct egress_policy *p,
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NFT_TABLE);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, l->chain);
 	nft_batch_chain(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE | NLM_F_EXCL, c);
-	for (unsigned bucket = 8; r >= 0 && bucket <= 32; bucket += 8)
+	for (unsigned bucket = EGRESS_BUCKET_STEP; r >= 0 && bucket <= 32;
+	     bucket += EGRESS_BUCKET_STEP)
 		if (egress_allow_elements(p, bucket) > 0)
 			r = add_list_bucket(b, p, l, bucket);
 	return r < 0 ? r : b->overflow ? -EMSGSIZE : 0;
@@ -439,7 +440,7 @@ static int verify_list(struct nl_sock *s, const struct egress_policy *p,
 {
 	int off = 0;
 
-	for (unsigned bucket = 8; bucket <= 32; bucket += 8) {
+	for (unsigned bucket = EGRESS_BUCKET_STEP; bucket <= 32; bucket += EGRESS_BUCKET_STEP) {
 		char name[NFT_EGRESS_LIST_NAME_MAX + 3];
 		size_t want = egress_allow_elements(p, bucket), n = 0;
 		int r;
@@ -646,7 +647,8 @@ int nft_egress_list_release(struct nl_sock *s, const struct egress_policy *p,
 	if (!l.chain[0])
 		return 0;
 	r = names_add(&x.chains, l.chain);
-	for (unsigned bucket = 8; r >= 0 && bucket <= 32; bucket += 8) {
+	for (unsigned bucket = EGRESS_BUCKET_STEP; r >= 0 && bucket <= 32;
+	     bucket += EGRESS_BUCKET_STEP) {
 		char name[NFT_EGRESS_LIST_NAME_MAX + 3];
 
 		list_set_name(&l, bucket, name);

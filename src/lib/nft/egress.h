@@ -6,10 +6,12 @@
  * container . proto . port in `egress_ports` (and the container in `egress_portlimited` when
  * ports are given), container . resolver in `egress_dns`.
  *
- * An allowlist is stored once however many containers use it: a chain `allow_<hash>` and one
- * hash set per prefix length 8, 16, 24 and 32 (`allow_<hash>_24`), named by the SHA-256 of the
- * normalized list, each matched with the destination masked to that length (a CIDR goes into
- * the set of the next length up, as 2^(that - its length) elements: a /20 is sixteen /24s).
+ * An allowlist is stored once however many containers use it: a chain `allow_<hash>` and a
+ * hash set for each multiple of 4 among the prefix lengths it uses (`allow_<hash>_24`), named
+ * by the SHA-256 of the normalized list, each matched with the destination masked to that
+ * length (a CIDR goes into the set of the next multiple of 4 up, as 2^(that - its length)
+ * elements: a /18 is four /20s). The chain has two rules per set, so a new connection is
+ * looked up at most sixteen times.
  * The container's element in the verdict map `egress_list` jumps to it; the chain accepts what
  * the list allows and returns, and the egress chain drops the rest. So the first container with
  * a list of 10,000 CIDRs pays for loading them and every other one costs one map element. The
