@@ -51,6 +51,16 @@ print(sorted(e for o in json.load(sys.stdin)["nftables"] if "set" in o and o["se
              for e in o["set"].get("elem", [])))')" "['203.0.112.0', '203.0.64.0', '203.0.80.0', '203.0.96.0']"
 expect_probe c18 tcp 203.0.113.1 8080 open
 expect_probe c18 tcp $UPSTREAM_ADDR 8080 timeout
+brnet check --id c18 >/dev/null || fail "check of c18: $(brnet check --id c18)"
+# One of its list's rules deleted: check sees it.
+read -r chain handle < <(nft -j list table inet brnet | python3 -c '
+import json, sys
+for o in json.load(sys.stdin)["nftables"]:
+    r = o.get("rule")
+    if r and r["chain"].startswith("allow_") and "_20" in json.dumps(r["expr"]):
+        print(r["chain"], r["handle"]); break')
+nft delete rule inet brnet "$chain" handle "$handle"
+brnet check --id c18 >/dev/null 2>&1 && fail "check missed a rule gone from the list"
 brnet teardown --id c18 >/dev/null
 
 # 2. One TCP port only: other TCP ports and UDP are dropped.

@@ -4,6 +4,7 @@
 #include <netinet/in.h> /* before the linux/ headers */
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -434,16 +435,43 @@ static int count_any(const struct nft_elem_view *e, void *userdata)
 	return 0;
 }
 
-/* How far the list's sets are from holding p's destinations. */
+static int count_rule(const struct nlmsghdr *nlh, void *userdata)
+{
+	if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWRULE)
+		++*(size_t *)userdata;
+	return 0;
+}
+
+/* How many rules the chain has (a dump the kernel filters by chain). */
+static int count_rules(struct nl_sock *s, const char *chain, size_t *ret, struct brnet_error *err)
+{
+	char buf[512];
+	struct nlmsghdr *nlh;
+	int r;
+
+	*ret = 0;
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET, NLM_F_DUMP, 0);
+	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, NFT_TABLE);
+	mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, chain);
+	r = nl_sock_transact(s, nlh, nlh->nlmsg_len, count_rule, ret, err);
+	if (r == -ENOENT) {
+		if (err)
+			*err = (struct brnet_error){ 0 };
+		return 0;
+	}
+	return r;
+}
+
+/* How far the list is from what p makes of it: its sets' elements, and two rules per set. */
 static int verify_list(struct nl_sock *s, const struct egress_policy *p,
 		       const struct nft_egress_list *l, struct brnet_error *err)
 {
-	int off = 0;
+	size_t rules = 0, want_rules = 0;
+	int r, off = 0;
 
 	for (unsigned bucket = EGRESS_BUCKET_STEP; bucket <= 32; bucket += EGRESS_BUCKET_STEP) {
 		char name[NFT_EGRESS_LIST_NAME_MAX + 3];
 		size_t want = egress_allow_elements(p, bucket), n = 0;
-		int r;
 
 		list_set_name(l, bucket, name);
 		r = nft_elems_walk(s, &(struct nft_setref){ NFPROTO_INET, name }, 1, count_any, &n,
@@ -451,8 +479,12 @@ static int verify_list(struct nl_sock *s, const struct egress_policy *p,
 		if (r < 0)
 			return r;
 		off += (int)(n > want ? n - want : want - n);
+		want_rules += want > 0 ? 2 : 0;
 	}
-	return off;
+	r = count_rules(s, l->chain, &rules, err);
+	if (r < 0)
+		return r;
+	return off + (int)(rules > want_rules ? rules - want_rules : want_rules - rules);
 }
 
 int nft_egress_verify(struct nl_sock *s, const struct egress_policy *p, const char *owner,
