@@ -234,8 +234,13 @@ for c in big big2; do
 	expect_probe $c tcp 203.0.113.1 8080 timeout
 	brnet check --id $c >/dev/null || fail "check of $c after a 10,000-line policy"
 done
-# The kernel keeps a list that a container uses: its chain cannot be deleted under it.
+# The kernel keeps a list that a container uses: its chain cannot be deleted under it; and gc
+# leaves a list in use alone.
 nft delete chain inet brnet "$list" 2>/dev/null && fail "a list in use was deleted"
+out=$(brnet gc)
+case "$out" in *allowlist*) fail "gc touched an allowlist in use: $out" ;; esac
+expect_eq "lists after gc" "$(list_chains | grep -c "$list")" "1"
+brnet check --id big2 >/dev/null || fail "check of big2 after gc"
 brnet teardown --id big >/dev/null
 expect_eq "the list after its first container went" "$(list_chains | grep -c "$list")" "1"
 expect_probe big2 tcp $UPSTREAM_ADDR 8080 open
