@@ -145,6 +145,23 @@ static const struct {
 	{ STEP_PUBLISH, "undo-publish", "the published ports", nft_publish_remove_owned },
 };
 
+/* a's host end, by the index of the link that has its name, unless that link carries another
+ * attachment's mark: a setup killed after journaling its veth and before creating it must not
+ * take a link whose name another attachment's hash also gives. */
+static int host_veth_del(struct nl_sock *rtnl, const struct brnet_attachment *a,
+			 struct brnet_error *err)
+{
+	struct link_info link;
+	int r;
+
+	r = rtnl_link_get(rtnl, a->host_veth, &link, err);
+	if (r < 0)
+		return r;
+	if (!record_host_alias_ours(a, link.alias))
+		return 0;
+	return rtnl_link_del(rtnl, link.ifindex, a->host_veth, err);
+}
+
 int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *err)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL, *nft = NULL;
@@ -159,7 +176,7 @@ int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *
 			return r;
 		r = nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
 		if (r >= 0)
-			r = rtnl_link_del(rtnl, 0, a->host_veth, &e2);
+			r = host_veth_del(rtnl, a, &e2);
 		if (r < 0 && r != -ENODEV)
 			return brnet_err(err, r, "cannot delete %s: %s", a->host_veth,
 					 e2.code ? e2.msg : strerror(-r));
@@ -291,7 +308,7 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 	};
 	struct veth_echo echo = { .host_name = a->host_veth };
 	struct link_info existing, bridge = { 0 };
-	char buf[1024];
+	char buf[1024], alias[RECORD_ALIAS_MAX];
 	struct nlbuf b;
 	int r;
 
@@ -320,7 +337,8 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 	/* Only now, and by the index the kernel gave it when there is one: sent in the same
 	 * round trip, this request would also reach a link of that name that is not ours. */
 	nlbuf_init(&b, buf, sizeof(buf));
-	rtnl_build_bridge_port_up(&b, echo.info.ifindex, a->host_veth, spec.hairpin);
+	rtnl_build_bridge_port_up(&b, echo.info.ifindex, a->host_veth, spec.hairpin,
+				  record_host_alias(a, alias));
 	/* And, in the same round trip, the bridge as it is with the new port (a bridge whose
 	 * address was never set takes its ports' lowest): a CNI result reports it. */
 	rtnl_build_link_get(&b, net->bridge_ifindex, net->bridge);

@@ -227,6 +227,19 @@ const char *record_owner(const struct brnet_attachment *a, char ret[static RECOR
 	return ret;
 }
 
+const char *record_host_alias(const struct brnet_attachment *a, char ret[static RECORD_ALIAS_MAX])
+{
+	snprintf(ret, RECORD_ALIAS_MAX, "brnet %s/%s", a->id, a->ifname);
+	return ret;
+}
+
+bool record_host_alias_ours(const struct brnet_attachment *a, const char *link_alias)
+{
+	char mine[RECORD_ALIAS_MAX];
+
+	return !link_alias[0] || strcmp(link_alias, record_host_alias(a, mine)) == 0;
+}
+
 char *record_format(const struct brnet_attachment *a)
 {
 	_cleanup_(json_decrefp) json_t *root = NULL, *journal = NULL, *publish = NULL;

@@ -87,6 +87,14 @@ int attach_state_transition(struct brnet_attachment *a, enum attach_state to,
 void attach_host_veth_name(const char *id, const char *ifname, char ret[static IFNAMSIZ]);
 /* The name the attachment's set elements carry as their comment: "<id>/<ifname>". */
 const char *record_owner(const struct brnet_attachment *a, char ret[static RECORD_NAME_MAX]);
+/* "brnet <id>/<ifname>": the mark (IFLA_IFALIAS) on a's host veth. Host veth names are 32 bits
+ * of a hash, so two attachments may share one: a link of that name with another mark is not
+ * a's to delete. */
+#define RECORD_ALIAS_MAX (RECORD_NAME_MAX + 8)
+const char *record_host_alias(const struct brnet_attachment *a, char ret[static RECORD_ALIAS_MAX]);
+/* Whether link_alias (a link's IFLA_IFALIAS, "" for none: an older brnet's) allows a to take
+ * the link as its own. */
+bool record_host_alias_ours(const struct brnet_attachment *a, const char *link_alias);
 /* File name of the record: "<id>@<ifname>.json"; neither part may contain '@' or '/'. */
 void record_file_name(const char *id, const char *ifname, char ret[static RECORD_NAME_MAX]);
 

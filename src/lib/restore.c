@@ -97,7 +97,7 @@ static int reattach(struct nl_sock *rtnl, const struct brnet_attachment *a,
 		    const struct net_entry *nets, size_t n_nets, struct brnet_error *err)
 {
 	struct link_info veth;
-	char buf[512];
+	char buf[512], alias[RECORD_ALIAS_MAX];
 	struct nlbuf b;
 	int ifindex = 0;
 
@@ -105,12 +105,13 @@ static int reattach(struct nl_sock *rtnl, const struct brnet_attachment *a,
 		if (strcmp(nets[i].bridge, a->bridge) == 0)
 			ifindex = nets[i].ifindex;
 	if (ifindex <= 0 || rtnl_link_get(rtnl, a->host_veth, &veth, NULL) < 0 ||
-	    veth.master == ifindex)
-		return 0; /* no bridge, no veth (gc's business), or already in place */
+	    veth.master == ifindex || !record_host_alias_ours(a, veth.alias))
+		return 0; /* no bridge, no veth (gc's business), already in place, or not a's */
 	/* Port flags went with the old bridge: hairpin again for publishers. */
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_link_set_master(&b, veth.ifindex, ifindex);
-	rtnl_build_bridge_port_up(&b, veth.ifindex, a->host_veth, a->hairpin || a->n_publish > 0);
+	rtnl_build_bridge_port_up(&b, veth.ifindex, a->host_veth, a->hairpin || a->n_publish > 0,
+				  record_host_alias(a, alias));
 	return rtnl_run(rtnl, &b, err);
 }
 

@@ -63,6 +63,26 @@ for step in undo-veth undo-egress undo-guard undo-publish undo-lease; do
 	echo "ok: teardown killed at $step is finished by the next teardown"
 done
 
+# Host veth names are 32 bits of a hash: a link of c3's name may be another attachment's. A
+# setup of c3 killed after journaling its veth (before creating it) must not let teardown take
+# that link: it carries the other attachment's mark.
+make_container c3
+name=$(brnet setup --netns /run/netns/c3 --id c3 | sed -n 's/.*host veth \(vb[0-9a-f]*\).*/\1/p')
+[ -n "$name" ] || fail "no host veth name in setup's output"
+expect_eq "c3's host end carries its mark" "$(link_field "$name" ifalias)" "brnet c3/eth0"
+brnet teardown --id c3 >/dev/null
+ip link add "$name" type veth peer name vbforeign1
+ip link set "$name" alias "brnet other/eth0"
+set +e
+BRNET_KILL_STEP=veth "$BRNET" setup --netns /run/netns/c3 --id c3 >/dev/null 2>&1
+rc=$?
+set -e
+expect_eq "setup of c3 killed at the veth step" "$rc" "137"
+brnet teardown --id c3 >/dev/null
+expect_eq "the other attachment's link after c3's teardown" "$(link_field "$name" ifname)" "$name"
+ip link del "$name"
+echo "ok: teardown leaves a link of its name that carries another attachment's mark"
+
 # The survivor kept its network throughout.
 ip netns exec c1 ping -c1 -W2 10.0.42.1 >/dev/null || fail "c1 lost connectivity"
 echo PASS

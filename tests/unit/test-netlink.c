@@ -275,7 +275,7 @@ static void test_bridge_port_up(void **state)
 	bool named = false;
 
 	nlbuf_init(&b, buf, sizeof(buf));
-	rtnl_build_bridge_port_up(&b, 17, "vbdeadbeef", false);
+	rtnl_build_bridge_port_up(&b, 17, "vbdeadbeef", false, NULL);
 	assert_ok(nlbuf_finish(&b));
 	assert_int_equal(up->nlmsg_type, RTM_NEWLINK);
 	assert_int_equal(up->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK); /* no CREATE */
@@ -300,18 +300,24 @@ static void test_bridge_port_up(void **state)
 	assert_non_null(mode);
 	assert_int_equal(mnl_attr_get_u8(mode), IN6_ADDR_GEN_MODE_NONE);
 
-	/* Without an index (a kernel that does not echo), by name. */
+	/* Without an index (a kernel that does not echo), by name; and with the owner's mark. */
 	nlbuf_init(&b, buf, sizeof(buf));
-	rtnl_build_bridge_port_up(&b, 0, "vbdeadbeef", true);
+	rtnl_build_bridge_port_up(&b, 0, "vbdeadbeef", true, "brnet web/eth0");
 	assert_ok(nlbuf_finish(&b));
 	assert_int_equal(uifi->ifi_index, 0);
 	named = false;
-	mnl_attr_for_each (attr, up, sizeof(struct ifinfomsg))
+	mode = NULL;
+	mnl_attr_for_each (attr, up, sizeof(struct ifinfomsg)) {
 		if (mnl_attr_get_type(attr) == IFLA_IFNAME) {
 			assert_string_equal(mnl_attr_get_str(attr), "vbdeadbeef");
 			named = true;
 		}
+		if (mnl_attr_get_type(attr) == IFLA_IFALIAS)
+			mode = attr;
+	}
 	assert_true(named);
+	assert_non_null(mode);
+	assert_string_equal(mnl_attr_get_str(mode), "brnet web/eth0");
 }
 
 /* The kernel's echo of a new veth's host end: IFLA_LINK is the peer's index, and only
@@ -327,9 +333,11 @@ static void test_parse_veth_echo(void **state)
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_index = 9;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, "vbdeadbeef");
+	mnl_attr_put_strz(nlh, IFLA_IFALIAS, "brnet web/eth0");
 	mnl_attr_put_u32(nlh, IFLA_LINK, 2);
 	assert_ok(rtnl_parse_link(nlh, &info));
 	assert_int_equal(info.link, 2);
+	assert_string_equal(info.alias, "brnet web/eth0");
 	assert_false(info.link_other_netns); /* same namespace: not the peer we want */
 	mnl_attr_put_u32(nlh, IFLA_LINK_NETNSID, 0);
 	assert_ok(rtnl_parse_link(nlh, &info));

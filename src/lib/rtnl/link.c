@@ -87,7 +87,8 @@ void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec)
 	nlbuf_end(b);
 }
 
-void rtnl_build_bridge_port_up(struct nlbuf *b, int ifindex, const char *name, bool hairpin)
+void rtnl_build_bridge_port_up(struct nlbuf *b, int ifindex, const char *name, bool hairpin,
+			       const char *alias)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
 				 .ifi_index = ifindex > 0 ? ifindex : 0,
@@ -98,6 +99,8 @@ void rtnl_build_bridge_port_up(struct nlbuf *b, int ifindex, const char *name, b
 	nlbuf_begin(b, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
 	if (ifindex <= 0)
 		nlbuf_put_strz(b, IFLA_IFNAME, name);
+	if (alias)
+		nlbuf_put_strz(b, IFLA_IFALIAS, alias);
 	/* A bridge port needs no IPv6 link-local address: not generating one spares the host
 	 * end addrconf, DAD and MLD work. The kernel takes this only once the device exists. */
 	af = nlbuf_nest_start(b, IFLA_AF_SPEC);
@@ -219,6 +222,12 @@ static int parse_link_cb(const struct nlattr *attr, void *data)
 		break;
 	case IFLA_LINK_NETNSID:
 		info->link_other_netns = true;
+		break;
+	case IFLA_IFALIAS:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			return MNL_CB_ERROR;
+		if (mnl_attr_get_payload_len(attr) <= sizeof(info->alias))
+			snprintf(info->alias, sizeof(info->alias), "%s", mnl_attr_get_str(attr));
 		break;
 	case IFLA_ADDRESS:
 		if (mnl_attr_get_payload_len(attr) == sizeof(info->mac)) {

@@ -26,6 +26,7 @@ struct link_info {
 	uint8_t mac[6];
 	bool has_mac;
 	int route_localnet; /* -1: not reported */
+	char alias[128]; /* IFLA_IFALIAS, "" when none (or longer than this) */
 };
 
 struct addr_info {
@@ -53,7 +54,10 @@ void rtnl_build_bridge_new(struct nlbuf *b, const char *name, const uint8_t mac[
 void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec);
 /* A new bridge port up, without IPv6 link-local address, hairpin if asked; by ifindex, or
  * by name when ifindex is 0. */
-void rtnl_build_bridge_port_up(struct nlbuf *b, int ifindex, const char *name, bool hairpin);
+/* Up, without IPv6 addresses, hairpin on or not, and with alias (NULL: none) as its
+ * IFLA_IFALIAS: the owner's mark, checked before a delete by name. */
+void rtnl_build_bridge_port_up(struct nlbuf *b, int ifindex, const char *name, bool hairpin,
+			       const char *alias);
 void rtnl_build_link_set_up(struct nlbuf *b, int ifindex);
 void rtnl_build_link_set_master(struct nlbuf *b, int ifindex, int master);
 /* By ifindex, or by name when ifindex is 0. An index is never given to another link soon
