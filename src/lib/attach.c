@@ -318,12 +318,20 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 	if (r == -EEXIST) {
 		/* Nothing was created, and what exists is not ours: the rollback must leave it. */
 		a->journal &= ~(1u << STEP_VETH);
-		/* The name clash is on one side or the other; say which. */
-		if (rtnl_link_get(rtnl, a->host_veth, &existing, NULL) >= 0)
+		/* The name clash is on one side or the other; say which, and whose. */
+		if (rtnl_link_get(rtnl, a->host_veth, &existing, NULL) >= 0) {
+			if (!record_host_alias_ours(a, existing.alias))
+				return brnet_err(
+					err, EEXIST,
+					"host interface %s is taken: its mark is \"%s\" "
+					"(names are a hash of id and interface; use another "
+					"--id)",
+					a->host_veth, existing.alias);
 			return brnet_err(err, EEXIST,
 					 "host interface %s already exists (a leftover? try brnet "
 					 "teardown or gc)",
 					 a->host_veth);
+		}
 		return brnet_err(err, EEXIST, "interface %s already exists in the namespace %s",
 				 a->ifname, a->netns);
 	}

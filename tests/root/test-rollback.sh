@@ -80,6 +80,10 @@ set -e
 expect_eq "setup of c3 killed at the veth step" "$rc" "137"
 brnet teardown --id c3 >/dev/null
 expect_eq "the other attachment's link after c3's teardown" "$(link_field "$name" ifname)" "$name"
+# A setup that meets it says whose it is, and leaves it.
+msg=$("$BRNET" setup --netns /run/netns/c3 --id c3 2>&1) && fail "setup of c3 over another's link succeeded"
+case "$msg" in *"$name is taken"*"brnet other/eth0"*"another --id"*) ;; *) fail "collision message: $msg" ;; esac
+expect_eq "the other attachment's link after c3's failed setup" "$(link_field "$name" ifname)" "$name"
 ip link del "$name"
 echo "ok: teardown leaves a link of its name that carries another attachment's mark"
 
