@@ -98,18 +98,6 @@ static int step_hook(const char *name, struct brnet_error *err)
 	return 0;
 }
 
-static int journal_step(brnet_ctx *ctx, struct brnet_attachment *a, enum attach_step step,
-			struct brnet_error *err)
-{
-	int r;
-
-	a->journal |= 1u << step;
-	r = record_save(ctx->attachments_dirfd, a, false, err);
-	if (r < 0)
-		return r;
-	return step_hook(attach_step_to_string(step), err);
-}
-
 static int lease_release(brnet_ctx *ctx, const struct brnet_attachment *a, struct brnet_error *err)
 {
 	_cleanup_(network_closep) struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
@@ -716,9 +704,10 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	r = attach_state_transition(a, ATTACH_CONFIGURING, err);
 	if (r < 0)
 		return r;
-	/* The record is born with "lease" (and "publish") journaled: one write, not two or
-	 * three. Undoing a step that never ran is harmless. */
-	a->journal = 1u << STEP_LEASE | 1u << STEP_GUARD;
+	/* The record is born with every step journaled: one write, not one per step. Undoing
+	 * a step that never ran is harmless; for the veth, whose name is a hash that another
+	 * attachment's link may also have, because the undo deletes only a link with our mark. */
+	a->journal = 1u << STEP_LEASE | 1u << STEP_GUARD | 1u << STEP_VETH;
 	if (a->n_publish)
 		a->journal |= 1u << STEP_PUBLISH;
 	if (a->egress.on)
@@ -743,7 +732,7 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	if (r >= 0)
 		r = step_elements(nft, a, mac, err);
 	if (r >= 0)
-		r = journal_step(ctx, a, STEP_VETH, err);
+		r = step_hook(attach_step_to_string(STEP_VETH), err);
 	if (r >= 0)
 		r = step_veth(rtnl, &net, a, mac, netns_fd, &peer_ifindex, err);
 	if (r >= 0) {
