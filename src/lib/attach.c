@@ -467,12 +467,35 @@ int attach_batch_elements(struct nft_batch *b, const struct brnet_attachment *a,
 	return r;
 }
 
+struct elements {
+	const struct brnet_attachment *a;
+	const uint8_t *mac;
+	char *buf;
+	size_t size;
+};
+
+static int elements_attempt(struct nl_sock *nft, const struct nft_egress_list *l, void *userdata,
+			    struct brnet_error *err)
+{
+	struct elements *x = userdata;
+	struct nft_batch b;
+	int r;
+
+	nft_batch_init(&b, x->buf, x->size);
+	nft_batch_begin(&b);
+	r = attach_batch_elements(&b, x->a, l, x->mac, true);
+	if (r >= 0)
+		r = nft_batch_end(&b);
+	if (r < 0)
+		return brnet_err(err, -r, "nf_tables: cannot build batch: %s", strerror(-r));
+	return nl_sock_transact(nft, x->buf, b.len, NULL, NULL, err);
+}
+
 /*
  * The published ports, the anti-spoofing elements and the egress policy go into the kernel as
  * one transaction: one round trip, and all of them or none. Each part is journaled with the
  * record, so a rollback removes whatever of it is there. An allowlist that is not in the kernel
- * yet is created in the same transaction; when another setup created it first, or gc removed
- * the one found, the transaction is refused as a whole and built again.
+ * yet is created in a transaction tried again (nft_egress_list_transact()).
  */
 static int step_elements(struct nl_sock *nft, const struct brnet_attachment *a,
 			 const uint8_t mac[6], struct brnet_error *err)
@@ -481,32 +504,16 @@ static int step_elements(struct nl_sock *nft, const struct brnet_attachment *a,
 	size_t size = 4 * (size_t)NFT_MSG_ROOM + attach_elements_room(a);
 	char owner[RECORD_NAME_MAX];
 	struct nft_egress_list l;
-	struct nft_batch b;
 	int r;
 
 	record_owner(a, owner);
-	nft_egress_list_init(&l, &a->egress);
-	r = nft_egress_list_probe(nft, &l, err);
-	if (r < 0)
-		return brnet_err_prefix(err, r, "nf_tables: cannot look up allowlist %s", l.chain);
 	buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;
-	for (int tries = 1;; tries++) {
-		nft_batch_init(&b, buf, size);
-		nft_batch_begin(&b);
-		r = attach_batch_elements(&b, a, &l, mac, true);
-		if (r >= 0)
-			r = nft_batch_end(&b);
-		if (r < 0)
-			return brnet_err(err, -r, "nf_tables: cannot build batch: %s",
-					 strerror(-r));
-		r = nl_sock_transact(nft, buf, b.len, NULL, NULL, err);
-		if (r >= 0 || tries == 3 || nft_egress_list_retry(nft, &l, r) <= 0)
-			break;
-		if (err)
-			*err = (struct brnet_error){ 0 };
-	}
+	nft_egress_list_init(&l, &a->egress);
+	r = nft_egress_list_transact(
+		nft, &l, elements_attempt,
+		&(struct elements){ .a = a, .mac = mac, .buf = buf, .size = size }, err);
 	if (r == -EEXIST && a->n_publish > 0) {
 		int q = explain_publish_conflict(nft, a, err);
 

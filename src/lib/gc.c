@@ -484,8 +484,8 @@ static void list_removed(const char *chain, void *userdata)
 	action(userdata, "remove egress allowlist %s: no container uses it", chain);
 }
 
-/* Allowlists outlive their last container (the next one with the same list reuses them); here
- * they go. After the owned elements above, so a list whose last user was an orphan goes too. */
+/* Allowlists no container uses: the last container takes its list away, but a kill may leave
+ * one. After the owned elements above, so a list whose last user was an orphan goes too. */
 static void gc_lists(struct gc *gc)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;

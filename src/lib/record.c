@@ -13,11 +13,12 @@
 #include "shared/error.h"
 #include "shared/fileio.h"
 #include "shared/hash.h"
+#include "shared/hex.h"
 #include "shared/macro.h"
 #include "shared/sha256.h"
 
-/* A record is a few hundred bytes; an egress policy of EGRESS_ALLOW_MAX destinations adds
- * about 1.5 MB. (The buffer is malloc'd at this size, but only what is read is touched.) */
+/* A record is a few hundred bytes: a policy's destinations are in its allowlist file. An older
+ * brnet's record held them inline, about 1.5 MB for EGRESS_ALLOW_MAX of them. */
 #define RECORD_FILE_MAX ((size_t)4 * 1024 * 1024)
 
 static const char *const state_names[_ATTACH_STATE_MAX] = {
@@ -97,41 +98,13 @@ void record_update_strings(struct brnet_attachment *a)
 		publish_to_string(&a->publish[i], a->publish_str[i]);
 }
 
-static void hex_digest(const uint8_t d[static SHA256_DIGEST_SIZE],
-		       char out[static 2 * SHA256_DIGEST_SIZE + 1])
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[2 * SHA256_DIGEST_SIZE] = '\0';
-}
-
-static int parse_digest(const char *s, uint8_t d[static SHA256_DIGEST_SIZE])
-{
-	if (strlen(s) != 2 * SHA256_DIGEST_SIZE)
-		return -EINVAL;
-	for (size_t i = 0; i < 2 * SHA256_DIGEST_SIZE; i++) {
-		int v = s[i] >= '0' && s[i] <= '9'   ? s[i] - '0'
-			: s[i] >= 'a' && s[i] <= 'f' ? s[i] - 'a' + 10
-						     : -1;
-
-		if (v < 0)
-			return -EINVAL;
-		d[i / 2] = (uint8_t)(i % 2 ? d[i / 2] | v : v << 4);
-	}
-	return 0;
-}
-
 void record_allow_file_name(const char *id, const char *ifname,
 			    const uint8_t digest[static SHA256_DIGEST_SIZE],
 			    char ret[static RECORD_ALLOW_NAME_MAX])
 {
 	char hex[2 * SHA256_DIGEST_SIZE + 1];
 
-	hex_digest(digest, hex);
+	hex_encode(digest, SHA256_DIGEST_SIZE, hex);
 	snprintf(ret, RECORD_ALLOW_NAME_MAX, "%s@%s.%s.allow", id, ifname, hex);
 }
 
@@ -152,7 +125,7 @@ static json_t *egress_format(const struct brnet_attachment *a)
 	o = json_pack("{s:o, s:o, s:o, s:b, s:b}", "tcp", tcp, "udp", udp, "dns", dns,
 		      "dns_allowed", !p->no_dns, "log", p->log);
 	if (o && (p->n_allow > 0 || a->allow_pending)) {
-		hex_digest(p->n_allow > 0 ? p->digest : a->allow_file, buf);
+		hex_encode(p->n_allow > 0 ? p->digest : a->allow_file, SHA256_DIGEST_SIZE, buf);
 		if (json_object_set_new(o, "allowlist", json_string(buf)) < 0) {
 			json_decref(o);
 			return NULL;
@@ -194,7 +167,7 @@ static int egress_parse_into(json_t *o, struct brnet_attachment *a)
 	p->no_dns = !dns_allowed;
 	p->log = log;
 	if (allowlist) {
-		if (parse_digest(allowlist, a->allow_file) < 0)
+		if (hex_decode(allowlist, a->allow_file, SHA256_DIGEST_SIZE) < 0)
 			return -EBADMSG;
 		a->has_allow_file = a->allow_pending = true;
 	}
@@ -331,6 +304,8 @@ int record_save(int dirfd, struct brnet_attachment *a, bool create, struct brnet
 	_cleanup_(freep) char *text = NULL;
 	char name[RECORD_NAME_MAX], tmp[RECORD_NAME_MAX + 32], old[RECORD_ALLOW_NAME_MAX] = "";
 	bool list = a->egress.on && a->egress.n_allow > 0;
+	bool on_disk = list && a->has_allow_file &&
+		       memcmp(a->allow_file, a->egress.digest, sizeof(a->allow_file)) == 0;
 	_cleanup_(closep) int fd = -EBADF;
 	size_t len;
 	int r;
@@ -342,14 +317,12 @@ int record_save(int dirfd, struct brnet_attachment *a, bool create, struct brnet
 		/* Not the allowlist file of a record that exists (the attachment lock keeps it
 		 * so until the record below is created). */
 		return brnet_err(err, EEXIST, "attachment %s/%s already exists", a->id, a->ifname);
-	if (list && !(a->has_allow_file &&
-		      memcmp(a->allow_file, a->egress.digest, sizeof(a->allow_file)) == 0)) {
+	if (list && !on_disk) {
 		r = allow_file_save(dirfd, a, err);
 		if (r < 0)
 			return r;
 	}
-	if (a->has_allow_file &&
-	    !(list && memcmp(a->allow_file, a->egress.digest, sizeof(a->allow_file)) == 0))
+	if (a->has_allow_file && !on_disk)
 		record_allow_file_name(a->id, a->ifname, a->allow_file, old);
 	text = record_format(a);
 	if (!text)
@@ -539,9 +512,9 @@ int record_allow_file_split(const char *name, char id[static BRNET_ID_MAX + 1],
 	char hex[2 * SHA256_DIGEST_SIZE + 1];
 	const char *at = strchr(name, '@');
 
-	if (name[0] == '.' || len <= tail || !at || strcmp(name + len - 6, suffix) != 0 ||
-	    name[len - tail] != '.' || (size_t)(at - name) > BRNET_ID_MAX ||
-	    (size_t)(name + len - tail - at - 1) >= IFNAMSIZ)
+	if (name[0] == '.' || len <= tail || !at ||
+	    strcmp(name + len - (sizeof(suffix) - 1), suffix) != 0 || name[len - tail] != '.' ||
+	    (size_t)(at - name) > BRNET_ID_MAX || (size_t)(name + len - tail - at - 1) >= IFNAMSIZ)
 		return -EINVAL;
 	memcpy(id, name, (size_t)(at - name));
 	id[at - name] = '\0';
@@ -550,7 +523,7 @@ int record_allow_file_split(const char *name, char id[static BRNET_ID_MAX + 1],
 	memcpy(hex, name + len - tail + 1, 2 * SHA256_DIGEST_SIZE);
 	hex[2 * SHA256_DIGEST_SIZE] = '\0';
 	if (config_check_id(id, NULL) < 0 || config_check_ifname(ifname, "ifname", NULL) < 0 ||
-	    parse_digest(hex, digest) < 0)
+	    hex_decode(hex, digest, SHA256_DIGEST_SIZE) < 0)
 		return -EINVAL;
 	return 0;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* SHA-256 against digests from coreutils' sha256sum, at every padding boundary. */
+/* SHA-256 against digests from coreutils' sha256sum, at every padding boundary; hex. */
 #include <stdio.h>
 #include <string.h>
 
+#include "shared/hex.h"
 #include "shared/sha256.h"
 #include "test-common.h"
 
@@ -55,10 +56,29 @@ static void test_sha256_lengths(void **state)
 	}
 }
 
+/* Lower-case hex both ways; anything but exactly 2n lower-case digits refused. */
+static void test_hex(void **state)
+{
+	static const uint8_t data[3] = { 0x00, 0xa5, 0xff };
+	uint8_t back[3];
+	char text[7];
+
+	(void)state;
+	hex_encode(data, sizeof(data), text);
+	assert_string_equal(text, "00a5ff");
+	assert_int_equal(hex_decode(text, back, sizeof(back)), 0);
+	assert_memory_equal(back, data, sizeof(data));
+	assert_int_equal(hex_decode("00A5ff", back, 3), -1);
+	assert_int_equal(hex_decode("00a5f", back, 3), -1);
+	assert_int_equal(hex_decode("00a5ff0", back, 3), -1);
+	assert_int_equal(hex_decode("00a5fg", back, 3), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha256_lengths),
+		cmocka_unit_test(test_hex),
 	};
 
 	return cmocka_run_group_tests_name("hash", tests, NULL, NULL);

@@ -19,6 +19,7 @@
 #include "lib/nft/expr.h"
 #include "lib/nft/nft.h"
 #include "shared/error.h"
+#include "shared/hex.h"
 #include "shared/macro.h"
 
 DEFINE_POINTER_CLEANUP(struct nftnl_set, nftnl_set_free)
@@ -123,9 +124,7 @@ size_t nft_egress_batch_room(const struct egress_policy *p)
 
 void nft_egress_list_init(struct nft_egress_list *l, const struct egress_policy *p)
 {
-	static const char hex[] = "0123456789abcdef";
 	const uint8_t *d = p->digest;
-	char *q;
 
 	*l = (struct nft_egress_list){ 0 };
 	if (!p->on || p->n_allow == 0)
@@ -134,12 +133,7 @@ void nft_egress_list_init(struct nft_egress_list *l, const struct egress_policy 
 	 * the hash, clear of the small ids of our other sets. */
 	l->set_id = 1u << 30 | (uint32_t)d[16] << 16 | (uint32_t)d[17] << 8 |
 		    (uint32_t)(d[18] & 0xf0);
-	q = stpcpy(l->chain, NFT_EGRESS_LIST_PREFIX);
-	for (unsigned i = 0; i < 16; i++) {
-		*q++ = hex[d[i] >> 4];
-		*q++ = hex[d[i] & 15];
-	}
-	*q = '\0';
+	hex_encode(d, 16, stpcpy(l->chain, NFT_EGRESS_LIST_PREFIX));
 }
 
 /* The list's set for one prefix length: "allow_<hash>_24". */
@@ -173,7 +167,8 @@ int nft_egress_list_probe(struct nl_sock *s, struct nft_egress_list *l, struct b
 	return 0;
 }
 
-int nft_egress_list_retry(struct nl_sock *s, struct nft_egress_list *l, int error)
+/* After a refused transaction: 1 when it is worth another try with l as it now is. */
+static int list_retry(struct nl_sock *s, struct nft_egress_list *l, int error)
 {
 	bool existed = l->exists;
 
@@ -185,6 +180,24 @@ int nft_egress_list_retry(struct nl_sock *s, struct nft_egress_list *l, int erro
 	 * container went (or gc took it) since the probe. */
 	return (error == -EEXIST && !existed && l->exists) ||
 	       (error == -ENOENT && existed && !l->exists);
+}
+
+int nft_egress_list_transact(struct nl_sock *s, struct nft_egress_list *l,
+			     int (*attempt)(struct nl_sock *s, const struct nft_egress_list *l,
+					    void *userdata, struct brnet_error *err),
+			     void *userdata, struct brnet_error *err)
+{
+	int r;
+
+	/* Most containers join a list that is there: no question first. */
+	l->exists = l->chain[0] != '\0';
+	for (int tries = 1;; tries++) {
+		r = attempt(s, l, userdata, err);
+		if (r >= 0 || tries == 4 || list_retry(s, l, r) <= 0)
+			return r;
+		if (err)
+			*err = (struct brnet_error){ 0 };
+	}
 }
 
 /* "ip daddr & /bucket @set" into the rule: destination in reg 9, masked, looked up. */
@@ -242,16 +255,14 @@ static struct nftnl_rule *list_rule(const struct nft_egress_list *l, unsigned bu
 static int add_list_bucket(struct nft_batch *b, const struct egress_policy *p,
 			   const struct nft_egress_list *l, unsigned bucket)
 {
-	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
+	_cleanup_(nftnl_set_freep) struct nftnl_set *s = NULL;
 	char name[NFT_EGRESS_LIST_NAME_MAX + 3];
 	size_t n = 0;
 
+	list_set_name(l, bucket, name);
+	s = nft_setref_alloc(&(struct nft_setref){ NFPROTO_INET, name });
 	if (!s)
 		return -ENOMEM;
-	list_set_name(l, bucket, name);
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
 	nftnl_set_set_u32(s, NFTNL_SET_ID, l->set_id + bucket / EGRESS_BUCKET_STEP);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, NFT_TYPE_IPADDR);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 4);
@@ -299,14 +310,11 @@ static int add_list_bucket(struct nft_batch *b, const struct egress_policy *p,
 static int add_list(struct nft_batch *b, const struct egress_policy *p,
 		    const struct nft_egress_list *l)
 {
-	_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
+	_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nft_chain_new(l->chain, NULL, 0, 0);
 	int r = 0;
 
 	if (!c)
 		return -ENOMEM;
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NFT_TABLE);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, l->chain);
 	nft_batch_chain(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE | NLM_F_EXCL, c);
 	for (unsigned bucket = EGRESS_BUCKET_STEP; r >= 0 && bucket <= 32;
 	     bucket += EGRESS_BUCKET_STEP)
@@ -376,25 +384,24 @@ static int add_egress(struct nft_batch *b, void *userdata)
 	return nft_batch_add_egress(b, x->p, x->l, x->addr, x->owner);
 }
 
+static int replace_attempt(struct nl_sock *s, const struct nft_egress_list *l, void *userdata,
+			   struct brnet_error *err)
+{
+	const struct egress_add *x = userdata;
+	struct egress_add with = { .p = x->p, .l = l, .addr = x->addr, .owner = x->owner };
+
+	return nft_elems_replace(s, refs, _NFT_EGRESS_SET_MAX, x->owner, add_egress,
+				 nft_egress_batch_room(x->p), &with, err);
+}
+
 int nft_egress_replace(struct nl_sock *s, const struct egress_policy *p, const struct inaddr *addr,
 		       const char *owner, struct brnet_error *err)
 {
 	struct nft_egress_list l;
-	struct egress_add x = { .p = p, .l = &l, .addr = addr, .owner = owner };
-	int r;
+	struct egress_add x = { .p = p, .addr = addr, .owner = owner };
 
 	nft_egress_list_init(&l, p);
-	r = nft_egress_list_probe(s, &l, err);
-	for (int tries = 1; r >= 0; tries++) {
-		r = nft_elems_replace(s, refs, _NFT_EGRESS_SET_MAX, owner, add_egress,
-				      nft_egress_batch_room(p), &x, err);
-		if (r >= 0 || tries == 3 || nft_egress_list_retry(s, &l, r) <= 0)
-			break;
-		if (err)
-			*err = (struct brnet_error){ 0 };
-		r = 0;
-	}
-	return r;
+	return nft_egress_list_transact(s, &l, replace_attempt, &x, err);
 }
 
 int nft_egress_remove_owned(struct nl_sock *s, const char *owner, struct brnet_error *err)
@@ -639,13 +646,11 @@ static int delete_list(struct nl_sock *s, const struct lists *x, const char *cha
 	nft_batch_init(&b, buf, sizeof(buf));
 	nft_batch_begin(&b);
 	if (names_has(&x->chains, chain)) {
-		_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
+		_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nft_chain_new(chain, NULL, 0,
+										   0);
 
 		if (!c)
 			return -ENOMEM;
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
-		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NFT_TABLE);
-		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chain);
 		nft_batch_chain(&b, NFT_MSG_DELCHAIN, 0, c);
 	}
 	for (size_t i = 0, n = 0; i < x->sets.n && n < EGRESS_BUCKETS + 1; i++) {
@@ -653,12 +658,9 @@ static int delete_list(struct nl_sock *s, const struct lists *x, const char *cha
 
 		if (!set_of(x->sets.v[i], chain))
 			continue;
-		set = nftnl_set_alloc();
+		set = nft_setref_alloc(&(struct nft_setref){ NFPROTO_INET, x->sets.v[i] });
 		if (!set)
 			return -ENOMEM;
-		nftnl_set_set_u32(set, NFTNL_SET_FAMILY, NFPROTO_INET);
-		nftnl_set_set_str(set, NFTNL_SET_TABLE, NFT_TABLE);
-		nftnl_set_set_str(set, NFTNL_SET_NAME, x->sets.v[i]);
 		nft_batch_set(&b, NFT_MSG_DELSET, 0, set);
 		n++;
 	}

@@ -77,9 +77,14 @@ int nft_batch_add_egress(struct nft_batch *b, const struct egress_policy *p,
 			 const char *owner);
 /* The room nft_batch_add_egress() needs at most (with the list created). */
 size_t nft_egress_batch_room(const struct egress_policy *p);
-/* The allowlist of a failed transaction, looked up again: 1 when it is worth one more try (a
- * racing setup created it, or gc removed it), 0 when the failure was something else. */
-int nft_egress_list_retry(struct nl_sock *s, struct nft_egress_list *l, int error);
+/* Runs attempt (one transaction that joins l, or creates it too when !l->exists) until the
+ * kernel takes it: first joining, the common case, without asking; when the kernel says the
+ * list's chain is missing (ENOENT), again creating it; when a racing setup created it first
+ * (EEXIST), again joining. At most four tries; any other error is returned at once. */
+int nft_egress_list_transact(struct nl_sock *s, struct nft_egress_list *l,
+			     int (*attempt)(struct nl_sock *s, const struct nft_egress_list *l,
+					    void *userdata, struct brnet_error *err),
+			     void *userdata, struct brnet_error *err);
 /* In one transaction: the owner's old elements out, p's in (p off: only out). */
 int nft_egress_replace(struct nl_sock *s, const struct egress_policy *p, const struct inaddr *addr,
 		       const char *owner, struct brnet_error *err);

@@ -21,6 +21,7 @@
 
 #include "lib/nft/batch.h"
 #include "lib/nft/egress.h"
+#include "lib/nft/elems.h"
 #include "lib/nft/expr.h"
 #include "lib/nft/nft.h"
 #include "lib/nft/publish.h"
@@ -339,8 +340,7 @@ static struct nftnl_table *table_new(void)
 	return t;
 }
 
-/* A base chain, or a regular one (type NULL) for jumps. */
-static struct nftnl_chain *chain_new(const char *name, const char *type, uint32_t hook, int prio)
+struct nftnl_chain *nft_chain_new(const char *name, const char *type, uint32_t hook, int prio)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 
@@ -380,7 +380,7 @@ int nft_batch_add_network(struct nft_batch *b, const char *bridge, const struct 
 	/* NLM_F_CREATE without EXCL: "add table/chain/map" are no-ops when they exist. */
 	nft_batch_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, t);
 	for (size_t i = 0; i < ELEMENTSOF(chains); i++) {
-		_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = chain_new(
+		_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nft_chain_new(
 			chains[i].name, chains[i].type, chains[i].hook, chains[i].prio);
 
 		if (!c)
@@ -576,16 +576,14 @@ static const char *const legacy_sets[] = {
 static int drop_legacy_sets(struct nl_sock *s, struct brnet_error *err)
 {
 	for (size_t i = 0; i < ELEMENTSOF(legacy_sets); i++) {
-		_cleanup_(nftnl_set_freep) struct nftnl_set *set = nftnl_set_alloc();
+		_cleanup_(nftnl_set_freep) struct nftnl_set *set = nft_setref_alloc(
+			&(struct nft_setref){ NFPROTO_INET, legacy_sets[i] });
 		char buf[NFT_BATCH_SMALL];
 		struct nft_batch b;
 		int r;
 
 		if (!set)
 			return -ENOMEM;
-		nftnl_set_set_u32(set, NFTNL_SET_FAMILY, NFPROTO_INET);
-		nftnl_set_set_str(set, NFTNL_SET_TABLE, NFT_TABLE);
-		nftnl_set_set_str(set, NFTNL_SET_NAME, legacy_sets[i]);
 		nft_batch_init(&b, buf, sizeof(buf));
 		nft_batch_begin(&b);
 		nft_batch_set(&b, NFT_MSG_DELSET, 0, set);

@@ -74,6 +74,9 @@ struct nftnl_rule *nft_rule_build(enum nft_rule_id id, const char *bridge,
 /* The masquerade rule of a network (pure): nft_rule_build(NFT_RULE_MASQUERADE, ...). */
 struct nftnl_rule *nft_rule_masquerade(const char *bridge, const struct inprefix *subnet);
 
+/* A chain of table inet brnet: a base chain, or a regular one (type NULL) for jumps. */
+struct nftnl_chain *nft_chain_new(const char *name, const char *type, uint32_t hook, int prio);
+
 struct nft_batch;
 /* Appends to b: table, chains and maps (created if missing) and the rules in the mask. */
 int nft_batch_add_network(struct nft_batch *b, const char *bridge, const struct inprefix *subnet,
