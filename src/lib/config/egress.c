@@ -60,7 +60,7 @@ static uint64_t prefix_key(const struct inprefix *x)
  * structures spent a 10,000-CIDR setup's time copying them. */
 static int sort_prefixes(struct inprefix *v, size_t n)
 {
-	_cleanup_(freep) uint64_t *keys = malloc(2 * n * sizeof(uint64_t));
+	_cleanup_(freep) uint64_t *keys = NULL;
 	uint64_t *from, *to;
 	bool sorted = true;
 
@@ -68,6 +68,7 @@ static int sort_prefixes(struct inprefix *v, size_t n)
 		sorted = prefix_key(&v[i - 1]) <= prefix_key(&v[i]);
 	if (sorted)
 		return 0;
+	keys = malloc(2 * n * sizeof(uint64_t));
 	if (!keys)
 		return -ENOMEM;
 	from = keys;
@@ -115,10 +116,6 @@ int egress_policy_normalize(struct egress_policy *p)
 	size_t kept = 0;
 	int r;
 
-	if (p->n_allow == 0) {
-		egress_policy_digest(p, p->digest);
-		return 0;
-	}
 	r = sort_prefixes(p->allow, p->n_allow);
 	if (r < 0)
 		return r;
@@ -131,7 +128,8 @@ int egress_policy_normalize(struct egress_policy *p)
 			continue;
 		p->allow[++kept] = p->allow[i];
 	}
-	p->n_allow = kept + 1;
+	if (p->n_allow > 0)
+		p->n_allow = kept + 1;
 	egress_policy_digest(p, p->digest);
 	return 0;
 }
