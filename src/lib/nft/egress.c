@@ -176,10 +176,10 @@ static int list_retry(struct nl_sock *s, struct nft_egress_list *l, int error)
 		return 0;
 	if (nft_egress_list_probe(s, l, NULL) < 0)
 		return 0;
-	/* EEXIST creating it: another setup was first. ENOENT jumping to it: the list's last
-	 * container went (or gc took it) since the probe. */
-	return (error == -EEXIST && !existed && l->exists) ||
-	       (error == -ENOENT && existed && !l->exists);
+	/* ENOENT joining it: it was not there, or its last container took it away; the probe says
+	 * whether to create it or, when another setup just did, to join again. EEXIST creating
+	 * it: another setup was first. */
+	return (error == -ENOENT && existed) || (error == -EEXIST && !existed && l->exists);
 }
 
 int nft_egress_list_transact(struct nl_sock *s, struct nft_egress_list *l,
