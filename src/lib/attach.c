@@ -375,10 +375,13 @@ static int step_container(struct brnet_attachment *a, int netns_fd, int peer_ifi
 						a->netns);
 	}
 	/* One round trip: lo up (ifindex 1 in every namespace), the interface up, address,
-	 * default route. The kernel runs them in order, so the route finds its subnet. */
+	 * default route. The kernel runs them in order, so the route finds its subnet. The
+	 * network is IPv4 only and the guard drops IPv6 frames: an IPv6 link-local address
+	 * would only send duplicate address detection, MLD reports and router solicitations
+	 * that the bridge would have to drop. */
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_link_set_up(&b, 1);
-	rtnl_build_link_set_up(&b, peer.ifindex);
+	rtnl_build_link_set_up_ipv4(&b, peer.ifindex);
 	rtnl_build_addr_new(&b, peer.ifindex, &local);
 	rtnl_build_route_default(&b, &a->gateway, peer.ifindex);
 	r = rtnl_run(s, &b, err);

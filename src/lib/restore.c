@@ -178,7 +178,7 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 
 		r = nft_guard_missing(nft, &missing, err);
 		if (r >= 0 && missing)
-			r = nft_batch_add_guard_table(&b, missing);
+			r = nft_batch_add_guard_table(&b);
 	}
 	lists = calloc(n ? n : 1, sizeof(*lists));
 	if (!lists)

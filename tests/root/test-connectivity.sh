@@ -19,6 +19,8 @@ route=$(ip -n c1 -j route show default | python3 -c 'import json,sys; r=json.loa
 expect_eq "c1 default route" "$route" "10.0.42.1 eth0"
 lo=$(ip -n c1 -j link show lo | python3 -c 'import json,sys; print("UP" in json.load(sys.stdin)[0]["flags"])')
 expect_eq "c1 lo up" "$lo" "True"
+# An IPv4 network: no IPv6 address on eth0, not even a link-local one (lo keeps ::1).
+expect_eq "c1 eth0 has no IPv6 address" "$(ip -n c1 -6 -o addr show dev eth0)" ""
 
 # The host side: bridge with the gateway, veths on it and up.
 gw=$(ip -j addr show brnet0 | python3 -c 'import json,sys; print([x["local"]+"/"+str(x["prefixlen"]) for x in json.load(sys.stdin)[0]["addr_info"] if x["family"]=="inet"])')

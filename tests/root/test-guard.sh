@@ -59,6 +59,30 @@ echo "ok: a forged MAC reaches nobody"
 ip -n a link set eth0 address "$mac"
 reach_again a $A $B || fail "a lost its network after getting its MAC back"
 
+# IPv6: the network is IPv4 only, and the egress policy and the checks above key on IPv4
+# addresses, so IPv6 frames from a container are dropped. eth0 has no link-local address,
+# but the workload can add one: it reaches neither the other container nor the host.
+ip -n a addr add fe80::a/64 dev eth0 nodad
+ip -n b addr add fe80::b/64 dev eth0 nodad
+ping6() { ip netns exec "$1" ping -6 -c1 -W1 "$2%eth0" >/dev/null 2>&1; }
+! ping6 a fe80::b || fail "a reached b over IPv6"
+! ping6 b fe80::a || fail "b reached a over IPv6"
+ip addr add fe80::1/64 dev brnet0 nodad
+! ping6 a fe80::1 || fail "a reached the host over IPv6"
+# The same addresses on a bridge outside our guard reach each other: the probe works.
+ip link add name v6a type veth peer name v6b
+ip addr add fe80::c/64 dev v6a nodad
+ip link set v6b netns a
+ip -n a addr add fe80::d/64 dev v6b nodad
+ip link set v6a up
+ip -n a link set v6b up
+ip netns exec a ping -6 -c1 -W2 fe80::c%v6b >/dev/null 2>&1 || fail "the IPv6 probe does not work"
+ip -n a link del v6b
+ip addr del fe80::1/64 dev brnet0
+ip -n a addr del fe80::a/64 dev eth0
+ip -n b addr del fe80::b/64 dev eth0
+echo "ok: IPv6 from a container reaches neither another container nor the host"
+
 # ARP poisoning: a claims b's address in a raw ARP reply to the gateway. With arp_accept the
 # host takes unsolicited replies, so without the guard it would learn a's MAC for b.
 sysctl -qw net.ipv4.conf.brnet0.arp_accept=1
@@ -101,4 +125,25 @@ ip -n a addr add 10.0.42.99/24 dev eth0
 ip -n a addr del 10.0.42.99/24 dev eth0
 reach_again a $A 10.0.42.1 || fail "a lost its network after restore"
 echo "ok: restore puts anti-spoofing back"
+
+# The guard of an older brnet let IPv6 through, in a rule named "brnet guard ethertype": the
+# next setup finds its own rule missing and writes the chain afresh, without the old one.
+rule_handle() {
+	nft -j -a list chain bridge brnet guard | python3 -c '
+import json, sys
+for o in json.load(sys.stdin)["nftables"]:
+    r = o.get("rule")
+    if r and r.get("comment") == sys.argv[1]:
+        print(r["handle"])' "$1"
+}
+nft delete rule bridge brnet guard handle "$(rule_handle "brnet guard ipv4 arp only")"
+nft add rule bridge brnet guard iifname @guarded ether type != { ip, arp, ip6 } drop comment '"brnet guard ethertype"'
+make_container c
+brnet setup --netns /run/netns/c --id c >/dev/null
+expect_eq "old ethertype rule gone" "$(rule_handle "brnet guard ethertype")" ""
+[ -n "$(rule_handle "brnet guard ipv4 arp only")" ] || fail "the setup did not put the ethertype rule back"
+expect_eq "guard rules after the rewrite" \
+	"$(nft -j list chain bridge brnet guard | python3 -c 'import json,sys; print(sum("rule" in o for o in json.load(sys.stdin)["nftables"]))')" "5"
+brnet check --id a >/dev/null || fail "check fails after the guard was rewritten"
+echo "ok: an older guard chain is written afresh by the next setup"
 

@@ -263,6 +263,27 @@ static void test_veth_round_trip(void **state)
 	assert_int_equal(b.len, nlh->nlmsg_len); /* one request: up comes once it exists */
 }
 
+/* A link request's IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_ADDR_GEN_MODE; -1 without one. */
+static int addr_gen_mode(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *attr, *af = NULL, *in6 = NULL;
+
+	mnl_attr_for_each (attr, nlh, sizeof(struct ifinfomsg))
+		if (mnl_attr_get_type(attr) == IFLA_AF_SPEC)
+			af = attr;
+	if (!af)
+		return -1;
+	mnl_attr_for_each_nested (attr, af)
+		if (mnl_attr_get_type(attr) == AF_INET6)
+			in6 = attr;
+	if (!in6)
+		return -1;
+	mnl_attr_for_each_nested (attr, in6)
+		if (mnl_attr_get_type(attr) == IFLA_INET6_ADDR_GEN_MODE)
+			return mnl_attr_get_u8(attr);
+	return -1;
+}
+
 /* The host end up, without an IPv6 link-local address: by the index the kernel echoed, so
  * that it can reach no other link of that name. */
 static void test_bridge_port_up(void **state)
@@ -271,7 +292,7 @@ static void test_bridge_port_up(void **state)
 	struct nlbuf b;
 	struct nlmsghdr *up = (struct nlmsghdr *)buf;
 	const struct ifinfomsg *uifi = (const struct ifinfomsg *)(buf + NLMSG_HDRLEN);
-	struct nlattr *attr, *af = NULL, *in6 = NULL, *mode = NULL;
+	struct nlattr *attr, *mode = NULL;
 	bool named = false;
 
 	nlbuf_init(&b, buf, sizeof(buf));
@@ -282,23 +303,11 @@ static void test_bridge_port_up(void **state)
 	assert_int_equal(uifi->ifi_index, 17);
 	assert_int_equal(uifi->ifi_flags, IFF_UP);
 	assert_int_equal(uifi->ifi_change, IFF_UP);
-	mnl_attr_for_each (attr, up, sizeof(struct ifinfomsg)) {
+	mnl_attr_for_each (attr, up, sizeof(struct ifinfomsg))
 		if (mnl_attr_get_type(attr) == IFLA_IFNAME)
 			named = true;
-		if (mnl_attr_get_type(attr) == IFLA_AF_SPEC)
-			af = attr;
-	}
 	assert_false(named);
-	assert_non_null(af);
-	mnl_attr_for_each_nested (attr, af)
-		if (mnl_attr_get_type(attr) == AF_INET6)
-			in6 = attr;
-	assert_non_null(in6);
-	mnl_attr_for_each_nested (attr, in6)
-		if (mnl_attr_get_type(attr) == IFLA_INET6_ADDR_GEN_MODE)
-			mode = attr;
-	assert_non_null(mode);
-	assert_int_equal(mnl_attr_get_u8(mode), IN6_ADDR_GEN_MODE_NONE);
+	assert_int_equal(addr_gen_mode(up), IN6_ADDR_GEN_MODE_NONE);
 
 	/* Without an index (a kernel that does not echo), by name; and with the owner's mark. */
 	nlbuf_init(&b, buf, sizeof(buf));
@@ -318,6 +327,38 @@ static void test_bridge_port_up(void **state)
 	assert_true(named);
 	assert_non_null(mode);
 	assert_string_equal(mnl_attr_get_str(mode), "brnet web/eth0");
+}
+
+/* The container's interface: IPv6 address generation off in a request of its own, before
+ * the one that brings it up (the kernel applies a request's flags before its IFLA_AF_SPEC,
+ * and a link-local address made at the up would stay). */
+static void test_link_set_up_ipv4(void **state)
+{
+	char buf[512] __attribute__((aligned(4))) = { 0 };
+	struct nlbuf b;
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	const struct ifinfomsg *ifi;
+
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_link_set_up_ipv4(&b, 2);
+	assert_ok(nlbuf_finish(&b));
+
+	ifi = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(nlh->nlmsg_type, RTM_NEWLINK);
+	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	assert_int_equal(ifi->ifi_index, 2);
+	assert_int_equal(ifi->ifi_change, 0);
+	assert_int_equal(addr_gen_mode(nlh), IN6_ADDR_GEN_MODE_NONE);
+
+	nlh = (const struct nlmsghdr *)(buf + NLMSG_ALIGN(nlh->nlmsg_len));
+	assert_true((const char *)nlh < buf + b.len);
+	ifi = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(nlh->nlmsg_type, RTM_NEWLINK);
+	assert_int_equal(ifi->ifi_index, 2);
+	assert_int_equal(ifi->ifi_flags, IFF_UP);
+	assert_int_equal(ifi->ifi_change, IFF_UP);
+	assert_int_equal(addr_gen_mode(nlh), -1);
+	assert_int_equal((const char *)nlh + nlh->nlmsg_len, buf + b.len);
 }
 
 /* The kernel's echo of a new veth's host end: IFLA_LINK is the peer's index, and only
@@ -514,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_veth_round_trip),
 		cmocka_unit_test(test_parse_veth_echo),
 		cmocka_unit_test(test_bridge_port_up),
+		cmocka_unit_test(test_link_set_up_ipv4),
 		cmocka_unit_test(test_builder_overflow),
 		cmocka_unit_test(test_parse_addr),
 		cmocka_unit_test(test_parse_ack),

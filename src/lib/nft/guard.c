@@ -61,7 +61,9 @@ static const struct nft_setref guard_sets[_SET_MAX] = {
 
 static const char *const rule_names[_NFT_GUARD_RULE_MAX] = {
 	[NFT_GUARD_RULE_MAC] = "brnet guard mac",
-	[NFT_GUARD_RULE_TYPE] = "brnet guard ethertype",
+	/* Before IPv6 was dropped too, this rule was "brnet guard ethertype": a chain holding
+	 * that one lacks this one, and is written afresh. */
+	[NFT_GUARD_RULE_TYPE] = "brnet guard ipv4 arp only",
 	[NFT_GUARD_RULE_IP] = "brnet guard ip",
 	[NFT_GUARD_RULE_ARP_IP] = "brnet guard arp ip",
 	[NFT_GUARD_RULE_ARP_MAC] = "brnet guard arp mac",
@@ -143,16 +145,16 @@ static struct nftnl_rule *rule_build(enum nft_guard_rule id)
 			ret = drop_unless(r, NFT_PAYLOAD_LL_HEADER, 6, ETH_ALEN, SET_MAC);
 		break;
 	case NFT_GUARD_RULE_TYPE:
-		/* Anything but IPv4, ARP and IPv6 (VLAN tags included) could carry traffic
-		 * past the checks below. */
+		/* Anything but IPv4 and ARP (VLAN tags included) could carry traffic past the
+		 * checks below. IPv6 too: our networks are IPv4 only, and the egress policy
+		 * and these checks key on IPv4 addresses, so a container's IPv6 (link-local
+		 * addresses need no configuration) would reach the host and the other
+		 * containers whatever its policy says. */
 		if (ret >= 0)
 			ret = match_ethertype(r, NFT_CMP_NEQ, ETH_P_IP);
 		if (ret >= 0)
 			ret = rule_add(r, expr_cmp_reg(NFT_REG32_08, NFT_CMP_NEQ,
 						       &(uint16_t){ htons(ETH_P_ARP) }, 2));
-		if (ret >= 0)
-			ret = rule_add(r, expr_cmp_reg(NFT_REG32_08, NFT_CMP_NEQ,
-						       &(uint16_t){ htons(ETH_P_IPV6) }, 2));
 		if (ret >= 0)
 			ret = rule_add(r, expr_verdict(NF_DROP));
 		break;
@@ -182,13 +184,14 @@ static struct nftnl_rule *rule_build(enum nft_guard_rule id)
 	return ret < 0 ? NULL : steal_pointer(&r);
 }
 
-int nft_batch_add_guard_table(struct nft_batch *b, unsigned missing)
+int nft_batch_add_guard_table(struct nft_batch *b)
 {
 	_cleanup_(nftnl_table_freep) struct nftnl_table *t = nftnl_table_alloc();
 	_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
+	_cleanup_(nftnl_rule_freep) struct nftnl_rule *flush = nftnl_rule_alloc();
 	uint8_t family = b->family;
 
-	if (!t || !c)
+	if (!t || !c || !flush)
 		return -ENOMEM;
 	b->family = NFPROTO_BRIDGE;
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_BRIDGE);
@@ -209,12 +212,15 @@ int nft_batch_add_guard_table(struct nft_batch *b, unsigned missing)
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, GUARD_PRIO);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	nft_batch_chain(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE, c);
+	/* The chain afresh, in the same transaction: a rule of an older brnet (or one added
+	 * by hand) does not stay beside ours, and the bridge is never unguarded. */
+	nftnl_rule_set_u32(flush, NFTNL_RULE_FAMILY, NFPROTO_BRIDGE);
+	nftnl_rule_set_str(flush, NFTNL_RULE_TABLE, NFT_TABLE);
+	nftnl_rule_set_str(flush, NFTNL_RULE_CHAIN, NFT_GUARD_CHAIN);
+	nft_batch_rule(b, NFT_MSG_DELRULE, 0, flush);
 	for (unsigned id = 0; id < _NFT_GUARD_RULE_MAX; id++) {
-		_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = NULL;
+		_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = rule_build(id);
 
-		if (!(missing & (1u << id)))
-			continue;
-		r = rule_build(id);
 		if (!r)
 			return -ENOMEM;
 		nft_batch_rule(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, r);
@@ -274,7 +280,7 @@ int nft_guard_ensure(struct nl_sock *s, struct brnet_error *err)
 		return 0;
 	nft_batch_init(&b, buf, sizeof(buf));
 	nft_batch_begin(&b);
-	r = nft_batch_add_guard_table(&b, missing);
+	r = nft_batch_add_guard_table(&b);
 	if (r >= 0)
 		r = nft_batch_end(&b);
 	if (r < 0)

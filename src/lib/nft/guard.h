@@ -21,7 +21,7 @@
 
 enum nft_guard_rule {
 	NFT_GUARD_RULE_MAC, /* ether saddr */
-	NFT_GUARD_RULE_TYPE, /* only IPv4, ARP and IPv6 frames */
+	NFT_GUARD_RULE_TYPE, /* only IPv4 and ARP frames */
 	NFT_GUARD_RULE_IP, /* ip saddr */
 	NFT_GUARD_RULE_ARP_IP, /* arp saddr ip */
 	NFT_GUARD_RULE_ARP_MAC, /* arp saddr ether */
@@ -31,8 +31,8 @@ enum nft_guard_rule {
 
 struct nft_batch;
 
-/* The table, sets, chain and the rules in missing (a mask of enum nft_guard_rule). */
-int nft_batch_add_guard_table(struct nft_batch *b, unsigned missing);
+/* The table, sets and chain, and the chain's rules written afresh (all of them, nothing else). */
+int nft_batch_add_guard_table(struct nft_batch *b);
 /* Which of our rules the kernel lacks (all of them when there is no table). */
 int nft_guard_missing(struct nl_sock *s, unsigned *ret_missing, struct brnet_error *err);
 /* The table, its sets, chain and rules: 0 when all was there, 1 when something was added. */

@@ -87,6 +87,20 @@ void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec)
 	nlbuf_end(b);
 }
 
+/* IPv6 addresses are not generated. The kernel takes this only once the device exists, and
+ * after the flags of the same message: a device that comes up with its carrier makes its
+ * link-local address first. So it goes before the message that brings the device up, or
+ * with it when the device has no carrier yet (a veth whose peer is down). */
+static void put_no_ipv6_link_local(struct nlbuf *b)
+{
+	struct nlattr *af = nlbuf_nest_start(b, IFLA_AF_SPEC);
+	struct nlattr *in6 = nlbuf_nest_start(b, AF_INET6);
+
+	nlbuf_put_u8(b, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	nlbuf_nest_end(b, in6);
+	nlbuf_nest_end(b, af);
+}
+
 void rtnl_build_bridge_port_up(struct nlbuf *b, int ifindex, const char *name, bool hairpin,
 			       const char *alias)
 {
@@ -94,7 +108,6 @@ void rtnl_build_bridge_port_up(struct nlbuf *b, int ifindex, const char *name, b
 				 .ifi_index = ifindex > 0 ? ifindex : 0,
 				 .ifi_flags = IFF_UP,
 				 .ifi_change = IFF_UP };
-	struct nlattr *af, *in6;
 
 	nlbuf_begin(b, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
 	if (ifindex <= 0)
@@ -102,12 +115,8 @@ void rtnl_build_bridge_port_up(struct nlbuf *b, int ifindex, const char *name, b
 	if (alias)
 		nlbuf_put_strz(b, IFLA_IFALIAS, alias);
 	/* A bridge port needs no IPv6 link-local address: not generating one spares the host
-	 * end addrconf, DAD and MLD work. The kernel takes this only once the device exists. */
-	af = nlbuf_nest_start(b, IFLA_AF_SPEC);
-	in6 = nlbuf_nest_start(b, AF_INET6);
-	nlbuf_put_u8(b, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
-	nlbuf_nest_end(b, in6);
-	nlbuf_nest_end(b, af);
+	 * end addrconf, DAD and MLD work. Its peer is still down. */
+	put_no_ipv6_link_local(b);
 	if (hairpin) {
 		/* With br_netfilter, a container's connection to its own published port is
 		 * DNAT'ed while bridged and must leave through the port it came in by. */
@@ -131,6 +140,16 @@ void rtnl_build_link_set_up(struct nlbuf *b, int ifindex)
 
 	nlbuf_begin(b, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
 	nlbuf_end(b);
+}
+
+void rtnl_build_link_set_up_ipv4(struct nlbuf *b, int ifindex)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+
+	nlbuf_begin(b, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
+	put_no_ipv6_link_local(b);
+	nlbuf_end(b);
+	rtnl_build_link_set_up(b, ifindex);
 }
 
 void rtnl_build_link_set_master(struct nlbuf *b, int ifindex, int master)

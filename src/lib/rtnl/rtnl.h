@@ -52,13 +52,14 @@ void rtnl_build_link_get(struct nlbuf *b, int ifindex, const char *name);
 void rtnl_build_bridge_new(struct nlbuf *b, const char *name, const uint8_t mac[6]);
 /* Two requests: create the pair, then bring the host end up as a bridge port. */
 void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec);
-/* A new bridge port up, without IPv6 link-local address, hairpin if asked; by ifindex, or
- * by name when ifindex is 0. */
-/* Up, without IPv6 addresses, hairpin on or not, and with alias (NULL: none) as its
- * IFLA_IFALIAS: the owner's mark, checked before a delete by name. */
+/* A new bridge port up, without IPv6 link-local address, hairpin if asked, and with alias
+ * (NULL: none) as its IFLA_IFALIAS: the owner's mark, checked before a delete by name. By
+ * ifindex, or by name when ifindex is 0. */
 void rtnl_build_bridge_port_up(struct nlbuf *b, int ifindex, const char *name, bool hairpin,
 			       const char *alias);
 void rtnl_build_link_set_up(struct nlbuf *b, int ifindex);
+/* Up, generating no IPv6 address (a link-local one included): an interface on an IPv4 network. */
+void rtnl_build_link_set_up_ipv4(struct nlbuf *b, int ifindex);
 void rtnl_build_link_set_master(struct nlbuf *b, int ifindex, int master);
 /* By ifindex, or by name when ifindex is 0. An index is never given to another link soon
  * after: deleting by the index seen in a dump cannot reach a link made since under that name. */
