@@ -14,7 +14,6 @@
 
 DEFINE_POINTER_CLEANUP(brnet_config, brnet_config_free)
 DEFINE_POINTER_CLEANUP(brnet_attachment, brnet_attachment_free)
-DEFINE_POINTER_CLEANUP(struct nl_sock, nl_sock_free)
 
 /* brnet's gateway is the subnet's first host; a config or IPAM result that says otherwise
  * would give the container a route to nowhere. */

@@ -30,7 +30,6 @@
 #include "shared/error.h"
 #include "shared/macro.h"
 
-DEFINE_POINTER_CLEANUP(struct nl_sock, nl_sock_free)
 DEFINE_POINTER_CLEANUP(brnet_attachment, brnet_attachment_free)
 
 static void network_closep(struct network *net)

@@ -23,8 +23,6 @@
 #include "shared/error.h"
 #include "shared/macro.h"
 
-DEFINE_POINTER_CLEANUP(struct nl_sock, nl_sock_free)
-
 struct report {
 	brnet_problem_fn fn;
 	void *userdata;

@@ -17,8 +17,6 @@
 #include "shared/error.h"
 #include "shared/macro.h"
 
-DEFINE_POINTER_CLEANUP(struct nl_sock, nl_sock_free)
-
 #define RECV_BUF ((size_t)64 * 1024)
 
 struct names {

@@ -28,8 +28,6 @@
 #include "shared/error.h"
 #include "shared/macro.h"
 
-DEFINE_POINTER_CLEANUP(struct nl_sock, nl_sock_free)
-
 struct gc {
 	brnet_ctx *ctx;
 	bool dry_run;

@@ -26,8 +26,6 @@
 #include "shared/error.h"
 #include "shared/macro.h"
 
-DEFINE_POINTER_CLEANUP(struct nl_sock, nl_sock_free)
-
 struct net_entry {
 	char bridge[IFNAMSIZ];
 	struct inprefix subnet;

@@ -15,8 +15,6 @@
 #include "shared/error.h"
 #include "shared/macro.h"
 
-DEFINE_POINTER_CLEANUP(struct nl_sock, nl_sock_free)
-
 static int state_dir_writable(brnet_ctx *ctx, struct brnet_error *err)
 {
 	int fd;

@@ -47,7 +47,6 @@ void nl_sock_free(struct nl_sock *s)
 	closep(&s->fd);
 	free(s);
 }
-DEFINE_POINTER_CLEANUP(struct nl_sock, nl_sock_free)
 
 static int socket_in_netns(int protocol, int netns_fd)
 {

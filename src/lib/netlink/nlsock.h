@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "brnet.h"
+#include "shared/macro.h"
 
 struct nl_sock;
 
@@ -41,6 +42,7 @@ typedef int (*nl_data_cb)(const struct nlmsghdr *nlh, void *userdata);
  * netns_fd, or in the caller's when netns_fd < 0. Extended acks and strict checking on. */
 int nl_sock_open(int protocol, int netns_fd, struct nl_sock **ret);
 void nl_sock_free(struct nl_sock *s);
+DEFINE_POINTER_CLEANUP(struct nl_sock, nl_sock_free)
 /* For sockets that also receive unsolicited messages (NFLOG): poll and read it directly. */
 int nl_sock_fd(const struct nl_sock *s);
 

@@ -13,8 +13,6 @@
 #include "lib/rtnl/rtnl.h"
 #include "shared/macro.h"
 
-DEFINE_POINTER_CLEANUP(struct nl_sock, nl_sock_free)
-
 struct port_scan {
 	const struct inaddr *addr; /* family 0: every address */
 	uint16_t first, last;
