@@ -535,24 +535,20 @@ static int step_elements(struct nl_sock *nft, const struct brnet_attachment *a,
 
 /*
  * Traffic between two containers on one bridge is bridged, not routed: the egress policy's
- * chain sees it only when br_netfilter hands bridged IPv4 to the IP hooks. Without that a
- * policy would not hold between containers, so it is refused rather than half applied.
+ * chain sees it only when br_netfilter hands bridged IPv4 to the IP hooks. Without the module
+ * a policy would not hold between containers, so it is refused before anything is done
+ * rather than half applied; the bridge's own switch is turned on, if need be, once the bridge
+ * exists (network_bridged_filtering()).
  */
 #define BRIDGE_NF_CALL_IPTABLES "/proc/sys/net/bridge/bridge-nf-call-iptables"
 
 static int check_policy_enforceable(struct brnet_error *err)
 {
-	char v[16];
-	int r = sysctl_read(BRIDGE_NF_CALL_IPTABLES, v, sizeof(v));
-
-	if (r >= 0 && strcmp(v, "1") == 0)
+	if (access(BRIDGE_NF_CALL_IPTABLES, F_OK) >= 0)
 		return 0;
-	return brnet_err(
-		err, EOPNOTSUPP,
-		"an egress policy needs bridged traffic to pass the IP hooks, and %s: load "
-		"br_netfilter and set net.bridge.bridge-nf-call-iptables=1 (as Kubernetes "
-		"requires)",
-		r < 0 ? "br_netfilter is not loaded" : "bridge-nf-call-iptables is 0");
+	return brnet_err(err, EOPNOTSUPP,
+			 "an egress policy needs bridged traffic to pass the IP hooks, and "
+			 "br_netfilter is not loaded: load it (as Kubernetes requires)");
 }
 
 /* The policy cfg asks for: ports need destinations to apply to; the DNS exception goes to cfg's
@@ -707,6 +703,8 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	if (r < 0)
 		return r;
 	r = network_ensure(ctx, &net, rtnl, nft, err);
+	if (r >= 0 && a->egress.on)
+		r = network_bridged_filtering(net.bridge, true, err);
 	if (r < 0)
 		return r;
 
@@ -832,6 +830,8 @@ int brnet_policy(brnet_ctx *ctx, const char *id, const char *ifname, const brnet
 		return brnet_err(err, EBUSY, "attachment %s/%s is %s, not active", id, ifname,
 				 attach_state_to_string(a->state));
 	r = policy_from_config(cfg, &a->egress, &p, err);
+	if (r >= 0 && p.on)
+		r = network_bridged_filtering(a->bridge, true, err);
 	if (r < 0)
 		return r;
 	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);

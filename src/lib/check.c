@@ -200,6 +200,15 @@ static void check_firewall(const struct brnet_attachment *a, struct report *rep)
 			"the egress policy in nf_tables differs from the record (%d element%s "
 			"missing or extra)",
 			r, r == 1 ? "" : "s");
+	if (a->egress.on) {
+		struct brnet_error e = { 0 };
+
+		/* Someone may have turned the switch off since: the policy still holds towards
+		 * the host and the outside, not between containers of the bridge. */
+		if (network_bridged_filtering(a->bridge, false, &e) < 0)
+			problem(rep, "the egress policy does not hold between containers: %s",
+				e.msg);
+	}
 }
 
 static void check_state(brnet_ctx *ctx, const struct brnet_attachment *a, struct report *rep)

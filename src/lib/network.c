@@ -414,6 +414,47 @@ static int ensure_tables(struct network *net, struct nl_sock *nft, struct brnet_
 	return 0; /* changed under us twice: checked fully again next time */
 }
 
+#define BRIDGE_NF_CALL_IPTABLES "/proc/sys/net/bridge/bridge-nf-call-iptables"
+
+int network_bridged_filtering(const char *bridge, bool fix, struct brnet_error *err)
+{
+	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL;
+	struct link_info link;
+	char v[16], buf[256];
+	struct nlbuf b;
+	int r = sysctl_read(BRIDGE_NF_CALL_IPTABLES, v, sizeof(v));
+
+	if (r < 0)
+		return brnet_err(err, EOPNOTSUPP,
+				 "bridged traffic does not pass the IP hooks: br_netfilter is not "
+				 "loaded (load it, as Kubernetes requires)");
+	if (strcmp(v, "1") == 0)
+		return 0;
+	/* The host-wide switch is off (some hosts turn it off for their VMs' bridges): ours
+	 * can have its own, which leaves the other bridges as they are. */
+	r = nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
+	if (r < 0)
+		return brnet_err(err, r, "cannot open rtnetlink socket: %s", strerror(-r));
+	r = rtnl_link_get(rtnl, bridge, &link, err);
+	if (r < 0)
+		return brnet_err_prefix(err, r, "cannot look up bridge %s", bridge);
+	if (link.nf_call_iptables == 1)
+		return 0;
+	if (!fix)
+		return brnet_err(err, EOPNOTSUPP,
+				 "bridged traffic on %s does not pass the IP hooks: "
+				 "net.bridge.bridge-nf-call-iptables is 0 and the bridge's own "
+				 "nf_call_iptables is off",
+				 bridge);
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_bridge_nf_call_iptables(&b, link.ifindex);
+	r = rtnl_run(rtnl, &b, err);
+	if (r < 0)
+		return brnet_err_prefix(err, r, "cannot turn on nf_call_iptables of bridge %s",
+					bridge);
+	return 1;
+}
+
 int network_ensure(brnet_ctx *ctx, struct network *net, struct nl_sock *rtnl, struct nl_sock *nft,
 		   struct brnet_error *err)
 {

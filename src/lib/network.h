@@ -43,3 +43,10 @@ void network_close(struct network *net);
 int network_ensure_links(struct network *net, struct nl_sock *rtnl, struct brnet_error *err);
 int network_ensure(brnet_ctx *ctx, struct network *net, struct nl_sock *rtnl, struct nl_sock *nft,
 		   struct brnet_error *err);
+
+/* Whether bridged IPv4 on bridge passes the IP hooks, as an egress policy needs (traffic
+ * between two containers of one bridge is bridged, not routed): br_netfilter loaded, and
+ * net.bridge.bridge-nf-call-iptables on or the bridge's own switch. With fix, a bridge whose
+ * switch alone is missing gets it. 0: it does (1: now, fixed); -EOPNOTSUPP (err says why):
+ * it does not. */
+int network_bridged_filtering(const char *bridge, bool fix, struct brnet_error *err);

@@ -142,6 +142,14 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 		brnet_attachment_list_free(list, n);
 		return brnet_err_prefix(err, r, "cannot put host veths back on their bridge");
 	}
+	/* A bridge made again lost its own br_netfilter switch, which a policy may need. */
+	for (size_t i = 0; i < n && r >= 0; i++)
+		if (list[i]->state == ATTACH_ACTIVE && list[i]->egress.on)
+			r = network_bridged_filtering(list[i]->bridge, true, err);
+	if (r < 0) {
+		brnet_attachment_list_free(list, n);
+		return brnet_err_prefix(err, r, "cannot restore the egress policies");
+	}
 	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
 	if (r < 0) {
 		brnet_attachment_list_free(list, n);

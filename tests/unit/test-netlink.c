@@ -386,6 +386,74 @@ static void test_parse_veth_echo(void **state)
 	assert_true(info.link_other_netns);
 }
 
+/* A link of kind with IFLA_INFO_DATA holding attribute 'type' (a u8 of value v) when type > 0. */
+static struct nlmsghdr *link_with_data(char *buf, const char *kind, uint16_t type, uint8_t v)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	struct nlattr *info, *data;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_index = 4;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "brnet0");
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	if (type > 0)
+		mnl_attr_put_u8(nlh, type, v);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	return nlh;
+}
+
+/* A bridge's own br_netfilter switch, read from its link and turned on by ours. */
+static void test_bridge_nf_call_iptables(void **state)
+{
+	char buf[256] __attribute__((aligned(4))) = { 0 };
+	struct link_info info;
+	const struct nlattr *attr, *linkinfo = NULL, *data = NULL, *sw = NULL;
+	const char *kind = NULL;
+	struct nlbuf b;
+
+	assert_ok(
+		rtnl_parse_link(link_with_data(buf, "bridge", IFLA_BR_NF_CALL_IPTABLES, 1), &info));
+	assert_int_equal(info.nf_call_iptables, 1);
+	assert_ok(
+		rtnl_parse_link(link_with_data(buf, "bridge", IFLA_BR_NF_CALL_IPTABLES, 0), &info));
+	assert_int_equal(info.nf_call_iptables, 0);
+	assert_ok(rtnl_parse_link(link_with_data(buf, "bridge", 0, 0), &info));
+	assert_int_equal(info.nf_call_iptables, -1); /* not reported */
+	/* Data attributes are numbered per kind: the same number means nothing for a veth. */
+	assert_ok(rtnl_parse_link(link_with_data(buf, "veth", IFLA_BR_NF_CALL_IPTABLES, 1), &info));
+	assert_int_equal(info.nf_call_iptables, -1);
+
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_bridge_nf_call_iptables(&b, 4);
+	assert_ok(nlbuf_finish(&b));
+	assert_int_equal(((const struct nlmsghdr *)buf)->nlmsg_type, RTM_NEWLINK);
+	assert_int_equal(((const struct ifinfomsg *)(buf + NLMSG_HDRLEN))->ifi_index, 4);
+	assert_int_equal(((const struct ifinfomsg *)(buf + NLMSG_HDRLEN))->ifi_change, 0);
+	mnl_attr_for_each (attr, (const struct nlmsghdr *)buf, sizeof(struct ifinfomsg))
+		if (mnl_attr_get_type(attr) == IFLA_LINKINFO)
+			linkinfo = attr;
+	assert_non_null(linkinfo);
+	mnl_attr_for_each_nested (attr, linkinfo) {
+		if (mnl_attr_get_type(attr) == IFLA_INFO_KIND)
+			kind = mnl_attr_get_str(attr);
+		if (mnl_attr_get_type(attr) == IFLA_INFO_DATA)
+			data = attr;
+	}
+	assert_non_null(kind);
+	assert_string_equal(kind, "bridge");
+	assert_non_null(data);
+	mnl_attr_for_each_nested (attr, data)
+		if (mnl_attr_get_type(attr) == IFLA_BR_NF_CALL_IPTABLES)
+			sw = attr;
+	assert_non_null(sw);
+	assert_int_equal(mnl_attr_get_u8(sw), 1);
+}
+
 static void test_builder_overflow(void **state)
 {
 	char buf[40];
@@ -556,6 +624,7 @@ int main(void)
 		cmocka_unit_test(test_parse_veth_echo),
 		cmocka_unit_test(test_bridge_port_up),
 		cmocka_unit_test(test_link_set_up_ipv4),
+		cmocka_unit_test(test_bridge_nf_call_iptables),
 		cmocka_unit_test(test_builder_overflow),
 		cmocka_unit_test(test_parse_addr),
 		cmocka_unit_test(test_parse_ack),

@@ -174,6 +174,16 @@ void rtnl_build_link_del(struct nlbuf *b, int ifindex, const char *name)
 	nlbuf_end(b);
 }
 
+static int parse_bridge_data_cb(const struct nlattr *attr, void *data)
+{
+	struct link_info *info = data;
+
+	if (mnl_attr_get_type(attr) == IFLA_BR_NF_CALL_IPTABLES &&
+	    mnl_attr_validate(attr, MNL_TYPE_U8) >= 0)
+		info->nf_call_iptables = mnl_attr_get_u8(attr) ? 1 : 0;
+	return MNL_CB_OK;
+}
+
 static int parse_linkinfo_cb(const struct nlattr *attr, void *data)
 {
 	struct link_info *info = data;
@@ -185,6 +195,10 @@ static int parse_linkinfo_cb(const struct nlattr *attr, void *data)
 			 (int)mnl_attr_get_payload_len(attr), mnl_attr_get_str(attr));
 		/* A NUL inside the payload ends the kind early, as the kernel means it. */
 	}
+	/* The data's attributes are numbered per kind; the kernel puts the kind first. */
+	if (mnl_attr_get_type(attr) == IFLA_INFO_DATA && strcmp(info->kind, "bridge") == 0 &&
+	    mnl_attr_validate(attr, MNL_TYPE_NESTED) >= 0)
+		(void)mnl_attr_parse_nested(attr, parse_bridge_data_cb, data);
 	return MNL_CB_OK;
 }
 
@@ -271,7 +285,7 @@ static int parse_link_cb(const struct nlattr *attr, void *data)
 int rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *ret)
 {
 	const struct ifinfomsg *ifi;
-	struct link_info info = { .route_localnet = -1 };
+	struct link_info info = { .route_localnet = -1, .nf_call_iptables = -1 };
 
 	if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*ifi))
 		return -EBADMSG;
@@ -351,6 +365,21 @@ int rtnl_link_del(struct nl_sock *s, int ifindex, const char *name, struct brnet
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_link_del(&b, ifindex, name);
 	return rtnl_run(s, &b, err);
+}
+
+void rtnl_build_bridge_nf_call_iptables(struct nlbuf *b, int ifindex)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct nlattr *info, *data;
+
+	nlbuf_begin(b, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
+	info = nlbuf_nest_start(b, IFLA_LINKINFO);
+	nlbuf_put_strz(b, IFLA_INFO_KIND, "bridge");
+	data = nlbuf_nest_start(b, IFLA_INFO_DATA);
+	nlbuf_put_u8(b, IFLA_BR_NF_CALL_IPTABLES, 1);
+	nlbuf_nest_end(b, data);
+	nlbuf_nest_end(b, info);
+	nlbuf_end(b);
 }
 
 void rtnl_build_link_route_localnet(struct nlbuf *b, int ifindex)

@@ -26,6 +26,7 @@ struct link_info {
 	uint8_t mac[6];
 	bool has_mac;
 	int route_localnet; /* -1: not reported */
+	int nf_call_iptables; /* a bridge's IFLA_BR_NF_CALL_IPTABLES; -1: not reported */
 	char alias[128]; /* IFLA_IFALIAS, "" when none (or longer than this) */
 };
 
@@ -110,6 +111,9 @@ int sockdiag_port_taken(uint8_t proto, const struct inaddr *addr, uint16_t first
 
 /* route_localnet on a link (IFLA_AF_SPEC/AF_INET/IFLA_INET_CONF), needed to send 127/8 out. */
 void rtnl_build_link_route_localnet(struct nlbuf *b, int ifindex);
+/* The bridge's own br_netfilter switch (IFLA_BR_NF_CALL_IPTABLES) on: its bridged IPv4 passes
+ * the IP hooks whatever net.bridge.bridge-nf-call-iptables says. */
+void rtnl_build_bridge_nf_call_iptables(struct nlbuf *b, int ifindex);
 
 /* Calls fn for every link of the namespace s belongs to. */
 void rtnl_build_link_dump(struct nlbuf *b);
