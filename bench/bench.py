@@ -433,8 +433,9 @@ def iperf(args, ns=None, seconds=3):
 def run_throughput(brnet, runs=3):
     env = dict(os.environ, BRNET_STATE_DIR="/run/bench-perf")
     netns_add("perf")
+    # --allow-routed: the direct path below is a route to the container's address.
     spawn([brnet, "setup", "--netns", "/run/netns/perf", "--id", "perf", "--bridge", "pbr0",
-           "--subnet", "10.78.0.0/24", "-p", "5201:5201"], env)
+           "--subnet", "10.78.0.0/24", "--allow-routed", "-p", "5201:5201"], env)
     server = subprocess.Popen(["ip", "netns", "exec", "perf", "iperf3", "-s", "-p", "5201"],
                               stdout=subprocess.DEVNULL)
     local = subprocess.Popen(["iperf3", "-s", "-p", "5301", "-B", "127.0.0.1"],

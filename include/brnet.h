@@ -88,6 +88,12 @@ int brnet_config_set_mac(brnet_config *cfg, const char *mac, struct brnet_error 
 /* Hairpin mode on the host end for every container (it is always on for publishers), so a
  * container reaches itself through the host's addresses. */
 int brnet_config_set_hairpin(brnet_config *cfg, bool hairpin);
+/* Whether connections routed in from elsewhere (another machine with a route to the subnet via
+ * this host, another network) may reach the containers directly, rather than only through
+ * published ports. A property of the network, chosen by its first setup: by default a new
+ * network keeps them out, and a later setup that asks otherwise is refused. CNI networks let
+ * them in (pods are reachable by their address). */
+int brnet_config_set_routed(brnet_config *cfg, bool routed);
 /* Who made the attachment, e.g. "cni:mynet": recorded and listed; a CNI GC removes only the
  * attachments of its own origin. 1-80 bytes of [A-Za-z0-9_.:-]; default empty. */
 int brnet_config_set_origin(brnet_config *cfg, const char *origin, struct brnet_error *err);

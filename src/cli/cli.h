@@ -45,6 +45,7 @@ enum {
 	OPT_EGRESS_DENY_ALL,
 	OPT_NO_EGRESS_DNS,
 	OPT_EGRESS_LOG,
+	OPT_ALLOW_ROUTED,
 };
 
 #define CLI_NETWORK_OPTIONS                                                                        \
@@ -65,6 +66,7 @@ enum {
 		{ "egress-deny-all", no_argument, NULL, OPT_EGRESS_DENY_ALL },                     \
 		{ "no-egress-dns", no_argument, NULL, OPT_NO_EGRESS_DNS },                         \
 		{ "egress-log", no_argument, NULL, OPT_EGRESS_LOG },                               \
+		{ "allow-routed", no_argument, NULL, OPT_ALLOW_ROUTED },                           \
 	{                                                                                          \
 		"state-dir", required_argument, NULL, OPT_STATE_DIR                                \
 	}

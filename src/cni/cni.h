@@ -83,6 +83,7 @@ struct cni_conf {
 	const char *state_dir; /* "stateDir": ours; NULL for the library's default */
 	unsigned mtu;
 	bool hairpin;
+	bool routed; /* "allowRouted" (ours), default true: pods are reachable by their address */
 	const char *mac; /* runtimeConfig.mac, args.cni.mac, CNI_ARGS MAC or "mac" */
 	char mac_buf[18];
 	const char *ip; /* runtimeConfig.ips, args.cni.ips or CNI_ARGS IP: an address, no prefix */

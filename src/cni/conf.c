@@ -493,8 +493,12 @@ static int parse_network(const struct parser *p, json_t *root, const char *cni_a
 	if (!c->type)
 		return bad(p, CNI_ERR_CONFIG, NULL, "type", NULL, "is required");
 	c->bridge = "cni0";
+	/* As the reference plugin, which filters nothing: other nodes reach pods by their
+	 * address (the Kubernetes model). false keeps them to published ports. */
+	c->routed = true;
 	if ((r = get_string(p, root, NULL, "bridge", &c->bridge)) < 0 ||
 	    (r = get_bool(p, root, "hairpinMode", &c->hairpin)) < 0 ||
+	    (r = get_bool(p, root, "allowRouted", &c->routed)) < 0 ||
 	    (r = get_string(p, root, NULL, "mac", &top_mac)) < 0 ||
 	    (r = get_string(p, root, NULL, "stateDir", &c->state_dir)) < 0 ||
 	    (r = get_object(p, root, NULL, "dns", &c->dns)) < 0 ||

@@ -103,7 +103,7 @@ static int lease_release(brnet_ctx *ctx, const struct brnet_attachment *a, struc
 	struct lease_db db;
 	int r;
 
-	r = network_open_locked(ctx, a->bridge, &a->subnet, &net, err);
+	r = network_open_locked(ctx, a->bridge, &a->subnet, -1, &net, err);
 	if (r < 0)
 		return r;
 	lease_db_init(&db, &net.subnet);
@@ -688,7 +688,8 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	if (r < 0)
 		return r;
 
-	r = network_open_locked(ctx, cfg->bridge, cfg->subnet_set ? &cfg->subnet : NULL, &net, err);
+	r = network_open_locked(ctx, cfg->bridge, cfg->subnet_set ? &cfg->subnet : NULL,
+				cfg->routed, &net, err);
 	if (r < 0)
 		return r;
 	a->subnet = net.subnet;

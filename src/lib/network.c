@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <linux/netlink.h>
 #include <stdio.h>
@@ -24,13 +25,16 @@
 #define NETWORK_FILE "network.json"
 #define NETWORK_FILE_MAX 4096
 
-static int network_file_load(int dirfd, const char *path, struct inprefix *ret,
+/* The subnet, and whether routed connections may come in: -1 when the file does not say (an
+ * older brnet's). */
+static int network_file_load(int dirfd, const char *path, struct inprefix *ret, int *ret_routed,
 			     struct brnet_error *err)
 {
 	_cleanup_(freep) char *text = NULL;
 	_cleanup_(json_decrefp) json_t *root = NULL;
 	const char *bridge, *subnet;
 	json_error_t jerr;
+	int routed = -1;
 	size_t len;
 	int r;
 
@@ -41,11 +45,13 @@ static int network_file_load(int dirfd, const char *path, struct inprefix *ret,
 		return brnet_err(err, r, "cannot read %s/" NETWORK_FILE ": %s", path, strerror(-r));
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root ||
-	    json_unpack_ex(root, &jerr, JSON_STRICT, "{s:s, s:s}", "bridge", &bridge, "subnet",
-			   &subnet) < 0 ||
+	    json_unpack_ex(root, &jerr, JSON_STRICT, "{s:s, s:s, s?b}", "bridge", &bridge, "subnet",
+			   &subnet, "routed", &routed) < 0 ||
 	    config_parse_subnet(subnet, ret, NULL) < 0)
 		return brnet_err(err, EBADMSG, "corrupt network file %s/" NETWORK_FILE ": %s", path,
 				 root ? jerr.text : "not JSON");
+	if (ret_routed)
+		*ret_routed = routed;
 	return 0;
 }
 
@@ -56,8 +62,8 @@ static int network_file_save(const struct network *net, struct brnet_error *err)
 	char p[PREFIX_STRLEN];
 	int r;
 
-	root = json_pack("{s:s, s:s}", "bridge", net->bridge, "subnet",
-			 inprefix_to_string(&net->subnet, p));
+	root = json_pack("{s:s, s:s, s:b}", "bridge", net->bridge, "subnet",
+			 inprefix_to_string(&net->subnet, p), "routed", net->routed);
 	text = root ? json_dumps(root, JSON_COMPACT) : NULL;
 	if (!text)
 		return -ENOMEM;
@@ -100,7 +106,7 @@ static int check_no_overlap(brnet_ctx *ctx, const struct network *net, struct br
 		sub = openat(ctx->networks_dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (sub < 0)
 			continue;
-		if (network_file_load(sub, de->d_name, &other, NULL) < 0)
+		if (network_file_load(sub, de->d_name, &other, NULL, NULL) < 0)
 			continue;
 		if (prefixes_overlap(&other, &net->subnet)) {
 			r = brnet_err(err, EINVAL, "invalid subnet %s: overlaps %s of network %s",
@@ -114,14 +120,14 @@ static int check_no_overlap(brnet_ctx *ctx, const struct network *net, struct br
 }
 
 int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefix *subnet,
-			struct network *ret, struct brnet_error *err)
+			int routed, struct network *ret, struct brnet_error *err)
 {
 	struct network net = { .dirfd = -EBADF,
 			       .lockfd = -EBADF,
 			       .networks_dirfd = ctx->networks_dirfd };
 	struct inprefix recorded, def;
 	char a[PREFIX_STRLEN], b[PREFIX_STRLEN];
-	int r;
+	int recorded_routed, r;
 
 	snprintf(net.bridge, sizeof(net.bridge), "%s", bridge);
 	snprintf(net.path, sizeof(net.path), "%s/networks/%s", ctx->state_dir, bridge);
@@ -138,7 +144,7 @@ int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefi
 	}
 	net.lockfd = r;
 
-	r = network_file_load(net.dirfd, net.path, &recorded, err);
+	r = network_file_load(net.dirfd, net.path, &recorded, &recorded_routed, err);
 	if (r >= 0) {
 		net.recorded = true;
 		if (subnet && (recorded.addr.v4.s_addr != subnet->addr.v4.s_addr ||
@@ -149,8 +155,22 @@ int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefi
 					 inprefix_to_string(subnet, a), bridge,
 					 inprefix_to_string(&recorded, b));
 		}
+		if (routed >= 0 && recorded_routed >= 0 && routed != recorded_routed) {
+			network_close(&net);
+			return brnet_err(
+				err, EINVAL,
+				"network %s was set up %s routed connections in; this asks "
+				"%s (it is the network's, chosen by its first setup)",
+				bridge, recorded_routed ? "letting" : "without letting",
+				routed ? "to let them in" : "not to");
+		}
 		net.subnet = recorded;
+		net.routed = recorded_routed >= 0 ? recorded_routed : routed > 0;
+		/* Recorded by an older brnet, which let them in: the first to ask decides. */
+		if (recorded_routed < 0 && routed >= 0)
+			(void)network_file_save(&net, NULL);
 	} else if (r == -ENOENT) {
+		net.routed = routed > 0;
 		if (!subnet) {
 			(void)inprefix_parse_v4(BRNET_DEFAULT_SUBNET, &def);
 			subnet = &def;
@@ -352,14 +372,33 @@ int network_ensure_links(struct network *net, struct nl_sock *rtnl, struct brnet
 
 /*
  * The fingerprint of our tables (lib/nft/fingerprint.h) as read just before a check of this
- * network's rules that found them all, prefixed with the boot's id: handles start again at
- * every boot. A cache: without it, or when it differs, the rules are checked with a dump of
- * each table.
+ * network's rules that found them all, prefixed with the boot's id (handles start again at
+ * every boot) and the digest of the rules' names (a brnet whose rules differ checks again).
+ * A cache: without it, or when it differs, the rules are checked with a dump of each table.
  */
 #define NFT_CHECKED_FILE "nft-checked"
 #define BOOT_ID_FILE "/proc/sys/kernel/random/boot_id"
 
-static int tables_fingerprint(struct nl_sock *nft, char *buf, size_t size)
+/* The names of the rules this network wants, ours and the guard's: a brnet whose rules differ
+ * (renamed when changed) does not take a check made by another for its own. */
+static uint64_t rules_digest(const struct network *net)
+{
+	char name[NFT_COMMENT_MAX];
+	uint64_t h = FNV1A64_INIT;
+	const char *g;
+
+	for (unsigned id = 0; id < _NFT_RULE_MAX; id++)
+		if ((NFT_NETWORK_RULES(net->routed) & (1u << id)) &&
+		    nft_rule_name(id, net->bridge, name) >= 0)
+			h = fnv1a64(h, name, strlen(name) + 1);
+	for (unsigned id = 0; id < _NFT_GUARD_RULE_MAX; id++)
+		if ((g = nft_guard_rule_name(id)))
+			h = fnv1a64(h, g, strlen(g) + 1);
+	return h;
+}
+
+static int tables_fingerprint(const struct network *net, struct nl_sock *nft, char *buf,
+			      size_t size)
 {
 	char boot[64], fp[NFT_FINGERPRINT_MAX];
 	int r, n;
@@ -370,7 +409,7 @@ static int tables_fingerprint(struct nl_sock *nft, char *buf, size_t size)
 	r = nft_fingerprint_read(nft, fp, NULL);
 	if (r < 0)
 		return r;
-	n = snprintf(buf, size, "boot %s %s\n", boot, fp);
+	n = snprintf(buf, size, "boot %s rules %016" PRIx64 " %s\n", boot, rules_digest(net), fp);
 	return n < 0 || (size_t)n >= size ? -ENOBUFS : 0;
 }
 
@@ -387,7 +426,7 @@ static bool tables_unchanged(const struct network *net, const char *seen)
 static int ensure_tables(struct network *net, struct nl_sock *nft, struct brnet_error *err)
 {
 	char seen[NFT_FINGERPRINT_MAX + 128];
-	bool have = tables_fingerprint(nft, seen, sizeof(seen)) >= 0;
+	bool have = tables_fingerprint(net, nft, seen, sizeof(seen)) >= 0;
 	int added, r;
 
 	if (have && tables_unchanged(net, seen))
@@ -396,7 +435,7 @@ static int ensure_tables(struct network *net, struct nl_sock *nft, struct brnet_
 	 * any change after the check (ours included) then differs from it. So after a repair
 	 * (or the tables' creation), it is read again and the rules checked once more. */
 	for (unsigned pass = 0; pass < 2; pass++) {
-		added = nft_network_ensure(nft, net->bridge, &net->subnet, err);
+		added = nft_network_ensure(nft, net->bridge, &net->subnet, net->routed, err);
 		if (added < 0)
 			return added;
 		r = nft_guard_ensure(nft, err);
@@ -409,7 +448,7 @@ static int ensure_tables(struct network *net, struct nl_sock *nft, struct brnet_
 							strlen(seen));
 			return 0;
 		}
-		have = tables_fingerprint(nft, seen, sizeof(seen)) >= 0;
+		have = tables_fingerprint(net, nft, seen, sizeof(seen)) >= 0;
 	}
 	return 0; /* changed under us twice: checked fully again next time */
 }

@@ -22,6 +22,7 @@ struct network {
 	struct inaddr gateway;
 	int bridge_ifindex;
 	bool recorded; /* network.json existed when opened: we created this network */
+	bool routed; /* connections routed in from elsewhere may reach containers directly */
 	int networks_dirfd; /* borrowed from the context */
 	int dirfd;
 	int lockfd;
@@ -30,9 +31,11 @@ struct network {
 
 /* Opens networks/<bridge>/ and takes its lock. If the network is recorded, its subnet is
  * loaded; a different subnet from the user is an error. subnet may be NULL (use recorded or
- * the default). */
+ * the default). routed: whether connections routed in from elsewhere may reach the
+ * containers directly, a property of the network that its first setup chooses (-1: no
+ * choice; a new network then keeps them out); another answer later is an error. */
 int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefix *subnet,
-			struct network *ret, struct brnet_error *err);
+			int routed, struct network *ret, struct brnet_error *err);
 void network_unlock(struct network *net);
 void network_close(struct network *net);
 

@@ -30,6 +30,7 @@ struct net_entry {
 	char bridge[IFNAMSIZ];
 	struct inprefix subnet;
 	int ifindex;
+	bool routed;
 };
 
 /* The recorded networks (network.json under networks/). */
@@ -52,7 +53,7 @@ static int list_networks(brnet_ctx *ctx, struct nl_sock *rtnl, struct net_entry 
 
 		if (de->d_name[0] == '.' || config_check_ifname(de->d_name, "bridge", NULL) < 0)
 			continue;
-		if (network_open_locked(ctx, de->d_name, NULL, &net, NULL) < 0)
+		if (network_open_locked(ctx, de->d_name, NULL, -1, &net, NULL) < 0)
 			continue;
 		recorded = net.recorded;
 		if (recorded) {
@@ -80,6 +81,7 @@ static int list_networks(brnet_ctx *ctx, struct nl_sock *rtnl, struct net_entry 
 		if (recorded) {
 			snprintf(v[n].bridge, IFNAMSIZ, "%s", net.bridge);
 			v[n].ifindex = net.bridge_ifindex;
+			v[n].routed = net.routed;
 			v[n++].subnet = net.subnet;
 		}
 		network_close(&net);
@@ -172,6 +174,7 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 		r = nft_network_missing(nft, nets[i].bridge, &missing, err);
 		if (r < 0)
 			break;
+		missing &= NFT_NETWORK_RULES(nets[i].routed);
 		/* The global rules once, with the first network; each network its own. */
 		if (i == 0)
 			globals_missing = missing & ((1u << _NFT_RULE_GLOBAL_MAX) - 1);

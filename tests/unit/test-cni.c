@@ -119,6 +119,8 @@ static void test_decode_errors(void **state)
 		    CNI_ERR_CONFIG, "ipam.subnet: must be a string (line 2, column 11)");
 	expect_fail("{" BASE ", \"hairpinMode\": \"yes\"}", CNI_ADD, NULL, CNI_ERR_CONFIG,
 		    "hairpinMode: must be true or false");
+	expect_fail("{" BASE ", \"allowRouted\": 1}", CNI_ADD, NULL, CNI_ERR_CONFIG,
+		    "allowRouted: must be true or false");
 	expect_fail("{" BASE ", \"name\": 5}", CNI_ADD, NULL, CNI_ERR_DECODE, "duplicate");
 	expect_fail("{\"cniVersion\": \"1.0.0\", \"name\": \"-x\", \"type\": \"t\"}", CNI_ADD, NULL,
 		    CNI_ERR_CONFIG, "name -x");
@@ -196,6 +198,10 @@ static void test_conventions(void **state)
 	assert_null(c.subnet);
 	assert_null(c.ip);
 	assert_null(c.mac);
+	assert_true(c.routed); /* pods reachable by their address, as with the reference plugin */
+	cni_conf_done(&c);
+	assert_int_equal(parse("{" BASE ", \"allowRouted\": false}", CNI_ADD, NULL, &c, &e), 0);
+	assert_false(c.routed);
 	cni_conf_done(&c);
 
 	/* runtimeConfig beats args beats CNI_ARGS beats the plain key. */

@@ -207,6 +207,41 @@ static void test_publish_rules(void **state)
 	assert_errno(nft_rule_name(_NFT_RULE_MAX, "br1", name), EINVAL);
 }
 
+/* Connections routed in to a container are dropped unless published (DNAT) or made by it; a
+ * network that lets them in does not want the rule. */
+static void test_routed_in_rule(void **state)
+{
+	char text[4096], name[NFT_COMMENT_MAX];
+	const char *out, *in, *status, *state_, *drop;
+
+	rule_text(NFT_RULE_ROUTED_IN, "brnet0", "10.0.42.0/24", text, sizeof(text));
+	assert_non_null(strstr(text, "inet brnet forward"));
+	out = strstr(text, "[ meta load oifname => reg 1 ]");
+	in = strstr(text, "[ meta load iifname => reg 1 ]");
+	assert_non_null(out);
+	assert_non_null(in);
+	/* out the bridge, not in by it */
+	assert_non_null(
+		strstr(out, "[ cmp eq reg 1 0x656e7262 0x00003074 0x00000000 0x00000000 ]"));
+	assert_non_null(
+		strstr(in, "[ cmp neq reg 1 0x656e7262 0x00003074 0x00000000 0x00000000 ]"));
+	status = strstr(text, "[ ct load status => reg 1 ]");
+	state_ = strstr(text, "[ ct load state => reg 1 ]");
+	drop = strstr(text, "[ immediate reg 0 drop ]");
+	assert_non_null(status);
+	assert_non_null(state_);
+	assert_non_null(drop);
+	assert_non_null(strstr(status, "[ bitwise reg 1 = ( reg 1 & 0x00000020 ) ^ 0x00000000 ]"));
+	assert_non_null(strstr(status, "[ cmp eq reg 1 0x00000000 ]"));
+	assert_null(strstr(text, "nfproto")); /* both families */
+	assert_ok(nft_rule_name(NFT_RULE_ROUTED_IN, "brnet0", name));
+	assert_string_equal(name, "brnet routed in brnet0");
+
+	assert_true(NFT_NETWORK_RULES(false) & (1u << NFT_RULE_ROUTED_IN));
+	assert_false(NFT_NETWORK_RULES(true) & (1u << NFT_RULE_ROUTED_IN));
+	assert_int_equal(NFT_NETWORK_RULES(true) | (1u << NFT_RULE_ROUTED_IN), NFT_RULES_ALL);
+}
+
 /* The egress chain hands a container to its allowlist with one verdict map lookup. */
 static void test_egress_list_rule(void **state)
 {
@@ -506,6 +541,7 @@ int main(void)
 		cmocka_unit_test(test_masquerade_prefix_mask),
 		cmocka_unit_test(test_network_batch),
 		cmocka_unit_test(test_publish_rules),
+		cmocka_unit_test(test_routed_in_rule),
 		cmocka_unit_test(test_publish_keys),
 		cmocka_unit_test(test_egress_list_rule),
 		cmocka_unit_test(test_egress_list_name),

@@ -99,6 +99,7 @@ int brnet_config_new(brnet_config **ret)
 	strcpy(cfg->ifname, BRNET_DEFAULT_IFNAME);
 	strcpy(cfg->bridge, BRNET_DEFAULT_BRIDGE);
 	(void)inprefix_parse_v4(BRNET_DEFAULT_SUBNET, &cfg->subnet);
+	cfg->routed = -1;
 	*ret = cfg;
 	return 0;
 }
@@ -308,6 +309,14 @@ int brnet_config_set_hairpin(brnet_config *cfg, bool hairpin)
 	if (!cfg)
 		return -EINVAL;
 	cfg->hairpin = hairpin;
+	return 0;
+}
+
+int brnet_config_set_routed(brnet_config *cfg, bool routed)
+{
+	if (!cfg)
+		return -EINVAL;
+	cfg->routed = routed;
 	return 0;
 }
 

@@ -69,6 +69,11 @@ static const char *const rule_names[_NFT_GUARD_RULE_MAX] = {
 	[NFT_GUARD_RULE_ARP_MAC] = "brnet guard arp mac",
 };
 
+const char *nft_guard_rule_name(enum nft_guard_rule id)
+{
+	return id < _NFT_GUARD_RULE_MAX ? rule_names[id] : NULL;
+}
+
 static struct nftnl_set *set_new(unsigned which)
 {
 	struct nftnl_set *s = nftnl_set_alloc();

@@ -31,6 +31,8 @@ enum nft_guard_rule {
 
 struct nft_batch;
 
+/* The comment that names one of the guard chain's rules. */
+const char *nft_guard_rule_name(enum nft_guard_rule id);
 /* The table, sets and chain, and the chain's rules written afresh (all of them, nothing else). */
 int nft_batch_add_guard_table(struct nft_batch *b);
 /* Which of our rules the kernel lacks (all of them when there is no table). */

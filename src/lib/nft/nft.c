@@ -53,6 +53,7 @@ static const char *const rule_chain[_NFT_RULE_MAX] = {
 	[NFT_RULE_MASQUERADE] = NFT_CHAIN_POSTROUTING,
 	[NFT_RULE_HAIRPIN] = NFT_CHAIN_POSTROUTING,
 	[NFT_RULE_LOCALNET_MASQUERADE] = NFT_CHAIN_POSTROUTING,
+	[NFT_RULE_ROUTED_IN] = NFT_CHAIN_FORWARD,
 };
 
 int nft_rule_name(enum nft_rule_id id, const char *bridge, char buf[static NFT_COMMENT_MAX])
@@ -74,6 +75,7 @@ int nft_rule_name(enum nft_rule_id id, const char *bridge, char buf[static NFT_C
 		[NFT_RULE_MASQUERADE] = "brnet network",
 		[NFT_RULE_HAIRPIN] = "brnet hairpin",
 		[NFT_RULE_LOCALNET_MASQUERADE] = "brnet localnet",
+		[NFT_RULE_ROUTED_IN] = "brnet routed in",
 	};
 	int n;
 
@@ -314,6 +316,24 @@ struct nftnl_rule *nft_rule_build(enum nft_rule_id id, const char *bridge,
 			ret = match_ifname(r, NFT_META_OIFNAME, NFT_CMP_EQ, bridge);
 		if (ret >= 0)
 			ret = rule_add(r, nftnl_expr_alloc("masq"));
+		break;
+	case NFT_RULE_ROUTED_IN:
+		/* Another machine (or network) with a route to the subnet via this host reaches
+		 * a container only through a published port (DNAT'ed) or a connection the
+		 * container made (defect 15). Traffic between the bridge's own ports comes in by
+		 * the bridge. Both families: the network is IPv4, nothing else is let in. */
+		ret = match_ifname(r, NFT_META_OIFNAME, NFT_CMP_EQ, bridge);
+		if (ret >= 0)
+			ret = match_ifname(r, NFT_META_IIFNAME, NFT_CMP_NEQ, bridge);
+		if (ret >= 0)
+			ret = match_ct_bits(r, NFT_CT_STATUS, IPS_DST_NAT, NFT_CMP_EQ);
+		if (ret >= 0)
+			ret = match_ct_bits(r, NFT_CT_STATE,
+					    NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
+						    NF_CT_STATE_BIT(IP_CT_RELATED),
+					    NFT_CMP_EQ);
+		if (ret >= 0)
+			ret = rule_add(r, expr_verdict(NF_DROP));
 		break;
 	default:
 		return NULL;
@@ -604,7 +624,7 @@ static int drop_legacy_sets(struct nl_sock *s, struct brnet_error *err)
 }
 
 int nft_network_ensure(struct nl_sock *s, const char *bridge, const struct inprefix *subnet,
-		       struct brnet_error *err)
+		       bool routed, struct brnet_error *err)
 {
 	char buf[NFT_BATCH_SMALL * 2];
 	unsigned missing;
@@ -613,6 +633,7 @@ int nft_network_ensure(struct nl_sock *s, const char *bridge, const struct inpre
 	r = nft_network_missing(s, bridge, &missing, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "nf_tables: cannot list table inet " NFT_TABLE);
+	missing &= NFT_NETWORK_RULES(routed);
 	if (missing == 0)
 		return 0; /* every rule is there, so are the table, chains and maps they use */
 	len = nft_build_network_batch(buf, sizeof(buf), bridge, subnet, missing);

@@ -59,9 +59,12 @@ enum nft_rule_id {
 	NFT_RULE_MASQUERADE = _NFT_RULE_GLOBAL_MAX, /* per network from here on */
 	NFT_RULE_HAIRPIN,
 	NFT_RULE_LOCALNET_MASQUERADE,
+	NFT_RULE_ROUTED_IN, /* new connections routed in from elsewhere: dropped unless published */
 	_NFT_RULE_MAX,
 };
 #define NFT_RULES_ALL ((1u << _NFT_RULE_MAX) - 1)
+/* The rules a network wants: all but NFT_RULE_ROUTED_IN when it lets routed connections in. */
+#define NFT_NETWORK_RULES(routed) (NFT_RULES_ALL & ~((routed) ? 1u << NFT_RULE_ROUTED_IN : 0u))
 /* The egress chain's rules: DNS_UDP to DROP, contiguous in the enum and in the chain. */
 #define NFT_RULES_EGRESS_CHAIN                                                                     \
 	((1u << (NFT_RULE_EGRESS_DROP + 1)) - (1u << NFT_RULE_EGRESS_DNS_UDP))
@@ -98,8 +101,8 @@ int nft_rule_msg_name(const struct nlmsghdr *nlh, char chain[static NFT_CHAIN_NA
 int nft_network_missing(struct nl_sock *s, const char *bridge, unsigned *ret_missing,
 			struct brnet_error *err);
 
-/* Makes sure table, chains, maps and every rule the network needs exist; adds what is missing
- * in one transaction. The caller holds the network lock. Returns 0 when all was there, 1 when
- * something was added. */
+/* Makes sure table, chains, maps and every rule the network needs exist (routed: it lets
+ * routed connections in, NFT_NETWORK_RULES()); adds what is missing in one transaction. The
+ * caller holds the network lock. Returns 0 when all was there, 1 when something was added. */
 int nft_network_ensure(struct nl_sock *s, const char *bridge, const struct inprefix *subnet,
-		       struct brnet_error *err);
+		       bool routed, struct brnet_error *err);
