@@ -703,7 +703,9 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 		r = check_assignable(&net.subnet, &cfg->pool_end, "range end", err);
 	if (r < 0)
 		return r;
-	r = network_ensure(ctx, &net, rtnl, nft, err);
+	r = network_settle_routed(&net, cfg->routed, err);
+	if (r >= 0)
+		r = network_ensure(ctx, &net, rtnl, nft, err);
 	if (r >= 0 && a->egress.on)
 		r = network_bridged_filtering(net.bridge, true, err);
 	if (r < 0)

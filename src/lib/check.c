@@ -168,7 +168,7 @@ static void check_guard(struct nl_sock *nft, const struct brnet_attachment *a, s
 			a->host_veth);
 }
 
-static void check_firewall(const struct brnet_attachment *a, bool routed, struct report *rep)
+static void check_firewall(const struct brnet_attachment *a, unsigned rules, struct report *rep)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
 	char owner[RECORD_NAME_MAX], name[NFT_COMMENT_MAX];
@@ -182,7 +182,7 @@ static void check_firewall(const struct brnet_attachment *a, bool routed, struct
 		problem(rep, "cannot read table inet " NFT_TABLE ": %s", strerror(-r));
 		return;
 	}
-	missing &= NFT_NETWORK_RULES(routed);
+	missing &= rules;
 	for (unsigned id = 0; id < _NFT_RULE_MAX; id++)
 		if ((missing & (1u << id)) && nft_rule_name(id, a->bridge, name) >= 0)
 			problem(rep, "rule \"%s\" is missing from table inet " NFT_TABLE, name);
@@ -219,7 +219,7 @@ static void check_state(brnet_ctx *ctx, const struct brnet_attachment *a, struct
 	const struct lease *l;
 	struct lease_db db;
 	char buf[INADDR_STRLEN];
-	bool routed = false;
+	unsigned rules = NFT_NETWORK_RULES(false);
 	int r;
 
 	r = network_open_locked(ctx, a->bridge, &a->subnet, -1, &net, &e);
@@ -237,10 +237,10 @@ static void check_state(brnet_ctx *ctx, const struct brnet_attachment *a, struct
 			problem(rep, "the lease of %s/%s is %s, not the recorded address", a->id,
 				a->ifname, inaddr_to_string(&l->address, buf));
 		lease_db_done(&db);
-		routed = net.routed;
+		rules = network_rules(&net);
 		network_close(&net);
 	}
-	check_firewall(a, routed, rep);
+	check_firewall(a, rules, rep);
 }
 
 int brnet_check(brnet_ctx *ctx, const char *id, const char *ifname, brnet_problem_fn fn,

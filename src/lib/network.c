@@ -165,12 +165,11 @@ int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefi
 				routed ? "to let them in" : "not to");
 		}
 		net.subnet = recorded;
-		net.routed = recorded_routed >= 0 ? recorded_routed : routed > 0;
-		/* Recorded by an older brnet, which let them in: the first to ask decides. */
-		if (recorded_routed < 0 && routed >= 0)
-			(void)network_file_save(&net, NULL);
+		net.routed = recorded_routed > 0;
+		net.routed_recorded = recorded_routed >= 0;
 	} else if (r == -ENOENT) {
 		net.routed = routed > 0;
+		net.routed_recorded = true; /* by the save that records the network */
 		if (!subnet) {
 			(void)inprefix_parse_v4(BRNET_DEFAULT_SUBNET, &def);
 			subnet = &def;
@@ -188,6 +187,15 @@ int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefi
 	net.gateway = inprefix_v4_first_host(&net.subnet);
 	*ret = net;
 	return 0;
+}
+
+int network_settle_routed(struct network *net, int routed, struct brnet_error *err)
+{
+	if (net->routed_recorded)
+		return 0;
+	net->routed = routed > 0;
+	net->routed_recorded = true;
+	return network_file_save(net, err);
 }
 
 void network_unlock(struct network *net)
@@ -388,8 +396,7 @@ static uint64_t rules_digest(const struct network *net)
 	const char *g;
 
 	for (unsigned id = 0; id < _NFT_RULE_MAX; id++)
-		if ((NFT_NETWORK_RULES(net->routed) & (1u << id)) &&
-		    nft_rule_name(id, net->bridge, name) >= 0)
+		if ((network_rules(net) & (1u << id)) && nft_rule_name(id, net->bridge, name) >= 0)
 			h = fnv1a64(h, name, strlen(name) + 1);
 	for (unsigned id = 0; id < _NFT_GUARD_RULE_MAX; id++)
 		if ((g = nft_guard_rule_name(id)))
@@ -435,7 +442,7 @@ static int ensure_tables(struct network *net, struct nl_sock *nft, struct brnet_
 	 * any change after the check (ours included) then differs from it. So after a repair
 	 * (or the tables' creation), it is read again and the rules checked once more. */
 	for (unsigned pass = 0; pass < 2; pass++) {
-		added = nft_network_ensure(nft, net->bridge, &net->subnet, net->routed, err);
+		added = nft_network_ensure(nft, net->bridge, &net->subnet, network_rules(net), err);
 		if (added < 0)
 			return added;
 		r = nft_guard_ensure(nft, err);

@@ -14,6 +14,7 @@
 #include "brnet.h"
 #include "lib/ctx.h"
 #include "lib/netlink/nlsock.h"
+#include "lib/nft/nft.h"
 #include "shared/inaddr.h"
 
 struct network {
@@ -23,6 +24,7 @@ struct network {
 	int bridge_ifindex;
 	bool recorded; /* network.json existed when opened: we created this network */
 	bool routed; /* connections routed in from elsewhere may reach containers directly */
+	bool routed_recorded; /* network.json says which (an older brnet's does not) */
 	int networks_dirfd; /* borrowed from the context */
 	int dirfd;
 	int lockfd;
@@ -36,6 +38,15 @@ struct network {
  * choice; a new network then keeps them out); another answer later is an error. */
 int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefix *subnet,
 			int routed, struct network *ret, struct brnet_error *err);
+/* A network recorded by an older brnet does not say whether routed connections may come in:
+ * the next setup decides (routed as network_open_locked() takes it) and records it. Until then
+ * its routed-in rule is neither added nor asked for. */
+int network_settle_routed(struct network *net, int routed, struct brnet_error *err);
+/* The rules (enum nft_rule_id mask) the network wants. */
+static inline unsigned network_rules(const struct network *net)
+{
+	return NFT_NETWORK_RULES(net->routed || !net->routed_recorded);
+}
 void network_unlock(struct network *net);
 void network_close(struct network *net);
 

@@ -30,7 +30,7 @@ struct net_entry {
 	char bridge[IFNAMSIZ];
 	struct inprefix subnet;
 	int ifindex;
-	bool routed;
+	unsigned rules; /* network_rules() */
 };
 
 /* The recorded networks (network.json under networks/). */
@@ -81,7 +81,7 @@ static int list_networks(brnet_ctx *ctx, struct nl_sock *rtnl, struct net_entry 
 		if (recorded) {
 			snprintf(v[n].bridge, IFNAMSIZ, "%s", net.bridge);
 			v[n].ifindex = net.bridge_ifindex;
-			v[n].routed = net.routed;
+			v[n].rules = network_rules(&net);
 			v[n++].subnet = net.subnet;
 		}
 		network_close(&net);
@@ -174,7 +174,7 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 		r = nft_network_missing(nft, nets[i].bridge, &missing, err);
 		if (r < 0)
 			break;
-		missing &= NFT_NETWORK_RULES(nets[i].routed);
+		missing &= nets[i].rules;
 		/* The global rules once, with the first network; each network its own. */
 		if (i == 0)
 			globals_missing = missing & ((1u << _NFT_RULE_GLOBAL_MAX) - 1);

@@ -79,25 +79,40 @@ brnet check --id c1 >/dev/null || fail "check fails after restore"
 expect_probe upstream tcp 10.0.42.2 81 timeout
 echo "ok: check reports the rule gone and restore puts it back"
 
-# A network recorded by an older brnet (no "routed" in network.json, no rule): its next setup
-# keeps routed connections out from then on.
-nft delete rule inet brnet forward handle "$(nft -j -a list chain inet brnet forward | python3 -c '
+# A network recorded by an older brnet (no "routed" in network.json, no rule): nothing asks
+# for the rule until a setup decides, and records it; a CLI setup keeps them out by default,
+# one that says --allow-routed (or a CNI ADD) lets them in.
+rule_handle() {
+	nft -j -a list chain inet brnet forward | python3 -c '
 import json, sys
 for o in json.load(sys.stdin)["nftables"]:
     r = o.get("rule")
-    if r and r.get("comment") == "brnet routed in brnet0":
-        print(r["handle"])')"
-python3 - <<'PY'
-import json
-p = "/run/brnet/networks/brnet0/network.json"
-d = json.load(open(p))
+    if r and r.get("comment") == sys.argv[1]:
+        print(r["handle"])' "$1"
+}
+forget_routed() {
+	python3 - "/run/brnet/networks/$1/network.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
 del d["routed"]
-json.dump(d, open(p, "w"))
+json.dump(d, open(sys.argv[1], "w"))
 PY
+}
+recorded_routed() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("routed"))' "/run/brnet/networks/$1/network.json"; }
+nft delete rule inet brnet forward handle "$(rule_handle "brnet routed in brnet0")"
+forget_routed brnet0
+brnet check --id c1 >/dev/null || fail "check asks an older network for the routed-in rule"
 expect_probe upstream tcp 10.0.42.2 81 open
 brnet setup --netns /run/netns/c4 --id c4 >/dev/null
+expect_eq "an older network's choice after a CLI setup" "$(recorded_routed brnet0)" "False"
 expect_probe upstream tcp 10.0.42.2 81 timeout
 brnet check --id c1 >/dev/null || fail "check of the older network fails after its next setup"
-echo "ok: an older network gets the rule with its next setup"
+forget_routed brr
+make_container c5
+brnet setup --netns /run/netns/c5 --id c5 --bridge brr --allow-routed >/dev/null
+expect_eq "an older network's choice after --allow-routed" "$(recorded_routed brr)" "True"
+expect_eq "no routed-in rule for brr" "$(rule_handle "brnet routed in brr")" ""
+expect_probe upstream tcp 10.0.43.2 81 open
+echo "ok: an older network takes the choice of its next setup"
 
-for id in c1 c2 c3 c4; do brnet teardown --id $id >/dev/null; done
+for id in c1 c2 c3 c4 c5; do brnet teardown --id $id >/dev/null; done

@@ -624,7 +624,7 @@ static int drop_legacy_sets(struct nl_sock *s, struct brnet_error *err)
 }
 
 int nft_network_ensure(struct nl_sock *s, const char *bridge, const struct inprefix *subnet,
-		       bool routed, struct brnet_error *err)
+		       unsigned wanted, struct brnet_error *err)
 {
 	char buf[NFT_BATCH_SMALL * 2];
 	unsigned missing;
@@ -633,7 +633,7 @@ int nft_network_ensure(struct nl_sock *s, const char *bridge, const struct inpre
 	r = nft_network_missing(s, bridge, &missing, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "nf_tables: cannot list table inet " NFT_TABLE);
-	missing &= NFT_NETWORK_RULES(routed);
+	missing &= wanted;
 	if (missing == 0)
 		return 0; /* every rule is there, so are the table, chains and maps they use */
 	len = nft_build_network_batch(buf, sizeof(buf), bridge, subnet, missing);

@@ -101,8 +101,8 @@ int nft_rule_msg_name(const struct nlmsghdr *nlh, char chain[static NFT_CHAIN_NA
 int nft_network_missing(struct nl_sock *s, const char *bridge, unsigned *ret_missing,
 			struct brnet_error *err);
 
-/* Makes sure table, chains, maps and every rule the network needs exist (routed: it lets
- * routed connections in, NFT_NETWORK_RULES()); adds what is missing in one transaction. The
- * caller holds the network lock. Returns 0 when all was there, 1 when something was added. */
+/* Makes sure table, chains, maps and the rules in wanted (NFT_NETWORK_RULES()) exist; adds
+ * what is missing in one transaction. The caller holds the network lock. Returns 0 when all
+ * was there, 1 when something was added. */
 int nft_network_ensure(struct nl_sock *s, const char *bridge, const struct inprefix *subnet,
-		       bool routed, struct brnet_error *err);
+		       unsigned wanted, struct brnet_error *err);
