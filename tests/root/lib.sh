@@ -70,6 +70,15 @@ make_container() {
 	ip netns add "$1"
 }
 
+# refused CMD...: how many nf_tables changes the kernel refused while CMD ran. A refused
+# transaction costs its abort, milliseconds (the kernel waits for the other CPUs): brnet asks
+# before it acts where an answer is likely to be no.
+refused() {
+	strace -f -qq -e trace=recvmsg -o "$TMPDIR/refused.st" "$@" >/dev/null
+	grep -cE 'error=-E[A-Z]+, msg=\{[^}]*NFNL_SUBSYS_NFTABLES<<8\|NFT_MSG_(NEW|DEL)' \
+		"$TMPDIR/refused.st" || true
+}
+
 brnet() {
 	"$BRNET" "$@"
 }

@@ -252,6 +252,22 @@ brnet teardown --id big2 >/dev/null
 expect_eq "allowlist elements after the last teardown" "$(allow_elems)" "$others"
 expect_eq "lists after the last teardown" "$(list_chains)" "$before"
 echo "ok: a 10,000-line allowlist file, shared by two containers"
+
+# 10b. A transaction the kernel refuses costs its abort (milliseconds: it waits for the other
+# CPUs). The first container with a list, the next one joining it, and their teardowns ask
+# before they act: none of them sends a transaction the kernel refuses.
+printf '192.0.2.0/25\n' >"$TMPDIR/new-list.txt"
+lists_before=$(list_chains)
+make_container r1
+make_container r2
+expect_eq "refused, first container with a list" \
+	"$(refused "$BRNET" setup --netns /run/netns/r1 --id r1 --egress-allow-file "$TMPDIR/new-list.txt")" "0"
+expect_eq "refused, second container joining it" \
+	"$(refused "$BRNET" setup --netns /run/netns/r2 --id r2 --egress-allow-file "$TMPDIR/new-list.txt")" "0"
+expect_eq "refused, teardown while the list is shared" "$(refused "$BRNET" teardown --id r1)" "0"
+expect_eq "refused, the last teardown" "$(refused "$BRNET" teardown --id r2)" "0"
+expect_eq "the lists after the last teardown" "$(list_chains)" "$lists_before"
+echo "ok: no refused transaction on the way"
 printf '198.51.100.0/24\n10.0.0.1/8\n' >"$TMPDIR/bad-allow.txt"
 
 # 11. Bad input: exit 2, the value named, nothing changed.

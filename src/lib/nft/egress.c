@@ -143,6 +143,21 @@ static void list_set_name(const struct nft_egress_list *l, unsigned bucket,
 	snprintf(name, NFT_EGRESS_LIST_NAME_MAX + 3, "%s_%u", l->chain, bucket);
 }
 
+/* The chain's use count: the jumps to it (map elements), not its rules. */
+static int chain_use_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nft_egress_list *l = userdata;
+
+	if (!c)
+		return -ENOMEM;
+	if (nftnl_chain_nlmsg_parse(nlh, c) < 0)
+		return -EBADMSG;
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_USE))
+		l->use = nftnl_chain_get_u32(c, NFTNL_CHAIN_USE);
+	return 0;
+}
+
 int nft_egress_list_probe(struct nl_sock *s, struct nft_egress_list *l, struct brnet_error *err)
 {
 	char buf[512];
@@ -150,12 +165,13 @@ int nft_egress_list_probe(struct nl_sock *s, struct nft_egress_list *l, struct b
 	int r;
 
 	l->exists = false;
+	l->use = 0;
 	if (!l->chain[0])
 		return 0;
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_INET, NLM_F_ACK, 0);
 	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, NFT_TABLE);
 	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, l->chain);
-	r = nl_sock_transact(s, nlh, nlh->nlmsg_len, NULL, NULL, err);
+	r = nl_sock_transact(s, nlh, nlh->nlmsg_len, chain_use_cb, l, err);
 	if (r == -ENOENT) { /* no such chain, or no table yet */
 		if (err)
 			*err = (struct brnet_error){ 0 };
@@ -189,8 +205,12 @@ int nft_egress_list_transact(struct nl_sock *s, struct nft_egress_list *l,
 {
 	int r;
 
-	/* Most containers join a list that is there: no question first. */
-	l->exists = l->chain[0] != '\0';
+	/* A question first, though most containers join a list that is there: a transaction
+	 * the kernel refuses costs its abort (about 13 ms on a 2-CPU machine, waiting for the
+	 * other CPUs), a question one round trip (tens of microseconds). */
+	r = nft_egress_list_probe(s, l, err);
+	if (r < 0)
+		return r;
 	for (int tries = 1;; tries++) {
 		r = attempt(s, l, userdata, err);
 		if (r >= 0 || tries == 4 || list_retry(s, l, r) <= 0)
@@ -675,10 +695,23 @@ int nft_egress_list_release(struct nl_sock *s, const struct egress_policy *p,
 {
 	struct nft_egress_list l;
 	struct lists x = { 0 };
+	uint32_t rules = 0;
 	int r;
 
 	nft_egress_list_init(&l, p);
 	if (!l.chain[0])
+		return 0;
+	/* Asked first, as the kernel would refuse (EBUSY, after an abort that costs far more
+	 * than the question) while another container's element jumps to it. The chain's use
+	 * counts its rules, two per prefix length, and the jumps to it. (A kernel that counted
+	 * only the jumps would see a deletion refused, which is slow, not wrong.) */
+	r = nft_egress_list_probe(s, &l, err);
+	if (r < 0 || !l.exists)
+		return r;
+	for (unsigned bucket = EGRESS_BUCKET_STEP; bucket <= 32; bucket += EGRESS_BUCKET_STEP)
+		if (egress_allow_elements(p, bucket) > 0)
+			rules += 2;
+	if (l.use > rules)
 		return 0;
 	r = names_add(&x.chains, l.chain);
 	for (unsigned bucket = EGRESS_BUCKET_STEP; r >= 0 && bucket <= 32;

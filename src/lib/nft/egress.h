@@ -63,6 +63,7 @@ struct nft_egress_list {
 	char chain[NFT_EGRESS_LIST_NAME_MAX];
 	uint32_t set_id; /* its sets' ids in a batch that creates them: this, plus 1 to 4 */
 	bool exists;
+	uint32_t use; /* when it exists: its rules and the jumps to it (containers using it) */
 };
 /* Names p's allowlist (pure): by p->digest, so p must be normalized. */
 void nft_egress_list_init(struct nft_egress_list *l, const struct egress_policy *p);
@@ -78,8 +79,9 @@ int nft_batch_add_egress(struct nft_batch *b, const struct egress_policy *p,
 /* The room nft_batch_add_egress() needs at most (with the list created). */
 size_t nft_egress_batch_room(const struct egress_policy *p);
 /* Runs attempt (one transaction that joins l, or creates it too when !l->exists) until the
- * kernel takes it: first joining, the common case, without asking; when the kernel says the
- * list's chain is missing (ENOENT), again creating it; when a racing setup created it first
+ * kernel takes it: after asking whether the list is there (a refused transaction costs far
+ * more than the question); when the kernel says the list's chain is missing (ENOENT: its
+ * last container took it since), again creating it; when a racing setup created it first
  * (EEXIST), again joining. At most four tries; any other error is returned at once. */
 int nft_egress_list_transact(struct nl_sock *s, struct nft_egress_list *l,
 			     int (*attempt)(struct nl_sock *s, const struct nft_egress_list *l,

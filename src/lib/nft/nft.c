@@ -593,33 +593,62 @@ static const char *const legacy_sets[] = {
 	"egress_allow", "egress_allow8", "egress_allow16", "egress_allow24", "egress_allow32",
 };
 
+static int legacy_set_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	_cleanup_(nftnl_set_freep) struct nftnl_set *set = nftnl_set_alloc();
+	unsigned *present = userdata;
+	const char *name, *table;
+
+	if (!set)
+		return -ENOMEM;
+	if (nftnl_set_nlmsg_parse(nlh, set) < 0)
+		return -EBADMSG;
+	name = nftnl_set_get_str(set, NFTNL_SET_NAME);
+	table = nftnl_set_get_str(set, NFTNL_SET_TABLE);
+	if (!table || strcmp(table, NFT_TABLE) != 0)
+		return 0;
+	for (size_t i = 0; name && i < ELEMENTSOF(legacy_sets); i++)
+		if (strcmp(name, legacy_sets[i]) == 0)
+			*present |= 1u << i;
+	return 0;
+}
+
+/* Which are there is asked first (one dump of our table's sets): deleting a set that is not
+ * there is a refused transaction, whose abort costs far more than the question. */
 static int drop_legacy_sets(struct nl_sock *s, struct brnet_error *err)
 {
-	for (size_t i = 0; i < ELEMENTSOF(legacy_sets); i++) {
-		_cleanup_(nftnl_set_freep) struct nftnl_set *set = nft_setref_alloc(
-			&(struct nft_setref){ NFPROTO_INET, legacy_sets[i] });
-		char buf[NFT_BATCH_SMALL];
-		struct nft_batch b;
-		int r;
+	char buf[NFT_BATCH_SMALL * 2];
+	unsigned present = 0;
+	struct nlmsghdr *nlh;
+	struct nft_batch b;
+	int r;
 
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_INET, NLM_F_DUMP, 0);
+	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, NFT_TABLE);
+	r = nl_sock_transact(s, nlh, nlh->nlmsg_len, legacy_set_cb, &present, err);
+	if (r < 0)
+		return brnet_err_prefix(err, r,
+					"nf_tables: cannot list the sets of table inet " NFT_TABLE);
+	if (!present)
+		return 0;
+	nft_batch_init(&b, buf, sizeof(buf));
+	nft_batch_begin(&b);
+	for (size_t i = 0; i < ELEMENTSOF(legacy_sets); i++) {
+		_cleanup_(nftnl_set_freep) struct nftnl_set *set = NULL;
+
+		if (!(present & (1u << i)))
+			continue;
+		set = nft_setref_alloc(&(struct nft_setref){ NFPROTO_INET, legacy_sets[i] });
 		if (!set)
 			return -ENOMEM;
-		nft_batch_init(&b, buf, sizeof(buf));
-		nft_batch_begin(&b);
 		nft_batch_set(&b, NFT_MSG_DELSET, 0, set);
-		r = nft_batch_end(&b);
-		if (r >= 0)
-			r = nl_sock_transact(s, buf, b.len, NULL, NULL, err);
-		if (r == -ENOENT) {
-			if (err)
-				*err = (struct brnet_error){ 0 };
-			continue;
-		}
-		if (r < 0)
-			return brnet_err_prefix(err, r,
-						"nf_tables: cannot remove set %s of an older brnet",
-						legacy_sets[i]);
 	}
+	r = nft_batch_end(&b);
+	if (r >= 0)
+		r = nl_sock_transact(s, buf, b.len, NULL, NULL, err);
+	if (r < 0)
+		return brnet_err_prefix(err, r,
+					"nf_tables: cannot remove the sets of an older brnet");
 	return 0;
 }
 
