@@ -70,6 +70,32 @@ make_container() {
 	ip netns add "$1"
 }
 
+# Reachability probes (probe.py): serve NS PROTO:PORT... starts a server in NS (killed at
+# exit); expect_probe NS PROTO ADDR PORT WANT checks "open", "refused" or "timeout".
+PROBE="$HERE/probe.py"
+serve() {
+	local ns=$1 ready="$TMPDIR/ready.$1.$RANDOM"
+	shift
+	in_ns "$ns" python3 "$PROBE" serve "$ready" "$@" >/dev/null 2>&1 &
+	PIDS+=($!)
+	for _ in $(seq 100); do [ -e "$ready" ] && return 0; sleep 0.05; done
+	fail "probe server in $ns did not start"
+}
+probe() { in_ns "$1" python3 "$PROBE" check "$2" "$3" "$4"; }
+expect_probe() {
+	expect_eq "$1 -> $2 $3:$4" "$(probe "$1" "$2" "$3" "$4")" "$5"
+}
+
+# rule_handle FAMILY TABLE CHAIN COMMENT: the handle of the rule with that comment, or nothing.
+rule_handle() {
+	nft -j -a list chain "$1" "$2" "$3" | python3 -c '
+import json, sys
+for o in json.load(sys.stdin)["nftables"]:
+    r = o.get("rule")
+    if r and r.get("comment") == sys.argv[1]:
+        print(r["handle"])' "$4"
+}
+
 # refused CMD...: how many nf_tables changes the kernel refused while CMD ran. A refused
 # transaction costs its abort, milliseconds (the kernel waits for the other CPUs): brnet asks
 # before it acts where an answer is likely to be no.

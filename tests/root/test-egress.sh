@@ -4,25 +4,11 @@
 # keeps established connections; bad input changes nothing.
 . "$(dirname "$0")/lib.sh"
 
-PROBE="$HERE/probe.py"
 make_upstream
 # A second upstream network, 203.0.113.0/24 (TEST-NET-3), for destinations outside a policy.
 ip -n upstream addr add 203.0.113.1/24 dev eth0
 ip route add 203.0.113.0/24 via $UPSTREAM_ADDR
 ip -n upstream route add 10.0.0.0/8 via $HOST_UPLINK_ADDR 2>/dev/null || true
-
-serve() { # NS SPEC...: a probe server in NS
-	local ns=$1 ready="$TMPDIR/ready.$1.$RANDOM"
-	shift
-	in_ns "$ns" python3 "$PROBE" serve "$ready" "$@" >/dev/null 2>&1 &
-	PIDS+=($!)
-	for _ in $(seq 100); do [ -e "$ready" ] && return 0; sleep 0.05; done
-	fail "probe server in $ns did not start"
-}
-probe() { in_ns "$1" python3 "$PROBE" check "$2" "$3" "$4"; }
-expect_probe() { # NS PROTO ADDR PORT WANT
-	expect_eq "$1 -> $2 $3:$4" "$(probe "$1" "$2" "$3" "$4")" "$5"
-}
 
 serve upstream tcp:8080 tcp:8081 udp:5353 udp:5354 udp:53 tcp:53
 serve host tcp:9000

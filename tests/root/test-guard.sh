@@ -128,20 +128,13 @@ echo "ok: restore puts anti-spoofing back"
 
 # The guard of an older brnet let IPv6 through, in a rule named "brnet guard ethertype": the
 # next setup finds its own rule missing and writes the chain afresh, without the old one.
-rule_handle() {
-	nft -j -a list chain bridge brnet guard | python3 -c '
-import json, sys
-for o in json.load(sys.stdin)["nftables"]:
-    r = o.get("rule")
-    if r and r.get("comment") == sys.argv[1]:
-        print(r["handle"])' "$1"
-}
-nft delete rule bridge brnet guard handle "$(rule_handle "brnet guard ipv4 arp only")"
+guard_rule() { rule_handle bridge brnet guard "$1"; }
+nft delete rule bridge brnet guard handle "$(guard_rule "brnet guard ipv4 arp only")"
 nft add rule bridge brnet guard iifname @guarded ether type != { ip, arp, ip6 } drop comment '"brnet guard ethertype"'
 make_container c
 brnet setup --netns /run/netns/c --id c >/dev/null
-expect_eq "old ethertype rule gone" "$(rule_handle "brnet guard ethertype")" ""
-[ -n "$(rule_handle "brnet guard ipv4 arp only")" ] || fail "the setup did not put the ethertype rule back"
+expect_eq "old ethertype rule gone" "$(guard_rule "brnet guard ethertype")" ""
+[ -n "$(guard_rule "brnet guard ipv4 arp only")" ] || fail "the setup did not put the ethertype rule back"
 expect_eq "guard rules after the rewrite" \
 	"$(nft -j list chain bridge brnet guard | python3 -c 'import json,sys; print(sum("rule" in o for o in json.load(sys.stdin)["nftables"]))')" "5"
 brnet check --id a >/dev/null || fail "check fails after the guard was rewritten"

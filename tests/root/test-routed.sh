@@ -5,21 +5,8 @@
 # setup). check reports the rule gone; restore puts it back; an older network gets it.
 . "$(dirname "$0")/lib.sh"
 
-PROBE="$HERE/probe.py"
 make_upstream
 ip -n upstream route add 10.0.0.0/8 via $HOST_UPLINK_ADDR
-
-serve() { # NS SPEC...: a probe server in NS
-	local ns=$1 ready="$TMPDIR/ready.$1.$RANDOM"
-	shift
-	in_ns "$ns" python3 "$PROBE" serve "$ready" "$@" >/dev/null 2>&1 &
-	PIDS+=($!)
-	for _ in $(seq 100); do [ -e "$ready" ] && return 0; sleep 0.05; done
-	fail "probe server in $ns did not start"
-}
-expect_probe() { # NS PROTO ADDR PORT WANT
-	expect_eq "$1 -> $2 $3:$4" "$(in_ns "$1" python3 "$PROBE" check "$2" "$3" "$4")" "$5"
-}
 
 # A network that keeps routed connections out (the default), a container publishing 80.
 make_container c1
@@ -57,12 +44,7 @@ case "$msg" in *"brnet0"*"routed"*) echo "ok: $msg" ;; *) fail "message does not
 echo "ok: --allow-routed is the network's choice"
 
 # check sees the rule gone, restore puts it back.
-handle=$(nft -j -a list chain inet brnet forward | python3 -c '
-import json, sys
-for o in json.load(sys.stdin)["nftables"]:
-    r = o.get("rule")
-    if r and r.get("comment") == "brnet routed in brnet0":
-        print(r["handle"])')
+handle=$(rule_handle inet brnet forward "brnet routed in brnet0")
 [ -n "$handle" ] || fail "no routed-in rule for brnet0"
 nft -j list chain inet brnet forward | grep -q '"brnet routed in brr"' && fail "brr, which lets them in, has the rule"
 nft delete rule inet brnet forward handle "$handle"
@@ -82,14 +64,7 @@ echo "ok: check reports the rule gone and restore puts it back"
 # A network recorded by an older brnet (no "routed" in network.json, no rule): nothing asks
 # for the rule until a setup decides, and records it; a CLI setup keeps them out by default,
 # one that says --allow-routed (or a CNI ADD) lets them in.
-rule_handle() {
-	nft -j -a list chain inet brnet forward | python3 -c '
-import json, sys
-for o in json.load(sys.stdin)["nftables"]:
-    r = o.get("rule")
-    if r and r.get("comment") == sys.argv[1]:
-        print(r["handle"])' "$1"
-}
+routed_rule() { rule_handle inet brnet forward "brnet routed in $1"; }
 forget_routed() {
 	python3 - "/run/brnet/networks/$1/network.json" <<'PY'
 import json, sys
@@ -99,7 +74,7 @@ json.dump(d, open(sys.argv[1], "w"))
 PY
 }
 recorded_routed() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("routed"))' "/run/brnet/networks/$1/network.json"; }
-nft delete rule inet brnet forward handle "$(rule_handle "brnet routed in brnet0")"
+nft delete rule inet brnet forward handle "$(routed_rule brnet0)"
 forget_routed brnet0
 brnet check --id c1 >/dev/null || fail "check asks an older network for the routed-in rule"
 expect_probe upstream tcp 10.0.42.2 81 open
@@ -111,7 +86,7 @@ forget_routed brr
 make_container c5
 brnet setup --netns /run/netns/c5 --id c5 --bridge brr --allow-routed >/dev/null
 expect_eq "an older network's choice after --allow-routed" "$(recorded_routed brr)" "True"
-expect_eq "no routed-in rule for brr" "$(rule_handle "brnet routed in brr")" ""
+expect_eq "no routed-in rule for brr" "$(routed_rule brr)" ""
 expect_probe upstream tcp 10.0.43.2 81 open
 echo "ok: an older network takes the choice of its next setup"
 

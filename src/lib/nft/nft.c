@@ -139,6 +139,14 @@ static int match_ct_bits(struct nftnl_rule *r, uint32_t key, uint32_t bits, uint
 	return rule_add(r, expr_cmp(op, &zero, sizeof(zero)));
 }
 
+/* ct state != { established, related }: neither a reply nor related to a connection */
+static int match_ct_new(struct nftnl_rule *r)
+{
+	return match_ct_bits(r, NFT_CT_STATE,
+			     NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED),
+			     NFT_CMP_EQ);
+}
+
 static int build_publish(struct nftnl_rule *r, bool by_addr)
 {
 	int ret = match_ipv4(r);
@@ -194,10 +202,7 @@ static int build_egress(struct nftnl_rule *r, enum nft_rule_id id)
 	case NFT_RULE_EGRESS_INPUT:
 		/* ip saddr @egress_policed ct state != established,related jump egress */
 		if (load_saddr(r) < 0 || match_in(r, NFT_EGRESS_POLICED, false) < 0 ||
-		    match_ct_bits(r, NFT_CT_STATE,
-				  NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
-					  NF_CT_STATE_BIT(IP_CT_RELATED),
-				  NFT_CMP_EQ) < 0)
+		    match_ct_new(r) < 0)
 			return -ENOMEM;
 		return rule_add(r, expr_jump(NFT_CHAIN_EGRESS));
 	case NFT_RULE_EGRESS_DNS_UDP:
@@ -275,10 +280,7 @@ struct nftnl_rule *nft_rule_build(enum nft_rule_id id, const char *bridge,
 		if (ret >= 0)
 			ret = match_prefix(r, 16, 0x7f000000, 8);
 		if (ret >= 0)
-			ret = match_ct_bits(r, NFT_CT_STATE,
-					    NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
-						    NF_CT_STATE_BIT(IP_CT_RELATED),
-					    NFT_CMP_EQ);
+			ret = match_ct_new(r);
 		if (ret >= 0)
 			ret = rule_add(r, expr_verdict(NF_DROP));
 		break;
@@ -328,10 +330,7 @@ struct nftnl_rule *nft_rule_build(enum nft_rule_id id, const char *bridge,
 		if (ret >= 0)
 			ret = match_ct_bits(r, NFT_CT_STATUS, IPS_DST_NAT, NFT_CMP_EQ);
 		if (ret >= 0)
-			ret = match_ct_bits(r, NFT_CT_STATE,
-					    NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
-						    NF_CT_STATE_BIT(IP_CT_RELATED),
-					    NFT_CMP_EQ);
+			ret = match_ct_new(r);
 		if (ret >= 0)
 			ret = rule_add(r, expr_verdict(NF_DROP));
 		break;
