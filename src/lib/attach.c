@@ -540,11 +540,9 @@ static int step_elements(struct nl_sock *nft, const struct brnet_attachment *a,
  * rather than half applied; the bridge's own switch is turned on, if need be, once the bridge
  * exists (network_bridged_filtering()).
  */
-#define BRIDGE_NF_CALL_IPTABLES "/proc/sys/net/bridge/bridge-nf-call-iptables"
-
 static int check_policy_enforceable(struct brnet_error *err)
 {
-	if (access(BRIDGE_NF_CALL_IPTABLES, F_OK) >= 0)
+	if (network_br_netfilter_loaded())
 		return 0;
 	return brnet_err(err, EOPNOTSUPP,
 			 "an egress policy needs bridged traffic to pass the IP hooks, and "

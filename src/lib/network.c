@@ -462,6 +462,11 @@ static int ensure_tables(struct network *net, struct nl_sock *nft, struct brnet_
 
 #define BRIDGE_NF_CALL_IPTABLES "/proc/sys/net/bridge/bridge-nf-call-iptables"
 
+bool network_br_netfilter_loaded(void)
+{
+	return access(BRIDGE_NF_CALL_IPTABLES, F_OK) >= 0;
+}
+
 int network_bridged_filtering(const char *bridge, bool fix, struct brnet_error *err)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL;

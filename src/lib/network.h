@@ -64,3 +64,5 @@ int network_ensure(brnet_ctx *ctx, struct network *net, struct nl_sock *rtnl, st
  * switch alone is missing gets it. 0: it does (1: now, fixed); -EOPNOTSUPP (err says why):
  * it does not. */
 int network_bridged_filtering(const char *bridge, bool fix, struct brnet_error *err);
+/* Whether br_netfilter is there at all (its sysctl exists): asked before anything changes. */
+bool network_br_netfilter_loaded(void);

@@ -144,10 +144,17 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 		brnet_attachment_list_free(list, n);
 		return brnet_err_prefix(err, r, "cannot put host veths back on their bridge");
 	}
-	/* A bridge made again lost its own br_netfilter switch, which a policy may need. */
-	for (size_t i = 0; i < n && r >= 0; i++)
-		if (list[i]->state == ATTACH_ACTIVE && list[i]->egress.on)
-			r = network_bridged_filtering(list[i]->bridge, true, err);
+	/* A bridge made again lost its own br_netfilter switch, which a policy may need: once
+	 * per network with a policed container. */
+	for (size_t j = 0; j < n_nets && r >= 0; j++) {
+		bool policed = false;
+
+		for (size_t i = 0; i < n && !policed; i++)
+			policed = list[i]->state == ATTACH_ACTIVE && list[i]->egress.on &&
+				  strcmp(list[i]->bridge, nets[j].bridge) == 0;
+		if (policed)
+			r = network_bridged_filtering(nets[j].bridge, true, err);
+	}
 	if (r < 0) {
 		brnet_attachment_list_free(list, n);
 		return brnet_err_prefix(err, r, "cannot restore the egress policies");

@@ -489,11 +489,22 @@ static int count_rules(struct nl_sock *s, const char *chain, size_t *ret, struct
 	return r;
 }
 
-/* How far the list is from what p makes of it: its sets' elements, and two rules per set. */
+/* The rules of p's list chain: two for each prefix length it uses (list_rule()). */
+static size_t list_rule_count(const struct egress_policy *p)
+{
+	size_t n = 0;
+
+	for (unsigned bucket = EGRESS_BUCKET_STEP; bucket <= 32; bucket += EGRESS_BUCKET_STEP)
+		if (egress_allow_elements(p, bucket) > 0)
+			n += 2;
+	return n;
+}
+
+/* How far the list is from what p makes of it: its sets' elements, and its chain's rules. */
 static int verify_list(struct nl_sock *s, const struct egress_policy *p,
 		       const struct nft_egress_list *l, struct brnet_error *err)
 {
-	size_t rules = 0, want_rules = 0;
+	size_t rules = 0, want_rules = list_rule_count(p);
 	int r, off = 0;
 
 	for (unsigned bucket = EGRESS_BUCKET_STEP; bucket <= 32; bucket += EGRESS_BUCKET_STEP) {
@@ -506,7 +517,6 @@ static int verify_list(struct nl_sock *s, const struct egress_policy *p,
 		if (r < 0)
 			return r;
 		off += (int)(n > want ? n - want : want - n);
-		want_rules += want > 0 ? 2 : 0;
 	}
 	r = count_rules(s, l->chain, &rules, err);
 	if (r < 0)
@@ -695,7 +705,6 @@ int nft_egress_list_release(struct nl_sock *s, const struct egress_policy *p,
 {
 	struct nft_egress_list l;
 	struct lists x = { 0 };
-	uint32_t rules = 0;
 	int r;
 
 	nft_egress_list_init(&l, p);
@@ -708,10 +717,7 @@ int nft_egress_list_release(struct nl_sock *s, const struct egress_policy *p,
 	r = nft_egress_list_probe(s, &l, err);
 	if (r < 0 || !l.exists)
 		return r;
-	for (unsigned bucket = EGRESS_BUCKET_STEP; bucket <= 32; bucket += EGRESS_BUCKET_STEP)
-		if (egress_allow_elements(p, bucket) > 0)
-			rules += 2;
-	if (l.use > rules)
+	if (l.use > list_rule_count(p))
 		return 0;
 	r = names_add(&x.chains, l.chain);
 	for (unsigned bucket = EGRESS_BUCKET_STEP; r >= 0 && bucket <= 32;
