@@ -169,6 +169,10 @@ int main(int argc, char **argv)
 	nlh = put(&at, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, argv[3]);
 	mnl_attr_put_u32(nlh, IFLA_MASTER, if_nametoindex(argv[2]));
+	/* One queue each way on both ends, as brnet asks: otherwise the kernel makes one per
+	 * CPU and cuts them to one after registering each end, waiting for RCU each time. */
+	mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, 1);
+	mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, 1);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -178,6 +182,8 @@ int main(int argc, char **argv)
 	ifi.ifi_index = 0;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns);
+	mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, 1);
+	mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, 1);
 	mnl_attr_nest_end(nlh, peer);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);

@@ -170,7 +170,7 @@ static void test_addr_new_golden(void **state)
 
 struct peer_seen {
 	char name[IFNAMSIZ];
-	uint32_t netns_fd, mtu;
+	uint32_t netns_fd, mtu, tx_queues, rx_queues;
 	bool has_ifi;
 };
 
@@ -187,6 +187,12 @@ static int peer_attr_cb(const struct nlattr *attr, void *data)
 		break;
 	case IFLA_MTU:
 		p->mtu = mnl_attr_get_u32(attr);
+		break;
+	case IFLA_NUM_TX_QUEUES:
+		p->tx_queues = mnl_attr_get_u32(attr);
+		break;
+	case IFLA_NUM_RX_QUEUES:
+		p->rx_queues = mnl_attr_get_u32(attr);
 		break;
 	}
 	return MNL_CB_OK;
@@ -207,7 +213,7 @@ static void test_veth_round_trip(void **state)
 	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
 	const struct ifinfomsg *ifi;
 	struct nlattr *attr, *linkinfo = NULL, *data = NULL, *peer = NULL;
-	struct peer_seen seen = { 0 };
+	struct peer_seen seen = { 0 }, host = { 0 };
 
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_veth_new(&b, &spec);
@@ -232,6 +238,12 @@ static void test_veth_round_trip(void **state)
 	assert_int_equal(info.master, 4);
 	assert_int_equal(info.mtu, 1400);
 	assert_string_equal(info.kind, "veth");
+	/* One queue each way, asked for: a veth left to its default of one per CPU is cut down
+	 * to one after it is registered, and each cut waits for an RCU grace period. */
+	assert_ok(mnl_attr_parse(nlh, sizeof(struct ifinfomsg), peer_attr_cb, &host) < 0 ? -EBADMSG
+											 : 0);
+	assert_int_equal(host.tx_queues, 1);
+	assert_int_equal(host.rx_queues, 1);
 
 	/* And the peer nest holds an ifinfomsg (flags 0: veth cannot open a half pair) and the
 	 * peer's name, namespace and MTU. */
@@ -259,6 +271,8 @@ static void test_veth_round_trip(void **state)
 	assert_string_equal(seen.name, "eth1");
 	assert_int_equal(seen.netns_fd, 9);
 	assert_int_equal(seen.mtu, 1400);
+	assert_int_equal(seen.tx_queues, 1);
+	assert_int_equal(seen.rx_queues, 1);
 
 	assert_int_equal(b.len, nlh->nlmsg_len); /* one request: up comes once it exists */
 }
