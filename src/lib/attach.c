@@ -100,18 +100,14 @@ static int step_hook(const char *name, struct brnet_error *err)
 static int lease_release(brnet_ctx *ctx, const struct brnet_attachment *a, struct brnet_error *err)
 {
 	_cleanup_(network_closep) struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
-	struct lease_db db;
 	int r;
 
 	r = network_open_locked(ctx, a->bridge, &a->subnet, -1, &net, err);
 	if (r < 0)
 		return r;
-	lease_db_init(&db, &net.subnet);
-	r = lease_db_load(net.dirfd, net.path, &db, err);
-	if (r >= 0 && lease_db_release(&db, a->id, a->ifname) > 0)
-		r = lease_db_save(net.dirfd, &db, err);
-	lease_db_done(&db);
-	return r;
+	r = lease_store_release(net.dirfd, net.path, &net.subnet, &a->address, a->id, a->ifname,
+				err);
+	return r < 0 ? r : 0;
 }
 
 /* Marks a step undone in the record, so a kill later in the undo does not repeat it. */
@@ -233,11 +229,8 @@ static int step_lease(brnet_ctx *ctx, struct network *net, struct brnet_attachme
 		db.pool_first = inaddr_v4_host(&cfg->pool_start);
 	if (cfg->pool_end.family)
 		db.pool_last = inaddr_v4_host(&cfg->pool_end);
-	r = lease_db_load(net->dirfd, net->path, &db, err);
-	if (r >= 0)
-		r = lease_db_allocate(&db, a->id, a->ifname, &cfg->address, &a->address, err);
-	if (r >= 0)
-		r = lease_db_save(net->dirfd, &db, err);
+	r = lease_store_allocate(net->dirfd, net->path, &db, a->id, a->ifname, &cfg->address,
+				 &a->address, err);
 	lease_db_done(&db);
 	return r;
 }

@@ -216,9 +216,7 @@ static void check_state(brnet_ctx *ctx, const struct brnet_attachment *a, struct
 {
 	struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
 	struct brnet_error e = { 0 };
-	const struct lease *l;
-	struct lease_db db;
-	char buf[INADDR_STRLEN];
+	char id[BRNET_ID_MAX + 1], ifname[IFNAMSIZ], buf[INADDR_STRLEN];
 	unsigned rules = NFT_NETWORK_RULES(false);
 	int r;
 
@@ -226,17 +224,18 @@ static void check_state(brnet_ctx *ctx, const struct brnet_attachment *a, struct
 	if (r < 0) {
 		problem(rep, "network %s: %s", a->bridge, e.msg);
 	} else {
-		lease_db_init(&db, &net.subnet);
-		r = lease_db_load(net.dirfd, net.path, &db, &e);
-		l = r < 0 ? NULL : lease_db_find(&db, a->id, a->ifname);
-		if (r < 0)
+		inaddr_to_string(&a->address, buf);
+		r = a->address.family ? lease_store_owner(net.dirfd, net.path, &net.subnet,
+							  &a->address, id, ifname, &e)
+				      : -ENOENT;
+		if (r == -ENOENT)
+			problem(rep, "no lease for %s/%s: address %s is not leased", a->id,
+				a->ifname, a->address.family ? buf : "(none recorded)");
+		else if (r < 0)
 			problem(rep, "%s", e.msg);
-		else if (!l)
-			problem(rep, "no lease for %s/%s", a->id, a->ifname);
-		else if (!inaddr_equal(&l->address, &a->address))
-			problem(rep, "the lease of %s/%s is %s, not the recorded address", a->id,
-				a->ifname, inaddr_to_string(&l->address, buf));
-		lease_db_done(&db);
+		else if (strcmp(id, a->id) != 0 || strcmp(ifname, a->ifname) != 0)
+			problem(rep, "no lease for %s/%s: address %s is leased to %s/%s", a->id,
+				a->ifname, buf, id, ifname);
 		rules = network_rules(&net);
 		network_close(&net);
 	}

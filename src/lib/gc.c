@@ -195,7 +195,6 @@ static void gc_leases(struct gc *gc)
 		struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
 		struct brnet_error e = { 0 };
 		struct lease_db db;
-		bool changed = false;
 		int r;
 
 		if (de->d_name[0] == '.' || config_check_ifname(de->d_name, "bridge", NULL) < 0)
@@ -214,31 +213,29 @@ static void gc_leases(struct gc *gc)
 			gc->nets[gc->n_nets++].subnet = net.subnet;
 		}
 		lease_db_init(&db, &net.subnet);
-		r = lease_db_load(net.dirfd, net.path, &db, &e);
+		r = lease_store_load(net.dirfd, net.path, &db, &e);
 		if (r < 0)
 			failed(gc, r, &e, "cannot read leases");
-		for (size_t i = 0; r >= 0 && i < db.n;) {
+		for (size_t i = 0; r >= 0 && i < db.n; i++) {
+			const struct lease *l = &db.leases[i];
 			char addr[INADDR_STRLEN];
-			struct lease l = db.leases[i];
 
-			if (owned_by_record(gc, l.id, l.ifname)) {
-				i++;
+			inaddr_to_string(&l->address, addr);
+			if (!l->id[0])
+				action(gc, "release lease %s of %s: its file names no owner", addr,
+				       net.bridge);
+			else if (!owned_by_record(gc, l->id, l->ifname))
+				action(gc, "release lease %s of %s/%s: no attachment holds it",
+				       addr, l->id, l->ifname);
+			else
 				continue;
-			}
-			action(gc, "release lease %s of %s/%s: no attachment holds it",
-			       inaddr_to_string(&l.address, addr), l.id, l.ifname);
-			if (gc->dry_run) {
-				i++;
-				continue;
-			}
-			lease_db_release(&db, l.id, l.ifname); /* the next lease moves to i */
-			changed = true;
+			if (!gc->dry_run && (r = lease_store_remove(net.dirfd, &l->address)) < 0)
+				failed(gc, r, NULL, "cannot remove a lease");
+			r = 0;
 		}
-		if (changed) {
-			r = lease_db_save(net.dirfd, &db, &e);
-			if (r < 0)
-				failed(gc, r, &e, "cannot write leases");
-		}
+		if (r >= 0 && (gc->dry_run ? 0 : lease_store_drop_legacy(net.dirfd)) > 0)
+			action(gc, "remove %s/leases.json: its leases were moved to %s/leases",
+			       net.path, net.path);
 		lease_db_done(&db);
 		network_close(&net);
 	}

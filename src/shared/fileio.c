@@ -75,6 +75,22 @@ int write_file_atomic(int dirfd, const char *name, const void *data, size_t len)
 	return r;
 }
 
+int write_file_new(int dirfd, const char *name, const void *data, size_t len)
+{
+	_cleanup_(closep) int fd = -EBADF;
+	int r;
+
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, data, len);
+	if (r >= 0 && close(TAKE_FD(fd)) < 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlinkat(dirfd, name, 0);
+	return r;
+}
+
 int read_file_bounded(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len)
 {
 	_cleanup_(closep) int fd = -EBADF;

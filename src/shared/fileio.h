@@ -12,6 +12,10 @@ int mkdir_parents(const char *path);
  * new content, never a mix; on any error (ENOSPC included) the old file is untouched. */
 int write_file_atomic(int dirfd, const char *name, const void *data, size_t len);
 
+/* Creates dirfd/name, which must not exist (-EEXIST), with data as its content; a file it could
+ * not fill is removed. Not atomic for readers: for files written under a lock readers take. */
+int write_file_new(int dirfd, const char *name, const void *data, size_t len);
+
 /* Reads at most max bytes of dirfd/name into a NUL-terminated buffer. -ENOENT if missing,
  * -EFBIG if larger than max. */
 int read_file_bounded(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len);

@@ -229,11 +229,10 @@ class Case:
         records = glob.glob("/run/brnet/attachments/*.json")
         if records:
             raise Failure(f"records left: {records}")
-        for f in glob.glob("/run/brnet/networks/*/leases.json"):
-            with open(f) as fh:
-                leases = json.load(fh).get("leases", [])
-            if leases:
-                raise Failure(f"leases left in {f}: {leases}")
+        leases = [f for f in glob.glob("/run/brnet/networks/*/leases/*")
+                  if not f.endswith("/last")]
+        if leases:
+            raise Failure(f"leases left: {leases}")
         p = sh("nft -j list table inet brnet", check=False)
         if p.returncode == 0:
             for item in json.loads(p.stdout)["nftables"]:

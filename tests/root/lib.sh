@@ -185,20 +185,15 @@ snapshot_raw() {
 			ip -n "$ns" -4 -j addr show | v4_addrs
 			ip -n "$ns" -4 -j route show | v4_routes
 		done
-		# Files only: the empty skeleton (attachments/, networks/) holds no state. Lease
-		# files compare by their leases: the next-fit cursor moves on purpose (a released
-		# address is reused last), so it is not part of "as before". nft-checked is a cache
-		# of the tables' fingerprint at the last full rule check, which any setup that
-		# finds the tables changed (an allowlist came or went) writes again: its presence
-		# counts, its content does not.
+		# Files only: the empty skeleton (attachments/, networks/, a network's leases/)
+		# holds no state, and neither does the next-fit cursor (the symlink leases/last),
+		# which moves on purpose: a released address is reused last. nft-checked is a
+		# cache of the tables' fingerprint at the last full rule check, which any setup
+		# that finds the tables changed (an allowlist came or went) writes again: its
+		# presence counts, its content does not.
 		if [ -d "$BRNET_STATE_DIR" ]; then
 			(cd "$BRNET_STATE_DIR" && find . -type f | sort &&
-				find . -type f ! -name leases.json ! -name nft-checked -exec sha256sum {} + | sort)
-			for f in "$BRNET_STATE_DIR"/networks/*/leases.json; do
-				[ -e "$f" ] || continue
-				echo "$f"
-				python3 -c 'import json,sys; print(sorted((l["address"],l["id"],l["ifname"]) for l in json.load(open(sys.argv[1]))["leases"]))' "$f"
-			done
+				find . -type f ! -name nft-checked -exec sha256sum {} + | sort)
 		fi
 	} 2>&1
 }

@@ -18,6 +18,16 @@ expect_problem() { # ID NEEDLE
 	case "$out" in *"$2"*) echo "ok: reports: $2" ;; *) fail "check does not report '$2': $out" ;; esac
 }
 
+# The lease: gone, another attachment's, a file that names no owner.
+lease=/run/brnet/networks/brnet0/leases/10.0.42.2
+mv "$lease" "$TMPDIR/lease"
+expect_problem c1 "no lease for c1/eth0: address 10.0.42.2 is not leased"
+printf 'other eth0\n' >"$lease"
+expect_problem c1 "no lease for c1/eth0: address 10.0.42.2 is leased to other/eth0"
+: >"$lease"
+expect_problem c1 "lease file /run/brnet/networks/brnet0/leases/10.0.42.2 is not \"ID IFNAME\""
+mv "$TMPDIR/lease" "$lease"
+expect_eq "lease back" "$(brnet check --id c1)" "c1/eth0: ok"
 ip -n c1 route del default
 expect_problem c1 "no default route via 10.0.42.1 on eth0"
 ip -n c1 addr flush dev eth0

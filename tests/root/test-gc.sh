@@ -88,13 +88,8 @@ case "$out" in *"remove attachment proc/eth0: its process is gone"*) echo "ok: $
 ip link add vb0badf00d type veth peer name orphanpeer
 ip link set vb0badf00d master brnet0
 ip link add vbcafe0001 type veth peer name notours # not on our bridge: not ours to delete
-python3 - <<'PY'
-import json
-p = "/run/brnet/networks/brnet0/leases.json"
-d = json.load(open(p))
-d["leases"].append({"address": "10.0.42.200", "id": "ghost", "ifname": "eth0"})
-json.dump(d, open(p, "w"))
-PY
+printf 'ghost eth0\n' >/run/brnet/networks/brnet0/leases/10.0.42.200
+: >/run/brnet/networks/brnet0/leases/10.0.42.201 # a setup killed between creating and filling it
 nft add element inet brnet publish '{ tcp . 9999 comment "ghost/eth0" : 10.0.42.200 . 80 }'
 nft add element inet brnet publish '{ tcp . 9998 comment "other/eth0" : 192.168.9.9 . 80 }'
 nft add element bridge brnet guarded '{ "vbghost01" comment "ghost/eth0" }'
@@ -113,7 +108,8 @@ nft add element inet brnet egress_list '{ 10.0.42.200 comment "ghost/eth0" : jum
 printf '203.0.113.0/24\n' >"$BRNET_STATE_DIR/attachments/ghost@eth0.$(printf '%064d' 0).allow"
 dry_before=$(snapshot)
 out=$(brnet gc --dry-run)
-for needle in "delete host veth vb0badf00d" "release lease 10.0.42.200 of ghost/eth0" "remove published ports of ghost/eth0" \
+for needle in "delete host veth vb0badf00d" "release lease 10.0.42.200 of ghost/eth0" \
+	"release lease 10.0.42.201 of brnet0: its file names no owner" "remove published ports of ghost/eth0" \
 	"remove anti-spoofing elements of ghost/eth0" "remove egress policy elements of ghost/eth0" \
 	"remove egress allowlist allow_0123456789abcdef0123456789abcdef" \
 	"remove allowlist file ghost@eth0.0000"; do
@@ -121,7 +117,7 @@ for needle in "delete host veth vb0badf00d" "release lease 10.0.42.200 of ghost/
 done
 [ "$dry_before" = "$(snapshot)" ] || fail "--dry-run changed something"
 echo "ok: --dry-run lists and changes nothing"
-brnet gc --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["dry_run"] is False and len(d["actions"]) == 9, d'
+brnet gc --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["dry_run"] is False and len(d["actions"]) == 10, d'
 expect_eq "orphan veth on our bridge deleted" "$(link_field vb0badf00d ifname)" ""
 expect_eq "veth not on our bridge kept" "$(link_field vbcafe0001 ifname)" "vbcafe0001"
 ip link del vbcafe0001

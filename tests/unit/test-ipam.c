@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/ipam/ipam.h"
@@ -161,9 +163,14 @@ static void test_next_free_pure(void **state)
 	assert_errno(ipam_next_free(5, 4, 0, NULL, 0, &got), ENOSPC);
 }
 
-static void test_store_round_trip_and_corruption(void **state)
+/* An older brnet's leases.json: its exact form loads, anything else is refused naming it. */
+static void test_legacy_file_and_corruption(void **state)
 {
-	struct lease_db db = db_for("10.0.42.0/24"), back = db_for("10.0.42.0/24");
+	static const char legacy[] =
+		"{\"subnet\":\"10.0.42.0/24\",\"last\":\"10.0.42.3\",\"leases\":[{\"address\":"
+		"\"10.0.42.2\",\"id\":\"a\",\"ifname\":\"eth0\"},{\"address\":\"10.0.42.3\","
+		"\"id\":\"b\",\"ifname\":\"eth0\"}]}";
+	struct lease_db back = db_for("10.0.42.0/24");
 	struct brnet_error err = { 0 };
 	char path[256], buf[INADDR_STRLEN];
 	int dirfd = test_tmpdir(path);
@@ -172,23 +179,10 @@ static void test_store_round_trip_and_corruption(void **state)
 	/* a missing file is an empty table */
 	assert_ok(lease_db_load(dirfd, path, &back, &err));
 	assert_int_equal(back.n, 0);
-	alloc(&db, "a", buf);
-	alloc(&db, "b", buf);
-	assert_ok(lease_db_save(dirfd, &db, &err));
-	/* The exact form lease_db_load() reads without a JSON parser. */
-	{
-		_cleanup_(freep) char *text = NULL;
-		size_t len;
-
-		assert_ok(read_file_bounded(dirfd, "leases.json", 4096, &text, &len));
-		assert_string_equal(text, "{\"subnet\":\"10.0.42.0/24\",\"last\":\"10.0.42.3\","
-					  "\"leases\":[{\"address\":\"10.0.42.2\",\"id\":\"a\","
-					  "\"ifname\":\"eth0\"},{\"address\":\"10.0.42.3\",\"id\":"
-					  "\"b\",\"ifname\":\"eth0\"}]}");
-	}
+	assert_ok(write_file_new(dirfd, "leases.json", legacy, strlen(legacy)));
 	assert_ok(lease_db_load(dirfd, path, &back, &err));
 	assert_int_equal(back.n, 2);
-	assert_true(inaddr_equal(&back.last, &db.last));
+	assert_string_equal(inaddr_to_string(&back.last, buf), "10.0.42.3");
 	assert_string_equal(alloc(&back, "c", buf), "10.0.42.4");
 
 	static const char *const corrupt[] = {
@@ -216,12 +210,167 @@ static void test_store_round_trip_and_corruption(void **state)
 		close(fd);
 		assert_errno(lease_db_load(dirfd, path, &d, &err), EBADMSG);
 		assert_non_null(strstr(err.msg, "leases.json"));
+		/* and the store refuses to start from it: nothing is handed out */
+		assert_errno(lease_store_allocate(dirfd, path, &d, "x", "eth0", NULL,
+						  &(struct inaddr){ 0 }, &err),
+			     EBADMSG);
+		assert_int_equal(faccessat(dirfd, "leases", F_OK, 0), -1);
 		lease_db_done(&d);
 	}
-	lease_db_done(&db);
 	lease_db_done(&back);
 	close(dirfd);
 	test_rmtree(path);
+}
+
+static const char *store_alloc(int dirfd, const char *path, const char *cidr, const char *id,
+			       const char *want, char buf[static INADDR_STRLEN])
+{
+	struct lease_db db = db_for(cidr);
+	struct brnet_error err = { 0 };
+	struct inaddr a, w = { 0 };
+
+	if (want)
+		assert_ok(inaddr_parse_v4(want, &w));
+	assert_ok(lease_store_allocate(dirfd, path, &db, id, "eth0", &w, &a, &err));
+	lease_db_done(&db);
+	return inaddr_to_string(&a, buf);
+}
+
+static void assert_file(int dirfd, const char *name, const char *content)
+{
+	_cleanup_(freep) char *text = NULL;
+	size_t len;
+
+	assert_ok(read_file_bounded(dirfd, name, 4096, &text, &len));
+	assert_string_equal(text, content);
+}
+
+/* A file per lease, the cursor a symlink; next-fit across releases; the address after the
+ * cursor taken sends allocation to the whole directory; release and owner by address. */
+static void test_store(void **state)
+{
+	struct lease_db db = db_for("10.0.42.0/24");
+	struct brnet_error err = { 0 };
+	char path[256], buf[INADDR_STRLEN], id[BRNET_ID_MAX + 1], ifname[IFNAMSIZ], target[32];
+	struct inaddr a;
+	int dirfd = test_tmpdir(path);
+
+	assert_true(dirfd >= 0);
+	assert_string_equal(store_alloc(dirfd, path, "10.0.42.0/24", "a", NULL, buf), "10.0.42.2");
+	assert_string_equal(store_alloc(dirfd, path, "10.0.42.0/24", "b", NULL, buf), "10.0.42.3");
+	assert_file(dirfd, "leases/10.0.42.2", "a eth0\n");
+	assert_file(dirfd, "leases/10.0.42.3", "b eth0\n");
+	target[readlinkat(dirfd, "leases/last", target, sizeof(target) - 1)] = '\0';
+	assert_string_equal(target, "10.0.42.3");
+
+	/* released: reused last */
+	assert_ok(inaddr_parse_v4("10.0.42.2", &a));
+	assert_int_equal(lease_store_release(dirfd, path, &db.subnet, &a, "a", "eth0", &err), 1);
+	assert_int_equal(faccessat(dirfd, "leases/10.0.42.2", F_OK, 0), -1);
+	assert_string_equal(store_alloc(dirfd, path, "10.0.42.0/24", "c", NULL, buf), "10.0.42.4");
+
+	/* a wanted address that is taken names its holder */
+	{
+		struct lease_db d = db_for("10.0.42.0/24");
+		struct inaddr w, got;
+
+		assert_ok(inaddr_parse_v4("10.0.42.3", &w));
+		assert_errno(lease_store_allocate(dirfd, path, &d, "x", "eth0", &w, &got, &err),
+			     EADDRINUSE);
+		assert_string_equal(err.msg, "address 10.0.42.3 is taken by b/eth0");
+		lease_db_done(&d);
+	}
+	assert_string_equal(store_alloc(dirfd, path, "10.0.42.0/24", "w", "10.0.42.200", buf),
+			    "10.0.42.200");
+
+	/* the cursor gone, the first address is tried, is taken (.3), and the directory is
+	 * read: the first free one is .2 */
+	assert_ok(unlinkat(dirfd, "leases/last", 0));
+	assert_string_equal(store_alloc(dirfd, path, "10.0.42.0/24", "d", NULL, buf), "10.0.42.2");
+	/* after the cursor: .3 and .4 taken, .5 free */
+	assert_string_equal(store_alloc(dirfd, path, "10.0.42.0/24", "e", NULL, buf), "10.0.42.5");
+
+	/* owners */
+	assert_ok(inaddr_parse_v4("10.0.42.4", &a));
+	assert_ok(lease_store_owner(dirfd, path, &db.subnet, &a, id, ifname, &err));
+	assert_string_equal(id, "c");
+	assert_string_equal(ifname, "eth0");
+	/* another's lease at the recorded address is left alone */
+	assert_int_equal(lease_store_release(dirfd, path, &db.subnet, &a, "b", "eth0", &err), 0);
+	assert_ok(faccessat(dirfd, "leases/10.0.42.4", F_OK, 0));
+	/* without an address, found by its owner */
+	assert_int_equal(lease_store_release(dirfd, path, &db.subnet, NULL, "c", "eth0", &err), 1);
+	assert_errno(lease_store_owner(dirfd, path, &db.subnet, &a, id, ifname, &err), ENOENT);
+	assert_int_equal(lease_store_release(dirfd, path, &db.subnet, NULL, "c", "eth0", &err), 0);
+
+	/* a lease file that names no owner still holds its address, and says so */
+	assert_ok(write_file_new(dirfd, "leases/10.0.42.6", "", 0));
+	assert_ok(inaddr_parse_v4("10.0.42.6", &a));
+	assert_errno(lease_store_owner(dirfd, path, &db.subnet, &a, id, ifname, &err), EBADMSG);
+	assert_non_null(strstr(err.msg, "10.0.42.6"));
+	assert_string_equal(store_alloc(dirfd, path, "10.0.42.0/24", "f", NULL, buf), "10.0.42.7");
+	assert_ok(lease_store_load(dirfd, path, &db, &err));
+	assert_int_equal(db.n, 6); /* .2 .3 .5 .7 .200, and .6 with no owner */
+	lease_db_done(&db);
+	close(dirfd);
+	test_rmtree(path);
+}
+
+/* An older brnet's leases.json moves into the directory on first use, with its cursor; a
+ * move killed before its rename is started over. */
+static void test_store_moves_legacy_file(void **state)
+{
+	static const char legacy[] =
+		"{\"subnet\":\"10.0.42.0/24\",\"last\":\"10.0.42.9\",\"leases\":[{\"address\":"
+		"\"10.0.42.2\",\"id\":\"a\",\"ifname\":\"eth0\"},{\"address\":\"10.0.42.9\","
+		"\"id\":\"b\",\"ifname\":\"eth1\"}]}";
+	char path[256], buf[INADDR_STRLEN];
+	int dirfd = test_tmpdir(path);
+
+	assert_true(dirfd >= 0);
+	assert_ok(write_file_new(dirfd, "leases.json", legacy, strlen(legacy)));
+	assert_ok(mkdirat(dirfd, "leases.new", 0700));
+	assert_ok(write_file_new(dirfd, "leases.new/10.0.42.77", "z eth0\n", 7));
+	assert_string_equal(store_alloc(dirfd, path, "10.0.42.0/24", "c", NULL, buf), "10.0.42.10");
+	assert_file(dirfd, "leases/10.0.42.2", "a eth0\n");
+	assert_file(dirfd, "leases/10.0.42.9", "b eth1\n");
+	assert_file(dirfd, "leases/10.0.42.10", "c eth0\n");
+	assert_int_equal(faccessat(dirfd, "leases/10.0.42.77", F_OK, 0), -1);
+	assert_int_equal(faccessat(dirfd, "leases.new", F_OK, 0), -1);
+	assert_int_equal(faccessat(dirfd, "leases.json", F_OK, 0), -1);
+	/* a leases.json beside the directory (a kill after the rename) is stale: gc drops it */
+	assert_int_equal(lease_store_drop_legacy(dirfd), 0);
+	assert_ok(write_file_new(dirfd, "leases.json", legacy, strlen(legacy)));
+	assert_int_equal(lease_store_drop_legacy(dirfd), 1);
+	close(dirfd);
+	test_rmtree(path);
+}
+
+static void test_owner_parse(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"\n",
+		"a eth0",
+		"a\n",
+		" eth0\n",
+		"a \n",
+		"a  eth0\n",
+		"a/b eth0\n",
+		"a eth0\nx",
+		"a eth0 x\n",
+		"a eth0\n\n",
+		"a et\0h0\n",
+		"a eth0123456789012\n", /* 16 bytes: one more than an interface name holds */
+	};
+	char id[BRNET_ID_MAX + 1], ifname[IFNAMSIZ];
+
+	assert_ok(lease_owner_parse("web.1 eth0\n", 11, id, ifname));
+	assert_string_equal(id, "web.1");
+	assert_string_equal(ifname, "eth0");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_errno(lease_owner_parse(bad[i], i == 11 ? 8 : strlen(bad[i]), id, ifname),
+			     EBADMSG);
 }
 
 /* Duplicates in a stored table are named, found after a sort; 1,000 leases load, and the
@@ -336,7 +485,10 @@ int main(void)
 		cmocka_unit_test(test_slash16_crosses_octets),
 		cmocka_unit_test(test_requested_address),
 		cmocka_unit_test(test_next_free_pure),
-		cmocka_unit_test(test_store_round_trip_and_corruption),
+		cmocka_unit_test(test_legacy_file_and_corruption),
+		cmocka_unit_test(test_store),
+		cmocka_unit_test(test_store_moves_legacy_file),
+		cmocka_unit_test(test_owner_parse),
 		cmocka_unit_test(test_parse_duplicates_and_many),
 		cmocka_unit_test(test_address_order),
 	};

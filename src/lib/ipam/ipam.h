@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * IPAM: a pure next-fit allocator over an in-memory lease table, and its store (one JSON file per
- * network, replaced atomically, under the network's OFD lock held by the caller).
+ * IPAM: a pure next-fit allocator over an in-memory lease table, and its store (a file per lease
+ * in a directory per network, under the network's OFD lock held by the caller).
  */
 #pragma once
 
@@ -57,9 +57,42 @@ int lease_db_check_unique(struct lease_db *db, bool by_address, const struct lea
 /* Returns 1 when a lease was released, 0 when there was none. */
 int lease_db_release(struct lease_db *db, const char *id, const char *ifname);
 
-/* Store: the file "leases.json" in the network directory dirfd. A missing file is an empty
- * table; a corrupt one is -EBADMSG with a message naming the file. */
+/* The lease file of an older brnet, networks/<bridge>/leases.json (dirfd), read to move its
+ * leases into the directory below. A missing file is an empty table; a corrupt one is -EBADMSG
+ * with a message naming the file. */
 int lease_db_load(int dirfd, const char *dirpath, struct lease_db *db, struct brnet_error *err);
-int lease_db_save(int dirfd, const struct lease_db *db, struct brnet_error *err);
 /* Parses the text of a lease file; the fuzzable half of lease_db_load. */
 int lease_db_parse(const char *text, size_t len, struct lease_db *db, char *why, size_t why_size);
+/* Removes the file: 1, 0 when there was none, or -errno. */
+int lease_db_remove_file(int dirfd);
+
+/*
+ * The store: networks/<bridge>/leases/ (dirfd is networks/<bridge>, dirpath its path for
+ * messages), a file per leased address holding "ID IFNAME\n", and the cursor. The caller holds
+ * the network's lock. Each call makes the directory when it is missing, moving the leases of a
+ * leases.json into it.
+ */
+/* Leases an address as lease_db_allocate() does, in a few system calls when the address after
+ * the cursor is free. db: the subnet and pool set, no leases. */
+int lease_store_allocate(int dirfd, const char *dirpath, struct lease_db *db, const char *id,
+			 const char *ifname, const struct inaddr *want, struct inaddr *ret,
+			 struct brnet_error *err);
+/* Every lease into db (empty id and ifname for a file that names no owner), and the cursor. */
+int lease_store_load(int dirfd, const char *dirpath, struct lease_db *db, struct brnet_error *err);
+/* The owner of address a: 0, -ENOENT when it is not leased, -EBADMSG (with a message) when its
+ * file names no owner. */
+int lease_store_owner(int dirfd, const char *dirpath, const struct inprefix *subnet,
+		      const struct inaddr *a, char id[static BRNET_ID_MAX + 1],
+		      char ifname[static IFNAMSIZ], struct brnet_error *err);
+/* Releases the lease of (id, ifname): of address a when known (a lease of a that another
+ * attachment holds is left alone), else found by its owner. 1 when one was released, else 0. */
+int lease_store_release(int dirfd, const char *dirpath, const struct inprefix *subnet,
+			const struct inaddr *a, const char *id, const char *ifname,
+			struct brnet_error *err);
+/* Removes the lease of a whoever holds it: 1, 0 when there was none, or -errno. */
+int lease_store_remove(int dirfd, const struct inaddr *a);
+/* Removes a leases.json whose leases were moved (a kill after the move): 1 if one was. */
+int lease_store_drop_legacy(int dirfd);
+/* Parses a lease file's "ID IFNAME\n" (both checked as a setup checks them): 0 or -EBADMSG. */
+int lease_owner_parse(const char *text, size_t len, char id[static BRNET_ID_MAX + 1],
+		      char ifname[static IFNAMSIZ]);

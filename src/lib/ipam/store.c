@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The lease file of a network:
+ * The lease file of an older brnet's network, read once to move its leases into the lease
+ * directory (dir.c):
  *   {"subnet": "10.0.42.0/24", "last": "10.0.42.7",
  *    "leases": [{"address": "10.0.42.2", "id": "web", "ifname": "eth0"}, ...]}
  * Parsed strictly: a damaged file is refused with the file and the reason, never reset, since a
@@ -12,6 +13,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/config/config.h"
 #include "lib/ipam/ipam.h"
@@ -116,7 +118,7 @@ static bool take(struct scan *s, char *buf, size_t size)
 }
 
 /*
- * The file exactly as lease_db_save() writes it, read without building a JSON tree (jansson
+ * The file exactly as brnet wrote it, read without building a JSON tree (jansson
  * took most of a setup's instructions with a thousand leases). 1: not in that form (the
  * caller then parses it as any JSON); otherwise 0 or -EBADMSG, as the full parse would.
  */
@@ -228,55 +230,9 @@ int lease_db_load(int dirfd, const char *dirpath, struct lease_db *db, struct br
 	return 0;
 }
 
-/* The file's text, written by hand in the one layout parse_fast() reads (a tree of JSON
- * objects was a third of a setup's instructions with a thousand leases). Addresses are dotted
- * quads, and ids and interface names are [A-Za-z0-9_.-] (checked when set and when loaded),
- * so nothing needs escaping. Each stpcpy() returns the end, which the next one overwrites. */
-static char *lease_db_format(const struct lease_db *db)
+int lease_db_remove_file(int dirfd)
 {
-	char p[PREFIX_STRLEN];
-	/* Every lease at its longest: id and name (their sizes count a NUL each), 15 for the
-	 * address and 35 for the punctuation. The rest fits in 128. */
-	size_t size = 128 + db->n * (sizeof(db->leases[0].id) + sizeof(db->leases[0].ifname) + 50);
-	char *text = malloc(size), *at = text;
-
-	if (!text)
-		return NULL;
-	at = stpcpy(at, "{\"subnet\":\"");
-	at = stpcpy(at, inprefix_to_string(&db->subnet, p));
-	at = stpcpy(at, "\",\"last\":");
-	if (db->last.family) {
-		*at++ = '"';
-		at = inaddr_put_v4(at, &db->last);
-		*at++ = '"';
-	} else {
-		at = stpcpy(at, "null");
-	}
-	at = stpcpy(at, ",\"leases\":[");
-	for (size_t i = 0; i < db->n; i++) {
-		if (i)
-			*at++ = ',';
-		at = stpcpy(at, "{\"address\":\"");
-		at = inaddr_put_v4(at, &db->leases[i].address);
-		at = stpcpy(at, "\",\"id\":\"");
-		at = stpcpy(at, db->leases[i].id);
-		at = stpcpy(at, "\",\"ifname\":\"");
-		at = stpcpy(at, db->leases[i].ifname);
-		at = stpcpy(at, "\"}");
-	}
-	memcpy(at, "]}", 3);
-	return text;
-}
-
-int lease_db_save(int dirfd, const struct lease_db *db, struct brnet_error *err)
-{
-	_cleanup_(freep) char *text = lease_db_format(db);
-	int r;
-
-	if (!text)
-		return brnet_err(err, errno, "cannot format the lease file: %s", strerror(errno));
-	r = write_file_atomic(dirfd, LEASE_FILE, text, strlen(text));
-	if (r < 0)
-		return brnet_err(err, r, "cannot write lease file: %s", strerror(-r));
-	return 0;
+	if (unlinkat(dirfd, LEASE_FILE, 0) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return 1;
 }
