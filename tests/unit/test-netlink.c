@@ -299,48 +299,72 @@ static int addr_gen_mode(const struct nlmsghdr *nlh)
 }
 
 /* The host end up, without an IPv6 link-local address: by the index the kernel echoed, so
- * that it can reach no other link of that name. */
+ * that it can reach no other link of that name. Two requests: what would make the kernel
+ * notify a change of an up device (alias, IPv6 settings, port mode) while it is down, then
+ * the up alone. */
 static void test_bridge_port_up(void **state)
 {
 	char buf[512] __attribute__((aligned(4))) = { 0 };
 	struct nlbuf b;
-	struct nlmsghdr *up = (struct nlmsghdr *)buf;
-	const struct ifinfomsg *uifi = (const struct ifinfomsg *)(buf + NLMSG_HDRLEN);
-	struct nlattr *attr, *mode = NULL;
+	struct nlmsghdr *set = (struct nlmsghdr *)buf, *up;
+	const struct ifinfomsg *sifi = mnl_nlmsg_get_payload(set), *uifi;
+	struct nlattr *attr, *alias = NULL, *linkinfo = NULL;
 	bool named = false;
 
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_bridge_port_up(&b, 17, "vbdeadbeef", false, NULL);
 	assert_ok(nlbuf_finish(&b));
+	assert_int_equal(set->nlmsg_type, RTM_NEWLINK);
+	assert_int_equal(set->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK); /* no CREATE */
+	assert_int_equal(sifi->ifi_index, 17);
+	assert_int_equal(sifi->ifi_change, 0);
+	assert_int_equal(addr_gen_mode(set), IN6_ADDR_GEN_MODE_NONE);
+	up = mnl_nlmsg_next(set, &(int){ (int)b.len });
+	assert_true(mnl_nlmsg_ok(up, (int)(b.len - set->nlmsg_len)));
+	uifi = mnl_nlmsg_get_payload(up);
 	assert_int_equal(up->nlmsg_type, RTM_NEWLINK);
-	assert_int_equal(up->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK); /* no CREATE */
+	assert_int_equal(up->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
 	assert_int_equal(uifi->ifi_index, 17);
 	assert_int_equal(uifi->ifi_flags, IFF_UP);
 	assert_int_equal(uifi->ifi_change, IFF_UP);
-	mnl_attr_for_each (attr, up, sizeof(struct ifinfomsg))
+	assert_int_equal(up->nlmsg_len, NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct ifinfomsg)));
+	assert_int_equal(b.len, set->nlmsg_len + up->nlmsg_len);
+	mnl_attr_for_each (attr, set, sizeof(struct ifinfomsg))
 		if (mnl_attr_get_type(attr) == IFLA_IFNAME)
 			named = true;
 	assert_false(named);
-	assert_int_equal(addr_gen_mode(up), IN6_ADDR_GEN_MODE_NONE);
 
-	/* Without an index (a kernel that does not echo), by name; and with the owner's mark. */
+	/* Without an index (a kernel that does not echo), both by name; the owner's mark and
+	 * the hairpin go in the first. */
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_bridge_port_up(&b, 0, "vbdeadbeef", true, "brnet web/eth0");
 	assert_ok(nlbuf_finish(&b));
-	assert_int_equal(uifi->ifi_index, 0);
-	named = false;
-	mode = NULL;
-	mnl_attr_for_each (attr, up, sizeof(struct ifinfomsg)) {
+	assert_int_equal(sifi->ifi_index, 0);
+	assert_int_equal(sifi->ifi_change, 0);
+	mnl_attr_for_each (attr, set, sizeof(struct ifinfomsg)) {
 		if (mnl_attr_get_type(attr) == IFLA_IFNAME) {
 			assert_string_equal(mnl_attr_get_str(attr), "vbdeadbeef");
 			named = true;
 		}
 		if (mnl_attr_get_type(attr) == IFLA_IFALIAS)
-			mode = attr;
+			alias = attr;
+		if (mnl_attr_get_type(attr) == IFLA_LINKINFO)
+			linkinfo = attr;
 	}
 	assert_true(named);
-	assert_non_null(mode);
-	assert_string_equal(mnl_attr_get_str(mode), "brnet web/eth0");
+	assert_non_null(alias);
+	assert_string_equal(mnl_attr_get_str(alias), "brnet web/eth0");
+	assert_non_null(linkinfo);
+	up = (struct nlmsghdr *)(buf + set->nlmsg_len);
+	uifi = mnl_nlmsg_get_payload(up);
+	assert_int_equal(uifi->ifi_index, 0);
+	assert_int_equal(uifi->ifi_flags, IFF_UP);
+	named = false;
+	mnl_attr_for_each (attr, up, sizeof(struct ifinfomsg)) {
+		assert_int_equal(mnl_attr_get_type(attr), IFLA_IFNAME);
+		named = true;
+	}
+	assert_true(named);
 }
 
 /* The container's interface: IPv6 address generation off in a request of its own, before

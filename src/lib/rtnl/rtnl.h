@@ -55,7 +55,7 @@ void rtnl_build_bridge_new(struct nlbuf *b, const char *name, const uint8_t mac[
 void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec);
 /* A new bridge port up, without IPv6 link-local address, hairpin if asked, and with alias
  * (NULL: none) as its IFLA_IFALIAS: the owner's mark, checked before a delete by name. By
- * ifindex, or by name when ifindex is 0. */
+ * ifindex, or by name when ifindex is 0. Two requests: the settings while it is down, then up. */
 void rtnl_build_bridge_port_up(struct nlbuf *b, int ifindex, const char *name, bool hairpin,
 			       const char *alias);
 void rtnl_build_link_set_up(struct nlbuf *b, int ifindex);
