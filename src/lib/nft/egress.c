@@ -596,37 +596,9 @@ struct lists {
 	struct names chains, sets;
 };
 
-static int found(struct names *x, const char *table, const char *name)
+static int found(const char *name, void *userdata)
 {
-	if (!table || !name || strcmp(table, NFT_TABLE) != 0 || !is_list_name(name))
-		return 0;
-	return names_add(x, name);
-}
-
-static int chain_cb(const struct nlmsghdr *nlh, void *userdata)
-{
-	_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
-	struct lists *x = userdata;
-
-	if (!c)
-		return -ENOMEM;
-	if (nftnl_chain_nlmsg_parse(nlh, c) < 0)
-		return -EBADMSG;
-	return found(&x->chains, nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE),
-		     nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
-}
-
-static int set_cb(const struct nlmsghdr *nlh, void *userdata)
-{
-	_cleanup_(nftnl_set_freep) struct nftnl_set *set = nftnl_set_alloc();
-	struct lists *x = userdata;
-
-	if (!set)
-		return -ENOMEM;
-	if (nftnl_set_nlmsg_parse(nlh, set) < 0)
-		return -EBADMSG;
-	return found(&x->sets, nftnl_set_get_str(set, NFTNL_SET_TABLE),
-		     nftnl_set_get_str(set, NFTNL_SET_NAME));
+	return is_list_name(name) ? names_add(userdata, name) : 0;
 }
 
 static int referenced_cb(const struct nft_elem_view *e, void *userdata)
@@ -636,24 +608,16 @@ static int referenced_cb(const struct nft_elem_view *e, void *userdata)
 
 static int dump_lists(struct nl_sock *s, struct lists *x, struct brnet_error *err)
 {
-	for (int set = 0; set <= 1; set++) {
-		char buf[512];
-		struct nlmsghdr *nlh;
-		int r;
+	int r = nft_dump_names(s, NFT_MSG_GETCHAIN, found, &x->chains, err);
 
-		nlh = nftnl_nlmsg_build_hdr(buf, set ? NFT_MSG_GETSET : NFT_MSG_GETCHAIN,
-					    NFPROTO_INET, NLM_F_DUMP, 0);
-		mnl_attr_put_strz(nlh, set ? NFTA_SET_TABLE : NFTA_CHAIN_TABLE, NFT_TABLE);
-		r = nl_sock_transact(s, nlh, nlh->nlmsg_len, set ? set_cb : chain_cb, x, err);
-		if (r == -ENOENT) { /* no table */
-			if (err)
-				*err = (struct brnet_error){ 0 };
-			return 0;
-		}
-		if (r < 0)
-			return r;
+	if (r >= 0)
+		r = nft_dump_names(s, NFT_MSG_GETSET, found, &x->sets, err);
+	if (r == -ENOENT) { /* no table */
+		if (err)
+			*err = (struct brnet_error){ 0 };
+		return 0;
 	}
-	return 0;
+	return r;
 }
 
 /* Whether set is one of chain's ("allow_<hash>_24" of "allow_<hash>"). */

@@ -592,21 +592,63 @@ static const char *const legacy_sets[] = {
 	"egress_allow", "egress_allow8", "egress_allow16", "egress_allow24", "egress_allow32",
 };
 
-static int legacy_set_cb(const struct nlmsghdr *nlh, void *userdata)
-{
-	_cleanup_(nftnl_set_freep) struct nftnl_set *set = nftnl_set_alloc();
-	unsigned *present = userdata;
-	const char *name, *table;
+struct dump_names {
+	int type;
+	int (*fn)(const char *name, void *userdata);
+	void *userdata;
+};
 
-	if (!set)
-		return -ENOMEM;
-	if (nftnl_set_nlmsg_parse(nlh, set) < 0)
-		return -EBADMSG;
-	name = nftnl_set_get_str(set, NFTNL_SET_NAME);
-	table = nftnl_set_get_str(set, NFTNL_SET_TABLE);
-	if (!table || strcmp(table, NFT_TABLE) != 0)
-		return 0;
-	for (size_t i = 0; name && i < ELEMENTSOF(legacy_sets); i++)
+static int dump_names_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	struct dump_names *d = userdata;
+
+	if (d->type == NFT_MSG_GETSET) {
+		_cleanup_(nftnl_set_freep) struct nftnl_set *set = nftnl_set_alloc();
+		const char *table, *name;
+
+		if (!set)
+			return -ENOMEM;
+		if (nftnl_set_nlmsg_parse(nlh, set) < 0)
+			return -EBADMSG;
+		table = nftnl_set_get_str(set, NFTNL_SET_TABLE);
+		name = nftnl_set_get_str(set, NFTNL_SET_NAME);
+		return table && name && strcmp(table, NFT_TABLE) == 0 ? d->fn(name, d->userdata)
+								      : 0;
+	} else {
+		_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
+		const char *table, *name;
+
+		if (!c)
+			return -ENOMEM;
+		if (nftnl_chain_nlmsg_parse(nlh, c) < 0)
+			return -EBADMSG;
+		table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
+		name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
+		return table && name && strcmp(table, NFT_TABLE) == 0 ? d->fn(name, d->userdata)
+								      : 0;
+	}
+}
+
+int nft_dump_names(struct nl_sock *s, int type, int (*fn)(const char *name, void *userdata),
+		   void *userdata, struct brnet_error *err)
+{
+	struct dump_names d = { .type = type, .fn = fn, .userdata = userdata };
+	char buf[512];
+	struct nlmsghdr *nlh;
+
+	if (type != NFT_MSG_GETSET && type != NFT_MSG_GETCHAIN)
+		return -EINVAL;
+	nlh = nftnl_nlmsg_build_hdr(buf, (uint16_t)type, NFPROTO_INET, NLM_F_DUMP, 0);
+	mnl_attr_put_strz(nlh, type == NFT_MSG_GETSET ? NFTA_SET_TABLE : NFTA_CHAIN_TABLE,
+			  NFT_TABLE);
+	return nl_sock_transact(s, nlh, nlh->nlmsg_len, dump_names_cb, &d, err);
+}
+
+static int legacy_set_cb(const char *name, void *userdata)
+{
+	unsigned *present = userdata;
+
+	for (size_t i = 0; i < ELEMENTSOF(legacy_sets); i++)
 		if (strcmp(name, legacy_sets[i]) == 0)
 			*present |= 1u << i;
 	return 0;
@@ -618,13 +660,10 @@ static int drop_legacy_sets(struct nl_sock *s, struct brnet_error *err)
 {
 	char buf[NFT_BATCH_SMALL * 2];
 	unsigned present = 0;
-	struct nlmsghdr *nlh;
 	struct nft_batch b;
 	int r;
 
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_INET, NLM_F_DUMP, 0);
-	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, NFT_TABLE);
-	r = nl_sock_transact(s, nlh, nlh->nlmsg_len, legacy_set_cb, &present, err);
+	r = nft_dump_names(s, NFT_MSG_GETSET, legacy_set_cb, &present, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r,
 					"nf_tables: cannot list the sets of table inet " NFT_TABLE);

@@ -101,6 +101,10 @@ int nft_rule_msg_name(const struct nlmsghdr *nlh, char chain[static NFT_CHAIN_NA
 int nft_network_missing(struct nl_sock *s, const char *bridge, unsigned *ret_missing,
 			struct brnet_error *err);
 
+/* The names of the sets (type NFT_MSG_GETSET) or chains (NFT_MSG_GETCHAIN) of table inet
+ * brnet, in one dump: fn(name, userdata) for each. -ENOENT without the table. */
+int nft_dump_names(struct nl_sock *s, int type, int (*fn)(const char *name, void *userdata),
+		   void *userdata, struct brnet_error *err);
 /* Makes sure table, chains, maps and the rules in wanted (NFT_NETWORK_RULES()) exist; adds
  * what is missing in one transaction. The caller holds the network lock. Returns 0 when all
  * was there, 1 when something was added. */
