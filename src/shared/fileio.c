@@ -53,34 +53,13 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int write_file_atomic(int dirfd, const char *name, const void *data, size_t len)
-{
-	char tmp[256];
-	_cleanup_(closep) int fd = -EBADF;
-	int r;
-
-	r = snprintf(tmp, sizeof(tmp), ".%s.%ld.tmp", name, (long)getpid());
-	if (r < 0 || (size_t)r >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -errno;
-	r = write_all(fd, data, len);
-	if (r >= 0 && close(TAKE_FD(fd)) < 0)
-		r = -errno;
-	if (r >= 0 && renameat(dirfd, tmp, dirfd, name) < 0)
-		r = -errno;
-	if (r < 0)
-		(void)unlinkat(dirfd, tmp, 0);
-	return r;
-}
-
-int write_file_new(int dirfd, const char *name, const void *data, size_t len)
+/* Creates dirfd/name (flags: O_TRUNC or O_EXCL) with data; removes what it could not fill. */
+static int write_file_fresh(int dirfd, const char *name, int flags, const void *data, size_t len)
 {
 	_cleanup_(closep) int fd = -EBADF;
 	int r;
 
-	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | flags, 0600);
 	if (fd < 0)
 		return -errno;
 	r = write_all(fd, data, len);
@@ -89,6 +68,27 @@ int write_file_new(int dirfd, const char *name, const void *data, size_t len)
 	if (r < 0)
 		(void)unlinkat(dirfd, name, 0);
 	return r;
+}
+
+int write_file_atomic(int dirfd, const char *name, const void *data, size_t len)
+{
+	char tmp[256];
+	int r;
+
+	r = snprintf(tmp, sizeof(tmp), ".%s.%ld.tmp", name, (long)getpid());
+	if (r < 0 || (size_t)r >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	r = write_file_fresh(dirfd, tmp, O_TRUNC, data, len);
+	if (r >= 0 && renameat(dirfd, tmp, dirfd, name) < 0) {
+		r = -errno;
+		(void)unlinkat(dirfd, tmp, 0);
+	}
+	return r;
+}
+
+int write_file_new(int dirfd, const char *name, const void *data, size_t len)
+{
+	return write_file_fresh(dirfd, name, O_EXCL, data, len);
 }
 
 int read_file_bounded(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len)
