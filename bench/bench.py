@@ -710,6 +710,9 @@ def main():
       "plugins with a port, the time is bridge and portmap together, the two processes a "
       "runtime runs.\n")
     p("## 2. Scale: the Nth container with N-1 attached\n")
+    p("N=1 is the first container of its network: its port brings an empty bridge's carrier up "
+      "(route and address state follow), which the latency table's containers, joining a bridge "
+      "that holds one already, do not pay.\n")
     p("![setup](scale-setup.png)\n![teardown](scale-teardown.png)\n")
     p("| tool | " + " | ".join(f"N={n} setup / teardown ms" for n in checkpoints) + " |")
     p("| --- |" + " ---: |" * len(checkpoints))
