@@ -193,8 +193,10 @@ static int dir_make(int dirfd, const char *dirpath, const struct inprefix *subne
 
 	lease_db_init(&db, subnet);
 	r = lease_db_load(dirfd, dirpath, &db, err);
-	if (r < 0)
+	if (r < 0) {
+		lease_db_done(&db); /* what it read before the damage */
 		return r;
+	}
 	if (db.n == 0 && !db.last.family) {
 		if (mkdirat(dirfd, LEASE_DIR, 0700) < 0 && errno != EEXIST)
 			r = brnet_err(err, errno, "cannot make %s/" LEASE_DIR ": %s", dirpath,
