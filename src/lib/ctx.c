@@ -12,16 +12,6 @@
 #include "shared/fileio.h"
 #include "shared/macro.h"
 
-static int open_subdir(int dirfd, const char *name)
-{
-	int fd;
-
-	if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	return fd < 0 ? -errno : fd;
-}
-
 void brnet_ctx_free(brnet_ctx *ctx)
 {
 	if (!ctx)
@@ -55,17 +45,21 @@ int brnet_ctx_new(const char *state_dir, brnet_ctx **ret, struct brnet_error *er
 	ctx->state_dir = strdup(state_dir);
 	if (!ctx->state_dir)
 		return -ENOMEM;
-	r = mkdir_parents(state_dir);
-	if (r < 0)
-		return brnet_err(err, r, "cannot create state directory %s: %s", state_dir,
-				 strerror(-r));
+	/* Made only when it is missing: opening is the common case, and one system call. */
 	ctx->dirfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (ctx->dirfd < 0 && errno == ENOENT) {
+		r = mkdir_parents(state_dir);
+		if (r < 0)
+			return brnet_err(err, r, "cannot create state directory %s: %s", state_dir,
+					 strerror(-r));
+		ctx->dirfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (ctx->dirfd < 0)
 		return brnet_err(err, errno, "cannot open state directory %s: %s", state_dir,
 				 strerror(errno));
-	r = ctx->networks_dirfd = open_subdir(ctx->dirfd, "networks");
+	r = ctx->networks_dirfd = open_dir_made(ctx->dirfd, "networks");
 	if (r >= 0)
-		r = ctx->attachments_dirfd = open_subdir(ctx->dirfd, "attachments");
+		r = ctx->attachments_dirfd = open_dir_made(ctx->dirfd, "attachments");
 	if (r < 0)
 		return brnet_err(err, r, "cannot open state directory %s: %s", state_dir,
 				 strerror(-r));

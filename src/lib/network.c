@@ -131,12 +131,10 @@ int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefi
 
 	snprintf(net.bridge, sizeof(net.bridge), "%s", bridge);
 	snprintf(net.path, sizeof(net.path), "%s/networks/%s", ctx->state_dir, bridge);
-	if (mkdirat(ctx->networks_dirfd, bridge, 0700) < 0 && errno != EEXIST)
-		return brnet_err(err, errno, "cannot create %s: %s", net.path, strerror(errno));
-	net.dirfd = openat(ctx->networks_dirfd, bridge,
-			   O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	net.dirfd = open_dir_made(ctx->networks_dirfd, bridge);
 	if (net.dirfd < 0)
-		return brnet_err(err, errno, "cannot open %s: %s", net.path, strerror(errno));
+		return brnet_err(err, -net.dirfd, "cannot open %s: %s", net.path,
+				 strerror(-net.dirfd));
 	r = lock_file_open(net.dirfd, "lock");
 	if (r < 0) {
 		network_close(&net);
