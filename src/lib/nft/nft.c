@@ -593,54 +593,51 @@ static const char *const legacy_sets[] = {
 };
 
 struct dump_names {
-	int type;
+	uint16_t table_attr, name_attr; /* NFTA_SET_* or NFTA_CHAIN_* */
 	int (*fn)(const char *name, void *userdata);
 	void *userdata;
 };
 
+/* Only the table's and the object's names are read: the rest of a set or chain is not
+ * parsed. */
 static int dump_names_cb(const struct nlmsghdr *nlh, void *userdata)
 {
 	struct dump_names *d = userdata;
+	const char *table = NULL, *name = NULL;
+	const struct nlattr *attr;
 
-	if (d->type == NFT_MSG_GETSET) {
-		_cleanup_(nftnl_set_freep) struct nftnl_set *set = nftnl_set_alloc();
-		const char *table, *name;
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg))
+		return -EBADMSG;
+	mnl_attr_for_each (attr, nlh, sizeof(struct nfgenmsg)) {
+		uint16_t type = mnl_attr_get_type(attr);
 
-		if (!set)
-			return -ENOMEM;
-		if (nftnl_set_nlmsg_parse(nlh, set) < 0)
+		if (type != d->table_attr && type != d->name_attr)
+			continue;
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
 			return -EBADMSG;
-		table = nftnl_set_get_str(set, NFTNL_SET_TABLE);
-		name = nftnl_set_get_str(set, NFTNL_SET_NAME);
-		return table && name && strcmp(table, NFT_TABLE) == 0 ? d->fn(name, d->userdata)
-								      : 0;
-	} else {
-		_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
-		const char *table, *name;
-
-		if (!c)
-			return -ENOMEM;
-		if (nftnl_chain_nlmsg_parse(nlh, c) < 0)
-			return -EBADMSG;
-		table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
-		name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
-		return table && name && strcmp(table, NFT_TABLE) == 0 ? d->fn(name, d->userdata)
-								      : 0;
+		*(type == d->table_attr ? &table : &name) = mnl_attr_get_str(attr);
 	}
+	return table && name && strcmp(table, NFT_TABLE) == 0 ? d->fn(name, d->userdata) : 0;
 }
 
 int nft_dump_names(struct nl_sock *s, int type, int (*fn)(const char *name, void *userdata),
 		   void *userdata, struct brnet_error *err)
 {
-	struct dump_names d = { .type = type, .fn = fn, .userdata = userdata };
+	struct dump_names d = { .fn = fn, .userdata = userdata };
 	char buf[512];
 	struct nlmsghdr *nlh;
 
-	if (type != NFT_MSG_GETSET && type != NFT_MSG_GETCHAIN)
+	if (type == NFT_MSG_GETSET) {
+		d.table_attr = NFTA_SET_TABLE;
+		d.name_attr = NFTA_SET_NAME;
+	} else if (type == NFT_MSG_GETCHAIN) {
+		d.table_attr = NFTA_CHAIN_TABLE;
+		d.name_attr = NFTA_CHAIN_NAME;
+	} else {
 		return -EINVAL;
+	}
 	nlh = nftnl_nlmsg_build_hdr(buf, (uint16_t)type, NFPROTO_INET, NLM_F_DUMP, 0);
-	mnl_attr_put_strz(nlh, type == NFT_MSG_GETSET ? NFTA_SET_TABLE : NFTA_CHAIN_TABLE,
-			  NFT_TABLE);
+	mnl_attr_put_strz(nlh, d.table_attr, NFT_TABLE);
 	return nl_sock_transact(s, nlh, nlh->nlmsg_len, dump_names_cb, &d, err);
 }
 
