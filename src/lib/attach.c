@@ -100,13 +100,16 @@ static int step_hook(const char *name, struct brnet_error *err)
 static int lease_release(brnet_ctx *ctx, const struct brnet_attachment *a, struct brnet_error *err)
 {
 	_cleanup_(network_closep) struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
+	_cleanup_(closep) int leases = -EBADF;
 	int r;
 
 	r = network_open_locked(ctx, a->bridge, &a->subnet, -1, &net, err);
 	if (r < 0)
 		return r;
-	r = lease_store_release(net.dirfd, net.path, &net.subnet, &a->address, a->id, a->ifname,
-				err);
+	r = leases = lease_store_open(net.dirfd, net.path, &net.subnet, true, err);
+	if (r >= 0)
+		r = lease_store_release(leases, net.path, &net.subnet, &a->address, a->id,
+					a->ifname, err);
 	return r < 0 ? r : 0;
 }
 
@@ -221,6 +224,7 @@ static void format_mac(const uint8_t mac[6], char ret[static 18])
 static int step_lease(brnet_ctx *ctx, struct network *net, struct brnet_attachment *a,
 		      const brnet_config *cfg, struct brnet_error *err)
 {
+	_cleanup_(closep) int leases = -EBADF;
 	struct lease_db db;
 	int r;
 
@@ -229,8 +233,10 @@ static int step_lease(brnet_ctx *ctx, struct network *net, struct brnet_attachme
 		db.pool_first = inaddr_v4_host(&cfg->pool_start);
 	if (cfg->pool_end.family)
 		db.pool_last = inaddr_v4_host(&cfg->pool_end);
-	r = lease_store_allocate(net->dirfd, net->path, &db, a->id, a->ifname, &cfg->address,
-				 &a->address, err);
+	r = leases = lease_store_open(net->dirfd, net->path, &net->subnet, true, err);
+	if (r >= 0)
+		r = lease_store_allocate(leases, net->path, &db, a->id, a->ifname, &cfg->address,
+					 &a->address, err);
 	lease_db_done(&db);
 	return r;
 }

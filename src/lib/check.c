@@ -224,10 +224,15 @@ static void check_state(brnet_ctx *ctx, const struct brnet_attachment *a, struct
 	if (r < 0) {
 		problem(rep, "network %s: %s", a->bridge, e.msg);
 	} else {
+		_cleanup_(closep) int leases = lease_store_open(net.dirfd, net.path, &net.subnet,
+								true, &e);
+
 		inaddr_to_string(&a->address, buf);
-		r = a->address.family ? lease_store_owner(net.dirfd, net.path, &net.subnet,
-							  &a->address, id, ifname, &e)
-				      : -ENOENT;
+		r = leases;
+		if (r >= 0)
+			r = a->address.family ? lease_store_owner(leases, net.path, &a->address, id,
+								  ifname, &e)
+					      : -ENOENT;
 		if (r == -ENOENT)
 			problem(rep, "no lease for %s/%s: address %s is not leased", a->id,
 				a->ifname, a->address.family ? buf : "(none recorded)");

@@ -194,6 +194,7 @@ static void gc_leases(struct gc *gc)
 	while ((de = readdir(d))) {
 		struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
 		struct brnet_error e = { 0 };
+		_cleanup_(closep) int leases = -EBADF;
 		struct lease_db db;
 		int r;
 
@@ -213,7 +214,12 @@ static void gc_leases(struct gc *gc)
 			gc->nets[gc->n_nets++].subnet = net.subnet;
 		}
 		lease_db_init(&db, &net.subnet);
-		r = lease_store_load(net.dirfd, net.path, &db, &e);
+		/* A dry run leaves an older brnet's leases.json where it is, and reads it. */
+		r = leases = lease_store_open(net.dirfd, net.path, &net.subnet, !gc->dry_run, &e);
+		if (r == -ENOENT)
+			r = lease_db_load(net.dirfd, net.path, &db, &e);
+		else if (r >= 0)
+			r = lease_store_load(leases, net.path, &db, &e);
 		if (r < 0)
 			failed(gc, r, &e, "cannot read leases");
 		for (size_t i = 0; r >= 0 && i < db.n; i++) {
@@ -229,7 +235,7 @@ static void gc_leases(struct gc *gc)
 				       addr, l->id, l->ifname);
 			else
 				continue;
-			if (!gc->dry_run && (r = lease_store_remove(net.dirfd, &l->address)) < 0)
+			if (!gc->dry_run && (r = lease_store_remove(leases, &l->address)) < 0)
 				failed(gc, r, NULL, "cannot remove a lease");
 			r = 0;
 		}

@@ -168,4 +168,31 @@ exec 9>&-
 wait $holder
 brnet gc >/dev/null
 expect_eq "elements of o1 once the lock is free" "$(owned_elements)" "0"
+
+# A network as an older brnet left it, its leases in leases.json: gc --dry-run reads them and
+# leaves the file where it is; gc moves them into leases/, each to its address.
+net=/run/brnet/networks/brnet0
+leases_before=$(cd "$net/leases" && grep -H . [0-9]* | sort)
+python3 - "$net" <<'PY'
+import json, os, sys
+net = sys.argv[1]
+d = os.path.join(net, "leases")
+leases = []
+for name in sorted(os.listdir(d)):
+    if name[0].isdigit():
+        lid, ifname = open(os.path.join(d, name)).read().split()
+        leases.append({"address": name, "id": lid, "ifname": ifname})
+        os.unlink(os.path.join(d, name))
+os.unlink(os.path.join(d, "last"))
+os.rmdir(d)
+json.dump({"subnet": "10.0.42.0/24", "last": None, "leases": leases}, open(os.path.join(net, "leases.json"), "w"))
+PY
+out=$(brnet gc --dry-run)
+[ -e "$net/leases.json" ] && [ ! -e "$net/leases" ] || fail "gc --dry-run moved the leases: $out"
+case "$out" in *"release lease"*) fail "gc --dry-run would release a live lease: $out" ;; esac
+echo "ok: gc --dry-run leaves an older brnet's leases.json as it is"
+brnet gc >/dev/null
+[ ! -e "$net/leases.json" ] || fail "leases.json left after gc"
+expect_eq "the moved leases" "$(cd "$net/leases" && grep -H . [0-9]* | sort)" "$leases_before"
+for i in $(seq 12); do brnet check --id k$i >/dev/null || fail "k$i lost its lease in the move"; done
 echo PASS

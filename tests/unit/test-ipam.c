@@ -211,9 +211,7 @@ static void test_legacy_file_and_corruption(void **state)
 		assert_errno(lease_db_load(dirfd, path, &d, &err), EBADMSG);
 		assert_non_null(strstr(err.msg, "leases.json"));
 		/* and the store refuses to start from it: nothing is handed out */
-		assert_errno(lease_store_allocate(dirfd, path, &d, "x", "eth0", NULL,
-						  &(struct inaddr){ 0 }, &err),
-			     EBADMSG);
+		assert_errno(lease_store_open(dirfd, path, &d.subnet, true, &err), EBADMSG);
 		assert_int_equal(faccessat(dirfd, "leases", F_OK, 0), -1);
 		lease_db_done(&d);
 	}
@@ -228,11 +226,14 @@ static const char *store_alloc(int dirfd, const char *path, const char *cidr, co
 	struct lease_db db = db_for(cidr);
 	struct brnet_error err = { 0 };
 	struct inaddr a, w = { 0 };
+	int fd = lease_store_open(dirfd, path, &db.subnet, true, &err);
 
+	assert_true(fd >= 0);
 	if (want)
 		assert_ok(inaddr_parse_v4(want, &w));
-	assert_ok(lease_store_allocate(dirfd, path, &db, id, "eth0", &w, &a, &err));
+	assert_ok(lease_store_allocate(fd, path, &db, id, "eth0", &w, &a, &err));
 	lease_db_done(&db);
+	close(fd);
 	return inaddr_to_string(&a, buf);
 }
 
@@ -253,9 +254,14 @@ static void test_store(void **state)
 	struct brnet_error err = { 0 };
 	char path[256], buf[INADDR_STRLEN], id[BRNET_ID_MAX + 1], ifname[IFNAMSIZ], target[32];
 	struct inaddr a;
-	int dirfd = test_tmpdir(path);
+	int dirfd = test_tmpdir(path), fd;
 
 	assert_true(dirfd >= 0);
+	/* without make, a missing directory is not made */
+	assert_errno(lease_store_open(dirfd, path, &db.subnet, false, &err), ENOENT);
+	assert_int_equal(faccessat(dirfd, "leases", F_OK, 0), -1);
+	fd = lease_store_open(dirfd, path, &db.subnet, true, &err);
+	assert_true(fd >= 0);
 	assert_string_equal(store_alloc(dirfd, path, "10.0.42.0/24", "a", NULL, buf), "10.0.42.2");
 	assert_string_equal(store_alloc(dirfd, path, "10.0.42.0/24", "b", NULL, buf), "10.0.42.3");
 	assert_file(dirfd, "leases/10.0.42.2", "a eth0\n");
@@ -265,7 +271,7 @@ static void test_store(void **state)
 
 	/* released: reused last */
 	assert_ok(inaddr_parse_v4("10.0.42.2", &a));
-	assert_int_equal(lease_store_release(dirfd, path, &db.subnet, &a, "a", "eth0", &err), 1);
+	assert_int_equal(lease_store_release(fd, path, &db.subnet, &a, "a", "eth0", &err), 1);
 	assert_int_equal(faccessat(dirfd, "leases/10.0.42.2", F_OK, 0), -1);
 	assert_string_equal(store_alloc(dirfd, path, "10.0.42.0/24", "c", NULL, buf), "10.0.42.4");
 
@@ -275,7 +281,7 @@ static void test_store(void **state)
 		struct inaddr w, got;
 
 		assert_ok(inaddr_parse_v4("10.0.42.3", &w));
-		assert_errno(lease_store_allocate(dirfd, path, &d, "x", "eth0", &w, &got, &err),
+		assert_errno(lease_store_allocate(fd, path, &d, "x", "eth0", &w, &got, &err),
 			     EADDRINUSE);
 		assert_string_equal(err.msg, "address 10.0.42.3 is taken by b/eth0");
 		lease_db_done(&d);
@@ -292,26 +298,27 @@ static void test_store(void **state)
 
 	/* owners */
 	assert_ok(inaddr_parse_v4("10.0.42.4", &a));
-	assert_ok(lease_store_owner(dirfd, path, &db.subnet, &a, id, ifname, &err));
+	assert_ok(lease_store_owner(fd, path, &a, id, ifname, &err));
 	assert_string_equal(id, "c");
 	assert_string_equal(ifname, "eth0");
 	/* another's lease at the recorded address is left alone */
-	assert_int_equal(lease_store_release(dirfd, path, &db.subnet, &a, "b", "eth0", &err), 0);
+	assert_int_equal(lease_store_release(fd, path, &db.subnet, &a, "b", "eth0", &err), 0);
 	assert_ok(faccessat(dirfd, "leases/10.0.42.4", F_OK, 0));
 	/* without an address, found by its owner */
-	assert_int_equal(lease_store_release(dirfd, path, &db.subnet, NULL, "c", "eth0", &err), 1);
-	assert_errno(lease_store_owner(dirfd, path, &db.subnet, &a, id, ifname, &err), ENOENT);
-	assert_int_equal(lease_store_release(dirfd, path, &db.subnet, NULL, "c", "eth0", &err), 0);
+	assert_int_equal(lease_store_release(fd, path, &db.subnet, NULL, "c", "eth0", &err), 1);
+	assert_errno(lease_store_owner(fd, path, &a, id, ifname, &err), ENOENT);
+	assert_int_equal(lease_store_release(fd, path, &db.subnet, NULL, "c", "eth0", &err), 0);
 
 	/* a lease file that names no owner still holds its address, and says so */
 	assert_ok(write_file_new(dirfd, "leases/10.0.42.6", "", 0));
 	assert_ok(inaddr_parse_v4("10.0.42.6", &a));
-	assert_errno(lease_store_owner(dirfd, path, &db.subnet, &a, id, ifname, &err), EBADMSG);
+	assert_errno(lease_store_owner(fd, path, &a, id, ifname, &err), EBADMSG);
 	assert_non_null(strstr(err.msg, "10.0.42.6"));
 	assert_string_equal(store_alloc(dirfd, path, "10.0.42.0/24", "f", NULL, buf), "10.0.42.7");
-	assert_ok(lease_store_load(dirfd, path, &db, &err));
+	assert_ok(lease_store_load(fd, path, &db, &err));
 	assert_int_equal(db.n, 6); /* .2 .3 .5 .7 .200, and .6 with no owner */
 	lease_db_done(&db);
+	close(fd);
 	close(dirfd);
 	test_rmtree(path);
 }

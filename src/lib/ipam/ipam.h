@@ -67,31 +67,36 @@ int lease_db_parse(const char *text, size_t len, struct lease_db *db, char *why,
 int lease_db_remove_file(int dirfd);
 
 /*
- * The store: networks/<bridge>/leases/ (dirfd is networks/<bridge>, dirpath its path for
- * messages), a file per leased address holding "ID IFNAME\n", and the cursor. The caller holds
- * the network's lock. Each call makes the directory when it is missing, moving the leases of a
- * leases.json into it.
+ * The store: networks/<bridge>/leases/, a file per leased address holding "ID IFNAME\n", and
+ * the cursor. The caller holds the network's lock. fd is the directory lease_store_open()
+ * gives; dirpath, networks/<bridge>'s path, is for messages.
  */
+/* Opens the directory (dirfd: networks/<bridge>), making it when it is missing and moving the
+ * leases of an older brnet's leases.json into it; without make, -ENOENT (no message) then.
+ * The fd, or -errno with a message. */
+int lease_store_open(int dirfd, const char *dirpath, const struct inprefix *subnet, bool make,
+		     struct brnet_error *err);
 /* Leases an address as lease_db_allocate() does, in a few system calls when the address after
  * the cursor is free. db: the subnet and pool set, no leases. */
-int lease_store_allocate(int dirfd, const char *dirpath, struct lease_db *db, const char *id,
+int lease_store_allocate(int fd, const char *dirpath, struct lease_db *db, const char *id,
 			 const char *ifname, const struct inaddr *want, struct inaddr *ret,
 			 struct brnet_error *err);
 /* Every lease into db (empty id and ifname for a file that names no owner), and the cursor. */
-int lease_store_load(int dirfd, const char *dirpath, struct lease_db *db, struct brnet_error *err);
-/* The owner of address a: 0, -ENOENT when it is not leased, -EBADMSG (with a message) when its
- * file names no owner. */
-int lease_store_owner(int dirfd, const char *dirpath, const struct inprefix *subnet,
-		      const struct inaddr *a, char id[static BRNET_ID_MAX + 1],
-		      char ifname[static IFNAMSIZ], struct brnet_error *err);
+int lease_store_load(int fd, const char *dirpath, struct lease_db *db, struct brnet_error *err);
+/* The owner of address a: 0, -ENOENT (no message) when it is not leased, -EBADMSG (with a
+ * message) when its file names no owner. */
+int lease_store_owner(int fd, const char *dirpath, const struct inaddr *a,
+		      char id[static BRNET_ID_MAX + 1], char ifname[static IFNAMSIZ],
+		      struct brnet_error *err);
 /* Releases the lease of (id, ifname): of address a when known (a lease of a that another
  * attachment holds is left alone), else found by its owner. 1 when one was released, else 0. */
-int lease_store_release(int dirfd, const char *dirpath, const struct inprefix *subnet,
+int lease_store_release(int fd, const char *dirpath, const struct inprefix *subnet,
 			const struct inaddr *a, const char *id, const char *ifname,
 			struct brnet_error *err);
 /* Removes the lease of a whoever holds it: 1, 0 when there was none, or -errno. */
-int lease_store_remove(int dirfd, const struct inaddr *a);
-/* Removes a leases.json whose leases were moved (a kill after the move): 1 if one was. */
+int lease_store_remove(int fd, const struct inaddr *a);
+/* Removes a leases.json whose leases were moved (a kill after the move; dirfd:
+ * networks/<bridge>): 1 if one was. */
 int lease_store_drop_legacy(int dirfd);
 /* Parses a lease file's "ID IFNAME\n" (both checked as a setup checks them): 0 or -EBADMSG. */
 int lease_owner_parse(const char *text, size_t len, char id[static BRNET_ID_MAX + 1],
