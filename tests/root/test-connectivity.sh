@@ -25,6 +25,10 @@ expect_eq "c1 lo up" "$lo" "True"
 expect_eq "c1 eth0 has no IPv6 address" "$(ip -n c1 -6 -o addr show dev eth0)" ""
 
 # The host side: bridge with the gateway, veths on it and up.
+queues() { # LINK [NS]: transmit/receive queues the kernel made
+	ip ${2:+-n "$2"} -d -j link show "$1" |
+		python3 -c 'import json,sys; l=json.load(sys.stdin)[0]; print(l["num_tx_queues"], l["num_rx_queues"], sep="/")'
+}
 gw=$(ip -j addr show brnet0 | python3 -c 'import json,sys; print([x["local"]+"/"+str(x["prefixlen"]) for x in json.load(sys.stdin)[0]["addr_info"] if x["family"]=="inet"])')
 expect_eq "bridge carries the gateway" "$gw" "['10.0.42.1/24']"
 for id in c1 c2; do
@@ -33,6 +37,10 @@ for id in c1 c2; do
 	expect_eq "$id host veth on brnet0" "$(link_field "$veth" master)" "brnet0"
 	expect_eq "$id host veth up" "$(link_field "$veth" operstate)" "UP"
 	expect_eq "$id host veth has no IPv6 link-local address" "$(ip -6 -o addr show dev "$veth")" ""
+	expect_eq "$id host veth carries its owner's mark" "$(link_field "$veth" ifalias)" "brnet $id/eth0"
+	# One queue each way on both ends, as asked at creation (the default is one per CPU).
+	expect_eq "$id queues (host end, container end)" \
+		"$(queues "$veth") $(queues eth0 "$id")" "1/1 1/1"
 done
 expect_eq "c2 MTU inside" "$(ip -n c2 -j link show eth0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])')" "1400"
 expect_eq "c2 MTU of the host end" "$(link_field "$veth" mtu)" "1400"

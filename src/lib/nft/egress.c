@@ -143,7 +143,7 @@ static void list_set_name(const struct nft_egress_list *l, unsigned bucket,
 	snprintf(name, NFT_EGRESS_LIST_NAME_MAX + 3, "%s_%u", l->chain, bucket);
 }
 
-/* The chain's use count: the jumps to it (map elements), not its rules. */
+/* The chain's use count: its rules and the jumps to it (map elements). */
 static int chain_use_cb(const struct nlmsghdr *nlh, void *userdata)
 {
 	_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
