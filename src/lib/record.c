@@ -14,6 +14,7 @@
 #include "shared/fileio.h"
 #include "shared/hash.h"
 #include "shared/hex.h"
+#include "shared/jsonw.h"
 #include "shared/macro.h"
 #include "shared/sha256.h"
 
@@ -110,28 +111,37 @@ void record_allow_file_name(const char *id, const char *ifname,
 
 /* The policy, its allowed destinations named by their digest ("allowlist"): they are in the
  * allowlist file. */
-static json_t *egress_format(const struct brnet_attachment *a)
+static void egress_format(struct jsonw *w, const struct brnet_attachment *a)
 {
 	const struct egress_policy *p = &a->egress;
-	json_t *tcp = json_array(), *udp = json_array(), *dns = json_array(), *o;
 	char buf[2 * SHA256_DIGEST_SIZE + 1];
 
-	for (unsigned i = 0; tcp && i < p->n_tcp; i++)
-		json_array_append_new(tcp, json_integer(p->tcp[i]));
-	for (unsigned i = 0; udp && i < p->n_udp; i++)
-		json_array_append_new(udp, json_integer(p->udp[i]));
-	for (unsigned i = 0; dns && i < p->n_dns; i++)
-		json_array_append_new(dns, json_string(inaddr_to_string(&p->dns[i], buf)));
-	o = json_pack("{s:o, s:o, s:o, s:b, s:b}", "tcp", tcp, "udp", udp, "dns", dns,
-		      "dns_allowed", !p->no_dns, "log", p->log);
-	if (o && (p->n_allow > 0 || a->allow_pending)) {
+	jsonw_object_begin(w);
+	jsonw_key(w, "tcp");
+	jsonw_array_begin(w);
+	for (unsigned i = 0; i < p->n_tcp; i++)
+		jsonw_int(w, p->tcp[i]);
+	jsonw_array_end(w);
+	jsonw_key(w, "udp");
+	jsonw_array_begin(w);
+	for (unsigned i = 0; i < p->n_udp; i++)
+		jsonw_int(w, p->udp[i]);
+	jsonw_array_end(w);
+	jsonw_key(w, "dns");
+	jsonw_array_begin(w);
+	for (unsigned i = 0; i < p->n_dns; i++)
+		jsonw_string(w, inaddr_to_string(&p->dns[i], buf));
+	jsonw_array_end(w);
+	jsonw_key(w, "dns_allowed");
+	jsonw_bool(w, !p->no_dns);
+	jsonw_key(w, "log");
+	jsonw_bool(w, p->log);
+	if (p->n_allow > 0 || a->allow_pending) {
 		hex_encode(p->n_allow > 0 ? p->digest : a->allow_file, SHA256_DIGEST_SIZE, buf);
-		if (json_object_set_new(o, "allowlist", json_string(buf)) < 0) {
-			json_decref(o);
-			return NULL;
-		}
+		jsonw_key(w, "allowlist");
+		jsonw_string(w, buf);
 	}
-	return o;
+	jsonw_object_end(w);
 }
 
 static int egress_parse_into(json_t *o, struct brnet_attachment *a);
@@ -213,35 +223,63 @@ bool record_host_alias_ours(const struct brnet_attachment *a, const char *link_a
 	return !link_alias[0] || strcmp(link_alias, record_host_alias(a, mine)) == 0;
 }
 
+static void field_string(struct jsonw *w, const char *key, const char *value)
+{
+	jsonw_key(w, key);
+	jsonw_string(w, value);
+}
+
+static void field_int(struct jsonw *w, const char *key, int64_t value)
+{
+	jsonw_key(w, key);
+	jsonw_int(w, value);
+}
+
 char *record_format(const struct brnet_attachment *a)
 {
-	_cleanup_(json_decrefp) json_t *root = NULL, *journal = NULL, *publish = NULL;
+	struct jsonw w = JSONW_INIT;
 	char addr[INADDR_STRLEN], buf[PUBLISH_STRLEN];
+	char *text;
+	int r;
 
-	journal = json_array();
-	publish = json_array();
-	if (!journal || !publish)
-		return NULL;
-	for (unsigned i = 0; i < a->n_publish; i++)
-		json_array_append_new(publish, json_string(publish_to_string(&a->publish[i], buf)));
+	jsonw_object_begin(&w);
+	field_int(&w, "version", 1);
+	field_string(&w, "id", a->id);
+	field_string(&w, "ifname", a->ifname);
+	field_string(&w, "bridge", a->bridge);
+	field_string(&w, "subnet", a->subnet_str);
+	field_string(&w, "address", a->address.family ? inaddr_to_string(&a->address, addr) : "");
+	field_string(&w, "gateway", a->gateway_str);
+	field_string(&w, "host_veth", a->host_veth);
+	field_string(&w, "mac", a->mac);
+	field_int(&w, "mtu", a->mtu);
+	field_string(&w, "netns", a->netns);
+	field_int(&w, "pid", a->pid);
+	field_int(&w, "pid_start", (int64_t)a->pid_start);
+	field_string(&w, "state", attach_state_to_string(a->state));
+	jsonw_key(&w, "journal");
+	jsonw_array_begin(&w);
 	for (unsigned i = 0; i < _STEP_MAX; i++)
 		if (a->journal & (1u << i))
-			json_array_append_new(journal, json_string(step_names[i]));
-	root = json_pack(
-		"{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:I, s:s, s:O, s:O, "
-		"s:b, s:s}",
-		"version", 1, "id", a->id, "ifname", a->ifname, "bridge", a->bridge, "subnet",
-		a->subnet_str, "address",
-		a->address.family ? inaddr_to_string(&a->address, addr) : "", "gateway",
-		a->gateway_str, "host_veth", a->host_veth, "mac", a->mac, "mtu", (int)a->mtu,
-		"netns", a->netns, "pid", (int)a->pid, "pid_start", (json_int_t)a->pid_start,
-		"state", attach_state_to_string(a->state), "journal", journal, "publish", publish,
-		"hairpin", a->hairpin, "origin", a->origin);
-	if (!root)
-		return NULL;
-	if (a->egress.on && json_object_set_new(root, "egress", egress_format(a)) < 0)
-		return NULL;
-	return json_dumps(root, JSON_INDENT(1));
+			jsonw_string(&w, step_names[i]);
+	jsonw_array_end(&w);
+	jsonw_key(&w, "publish");
+	jsonw_array_begin(&w);
+	for (unsigned i = 0; i < a->n_publish; i++)
+		jsonw_string(&w, publish_to_string(&a->publish[i], buf));
+	jsonw_array_end(&w);
+	jsonw_key(&w, "hairpin");
+	jsonw_bool(&w, a->hairpin);
+	field_string(&w, "origin", a->origin);
+	if (a->egress.on) {
+		jsonw_key(&w, "egress");
+		egress_format(&w, a);
+	}
+	jsonw_object_end(&w);
+	text = jsonw_finish(&w, &r);
+	if (!text)
+		errno = -r;
+	return text;
 }
 
 /* The allowed destinations, one CIDR a line, written without printf (10,000 of them are a
@@ -326,7 +364,7 @@ int record_save(int dirfd, struct brnet_attachment *a, bool create, struct brnet
 		record_allow_file_name(a->id, a->ifname, a->allow_file, old);
 	text = record_format(a);
 	if (!text)
-		return -ENOMEM;
+		return brnet_err(err, errno, "cannot write record %s: %s", name, strerror(errno));
 	if (!create) {
 		r = write_file_atomic(dirfd, name, text, strlen(text));
 		if (r < 0)

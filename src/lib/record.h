@@ -137,4 +137,6 @@ void record_allow_file_name(const char *id, const char *ifname,
 /* The fuzzable half of record_load. */
 int record_parse(const char *text, size_t len, struct brnet_attachment *ret, char *why,
 		 size_t why_size);
+/* The record's text (the caller frees it), or NULL with errno set: ENOMEM, or EILSEQ for a
+ * string that is not UTF-8 (which JSON cannot carry). */
 char *record_format(const struct brnet_attachment *a);

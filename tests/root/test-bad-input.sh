@@ -50,6 +50,14 @@ bad 2 "pid \"-1\"" setup --pid -1 --id c2
 bad 2 "not-a-netns" setup --netns "$TMPDIR/not-a-netns" --id c2
 bad 2 "/proc/self/ns/mnt" setup --netns /proc/self/ns/mnt --id c2
 bad 2 "/no/such/netns" setup --netns /no/such/netns --id c2
+# A namespace file whose name is not UTF-8: the record (JSON) could not name it. Before, the
+# bridge was made and the setup then failed with "No such device".
+bad_utf8=$'/run/netns/c2\xff'
+touch "$bad_utf8"
+mount --bind /run/netns/c2 "$bad_utf8"
+bad 2 "not valid UTF-8" setup --netns "$bad_utf8" --id c2 --bridge br8
+umount "$bad_utf8"
+rm "$bad_utf8"
 bad 2 "a/b" setup --netns /run/netns/c2 --id a/b
 bad 2 "longer than 64" setup --netns /run/netns/c2 --id "$long_id"
 bad 2 "missing --id" teardown

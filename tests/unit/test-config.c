@@ -87,6 +87,10 @@ static void test_setters(void **state)
 	assert_errno(brnet_config_set_address(cfg, "10.0.42.07", &err), EINVAL);
 	assert_non_null(strstr(err.msg, "10.0.42.07"));
 	assert_errno(brnet_config_set_netns_path(cfg, "relative/path", &err), EINVAL);
+	/* The record could not carry it. */
+	assert_errno(brnet_config_set_netns_path(cfg, "/run/netns/bad\xff", &err), EINVAL);
+	assert_non_null(strstr(err.msg, "UTF-8"));
+	assert_ok(brnet_config_set_netns_path(cfg, "/run/netns/caf\xc3\xa9", &err));
 	assert_errno(brnet_config_set_pid(cfg, 0, &err), EINVAL);
 	assert_errno(brnet_config_set_pid(cfg, -5, &err), EINVAL);
 	assert_ok(brnet_config_set_subnet(cfg, "10.1.0.0/16", &err));

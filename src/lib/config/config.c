@@ -9,6 +9,7 @@
 
 #include "lib/config/config.h"
 #include "shared/error.h"
+#include "shared/jsonw.h"
 
 static bool is_alnum(char c)
 {
@@ -201,6 +202,10 @@ int brnet_config_set_netns_path(brnet_config *cfg, const char *path, struct brne
 	if (!path || path[0] != '/')
 		return brnet_err(err, EINVAL, "invalid netns path \"%.200s\": must be absolute",
 				 path ? path : "");
+	/* The record keeps it, as JSON text. */
+	if (!utf8_valid(path, strlen(path)))
+		return brnet_err(err, EINVAL, "invalid netns path \"%.200s\": not valid UTF-8",
+				 path);
 	p = strdup(path);
 	if (!p)
 		return -ENOMEM;
