@@ -44,6 +44,52 @@ static void test_link_del_golden(void **state)
 	assert_int_equal(((struct ifinfomsg *)NLMSG_DATA((struct nlmsghdr *)buf))->ifi_index, 42);
 }
 
+/* The attribute of that type at the top of a link request, or NULL. */
+static const struct nlattr *link_attr(const struct nlmsghdr *nlh, uint16_t type)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each (attr, nlh, sizeof(struct ifinfomsg))
+		if (mnl_attr_get_type(attr) == type)
+			return attr;
+	return NULL;
+}
+
+/* Lookups by name or index and the dump ask the kernel to leave out the counters: nothing reads
+ * them, and gathering them visits every CPU. */
+static void test_link_get(void **state)
+{
+	char buf[256];
+	struct nlbuf b;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	const struct nlattr *mask, *name;
+
+	for (int ifindex = 0; ifindex <= 7; ifindex += 7) {
+		nlbuf_init(&b, buf, sizeof(buf));
+		rtnl_build_link_get(&b, ifindex, "br0");
+		assert_ok(nlbuf_finish(&b));
+		assert_int_equal(nlh->nlmsg_type, RTM_GETLINK);
+		assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+		assert_int_equal(((struct ifinfomsg *)NLMSG_DATA(nlh))->ifi_index, ifindex);
+		/* By index, no name: a name would have to match as well. */
+		name = link_attr(nlh, IFLA_IFNAME);
+		if (ifindex)
+			assert_null(name);
+		else
+			assert_string_equal(mnl_attr_get_str(name), "br0");
+		mask = link_attr(nlh, IFLA_EXT_MASK);
+		assert_non_null(mask);
+		assert_int_equal(mnl_attr_get_u32(mask), RTEXT_FILTER_SKIP_STATS);
+	}
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_link_dump(&b);
+	assert_ok(nlbuf_finish(&b));
+	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+	mask = link_attr(nlh, IFLA_EXT_MASK);
+	assert_non_null(mask);
+	assert_int_equal(mnl_attr_get_u32(mask), RTEXT_FILTER_SKIP_STATS);
+}
+
 static void test_route_default_golden(void **state)
 {
 	static const uint8_t golden[] = {
@@ -656,6 +702,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_link_del_golden),
+		cmocka_unit_test(test_link_get),
 		cmocka_unit_test(test_route_default_golden),
 		cmocka_unit_test(test_addr_new_golden),
 		cmocka_unit_test(test_veth_round_trip),

@@ -19,6 +19,8 @@ void rtnl_build_link_get(struct nlbuf *b, int ifindex, const char *name)
 	nlbuf_begin(b, RTM_GETLINK, NLM_F_ACK, &ifi, sizeof(ifi));
 	if (ifindex <= 0)
 		nlbuf_put_strz(b, IFLA_IFNAME, name);
+	/* Nothing here reads the counters: the kernel need not gather them (from every CPU). */
+	nlbuf_put_u32(b, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	nlbuf_end(b);
 }
 
@@ -420,6 +422,7 @@ void rtnl_build_link_dump(struct nlbuf *b)
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 
 	nlbuf_begin(b, RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
+	nlbuf_put_u32(b, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	nlbuf_end(b);
 }
 
