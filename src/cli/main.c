@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "shared/jsonseed.h"
 
 static const struct verb verbs[] = {
 	{ "run", verb_run, "run a command in a new network namespace attached to a network" },
@@ -45,6 +46,7 @@ int main(int argc, char **argv)
 	struct cli_global g = { 0 };
 	int i = 1;
 
+	json_seed_random();
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);

@@ -11,6 +11,7 @@
 
 #include "cni/cni.h"
 #include "shared/fileio.h"
+#include "shared/jsonseed.h"
 
 #define CNI_STDIN_MAX (1u << 20)
 
@@ -82,6 +83,7 @@ int main(int argc, char **argv)
 			"and the network config on stdin. See brnet-cni(8).\n");
 		return 2;
 	}
+	json_seed_random();
 	r = read_fd_bounded(STDIN_FILENO, CNI_STDIN_MAX, &in, &len);
 	if (r < 0) {
 		cni_fail(&e, r == -EFBIG ? CNI_ERR_DECODE : CNI_ERR_IO, strerror(-r),
