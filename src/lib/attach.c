@@ -37,20 +37,15 @@ static void network_closep(struct network *net)
 	network_close(net);
 }
 
-/* The attachment lock, released (and its file removed) when the operation ends. */
+/* The attachment lock, released when the operation ends. */
 struct attach_lock {
-	int dirfd;
-	char id[BRNET_ID_MAX + 1], ifname[IFNAMSIZ]; /* copies: they outlive the attachment */
 	int fd;
 };
 
 static int attach_lock_take(struct attach_lock *l, brnet_ctx *ctx, const char *id,
 			    const char *ifname, struct brnet_error *err)
 {
-	l->dirfd = ctx->attachments_dirfd;
-	snprintf(l->id, sizeof(l->id), "%s", id);
-	snprintf(l->ifname, sizeof(l->ifname), "%s", ifname);
-	l->fd = record_lock(l->dirfd, id, ifname, true);
+	l->fd = record_lock(ctx->attachments_dirfd, id, ifname, true);
 	if (l->fd < 0)
 		return brnet_err(err, l->fd, "cannot lock attachment %s/%s: %s", id, ifname,
 				 strerror(-l->fd));
@@ -59,8 +54,7 @@ static int attach_lock_take(struct attach_lock *l, brnet_ctx *ctx, const char *i
 
 static void attach_lock_release(struct attach_lock *l)
 {
-	if (l->fd >= 0)
-		record_unlock_remove(l->dirfd, l->id, l->ifname, l->fd);
+	closep(&l->fd);
 	l->fd = -EBADF;
 }
 

@@ -26,6 +26,7 @@
 #include "lib/record.h"
 #include "lib/rtnl/rtnl.h"
 #include "shared/error.h"
+#include "shared/fileio.h"
 #include "shared/macro.h"
 
 struct gc {
@@ -107,8 +108,7 @@ static void gc_attachments(struct gc *gc)
 		if (r < 0) {
 			if (r != -ENOENT)
 				failed(gc, r, &e, "cannot read a record");
-			record_unlock_remove(gc->ctx->attachments_dirfd, listed->id, listed->ifname,
-					     fd);
+			closep(&fd);
 			continue;
 		}
 		if (a.state == ATTACH_CONFIGURING)
@@ -127,7 +127,7 @@ static void gc_attachments(struct gc *gc)
 					failed(gc, r, &e, "cannot remove an attachment");
 			}
 		}
-		record_unlock_remove(gc->ctx->attachments_dirfd, a.id, a.ifname, fd);
+		closep(&fd);
 	}
 }
 
@@ -139,9 +139,49 @@ static bool owned_by_record(struct gc *gc, const char *id, const char *ifname)
 	return faccessat(gc->ctx->attachments_dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-/* Allowlist files that no record names: left by a setup killed before its record was
+/* An allowlist file that no record names: left by a setup killed before its record was
  * created, or a teardown or policy change killed before removing the file. */
-static void gc_allow_files(struct gc *gc)
+static void gc_allow_file(struct gc *gc, const char *name, const char *id, const char *ifname)
+{
+	_cleanup_(closep) int lock = -EBADF;
+	int r;
+
+	lock = record_lock(gc->ctx->attachments_dirfd, id, ifname, false);
+	if (lock < 0)
+		return; /* a setup or teardown is at work on it */
+	r = record_allow_file_named(gc->ctx->attachments_dirfd, name);
+	if (r < 0) {
+		failed(gc, r, NULL, "cannot read a record");
+		return;
+	}
+	if (r > 0)
+		return;
+	action(gc, "remove allowlist file %s: no record names it", name);
+	if (!gc->dry_run && unlinkat(gc->ctx->attachments_dirfd, name, 0) < 0 && errno != ENOENT)
+		failed(gc, -errno, NULL, "cannot remove an allowlist file");
+}
+
+/* "<id>@<ifname>.lock": an older brnet locked each attachment with a file of its own and
+ * removed it at the end, so only a kill left one. Removed once nobody holds it (an older brnet
+ * still at work would); lock_file() re-checks, so a holder never loses its lock to this. */
+static void gc_legacy_lock(struct gc *gc, const char *name)
+{
+	_cleanup_(closep) int lock = -EBADF;
+	size_t len = strlen(name), tail = strlen(RECORD_LEGACY_LOCK_SUFFIX);
+
+	if (len <= tail || strcmp(name + len - tail, RECORD_LEGACY_LOCK_SUFFIX) != 0 ||
+	    !strchr(name, '@'))
+		return;
+	lock = lock_file(gc->ctx->attachments_dirfd, name, false);
+	if (lock < 0)
+		return;
+	action(gc, "remove lock file %s: an older brnet's, left by a kill", name);
+	if (!gc->dry_run && unlinkat(gc->ctx->attachments_dirfd, name, 0) < 0 && errno != ENOENT)
+		failed(gc, -errno, NULL, "cannot remove an older lock file");
+}
+
+/* Files of the attachments directory that nothing needs any more. */
+static void gc_attachment_files(struct gc *gc)
 {
 	_cleanup_(closep) int fd = -EBADF;
 	struct dirent *de;
@@ -156,24 +196,11 @@ static void gc_allow_files(struct gc *gc)
 	while ((de = readdir(d))) {
 		char id[BRNET_ID_MAX + 1], ifname[IFNAMSIZ];
 		uint8_t digest[SHA256_DIGEST_SIZE];
-		int lock, r;
 
-		if (record_allow_file_split(de->d_name, id, ifname, digest) < 0)
-			continue;
-		lock = record_lock(gc->ctx->attachments_dirfd, id, ifname, false);
-		if (lock < 0)
-			continue; /* a setup or teardown is at work on it */
-		r = record_allow_file_named(gc->ctx->attachments_dirfd, de->d_name);
-		if (r == 0) {
-			action(gc, "remove allowlist file %s: no record names it", de->d_name);
-			if (!gc->dry_run &&
-			    unlinkat(gc->ctx->attachments_dirfd, de->d_name, 0) < 0 &&
-			    errno != ENOENT)
-				failed(gc, -errno, NULL, "cannot remove an allowlist file");
-		} else if (r < 0) {
-			failed(gc, r, NULL, "cannot read a record");
-		}
-		record_unlock_remove(gc->ctx->attachments_dirfd, id, ifname, lock);
+		if (record_allow_file_split(de->d_name, id, ifname, digest) >= 0)
+			gc_allow_file(gc, de->d_name, id, ifname);
+		else
+			gc_legacy_lock(gc, de->d_name);
 	}
 	closedir(d);
 }
@@ -387,7 +414,7 @@ static int lock_orphan(struct gc *gc, const char *owner, struct orphan *o)
 	if (o->fd < 0)
 		return -ENOENT; /* busy: a setup or teardown is at work on it */
 	if (owned_by_record(gc, o->id, o->ifname)) {
-		record_unlock_remove(gc->ctx->attachments_dirfd, o->id, o->ifname, o->fd);
+		closep(&o->fd);
 		return -ENOENT;
 	}
 	return o->fd;
@@ -395,7 +422,7 @@ static int lock_orphan(struct gc *gc, const char *owner, struct orphan *o)
 
 static void unlock_orphan(struct gc *gc, struct orphan *o)
 {
-	record_unlock_remove(gc->ctx->attachments_dirfd, o->id, o->ifname, o->fd);
+	closep(&o->fd);
 }
 
 /* Map elements whose owner has no record and whose target is in one of our subnets. */
@@ -527,7 +554,7 @@ int brnet_gc(brnet_ctx *ctx, bool dry_run, brnet_action_fn fn, void *userdata,
 	gc->n = 0;
 	r = brnet_list(ctx, &gc->list, &gc->n, err);
 	if (r >= 0) {
-		gc_allow_files(gc);
+		gc_attachment_files(gc);
 		gc_leases(gc);
 		gc_veths(gc);
 		gc_elements(gc);

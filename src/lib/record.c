@@ -592,17 +592,9 @@ int record_allow_file_named(int dirfd, const char *name)
 
 int record_lock(int dirfd, const char *id, const char *ifname, bool wait)
 {
-	char name[RECORD_NAME_MAX + 8];
+	char name[RECORD_NAME_MAX];
 
-	snprintf(name, sizeof(name), "%s@%s.lock", id, ifname);
-	return lock_file(dirfd, name, wait);
-}
-
-void record_unlock_remove(int dirfd, const char *id, const char *ifname, int fd)
-{
-	char name[RECORD_NAME_MAX + 8];
-
-	snprintf(name, sizeof(name), "%s@%s.lock", id, ifname);
-	(void)unlinkat(dirfd, name, 0);
-	closep(&fd);
+	snprintf(name, sizeof(name), "%s@%s", id, ifname);
+	return lock_file_byte(dirfd, RECORD_LOCK_FILE, fnv1a64(FNV1A64_INIT, name, strlen(name)),
+			      wait);
 }

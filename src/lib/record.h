@@ -98,12 +98,15 @@ bool record_host_alias_ours(const struct brnet_attachment *a, const char *link_a
 /* File name of the record: "<id>@<ifname>.json"; neither part may contain '@' or '/'. */
 void record_file_name(const char *id, const char *ifname, char ret[static RECORD_NAME_MAX]);
 
-/* Takes the attachment's lock ("<id>@<ifname>.lock"), held by setup and teardown for their
- * whole run so that gc never touches an attachment that an operation is working on. With
- * wait false, -EBUSY when it is held. Returns the fd. */
+/* The attachments' locks: one file, a byte each, at the FNV-1a hash of "<id>@<ifname>" shifted
+ * right by two. A lock file per attachment cost a file created and removed per operation. */
+#define RECORD_LOCK_FILE "lock"
+/* An older brnet's lock of one attachment: "<id>@<ifname>.lock", left behind by a kill. */
+#define RECORD_LEGACY_LOCK_SUFFIX ".lock"
+/* Takes the attachment's lock, held by setup and teardown for their whole run so that gc never
+ * touches an attachment that an operation is working on. With wait false, -EBUSY when it is
+ * held. Returns the fd: closing it releases the lock. */
 int record_lock(int dirfd, const char *id, const char *ifname, bool wait);
-/* Removes the lock file while holding it (lock_file re-checks, so this is race-free). */
-void record_unlock_remove(int dirfd, const char *id, const char *ifname, int fd);
 
 /* Frees what a owns (its egress policy), not a itself. */
 void attachment_done(struct brnet_attachment *a);

@@ -161,23 +161,35 @@ int lock_file_open(int dirfd, const char *name)
 	return lock_file(dirfd, name, true);
 }
 
+/* An OFD write lock on len bytes at start of fd (len 0: to the end and beyond). */
+static int lock_fd(int fd, off_t start, off_t len, bool wait)
+{
+	struct flock fl = {
+		.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = start, .l_len = len
+	};
+
+	while (fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl) < 0) {
+		if (errno == EAGAIN || errno == EACCES)
+			return -EBUSY;
+		if (errno != EINTR)
+			return -errno;
+	}
+	return 0;
+}
+
 int lock_file(int dirfd, const char *name, bool wait)
 {
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-
 	for (;;) {
 		_cleanup_(closep) int fd = -EBADF;
 		struct stat st, now;
+		int r;
 
 		fd = openat(dirfd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd < 0)
 			return -errno;
-		while (fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl) < 0) {
-			if (errno == EAGAIN || errno == EACCES)
-				return -EBUSY;
-			if (errno != EINTR)
-				return -errno;
-		}
+		r = lock_fd(fd, 0, 0, wait);
+		if (r < 0)
+			return r;
 		/* The holder before us may have removed the file (a network that was never
 		 * created); a lock on an unlinked inode protects nothing, so start over. */
 		if (fstat(fd, &st) < 0)
@@ -190,4 +202,19 @@ int lock_file(int dirfd, const char *name, bool wait)
 		if (st.st_ino == now.st_ino && st.st_dev == now.st_dev)
 			return TAKE_FD(fd);
 	}
+}
+
+int lock_file_byte(int dirfd, const char *name, uint64_t key, bool wait)
+{
+	_cleanup_(closep) int fd = -EBADF;
+	int r;
+
+	fd = openat(dirfd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	/* Any 62 bits of the key: a byte offset well inside what a lock can reach. */
+	r = lock_fd(fd, (off_t)(key >> 2), 1, wait);
+	if (r < 0)
+		return r;
+	return TAKE_FD(fd);
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Creates dir and its parents (mode 0700 for new ones); an existing directory is fine. */
 int mkdir_parents(const char *path);
@@ -30,3 +31,8 @@ int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len);
 int lock_file_open(int dirfd, const char *name);
 /* The same; with wait false, -EBUSY at once when someone holds the lock. */
 int lock_file(int dirfd, const char *name, bool wait);
+/* Many locks in one file that is never removed: an OFD write lock on one byte of dirfd/name
+ * (created when missing), at an offset taken from key. Two keys that land on the same byte
+ * share a lock, which only makes their holders wait for each other. Returns the fd; -EBUSY
+ * with wait false when the byte is held. */
+int lock_file_byte(int dirfd, const char *name, uint64_t key, bool wait);

@@ -106,19 +106,22 @@ nft add set inet brnet allow_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa_8 '{ type ipv4_add
 nft add element inet brnet egress_list '{ 10.0.42.200 comment "ghost/eth0" : jump allow_fedcba9876543210fedcba9876543210 }'
 # The list file of a setup killed before its record was written.
 printf '203.0.113.0/24\n' >"$BRNET_STATE_DIR/attachments/ghost@eth0.$(printf '%064d' 0).allow"
+# The lock file of an older brnet's operation on an attachment, killed before it removed it.
+: >"$BRNET_STATE_DIR/attachments/ghost@eth0.lock"
 dry_before=$(snapshot)
 out=$(brnet gc --dry-run)
 for needle in "delete host veth vb0badf00d" "release lease 10.0.42.200 of ghost/eth0" \
 	"release lease 10.0.42.201 of brnet0: its file names no owner" "remove published ports of ghost/eth0" \
 	"remove anti-spoofing elements of ghost/eth0" "remove egress policy elements of ghost/eth0" \
 	"remove egress allowlist allow_0123456789abcdef0123456789abcdef" \
-	"remove allowlist file ghost@eth0.0000"; do
+	"remove allowlist file ghost@eth0.0000" "remove lock file ghost@eth0.lock"; do
 	case "$out" in *"$needle"*"(dry run)"*) ;; *) fail "dry run does not list '$needle': $out" ;; esac
 done
 [ "$dry_before" = "$(snapshot)" ] || fail "--dry-run changed something"
 echo "ok: --dry-run lists and changes nothing"
-brnet gc --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["dry_run"] is False and len(d["actions"]) == 10, d'
+brnet gc --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["dry_run"] is False and len(d["actions"]) == 11, d'
 expect_eq "orphan veth on our bridge deleted" "$(link_field vb0badf00d ifname)" ""
+[ ! -e "$BRNET_STATE_DIR/attachments/ghost@eth0.lock" ] || fail "an older brnet's lock file left"
 expect_eq "veth not on our bridge kept" "$(link_field vbcafe0001 ifname)" "vbcafe0001"
 ip link del vbcafe0001
 expect_eq "element pointing outside our subnets kept" "$(nft -j list map inet brnet publish | grep -c 192.168.9.9)" "1"
@@ -152,10 +155,14 @@ rm /run/brnet/attachments/o1@eth0.json
 owned_elements() { nft -j list ruleset | grep -o '"o1/eth0"' | wc -l; }
 [ "$(owned_elements)" -gt 0 ] || fail "no elements of o1 to begin with"
 mkfifo "$TMPDIR/hold"
+# The attachment's lock is one byte of attachments/lock, at FNV-1a("o1@eth0") >> 2.
 python3 -c '
 import fcntl, os, struct, sys
-fd = os.open("/run/brnet/attachments/o1@eth0.lock", os.O_RDWR | os.O_CREAT, 0o600)
-fcntl.fcntl(fd, fcntl.F_OFD_SETLK, struct.pack("hhqqi", fcntl.F_WRLCK, 0, 0, 0, 0))
+h = 14695981039346656037
+for b in b"o1@eth0":
+    h = ((h ^ b) * 1099511628211) % 2**64
+fd = os.open("/run/brnet/attachments/lock", os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.fcntl(fd, fcntl.F_OFD_SETLK, struct.pack("hhqqi", fcntl.F_WRLCK, 0, h >> 2, 1, 0))
 print("locked", flush=True)
 sys.stdin.read()' <"$TMPDIR/hold" >"$TMPDIR/held" &
 holder=$!
@@ -195,4 +202,6 @@ brnet gc >/dev/null
 [ ! -e "$net/leases.json" ] || fail "leases.json left after gc"
 expect_eq "the moved leases" "$(cd "$net/leases" && grep -H . [0-9]* | sort)" "$leases_before"
 for i in $(seq 12); do brnet check --id k$i >/dev/null || fail "k$i lost its lease in the move"; done
+# Every operation above locked its attachment in attachments/lock: none made a file of its own.
+expect_eq "lock files of single attachments" "$(find "$BRNET_STATE_DIR/attachments" -name '*.lock' | wc -l)" "0"
 echo PASS

@@ -327,6 +327,32 @@ static int read_pipe(size_t len, size_t max, size_t *ret_len)
 	return r;
 }
 
+/* One attachment's lock excludes another taker of the same, not of another attachment, and goes
+ * with its fd; all of them live in the one file. */
+static void test_record_lock(void **state)
+{
+	char path[256];
+	int dirfd = test_tmpdir(path), a, b, again;
+
+	assert_true(dirfd >= 0);
+	a = record_lock(dirfd, "web", "eth0", false);
+	assert_true(a >= 0);
+	assert_errno(record_lock(dirfd, "web", "eth0", false), EBUSY);
+	b = record_lock(dirfd, "web", "eth1", false);
+	assert_true(b >= 0);
+	close(a);
+	again = record_lock(dirfd, "web", "eth0", true);
+	assert_true(again >= 0);
+	assert_errno(record_lock(dirfd, "web", "eth1", false), EBUSY);
+	close(again);
+	close(b);
+	/* ".", ".." and the lock file */
+	assert_int_equal(count_files(path, ""), 3);
+	assert_ok(faccessat(dirfd, RECORD_LOCK_FILE, F_OK, AT_SYMLINK_NOFOLLOW));
+	close(dirfd);
+	test_rmtree(path);
+}
+
 static void test_read_bounded(void **state)
 {
 	size_t len;
@@ -353,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_veth_name),
 		cmocka_unit_test(test_record_round_trip),
 		cmocka_unit_test(test_record_corrupt),
+		cmocka_unit_test(test_record_lock),
 		cmocka_unit_test(test_read_bounded),
 	};
 
