@@ -288,6 +288,7 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 	};
 	struct veth_echo echo = { .host_name = a->host_veth };
 	struct link_info existing, bridge = { 0 };
+	bool ask_bridge;
 	char buf[1024], alias[RECORD_ALIAS_MAX];
 	struct nlbuf b;
 	int r;
@@ -327,10 +328,21 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_bridge_port_up(&b, echo.info.ifindex, a->host_veth, spec.hairpin,
 				  record_host_alias(a, alias));
-	/* And, in the same round trip, the bridge as it is with the new port (a bridge whose
-	 * address was never set takes its ports' lowest): a CNI result reports it. */
-	rtnl_build_link_get(&b, net->bridge_ifindex, net->bridge);
-	r = rtnl_run_cb(rtnl, &b, bridge_cb, &bridge, err);
+	/* And, in the same round trip, the bridge as it is with the new port (a CNI result
+	 * reports it): a bridge whose address was never set takes its ports' lowest, and one
+	 * whose MTU was never set takes its ports' lowest too. With the address brnet set and the
+	 * port's MTU the bridge's, neither moves, and the bridge as ensured is the answer. */
+	ask_bridge = !net->bridge_mac_fixed || echo.info.ifindex <= 0 ||
+		     echo.info.mtu != net->bridge_mtu;
+	if (ask_bridge) {
+		rtnl_build_link_get(&b, net->bridge_ifindex, net->bridge);
+	} else {
+		bridge = (struct link_info){ .ifindex = net->bridge_ifindex,
+					     .mtu = net->bridge_mtu,
+					     .has_mac = true };
+		memcpy(bridge.mac, net->bridge_mac, sizeof(bridge.mac));
+	}
+	r = rtnl_run_cb(rtnl, &b, ask_bridge ? bridge_cb : NULL, &bridge, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot bring %s up", a->host_veth);
 	*ret_peer_ifindex = echo.info.link > 0 && echo.info.link_other_netns ? echo.info.link : 0;

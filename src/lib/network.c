@@ -234,6 +234,38 @@ static int ensure_localnet(struct network *net, struct nl_sock *rtnl, const stru
 	return 0;
 }
 
+/*
+ * The bridge's own MAC address, set at birth. One borrowed from the lowest port, the kernel's
+ * default, changes when that container goes, and every other container's ARP entry for the
+ * gateway then names an address nobody has until it is resolved again. Derived from the
+ * machine and the bridge's name, not random, so that a bridge made again (brnet restore after
+ * someone deleted it) has the address the containers knew.
+ */
+static void bridge_mac(const char *name, uint8_t ret[static 6])
+{
+	char id[64] = "", key[128];
+	uint64_t h;
+
+	(void)sysctl_read("/etc/machine-id", id, sizeof(id)); /* none: the name alone */
+	snprintf(key, sizeof(key), "%s/brnet bridge/%s", id, name);
+	h = fnv1a64(FNV1A64_INIT, key, strlen(key));
+	for (int i = 0; i < 6; i++)
+		ret[i] = (uint8_t)(h >> (8 * i));
+	ret[0] = (uint8_t)((ret[0] & 0xfe) | 0x02); /* unicast, locally administered */
+}
+
+/* Notes what a setup reports of the bridge, and whether it can without asking again. */
+static void note_bridge(struct network *net, const struct link_info *link)
+{
+	uint8_t ours[6];
+
+	bridge_mac(net->bridge, ours);
+	net->bridge_ifindex = link->ifindex;
+	net->bridge_mac_fixed = link->has_mac && memcmp(link->mac, ours, sizeof(ours)) == 0;
+	memcpy(net->bridge_mac, link->mac, sizeof(net->bridge_mac));
+	net->bridge_mtu = link->mtu;
+}
+
 /* The bridge is there: it must be a bridge and carry the gateway with the subnet's prefix. */
 static int validate_bridge(struct network *net, struct nl_sock *rtnl, const struct link_info *link,
 			   struct brnet_error *err)
@@ -288,28 +320,8 @@ up:
 		if (r < 0)
 			return brnet_err_prefix(err, r, "cannot bring %s up", net->bridge);
 	}
-	net->bridge_ifindex = link->ifindex;
+	note_bridge(net, link);
 	return ensure_localnet(net, rtnl, link, err);
-}
-
-/*
- * The bridge's own MAC address, set at birth. One borrowed from the lowest port, the kernel's
- * default, changes when that container goes, and every other container's ARP entry for the
- * gateway then names an address nobody has until it is resolved again. Derived from the
- * machine and the bridge's name, not random, so that a bridge made again (brnet restore after
- * someone deleted it) has the address the containers knew.
- */
-static void bridge_mac(const char *name, uint8_t ret[static 6])
-{
-	char id[64] = "", key[128];
-	uint64_t h;
-
-	(void)sysctl_read("/etc/machine-id", id, sizeof(id)); /* none: the name alone */
-	snprintf(key, sizeof(key), "%s/brnet bridge/%s", id, name);
-	h = fnv1a64(FNV1A64_INIT, key, strlen(key));
-	for (int i = 0; i < 6; i++)
-		ret[i] = (uint8_t)(h >> (8 * i));
-	ret[0] = (uint8_t)((ret[0] & 0xfe) | 0x02); /* unicast, locally administered */
 }
 
 static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet_error *err)
@@ -352,7 +364,7 @@ static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet
 	if (r < 0 && r != -EEXIST)
 		return brnet_err_prefix(err, r, "cannot add gateway %s to %s",
 					inprefix_to_string(&gw, want), net->bridge);
-	net->bridge_ifindex = link.ifindex;
+	note_bridge(net, &link);
 	return ensure_localnet(net, rtnl, &link, err);
 }
 

@@ -22,6 +22,12 @@ struct network {
 	struct inprefix subnet;
 	struct inaddr gateway;
 	int bridge_ifindex;
+	/* The bridge as ensured, when its MAC address is the one brnet gives a bridge at birth:
+	 * set, so a new port does not change it (a bridge whose address was never set takes its
+	 * ports' lowest). A setup then reports the bridge without asking again. */
+	bool bridge_mac_fixed;
+	uint8_t bridge_mac[6];
+	unsigned bridge_mtu;
 	bool recorded; /* network.json existed when opened: we created this network */
 	bool routed; /* connections routed in from elsewhere may reach containers directly */
 	bool routed_recorded; /* network.json says which (an older brnet's does not) */
