@@ -186,14 +186,16 @@ snapshot_raw() {
 			ip -n "$ns" -4 -j route show | v4_routes
 		done
 		# Files only: the empty skeleton (attachments/, networks/, a network's leases/)
-		# holds no state, and neither does the next-fit cursor (the symlink leases/last),
-		# which moves on purpose: a released address is reused last. nft-checked is a
-		# cache of the tables' fingerprint at the last full rule check, which any setup
-		# that finds the tables changed (an allowlist came or went) writes again: its
-		# presence counts, its content does not.
+		# holds no state, nor does the attachments' lock file (empty, made by the first
+		# operation that locks an attachment, refused or not, and never removed), nor the
+		# next-fit cursor (the symlink leases/last), which moves on purpose: a released
+		# address is reused last. nft-checked is a cache of the tables' fingerprint at the
+		# last full rule check, which any setup that finds the tables changed (an allowlist
+		# came or went) writes again: its presence counts, its content does not.
 		if [ -d "$BRNET_STATE_DIR" ]; then
-			(cd "$BRNET_STATE_DIR" && find . -type f | sort &&
-				find . -type f ! -name nft-checked -exec sha256sum {} + | sort)
+			(cd "$BRNET_STATE_DIR" && find . -type f ! -path ./attachments/lock | sort &&
+				find . -type f ! -name nft-checked ! -path ./attachments/lock \
+					-exec sha256sum {} + | sort)
 		fi
 	} 2>&1
 }
