@@ -90,6 +90,47 @@ static void test_link_get(void **state)
 	assert_int_equal(mnl_attr_get_u32(mask), RTEXT_FILTER_SKIP_STATS);
 }
 
+/* Requests sent together: only the last that changes something asks for an ack; those that
+ * answer with data keep theirs. */
+static void test_ack_last(void **state)
+{
+	char buf[2048];
+	struct nlbuf b;
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = 2 };
+	struct inprefix p;
+	struct inaddr gw;
+	struct {
+		uint16_t type, flags;
+	} want[] = {
+		{ RTM_NEWLINK, 0 }, /* lo up */
+		{ RTM_NEWLINK, NLM_F_ECHO | NLM_F_ACK }, /* an echo answers with data */
+		{ RTM_GETLINK, NLM_F_ACK }, /* so does a lookup */
+		{ RTM_NEWADDR, 0 },
+		{ RTM_NEWROUTE, NLM_F_ACK }, /* the last change */
+	};
+	size_t rest, n = 0;
+
+	assert_ok(inprefix_parse_v4("10.0.42.2/24", &p));
+	assert_ok(inaddr_parse_v4("10.0.42.1", &gw));
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_link_set_up(&b, 1);
+	nlbuf_begin(&b, RTM_NEWLINK, NLM_F_ECHO | NLM_F_ACK, &ifi, sizeof(ifi));
+	nlbuf_end(&b);
+	rtnl_build_link_get(&b, 7, "br0");
+	rtnl_build_addr_new(&b, 2, &p);
+	rtnl_build_route_default(&b, &gw, 2);
+	assert_ok(nlbuf_finish(&b));
+	nlbuf_ack_last(&b);
+	rest = b.len;
+	for (struct nlmsghdr *nlh = (struct nlmsghdr *)buf; nlmsg_ok(nlh, rest);
+	     nlh = nlmsg_next(nlh, &rest), n++) {
+		assert_true(n < ELEMENTSOF(want));
+		assert_int_equal(nlh->nlmsg_type, want[n].type);
+		assert_int_equal(nlh->nlmsg_flags & (NLM_F_ACK | NLM_F_ECHO), want[n].flags);
+	}
+	assert_int_equal(n, ELEMENTSOF(want));
+}
+
 static void test_route_default_golden(void **state)
 {
 	static const uint8_t golden[] = {
@@ -703,6 +744,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_link_del_golden),
 		cmocka_unit_test(test_link_get),
+		cmocka_unit_test(test_ack_last),
 		cmocka_unit_test(test_route_default_golden),
 		cmocka_unit_test(test_addr_new_golden),
 		cmocka_unit_test(test_veth_round_trip),

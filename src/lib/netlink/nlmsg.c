@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Bounded request building on top of libmnl's *_check puts. */
 #include <errno.h>
+#include <linux/rtnetlink.h>
 #include <string.h>
 
 #include "lib/netlink/nlmsg.h"
@@ -82,4 +83,27 @@ void nlbuf_end(struct nlbuf *b)
 int nlbuf_finish(const struct nlbuf *b)
 {
 	return b->overflow ? -EMSGSIZE : 0;
+}
+
+/* RTM_NEW*, RTM_DEL*, RTM_SET* asking for no echo. (Only an RTM_GET* can be a dump: on these,
+ * the bits of NLM_F_DUMP are NLM_F_EXCL and NLM_F_REPLACE.) */
+static bool rtnl_answers_nothing(const struct nlmsghdr *nlh)
+{
+	return nlh->nlmsg_type >= RTM_BASE && (nlh->nlmsg_type - RTM_BASE) % 4 != 2 &&
+	       !(nlh->nlmsg_flags & NLM_F_ECHO);
+}
+
+void nlbuf_ack_last(struct nlbuf *b)
+{
+	struct nlmsghdr *last = NULL;
+	int rest = (int)b->len;
+
+	for (struct nlmsghdr *nlh = (struct nlmsghdr *)b->data; mnl_nlmsg_ok(nlh, rest);
+	     nlh = mnl_nlmsg_next(nlh, &rest)) {
+		if (!rtnl_answers_nothing(nlh))
+			continue;
+		if (last)
+			last->nlmsg_flags &= ~NLM_F_ACK;
+		last = nlh;
+	}
 }

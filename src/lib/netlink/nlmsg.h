@@ -40,3 +40,8 @@ void nlbuf_nest_end(struct nlbuf *b, struct nlattr *nest);
 void nlbuf_end(struct nlbuf *b);
 /* 0, or -EMSGSIZE if anything did not fit. */
 int nlbuf_finish(const struct nlbuf *b);
+/* For rtnetlink requests sent together: an ack only from the last one that changes something.
+ * The kernel runs them in order and answers a failing one whether asked or not, so the last
+ * ack says that all are done; the others' acks were a buffer and a read each. Requests that
+ * answer with data (a GET, a dump, an echo) keep theirs. */
+void nlbuf_ack_last(struct nlbuf *b);

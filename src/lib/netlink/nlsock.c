@@ -185,7 +185,10 @@ int nl_sock_transact(struct nl_sock *s, void *buf, size_t len, nl_data_cb cb, vo
 	for (nlh = buf; nlmsg_ok(nlh, rest); nlh = nlmsg_next(nlh, &rest)) {
 		nlh->nlmsg_seq = ++s->seq;
 		nlh->nlmsg_pid = 0;
-		if (!(nlh->nlmsg_flags & (NLM_F_ACK | NLM_F_DUMP)))
+		/* A dump has both bits of NLM_F_DUMP; one of them alone, on a request that makes
+		 * something, is NLM_F_EXCL or NLM_F_REPLACE and asks for no answer. */
+		if (!(nlh->nlmsg_flags & NLM_F_ACK) &&
+		    (nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
 			continue;
 		if (npending == NL_MAX_INFLIGHT)
 			return brnet_err(err, E2BIG, "too many netlink requests in one batch");

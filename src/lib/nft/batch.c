@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Bounded nf_tables batches. Every command asks for an ack so that nl_sock_transact() can match
- * each error to its command and knows when the kernel has answered all of them. */
+/* Bounded nf_tables batches. Only the last command asks for an ack: the kernel answers every
+ * command that fails whether asked or not (the batch then fails as a whole), and delivers the
+ * answers in order once the batch is done, so that ack tells nl_sock_transact() the kernel has
+ * answered all of them. An ack per command was a buffer and a read each. */
 #include <errno.h>
 #include <linux/netfilter.h>
 #include <string.h>
@@ -52,7 +54,9 @@ static struct nlmsghdr *command(struct nft_batch *b, uint16_t type, uint16_t fla
 
 	if (!nlh)
 		return NULL;
-	b->commands++;
+	if (b->commands++ > 0)
+		((struct nlmsghdr *)(b->buf + b->last_command))->nlmsg_flags &= ~NLM_F_ACK;
+	b->last_command = b->len;
 	return nftnl_nlmsg_build_hdr((char *)nlh, type, b->family, flags | NLM_F_ACK, 0);
 }
 

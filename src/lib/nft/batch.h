@@ -22,6 +22,7 @@ struct nft_batch {
 	size_t size;
 	size_t len;
 	unsigned commands;
+	size_t last_command; /* offset of the last command, the one that asks for an ack */
 	bool overflow;
 	uint8_t family; /* of the commands appended next: NFPROTO_INET, or NFPROTO_BRIDGE */
 };
