@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The CNI versions brnet-cni speaks. */
-#include <stdio.h>
 #include <string.h>
 
 #include "cni/cni.h"
@@ -21,13 +20,24 @@ bool cni_version_is_legacy(const char *v)
 	return cni_version_cmp(v, "1.0.0") < 0;
 }
 
+/* Exactly three numbers of at most nine digits, dot-separated, and nothing after: a version we
+ * do not know sorts first. (Not sscanf(): its %u takes a sign and spaces, and pulling in the
+ * scanf machinery cost an ADD its pages.) */
 static bool parse(const char *v, unsigned x[3])
 {
-	char tail;
+	if (!v)
+		return false;
+	for (int i = 0; i < 3; i++) {
+		unsigned n = 0, digits = 0;
 
-	/* Exactly three numbers and nothing after: a version we do not know sorts first. */
-	return v &&
-	       sscanf(v, "%u.%u.%u%c", &x[0], &x[1], &x[2], &tail) == 3; // NOLINT(cert-err34-c)
+		for (; *v >= '0' && *v <= '9' && digits < 9; v++, digits++)
+			n = n * 10 + (unsigned)(*v - '0');
+		if (digits == 0 || *v != (i < 2 ? '.' : '\0'))
+			return false;
+		x[i] = n;
+		v += i < 2;
+	}
+	return true;
 }
 
 int cni_version_cmp(const char *a, const char *b)

@@ -88,6 +88,17 @@ static void test_versions(void **state)
 	assert_true(cni_version_cmp("1.10.0", "1.2.0") > 0);
 	assert_int_equal(cni_version_cmp("1.1.0", "1.1.0"), 0);
 	assert_true(cni_version_cmp("junk", "0.0.1") < 0);
+	/* Three numbers and nothing else: no sign, space, fourth part or tail. */
+	assert_int_equal(cni_version_cmp("10.20.30", "10.20.30"), 0);
+	assert_true(cni_version_cmp("1.0", "0.0.1") < 0);
+	assert_true(cni_version_cmp("1.0.0.0", "0.0.1") < 0);
+	assert_true(cni_version_cmp("1.0.0-rc1", "0.0.1") < 0);
+	assert_true(cni_version_cmp(" 1.0.0", "0.0.1") < 0);
+	assert_true(cni_version_cmp("+1.0.0", "0.0.1") < 0);
+	assert_true(cni_version_cmp("1.-1.0", "0.0.1") < 0);
+	assert_true(cni_version_cmp("1..0", "0.0.1") < 0);
+	assert_true(cni_version_cmp("1234567890.0.0", "0.0.1") < 0);
+	assert_true(cni_version_cmp("", "0.0.1") < 0);
 	assert_true(cni_version_is_legacy("0.3.1"));
 	assert_false(cni_version_is_legacy("1.0.0"));
 	expect_fail("{\"cniVersion\": \"0.2.0\", \"name\": \"n\", \"type\": \"t\"}", CNI_ADD, NULL,
