@@ -351,9 +351,9 @@ int record_save(int dirfd, struct brnet_attachment *a, bool create, struct brnet
 	if (a->allow_pending)
 		return -EINVAL; /* parsed, not loaded: the list would be lost */
 	record_file_name(a->id, a->ifname, name);
-	if (create && faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		/* Not the allowlist file of a record that exists (the attachment lock keeps it
-		 * so until the record below is created). */
+	/* Not the allowlist file of a record that exists (the attachment lock keeps it so until
+	 * the record below is created); without one, link() below says EEXIST itself. */
+	if (create && list && !on_disk && faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return brnet_err(err, EEXIST, "attachment %s/%s already exists", a->id, a->ifname);
 	if (list && !on_disk) {
 		r = allow_file_save(dirfd, a, err);

@@ -31,7 +31,6 @@
 
 struct nl_sock {
 	int fd;
-	uint32_t portid;
 	uint32_t seq;
 };
 
@@ -73,8 +72,6 @@ static int socket_in_netns(int protocol, int netns_fd)
 int nl_sock_open(int protocol, int netns_fd, struct nl_sock **ret)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *s = NULL;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	socklen_t salen = sizeof(sa);
 	struct timeval tv = { .tv_sec = NL_TIMEOUT_SEC };
 	int one = 1, bufsize = 1024 * 1024;
 	int r;
@@ -93,14 +90,15 @@ int nl_sock_open(int protocol, int netns_fd, struct nl_sock **ret)
 	if (protocol == NETLINK_ROUTE)
 		(void)setsockopt(s->fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
 	(void)setsockopt(s->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	(void)setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
+	/* Room for the answers to a large nf_tables batch (every command that fails answers);
+	 * rtnetlink requests come a few at a time, and a dump's answers come as they are read. */
+	if (protocol == NETLINK_NETFILTER)
+		(void)setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
 	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
 		return -errno;
-	if (bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
-	if (getsockname(s->fd, (struct sockaddr *)&sa, &salen) < 0)
-		return -errno;
-	s->portid = sa.nl_pid;
+	/* No bind(): the first send binds the socket to a port id of the kernel's choosing. Only
+	 * the kernel can send to it (answers come from port 0, and it joins no group), so the
+	 * answers are told apart by sequence number alone. */
 	s->seq = (uint32_t)time(NULL);
 	*ret = steal_pointer(&s);
 	return 0;
@@ -248,8 +246,7 @@ int nl_sock_transact(struct nl_sock *s, void *buf, size_t len, nl_data_cb cb, vo
 			const char *msg = NULL;
 			int e = 0, r;
 
-			if (nlh->nlmsg_pid != s->portid || nlh->nlmsg_seq < first_seq ||
-			    nlh->nlmsg_seq > last_seq)
+			if (nlh->nlmsg_seq < first_seq || nlh->nlmsg_seq > last_seq)
 				continue; /* a stale answer to an earlier, abandoned request */
 			p = find_pending(pending, npending, nlh->nlmsg_seq);
 

@@ -2,7 +2,8 @@
 /*
  * A netlink socket that sends a buffer of one or more requests in one sendmsg(), numbers them,
  * and drains every reply: data messages go to a callback, acks and errors are matched to their
- * request by sequence number and port id. The first error wins and keeps the extended-ack text.
+ * request by sequence number (only the kernel's messages are read). The first error wins and
+ * keeps the extended-ack text.
  */
 #pragma once
 
