@@ -532,13 +532,37 @@ static struct nlmsghdr *link_with_data(char *buf, const char *kind, uint16_t typ
 	return nlh;
 }
 
+/* The u8 attribute of that type in the bridge data (IFLA_LINKINFO/IFLA_INFO_DATA, kind
+ * "bridge") of the request in buf, or -1 when it is not there. */
+static int bridge_data_u8(const char *buf, uint16_t type)
+{
+	const struct nlattr *attr, *linkinfo = NULL, *data = NULL;
+	const char *kind = NULL;
+
+	mnl_attr_for_each (attr, (const struct nlmsghdr *)buf, sizeof(struct ifinfomsg))
+		if (mnl_attr_get_type(attr) == IFLA_LINKINFO)
+			linkinfo = attr;
+	assert_non_null(linkinfo);
+	mnl_attr_for_each_nested (attr, linkinfo) {
+		if (mnl_attr_get_type(attr) == IFLA_INFO_KIND)
+			kind = mnl_attr_get_str(attr);
+		if (mnl_attr_get_type(attr) == IFLA_INFO_DATA)
+			data = attr;
+	}
+	assert_non_null(kind);
+	assert_string_equal(kind, "bridge");
+	assert_non_null(data);
+	mnl_attr_for_each_nested (attr, data)
+		if (mnl_attr_get_type(attr) == type)
+			return mnl_attr_get_u8(attr);
+	return -1;
+}
+
 /* A bridge's own br_netfilter switch, read from its link and turned on by ours. */
 static void test_bridge_nf_call_iptables(void **state)
 {
 	char buf[256] __attribute__((aligned(4))) = { 0 };
 	struct link_info info;
-	const struct nlattr *attr, *linkinfo = NULL, *data = NULL, *sw = NULL;
-	const char *kind = NULL;
 	struct nlbuf b;
 
 	assert_ok(
@@ -559,24 +583,38 @@ static void test_bridge_nf_call_iptables(void **state)
 	assert_int_equal(((const struct nlmsghdr *)buf)->nlmsg_type, RTM_NEWLINK);
 	assert_int_equal(((const struct ifinfomsg *)(buf + NLMSG_HDRLEN))->ifi_index, 4);
 	assert_int_equal(((const struct ifinfomsg *)(buf + NLMSG_HDRLEN))->ifi_change, 0);
-	mnl_attr_for_each (attr, (const struct nlmsghdr *)buf, sizeof(struct ifinfomsg))
-		if (mnl_attr_get_type(attr) == IFLA_LINKINFO)
-			linkinfo = attr;
-	assert_non_null(linkinfo);
-	mnl_attr_for_each_nested (attr, linkinfo) {
-		if (mnl_attr_get_type(attr) == IFLA_INFO_KIND)
-			kind = mnl_attr_get_str(attr);
-		if (mnl_attr_get_type(attr) == IFLA_INFO_DATA)
-			data = attr;
-	}
-	assert_non_null(kind);
-	assert_string_equal(kind, "bridge");
-	assert_non_null(data);
-	mnl_attr_for_each_nested (attr, data)
-		if (mnl_attr_get_type(attr) == IFLA_BR_NF_CALL_IPTABLES)
-			sw = attr;
-	assert_non_null(sw);
-	assert_int_equal(mnl_attr_get_u8(sw), 1);
+	assert_int_equal(bridge_data_u8(buf, IFLA_BR_NF_CALL_IPTABLES), 1);
+}
+
+/* A bridge is born with multicast snooping off, an older one is switched off, and the setting
+ * is read from a bridge's answer. */
+static void test_bridge_mcast_snooping(void **state)
+{
+	char buf[256] __attribute__((aligned(4))) = { 0 };
+	const uint8_t mac[6] = { 0x02, 1, 2, 3, 4, 5 };
+	struct link_info info;
+	struct nlbuf b;
+
+	assert_ok(rtnl_parse_link(link_with_data(buf, "bridge", IFLA_BR_MCAST_SNOOPING, 1), &info));
+	assert_int_equal(info.mcast_snooping, 1);
+	assert_ok(rtnl_parse_link(link_with_data(buf, "bridge", IFLA_BR_MCAST_SNOOPING, 0), &info));
+	assert_int_equal(info.mcast_snooping, 0);
+	assert_ok(rtnl_parse_link(link_with_data(buf, "bridge", 0, 0), &info));
+	assert_int_equal(info.mcast_snooping, -1);
+
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_bridge_new(&b, "br0", mac);
+	assert_ok(nlbuf_finish(&b));
+	assert_int_equal(((const struct nlmsghdr *)buf)->nlmsg_flags & NLM_F_CREATE, NLM_F_CREATE);
+	assert_int_equal(bridge_data_u8(buf, IFLA_BR_MCAST_SNOOPING), 0);
+
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_bridge_mcast_snooping_off(&b, 4);
+	assert_ok(nlbuf_finish(&b));
+	assert_int_equal(((const struct nlmsghdr *)buf)->nlmsg_flags & NLM_F_CREATE, 0);
+	assert_int_equal(((const struct ifinfomsg *)(buf + NLMSG_HDRLEN))->ifi_index, 4);
+	assert_int_equal(bridge_data_u8(buf, IFLA_BR_MCAST_SNOOPING), 0);
+	assert_int_equal(bridge_data_u8(buf, IFLA_BR_NF_CALL_IPTABLES), -1);
 }
 
 static void test_builder_overflow(void **state)
@@ -752,6 +790,7 @@ int main(void)
 		cmocka_unit_test(test_bridge_port_up),
 		cmocka_unit_test(test_link_set_up_ipv4),
 		cmocka_unit_test(test_bridge_nf_call_iptables),
+		cmocka_unit_test(test_bridge_mcast_snooping),
 		cmocka_unit_test(test_builder_overflow),
 		cmocka_unit_test(test_parse_addr),
 		cmocka_unit_test(test_parse_ack),

@@ -29,7 +29,7 @@ void rtnl_build_bridge_new(struct nlbuf *b, const char *name, const uint8_t mac[
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
 				 .ifi_flags = IFF_UP,
 				 .ifi_change = IFF_UP };
-	struct nlattr *info;
+	struct nlattr *info, *data;
 
 	/* EXCL: a bridge that appeared meanwhile must be validated, not silently adopted. */
 	nlbuf_begin(b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, &ifi, sizeof(ifi));
@@ -38,6 +38,9 @@ void rtnl_build_bridge_new(struct nlbuf *b, const char *name, const uint8_t mac[
 		nlbuf_put(b, IFLA_ADDRESS, 6, mac);
 	info = nlbuf_nest_start(b, IFLA_LINKINFO);
 	nlbuf_put_strz(b, IFLA_INFO_KIND, "bridge");
+	data = nlbuf_nest_start(b, IFLA_INFO_DATA);
+	nlbuf_put_u8(b, IFLA_BR_MCAST_SNOOPING, 0);
+	nlbuf_nest_end(b, data);
 	nlbuf_nest_end(b, info);
 	nlbuf_end(b);
 }
@@ -200,6 +203,9 @@ static int parse_bridge_data_cb(const struct nlattr *attr, void *data)
 	if (mnl_attr_get_type(attr) == IFLA_BR_NF_CALL_IPTABLES &&
 	    mnl_attr_validate(attr, MNL_TYPE_U8) >= 0)
 		info->nf_call_iptables = mnl_attr_get_u8(attr) ? 1 : 0;
+	if (mnl_attr_get_type(attr) == IFLA_BR_MCAST_SNOOPING &&
+	    mnl_attr_validate(attr, MNL_TYPE_U8) >= 0)
+		info->mcast_snooping = mnl_attr_get_u8(attr) ? 1 : 0;
 	return MNL_CB_OK;
 }
 
@@ -304,7 +310,9 @@ static int parse_link_cb(const struct nlattr *attr, void *data)
 int rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *ret)
 {
 	const struct ifinfomsg *ifi;
-	struct link_info info = { .route_localnet = -1, .nf_call_iptables = -1 };
+	struct link_info info = { .route_localnet = -1,
+				  .nf_call_iptables = -1,
+				  .mcast_snooping = -1 };
 
 	if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*ifi))
 		return -EBADMSG;
@@ -396,6 +404,21 @@ void rtnl_build_bridge_nf_call_iptables(struct nlbuf *b, int ifindex)
 	nlbuf_put_strz(b, IFLA_INFO_KIND, "bridge");
 	data = nlbuf_nest_start(b, IFLA_INFO_DATA);
 	nlbuf_put_u8(b, IFLA_BR_NF_CALL_IPTABLES, 1);
+	nlbuf_nest_end(b, data);
+	nlbuf_nest_end(b, info);
+	nlbuf_end(b);
+}
+
+void rtnl_build_bridge_mcast_snooping_off(struct nlbuf *b, int ifindex)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct nlattr *info, *data;
+
+	nlbuf_begin(b, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
+	info = nlbuf_nest_start(b, IFLA_LINKINFO);
+	nlbuf_put_strz(b, IFLA_INFO_KIND, "bridge");
+	data = nlbuf_nest_start(b, IFLA_INFO_DATA);
+	nlbuf_put_u8(b, IFLA_BR_MCAST_SNOOPING, 0);
 	nlbuf_nest_end(b, data);
 	nlbuf_nest_end(b, info);
 	nlbuf_end(b);

@@ -27,6 +27,7 @@ struct link_info {
 	bool has_mac;
 	int route_localnet; /* -1: not reported */
 	int nf_call_iptables; /* a bridge's IFLA_BR_NF_CALL_IPTABLES; -1: not reported */
+	int mcast_snooping; /* a bridge's IFLA_BR_MCAST_SNOOPING; -1: not reported */
 	char alias[128]; /* IFLA_IFALIAS, "" when none (or longer than this) */
 };
 
@@ -109,6 +110,8 @@ int rtnl_has_default_route(struct nl_sock *s, const struct inaddr *gateway, int 
 int sockdiag_port_taken(uint8_t proto, const struct inaddr *addr, uint16_t first, uint16_t last,
 			struct inaddr *ret_addr, uint16_t *ret_port, struct brnet_error *err);
 
+/* A bridge's multicast snooping off (as rtnl_build_bridge_new() makes them): see network.c. */
+void rtnl_build_bridge_mcast_snooping_off(struct nlbuf *b, int ifindex);
 /* route_localnet on a link (IFLA_AF_SPEC/AF_INET/IFLA_INET_CONF), needed to send 127/8 out. */
 void rtnl_build_link_route_localnet(struct nlbuf *b, int ifindex);
 /* The bridge's own br_netfilter switch (IFLA_BR_NF_CALL_IPTABLES) on: its bridged IPv4 passes
