@@ -24,24 +24,39 @@ void rtnl_build_link_get(struct nlbuf *b, int ifindex, const char *name)
 	nlbuf_end(b);
 }
 
+/* A bridge option of IFLA_INFO_DATA, one byte, into the current request. */
+static void put_bridge_option(struct nlbuf *b, uint16_t type, uint8_t v)
+{
+	struct nlattr *info = nlbuf_nest_start(b, IFLA_LINKINFO), *data;
+
+	nlbuf_put_strz(b, IFLA_INFO_KIND, "bridge");
+	data = nlbuf_nest_start(b, IFLA_INFO_DATA);
+	nlbuf_put_u8(b, type, v);
+	nlbuf_nest_end(b, data);
+	nlbuf_nest_end(b, info);
+}
+
+static void build_bridge_option(struct nlbuf *b, int ifindex, uint16_t type, uint8_t v)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+
+	nlbuf_begin(b, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
+	put_bridge_option(b, type, v);
+	nlbuf_end(b);
+}
+
 void rtnl_build_bridge_new(struct nlbuf *b, const char *name, const uint8_t mac[6])
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
 				 .ifi_flags = IFF_UP,
 				 .ifi_change = IFF_UP };
-	struct nlattr *info, *data;
 
 	/* EXCL: a bridge that appeared meanwhile must be validated, not silently adopted. */
 	nlbuf_begin(b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, &ifi, sizeof(ifi));
 	nlbuf_put_strz(b, IFLA_IFNAME, name);
 	if (mac)
 		nlbuf_put(b, IFLA_ADDRESS, 6, mac);
-	info = nlbuf_nest_start(b, IFLA_LINKINFO);
-	nlbuf_put_strz(b, IFLA_INFO_KIND, "bridge");
-	data = nlbuf_nest_start(b, IFLA_INFO_DATA);
-	nlbuf_put_u8(b, IFLA_BR_MCAST_SNOOPING, 0);
-	nlbuf_nest_end(b, data);
-	nlbuf_nest_end(b, info);
+	put_bridge_option(b, IFLA_BR_MCAST_SNOOPING, 0);
 	nlbuf_end(b);
 }
 
@@ -396,32 +411,12 @@ int rtnl_link_del(struct nl_sock *s, int ifindex, const char *name, struct brnet
 
 void rtnl_build_bridge_nf_call_iptables(struct nlbuf *b, int ifindex)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
-	struct nlattr *info, *data;
-
-	nlbuf_begin(b, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
-	info = nlbuf_nest_start(b, IFLA_LINKINFO);
-	nlbuf_put_strz(b, IFLA_INFO_KIND, "bridge");
-	data = nlbuf_nest_start(b, IFLA_INFO_DATA);
-	nlbuf_put_u8(b, IFLA_BR_NF_CALL_IPTABLES, 1);
-	nlbuf_nest_end(b, data);
-	nlbuf_nest_end(b, info);
-	nlbuf_end(b);
+	build_bridge_option(b, ifindex, IFLA_BR_NF_CALL_IPTABLES, 1);
 }
 
 void rtnl_build_bridge_mcast_snooping_off(struct nlbuf *b, int ifindex)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
-	struct nlattr *info, *data;
-
-	nlbuf_begin(b, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
-	info = nlbuf_nest_start(b, IFLA_LINKINFO);
-	nlbuf_put_strz(b, IFLA_INFO_KIND, "bridge");
-	data = nlbuf_nest_start(b, IFLA_INFO_DATA);
-	nlbuf_put_u8(b, IFLA_BR_MCAST_SNOOPING, 0);
-	nlbuf_nest_end(b, data);
-	nlbuf_nest_end(b, info);
-	nlbuf_end(b);
+	build_bridge_option(b, ifindex, IFLA_BR_MCAST_SNOOPING, 0);
 }
 
 void rtnl_build_link_route_localnet(struct nlbuf *b, int ifindex)
