@@ -342,7 +342,6 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 					     .has_mac = true };
 		memcpy(bridge.mac, net->bridge_mac, sizeof(bridge.mac));
 	}
-	nlbuf_ack_last(&b);
 	r = rtnl_run_cb(rtnl, &b, ask_bridge ? bridge_cb : NULL, &bridge, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot bring %s up", a->host_veth);
@@ -389,7 +388,6 @@ static int step_container(struct brnet_attachment *a, int netns_fd, int peer_ifi
 	rtnl_build_link_set_up_ipv4(&b, peer.ifindex);
 	rtnl_build_addr_new(&b, peer.ifindex, &local);
 	rtnl_build_route_default(&b, &a->gateway, peer.ifindex);
-	nlbuf_ack_last(&b);
 	r = rtnl_run(s, &b, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot configure %s in namespace %s", a->ifname,

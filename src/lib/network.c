@@ -240,7 +240,6 @@ static int ensure_bridge_settings(struct network *net, struct nl_sock *rtnl,
 		rtnl_build_link_route_localnet(&b, link->ifindex);
 	if (link->mcast_snooping == 1)
 		rtnl_build_bridge_mcast_snooping_off(&b, link->ifindex);
-	nlbuf_ack_last(&b);
 	r = rtnl_run(rtnl, &b, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r,

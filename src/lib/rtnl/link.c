@@ -349,6 +349,7 @@ int rtnl_run_cb(struct nl_sock *s, struct nlbuf *b, nl_data_cb cb, void *userdat
 
 	if (r < 0)
 		return brnet_err(err, -r, "netlink request does not fit its buffer");
+	nlbuf_ack_last(b);
 	return nl_sock_transact(s, b->data, b->len, cb, userdata, err);
 }
 

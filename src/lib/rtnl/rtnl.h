@@ -82,7 +82,8 @@ int rtnl_link_del(struct nl_sock *s, int ifindex, const char *name, struct brnet
 /* Fills up to max IPv4 addresses of ifindex; returns how many there are. */
 int rtnl_addr_list_v4(struct nl_sock *s, int ifindex, struct addr_info *ret, size_t max,
 		      struct brnet_error *err);
-/* Runs a buffer that holds one or more requests built above. */
+/* Runs a buffer that holds one or more requests built above; of those sent together, only the
+ * last that changes something asks for an ack (nlbuf_ack_last()). */
 int rtnl_run(struct nl_sock *s, struct nlbuf *b, struct brnet_error *err);
 /* The same, with cb called for each message the kernel answers with (an NLM_F_ECHO). */
 int rtnl_run_cb(struct nl_sock *s, struct nlbuf *b, nl_data_cb cb, void *userdata,
