@@ -37,25 +37,15 @@ static void network_closep(struct network *net)
 	network_close(net);
 }
 
-/* The attachment lock, released when the operation ends. */
-struct attach_lock {
-	int fd;
-};
-
-static int attach_lock_take(struct attach_lock *l, brnet_ctx *ctx, const char *id,
-			    const char *ifname, struct brnet_error *err)
+/* Takes the attachment's lock, held until the fd is closed (the operation's end). */
+static int attach_lock(brnet_ctx *ctx, const char *id, const char *ifname, struct brnet_error *err)
 {
-	l->fd = record_lock(ctx->attachments_dirfd, id, ifname, true);
-	if (l->fd < 0)
-		return brnet_err(err, l->fd, "cannot lock attachment %s/%s: %s", id, ifname,
-				 strerror(-l->fd));
-	return 0;
-}
+	int fd = record_lock(ctx->attachments_dirfd, id, ifname, true);
 
-static void attach_lock_release(struct attach_lock *l)
-{
-	closep(&l->fd);
-	l->fd = -EBADF;
+	if (fd < 0)
+		return brnet_err(err, fd, "cannot lock attachment %s/%s: %s", id, ifname,
+				 strerror(-fd));
+	return fd;
 }
 
 /*
@@ -647,7 +637,7 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 		struct brnet_error *err)
 {
 	_cleanup_(network_closep) struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
-	_cleanup_(attach_lock_release) struct attach_lock alock = { .fd = -EBADF };
+	_cleanup_(closep) int alock = -EBADF;
 	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL, *nft = NULL;
 	_cleanup_(closep) int netns_fd = -EBADF;
 	_cleanup_(brnet_attachment_freep) struct brnet_attachment *a = NULL;
@@ -687,7 +677,7 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	if (r < 0)
 		return brnet_err(err, r, "cannot open nf_tables netlink socket: %s", strerror(-r));
 
-	r = attach_lock_take(&alock, ctx, a->id, a->ifname, err);
+	r = alock = attach_lock(ctx, a->id, a->ifname, err);
 	if (r < 0)
 		return r;
 
@@ -795,7 +785,7 @@ int attach_teardown_locked(brnet_ctx *ctx, const char *id, const char *ifname,
 
 int brnet_teardown(brnet_ctx *ctx, const char *id, const char *ifname, struct brnet_error *err)
 {
-	_cleanup_(attach_lock_release) struct attach_lock alock = { .fd = -EBADF };
+	_cleanup_(closep) int alock = -EBADF;
 	int r;
 
 	if (!ctx)
@@ -803,7 +793,7 @@ int brnet_teardown(brnet_ctx *ctx, const char *id, const char *ifname, struct br
 	r = attach_names(id, &ifname, err);
 	if (r < 0)
 		return r;
-	r = attach_lock_take(&alock, ctx, id, ifname, err);
+	r = alock = attach_lock(ctx, id, ifname, err);
 	if (r < 0)
 		return r;
 	return attach_teardown_locked(ctx, id, ifname, err);
@@ -812,7 +802,7 @@ int brnet_teardown(brnet_ctx *ctx, const char *id, const char *ifname, struct br
 int brnet_policy(brnet_ctx *ctx, const char *id, const char *ifname, const brnet_config *cfg,
 		 struct brnet_error *err)
 {
-	_cleanup_(attach_lock_release) struct attach_lock alock = { .fd = -EBADF };
+	_cleanup_(closep) int alock = -EBADF;
 	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
 	_cleanup_(brnet_attachment_freep) struct brnet_attachment *a = calloc(1, sizeof(*a));
 	_cleanup_(egress_policy_done) struct egress_policy p = { 0 };
@@ -826,7 +816,7 @@ int brnet_policy(brnet_ctx *ctx, const char *id, const char *ifname, const brnet
 	r = attach_names(id, &ifname, err);
 	if (r < 0)
 		return r;
-	r = attach_lock_take(&alock, ctx, id, ifname, err);
+	r = alock = attach_lock(ctx, id, ifname, err);
 	if (r < 0)
 		return r;
 	r = attach_load(ctx, id, ifname, a, err);
