@@ -340,12 +340,10 @@ static int allow_file_load(int dirfd, struct brnet_attachment *a, struct brnet_e
 int record_save(int dirfd, struct brnet_attachment *a, bool create, struct brnet_error *err)
 {
 	_cleanup_(freep) char *text = NULL;
-	char name[RECORD_NAME_MAX], tmp[RECORD_NAME_MAX + 32], old[RECORD_ALLOW_NAME_MAX] = "";
+	char name[RECORD_NAME_MAX], old[RECORD_ALLOW_NAME_MAX] = "";
 	bool list = a->egress.on && a->egress.n_allow > 0;
 	bool on_disk = list && a->has_allow_file &&
 		       memcmp(a->allow_file, a->egress.digest, sizeof(a->allow_file)) == 0;
-	_cleanup_(closep) int fd = -EBADF;
-	size_t len;
 	int r;
 
 	if (a->allow_pending)
@@ -370,18 +368,7 @@ int record_save(int dirfd, struct brnet_attachment *a, bool create, struct brnet
 		if (r < 0)
 			return brnet_err(err, r, "cannot write record %s: %s", name, strerror(-r));
 	} else {
-		/* Create-if-absent, atomically: write a private file, then link() it into place. */
-		snprintf(tmp, sizeof(tmp), ".%s.%ld.new", name, (long)getpid());
-		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-			    0600);
-		if (fd < 0)
-			return brnet_err(err, errno, "cannot write record %s: %s", name,
-					 strerror(errno));
-		len = strlen(text);
-		r = write(fd, text, len) == (ssize_t)len ? 0 : (errno ? -errno : -EIO);
-		if (r >= 0 && linkat(dirfd, tmp, dirfd, name, 0) < 0)
-			r = -errno;
-		(void)unlinkat(dirfd, tmp, 0);
+		r = write_file_exclusive(dirfd, name, text, strlen(text));
 		if (r == -EEXIST)
 			return brnet_err(err, EEXIST, "attachment %s/%s already exists", a->id,
 					 a->ifname);

@@ -82,20 +82,36 @@ static int write_file_fresh(int dirfd, const char *name, int flags, const void *
 	return r;
 }
 
-int write_file_atomic(int dirfd, const char *name, const void *data, size_t len)
+/* data in a private file beside name (".<name>.<pid>.<kind>"), then put in its place by
+ * rename() (replace) or link() (create, -EEXIST when name exists); the private file goes. */
+static int write_file_placed(int dirfd, const char *name, bool replace, const void *data,
+			     size_t len)
 {
 	char tmp[256];
 	int r;
 
-	r = snprintf(tmp, sizeof(tmp), ".%s.%ld.tmp", name, (long)getpid());
+	r = snprintf(tmp, sizeof(tmp), ".%s.%ld.%s", name, (long)getpid(), replace ? "tmp" : "new");
 	if (r < 0 || (size_t)r >= sizeof(tmp))
 		return -ENAMETOOLONG;
 	r = write_file_fresh(dirfd, tmp, O_TRUNC, data, len);
-	if (r >= 0 && renameat(dirfd, tmp, dirfd, name) < 0) {
+	if (r < 0)
+		return r;
+	if (replace ? renameat(dirfd, tmp, dirfd, name) < 0
+		    : linkat(dirfd, tmp, dirfd, name, 0) < 0)
 		r = -errno;
+	if (r < 0 || !replace)
 		(void)unlinkat(dirfd, tmp, 0);
-	}
 	return r;
+}
+
+int write_file_atomic(int dirfd, const char *name, const void *data, size_t len)
+{
+	return write_file_placed(dirfd, name, true, data, len);
+}
+
+int write_file_exclusive(int dirfd, const char *name, const void *data, size_t len)
+{
+	return write_file_placed(dirfd, name, false, data, len);
 }
 
 int write_file_new(int dirfd, const char *name, const void *data, size_t len)

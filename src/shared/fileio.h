@@ -16,6 +16,9 @@ int open_dir_made(int dirfd, const char *name);
  * new content, never a mix; on any error (ENOSPC included) the old file is untouched. */
 int write_file_atomic(int dirfd, const char *name, const void *data, size_t len);
 
+/* Creates dirfd/name, which must not exist (-EEXIST), atomically for readers: the content is
+ * written to a private file first and link()ed into place. */
+int write_file_exclusive(int dirfd, const char *name, const void *data, size_t len);
 /* Creates dirfd/name, which must not exist (-EEXIST), with data as its content; a file it could
  * not fill is removed. Not atomic for readers: for files written under a lock readers take. */
 int write_file_new(int dirfd, const char *name, const void *data, size_t len);

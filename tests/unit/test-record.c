@@ -353,6 +353,29 @@ static void test_record_lock(void **state)
 	test_rmtree(path);
 }
 
+/* Create-if-absent: made whole, or refused leaving what is there; no private file left. */
+static void test_write_exclusive(void **state)
+{
+	char path[256], *text = NULL;
+	int dirfd = test_tmpdir(path);
+	size_t len;
+
+	assert_true(dirfd >= 0);
+	assert_ok(write_file_exclusive(dirfd, "a.json", "first", 5));
+	assert_errno(write_file_exclusive(dirfd, "a.json", "second", 6), EEXIST);
+	assert_ok(read_file_bounded(dirfd, "a.json", 100, &text, &len));
+	assert_string_equal(text, "first");
+	free(text);
+	assert_ok(write_file_atomic(dirfd, "a.json", "third", 5));
+	assert_ok(read_file_bounded(dirfd, "a.json", 100, &text, &len));
+	assert_string_equal(text, "third");
+	free(text);
+	/* ".", ".." and a.json */
+	assert_int_equal(count_files(path, ""), 3);
+	close(dirfd);
+	test_rmtree(path);
+}
+
 static void test_read_bounded(void **state)
 {
 	size_t len;
@@ -380,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_record_round_trip),
 		cmocka_unit_test(test_record_corrupt),
 		cmocka_unit_test(test_record_lock),
+		cmocka_unit_test(test_write_exclusive),
 		cmocka_unit_test(test_read_bounded),
 	};
 
