@@ -243,7 +243,7 @@ static int ensure_bridge_settings(struct network *net, struct nl_sock *rtnl,
 	r = rtnl_run(rtnl, &b, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r,
-					"cannot set route_localnet and multicast snooping on %s",
+					"cannot set route_localnet or multicast snooping on %s",
 					net->bridge);
 	return 0;
 }
@@ -268,21 +268,19 @@ static void bridge_mac(const char *name, uint8_t ret[static 6])
 	ret[0] = (uint8_t)((ret[0] & 0xfe) | 0x02); /* unicast, locally administered */
 }
 
-/* Notes what a setup reports of the bridge, and whether it can without asking again. */
-static void note_bridge(struct network *net, const struct link_info *link)
+/* Notes what a setup reports of the bridge, and whether it can without asking again (ours:
+ * the address bridge_mac() gives it). */
+static void note_bridge(struct network *net, const struct link_info *link, const uint8_t ours[6])
 {
-	uint8_t ours[6];
-
-	bridge_mac(net->bridge, ours);
 	net->bridge_ifindex = link->ifindex;
-	net->bridge_mac_fixed = link->has_mac && memcmp(link->mac, ours, sizeof(ours)) == 0;
+	net->bridge_mac_fixed = link->has_mac && memcmp(link->mac, ours, sizeof(link->mac)) == 0;
 	memcpy(net->bridge_mac, link->mac, sizeof(net->bridge_mac));
 	net->bridge_mtu = link->mtu;
 }
 
 /* The bridge is there: it must be a bridge and carry the gateway with the subnet's prefix. */
 static int validate_bridge(struct network *net, struct nl_sock *rtnl, const struct link_info *link,
-			   struct brnet_error *err)
+			   const uint8_t ours[6], struct brnet_error *err)
 {
 	struct addr_info addrs[16];
 	struct inprefix gw = { .addr = net->gateway, .len = net->subnet.len };
@@ -334,7 +332,7 @@ up:
 		if (r < 0)
 			return brnet_err_prefix(err, r, "cannot bring %s up", net->bridge);
 	}
-	note_bridge(net, link);
+	note_bridge(net, link, ours);
 	return ensure_bridge_settings(net, rtnl, link, err);
 }
 
@@ -347,9 +345,10 @@ static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet
 	struct nlbuf b;
 	int r;
 
+	bridge_mac(net->bridge, mac);
 	r = rtnl_link_get(rtnl, net->bridge, &link, err);
 	if (r >= 0)
-		return validate_bridge(net, rtnl, &link, err);
+		return validate_bridge(net, rtnl, &link, mac, err);
 	if (r != -ENODEV)
 		return brnet_err_prefix(err, r, "cannot look up bridge %s", net->bridge);
 
@@ -361,7 +360,6 @@ static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet
 			return r;
 		net->recorded = true;
 	}
-	bridge_mac(net->bridge, mac);
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_bridge_new(&b, net->bridge, mac);
 	r = rtnl_run(rtnl, &b, err);
@@ -371,14 +369,14 @@ static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot look up bridge %s", net->bridge);
 	if (strcmp(link.kind, "bridge") != 0)
-		return validate_bridge(net, rtnl, &link, err);
+		return validate_bridge(net, rtnl, &link, mac, err);
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_addr_new(&b, link.ifindex, &gw);
 	r = rtnl_run(rtnl, &b, err);
 	if (r < 0 && r != -EEXIST)
 		return brnet_err_prefix(err, r, "cannot add gateway %s to %s",
 					inprefix_to_string(&gw, want), net->bridge);
-	note_bridge(net, &link);
+	note_bridge(net, &link, mac);
 	return ensure_bridge_settings(net, rtnl, &link, err);
 }
 
