@@ -212,6 +212,35 @@ static void check_firewall(const struct brnet_attachment *a, unsigned rules, str
 	}
 }
 
+/* The owner of address a, read without changing anything: from the lease directory, or from
+ * an older brnet's leases.json where the directory was never made (a setup or gc moves it).
+ * 0, -ENOENT when a is not leased, or -errno with a message. */
+static int lease_owner(const struct network *net, const struct inaddr *a,
+		       char id[static BRNET_ID_MAX + 1], char ifname[static IFNAMSIZ],
+		       struct brnet_error *e)
+{
+	_cleanup_(closep) int leases = lease_store_open(net->dirfd, net->path, &net->subnet, false,
+							e);
+	const struct lease *l;
+	struct lease_db db;
+	int r;
+
+	if (leases != -ENOENT)
+		return leases < 0 ? leases : lease_store_owner(leases, net->path, a, id, ifname, e);
+	lease_db_init(&db, &net->subnet);
+	r = lease_db_load(net->dirfd, net->path, &db, e);
+	if (r >= 0) {
+		l = lease_db_find_address(&db, a);
+		r = l ? 0 : -ENOENT;
+		if (l) {
+			strcpy(id, l->id);
+			strcpy(ifname, l->ifname);
+		}
+	}
+	lease_db_done(&db);
+	return r;
+}
+
 static void check_state(brnet_ctx *ctx, const struct brnet_attachment *a, struct report *rep)
 {
 	struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
@@ -224,15 +253,8 @@ static void check_state(brnet_ctx *ctx, const struct brnet_attachment *a, struct
 	if (r < 0) {
 		problem(rep, "network %s: %s", a->bridge, e.msg);
 	} else {
-		_cleanup_(closep) int leases = lease_store_open(net.dirfd, net.path, &net.subnet,
-								true, &e);
-
 		inaddr_to_string(&a->address, buf);
-		r = leases;
-		if (r >= 0)
-			r = a->address.family ? lease_store_owner(leases, net.path, &a->address, id,
-								  ifname, &e)
-					      : -ENOENT;
+		r = a->address.family ? lease_owner(&net, &a->address, id, ifname, &e) : -ENOENT;
 		if (r == -ENOENT)
 			problem(rep, "no lease for %s/%s: address %s is not leased", a->id,
 				a->ifname, a->address.family ? buf : "(none recorded)");

@@ -194,6 +194,9 @@ os.unlink(os.path.join(d, "last"))
 os.rmdir(d)
 json.dump({"subnet": "10.0.42.0/24", "last": None, "leases": leases}, open(os.path.join(net, "leases.json"), "w"))
 PY
+out=$(brnet check --id k1) || fail "check did not find k1's lease in leases.json: $out"
+[ -e "$net/leases.json" ] && [ ! -e "$net/leases" ] || fail "check moved the leases: $out"
+echo "ok: check reads an older brnet's leases.json and moves nothing"
 out=$(brnet gc --dry-run)
 [ -e "$net/leases.json" ] && [ ! -e "$net/leases" ] || fail "gc --dry-run moved the leases: $out"
 case "$out" in *"release lease"*) fail "gc --dry-run would release a live lease: $out" ;; esac
