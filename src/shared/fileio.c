@@ -35,16 +35,22 @@ int mkdir_parents(const char *path)
 	return 0;
 }
 
-int open_dir_made(int dirfd, const char *name)
+int open_dir(int dirfd, const char *name)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 
-	if (fd >= 0 || errno != ENOENT)
-		return fd >= 0 ? fd : -errno;
+	return fd >= 0 ? fd : -errno;
+}
+
+int open_dir_made(int dirfd, const char *name)
+{
+	int fd = open_dir(dirfd, name);
+
+	if (fd != -ENOENT)
+		return fd;
 	if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
 		return -errno;
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	return fd >= 0 ? fd : -errno;
+	return open_dir(dirfd, name);
 }
 
 static int write_all(int fd, const void *data, size_t len)

@@ -8,7 +8,9 @@
 
 /* Creates dir and its parents (mode 0700 for new ones); an existing directory is fine. */
 int mkdir_parents(const char *path);
-/* Opens dirfd/name as a directory (not through a symlink), making it (0700) when it is missing:
+/* Opens dirfd/name as a directory, not through a symlink. The fd, or -errno. */
+int open_dir(int dirfd, const char *name);
+/* Opens dirfd/name as open_dir() does, making it (0700) when it is missing:
  * the usual case, a directory that exists, costs one system call. The fd, or -errno. */
 int open_dir_made(int dirfd, const char *name);
 

@@ -258,7 +258,6 @@ static void test_addr_new_golden(void **state)
 struct peer_seen {
 	char name[IFNAMSIZ];
 	uint32_t netns_fd, mtu, tx_queues, rx_queues;
-	bool has_ifi;
 };
 
 static int peer_attr_cb(const struct nlattr *attr, void *data)

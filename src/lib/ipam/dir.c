@@ -105,7 +105,7 @@ static void cursor_write(int fd, const struct inaddr *a)
 /* A stream over the directory fd, which stays the caller's. */
 static DIR *opendir_at(int fd, const char *name)
 {
-	int dfd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int dfd = open_dir(fd, name);
 	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
 
 	if (dfd >= 0 && !d)
@@ -204,20 +204,20 @@ static int dir_make(int dirfd, const char *dirpath, const struct inprefix *subne
 int lease_store_open(int dirfd, const char *dirpath, const struct inprefix *subnet, bool make,
 		     struct brnet_error *err)
 {
-	int fd = openat(dirfd, LEASE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = open_dir(dirfd, LEASE_DIR);
 
-	if (fd < 0 && errno == ENOENT && !make)
+	if (fd == -ENOENT && !make)
 		return -ENOENT;
-	if (fd < 0 && errno == ENOENT) {
+	if (fd == -ENOENT) {
 		int r = dir_make(dirfd, dirpath, subnet, err);
 
 		if (r < 0)
 			return r;
-		fd = openat(dirfd, LEASE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = open_dir(dirfd, LEASE_DIR);
 	}
 	if (fd < 0)
-		return brnet_err(err, errno, "cannot open %s/" LEASE_DIR ": %s", dirpath,
-				 strerror(errno));
+		return brnet_err(err, -fd, "cannot open %s/" LEASE_DIR ": %s", dirpath,
+				 strerror(-fd));
 	return fd;
 }
 
