@@ -7,6 +7,8 @@
  * one nf_tables element. No state, no checks, no rollback: not a tool, a floor.
  *   floor NETNS-PATH BRIDGE HOST-VETH ADDRESS/PREFIX GATEWAY NFT-SET
  *   floor down HOST-VETH ADDRESS NFT-SET
+ * NETNS-PATH must name a fresh namespace, only lo in it: the peer is taken to be its ifindex
+ * 2, the first free one, so that no lookup is made.
  * NFT-SET names an existing set of type ipv4_addr in table inet floor. The second form is
  * the floor of a teardown: one RTM_DELLINK of the host end (the peer goes with it) and the
  * element out, in one process.
@@ -66,8 +68,12 @@ static void transact(struct mnl_socket *nl, char *end, int n)
 		for (; mnl_nlmsg_ok(nlh, (int)len); nlh = mnl_nlmsg_next(nlh, (int *)&len)) {
 			if (nlh->nlmsg_type != NLMSG_ERROR)
 				continue;
-			if (((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error)
-				die("netlink request");
+			int error = ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+
+			if (error) {
+				fprintf(stderr, "netlink request: %s\n", strerror(-error));
+				exit(1);
+			}
 			n--;
 		}
 	}
