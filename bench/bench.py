@@ -17,6 +17,7 @@ bridge and /16 subnet of its own:
 Writes report.md, the data behind it (*.dat) and gnuplot PNGs into the output directory.
 """
 import argparse
+import ast
 import json
 import os
 import random
@@ -70,15 +71,30 @@ def median_ms(xs):
     return statistics.median(xs) * 1e3
 
 
-def ratio_interval(num, den, resamples=2000):
-    """A 95% bootstrap interval of median(num) / median(den): both sample sets drawn again
-    with replacement, the ratio taken each time. Seeded, so a report can be made again from
-    its raw.json. With 40 rounds the setup ratios' intervals spanned +-6%: a target that close
-    to the measured figure is met or missed by chance, which the headline shows this way."""
+def interval(draw, resamples=2000):
+    """A 95% bootstrap interval of the statistic draw(rng) computes from a resample. Seeded,
+    so a report rebuilt from its raw.json (--from-raw) shows the same."""
     rng = random.Random(0)
-    rs = sorted(statistics.median(rng.choices(num, k=len(num))) /
-                statistics.median(rng.choices(den, k=len(den))) for _ in range(resamples))
+    rs = sorted(draw(rng) for _ in range(resamples))
     return rs[int(0.025 * resamples)], rs[int(0.975 * resamples) - 1]
+
+
+def paired_ratio(num, den):
+    """The median of num[i] / den[i], and its 95% interval: for samples taken in the same
+    rounds, one tool right after the other, so that each ratio compares the two under the same
+    machine state. Setup times here come in two modes a few tenths of a millisecond apart, and
+    a ratio of the two medians jumps with the share of each mode: over 100 rounds, CNI/brnet
+    setup was 10.0x as a ratio of medians (interval 9.1-11.0) and 9.7x (9.5-10.0) paired."""
+    rs = [n / d for n, d in zip(num, den)]
+    return (statistics.median(rs),
+            *interval(lambda rng: statistics.median(rng.choices(rs, k=len(rs)))))
+
+
+def median_ratio(num, den):
+    """The ratio of the medians of two sets of samples not taken in pairs, and its interval."""
+    return (statistics.median(num) / statistics.median(den),
+            *interval(lambda rng: statistics.median(rng.choices(num, k=len(num))) /
+                      statistics.median(rng.choices(den, k=len(den)))))
 
 
 def expand(ports):
@@ -559,8 +575,10 @@ def run_policy(brnet, sizes=(1, 10000), k=7, conns=3000, rate_rounds=9):
     server.wait()
     if error:
         return {"error": error}
+    # The medians, then the samples (each round tries every size, one after the other).
     return {n: (median_ms(times[(n, "shared")]), statistics.median(rate[n]),
-                median_ms(times[(n, "first")])) for n in sizes}
+                median_ms(times[(n, "first")]), times[(n, "shared")], rate[n],
+                times[(n, "first")]) for n in sizes}
 
 
 # --- plots and the report ----------------------------------------------------------------------
@@ -591,11 +609,11 @@ def verdict(ok):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--brnet", required=True)
-    ap.add_argument("--brnet-cni", required=True)
-    ap.add_argument("--spawn", required=True)
-    ap.add_argument("--floor", required=True)
-    # 100: with 40, the setup ratios' 95% intervals spanned +-6%, about +-4% now.
+    ap.add_argument("--brnet")
+    ap.add_argument("--brnet-cni")
+    ap.add_argument("--spawn")
+    ap.add_argument("--floor")
+    # 100: the per-round setup ratios' 95% intervals are then about +-2%.
     ap.add_argument("--rounds", type=int, default=100)
     ap.add_argument("--scale", default="1,100,500,1000", help="the N of the scale series")
     # 15: the ratio of the 1000th to the first rests on two medians of this many tries each,
@@ -603,26 +621,46 @@ def main():
     ap.add_argument("--tries", type=int, default=15, help="tries at each N")
     ap.add_argument("--out", required=True)
     ap.add_argument("--docs", help="a Markdown file whose headline section to update")
+    ap.add_argument("--from-raw", metavar="RAW_JSON",
+                    help="measure nothing: write the report (and headline) from a raw.json")
     a = ap.parse_args()
+    if not a.from_raw and not (a.brnet and a.brnet_cni and a.spawn and a.floor):
+        ap.error("--brnet, --brnet-cni, --spawn and --floor are needed to measure")
 
     global SPAWN, FLOOR
-    SPAWN, FLOOR = os.path.abspath(a.spawn), os.path.abspath(a.floor)
-    brnet = os.path.abspath(a.brnet)
-    tools = [Floor(), Brnet(brnet), BrnetCni(os.path.abspath(a.brnet_cni)), CniBridge()]
-    if os.path.exists(NETAVARK):
-        tools.append(Netavark())
-    for t in tools:
-        t.prepare()
+    raw = {}
+    if a.from_raw:
+        with open(a.from_raw) as f:
+            raw = {k: ast.literal_eval(v) for k, v in json.load(f).items()}
+        brnet = a.brnet
+        tools = [Floor(), Brnet(brnet), BrnetCni(a.brnet_cni), CniBridge()]
+        if "scale-netavark" in raw:
+            tools.append(Netavark())
+        checkpoints = sorted(raw["scale-brnet"][0])
+        meta = raw.get("meta", {})
+        a.rounds = len(raw["latency"][0][("brnet", 0, "setup")])
+        a.scale = ",".join(str(n) for n in checkpoints)
+        first = raw["scale-brnet"][0][checkpoints[0]]
+        a.tries = meta.get("tries", len(first[2]) if len(first) > 2 else a.tries)
+    else:
+        SPAWN, FLOOR = os.path.abspath(a.spawn), os.path.abspath(a.floor)
+        brnet = os.path.abspath(a.brnet)
+        tools = [Floor(), Brnet(brnet), BrnetCni(os.path.abspath(a.brnet_cni)), CniBridge()]
+        if os.path.exists(NETAVARK):
+            tools.append(Netavark())
+        for t in tools:
+            t.prepare()
+        checkpoints = [int(x) for x in a.scale.split(",")]
     by = {t.name: t for t in tools}
-    checkpoints = [int(x) for x in a.scale.split(",")]
     t0 = time.time()
 
     os.makedirs(a.out, exist_ok=True)
-    raw = {}
 
     def stage(name, fn, *args):
         """Runs one part of the report and keeps its raw result in raw.json at once, so that
-        a failure later does not lose it."""
+        a failure later does not lose it; with --from-raw, the kept result."""
+        if a.from_raw:
+            return raw[name] if name != "meta" else raw.get(name, {})  # older: no meta
         print(f"bench: {name}...", flush=True)
         result = fn(*args)
         raw[name] = result
@@ -643,7 +681,9 @@ def main():
     rate1, rate1000 = stage("connrate", run_connrate, brnet)
     tput = stage("throughput", run_throughput, brnet)
     policy = stage("policy", run_policy, brnet)
-    floor_kb = spawn(["/bin/true"])[1]
+    meta = stage("meta", lambda: {"elapsed": time.time() - t0, "true_kb": spawn(["/bin/true"])[1],
+                                  "tries": a.tries, "date": time.strftime("%Y-%m-%d"),
+                                  "kernel": os.uname().release, "cpus": os.cpu_count()})
 
     os.makedirs(a.out, exist_ok=True)
     plot(a.out, "scale-setup", "setup of the Nth container, N-1 attached", "ms (median)",
@@ -656,25 +696,25 @@ def main():
     st = {k: stats(v) for k, v in lat.items()}
     med = lambda tool, p, op: st[(tool, p, op)]["median"]
 
-    def ratio(num, den, fmt):
-        """A ratio of medians, and its 95% interval in brackets."""
-        lo, hi = ratio_interval(num, den)
-        r = statistics.median(num) / statistics.median(den)
+    def ratio(num, den, fmt, paired=True):
+        """A ratio (paired, or of medians), and its 95% interval in brackets."""
+        r, lo, hi = (paired_ratio if paired else median_ratio)(num, den)
         return r, f"{r:{fmt}}x ({lo:{fmt}}-{hi:{fmt}})"
 
     lt = lambda tool, p, op: lat[(tool, p, op)]
     others = [t.name for t in tools if t.name not in ("brnet", "brnet-cni", "floor")]
     fastest0 = min(others, key=lambda n: med(n, 0, "setup"))
     fastest1 = min(others, key=lambda n: med(n, 1, "setup"))
-    uname = os.uname()
     L = []
     p = L.append
-    p(f"# brnet performance report, {time.strftime('%Y-%m-%d')}\n")
-    p(f"Kernel {uname.release}, {os.cpu_count()} CPUs; {a.rounds} interleaved rounds; scale "
-      f"N = {a.scale} with {a.tries} tries at each N; whole processes timed from a small C "
-      f"parent inside a private network namespace; {time.time() - t0:.0f} s in all. Peak RSS is "
-      f"ru_maxrss, which includes the parent's image before exec: /bin/true measures "
-      f"{floor_kb / 1024:.2f} MiB this way.\n")
+    p(f"# brnet performance report, {meta.get('date', time.strftime('%Y-%m-%d'))}\n")
+    p(f"Kernel {meta.get('kernel', os.uname().release)}, {meta.get('cpus', os.cpu_count())} "
+      f"CPUs; {a.rounds} interleaved rounds; scale N = {a.scale} with {a.tries} tries at each N; "
+      f"whole processes timed from a small C parent inside a private network namespace"
+      + (f"; {meta['elapsed']:.0f} s in all" if "elapsed" in meta else "") +
+      ". Peak RSS is ru_maxrss, which includes the parent's image before exec"
+      + (f": /bin/true measures {meta['true_kb'] / 1024:.2f} MiB this way" if "true_kb" in meta
+         else "") + ".\n")
     p("## Headline\n")
     p("| target | measured | verdict |")
     p("| --- | ---: | --- |")
@@ -691,17 +731,23 @@ def main():
     r, txt = ratio(lt("cni", 1, "setup"), lt("brnet-cni", 1, "setup"), ".1f")
     p(f"| brnet-cni ADD with a port >= 10x faster than bridge + portmap | {txt} | {verdict(r >= 10)} |")
     last = checkpoints[-1]
-    r, txt = ratio(scale["brnet"][last][2], scale["brnet"][checkpoints[0]][2], ".2f")
+    def scale_ratio(k):
+        hi, lo = scale["brnet"][last], scale["brnet"][checkpoints[0]]
+        if len(lo) > 2:  # older raw.json files kept only the medians
+            return ratio(hi[k + 2], lo[k + 2], ".2f", False)
+        return hi[k] / lo[k], f"{hi[k] / lo[k]:.2f}x"
+
+    r, txt = scale_ratio(0)
     p(f"| the {last}th container's setup within 1.3x of the first | {txt} | {verdict(r <= 1.3)} |")
-    r, txt = ratio(scale["brnet"][last][3], scale["brnet"][checkpoints[0]][3], ".2f")
+    r, txt = scale_ratio(1)
     p(f"| the {last}th container's teardown within 1.3x of the first | {txt} | {verdict(r <= 1.3)} |")
     r = ports["brnet"][last] / ports["brnet"][checkpoints[0]]
     p(f"| the {last}th port within 1.3x of the first | {r:.2f}x | {verdict(r <= 1.3)} |")
     pub = tput["published: upstream -> host:5201 -> container"]
     direct = tput["direct: upstream -> container address"]
-    lo, hi = ratio_interval(pub[1], direct[1])
-    p(f"| throughput through a published port >= 95% of direct | {100 * pub[0] / direct[0]:.0f}% "
-      f"({100 * lo:.0f}-{100 * hi:.0f}%) | {verdict(pub[0] >= 0.95 * direct[0])} |")
+    r, lo, hi = paired_ratio(pub[1], direct[1])
+    p(f"| throughput through a published port >= 95% of direct | {100 * r:.0f}% "
+      f"({100 * lo:.0f}-{100 * hi:.0f}%) | {verdict(r >= 0.95)} |")
     mb = rss["brnet"] / 1024 * 1.048576
     p(f"| peak RSS <= 2.5 MB (brnet, all operations) | {mb:.2f} MB | {verdict(mb <= 2.5)} |")
     one = all(execs[("brnet", n, op)] == 1 for n in (0, 1) for op in ("setup", "teardown"))
@@ -709,18 +755,26 @@ def main():
     if "error" in policy:
         p(f"| policy with 10,000 CIDRs: setup within 2x of one CIDR | refused: {policy['error']} | **missed** |")
     else:
-        r = policy[10000][0] / policy[1][0]
-        p(f"| policy with 10,000 CIDRs: setup within 2x of one CIDR (a list another container uses) | {r:.2f}x | {verdict(r <= 2)} |")
-        r = policy[10000][2] / policy[1][2]
-        p(f"| policy with 10,000 CIDRs: setup within 2x of one CIDR (the first container with its list) | {r:.2f}x | {verdict(r <= 2)} |")
-        r = policy[10000][1] / policy[1][1]
-        p(f"| policy with 10,000 CIDRs: connection rate equal within noise (10%) | {r:.2f}x | {verdict(abs(r - 1) <= 0.1)} |")
+        def policy_ratio(k):
+            if len(policy[1]) > 3:  # older raw.json files kept only the medians
+                return ratio(policy[10000][k + 3], policy[1][k + 3], ".2f")
+            r = policy[10000][k] / policy[1][k]
+            return r, f"{r:.2f}x"
+
+        r, txt = policy_ratio(0)
+        p(f"| policy with 10,000 CIDRs: setup within 2x of one CIDR (a list another container uses) | {txt} | {verdict(r <= 2)} |")
+        r, txt = policy_ratio(2)
+        p(f"| policy with 10,000 CIDRs: setup within 2x of one CIDR (the first container with its list) | {txt} | {verdict(r <= 2)} |")
+        r, txt = policy_ratio(1)
+        p(f"| policy with 10,000 CIDRs: connection rate equal within noise (10%) | {txt} | {verdict(abs(r - 1) <= 0.1)} |")
     p("")
-    p("In brackets: a 95% interval of the ratio (bootstrap over the rounds or tries it rests "
-      "on). A target inside it is met or missed by the luck of this run's samples.\n")
+    p("Setup, teardown and throughput ratios are the median of the per-round ratios (the tools "
+      "take turns in every round, so each ratio compares them under the same machine state); the "
+      "Nth container's, a ratio of two medians. In brackets, a 95% bootstrap interval: a target "
+      "inside it is met or missed by the luck of this run's samples.\n")
     # What the targets mean next to the floor: a ratio to another tool cannot beat the
     # floor's own, and the kernel's share of the Nth container's cost is the floor's growth.
-    r0 = med(fastest0, 0, "setup") / med("floor", 0, "setup")
+    r0 = paired_ratio(lt(fastest0, 0, "setup"), lt("floor", 0, "setup"))[0]
     rn = scale["floor"][last][0] / scale["floor"][checkpoints[0]][0]
     p(f"For scale: the floor itself is {r0:.1f}x faster than {fastest0} at setup, so a tool "
       f"within 1.2x of the floor is at least {r0 / 1.2:.1f}x faster; the floor's own "
@@ -795,17 +849,17 @@ def main():
         f.write(text)
     print(text)
     if a.docs:
-        update_headline(a.docs, text, a.out)
+        update_headline(a.docs, text, a.out, meta.get("date", time.strftime("%Y-%m-%d")))
 
 
 BEGIN, END = "<!-- bench/run: headline begin -->", "<!-- bench/run: headline end -->"
 
 
-def update_headline(path, report, outdir):
+def update_headline(path, report, outdir, date):
     """Puts the report's headline table between the markers in path."""
     head = report.split("## Headline\n", 1)[1].split("\n## ", 1)[0].strip()
     rel = os.path.relpath(os.path.join(outdir, "report.md"), os.path.dirname(os.path.abspath(path)))
-    block = (f"{BEGIN}\nLatest run, {time.strftime('%Y-%m-%d')} (the whole report: "
+    block = (f"{BEGIN}\nLatest run, {date} (the whole report: "
              f"[{rel}]({rel})):\n\n{head}\n{END}")
     with open(path) as f:
         doc = f.read()
