@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The network options that setup and run share, parsed into a brnet_config. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "shared/fileio.h"
 #include "shared/macro.h"
 
 const char cli_network_options_help[] =
@@ -38,37 +42,47 @@ const char cli_network_options_help[] =
 	"                     only published ports and connections containers made get in\n"
 	"  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n";
 
-DEFINE_POINTER_CLEANUP(FILE, fclose)
+/* Larger than any list a setup can take (EGRESS_ALLOW_MAX lines with their comments). */
+#define ALLOW_FILE_MAX ((size_t)64 * 1024 * 1024)
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
 
 /* --egress-allow-file: one CIDR a line; blank lines and # comments are skipped; an error names
- * the file and line. */
+ * the file and line. Read with one read() and split in place: a list of 10,000 spent a third
+ * of its parsing in getline() and the string scans around each line. */
 static int egress_allow_file(brnet_config *cfg, const char *path, struct brnet_error *err)
 {
-	_cleanup_(fclosep) FILE *f = fopen(path, "re");
-	_cleanup_(freep) char *line = NULL;
-	size_t size = 0;
+	_cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_(freep) char *text = NULL;
 	unsigned lineno = 0;
+	size_t len;
+	int r;
 
-	if (!f) {
-		int e = errno;
-
+	r = fd < 0 ? -errno : read_fd_bounded(fd, ALLOW_FILE_MAX, &text, &len);
+	if (r < 0) {
 		/* a bad argument, like a bad CIDR: exit 2 */
 		snprintf(err->msg, sizeof(err->msg), "cannot read --egress-allow-file %s: %s", path,
-			 strerror(e));
+			 r == -EFBIG ? "larger than 64 MiB" : strerror(-r));
 		err->code = EINVAL;
 		return -EINVAL;
 	}
-	while (getline(&line, &size, f) >= 0) {
-		char *s = line + strspn(line, " \t"), *end;
-		int r;
-
+	for (char *line = text, *next, *end; line < text + len; line = next) {
+		next = memchr(line, '\n', (size_t)(text + len - line));
+		next = next ? next + 1 : text + len;
 		lineno++;
-		s[strcspn(s, "#\r\n")] = '\0';
-		for (end = s + strlen(s); end > s && (end[-1] == ' ' || end[-1] == '\t'); end--)
-			end[-1] = '\0';
-		if (!*s)
+		for (end = line; end < next && *end != '#' && *end != '\r' && *end != '\n'; end++)
+			;
+		while (line < end && blank(*line))
+			line++;
+		while (end > line && blank(end[-1]))
+			end--;
+		if (line == end)
 			continue;
-		r = brnet_config_egress_allow(cfg, s, err);
+		*end = '\0'; /* a '#', '\r' or '\n', or the NUL after the text */
+		r = brnet_config_egress_allow(cfg, line, err);
 		if (r < 0) {
 			char msg[sizeof(err->msg)];
 
@@ -77,11 +91,6 @@ static int egress_allow_file(brnet_config *cfg, const char *path, struct brnet_e
 				 msg);
 			return r;
 		}
-	}
-	if (ferror(f)) {
-		snprintf(err->msg, sizeof(err->msg), "cannot read --egress-allow-file %s", path);
-		err->code = EIO;
-		return -EIO;
 	}
 	return 0;
 }

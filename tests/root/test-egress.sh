@@ -255,6 +255,10 @@ expect_eq "refused, the last teardown" "$(refused "$BRNET" teardown --id r2)" "0
 expect_eq "the lists after the last teardown" "$(list_chains)" "$lists_before"
 echo "ok: no refused transaction on the way"
 printf '198.51.100.0/24\n10.0.0.1/8\n' >"$TMPDIR/bad-allow.txt"
+# CRLF lines (the value named without its CR), a comment after a tab, a blank line, and a last
+# line without its newline: each counted.
+printf '# from elsewhere\r\n198.51.100.0/24\t# upstream\r\n \r\n10.0.0.1/8\r\n' >"$TMPDIR/crlf-allow.txt"
+printf '198.51.100.0/24\n\n10.0.0.1/8' >"$TMPDIR/tail-allow.txt"
 
 # 11. Bad input: exit 2, the value named, nothing changed.
 make_container bad
@@ -272,7 +276,10 @@ for args in "--egress-allow 10.0.0.1/8" "--egress-allow 300.0.0.0/8" "--egress-a
 	case "$msg" in *"$value"*) ;; *) fail "message does not name $value: $msg" ;; esac
 done
 # A file: its bad line named with the value, and a file that cannot be read.
-for spec in "bad-allow.txt|bad-allow.txt:2: invalid CIDR 10.0.0.1/8" "no-such-file|no-such-file: No such file"; do
+for spec in "bad-allow.txt|bad-allow.txt:2: invalid CIDR 10.0.0.1/8:" \
+	"crlf-allow.txt|crlf-allow.txt:4: invalid CIDR 10.0.0.1/8:" \
+	"tail-allow.txt|tail-allow.txt:3: invalid CIDR 10.0.0.1/8:" \
+	"no-such-file|no-such-file: No such file"; do
 	set +e
 	msg=$(brnet setup --netns /run/netns/bad --id bad --egress-allow-file "$TMPDIR/${spec%%|*}" 2>&1)
 	rc=$?
