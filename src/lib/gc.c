@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/attach.h"
@@ -141,7 +142,8 @@ static bool owned_by_record(struct gc *gc, const char *id, const char *ifname)
 
 /* An allowlist file that no record names: left by a setup killed before its record was
  * created, or a teardown or policy change killed before removing the file. */
-static void gc_allow_file(struct gc *gc, const char *name, const char *id, const char *ifname)
+static void gc_allow_file(struct gc *gc, const char *name, const char *id, const char *ifname,
+			  const uint8_t digest[static SHA256_DIGEST_SIZE])
 {
 	_cleanup_(closep) int lock = -EBADF;
 	int r;
@@ -157,6 +159,23 @@ static void gc_allow_file(struct gc *gc, const char *name, const char *id, const
 	if (r > 0)
 		return;
 	action(gc, "remove allowlist file %s: no record names it", name);
+	if (gc->dry_run)
+		return;
+	if (unlinkat(gc->ctx->attachments_dirfd, name, 0) < 0 && errno != ENOENT)
+		failed(gc, -errno, NULL, "cannot remove an allowlist file");
+	record_shared_allow_file_drop(gc->ctx->attachments_dirfd, digest);
+}
+
+/* ".<digest>.allow", a list's file: removed once no attachment's file links it (a kill
+ * between writing it and linking it, or a teardown killed before removing it). */
+static void gc_shared_allow_file(struct gc *gc, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(gc->ctx->attachments_dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    st.st_nlink != 1)
+		return;
+	action(gc, "remove allowlist file %s: no attachment links it", name);
 	if (!gc->dry_run && unlinkat(gc->ctx->attachments_dirfd, name, 0) < 0 && errno != ENOENT)
 		failed(gc, -errno, NULL, "cannot remove an allowlist file");
 }
@@ -198,7 +217,9 @@ static void gc_attachment_files(struct gc *gc)
 		uint8_t digest[SHA256_DIGEST_SIZE];
 
 		if (record_allow_file_split(de->d_name, id, ifname, digest) >= 0)
-			gc_allow_file(gc, de->d_name, id, ifname);
+			gc_allow_file(gc, de->d_name, id, ifname, digest);
+		else if (record_shared_allow_file_split(de->d_name, digest) >= 0)
+			gc_shared_allow_file(gc, de->d_name);
 		else
 			gc_legacy_lock(gc, de->d_name);
 	}

@@ -137,6 +137,15 @@ int record_allow_file_split(const char *name, char id[static BRNET_ID_MAX + 1],
 void record_allow_file_name(const char *id, const char *ifname,
 			    const uint8_t digest[static SHA256_DIGEST_SIZE],
 			    char ret[static RECORD_ALLOW_NAME_MAX]);
+/* ".<64 hex>.allow": a list's file, which each attachment's file with that list links. */
+#define RECORD_SHARED_ALLOW_NAME_MAX (2 * SHA256_DIGEST_SIZE + 8)
+void record_shared_allow_file_name(const uint8_t digest[static SHA256_DIGEST_SIZE],
+				   char ret[static RECORD_SHARED_ALLOW_NAME_MAX]);
+/* Removes a list's file once no attachment's file links it. A setup linking it meanwhile keeps
+ * its own link; the next one writes the list's file again. */
+void record_shared_allow_file_drop(int dirfd, const uint8_t digest[static SHA256_DIGEST_SIZE]);
+/* The digest in such a name: 0, or -EINVAL when it is not one. */
+int record_shared_allow_file_split(const char *name, uint8_t digest[static SHA256_DIGEST_SIZE]);
 /* The fuzzable half of record_load. */
 int record_parse(const char *text, size_t len, struct brnet_attachment *ret, char *why,
 		 size_t why_size);

@@ -215,6 +215,11 @@ expect_eq "new lists after the first container" "$(echo "$list" | wc -w)" "1"
 brnet setup --netns /run/netns/big2 --id big2 --egress-allow-file "$TMPDIR/allow-reversed.txt" >/dev/null
 expect_eq "lists after the second container" "$(list_chains | sort)" "$( (echo "$before"; echo "$list") | grep . | sort)"
 expect_eq "elements after the second container" "$(($(allow_elems) - others))" "$((9999 - 255 + 1 + 1))"
+# On disk too the list is kept once: each container's allowlist file links the list's file.
+allow_files=$(find "$BRNET_STATE_DIR/attachments" -name '*.allow' | wc -l)
+expect_eq "files of the two containers' list" \
+	"$(find "$BRNET_STATE_DIR/attachments" -name 'big*.allow' -printf '%i %n\n' | sort -u)" \
+	"$(find "$BRNET_STATE_DIR/attachments" -name 'big@*.allow' -printf '%i 3')"
 for c in big big2; do
 	expect_probe $c tcp $UPSTREAM_ADDR 8080 open
 	expect_probe $c tcp 203.0.113.1 8080 timeout
@@ -237,6 +242,8 @@ nft add element inet brnet "${list}_32" '{ 100.64.39.15 }'
 brnet teardown --id big2 >/dev/null
 expect_eq "allowlist elements after the last teardown" "$(allow_elems)" "$others"
 expect_eq "lists after the last teardown" "$(list_chains)" "$before"
+expect_eq "allowlist files after the last teardown" \
+	"$(find "$BRNET_STATE_DIR/attachments" -name '*.allow' | wc -l)" "$((allow_files - 3))"
 echo "ok: a 10,000-line allowlist file, shared by two containers"
 
 # 10b. A transaction the kernel refuses costs its abort (milliseconds: it waits for the other

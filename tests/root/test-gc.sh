@@ -106,6 +106,10 @@ nft add set inet brnet allow_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa_8 '{ type ipv4_add
 nft add element inet brnet egress_list '{ 10.0.42.200 comment "ghost/eth0" : jump allow_fedcba9876543210fedcba9876543210 }'
 # The list file of a setup killed before its record was written.
 printf '203.0.113.0/24\n' >"$BRNET_STATE_DIR/attachments/ghost@eth0.$(printf '%064d' 0).allow"
+# A list's own file that no attachment's file links any more (a kill between writing and
+# linking it).
+shared=".$(printf '1%.0s' $(seq 64)).allow"
+printf '198.51.100.0/24\n' >"$BRNET_STATE_DIR/attachments/$shared"
 # The lock file of an older brnet's operation on an attachment, killed before it removed it.
 : >"$BRNET_STATE_DIR/attachments/ghost@eth0.lock"
 dry_before=$(snapshot)
@@ -114,12 +118,14 @@ for needle in "delete host veth vb0badf00d" "release lease 10.0.42.200 of ghost/
 	"release lease 10.0.42.201 of brnet0: its file names no owner" "remove published ports of ghost/eth0" \
 	"remove anti-spoofing elements of ghost/eth0" "remove egress policy elements of ghost/eth0" \
 	"remove egress allowlist allow_0123456789abcdef0123456789abcdef" \
-	"remove allowlist file ghost@eth0.0000" "remove lock file ghost@eth0.lock"; do
+	"remove allowlist file ghost@eth0.0000" "remove allowlist file $shared: no attachment links it" \
+	"remove lock file ghost@eth0.lock"; do
 	case "$out" in *"$needle"*"(dry run)"*) ;; *) fail "dry run does not list '$needle': $out" ;; esac
 done
 [ "$dry_before" = "$(snapshot)" ] || fail "--dry-run changed something"
 echo "ok: --dry-run lists and changes nothing"
-brnet gc --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["dry_run"] is False and len(d["actions"]) == 11, d'
+brnet gc --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["dry_run"] is False and len(d["actions"]) == 12, d'
+[ ! -e "$BRNET_STATE_DIR/attachments/$shared" ] || fail "a list's file that nothing links left"
 expect_eq "orphan veth on our bridge deleted" "$(link_field vb0badf00d ifname)" ""
 [ ! -e "$BRNET_STATE_DIR/attachments/ghost@eth0.lock" ] || fail "an older brnet's lock file left"
 expect_eq "veth not on our bridge kept" "$(link_field vbcafe0001 ifname)" "vbcafe0001"

@@ -228,8 +228,9 @@ static void test_record_egress_fields(void **state)
 	attachment_done(&back);
 }
 
-/* The allowlist file: written once per list, replaced (the old one removed) when the policy
- * changes, checked against its name on load, and an older record's inline list still read. */
+/* The allowlist file: written once per list and linked by each attachment with it, replaced
+ * (the old one removed) when the policy changes, checked against its name on load, and an older
+ * record's inline list still read. */
 static void test_record_allow_file(void **state)
 {
 	static const char old_format[] =
@@ -239,9 +240,11 @@ static void test_record_allow_file(void **state)
 		"\"netns\": \"/run/netns/x\", \"pid\": 0, \"pid_start\": 0, \"state\": \"active\", "
 		"\"journal\": [], \"publish\": [], \"egress\": {\"allow\": [\"10.9.0.0/16\"], "
 		"\"tcp\": [], \"udp\": [], \"dns\": [], \"dns_allowed\": true}}";
-	struct brnet_attachment a = sample(), back;
+	struct brnet_attachment a = sample(), back, other;
 	struct brnet_error err = { 0 };
 	char path[256], name[RECORD_ALLOW_NAME_MAX], why[256];
+	char shared[RECORD_SHARED_ALLOW_NAME_MAX], old_shared[RECORD_SHARED_ALLOW_NAME_MAX];
+	uint8_t digest[SHA256_DIGEST_SIZE];
 	int dirfd = test_tmpdir(path), fd;
 	struct stat st1, st2;
 
@@ -259,13 +262,36 @@ static void test_record_allow_file(void **state)
 	assert_errno(record_save(dirfd, &a, true, &err), EEXIST);
 	assert_ok(fstatat(dirfd, name, &st2, 0));
 	assert_int_equal(st1.st_ino, st2.st_ino);
+	/* The list's own file is that file; another attachment with the list links it too, and
+	 * it stays while one of them does. */
+	record_shared_allow_file_name(a.egress.digest, shared);
+	assert_ok(record_shared_allow_file_split(shared, digest));
+	assert_memory_equal(digest, a.egress.digest, sizeof(digest));
+	assert_errno(record_shared_allow_file_split(name, digest), EINVAL);
+	assert_ok(fstatat(dirfd, shared, &st2, 0));
+	assert_int_equal(st1.st_ino, st2.st_ino);
+	other = sample();
+	strcpy(other.id, "db");
+	assert_ok(egress_policy_copy(&other.egress, &a.egress));
+	assert_ok(record_save(dirfd, &other, true, &err));
+	record_allow_file_name("db", "eth0", a.egress.digest, name);
+	assert_ok(fstatat(dirfd, name, &st2, 0));
+	assert_int_equal(st1.st_ino, st2.st_ino);
+	assert_int_equal(st2.st_nlink, 3);
+	assert_ok(record_remove(dirfd, &other));
+	attachment_done(&other);
+	assert_ok(fstatat(dirfd, shared, &st2, 0));
+	assert_int_equal(st2.st_nlink, 2);
+	record_allow_file_name("web", "eth0", a.egress.digest, name);
+	memcpy(old_shared, shared, sizeof(shared));
 
 	/* Another list: a new file, and the old one gone. */
 	assert_ok(egress_add_allow(&a.egress, "198.51.100.7", &err));
 	assert_ok(egress_policy_normalize(&a.egress));
 	assert_ok(record_save(dirfd, &a, false, &err));
 	assert_true(fstatat(dirfd, name, &st2, 0) < 0 && errno == ENOENT);
-	assert_int_equal(count_files(path, ".allow"), 1);
+	assert_true(fstatat(dirfd, old_shared, &st2, 0) < 0 && errno == ENOENT);
+	assert_int_equal(count_files(path, ".allow"), 2); /* the attachment's and the list's */
 	assert_ok(record_load(dirfd, "web", "eth0", &back, &err));
 	assert_int_equal(back.egress.n_allow, 2);
 	attachment_done(&back);
