@@ -841,7 +841,7 @@ def main():
         p("| allowed CIDRs | setup median ms, first container with its list | setup median ms, "
           "list already in use | new connections/s from the container |")
         p("| ---: | ---: | ---: | ---: |")
-        for n, (ms, rate, first) in policy.items():
+        for n, (ms, rate, first, *_) in policy.items():
             p(f"| {n} | {first:.2f} | {ms:.2f} | {rate:.0f} |")
     p("")
     text = "\n".join(L)
