@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/attach.h"
@@ -170,10 +169,7 @@ static void gc_allow_file(struct gc *gc, const char *name, const char *id, const
  * between writing it and linking it, or a teardown killed before removing it). */
 static void gc_shared_allow_file(struct gc *gc, const char *name)
 {
-	struct stat st;
-
-	if (fstatat(gc->ctx->attachments_dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    st.st_nlink != 1)
+	if (!record_shared_allow_file_unlinked(gc->ctx->attachments_dirfd, name))
 		return;
 	action(gc, "remove allowlist file %s: no attachment links it", name);
 	if (!gc->dry_run && unlinkat(gc->ctx->attachments_dirfd, name, 0) < 0 && errno != ENOENT)

@@ -304,13 +304,19 @@ int record_shared_allow_file_split(const char *name, uint8_t digest[static SHA25
 	return hex_decode(hex, digest, SHA256_DIGEST_SIZE) < 0 ? -EINVAL : 0;
 }
 
+bool record_shared_allow_file_unlinked(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_nlink == 1;
+}
+
 void record_shared_allow_file_drop(int dirfd, const uint8_t digest[static SHA256_DIGEST_SIZE])
 {
 	char shared[RECORD_SHARED_ALLOW_NAME_MAX];
-	struct stat st;
 
 	record_shared_allow_file_name(digest, shared);
-	if (fstatat(dirfd, shared, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_nlink == 1)
+	if (record_shared_allow_file_unlinked(dirfd, shared))
 		(void)unlinkat(dirfd, shared, 0);
 }
 
@@ -596,23 +602,20 @@ int record_remove(int dirfd, const struct brnet_attachment *a)
 int record_allow_file_split(const char *name, char id[static BRNET_ID_MAX + 1],
 			    char ifname[static IFNAMSIZ], uint8_t digest[static SHA256_DIGEST_SIZE])
 {
-	static const char suffix[] = ".allow";
-	size_t len = strlen(name), tail = 1 + 2 * SHA256_DIGEST_SIZE + sizeof(suffix) - 1;
-	char hex[2 * SHA256_DIGEST_SIZE + 1];
+	/* "<id>@<ifname>" and the name a list's own file has: ".<64 hex>.allow". */
+	size_t len = strlen(name), tail = RECORD_SHARED_ALLOW_NAME_MAX - 1;
 	const char *at = strchr(name, '@');
 
-	if (name[0] == '.' || len <= tail || !at ||
-	    strcmp(name + len - (sizeof(suffix) - 1), suffix) != 0 || name[len - tail] != '.' ||
-	    (size_t)(at - name) > BRNET_ID_MAX || (size_t)(name + len - tail - at - 1) >= IFNAMSIZ)
+	if (name[0] == '.' || len <= tail || !at || at > name + len - tail ||
+	    (size_t)(at - name) > BRNET_ID_MAX ||
+	    (size_t)(name + len - tail - at - 1) >= IFNAMSIZ ||
+	    record_shared_allow_file_split(name + len - tail, digest) < 0)
 		return -EINVAL;
 	memcpy(id, name, (size_t)(at - name));
 	id[at - name] = '\0';
 	memcpy(ifname, at + 1, (size_t)(name + len - tail - at - 1));
 	ifname[name + len - tail - at - 1] = '\0';
-	memcpy(hex, name + len - tail + 1, 2 * SHA256_DIGEST_SIZE);
-	hex[2 * SHA256_DIGEST_SIZE] = '\0';
-	if (config_check_id(id, NULL) < 0 || config_check_ifname(ifname, "ifname", NULL) < 0 ||
-	    hex_decode(hex, digest, SHA256_DIGEST_SIZE) < 0)
+	if (config_check_id(id, NULL) < 0 || config_check_ifname(ifname, "ifname", NULL) < 0)
 		return -EINVAL;
 	return 0;
 }

@@ -141,6 +141,8 @@ void record_allow_file_name(const char *id, const char *ifname,
 #define RECORD_SHARED_ALLOW_NAME_MAX (2 * SHA256_DIGEST_SIZE + 8)
 void record_shared_allow_file_name(const uint8_t digest[static SHA256_DIGEST_SIZE],
 				   char ret[static RECORD_SHARED_ALLOW_NAME_MAX]);
+/* Whether the list's file dirfd/name is there and no attachment's file links it. */
+bool record_shared_allow_file_unlinked(int dirfd, const char *name);
 /* Removes a list's file once no attachment's file links it. A setup linking it meanwhile keeps
  * its own link; the next one writes the list's file again. */
 void record_shared_allow_file_drop(int dirfd, const uint8_t digest[static SHA256_DIGEST_SIZE]);

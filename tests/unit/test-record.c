@@ -228,6 +228,41 @@ static void test_record_egress_fields(void **state)
 	attachment_done(&back);
 }
 
+/* An allowlist file's name, split back into its parts; anything else is not one (gc walks the
+ * directory with this, and a list's own file must not pass for an attachment's). */
+static void test_allow_file_names(void **state)
+{
+	char name[RECORD_ALLOW_NAME_MAX], shared[RECORD_SHARED_ALLOW_NAME_MAX],
+		id[BRNET_ID_MAX + 1];
+	char ifname[IFNAMSIZ], bad[RECORD_ALLOW_NAME_MAX + 8];
+	uint8_t digest[SHA256_DIGEST_SIZE], back[SHA256_DIGEST_SIZE];
+
+	for (unsigned i = 0; i < sizeof(digest); i++)
+		digest[i] = (uint8_t)(i * 7 + 1);
+	record_allow_file_name("web.1", "eth0", digest, name);
+	assert_ok(record_allow_file_split(name, id, ifname, back));
+	assert_string_equal(id, "web.1");
+	assert_string_equal(ifname, "eth0");
+	assert_memory_equal(back, digest, sizeof(digest));
+	record_shared_allow_file_name(digest, shared);
+	assert_string_equal(name + strlen("web.1@eth0"), shared);
+	assert_errno(record_allow_file_split(shared, id, ifname, back), EINVAL);
+	snprintf(bad, sizeof(bad), "web@eth0%s", shared + 1); /* no dot before the digest */
+	assert_errno(record_allow_file_split(bad, id, ifname, back), EINVAL);
+	snprintf(bad, sizeof(bad), "web.eth0%s", shared); /* no '@' */
+	assert_errno(record_allow_file_split(bad, id, ifname, back), EINVAL);
+	snprintf(bad, sizeof(bad), "web@eth0%s", shared);
+	bad[strlen("web@eth0") + 5] = 'g'; /* not hex */
+	assert_errno(record_allow_file_split(bad, id, ifname, back), EINVAL);
+	snprintf(bad, sizeof(bad), "web@eth0%s", shared);
+	strcpy(bad + strlen(bad) - strlen("allow"), "allox");
+	assert_errno(record_allow_file_split(bad, id, ifname, back), EINVAL);
+	snprintf(bad, sizeof(bad), "web@eth0.json");
+	assert_errno(record_allow_file_split(bad, id, ifname, back), EINVAL);
+	snprintf(bad, sizeof(bad), "web@%s%s", "an-ifname-too-long", shared);
+	assert_errno(record_allow_file_split(bad, id, ifname, back), EINVAL);
+}
+
 /* The allowlist file: written once per list and linked by each attachment with it, replaced
  * (the old one removed) when the policy changes, checked against its name on load, and an older
  * record's inline list still read. */
@@ -423,6 +458,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_egress),
 		cmocka_unit_test(test_record_egress_fields),
+		cmocka_unit_test(test_allow_file_names),
 		cmocka_unit_test(test_record_allow_file),
 		cmocka_unit_test(test_state_machine),
 		cmocka_unit_test(test_veth_name),
