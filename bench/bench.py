@@ -12,7 +12,8 @@ bridge and /16 subnet of its own:
   netavark     podman's network tool (JSON on stdin, a netns path)
   floor        bench/floor: the least a tool can do (veth with its peer in the namespace,
                address and route inside, one nft element; teardown: one RTM_DELLINK and the
-               element out), so every tool is also a ratio to it
+               element out), so every tool is also a ratio to it; linked as brnet is
+               (statically, where brnet is), so that the ratio is the work, not the loading
 
 Writes report.md, the data behind it (*.dat) and gnuplot PNGs into the output directory.
 """
