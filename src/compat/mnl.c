@@ -337,46 +337,19 @@ static int validate(const struct nlattr *attr, enum mnl_attr_data_type type, siz
 {
 	uint16_t len = mnl_attr_get_payload_len(attr);
 	const char *p = mnl_attr_get_payload(attr);
+	int e = 0;
 
-	if (len < want) {
-		errno = ERANGE;
-		return -1;
-	}
-	switch (type) {
-	case MNL_TYPE_FLAG:
-		if (len > 0) {
-			errno = ERANGE;
-			return -1;
-		}
-		break;
-	case MNL_TYPE_NUL_STRING:
-		if (len == 0) {
-			errno = ERANGE;
-			return -1;
-		}
-		if (p[len - 1] != '\0') {
-			errno = EINVAL;
-			return -1;
-		}
-		break;
-	case MNL_TYPE_STRING:
-		if (len == 0) {
-			errno = ERANGE;
-			return -1;
-		}
-		break;
-	case MNL_TYPE_NESTED:
-		/* Empty, or at least one attribute's header. */
-		if (len > 0 && len < MNL_ATTR_HDRLEN) {
-			errno = ERANGE;
-			return -1;
-		}
-		break;
-	default:
-		break;
-	}
-	if (want && len > want) {
-		errno = ERANGE;
+	/* Shorter than its type, or no payload where one is due, or a payload where none is. */
+	if (len < want || (type == MNL_TYPE_FLAG && len > 0) ||
+	    ((type == MNL_TYPE_STRING || type == MNL_TYPE_NUL_STRING) && len == 0) ||
+	    (type == MNL_TYPE_NESTED && len > 0 && len < MNL_ATTR_HDRLEN))
+		e = ERANGE;
+	else if (type == MNL_TYPE_NUL_STRING && p[len - 1] != '\0')
+		e = EINVAL;
+	if (!e && want && len > want) /* longer than a fixed size: checked last */
+		e = ERANGE;
+	if (e) {
+		errno = e;
 		return -1;
 	}
 	return 0;

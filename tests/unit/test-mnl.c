@@ -220,48 +220,60 @@ static struct nlattr *attr_of(union msgbuf *b, const void *payload, size_t len)
 	return mnl_nlmsg_get_payload(nlh);
 }
 
-#define assert_invalid(r, e)                                                                       \
-	do {                                                                                       \
-		errno = 0;                                                                         \
-		assert_int_equal((r), -1);                                                         \
-		assert_int_equal(errno, (e));                                                      \
-	} while (0)
-
 static void test_validate(void **state)
 {
+	static const char nested[4] = { 4, 0, 1, 0 };
+	/* A payload, its length, the type it is checked as and the errno expected (0: valid). */
+	static const struct {
+		const char *payload;
+		size_t len;
+		enum mnl_attr_data_type type;
+		int error;
+	} cases[] = {
+		{ "\1", 1, MNL_TYPE_U8, 0 },
+		{ "\1\2", 2, MNL_TYPE_U8, ERANGE },
+		{ "", 0, MNL_TYPE_U8, ERANGE },
+		{ "\1\2", 2, MNL_TYPE_U16, 0 },
+		{ "\1\2", 2, MNL_TYPE_U32, ERANGE },
+		{ "12345678", 8, MNL_TYPE_U64, 0 },
+		{ "12345678", 8, MNL_TYPE_MSECS, 0 },
+		{ "123456789", 9, MNL_TYPE_U64, ERANGE },
+		{ "ab", 3, MNL_TYPE_NUL_STRING, 0 },
+		{ "ab", 2, MNL_TYPE_NUL_STRING, EINVAL },
+		{ "", 0, MNL_TYPE_NUL_STRING, ERANGE },
+		{ "ab", 2, MNL_TYPE_STRING, 0 },
+		{ "", 0, MNL_TYPE_STRING, ERANGE },
+		{ "", 0, MNL_TYPE_FLAG, 0 },
+		{ "x", 1, MNL_TYPE_FLAG, ERANGE },
+		{ "", 0, MNL_TYPE_NESTED, 0 },
+		{ nested, 4, MNL_TYPE_NESTED, 0 },
+		{ nested, 2, MNL_TYPE_NESTED, ERANGE },
+		{ "anything", 8, MNL_TYPE_BINARY, 0 },
+		{ "", 0, MNL_TYPE_MAX, EINVAL },
+	};
 	union msgbuf b;
-	const char nested[4] = { 4, 0, 1, 0 };
 
 	(void)state;
-	assert_int_equal(mnl_attr_validate(attr_of(&b, "\1", 1), MNL_TYPE_U8), 0);
-	assert_invalid(mnl_attr_validate(attr_of(&b, "\1\2", 2), MNL_TYPE_U8), ERANGE);
-	assert_invalid(mnl_attr_validate(attr_of(&b, "", 0), MNL_TYPE_U8), ERANGE);
-	assert_int_equal(mnl_attr_validate(attr_of(&b, "\1\2", 2), MNL_TYPE_U16), 0);
-	assert_invalid(mnl_attr_validate(attr_of(&b, "\1\2", 2), MNL_TYPE_U32), ERANGE);
-	assert_int_equal(mnl_attr_validate(attr_of(&b, "12345678", 8), MNL_TYPE_U64), 0);
-	assert_int_equal(mnl_attr_validate(attr_of(&b, "12345678", 8), MNL_TYPE_MSECS), 0);
-	assert_invalid(mnl_attr_validate(attr_of(&b, "123456789", 9), MNL_TYPE_U64), ERANGE);
-
-	assert_int_equal(mnl_attr_validate(attr_of(&b, "ab", 3), MNL_TYPE_NUL_STRING), 0);
-	assert_invalid(mnl_attr_validate(attr_of(&b, "ab", 2), MNL_TYPE_NUL_STRING), EINVAL);
-	assert_invalid(mnl_attr_validate(attr_of(&b, "", 0), MNL_TYPE_NUL_STRING), ERANGE);
-	assert_int_equal(mnl_attr_validate(attr_of(&b, "ab", 2), MNL_TYPE_STRING), 0);
-	assert_invalid(mnl_attr_validate(attr_of(&b, "", 0), MNL_TYPE_STRING), ERANGE);
-
-	assert_int_equal(mnl_attr_validate(attr_of(&b, "", 0), MNL_TYPE_FLAG), 0);
-	assert_invalid(mnl_attr_validate(attr_of(&b, "x", 1), MNL_TYPE_FLAG), ERANGE);
-	assert_int_equal(mnl_attr_validate(attr_of(&b, "", 0), MNL_TYPE_NESTED), 0);
-	assert_int_equal(mnl_attr_validate(attr_of(&b, nested, 4), MNL_TYPE_NESTED), 0);
-	assert_invalid(mnl_attr_validate(attr_of(&b, nested, 2), MNL_TYPE_NESTED), ERANGE);
-	assert_int_equal(mnl_attr_validate(attr_of(&b, "anything", 8), MNL_TYPE_BINARY), 0);
-	assert_invalid(mnl_attr_validate(attr_of(&b, "", 0), MNL_TYPE_MAX), EINVAL);
-
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		errno = 0;
+		assert_int_equal(mnl_attr_validate(attr_of(&b, cases[i].payload, cases[i].len),
+						   cases[i].type),
+				 cases[i].error ? -1 : 0);
+		assert_int_equal(errno, cases[i].error);
+	}
+	/* With a length of one's own: exactly that, for any type without one. */
 	assert_int_equal(mnl_attr_validate2(attr_of(&b, "123456", 6), MNL_TYPE_BINARY, 6), 0);
-	assert_invalid(mnl_attr_validate2(attr_of(&b, "12345", 5), MNL_TYPE_BINARY, 6), ERANGE);
-	assert_invalid(mnl_attr_validate2(attr_of(&b, "1234567", 7), MNL_TYPE_BINARY, 6), ERANGE);
+	errno = 0;
+	assert_int_equal(mnl_attr_validate2(attr_of(&b, "12345", 5), MNL_TYPE_BINARY, 6), -1);
+	assert_int_equal(errno, ERANGE);
+	errno = 0;
+	assert_int_equal(mnl_attr_validate2(attr_of(&b, "1234567", 7), MNL_TYPE_BINARY, 6), -1);
+	assert_int_equal(errno, ERANGE);
 
 	assert_int_equal(mnl_attr_type_valid(attr_of(&b, "", 0), 1), 1);
-	assert_invalid(mnl_attr_type_valid(attr_of(&b, "", 0), 0), EOPNOTSUPP);
+	errno = 0;
+	assert_int_equal(mnl_attr_type_valid(attr_of(&b, "", 0), 0), -1);
+	assert_int_equal(errno, EOPNOTSUPP);
 }
 
 /* Messages one after another in a buffer, as the kernel answers. */
