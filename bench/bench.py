@@ -772,7 +772,9 @@ def main():
     p("Setup, teardown and throughput ratios are the median of the per-round ratios (the tools "
       "take turns in every round, so each ratio compares them under the same machine state); the "
       "Nth container's, a ratio of two medians. In brackets, a 95% bootstrap interval: a target "
-      "inside it is met or missed by the luck of this run's samples.\n")
+      "inside it is met or missed by the luck of this run's samples. It is the spread of this "
+      "run's rounds only: from one run to the next, what else the machine is doing has moved "
+      "a ratio by more than that (docs/performance.md).\n")
     # What the targets mean next to the floor: a ratio to another tool cannot beat the
     # floor's own, and the kernel's share of the Nth container's cost is the floor's growth.
     r0 = paired_ratio(lt(fastest0, 0, "setup"), lt("floor", 0, "setup"))[0]
