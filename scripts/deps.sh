@@ -3,7 +3,7 @@
 set -euo pipefail
 
 PACKAGES=(
-	gcc meson ninja-build pkg-config
+	gcc libc6-dev meson ninja-build pkg-config
 	libmnl-dev libnftnl-dev libjansson-dev libcmocka-dev
 	iproute2 nftables util-linux mount procps kmod python3 strace iputils-ping
 	clang-format clang-tidy cppcheck valgrind
