@@ -638,11 +638,9 @@ def main():
         if "scale-netavark" in raw:
             tools.append(Netavark())
         checkpoints = sorted(raw["scale-brnet"][0])
-        meta = raw.get("meta", {})
         a.rounds = len(raw["latency"][0][("brnet", 0, "setup")])
         a.scale = ",".join(str(n) for n in checkpoints)
-        first = raw["scale-brnet"][0][checkpoints[0]]
-        a.tries = meta.get("tries", len(first[2]) if len(first) > 2 else a.tries)
+        a.tries = raw["meta"]["tries"]
     else:
         SPAWN, FLOOR = os.path.abspath(a.spawn), os.path.abspath(a.floor)
         brnet = os.path.abspath(a.brnet)
@@ -661,7 +659,7 @@ def main():
         """Runs one part of the report and keeps its raw result in raw.json at once, so that
         a failure later does not lose it; with --from-raw, the kept result."""
         if a.from_raw:
-            return raw[name] if name != "meta" else raw.get(name, {})  # older: no meta
+            return raw[name]
         print(f"bench: {name}...", flush=True)
         result = fn(*args)
         raw[name] = result
@@ -708,14 +706,12 @@ def main():
     fastest1 = min(others, key=lambda n: med(n, 1, "setup"))
     L = []
     p = L.append
-    p(f"# brnet performance report, {meta.get('date', time.strftime('%Y-%m-%d'))}\n")
-    p(f"Kernel {meta.get('kernel', os.uname().release)}, {meta.get('cpus', os.cpu_count())} "
-      f"CPUs; {a.rounds} interleaved rounds; scale N = {a.scale} with {a.tries} tries at each N; "
-      f"whole processes timed from a small C parent inside a private network namespace"
-      + (f"; {meta['elapsed']:.0f} s in all" if "elapsed" in meta else "") +
-      ". Peak RSS is ru_maxrss, which includes the parent's image before exec"
-      + (f": /bin/true measures {meta['true_kb'] / 1024:.2f} MiB this way" if "true_kb" in meta
-         else "") + ".\n")
+    p(f"# brnet performance report, {meta['date']}\n")
+    p(f"Kernel {meta['kernel']}, {meta['cpus']} CPUs; {a.rounds} interleaved rounds; scale "
+      f"N = {a.scale} with {a.tries} tries at each N; whole processes timed from a small C "
+      f"parent inside a private network namespace; {meta['elapsed']:.0f} s in all. Peak RSS is "
+      f"ru_maxrss, which includes the parent's image before exec: /bin/true measures "
+      f"{meta['true_kb'] / 1024:.2f} MiB this way.\n")
     p("## Headline\n")
     p("| target | measured | verdict |")
     p("| --- | ---: | --- |")
@@ -733,10 +729,9 @@ def main():
     p(f"| brnet-cni ADD with a port >= 10x faster than bridge + portmap | {txt} | {verdict(r >= 10)} |")
     last = checkpoints[-1]
     def scale_ratio(k):
+        """The last N's setup (k = 0) or teardown (1) against the first's, from the tries."""
         hi, lo = scale["brnet"][last], scale["brnet"][checkpoints[0]]
-        if len(lo) > 2:  # older raw.json files kept only the medians
-            return ratio(hi[k + 2], lo[k + 2], ".2f", False)
-        return hi[k] / lo[k], f"{hi[k] / lo[k]:.2f}x"
+        return ratio(hi[k + 2], lo[k + 2], ".2f", False)
 
     r, txt = scale_ratio(0)
     p(f"| the {last}th container's setup within 1.3x of the first | {txt} | {verdict(r <= 1.3)} |")
@@ -757,7 +752,7 @@ def main():
         p(f"| policy with 10,000 CIDRs: setup within 2x of one CIDR | refused: {policy['error']} | **missed** |")
     else:
         def policy_ratio(k):
-            if len(policy[1]) > 3:  # older raw.json files kept only the medians
+            if len(policy[1]) > 3:  # the first raw.json (5013bbc) kept only the medians
                 return ratio(policy[10000][k + 3], policy[1][k + 3], ".2f")
             r = policy[10000][k] / policy[1][k]
             return r, f"{r:.2f}x"
@@ -852,7 +847,7 @@ def main():
         f.write(text)
     print(text)
     if a.docs:
-        update_headline(a.docs, text, a.out, meta.get("date", time.strftime("%Y-%m-%d")))
+        update_headline(a.docs, text, a.out, meta["date"])
 
 
 BEGIN, END = "<!-- bench/run: headline begin -->", "<!-- bench/run: headline end -->"
