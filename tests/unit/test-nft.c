@@ -6,12 +6,14 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <endian.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 
 #include "lib/config/egress.h"
 #include "lib/nft/batch.h"
@@ -356,6 +358,100 @@ static void nth_rule_text(const char *buf, size_t len, size_t n, char *text, siz
 	nftnl_rule_free(r);
 }
 
+/* The set and the keys of the nth message of a batch, a NEWSETELEM command. */
+struct keys_seen {
+	char table[32], set[64];
+	uint8_t key[16][8];
+	uint32_t len[16];
+	size_t n;
+	uint32_t *v4; /* when not NULL, every key of 4 bytes goes here too, up to v4_max */
+	size_t n_v4, v4_max;
+};
+
+static int key_cb(struct nftnl_set_elem *e, void *data)
+{
+	struct keys_seen *k = data;
+	uint32_t len;
+	const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+
+	assert_non_null(key);
+	if (k->v4 && len == 4 && k->n_v4 < k->v4_max)
+		memcpy(&k->v4[k->n_v4++], key, 4);
+	if (k->n < 16 && len <= sizeof(k->key[0])) {
+		memcpy(k->key[k->n], key, len);
+		k->len[k->n++] = len;
+	}
+	return 0;
+}
+
+static void nth_keys(const char *buf, size_t len, size_t n, struct keys_seen *k)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	for (size_t i = 0; i < n; i++)
+		nlh = NLMSG_NEXT(nlh, len);
+	assert_int_equal(nlh->nlmsg_type, NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWSETELEM);
+	assert_non_null(s);
+	assert_int_equal(nftnl_set_elems_nlmsg_parse(nlh, s), 0);
+	snprintf(k->table, sizeof(k->table), "%s", nftnl_set_get_str(s, NFTNL_SET_TABLE));
+	snprintf(k->set, sizeof(k->set), "%s", nftnl_set_get_str(s, NFTNL_SET_NAME));
+	k->n = 0;
+	assert_int_equal(nftnl_set_elem_foreach(s, key_cb, k), 0);
+	nftnl_set_free(s);
+}
+
+/* Keys written straight into a batch read back as libnftnl reads them; a value that is not a
+ * multiple of 4 bytes is padded with zeros; more keys than the command was opened for, or too
+ * little room, fail the batch. */
+static void test_batch_keys(void **state)
+{
+	static char buf[4 * NFT_MSG_ROOM];
+	const uint8_t a[6] = { 1, 2, 3, 4, 5, 6 }, b[6] = { 7, 8, 9, 10, 11, 12 };
+	struct keys_seen k = { 0 };
+	struct nft_batch batch;
+	struct nft_keys keys;
+	const struct nlmsghdr *nlh;
+
+	nft_batch_init(&batch, buf, sizeof(buf));
+	nft_batch_begin(&batch);
+	nft_batch_keys_begin(&batch, &keys, NLM_F_CREATE, "allow_x_24", 2, sizeof(a));
+	nft_batch_key(&keys, a);
+	nft_batch_key(&keys, b);
+	nft_batch_keys_end(&keys);
+	assert_ok(nft_batch_end(&batch));
+	nth_keys(buf, batch.len, 1, &k);
+	assert_string_equal(k.table, NFT_TABLE);
+	assert_string_equal(k.set, "allow_x_24");
+	assert_int_equal(k.n, 2);
+	assert_int_equal(k.len[0], 6);
+	assert_memory_equal(k.key[0], a, 6);
+	assert_memory_equal(k.key[1], b, 6);
+	nlh = (const struct nlmsghdr *)(buf +
+					NLMSG_ALIGN(((const struct nlmsghdr *)buf)->nlmsg_len));
+	assert_true(nlh->nlmsg_flags & NLM_F_CREATE);
+	assert_true(nlh->nlmsg_flags & NLM_F_ACK); /* the last command */
+	/* a 6-byte value is padded to 8 with zeros */
+	for (const char *p = (const char *)nlh; p + 6 <= (const char *)nlh + nlh->nlmsg_len; p++)
+		if (memcmp(p, a, 6) == 0)
+			assert_int_equal(p[6] | p[7], 0);
+
+	/* one key more than announced */
+	nft_batch_init(&batch, buf, sizeof(buf));
+	nft_batch_begin(&batch);
+	nft_batch_keys_begin(&batch, &keys, NLM_F_CREATE, "allow_x_24", 1, sizeof(a));
+	nft_batch_key(&keys, a);
+	nft_batch_key(&keys, b);
+	nft_batch_keys_end(&keys);
+	assert_int_equal(nft_batch_end(&batch), -EMSGSIZE);
+
+	/* more keys than the buffer holds */
+	nft_batch_init(&batch, buf, sizeof(buf));
+	nft_batch_begin(&batch);
+	nft_batch_keys_begin(&batch, &keys, NLM_F_CREATE, "allow_x_24", 1000, sizeof(a));
+	assert_int_equal(nft_batch_end(&batch), -EMSGSIZE);
+}
+
 /* A policy of 10,000 destinations: created, its list is a chain, a set, a few messages of many
  * elements and two rules, within the room the builder asks for; found, it is one map element. */
 static void test_egress_batch_many(void **state)
@@ -367,6 +463,7 @@ static void test_egress_batch_many(void **state)
 	struct inaddr a;
 	char cidr[32], *buf, text[4096];
 	size_t room, allow_msgs = 0;
+	struct keys_seen k = { 0 };
 	struct seen s;
 
 	for (unsigned j = 1; j <= 10000; j++) {
@@ -395,6 +492,19 @@ static void test_egress_batch_many(void **state)
 	for (size_t i = 4; i < 44; i++, allow_msgs++)
 		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWSETELEM);
 	assert_int_equal(allow_msgs, 40);
+	/* every destination once, in order, in the list's /32 set */
+	k.v4 = calloc(10001, sizeof(uint32_t));
+	k.v4_max = 10001;
+	assert_non_null(k.v4);
+	for (size_t i = 4; i < 44; i++) {
+		nth_keys(buf, b.len, i, &k);
+		assert_non_null(strstr(k.set, l.chain + strlen("allow")));
+		assert_non_null(strstr(k.set, "_32"));
+	}
+	assert_int_equal(k.n_v4, 10000);
+	for (uint32_t j = 1; j <= 10000; j++)
+		assert_int_equal(ntohl(k.v4[j - 1]), (100u << 24 | 64u << 16) + j);
+	free(k.v4);
 	/* A /32 list: the destination unmasked, then any port or the container's ports. */
 	nth_rule_text(buf, b.len, 44, text, sizeof(text));
 	assert_non_null(strstr(text, l.chain));
@@ -425,6 +535,7 @@ static void test_egress_list_masked(void **state)
 	struct brnet_error err = { 0 };
 	struct nft_egress_list l;
 	struct nft_batch b;
+	struct keys_seen k = { 0 };
 	struct inaddr a;
 	char text[4096];
 	struct seen s;
@@ -441,6 +552,14 @@ static void test_egress_list_masked(void **state)
 	walk(buf, b.len, &s);
 	/* begin, policed, chain, set, one message of 4, two rules, map element, end */
 	assert_int_equal(s.n, 9);
+	nth_keys(buf, b.len, 4, &k);
+	assert_int_equal(k.n, 4);
+	for (unsigned i = 0; i < 4; i++) {
+		uint32_t want = htonl(11u << 24 | (64u + 16 * i) << 8);
+
+		assert_int_equal(k.len[i], 4);
+		assert_memory_equal(k.key[i], &want, 4);
+	}
 	nth_rule_text(buf, b.len, 5, text, sizeof(text));
 	assert_non_null(strstr(text, "[ bitwise reg 9 = ( reg 9 & 0x00f0ffff ) ^ 0x00000000 ]"));
 	assert_non_null(strstr(text, "_20 ]"));
@@ -549,6 +668,7 @@ int main(void)
 		cmocka_unit_test(test_egress_list_name),
 		cmocka_unit_test(test_egress_list_masked),
 		cmocka_unit_test(test_publish_batch),
+		cmocka_unit_test(test_batch_keys),
 		cmocka_unit_test(test_egress_batch_many),
 		cmocka_unit_test(test_fingerprint),
 	};

@@ -134,24 +134,24 @@ int egress_policy_normalize(struct egress_policy *p)
 	return 0;
 }
 
-unsigned egress_bucket(unsigned len)
+void egress_allow_count(const struct egress_policy *p, size_t n[static EGRESS_BUCKETS + 1])
 {
-	unsigned step = EGRESS_BUCKET_STEP;
+	memset(n, 0, (EGRESS_BUCKETS + 1) * sizeof(n[0]));
+	for (size_t i = 0; i < p->n_allow; i++) {
+		unsigned b = egress_bucket(p->allow[i].len);
 
-	return len == 0 ? step : (len + step - 1) / step * step;
+		n[b / EGRESS_BUCKET_STEP] += (size_t)1 << (b - p->allow[i].len);
+	}
+	for (unsigned b = 1; b <= EGRESS_BUCKETS; b++)
+		n[0] += n[b];
 }
 
 size_t egress_allow_elements(const struct egress_policy *p, unsigned bucket)
 {
-	size_t n = 0;
+	size_t n[EGRESS_BUCKETS + 1];
 
-	for (size_t i = 0; i < p->n_allow; i++) {
-		unsigned b = egress_bucket(p->allow[i].len);
-
-		if (bucket == 0 || b == bucket)
-			n += (size_t)1 << (b - p->allow[i].len);
-	}
-	return n;
+	egress_allow_count(p, n);
+	return n[bucket / EGRESS_BUCKET_STEP];
 }
 
 int egress_policy_copy(struct egress_policy *dst, const struct egress_policy *src)

@@ -46,8 +46,17 @@ int egress_policy_normalize(struct egress_policy *p);
 /* p->digest of p's prefixes as they are (pure; normalize first). */
 void egress_policy_digest(const struct egress_policy *p, uint8_t digest[static SHA256_DIGEST_SIZE]);
 /* The prefix length a CIDR of length len is matched at: the next multiple of 4 up (4 for a
- * /0). It becomes 2^(bucket - len) set elements there, at most 16. */
-unsigned egress_bucket(unsigned len);
+ * /0). It becomes 2^(bucket - len) set elements there, at most 16. Inline: the list's builder
+ * asks it of every destination. */
+static inline unsigned egress_bucket(unsigned len)
+{
+	unsigned step = EGRESS_BUCKET_STEP;
+
+	return len == 0 ? step : (len + step - 1) / step * step;
+}
+/* How many set elements p's allowed destinations become, in one pass: n[0] in all,
+ * n[bucket / EGRESS_BUCKET_STEP] in each bucket. */
+void egress_allow_count(const struct egress_policy *p, size_t n[static EGRESS_BUCKETS + 1]);
 /* How many set elements p's allowed destinations become in bucket (0: in all). */
 size_t egress_allow_elements(const struct egress_policy *p, unsigned bucket);
 /* dst, empty, becomes a copy of src; -ENOMEM leaves it empty. */

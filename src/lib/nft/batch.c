@@ -4,14 +4,17 @@
  * answers in order once the batch is done, so that ack tells nl_sock_transact() the kernel has
  * answered all of them. An ack per command was a buffer and a read each. */
 #include <errno.h>
+#include <netinet/in.h> /* before the linux/ headers */
 #include <linux/netfilter.h>
 #include <string.h>
+#include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
 
 #include "lib/nft/batch.h"
+#include "lib/nft/nft.h"
 
 void nft_batch_init(struct nft_batch *b, void *buf, size_t size)
 {
@@ -121,4 +124,44 @@ void nft_batch_setelems(struct nft_batch *b, uint16_t type, uint16_t flags, stru
 		nftnl_set_elems_nlmsg_build_payload(nlh, s);
 		commit(b, nlh);
 	}
+}
+
+void nft_batch_keys_begin(struct nft_batch *b, struct nft_keys *k, uint16_t flags, const char *set,
+			  size_t n, uint16_t len)
+{
+	*k = (struct nft_keys){ .b = b, .left = n, .len = len };
+	k->nlh = command(b, NFT_MSG_NEWSETELEM, flags, NFT_MSG_ROOM + n * NFT_KEY_ROOM(len));
+	if (!k->nlh)
+		return;
+	mnl_attr_put_strz(k->nlh, NFTA_SET_ELEM_LIST_TABLE, NFT_TABLE);
+	mnl_attr_put_strz(k->nlh, NFTA_SET_ELEM_LIST_SET, set);
+	k->list = mnl_attr_nest_start(k->nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+}
+
+void nft_batch_key(struct nft_keys *k, const void *key)
+{
+	struct nlattr *elem, *value;
+
+	if (!k->nlh)
+		return;
+	if (k->left == 0) {
+		k->b->overflow = true;
+		k->nlh = NULL;
+		return;
+	}
+	k->left--;
+	elem = mnl_attr_nest_start(k->nlh, NFTA_LIST_ELEM);
+	value = mnl_attr_nest_start(k->nlh, NFTA_SET_ELEM_KEY);
+	mnl_attr_put(k->nlh, NFTA_DATA_VALUE, k->len, key);
+	mnl_attr_nest_end(k->nlh, value);
+	mnl_attr_nest_end(k->nlh, elem);
+}
+
+void nft_batch_keys_end(struct nft_keys *k)
+{
+	if (!k->nlh)
+		return;
+	mnl_attr_nest_end(k->nlh, k->list);
+	commit(k->b, k->nlh);
+	k->nlh = NULL;
 }

@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <linux/netlink.h>
+
 #include <libnftnl/chain.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
@@ -41,3 +43,23 @@ void nft_batch_set(struct nft_batch *b, uint16_t type, uint16_t flags, const str
 /* Set elements: the caller says how much room the payload needs (libnftnl does not check). */
 void nft_batch_setelems(struct nft_batch *b, uint16_t type, uint16_t flags, struct nftnl_set *s,
 			size_t room);
+
+/* New elements that are a key alone, written straight into the batch: an allowlist is
+ * thousands of them, and libnftnl's element objects cost a malloc, a copy and a free each.
+ * nft_batch_keys_begin() opens a command for at most n keys of len bytes in the table's set
+ * `set`; more keys than that, like too little room, make the batch overflow. */
+struct nft_keys {
+	struct nft_batch *b;
+	struct nlmsghdr *nlh; /* NULL once the batch has overflowed */
+	struct nlattr *list;
+	size_t left;
+	uint16_t len;
+};
+
+/* One key's bytes in a message: element, key and value attributes. */
+#define NFT_KEY_ROOM(len) (3 * NLA_HDRLEN + NLA_ALIGN(len))
+
+void nft_batch_keys_begin(struct nft_batch *b, struct nft_keys *k, uint16_t flags, const char *set,
+			  size_t n, uint16_t len);
+void nft_batch_key(struct nft_keys *k, const void *key);
+void nft_batch_keys_end(struct nft_keys *k);

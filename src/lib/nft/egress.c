@@ -118,7 +118,7 @@ size_t nft_egress_batch_room(const struct egress_policy *p)
 	if (!p->on)
 		return 0;
 	/* As if the list were created: the room a batch needs at most. */
-	return n * (NFT_MSG_ROOM + NFT_ELEM_ROOM) + allow * NFT_ELEM_ROOM +
+	return n * (NFT_MSG_ROOM + NFT_ELEM_ROOM) + allow * NFT_KEY_ROOM(4) +
 	       (allow / ALLOW_PER_MSG + EGRESS_BUCKETS + LIST_COMMANDS) * NFT_MSG_ROOM;
 }
 
@@ -273,10 +273,11 @@ static struct nftnl_rule *list_rule(const struct nft_egress_list *l, unsigned bu
 /* One prefix length's part of p's list: its set, the destinations in it (no owner: the list is
  * no container's), and the chain's two rules that look it up. */
 static int add_list_bucket(struct nft_batch *b, const struct egress_policy *p,
-			   const struct nft_egress_list *l, unsigned bucket)
+			   const struct nft_egress_list *l, unsigned bucket, size_t elements)
 {
 	_cleanup_(nftnl_set_freep) struct nftnl_set *s = NULL;
 	char name[NFT_EGRESS_LIST_NAME_MAX + 3];
+	struct nft_keys keys;
 	size_t n = 0;
 
 	list_set_name(l, bucket, name);
@@ -287,9 +288,8 @@ static int add_list_bucket(struct nft_batch *b, const struct egress_policy *p,
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, NFT_TYPE_IPADDR);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 4);
 	/* The kernel sizes the hash table for this many at once. */
-	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, (uint32_t)egress_allow_elements(p, bucket));
+	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, (uint32_t)elements);
 	nft_batch_set(b, NFT_MSG_NEWSET, NLM_F_CREATE | NLM_F_EXCL, s);
-	nftnl_set_free(steal_pointer(&s));
 
 	for (size_t i = 0; i < p->n_allow; i++) {
 		unsigned len = p->allow[i].len;
@@ -300,22 +300,21 @@ static int add_list_bucket(struct nft_batch *b, const struct egress_policy *p,
 		for (uint32_t k = 0; k < 1u << (bucket - len); k++) {
 			uint32_t dest = htonl(net + (k << (32 - bucket)));
 
-			if (!s &&
-			    !(s = nft_setref_alloc(&(struct nft_setref){ NFPROTO_INET, name })))
-				return -ENOMEM;
-			if (nft_elem_add(
-				    s, &(struct nft_elem){ .key = &dest, .len = sizeof(dest) }) < 0)
-				return -ENOMEM;
+			if (n == 0)
+				nft_batch_keys_begin(b, &keys, NLM_F_CREATE, name,
+						     elements < ALLOW_PER_MSG ? elements
+									      : ALLOW_PER_MSG,
+						     sizeof(dest));
+			nft_batch_key(&keys, &dest);
+			elements--;
 			if (++n == ALLOW_PER_MSG) {
-				nft_batch_setelems(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s,
-						   n * NFT_ELEM_ROOM);
-				nftnl_set_free(steal_pointer(&s));
+				nft_batch_keys_end(&keys);
 				n = 0;
 			}
 		}
 	}
 	if (n > 0)
-		nft_batch_setelems(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, s, n * NFT_ELEM_ROOM);
+		nft_batch_keys_end(&keys);
 	for (int ports = 0; ports <= 1; ports++) {
 		_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = list_rule(l, bucket, ports);
 
@@ -331,15 +330,17 @@ static int add_list(struct nft_batch *b, const struct egress_policy *p,
 		    const struct nft_egress_list *l)
 {
 	_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nft_chain_new(l->chain, NULL, 0, 0);
+	size_t n[EGRESS_BUCKETS + 1];
 	int r = 0;
 
 	if (!c)
 		return -ENOMEM;
 	nft_batch_chain(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE | NLM_F_EXCL, c);
+	egress_allow_count(p, n);
 	for (unsigned bucket = EGRESS_BUCKET_STEP; r >= 0 && bucket <= 32;
 	     bucket += EGRESS_BUCKET_STEP)
-		if (egress_allow_elements(p, bucket) > 0)
-			r = add_list_bucket(b, p, l, bucket);
+		if (n[bucket / EGRESS_BUCKET_STEP] > 0)
+			r = add_list_bucket(b, p, l, bucket, n[bucket / EGRESS_BUCKET_STEP]);
 	return r < 0 ? r : b->overflow ? -EMSGSIZE : 0;
 }
 
@@ -492,24 +493,26 @@ static int count_rules(struct nl_sock *s, const char *chain, size_t *ret, struct
 /* The rules of p's list chain: two for each prefix length it uses (list_rule()). */
 static size_t list_rule_count(const struct egress_policy *p)
 {
-	size_t n = 0;
+	size_t n[EGRESS_BUCKETS + 1], rules = 0;
 
-	for (unsigned bucket = EGRESS_BUCKET_STEP; bucket <= 32; bucket += EGRESS_BUCKET_STEP)
-		if (egress_allow_elements(p, bucket) > 0)
-			n += 2;
-	return n;
+	egress_allow_count(p, n);
+	for (unsigned i = 1; i <= EGRESS_BUCKETS; i++)
+		if (n[i] > 0)
+			rules += 2;
+	return rules;
 }
 
 /* How far the list is from what p makes of it: its sets' elements, and its chain's rules. */
 static int verify_list(struct nl_sock *s, const struct egress_policy *p,
 		       const struct nft_egress_list *l, struct brnet_error *err)
 {
-	size_t rules = 0, want_rules = list_rule_count(p);
+	size_t rules = 0, want_rules = list_rule_count(p), count[EGRESS_BUCKETS + 1];
 	int r, off = 0;
 
+	egress_allow_count(p, count);
 	for (unsigned bucket = EGRESS_BUCKET_STEP; bucket <= 32; bucket += EGRESS_BUCKET_STEP) {
 		char name[NFT_EGRESS_LIST_NAME_MAX + 3];
-		size_t want = egress_allow_elements(p, bucket), n = 0;
+		size_t want = count[bucket / EGRESS_BUCKET_STEP], n = 0;
 
 		list_set_name(l, bucket, name);
 		r = nft_elems_walk(s, &(struct nft_setref){ NFPROTO_INET, name }, 1, count_any, &n,
@@ -669,6 +672,7 @@ int nft_egress_list_release(struct nl_sock *s, const struct egress_policy *p,
 {
 	struct nft_egress_list l;
 	struct lists x = { 0 };
+	size_t n[EGRESS_BUCKETS + 1];
 	int r;
 
 	nft_egress_list_init(&l, p);
@@ -684,12 +688,13 @@ int nft_egress_list_release(struct nl_sock *s, const struct egress_policy *p,
 	if (l.use > list_rule_count(p))
 		return 0;
 	r = names_add(&x.chains, l.chain);
+	egress_allow_count(p, n);
 	for (unsigned bucket = EGRESS_BUCKET_STEP; r >= 0 && bucket <= 32;
 	     bucket += EGRESS_BUCKET_STEP) {
 		char name[NFT_EGRESS_LIST_NAME_MAX + 3];
 
 		list_set_name(&l, bucket, name);
-		if (egress_allow_elements(p, bucket) > 0)
+		if (n[bucket / EGRESS_BUCKET_STEP] > 0)
 			r = names_add(&x.sets, name);
 	}
 	if (r >= 0)
