@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,3 +21,6 @@ struct sha256 {
 void sha256_init(struct sha256 *s);
 void sha256_update(struct sha256 *s, const void *data, size_t len);
 void sha256_final(struct sha256 *s, uint8_t digest[static SHA256_DIGEST_SIZE]);
+/* Whether the CPU's SHA instructions are used where it has them (the default); off, the
+ * portable code runs, which tests compare them against. */
+void sha256_use_cpu_extensions(bool on);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* SHA-256 against digests from coreutils' sha256sum, at every padding boundary; hex. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,7 +14,7 @@ static void hex(const uint8_t d[static SHA256_DIGEST_SIZE], char out[static 65])
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
-static void test_sha256_lengths(void **state)
+static void sha256_lengths(bool cpu)
 {
 	/* n bytes of 'a', from `head -c n /dev/zero | tr '\0' a | sha256sum` */
 	static const struct {
@@ -33,7 +34,7 @@ static void test_sha256_lengths(void **state)
 	};
 	char in[1000], out[65];
 
-	(void)state;
+	sha256_use_cpu_extensions(cpu);
 	memset(in, 'a', sizeof(in));
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint8_t d[SHA256_DIGEST_SIZE];
@@ -54,6 +55,51 @@ static void test_sha256_lengths(void **state)
 		hex(d, out);
 		assert_string_equal(out, cases[i].digest);
 	}
+}
+
+static void test_sha256_lengths(void **state)
+{
+	(void)state;
+	sha256_lengths(false);
+	sha256_lengths(true);
+	sha256_use_cpu_extensions(true);
+}
+
+static void digest(bool cpu, const uint8_t *in, size_t n, size_t step, uint8_t d[static 32])
+{
+	struct sha256 s;
+
+	sha256_use_cpu_extensions(cpu);
+	sha256_init(&s);
+	for (size_t off = 0; off < n; off += step)
+		sha256_update(&s, in + off, step < n - off ? step : n - off);
+	sha256_final(&s, d);
+}
+
+/* The CPU's SHA instructions (where it has them) and the portable code agree on pseudo-random
+ * input of every length to 4 KiB (several blocks at once), fed whole and in pieces. */
+static void test_sha256_cpu(void **state)
+{
+	static uint8_t in[4096];
+	uint32_t x = 2463534242u;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(in); i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		in[i] = (uint8_t)x;
+	}
+	for (size_t n = 0; n <= sizeof(in); n += n < 300 ? 1 : 61) {
+		uint8_t a[SHA256_DIGEST_SIZE], b[SHA256_DIGEST_SIZE], c[SHA256_DIGEST_SIZE];
+
+		digest(false, in, n, n ? n : 1, a);
+		digest(true, in, n, n ? n : 1, b);
+		digest(true, in, n, 1 + n % 97, c);
+		assert_memory_equal(a, b, sizeof(a));
+		assert_memory_equal(a, c, sizeof(a));
+	}
+	sha256_use_cpu_extensions(true);
 }
 
 /* Lower-case hex both ways; anything but exactly 2n lower-case digits refused. */
@@ -78,6 +124,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha256_lengths),
+		cmocka_unit_test(test_sha256_cpu),
 		cmocka_unit_test(test_hex),
 	};
 
