@@ -145,6 +145,15 @@ typedef void (*brnet_problem_fn)(const char *problem, void *userdata);
 int brnet_check(brnet_ctx *ctx, const char *id, const char *ifname, brnet_problem_fn problem,
 		void *userdata, struct brnet_error *err);
 
+/* What on this host, outside brnet, stops containers' traffic, each told to warning(): a base
+ * chain of another table whose policy drops forwarded packets (iptables' FORWARD chain under
+ * Docker, through iptables-nft). No rule in brnet's table can overrule it, and brnet writes
+ * no other table. Rules there that accept containers first are not looked at, nor
+ * iptables-legacy: a warning, not a verdict. Returns how many warnings there were. */
+typedef void (*brnet_warning_fn)(const char *warning, void *userdata);
+int brnet_check_host(brnet_ctx *ctx, brnet_warning_fn warning, void *userdata,
+		     struct brnet_error *err);
+
 /* Repairs what interrupted or abandoned operations left: attachments whose namespace or
  * process is gone, half-done setups and teardowns (finished from their journal), leases,
  * host veths and map elements that no record owns. Never touches a live attachment or one

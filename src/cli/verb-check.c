@@ -14,10 +14,12 @@ static void help(void)
 	       "Verify against the kernel that every object of an attachment exists as recorded:\n"
 	       "host veth on its bridge and up, the interface in the namespace with its address\n"
 	       "and default route, the lease, and the firewall rules. Exit 0 when all is there,\n"
-	       "1 listing what is missing.\n\n"
+	       "1 listing what is missing. Warns (on stderr, without failing) of other tables\n"
+	       "whose policy drops forwarded packets, as Docker's FORWARD chain does.\n\n"
 	       "  --id ID            attachment id\n"
 	       "  --ifname NAME      interface name inside the namespace (default eth0)\n"
-	       "  --json             print {\"id\", \"ifname\", \"ok\", \"problems\": [...]}\n"
+	       "  --json             print {\"id\", \"ifname\", \"ok\", \"problems\": [...],\n"
+	       "                     \"warnings\": [...]}\n"
 	       "  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n"
 	       "  -h, --help         show this help\n");
 }
@@ -32,13 +34,23 @@ static void print_problem(const char *problem, void *userdata)
 		printf("missing: %s\n", problem);
 }
 
+static void print_warning(const char *warning, void *userdata)
+{
+	json_t *arr = userdata;
+
+	if (arr)
+		json_array_append_new(arr, json_string(warning));
+	else
+		fprintf(stderr, "warning: %s\n", warning);
+}
+
 int verb_check(const struct cli_global *g0, int argc, char **argv)
 {
 	_cleanup_(brnet_ctx_freep) brnet_ctx *ctx = NULL;
 	struct brnet_error err = { 0 };
 	struct cli_global g = *g0;
 	struct cli_opts o;
-	json_t *problems = NULL;
+	json_t *problems = NULL, *warnings = NULL;
 	int r;
 
 	r = cli_parse_simple("check", CLI_TAKES_ID | CLI_TAKES_JSON, help, argc, argv, &g, &o);
@@ -47,16 +59,25 @@ int verb_check(const struct cli_global *g0, int argc, char **argv)
 	r = cli_ctx(&g, &ctx);
 	if (r != 0)
 		return r;
-	if (o.json)
+	if (o.json) {
 		problems = json_array();
+		warnings = json_array();
+	}
 	r = brnet_check(ctx, o.id, o.ifname, print_problem, problems, &err);
+	if (r >= 0) {
+		int w = brnet_check_host(ctx, print_warning, warnings, &err);
+
+		if (w < 0)
+			r = w;
+	}
 	if (r < 0) {
 		json_decref(problems);
+		json_decref(warnings);
 		return cli_fail("check attachment", r, &err);
 	}
 	if (o.json) {
-		json_t *out = json_pack("{s:s, s:s, s:b, s:o}", "id", o.id, "ifname", o.ifname,
-					"ok", r == 0, "problems", problems);
+		json_t *out = json_pack("{s:s, s:s, s:b, s:o, s:o}", "id", o.id, "ifname", o.ifname,
+					"ok", r == 0, "problems", problems, "warnings", warnings);
 
 		json_dumpf(out, stdout, JSON_INDENT(2));
 		putchar('\n');

@@ -4,6 +4,8 @@
  * object is checked on its own, so one report lists everything that is missing.
  */
 #include <errno.h>
+#include <netinet/in.h> /* before the linux/ headers */
+#include <linux/netfilter.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #include "lib/nft/nft.h"
 #include "lib/nft/egress.h"
 #include "lib/nft/guard.h"
+#include "lib/nft/hostfw.h"
 #include "lib/nft/publish.h"
 #include "lib/record.h"
 #include "lib/rtnl/rtnl.h"
@@ -287,4 +290,38 @@ int brnet_check(brnet_ctx *ctx, const char *id, const char *ifname, brnet_proble
 	check_container(&a, &rep);
 	check_state(ctx, &a, &rep);
 	return rep.n;
+}
+
+struct host_report {
+	brnet_warning_fn fn;
+	void *userdata;
+};
+
+static void forward_drop(const struct nft_chain_ref *c, void *userdata)
+{
+	struct host_report *rep = userdata;
+	char msg[2 * NFT_NAME_MAXLEN + 512];
+
+	snprintf(msg, sizeof(msg),
+		 "table %s %s, chain %s, drops forwarded packets by default (policy drop): "
+		 "containers reach nothing past this host, nor other hosts their published "
+		 "ports (nor, with br_netfilter, each other), unless a rule there accepts them "
+		 "first (for Docker, in its DOCKER-USER chain)",
+		 c->family == NFPROTO_INET ? "inet" : "ip", c->table, c->chain);
+	if (rep->fn)
+		rep->fn(msg, rep->userdata);
+}
+
+int brnet_check_host(brnet_ctx *ctx, brnet_warning_fn fn, void *userdata, struct brnet_error *err)
+{
+	_cleanup_(nl_sock_freep) struct nl_sock *s = NULL;
+	struct host_report rep = { .fn = fn, .userdata = userdata };
+	int r;
+
+	if (!ctx)
+		return -EINVAL;
+	r = nl_sock_open(NETLINK_NETFILTER, -1, &s);
+	if (r < 0)
+		return brnet_err(err, -r, "cannot open nf_tables netlink: %s", strerror(-r));
+	return nft_forward_drops(s, forward_drop, &rep, err);
 }

@@ -19,6 +19,7 @@
 #include "lib/nft/batch.h"
 #include "lib/nft/egress.h"
 #include "lib/nft/fingerprint.h"
+#include "lib/nft/hostfw.h"
 #include "lib/nft/nft.h"
 #include "lib/nft/publish.h"
 #include "test-common.h"
@@ -566,6 +567,66 @@ static void test_egress_list_masked(void **state)
 	egress_policy_done(&p);
 }
 
+/* A chain as a dump of every family shows it; hook < 0: a regular chain, without hook and
+ * policy; table NULL: a malformed one. */
+static int chain_msg(uint8_t family, const char *table, const char *chain, int hook,
+		     uint32_t policy, struct nft_chain_ref *c)
+{
+	char buf[1024];
+	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWCHAIN, family, NLM_F_MULTI, 1);
+
+	if (table)
+		mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, table);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, chain);
+	if (hook >= 0) {
+		struct nlattr *nest = mnl_attr_nest_start(nlh, NFTA_CHAIN_HOOK);
+
+		mnl_attr_put_u32(nlh, NFTA_HOOK_HOOKNUM, htonl((uint32_t)hook));
+		mnl_attr_put_u32(nlh, NFTA_HOOK_PRIORITY, htonl(0));
+		mnl_attr_nest_end(nlh, nest);
+		mnl_attr_put_u32(nlh, NFTA_CHAIN_POLICY, htonl(policy));
+	}
+	return nft_forward_drop_msg(nlh, c);
+}
+
+/* Another table's base chain at the forward hook, family ip or inet, policy drop: Docker's
+ * FORWARD through iptables-nft is one; ours, other hooks and families, an accepting policy
+ * and regular chains are not. */
+static void test_forward_drop(void **state)
+{
+	struct nft_chain_ref c;
+	char buf[256];
+	struct nlmsghdr *nlh;
+
+	assert_int_equal(chain_msg(NFPROTO_IPV4, "filter", "FORWARD", NF_INET_FORWARD, NF_DROP, &c),
+			 1);
+	assert_int_equal(c.family, NFPROTO_IPV4);
+	assert_string_equal(c.table, "filter");
+	assert_string_equal(c.chain, "FORWARD");
+	assert_int_equal(chain_msg(NFPROTO_INET, "fw", "fwd", NF_INET_FORWARD, NF_DROP, &c), 1);
+	assert_string_equal(c.table, "fw");
+	assert_int_equal(
+		chain_msg(NFPROTO_IPV4, "filter", "FORWARD", NF_INET_FORWARD, NF_ACCEPT, &c), 0);
+	assert_int_equal(
+		chain_msg(NFPROTO_INET, NFT_TABLE, "forward", NF_INET_FORWARD, NF_DROP, &c), 0);
+	assert_int_equal(
+		chain_msg(NFPROTO_IPV4, NFT_TABLE, "FORWARD", NF_INET_FORWARD, NF_DROP, &c),
+		1); /* "ip brnet" is not our table */
+	assert_int_equal(chain_msg(NFPROTO_IPV6, "filter", "FORWARD", NF_INET_FORWARD, NF_DROP, &c),
+			 0);
+	assert_int_equal(
+		chain_msg(NFPROTO_BRIDGE, "filter", "FORWARD", NF_INET_FORWARD, NF_DROP, &c), 0);
+	assert_int_equal(chain_msg(NFPROTO_IPV4, "filter", "INPUT", NF_INET_LOCAL_IN, NF_DROP, &c),
+			 0);
+	assert_int_equal(chain_msg(NFPROTO_IPV4, "filter", "DOCKER-USER", -1, 0, &c), 0);
+	assert_int_equal(chain_msg(NFPROTO_IPV4, NULL, "FORWARD", NF_INET_FORWARD, NF_DROP, &c),
+			 -EBADMSG);
+	/* a table, not a chain */
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWTABLE, NFPROTO_IPV4, NLM_F_MULTI, 1);
+	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, "filter");
+	assert_int_equal(nft_forward_drop_msg(nlh, &c), 0);
+}
+
 /* A kernel's answer to GETTABLE (chain NULL) or GETCHAIN, taken into fp; use UINT32_MAX
  * leaves the use count out. */
 static int fp_take(struct nft_fingerprint *fp, uint8_t family, const char *table, const char *chain,
@@ -671,6 +732,7 @@ int main(void)
 		cmocka_unit_test(test_batch_keys),
 		cmocka_unit_test(test_egress_batch_many),
 		cmocka_unit_test(test_fingerprint),
+		cmocka_unit_test(test_forward_drop),
 	};
 
 	return cmocka_run_group_tests_name("nft", tests, NULL, NULL);
