@@ -9,6 +9,7 @@
 #include "lib/netlink/nflog.h"
 #include "lib/netlink/nlsock.h"
 #include "lib/nft/fingerprint.h"
+#include "lib/nft/hostfw.h"
 #include "lib/nft/nft.h"
 #include "lib/rtnl/rtnl.h"
 
@@ -31,6 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct addr_info addr;
 		struct nflog_packet pkt;
 		struct nft_fingerprint fp = { 0 };
+		struct nft_chain_ref ref;
 		char chain[NFT_CHAIN_NAME_MAX], comment[NFT_COMMENT_MAX];
 		const char *msg;
 		int e;
@@ -41,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)nflog_parse(nlh, &pkt);
 		(void)nft_rule_msg_name(nlh, chain, comment);
 		(void)nft_fingerprint_msg(nlh, &fp);
+		(void)nft_forward_drop_msg(nlh, &ref);
 	}
 	free(buf);
 	return 0;
