@@ -595,7 +595,8 @@ static int chain_msg(uint8_t family, const char *table, const char *chain, int h
 static void test_forward_drop(void **state)
 {
 	struct nft_chain_ref c;
-	char buf[256];
+	char buf[512];
+	struct nlattr *nest;
 	struct nlmsghdr *nlh;
 
 	assert_int_equal(chain_msg(NFPROTO_IPV4, "filter", "FORWARD", NF_INET_FORWARD, NF_DROP, &c),
@@ -621,6 +622,19 @@ static void test_forward_drop(void **state)
 	assert_int_equal(chain_msg(NFPROTO_IPV4, "filter", "DOCKER-USER", -1, 0, &c), 0);
 	assert_int_equal(chain_msg(NFPROTO_IPV4, NULL, "FORWARD", NF_INET_FORWARD, NF_DROP, &c),
 			 -EBADMSG);
+	/* names: longer than nf_tables allows, or not terminated */
+	memset(buf, 'a', 300);
+	buf[300] = '\0';
+	assert_int_equal(chain_msg(NFPROTO_IPV4, "filter", buf, NF_INET_FORWARD, NF_DROP, &c),
+			 -EBADMSG);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWCHAIN, NFPROTO_IPV4, NLM_F_MULTI, 1);
+	mnl_attr_put(nlh, NFTA_CHAIN_TABLE, strlen("filter"), "filter");
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, "FORWARD");
+	nest = mnl_attr_nest_start(nlh, NFTA_CHAIN_HOOK);
+	mnl_attr_put_u32(nlh, NFTA_HOOK_HOOKNUM, htonl(NF_INET_FORWARD));
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put_u32(nlh, NFTA_CHAIN_POLICY, htonl(NF_DROP));
+	assert_int_equal(nft_forward_drop_msg(nlh, &c), -EBADMSG);
 	/* a table, not a chain */
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWTABLE, NFPROTO_IPV4, NLM_F_MULTI, 1);
 	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, "filter");

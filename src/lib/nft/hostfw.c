@@ -46,18 +46,6 @@ static int hooknum_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-/* A NUL-terminated name that fits, copied; false otherwise. */
-static bool take_name(const struct nlattr *a, char out[static NFT_NAME_MAXLEN])
-{
-	uint16_t len = mnl_attr_get_payload_len(a);
-	const char *s = mnl_attr_get_payload(a);
-
-	if (len == 0 || len > NFT_NAME_MAXLEN || s[len - 1] != '\0')
-		return false;
-	memcpy(out, s, len);
-	return true;
-}
-
 int nft_forward_drop_msg(const struct nlmsghdr *nlh, struct nft_chain_ref *ret)
 {
 	const struct nfgenmsg *g;
@@ -83,7 +71,8 @@ int nft_forward_drop_msg(const struct nlmsghdr *nlh, struct nft_chain_ref *ret)
 	    ntohl(mnl_attr_get_u32(at.policy)) != NF_DROP)
 		return 0;
 	*ret = (struct nft_chain_ref){ .family = g->nfgen_family };
-	if (!take_name(at.table, ret->table) || !take_name(at.name, ret->chain))
+	if (!nft_attr_name(at.table, ret->table, sizeof(ret->table)) ||
+	    !nft_attr_name(at.name, ret->chain, sizeof(ret->chain)))
 		return -EBADMSG;
 	if (g->nfgen_family == NFPROTO_INET && strcmp(ret->table, NFT_TABLE) == 0)
 		return 0; /* ours: its forward chain accepts what brnet allows */

@@ -500,6 +500,17 @@ const char *nft_rule_comment(const struct nftnl_rule *r, char buf[static NFT_COM
 	return buf;
 }
 
+bool nft_attr_name(const struct nlattr *a, char *out, size_t size)
+{
+	uint16_t len = mnl_attr_get_payload_len(a);
+	const char *s = mnl_attr_get_payload(a);
+
+	if (len == 0 || len > size || s[len - 1] != '\0')
+		return false;
+	memcpy(out, s, len);
+	return true;
+}
+
 struct rule_attrs {
 	const struct nlattr *chain, *udata;
 };
@@ -520,18 +531,14 @@ int nft_rule_msg_name(const struct nlmsghdr *nlh, char chain[static NFT_CHAIN_NA
 {
 	struct rule_attrs at = { 0 };
 	struct comment_find f = { .buf = comment };
-	uint16_t len;
 
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg) ||
 	    mnl_attr_parse(nlh, sizeof(struct nfgenmsg), rule_attr_cb, &at) < 0)
 		return -EBADMSG;
 	if (!at.chain || !at.udata)
 		return 0;
-	len = mnl_attr_get_payload_len(at.chain);
-	if (len == 0 || len > NFT_CHAIN_NAME_MAX ||
-	    ((const char *)mnl_attr_get_payload(at.chain))[len - 1] != '\0')
+	if (!nft_attr_name(at.chain, chain, NFT_CHAIN_NAME_MAX))
 		return -EBADMSG;
-	memcpy(chain, mnl_attr_get_payload(at.chain), len);
 	/* A comment that is not ours in form (too long, unterminated) names none of our rules. */
 	if (nftnl_udata_parse(mnl_attr_get_payload(at.udata), mnl_attr_get_payload_len(at.udata),
 			      comment_cb, &f) < 0)

@@ -24,6 +24,7 @@
 
 #include <libnftnl/rule.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "brnet.h"
@@ -91,6 +92,10 @@ int nft_build_network_batch(void *buf, size_t size, const char *bridge,
 
 /* The comment stored in a rule's userdata, or NULL. */
 const char *nft_rule_comment(const struct nftnl_rule *r, char buf[static NFT_COMMENT_MAX]);
+/* Copies a's payload, a NUL-terminated name of at most size bytes with the NUL, into out;
+ * false when it is not one. */
+struct nlattr;
+bool nft_attr_name(const struct nlattr *a, char *out, size_t size);
 /* From a NEWRULE message (a dump reply), the rule's chain and comment, without parsing its
  * expressions: 1, 0 when it has no comment, -EBADMSG when malformed. Pure. */
 #define NFT_CHAIN_NAME_MAX 256
