@@ -413,6 +413,7 @@ static void test_batch_keys(void **state)
 	struct nft_batch batch;
 	struct nft_keys keys;
 	const struct nlmsghdr *nlh;
+	unsigned padded = 0;
 
 	nft_batch_init(&batch, buf, sizeof(buf));
 	nft_batch_begin(&batch);
@@ -432,10 +433,13 @@ static void test_batch_keys(void **state)
 					NLMSG_ALIGN(((const struct nlmsghdr *)buf)->nlmsg_len));
 	assert_true(nlh->nlmsg_flags & NLM_F_CREATE);
 	assert_true(nlh->nlmsg_flags & NLM_F_ACK); /* the last command */
-	/* a 6-byte value is padded to 8 with zeros */
-	for (const char *p = (const char *)nlh; p + 6 <= (const char *)nlh + nlh->nlmsg_len; p++)
-		if (memcmp(p, a, 6) == 0)
+	/* a 6-byte value is padded to 8 with zeros (the first key is found once) */
+	for (const char *p = (const char *)nlh; p + 8 <= (const char *)nlh + nlh->nlmsg_len; p++)
+		if (memcmp(p, a, 6) == 0) {
 			assert_int_equal(p[6] | p[7], 0);
+			padded++;
+		}
+	assert_int_equal(padded, 1);
 
 	/* one key more than announced */
 	nft_batch_init(&batch, buf, sizeof(buf));
