@@ -14,8 +14,9 @@ static void help(void)
 	       "Verify against the kernel that every object of an attachment exists as recorded:\n"
 	       "host veth on its bridge and up, the interface in the namespace with its address\n"
 	       "and default route, the lease, and the firewall rules. Exit 0 when all is there,\n"
-	       "1 listing what is missing. Warns (on stderr, without failing) of other tables\n"
-	       "whose policy drops forwarded packets, as Docker's FORWARD chain does.\n\n"
+	       "1 with a \"problem:\" line for each object missing or not as recorded. Warns\n"
+	       "(on stderr, without failing) of other tables whose policy drops forwarded\n"
+	       "packets, as Docker's FORWARD chain does.\n\n"
 	       "  --id ID            attachment id\n"
 	       "  --ifname NAME      interface name inside the namespace (default eth0)\n"
 	       "  --json             print {\"id\", \"ifname\", \"ok\", \"problems\": [...],\n"
@@ -31,7 +32,7 @@ static void print_problem(const char *problem, void *userdata)
 	if (arr)
 		json_array_append_new(arr, json_string(problem));
 	else
-		printf("missing: %s\n", problem);
+		printf("problem: %s\n", problem);
 }
 
 static void print_warning(const char *warning, void *userdata)

@@ -34,6 +34,9 @@ ip -n c1 addr flush dev eth0
 expect_problem c1 "does not carry 10.0.42.2/24"
 ip -n c1 link set eth0 down
 expect_problem c1 "interface eth0 is down"
+# Each problem is its own line, marked as a problem (not as missing: the interface is there).
+expect_eq "a problem's line" "$(brnet check --id c1 | grep 'eth0 is down')" \
+	"problem: interface eth0 is down in /run/netns/c1"
 veth=$(python3 -c 'import json; print(json.load(open("/run/brnet/attachments/c1@eth0.json"))["host_veth"])')
 ip link set "$veth" nomaster
 expect_problem c1 "is not on bridge brnet0"
