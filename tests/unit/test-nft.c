@@ -678,6 +678,54 @@ static void fp_fill(struct nft_fingerprint *fp, uint32_t postrouting_use)
 	assert_int_equal(fp_take(fp, NFPROTO_BRIDGE, "brnet", "guard", 4, 5), 1);
 }
 
+/* User data as the kernel hands it back: TLVs written by whoever made the rule or element. Each
+ * case passes a length shorter than the array, with a terminated string after the end, so a
+ * read past the length finds one (ASan builds see the read itself). */
+static void test_udata_string(void **state)
+{
+	char out[8];
+	struct {
+		uint8_t data[16];
+		size_t len;
+		bool ok;
+		const char *want;
+	} cases[] = {
+		/* a comment */
+		{ { 0, 4, 'a', 'b', 'c', 0 }, 6, true, "abc" },
+		/* after a TLV of another type */
+		{ { 5, 2, 'x', 'y', 0, 4, 'a', 'b', 'c', 0 }, 10, true, "abc" },
+		/* none of that type */
+		{ { 5, 2, 'x', 'y' }, 4, false, NULL },
+		/* its value runs past the end, into a terminated string */
+		{ { 0, 8, 'a', 'b', 'c', 0, 'd', 'e', 'f', 0 }, 6, false, NULL },
+		/* the TLV before it runs past the end */
+		{ { 5, 9, 'x', 'y', 0, 4, 'a', 'b', 'c', 0, 0 }, 10, false, NULL },
+		/* a header cut after its type byte */
+		{ { 5, 1, 'x', 0, 4, 'a', 'b', 'c', 0 }, 4, false, NULL },
+		/* unterminated, empty, longer than out */
+		{ { 0, 3, 'a', 'b', 'c', 0 }, 5, false, NULL },
+		{ { 0, 0, 0 }, 2, false, NULL },
+		{ { 0, 9, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 0 }, 11, false, NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		uint8_t *copy = malloc(cases[i].len);
+
+		assert_non_null(copy);
+		memcpy(copy, cases[i].data, cases[i].len);
+		memset(out, 0, sizeof(out));
+		/* The exact length where the fixed array is not needed: the ASan build's check. */
+		assert_int_equal(nft_udata_string(copy, cases[i].len, 0, out, sizeof(out)),
+				 cases[i].ok);
+		assert_int_equal(nft_udata_string(cases[i].data, cases[i].len, 0, out, sizeof(out)),
+				 cases[i].ok);
+		if (cases[i].ok)
+			assert_string_equal(out, cases[i].want);
+		free(copy);
+	}
+}
+
 static void test_fingerprint(void **state)
 {
 	char buf[4096], a[NFT_FINGERPRINT_MAX], b[NFT_FINGERPRINT_MAX];
@@ -750,6 +798,7 @@ int main(void)
 		cmocka_unit_test(test_batch_keys),
 		cmocka_unit_test(test_egress_batch_many),
 		cmocka_unit_test(test_fingerprint),
+		cmocka_unit_test(test_udata_string),
 		cmocka_unit_test(test_forward_drop),
 	};
 

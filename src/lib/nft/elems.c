@@ -62,18 +62,6 @@ int nft_elem_add(struct nftnl_set *s, const struct nft_elem *x)
 	return 0;
 }
 
-static int owner_cb(const struct nftnl_udata *attr, void *data)
-{
-	char *owner = data;
-	const char *val = nftnl_udata_get(attr);
-	uint8_t len = nftnl_udata_len(attr);
-
-	if (nftnl_udata_type(attr) == NFTNL_UDATA_SET_ELEM_COMMENT && len > 0 &&
-	    len <= NFT_OWNER_MAX && val[len - 1] == '\0')
-		memcpy(owner, val, len);
-	return 0;
-}
-
 struct walk {
 	unsigned which;
 	nft_elem_fn fn;
@@ -111,7 +99,8 @@ static int walk_cb(const struct nlmsghdr *nlh, void *userdata)
 		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
 			v.e.jump = nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN);
 		if (ud)
-			(void)nftnl_udata_parse(ud, ud_len, owner_cb, owner);
+			(void)nft_udata_string(ud, ud_len, NFTNL_UDATA_SET_ELEM_COMMENT, owner,
+					       NFT_OWNER_MAX);
 		r = w->fn(&v, w->userdata);
 	}
 	nftnl_set_elems_iter_destroy(it);

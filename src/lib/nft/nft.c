@@ -466,36 +466,36 @@ int nft_build_network_batch(void *buf, size_t size, const char *bridge,
 	return ret < 0 ? ret : (int)b.len;
 }
 
-struct comment_find {
-	char *buf;
-	bool found;
-};
-
-static int comment_cb(const struct nftnl_udata *attr, void *data)
+bool nft_udata_string(const void *data, size_t len, uint8_t type, char *out, size_t size)
 {
-	struct comment_find *f = data;
-	const char *val = nftnl_udata_get(attr);
-	uint8_t len = nftnl_udata_len(attr);
+	const uint8_t *p = data;
 
-	if (nftnl_udata_type(attr) != NFTNL_UDATA_RULE_COMMENT)
-		return 0;
-	if (len == 0 || len > NFT_COMMENT_MAX || val[len - 1] != '\0')
-		return -1;
-	memcpy(f->buf, val, len);
-	f->found = true;
-	return 0;
+	/* Each TLV: a byte of type, a byte of length, the value. */
+	while (len >= 2 && (size_t)p[1] <= len - 2) {
+		uint8_t vlen = p[1];
+		const char *val = (const char *)p + 2;
+
+		if (p[0] == type) {
+			if (vlen == 0 || vlen > size || val[vlen - 1] != '\0')
+				return false;
+			memcpy(out, val, vlen);
+			return true;
+		}
+		p += 2 + vlen;
+		len -= 2 + (size_t)vlen;
+	}
+	return false;
 }
 
 const char *nft_rule_comment(const struct nftnl_rule *r, char buf[static NFT_COMMENT_MAX])
 {
-	struct comment_find f = { .buf = buf };
 	const void *data;
 	uint32_t len;
 
 	if (!nftnl_rule_is_set(r, NFTNL_RULE_USERDATA))
 		return NULL;
 	data = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
-	if (!data || nftnl_udata_parse(data, len, comment_cb, &f) < 0 || !f.found)
+	if (!data || !nft_udata_string(data, len, NFTNL_UDATA_RULE_COMMENT, buf, NFT_COMMENT_MAX))
 		return NULL;
 	return buf;
 }
@@ -530,7 +530,6 @@ int nft_rule_msg_name(const struct nlmsghdr *nlh, char chain[static NFT_CHAIN_NA
 		      char comment[static NFT_COMMENT_MAX])
 {
 	struct rule_attrs at = { 0 };
-	struct comment_find f = { .buf = comment };
 
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg) ||
 	    mnl_attr_parse(nlh, sizeof(struct nfgenmsg), rule_attr_cb, &at) < 0)
@@ -540,10 +539,10 @@ int nft_rule_msg_name(const struct nlmsghdr *nlh, char chain[static NFT_CHAIN_NA
 	if (!nft_attr_name(at.chain, chain, NFT_CHAIN_NAME_MAX))
 		return -EBADMSG;
 	/* A comment that is not ours in form (too long, unterminated) names none of our rules. */
-	if (nftnl_udata_parse(mnl_attr_get_payload(at.udata), mnl_attr_get_payload_len(at.udata),
-			      comment_cb, &f) < 0)
-		return 0;
-	return f.found ? 1 : 0;
+	return nft_udata_string(mnl_attr_get_payload(at.udata), mnl_attr_get_payload_len(at.udata),
+				NFTNL_UDATA_RULE_COMMENT, comment, NFT_COMMENT_MAX)
+		       ? 1
+		       : 0;
 }
 
 struct rule_scan {

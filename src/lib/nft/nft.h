@@ -90,6 +90,12 @@ int nft_batch_add_network(struct nft_batch *b, const char *bridge, const struct 
 int nft_build_network_batch(void *buf, size_t size, const char *bridge,
 			    const struct inprefix *subnet, unsigned rules);
 
+/* From libnftnl's user data (type, length and value; the kernel keeps it as the rule's or the
+ * element's writer gave it), the first value of the given type into out when it is a
+ * NUL-terminated string of at most size bytes with the NUL: false when it is not one, when
+ * there is none, or when a TLV before it runs past len. libnftnl's nftnl_udata_parse() checks
+ * no length against the buffer. Pure. */
+bool nft_udata_string(const void *data, size_t len, uint8_t type, char *out, size_t size);
 /* The comment stored in a rule's userdata, or NULL. */
 const char *nft_rule_comment(const struct nftnl_rule *r, char buf[static NFT_COMMENT_MAX]);
 /* Copies a's payload, a NUL-terminated name of at most size bytes with the NUL, into out;
