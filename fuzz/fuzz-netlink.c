@@ -8,12 +8,29 @@
 
 #include "lib/netlink/nflog.h"
 #include "lib/netlink/nlsock.h"
+#include "lib/nft/elems.h"
 #include "lib/nft/fingerprint.h"
 #include "lib/nft/hostfw.h"
 #include "lib/nft/nft.h"
 #include "lib/rtnl/rtnl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Touches every byte an element is said to have, for the sanitizers to check the lengths. */
+static int elem_cb(const struct nft_elem_view *v, void *userdata)
+{
+	const struct nft_elem *e = &v->e;
+	unsigned *sum = userdata;
+
+	for (uint32_t i = 0; i < e->len; i++)
+		*sum += ((const uint8_t *)e->key)[i];
+	for (uint32_t i = 0; e->key_end && i < e->end_len; i++)
+		*sum += ((const uint8_t *)e->key_end)[i];
+	for (uint32_t i = 0; e->data && i < e->data_len; i++)
+		*sum += ((const uint8_t *)e->data)[i];
+	*sum += (unsigned)strlen(e->owner) + (e->jump ? (unsigned)strlen(e->jump) : 0);
+	return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -35,6 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct nft_chain_ref ref;
 		char chain[NFT_CHAIN_NAME_MAX], comment[NFT_COMMENT_MAX];
 		const char *msg;
+		unsigned sum = 0;
 		int e;
 
 		(void)nl_parse_ack(nlh, nlh->nlmsg_len, &e, &msg);
@@ -44,6 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)nft_rule_msg_name(nlh, chain, comment);
 		(void)nft_fingerprint_msg(nlh, &fp);
 		(void)nft_forward_drop_msg(nlh, &ref);
+		(void)nft_elems_msg(nlh, 0, elem_cb, &sum);
 	}
 	free(buf);
 	return 0;

@@ -62,16 +62,9 @@ int nft_elem_add(struct nftnl_set *s, const struct nft_elem *x)
 	return 0;
 }
 
-struct walk {
-	unsigned which;
-	nft_elem_fn fn;
-	void *userdata;
-};
-
-static int walk_cb(const struct nlmsghdr *nlh, void *userdata)
+int nft_elems_msg(const struct nlmsghdr *nlh, unsigned which, nft_elem_fn fn, void *userdata)
 {
 	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
-	struct walk *w = userdata;
 	struct nftnl_set_elems_iter *it;
 	struct nftnl_set_elem *e;
 	int r = 0;
@@ -85,7 +78,7 @@ static int walk_cb(const struct nlmsghdr *nlh, void *userdata)
 		return -ENOMEM;
 	for (e = nftnl_set_elems_iter_next(it); e && r >= 0; e = nftnl_set_elems_iter_next(it)) {
 		char owner[NFT_OWNER_MAX] = "";
-		struct nft_elem_view v = { .which = w->which, .e.owner = owner };
+		struct nft_elem_view v = { .which = which, .e.owner = owner };
 		uint32_t ud_len = 0;
 		const void *ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &ud_len);
 
@@ -101,10 +94,23 @@ static int walk_cb(const struct nlmsghdr *nlh, void *userdata)
 		if (ud)
 			(void)nft_udata_string(ud, ud_len, NFTNL_UDATA_SET_ELEM_COMMENT, owner,
 					       NFT_OWNER_MAX);
-		r = w->fn(&v, w->userdata);
+		r = fn(&v, userdata);
 	}
 	nftnl_set_elems_iter_destroy(it);
 	return r;
+}
+
+struct walk {
+	unsigned which;
+	nft_elem_fn fn;
+	void *userdata;
+};
+
+static int walk_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	struct walk *w = userdata;
+
+	return nft_elems_msg(nlh, w->which, w->fn, w->userdata);
 }
 
 int nft_elems_walk(struct nl_sock *s, const struct nft_setref *sets, unsigned n, nft_elem_fn fn,
