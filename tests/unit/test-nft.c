@@ -18,6 +18,7 @@
 #include "lib/config/egress.h"
 #include "lib/nft/batch.h"
 #include "lib/nft/egress.h"
+#include "lib/nft/elems.h"
 #include "lib/nft/fingerprint.h"
 #include "lib/nft/hostfw.h"
 #include "lib/nft/nft.h"
@@ -726,6 +727,130 @@ static void test_udata_string(void **state)
 	}
 }
 
+struct elems_seen {
+	unsigned n;
+	char owner[4][NFT_OWNER_MAX], jump[4][NFT_CHAIN_NAME_MAX];
+	uint8_t key[4][8], end[4][8], data[4][8];
+	uint32_t len[4], end_len[4], data_len[4];
+};
+
+static int elems_seen_fn(const struct nft_elem_view *v, void *userdata)
+{
+	struct elems_seen *s = userdata;
+	unsigned i = s->n++;
+
+	assert_true(i < 4 && v->which == 7 && v->e.len <= 8 && v->e.end_len <= 8 &&
+		    v->e.data_len <= 8);
+	snprintf(s->owner[i], sizeof(s->owner[i]), "%s", v->e.owner);
+	snprintf(s->jump[i], sizeof(s->jump[i]), "%s", v->e.jump ? v->e.jump : "-");
+	memcpy(s->key[i], v->e.key, s->len[i] = v->e.len);
+	if (v->e.key_end)
+		memcpy(s->end[i], v->e.key_end, s->end_len[i] = v->e.end_len);
+	if (v->e.data)
+		memcpy(s->data[i], v->e.data, s->data_len[i] = v->e.data_len);
+	return 0;
+}
+
+/* An element message holding one element whose data is a verdict: code, and chain if given. */
+static struct nlmsghdr *verdict_elem_msg(char *buf, uint32_t code, const char *chain)
+{
+	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWSETELEM, NFPROTO_INET, 0, 1);
+	struct nlattr *list, *elem, *key, *data, *verdict;
+
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, "brnet");
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, "m");
+	list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+	elem = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	key = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
+	mnl_attr_put_u32(nlh, NFTA_DATA_VALUE, 1);
+	mnl_attr_nest_end(nlh, key);
+	data = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_DATA);
+	verdict = mnl_attr_nest_start(nlh, NFTA_DATA_VERDICT);
+	mnl_attr_put_u32(nlh, NFTA_VERDICT_CODE, htonl(code));
+	if (chain)
+		mnl_attr_put_strz(nlh, NFTA_VERDICT_CHAIN, chain);
+	mnl_attr_nest_end(nlh, verdict);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, elem);
+	mnl_attr_nest_end(nlh, list);
+	return nlh;
+}
+
+/* Elements as nft_elem_add() writes them, read back from the message by nft_elems_msg(); and
+ * what it refuses instead of trusting. */
+static void test_elems_msg(void **state)
+{
+	const uint8_t k1[4] = { 10, 0, 42, 2 }, k2[6] = { 1, 2, 3, 4, 5, 6 },
+		      end2[6] = { 1, 2, 3, 4, 5, 9 }, val3[6] = { 10, 0, 42, 3, 0, 80 };
+	struct nftnl_set *set = nft_setref_alloc(&(struct nft_setref){ NFPROTO_INET, "s" });
+	struct elems_seen seen = { 0 };
+	struct nlmsghdr *nlh;
+	char buf[4096];
+
+	(void)state;
+	assert_non_null(set);
+	assert_ok(nft_elem_add(set, &(struct nft_elem){ .key = k1, .len = 4, .owner = "c1/eth0" }));
+	assert_ok(nft_elem_add(
+		set, &(struct nft_elem){ .key = k2, .len = 6, .key_end = end2, .end_len = 6 }));
+	assert_ok(nft_elem_add(
+		set,
+		&(struct nft_elem){
+			.key = k1, .len = 4, .data = val3, .data_len = 6, .owner = "c2/eth1" }));
+	assert_ok(nft_elem_add(set, &(struct nft_elem){ .key = k1, .len = 4, .jump = "allow_x" }));
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWSETELEM, NFPROTO_INET, 0, 1);
+	nftnl_set_elems_nlmsg_build_payload(nlh, set);
+	nftnl_set_free(set);
+	assert_int_equal(nft_elems_msg(nlh, 7, elems_seen_fn, &seen), 0);
+	assert_int_equal(seen.n, 4);
+	assert_string_equal(seen.owner[0], "c1/eth0");
+	assert_memory_equal(seen.key[0], k1, 4);
+	assert_int_equal(seen.len[0], 4);
+	assert_string_equal(seen.owner[1], "");
+	assert_memory_equal(seen.key[1], k2, 6);
+	assert_memory_equal(seen.end[1], end2, 6);
+	assert_int_equal(seen.end_len[1], 6);
+	assert_memory_equal(seen.data[2], val3, 6);
+	assert_int_equal(seen.data_len[2], 6);
+	assert_string_equal(seen.owner[2], "c2/eth1");
+	assert_string_equal(seen.jump[2], "-");
+	assert_string_equal(seen.jump[3], "allow_x");
+	assert_int_equal(seen.data_len[3], 0);
+
+	/* Another message is none of its business. */
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWSET, NFPROTO_INET, 0, 1);
+	seen.n = 0;
+	assert_int_equal(nft_elems_msg(nlh, 7, elems_seen_fn, &seen), 0);
+	assert_int_equal(seen.n, 0);
+	/* A verdict without a chain to jump to, or with an unterminated one, is malformed; an
+	 * accept has no chain. */
+	assert_int_equal(nft_elems_msg(verdict_elem_msg(buf, (uint32_t)NFT_JUMP, NULL), 7,
+				       elems_seen_fn, &seen),
+			 -EBADMSG);
+	nlh = verdict_elem_msg(buf, (uint32_t)NFT_GOTO, "x");
+	buf[nlh->nlmsg_len - 4] = 'y'; /* the chain's "x\0" becomes "xy", its padding */
+	buf[nlh->nlmsg_len - 3] = 'z';
+	assert_int_equal(nft_elems_msg(nlh, 7, elems_seen_fn, &seen), -EBADMSG);
+	assert_int_equal(
+		nft_elems_msg(verdict_elem_msg(buf, NF_ACCEPT, NULL), 7, elems_seen_fn, &seen), 0);
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.jump[0], "-");
+	{
+		/* A key longer than a register. */
+		uint8_t big[NFT_DATA_VALUE_MAXLEN + 1] = { 0 };
+		struct nlattr *list, *elem, *key;
+
+		nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWSETELEM, NFPROTO_INET, 0, 1);
+		list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+		elem = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+		key = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
+		mnl_attr_put(nlh, NFTA_DATA_VALUE, sizeof(big), big);
+		mnl_attr_nest_end(nlh, key);
+		mnl_attr_nest_end(nlh, elem);
+		mnl_attr_nest_end(nlh, list);
+		assert_int_equal(nft_elems_msg(nlh, 7, elems_seen_fn, &seen), -EBADMSG);
+	}
+}
+
 static void test_fingerprint(void **state)
 {
 	char buf[4096], a[NFT_FINGERPRINT_MAX], b[NFT_FINGERPRINT_MAX];
@@ -799,6 +924,7 @@ int main(void)
 		cmocka_unit_test(test_egress_batch_many),
 		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_udata_string),
+		cmocka_unit_test(test_elems_msg),
 		cmocka_unit_test(test_forward_drop),
 	};
 

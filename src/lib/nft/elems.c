@@ -4,10 +4,12 @@
 #include <netinet/in.h> /* before the linux/ headers */
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 
+#include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
 #include <libnftnl/udata.h>
 
@@ -62,42 +64,107 @@ int nft_elem_add(struct nftnl_set *s, const struct nft_elem *x)
 	return 0;
 }
 
+/* The attributes of one nest (or a message) by type, up to max; a repeated one, the last. */
+struct attr_table {
+	const struct nlattr **tb;
+	uint16_t max;
+};
+
+static int attr_table_cb(const struct nlattr *a, void *data)
+{
+	const struct attr_table *t = data;
+	uint16_t type = mnl_attr_get_type(a);
+
+	if (type <= t->max)
+		t->tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int parse_nest(const struct nlattr *nest, const struct nlattr **tb, uint16_t max)
+{
+	struct attr_table t = { tb, max };
+
+	for (uint16_t i = 0; i <= max; i++)
+		tb[i] = NULL;
+	return mnl_attr_parse_nested(nest, attr_table_cb, &t) < 0 ? -EBADMSG : 0;
+}
+
+/* A key, an interval's end or a map's value (NFTA_DATA_VALUE, 1 to 64 bytes), or, where jump is
+ * given, the chain a verdict jumps or goes to (NULL for any other verdict). */
+static int parse_data(const struct nlattr *nest, const void **value, uint32_t *len,
+		      const char **jump)
+{
+	const struct nlattr *tb[NFTA_DATA_MAX + 1], *vt[NFTA_VERDICT_MAX + 1];
+	uint32_t code;
+
+	if (parse_nest(nest, tb, NFTA_DATA_MAX) < 0)
+		return -EBADMSG;
+	if (tb[NFTA_DATA_VALUE]) {
+		*value = mnl_attr_get_payload(tb[NFTA_DATA_VALUE]);
+		*len = mnl_attr_get_payload_len(tb[NFTA_DATA_VALUE]);
+		/* At most what a register holds, as the kernel and libnftnl take it. */
+		return *len > 0 && *len <= NFT_DATA_VALUE_MAXLEN ? 0 : -EBADMSG;
+	}
+	if (!jump || !tb[NFTA_DATA_VERDICT] ||
+	    parse_nest(tb[NFTA_DATA_VERDICT], vt, NFTA_VERDICT_MAX) < 0 || !vt[NFTA_VERDICT_CODE] ||
+	    mnl_attr_get_payload_len(vt[NFTA_VERDICT_CODE]) != sizeof(code))
+		return -EBADMSG;
+	code = ntohl(mnl_attr_get_u32(vt[NFTA_VERDICT_CODE]));
+	if (code != (uint32_t)NFT_JUMP && code != (uint32_t)NFT_GOTO)
+		return 0;
+	if (!vt[NFTA_VERDICT_CHAIN] ||
+	    mnl_attr_validate(vt[NFTA_VERDICT_CHAIN], MNL_TYPE_NUL_STRING) < 0)
+		return -EBADMSG;
+	*jump = mnl_attr_get_str(vt[NFTA_VERDICT_CHAIN]);
+	return 0;
+}
+
+static int parse_elem(const struct nlattr *nest, unsigned which, nft_elem_fn fn, void *userdata)
+{
+	const struct nlattr *tb[NFTA_SET_ELEM_MAX + 1];
+	char owner[NFT_OWNER_MAX] = "";
+	struct nft_elem_view v = { .which = which, .e.owner = owner };
+	const struct nlattr *ud;
+
+	if (parse_nest(nest, tb, NFTA_SET_ELEM_MAX) < 0)
+		return -EBADMSG;
+	if (!tb[NFTA_SET_ELEM_KEY])
+		return 0;
+	if (parse_data(tb[NFTA_SET_ELEM_KEY], &v.e.key, &v.e.len, NULL) < 0 ||
+	    (tb[NFTA_SET_ELEM_KEY_END] &&
+	     parse_data(tb[NFTA_SET_ELEM_KEY_END], &v.e.key_end, &v.e.end_len, NULL) < 0) ||
+	    (tb[NFTA_SET_ELEM_DATA] &&
+	     parse_data(tb[NFTA_SET_ELEM_DATA], &v.e.data, &v.e.data_len, &v.e.jump) < 0))
+		return -EBADMSG;
+	ud = tb[NFTA_SET_ELEM_USERDATA];
+	if (ud)
+		(void)nft_udata_string(mnl_attr_get_payload(ud), mnl_attr_get_payload_len(ud),
+				       NFTNL_UDATA_SET_ELEM_COMMENT, owner, NFT_OWNER_MAX);
+	return fn(&v, userdata);
+}
+
 int nft_elems_msg(const struct nlmsghdr *nlh, unsigned which, nft_elem_fn fn, void *userdata)
 {
-	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
-	struct nftnl_set_elems_iter *it;
-	struct nftnl_set_elem *e;
-	int r = 0;
+	const struct nlattr *tb[NFTA_SET_ELEM_LIST_MAX + 1] = { NULL }, *elem;
+	struct attr_table t = { tb, NFTA_SET_ELEM_LIST_MAX };
+	int r;
 
-	if (!s)
-		return -ENOMEM;
-	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
+	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
+	    NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWSETELEM)
+		return 0;
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg) ||
+	    mnl_attr_parse(nlh, sizeof(struct nfgenmsg), attr_table_cb, &t) < 0)
 		return -EBADMSG;
-	it = nftnl_set_elems_iter_create(s);
-	if (!it)
-		return -ENOMEM;
-	for (e = nftnl_set_elems_iter_next(it); e && r >= 0; e = nftnl_set_elems_iter_next(it)) {
-		char owner[NFT_OWNER_MAX] = "";
-		struct nft_elem_view v = { .which = which, .e.owner = owner };
-		uint32_t ud_len = 0;
-		const void *ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &ud_len);
-
-		v.e.key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &v.e.len);
-		if (!v.e.key)
-			continue;
-		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END))
-			v.e.key_end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &v.e.end_len);
-		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_DATA))
-			v.e.data = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &v.e.data_len);
-		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
-			v.e.jump = nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN);
-		if (ud)
-			(void)nft_udata_string(ud, ud_len, NFTNL_UDATA_SET_ELEM_COMMENT, owner,
-					       NFT_OWNER_MAX);
-		r = fn(&v, userdata);
+	if (!tb[NFTA_SET_ELEM_LIST_ELEMENTS])
+		return 0;
+	/* Each nest is an element whatever its type: the kernel numbers them NFTA_LIST_ELEM, and
+	 * takes them numbered 1, 2, 3 as libnftnl writes them. */
+	mnl_attr_for_each_nested (elem, tb[NFTA_SET_ELEM_LIST_ELEMENTS]) {
+		r = parse_elem(elem, which, fn, userdata);
+		if (r < 0)
+			return r;
 	}
-	nftnl_set_elems_iter_destroy(it);
-	return r;
+	return 0;
 }
 
 struct walk {

@@ -40,8 +40,10 @@ struct nft_elem_view {
 };
 typedef int (*nft_elem_fn)(const struct nft_elem_view *e, void *userdata);
 
-/* Each element of one NEWSETELEM message (a dump reply) through fn, as set number which; 0, what
- * fn returned when negative, -EBADMSG or -ENOMEM. Pure. */
+/* Each element of one NEWSETELEM message (a dump reply) through fn, as set number which, read
+ * with pointers into the message (libnftnl's parser trusts what it reads, such as a verdict's
+ * chain): 0 (another message is not looked at), what fn returned when negative, or -EBADMSG.
+ * Pure. */
 struct nlmsghdr;
 int nft_elems_msg(const struct nlmsghdr *nlh, unsigned which, nft_elem_fn fn, void *userdata);
 /* Every element of the n sets; a missing table or set holds none. */
