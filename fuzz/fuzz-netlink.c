@@ -53,6 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char chain[NFT_CHAIN_NAME_MAX], comment[NFT_COMMENT_MAX];
 		const char *msg;
 		unsigned sum = 0;
+		uint32_t use;
 		int e;
 
 		(void)nl_parse_ack(nlh, nlh->nlmsg_len, &e, &msg);
@@ -63,6 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)nft_fingerprint_msg(nlh, &fp);
 		(void)nft_forward_drop_msg(nlh, &ref);
 		(void)nft_elems_msg(nlh, 0, elem_cb, &sum);
+		(void)nft_chain_msg_use(nlh, &use);
 	}
 	free(buf);
 	return 0;

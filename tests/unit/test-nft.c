@@ -851,6 +851,36 @@ static void test_elems_msg(void **state)
 	}
 }
 
+/* The use count of a chain as GETCHAIN answers it, read without libnftnl. */
+static void test_chain_msg_use(void **state)
+{
+	struct nlmsghdr *nlh;
+	char buf[512];
+	uint32_t use = 0;
+
+	(void)state;
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWCHAIN, NFPROTO_INET, 0, 1);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, "brnet");
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, "allow_x");
+	mnl_attr_put_u32(nlh, NFTA_CHAIN_USE, htonl(3));
+	assert_int_equal(nft_chain_msg_use(nlh, &use), 1);
+	assert_int_equal(use, 3);
+	/* A count of the wrong size is malformed; a chain without one tells nothing. */
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWCHAIN, NFPROTO_INET, 0, 1);
+	mnl_attr_put_u16(nlh, NFTA_CHAIN_USE, 3);
+	assert_int_equal(nft_chain_msg_use(nlh, &use), -EBADMSG);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWCHAIN, NFPROTO_INET, 0, 1);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, "allow_x");
+	use = 7;
+	assert_int_equal(nft_chain_msg_use(nlh, &use), 0);
+	assert_int_equal(use, 7);
+	/* Another message is not read. */
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWTABLE, NFPROTO_INET, 0, 1);
+	mnl_attr_put_u32(nlh, NFTA_CHAIN_USE, htonl(3));
+	assert_int_equal(nft_chain_msg_use(nlh, &use), 0);
+	assert_int_equal(use, 7);
+}
+
 static void test_fingerprint(void **state)
 {
 	char buf[4096], a[NFT_FINGERPRINT_MAX], b[NFT_FINGERPRINT_MAX];
@@ -925,6 +955,7 @@ int main(void)
 		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_udata_string),
 		cmocka_unit_test(test_elems_msg),
+		cmocka_unit_test(test_chain_msg_use),
 		cmocka_unit_test(test_forward_drop),
 	};
 

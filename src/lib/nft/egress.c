@@ -146,16 +146,10 @@ static void list_set_name(const struct nft_egress_list *l, unsigned bucket,
 /* The chain's use count: its rules and the jumps to it (map elements). */
 static int chain_use_cb(const struct nlmsghdr *nlh, void *userdata)
 {
-	_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nft_egress_list *l = userdata;
+	int r = nft_chain_msg_use(nlh, &l->use);
 
-	if (!c)
-		return -ENOMEM;
-	if (nftnl_chain_nlmsg_parse(nlh, c) < 0)
-		return -EBADMSG;
-	if (nftnl_chain_is_set(c, NFTNL_CHAIN_USE))
-		l->use = nftnl_chain_get_u32(c, NFTNL_CHAIN_USE);
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 int nft_egress_list_probe(struct nl_sock *s, struct nft_egress_list *l, struct brnet_error *err)

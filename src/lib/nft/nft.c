@@ -545,6 +545,32 @@ int nft_rule_msg_name(const struct nlmsghdr *nlh, char chain[static NFT_CHAIN_NA
 		       : 0;
 }
 
+static int chain_use_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **use = data;
+
+	if (mnl_attr_get_type(a) == NFTA_CHAIN_USE)
+		*use = a;
+	return MNL_CB_OK;
+}
+
+int nft_chain_msg_use(const struct nlmsghdr *nlh, uint32_t *use)
+{
+	const struct nlattr *a = NULL;
+
+	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
+	    NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWCHAIN)
+		return 0;
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg) ||
+	    mnl_attr_parse(nlh, sizeof(struct nfgenmsg), chain_use_attr_cb, &a) < 0 ||
+	    (a && mnl_attr_get_payload_len(a) != sizeof(uint32_t)))
+		return -EBADMSG;
+	if (!a)
+		return 0;
+	*use = ntohl(mnl_attr_get_u32(a));
+	return 1;
+}
+
 struct rule_scan {
 	char names[_NFT_RULE_MAX][NFT_COMMENT_MAX];
 	unsigned present;

@@ -108,6 +108,10 @@ bool nft_attr_name(const struct nlattr *a, char *out, size_t size);
 int nft_rule_msg_name(const struct nlmsghdr *nlh, char chain[static NFT_CHAIN_NAME_MAX],
 		      char comment[static NFT_COMMENT_MAX]);
 
+/* From a NEWCHAIN message (a GETCHAIN's answer), the chain's use count (its rules and the jumps
+ * to it): 1, 0 for another message or one without it, -EBADMSG when malformed. Pure. */
+int nft_chain_msg_use(const struct nlmsghdr *nlh, uint32_t *use);
+
 /* Which of the network's rules (and the global ones) are missing from the kernel: a mask. */
 int nft_network_missing(struct nl_sock *s, const char *bridge, unsigned *ret_missing,
 			struct brnet_error *err);
