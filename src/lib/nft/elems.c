@@ -64,31 +64,6 @@ int nft_elem_add(struct nftnl_set *s, const struct nft_elem *x)
 	return 0;
 }
 
-/* The attributes of one nest (or a message) by type, up to max; a repeated one, the last. */
-struct attr_table {
-	const struct nlattr **tb;
-	uint16_t max;
-};
-
-static int attr_table_cb(const struct nlattr *a, void *data)
-{
-	const struct attr_table *t = data;
-	uint16_t type = mnl_attr_get_type(a);
-
-	if (type <= t->max)
-		t->tb[type] = a;
-	return MNL_CB_OK;
-}
-
-static int parse_nest(const struct nlattr *nest, const struct nlattr **tb, uint16_t max)
-{
-	struct attr_table t = { tb, max };
-
-	for (uint16_t i = 0; i <= max; i++)
-		tb[i] = NULL;
-	return mnl_attr_parse_nested(nest, attr_table_cb, &t) < 0 ? -EBADMSG : 0;
-}
-
 /* A key, an interval's end or a map's value (NFTA_DATA_VALUE, 1 to 64 bytes), or, where jump is
  * given, the chain a verdict jumps or goes to (NULL for any other verdict). */
 static int parse_data(const struct nlattr *nest, const void **value, uint32_t *len,
@@ -97,7 +72,7 @@ static int parse_data(const struct nlattr *nest, const void **value, uint32_t *l
 	const struct nlattr *tb[NFTA_DATA_MAX + 1], *vt[NFTA_VERDICT_MAX + 1];
 	uint32_t code;
 
-	if (parse_nest(nest, tb, NFTA_DATA_MAX) < 0)
+	if (nft_nest_attrs(nest, tb, NFTA_DATA_MAX) < 0)
 		return -EBADMSG;
 	if (tb[NFTA_DATA_VALUE]) {
 		*value = mnl_attr_get_payload(tb[NFTA_DATA_VALUE]);
@@ -106,7 +81,8 @@ static int parse_data(const struct nlattr *nest, const void **value, uint32_t *l
 		return *len > 0 && *len <= NFT_DATA_VALUE_MAXLEN ? 0 : -EBADMSG;
 	}
 	if (!jump || !tb[NFTA_DATA_VERDICT] ||
-	    parse_nest(tb[NFTA_DATA_VERDICT], vt, NFTA_VERDICT_MAX) < 0 || !vt[NFTA_VERDICT_CODE] ||
+	    nft_nest_attrs(tb[NFTA_DATA_VERDICT], vt, NFTA_VERDICT_MAX) < 0 ||
+	    !vt[NFTA_VERDICT_CODE] ||
 	    mnl_attr_get_payload_len(vt[NFTA_VERDICT_CODE]) != sizeof(code))
 		return -EBADMSG;
 	code = ntohl(mnl_attr_get_u32(vt[NFTA_VERDICT_CODE]));
@@ -126,7 +102,7 @@ static int parse_elem(const struct nlattr *nest, unsigned which, nft_elem_fn fn,
 	struct nft_elem_view v = { .which = which, .e.owner = owner };
 	const struct nlattr *ud;
 
-	if (parse_nest(nest, tb, NFTA_SET_ELEM_MAX) < 0)
+	if (nft_nest_attrs(nest, tb, NFTA_SET_ELEM_MAX) < 0)
 		return -EBADMSG;
 	if (!tb[NFTA_SET_ELEM_KEY])
 		return 0;
@@ -145,15 +121,13 @@ static int parse_elem(const struct nlattr *nest, unsigned which, nft_elem_fn fn,
 
 int nft_elems_msg(const struct nlmsghdr *nlh, unsigned which, nft_elem_fn fn, void *userdata)
 {
-	const struct nlattr *tb[NFTA_SET_ELEM_LIST_MAX + 1] = { NULL }, *elem;
-	struct attr_table t = { tb, NFTA_SET_ELEM_LIST_MAX };
+	const struct nlattr *tb[NFTA_SET_ELEM_LIST_MAX + 1], *elem;
 	int r;
 
 	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
 	    NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWSETELEM)
 		return 0;
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg) ||
-	    mnl_attr_parse(nlh, sizeof(struct nfgenmsg), attr_table_cb, &t) < 0)
+	if (nft_msg_attrs(nlh, tb, NFTA_SET_ELEM_LIST_MAX) < 0)
 		return -EBADMSG;
 	if (!tb[NFTA_SET_ELEM_LIST_ELEMENTS])
 		return 0;

@@ -12,45 +12,10 @@
 #include "lib/nft/hostfw.h"
 #include "lib/nft/nft.h"
 
-struct chain_attrs {
-	const struct nlattr *table, *name, *hook, *policy;
-};
-
-static int chain_attr_cb(const struct nlattr *a, void *data)
-{
-	struct chain_attrs *at = data;
-
-	switch (mnl_attr_get_type(a)) {
-	case NFTA_CHAIN_TABLE:
-		at->table = a;
-		break;
-	case NFTA_CHAIN_NAME:
-		at->name = a;
-		break;
-	case NFTA_CHAIN_HOOK:
-		at->hook = a;
-		break;
-	case NFTA_CHAIN_POLICY:
-		at->policy = a;
-		break;
-	default:
-		break;
-	}
-	return MNL_CB_OK;
-}
-
-static int hooknum_cb(const struct nlattr *a, void *data)
-{
-	if (mnl_attr_get_type(a) == NFTA_HOOK_HOOKNUM)
-		*(const struct nlattr **)data = a;
-	return MNL_CB_OK;
-}
-
 int nft_forward_drop_msg(const struct nlmsghdr *nlh, struct nft_chain_ref *ret)
 {
+	const struct nlattr *tb[NFTA_CHAIN_MAX + 1], *hook[NFTA_HOOK_MAX + 1];
 	const struct nfgenmsg *g;
-	const struct nlattr *hooknum = NULL;
-	struct chain_attrs at = { 0 };
 
 	if (nlh->nlmsg_type != (NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWCHAIN))
 		return 0;
@@ -59,20 +24,22 @@ int nft_forward_drop_msg(const struct nlmsghdr *nlh, struct nft_chain_ref *ret)
 	g = mnl_nlmsg_get_payload(nlh);
 	if (g->nfgen_family != NFPROTO_IPV4 && g->nfgen_family != NFPROTO_INET)
 		return 0;
-	if (mnl_attr_parse(nlh, sizeof(*g), chain_attr_cb, &at) < 0 || !at.table || !at.name)
+	if (nft_msg_attrs(nlh, tb, NFTA_CHAIN_MAX) < 0 || !tb[NFTA_CHAIN_TABLE] ||
+	    !tb[NFTA_CHAIN_NAME])
 		return -EBADMSG;
-	if (!at.hook || !at.policy) /* a regular chain: only jumped to */
+	if (!tb[NFTA_CHAIN_HOOK] || !tb[NFTA_CHAIN_POLICY]) /* a regular chain: only jumped to */
 		return 0;
-	if (mnl_attr_parse_nested(at.hook, hooknum_cb, &hooknum) < 0 || !hooknum ||
-	    mnl_attr_get_payload_len(hooknum) != sizeof(uint32_t) ||
-	    mnl_attr_get_payload_len(at.policy) != sizeof(uint32_t))
+	if (nft_nest_attrs(tb[NFTA_CHAIN_HOOK], hook, NFTA_HOOK_MAX) < 0 ||
+	    !hook[NFTA_HOOK_HOOKNUM] ||
+	    mnl_attr_get_payload_len(hook[NFTA_HOOK_HOOKNUM]) != sizeof(uint32_t) ||
+	    mnl_attr_get_payload_len(tb[NFTA_CHAIN_POLICY]) != sizeof(uint32_t))
 		return -EBADMSG;
-	if (ntohl(mnl_attr_get_u32(hooknum)) != NF_INET_FORWARD ||
-	    ntohl(mnl_attr_get_u32(at.policy)) != NF_DROP)
+	if (ntohl(mnl_attr_get_u32(hook[NFTA_HOOK_HOOKNUM])) != NF_INET_FORWARD ||
+	    ntohl(mnl_attr_get_u32(tb[NFTA_CHAIN_POLICY])) != NF_DROP)
 		return 0;
 	*ret = (struct nft_chain_ref){ .family = g->nfgen_family };
-	if (!nft_attr_name(at.table, ret->table, sizeof(ret->table)) ||
-	    !nft_attr_name(at.name, ret->chain, sizeof(ret->chain)))
+	if (!nft_attr_name(tb[NFTA_CHAIN_TABLE], ret->table, sizeof(ret->table)) ||
+	    !nft_attr_name(tb[NFTA_CHAIN_NAME], ret->chain, sizeof(ret->chain)))
 		return -EBADMSG;
 	if (g->nfgen_family == NFPROTO_INET && strcmp(ret->table, NFT_TABLE) == 0)
 		return 0; /* ours: its forward chain accepts what brnet allows */

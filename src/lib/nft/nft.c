@@ -511,59 +511,72 @@ bool nft_attr_name(const struct nlattr *a, char *out, size_t size)
 	return true;
 }
 
-struct rule_attrs {
-	const struct nlattr *chain, *udata;
+struct attr_table {
+	const struct nlattr **tb;
+	uint16_t max;
 };
 
-static int rule_attr_cb(const struct nlattr *a, void *data)
+static int attr_table_cb(const struct nlattr *a, void *data)
 {
-	struct rule_attrs *at = data;
+	const struct attr_table *t = data;
+	uint16_t type = mnl_attr_get_type(a);
 
-	if (mnl_attr_get_type(a) == NFTA_RULE_CHAIN)
-		at->chain = a;
-	else if (mnl_attr_get_type(a) == NFTA_RULE_USERDATA)
-		at->udata = a;
+	if (type <= t->max)
+		t->tb[type] = a;
 	return MNL_CB_OK;
+}
+
+int nft_nest_attrs(const struct nlattr *nest, const struct nlattr **tb, uint16_t max)
+{
+	struct attr_table t = { tb, max };
+
+	for (uint16_t i = 0; i <= max; i++)
+		tb[i] = NULL;
+	return mnl_attr_parse_nested(nest, attr_table_cb, &t) < 0 ? -EBADMSG : 0;
+}
+
+int nft_msg_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb, uint16_t max)
+{
+	struct attr_table t = { tb, max };
+
+	for (uint16_t i = 0; i <= max; i++)
+		tb[i] = NULL;
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg) ||
+	    mnl_attr_parse(nlh, sizeof(struct nfgenmsg), attr_table_cb, &t) < 0)
+		return -EBADMSG;
+	return 0;
 }
 
 int nft_rule_msg_name(const struct nlmsghdr *nlh, char chain[static NFT_CHAIN_NAME_MAX],
 		      char comment[static NFT_COMMENT_MAX])
 {
-	struct rule_attrs at = { 0 };
+	const struct nlattr *tb[NFTA_RULE_MAX + 1], *udata;
 
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg) ||
-	    mnl_attr_parse(nlh, sizeof(struct nfgenmsg), rule_attr_cb, &at) < 0)
+	if (nft_msg_attrs(nlh, tb, NFTA_RULE_MAX) < 0)
 		return -EBADMSG;
-	if (!at.chain || !at.udata)
+	udata = tb[NFTA_RULE_USERDATA];
+	if (!tb[NFTA_RULE_CHAIN] || !udata)
 		return 0;
-	if (!nft_attr_name(at.chain, chain, NFT_CHAIN_NAME_MAX))
+	if (!nft_attr_name(tb[NFTA_RULE_CHAIN], chain, NFT_CHAIN_NAME_MAX))
 		return -EBADMSG;
 	/* A comment that is not ours in form (too long, unterminated) names none of our rules. */
-	return nft_udata_string(mnl_attr_get_payload(at.udata), mnl_attr_get_payload_len(at.udata),
+	return nft_udata_string(mnl_attr_get_payload(udata), mnl_attr_get_payload_len(udata),
 				NFTNL_UDATA_RULE_COMMENT, comment, NFT_COMMENT_MAX)
 		       ? 1
 		       : 0;
 }
 
-static int chain_use_attr_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **use = data;
-
-	if (mnl_attr_get_type(a) == NFTA_CHAIN_USE)
-		*use = a;
-	return MNL_CB_OK;
-}
-
 int nft_chain_msg_use(const struct nlmsghdr *nlh, uint32_t *use)
 {
-	const struct nlattr *a = NULL;
+	const struct nlattr *tb[NFTA_CHAIN_MAX + 1], *a;
 
 	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
 	    NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWCHAIN)
 		return 0;
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg) ||
-	    mnl_attr_parse(nlh, sizeof(struct nfgenmsg), chain_use_attr_cb, &a) < 0 ||
-	    (a && mnl_attr_get_payload_len(a) != sizeof(uint32_t)))
+	if (nft_msg_attrs(nlh, tb, NFTA_CHAIN_MAX) < 0)
+		return -EBADMSG;
+	a = tb[NFTA_CHAIN_USE];
+	if (a && mnl_attr_get_payload_len(a) != sizeof(uint32_t))
 		return -EBADMSG;
 	if (!a)
 		return 0;

@@ -102,6 +102,12 @@ const char *nft_rule_comment(const struct nftnl_rule *r, char buf[static NFT_COM
  * false when it is not one. */
 struct nlattr;
 bool nft_attr_name(const struct nlattr *a, char *out, size_t size);
+/* The attributes of a nest, or of an nf_tables message after its nfgenmsg, by type up to max
+ * into tb (max + 1 slots; of a type given twice, the last): 0, or -EBADMSG when one does not
+ * fit. Pure. */
+struct nlmsghdr;
+int nft_nest_attrs(const struct nlattr *nest, const struct nlattr **tb, uint16_t max);
+int nft_msg_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb, uint16_t max);
 /* From a NEWRULE message (a dump reply), the rule's chain and comment, without parsing its
  * expressions: 1, 0 when it has no comment, -EBADMSG when malformed. Pure. */
 #define NFT_CHAIN_NAME_MAX 256
