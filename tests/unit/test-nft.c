@@ -6,6 +6,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <endian.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,8 @@
 #include "lib/nft/hostfw.h"
 #include "lib/nft/nft.h"
 #include "lib/nft/publish.h"
+#include "shared/fileio.h"
+#include "shared/macro.h"
 #include "test-common.h"
 
 static void test_masquerade_rule_round_trip(void **state)
@@ -851,6 +854,75 @@ static void test_elems_msg(void **state)
 	}
 }
 
+struct kernel_elem {
+	unsigned n;
+	char owner[NFT_OWNER_MAX], jump[NFT_CHAIN_NAME_MAX];
+	uint8_t key[NFT_DATA_VALUE_MAXLEN], data[NFT_DATA_VALUE_MAXLEN];
+	uint32_t len, data_len;
+};
+
+static int kernel_elem_fn(const struct nft_elem_view *v, void *userdata)
+{
+	struct kernel_elem *k = userdata;
+
+	if (k->n++ > 0)
+		return 0;
+	snprintf(k->owner, sizeof(k->owner), "%s", v->e.owner);
+	snprintf(k->jump, sizeof(k->jump), "%s", v->e.jump ? v->e.jump : "");
+	memcpy(k->key, v->e.key, k->len = v->e.len);
+	if (v->e.data)
+		memcpy(k->data, v->e.data, k->data_len = v->e.data_len);
+	return 0;
+}
+
+/* A GETSETELEM dump as the kernel sent it (kept in the netlink corpus), every message of it. */
+static void read_kernel_dump(const char *name, struct kernel_elem *k)
+{
+	_cleanup_(freep) char *buf = NULL;
+	const char *dir = getenv("BRNET_FUZZ_CORPUS");
+	char path[512];
+	size_t len;
+	const struct nlmsghdr *nlh;
+
+	assert_non_null(dir);
+	snprintf(path, sizeof(path), "%s/netlink/%s", dir, name);
+	assert_ok(read_file_bounded(AT_FDCWD, path, 65536, &buf, &len));
+	*k = (struct kernel_elem){ 0 };
+	for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, (int)len);
+	     nlh = mnl_nlmsg_next(nlh, (int *)&len))
+		assert_int_equal(nft_elems_msg(nlh, 0, kernel_elem_fn, k), 0);
+}
+
+/* Dumps the kernel sent for a container with a published port and an allowlist (c1/eth0 at
+ * 10.0.42.2, -p 8080:80), read as teardown, check and gc read them. */
+static void test_elems_kernel(void **state)
+{
+	const uint8_t addr[4] = { 10, 0, 42, 2 }, target[6] = { 10, 0, 42, 2, 0, 80 };
+	struct kernel_elem k;
+
+	(void)state;
+	read_kernel_dump("setelem-guard-mac", &k); /* host veth and MAC */
+	assert_int_equal(k.n, 1);
+	assert_string_equal(k.owner, "c1/eth0");
+	assert_int_equal(k.len, 24);
+	assert_string_equal((const char *)k.key, "vbba3da249");
+	read_kernel_dump("setelem-publish", &k); /* tcp 8080 -> 10.0.42.2:80 */
+	assert_int_equal(k.n, 1);
+	assert_string_equal(k.owner, "c1/eth0");
+	assert_int_equal(k.len, 8);
+	assert_int_equal(k.key[0], IPPROTO_TCP);
+	assert_int_equal(k.key[4] << 8 | k.key[5], 8080);
+	assert_true(k.data_len >= sizeof(target));
+	assert_memory_equal(k.data, target, sizeof(target));
+	read_kernel_dump("setelem-egress-list", &k); /* the container's address -> its list */
+	assert_int_equal(k.n, 1);
+	assert_string_equal(k.owner, "c1/eth0");
+	assert_int_equal(k.len, 4);
+	assert_memory_equal(k.key, addr, 4);
+	assert_int_equal(strncmp(k.jump, "allow_", 6), 0);
+	assert_int_equal(k.data_len, 0);
+}
+
 /* The use count of a chain as GETCHAIN answers it, read without libnftnl. */
 static void test_chain_msg_use(void **state)
 {
@@ -955,6 +1027,7 @@ int main(void)
 		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_udata_string),
 		cmocka_unit_test(test_elems_msg),
+		cmocka_unit_test(test_elems_kernel),
 		cmocka_unit_test(test_chain_msg_use),
 		cmocka_unit_test(test_forward_drop),
 	};
