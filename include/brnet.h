@@ -88,6 +88,12 @@ int brnet_config_set_mac(brnet_config *cfg, const char *mac, struct brnet_error 
 /* Hairpin mode on the host end for every container (it is always on for publishers), so a
  * container reaches itself through the host's addresses. */
 int brnet_config_set_hairpin(brnet_config *cfg, bool hairpin);
+/* Whether setup refuses to publish a port that a socket on the host holds (listening on TCP,
+ * bound on UDP) on the published address or on every address: DNAT would take that service's
+ * traffic. On by default. A runtime that reserves its containers' host ports itself, by
+ * holding such a socket for the container's life (Podman with CNI does), turns it off; a
+ * port another attachment has published is refused either way. */
+int brnet_config_set_host_socket_check(brnet_config *cfg, bool check);
 /* Whether connections routed in from elsewhere (another machine with a route to the subnet via
  * this host, another network) may reach the containers directly, rather than only through
  * published ports. A property of the network, chosen by its first setup: by default a new

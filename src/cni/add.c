@@ -108,6 +108,8 @@ static int build_config(struct cni_request *req, const char *subnet, const char 
 		r = brnet_config_set_hairpin(cfg, c->hairpin);
 	if (r >= 0)
 		r = brnet_config_set_routed(cfg, c->routed);
+	if (r >= 0)
+		r = brnet_config_set_host_socket_check(cfg, c->check_host_sockets);
 	if (r >= 0 && c->mtu)
 		r = brnet_config_set_mtu(cfg, c->mtu, &err);
 	if (r >= 0 && subnet)

@@ -84,6 +84,7 @@ struct cni_conf {
 	unsigned mtu;
 	bool hairpin;
 	bool routed; /* "allowRouted" (ours), default true: pods are reachable by their address */
+	bool check_host_sockets; /* "checkHostSockets" (ours), default false: runtimes reserve */
 	const char *mac; /* runtimeConfig.mac, args.cni.mac, CNI_ARGS MAC or "mac" */
 	char mac_buf[18];
 	const char *ip; /* runtimeConfig.ips, args.cni.ips or CNI_ARGS IP: an address, no prefix */

@@ -499,6 +499,7 @@ static int parse_network(const struct parser *p, json_t *root, const char *cni_a
 	if ((r = get_string(p, root, NULL, "bridge", &c->bridge)) < 0 ||
 	    (r = get_bool(p, root, "hairpinMode", &c->hairpin)) < 0 ||
 	    (r = get_bool(p, root, "allowRouted", &c->routed)) < 0 ||
+	    (r = get_bool(p, root, "checkHostSockets", &c->check_host_sockets)) < 0 ||
 	    (r = get_string(p, root, NULL, "mac", &top_mac)) < 0 ||
 	    (r = get_string(p, root, NULL, "stateDir", &c->state_dir)) < 0 ||
 	    (r = get_object(p, root, NULL, "dns", &c->dns)) < 0 ||

@@ -667,9 +667,11 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 				   : netns_open_pid(cfg->pid, err);
 	if (netns_fd < 0)
 		return netns_fd;
-	r = check_host_sockets(a, err);
-	if (r < 0)
-		return r;
+	if (!cfg->skip_host_sockets) {
+		r = check_host_sockets(a, err);
+		if (r < 0)
+			return r;
+	}
 	r = nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
 	if (r < 0)
 		return brnet_err(err, r, "cannot open rtnetlink socket: %s", strerror(-r));

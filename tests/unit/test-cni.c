@@ -132,6 +132,8 @@ static void test_decode_errors(void **state)
 		    "hairpinMode: must be true or false");
 	expect_fail("{" BASE ", \"allowRouted\": 1}", CNI_ADD, NULL, CNI_ERR_CONFIG,
 		    "allowRouted: must be true or false");
+	expect_fail("{" BASE ", \"checkHostSockets\": \"yes\"}", CNI_ADD, NULL, CNI_ERR_CONFIG,
+		    "checkHostSockets: must be true or false");
 	expect_fail("{" BASE ", \"name\": 5}", CNI_ADD, NULL, CNI_ERR_DECODE, "duplicate");
 	expect_fail("{\"cniVersion\": \"1.0.0\", \"name\": \"-x\", \"type\": \"t\"}", CNI_ADD, NULL,
 		    CNI_ERR_CONFIG, "name -x");
@@ -210,6 +212,10 @@ static void test_conventions(void **state)
 	assert_null(c.ip);
 	assert_null(c.mac);
 	assert_true(c.routed); /* pods reachable by their address, as with the reference plugin */
+	assert_false(c.check_host_sockets); /* the runtime reserves host ports (Podman) */
+	cni_conf_done(&c);
+	assert_int_equal(parse("{" BASE ", \"checkHostSockets\": true}", CNI_ADD, NULL, &c, &e), 0);
+	assert_true(c.check_host_sockets);
 	cni_conf_done(&c);
 	assert_int_equal(parse("{" BASE ", \"allowRouted\": false}", CNI_ADD, NULL, &c, &e), 0);
 	assert_false(c.routed);

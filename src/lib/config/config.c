@@ -317,6 +317,14 @@ int brnet_config_set_hairpin(brnet_config *cfg, bool hairpin)
 	return 0;
 }
 
+int brnet_config_set_host_socket_check(brnet_config *cfg, bool check)
+{
+	if (!cfg)
+		return -EINVAL;
+	cfg->skip_host_sockets = !check;
+	return 0;
+}
+
 int brnet_config_set_routed(brnet_config *cfg, bool routed)
 {
 	if (!cfg)

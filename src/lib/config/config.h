@@ -36,6 +36,7 @@ struct brnet_config {
 	uint8_t mac[6];
 	bool mac_set;
 	bool hairpin;
+	bool skip_host_sockets; /* publish even where a host socket holds the port */
 	int routed; /* -1: not given (the network's, or no for a new one) */
 	char origin[BRNET_ORIGIN_MAX + 1];
 	struct inaddr pool_start, pool_end; /* family 0: the subnet's bounds */
