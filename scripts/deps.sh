@@ -8,6 +8,7 @@ PACKAGES=(
 	iproute2 nftables util-linux mount procps kmod python3 strace iputils-ping
 	clang-format clang-tidy cppcheck valgrind
 	containernetworking-plugins iptables
+	podman crun conmon busybox-static
 )
 
 missing=()

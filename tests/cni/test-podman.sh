@@ -1,0 +1,132 @@
+#!/bin/bash
+# A real runtime: Podman (Debian 12's 4.3, CNI backend, crun) runs containers on a brnet-cni
+# network. What libcni and Podman send is what docs/cni.md's harness imitates; this test is
+# the witness that the imitation is right. A published port answers on 127.0.0.1 and from
+# another machine, containers reach each other and the outside (masqueraded), a network
+# reload (DEL, then ADD with the address and MAC in CNI_ARGS, the ports still held by
+# Podman's sockets) keeps address, MAC and ports, and removing the containers leaves no
+# attachment, veth, element or namespace behind.
+. "$(dirname "$0")/../root/lib.sh"
+
+command -v podman >/dev/null || skip "needs podman"
+command -v busybox >/dev/null || skip "needs busybox (static) for the image"
+[ -x "${BRNET_CNI:-}" ] || fail "brnet-cni binary not found at '${BRNET_CNI:-}'"
+
+# libcni keeps its results cache in /var/lib/cni and Podman its blob cache in
+# /var/lib/containers/cache whatever they are told: both private to this mount namespace.
+for d in /var/lib/cni /var/lib/containers; do
+	mkdir -p $d
+	mount -t tmpfs -o mode=0700 brnet-test-podman $d
+done
+# crun refuses a hybrid cgroup layout (v1 controllers and an empty v2 tree beside them); the
+# containers run without cgroups here, so the v2 mount is dropped from this mount namespace.
+if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified; fi
+
+W=$TMPDIR/podman
+STATE=$W/brnet-cni
+mkdir -p "$W/bin" "$W/net.d" "$W/rootfs/bin" "$W/rootfs/www"
+ln -s "$BRNET_CNI" "$W/bin/brnet-cni"
+cat >"$W/containers.conf" <<EOF
+[network]
+network_backend = "cni"
+cni_plugin_dirs = ["$W/bin"]
+network_config_dir = "$W/net.d"
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "none"
+runtime = "crun"
+image_copy_tmp_dir = "$TMPDIR"
+EOF
+# cniVersion 0.4.0 is what "podman network create" writes.
+cat >"$W/net.d/bn.conflist" <<EOF
+{"cniVersion": "0.4.0", "name": "bn", "plugins": [
+ {"type": "brnet-cni", "bridge": "bn0", "isGateway": true, "ipMasq": true,
+  "stateDir": "$STATE", "ipam": {"type": "brnet", "subnet": "10.88.7.0/24"},
+  "capabilities": {"portMappings": true, "ips": true}}]}
+EOF
+export CONTAINERS_CONF=$W/containers.conf
+pm() {
+	podman --root "$W/root" --runroot "$W/run" --storage-driver vfs "$@"
+}
+# --ulimit: Podman raises the open-file and process limits by default, which needs
+# CAP_SYS_RESOURCE; not every test machine grants it.
+run() {
+	pm run --cgroups disabled --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "$@"
+}
+# ip_of NAME: the container's address on bn, as Podman recorded it from the result.
+ip_of() {
+	pm inspect "$1" --format '{{(index .NetworkSettings.Networks "bn").IPAddress}}'
+}
+mac_of() {
+	pm inspect "$1" --format '{{(index .NetworkSettings.Networks "bn").MacAddress}}'
+}
+netns_of() {
+	pm inspect "$1" --format '{{.NetworkSettings.SandboxKey}}'
+}
+attachments() {
+	BRNET_STATE_DIR=$STATE brnet ls --json |
+		python3 -c 'import json,sys; print(" ".join(sorted(a["origin"] + ":" + a["address"] for a in json.load(sys.stdin))))'
+}
+publish_elems() {
+	nft -j list map inet brnet publish |
+		python3 -c 'import json,sys; print(sum(len(o["map"].get("elem", [])) for o in json.load(sys.stdin)["nftables"] if "map" in o))'
+}
+http_get() { # NS URL
+	in_ns "$1" python3 -c 'import sys, urllib.request as u; print(u.urlopen(sys.argv[1], timeout=5).read().decode(), end="")' "$2"
+}
+
+cp "$(command -v busybox)" "$W/rootfs/bin/busybox"
+for a in sh httpd wget nc echo timeout; do ln -s busybox "$W/rootfs/bin/$a"; done
+echo hello-from-podman >"$W/rootfs/www/index.html"
+tar -C "$W/rootfs" -c . | pm import -q - localhost/bb >/dev/null
+
+make_upstream
+
+expect_eq "podman lists the network (VERSION accepted)" \
+	"$(pm network ls --format '{{.Name}} {{.Driver}}' | grep '^bn ')" "bn brnet-cni"
+
+run -d --name web --network bn -p 8080:80 localhost/bb httpd -f -p 80 -h /www >/dev/null
+WEB=$(ip_of web)
+case "$WEB" in 10.88.7.*) echo "ok: web has $WEB" ;; *) fail "web's address: '$WEB'" ;; esac
+NS=$(netns_of web)
+MAC=$(mac_of web)
+expect_eq "the MAC Podman reports is eth0's" \
+	"$(ip -n "$(basename "$NS")" -j link show dev eth0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')" "$MAC"
+expect_eq "the address is on the container's eth0" \
+	"$(ip -n "$(basename "$NS")" -4 -j addr show dev eth0 | v4_addrs)" "eth0 ['$WEB/24']"
+expect_eq "the container's default route" \
+	"$(ip -n "$(basename "$NS")" -4 -j route show default | v4_routes)" "default 10.88.7.1 eth0 "
+expect_eq "brnet's record of the attachment" "$(attachments)" "cni:bn:$WEB/24"
+# httpd listens a moment after Podman returns.
+for _ in $(seq 50); do http_get host "http://$WEB/" >/dev/null 2>&1 && break; sleep 0.1; done
+
+expect_eq "the container's address from the host" "$(http_get host "http://$WEB/")" hello-from-podman
+expect_eq "published port on 127.0.0.1" "$(http_get host http://127.0.0.1:8080/)" hello-from-podman
+expect_eq "published port from another machine" \
+	"$(http_get upstream "http://$HOST_UPLINK_ADDR:8080/")" hello-from-podman
+
+# Another container: reaches the first directly, and the outside world masqueraded.
+expect_eq "container to container" \
+	"$(run --rm --network bn localhost/bb timeout 5 wget -q -O - "http://$WEB/")" hello-from-podman
+listen upstream tcp 0.0.0.0 7000
+out=$(run --rm --network bn localhost/bb sh -c "echo ping | nc -w 5 $UPSTREAM_ADDR 7000")
+case "$out" in pong*) echo "ok: container to the outside" ;; *) fail "container to the outside: '$out'" ;; esac
+expect_eq "the outside sees the host's address" "$(seen_by upstream tcp 7000)" "$HOST_UPLINK_ADDR"
+expect_eq "the --rm container's attachment is gone" "$(attachments)" "cni:bn:$WEB/24"
+
+# A reload tears the network down and sets it up again; Podman asks for the address and MAC
+# it holds (CNI_ARGS IP= and MAC=). Podman keeps the published ports' sockets open meanwhile
+# (its reservation): brnet-cni must not take them for another service's.
+pm network reload web >/dev/null
+expect_eq "address after a network reload" "$(ip_of web)" "$WEB"
+expect_eq "MAC after a network reload" "$(mac_of web)" "$MAC"
+expect_eq "published port after a network reload" "$(http_get host http://127.0.0.1:8080/)" \
+	hello-from-podman
+expect_eq "one attachment after a network reload" "$(attachments)" "cni:bn:$WEB/24"
+
+pm rm -f -t 0 web >/dev/null
+expect_eq "no attachment left" "$(attachments)" ""
+expect_eq "no published port left" "$(publish_elems)" 0
+expect_eq "no port left on the bridge" "$(ip -j link show master bn0)" "[]"
+[ ! -e "$NS" ] || fail "the container's namespace $NS is still there"
+echo "ok: nothing left behind"
