@@ -84,8 +84,9 @@ static int apply_egress(brnet_config *cfg, const struct cni_conf *c, struct brne
 	return r;
 }
 
+/* skip: specs of c->ports left out (NULL: none). */
 static int build_config(struct cni_request *req, const char *subnet, const char *address,
-			brnet_config **ret, struct cni_error *e)
+			const bool *skip, brnet_config **ret, struct cni_error *e)
 {
 	_cleanup_(brnet_config_freep) brnet_config *cfg = NULL;
 	const struct cni_conf *c = &req->conf;
@@ -121,7 +122,8 @@ static int build_config(struct cni_request *req, const char *subnet, const char 
 	if (r >= 0 && c->mac)
 		r = brnet_config_set_mac(cfg, c->mac, &err);
 	for (unsigned i = 0; r >= 0 && i < c->n_ports; i++)
-		r = brnet_config_add_publish(cfg, c->ports[i], &err);
+		if (!skip || !skip[i])
+			r = brnet_config_add_publish(cfg, c->ports[i], &err);
 	if (r >= 0 && c->egress)
 		r = apply_egress(cfg, c, &err);
 	if (r < 0)
@@ -181,6 +183,40 @@ static int make_result(struct cni_request *req, const brnet_attachment *a, json_
 	return 0;
 }
 
+/* Podman sends a container's port mappings to each network it joins, and a port can lead to
+ * one address only: the interface that published a spec first keeps it, and another interface
+ * of the same container (CNI_CONTAINERID) publishes the rest. Marks in skip the specs such a
+ * sibling publishes, compared as brnet_attachment_publish() and conf.c both write them;
+ * returns how many. Asked only after a setup was refused for a port: the list reads every
+ * record. */
+static unsigned sibling_ports(struct cni_request *req, bool skip[static CNI_PORTS_MAX])
+{
+	const struct cni_conf *c = &req->conf;
+	brnet_attachment **list = NULL;
+	struct brnet_error err = { 0 };
+	unsigned n_skip = 0;
+	size_t n = 0;
+
+	if (brnet_list(req->ctx, &list, &n, &err) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const brnet_attachment *a = list[i];
+		const char *spec;
+
+		if (strcmp(brnet_attachment_id(a), req->env.containerid) != 0 ||
+		    strcmp(brnet_attachment_ifname(a), req->env.ifname) == 0)
+			continue;
+		for (unsigned k = 0; (spec = brnet_attachment_publish(a, k)); k++)
+			for (unsigned p = 0; p < c->n_ports; p++)
+				if (!skip[p] && strcmp(spec, c->ports[p]) == 0) {
+					skip[p] = true;
+					n_skip++;
+				}
+	}
+	brnet_attachment_list_free(list, n);
+	return n_skip;
+}
+
 static void ipam_release(struct cni_request *req)
 {
 	struct cni_error ignored;
@@ -196,8 +232,10 @@ int cni_add(struct cni_request *req, struct cni_error *e)
 	_cleanup_(json_decrefp) json_t *ipam = NULL;
 	const struct cni_conf *c = &req->conf;
 	char subnet[PREFIX_STRLEN], address[INADDR_STRLEN];
+	const char *want_subnet = c->subnet, *want_address = c->ip;
 	struct cni_ipam_result ipres = { 0 };
 	struct brnet_error err = { 0 };
+	bool skip[CNI_PORTS_MAX] = { false };
 	int r;
 
 	if (access(req->env.netns, F_OK) < 0)
@@ -210,7 +248,7 @@ int cni_add(struct cni_request *req, struct cni_error *e)
 		if (cni_result_parse_ipam(ipam, &ipres, e) < 0 ||
 		    split_address(ipres.address, subnet, address, e) < 0 ||
 		    check_gateway(subnet, ipres.gateway, "the IPAM gateway", e) < 0 ||
-		    build_config(req, subnet, address, &cfg, e) < 0) {
+		    build_config(req, subnet, address, NULL, &cfg, e) < 0) {
 			/* The spec: a failed ADD after the IPAM ADD releases what it got. */
 			ipam_release(req);
 			return -1;
@@ -218,10 +256,26 @@ int cni_add(struct cni_request *req, struct cni_error *e)
 	} else {
 		if (c->subnet && check_gateway(c->subnet, c->gateway, "ipam gateway", e) < 0)
 			return -1;
-		if (build_config(req, c->subnet, c->ip, &cfg, e) < 0)
+		if (build_config(req, c->subnet, c->ip, NULL, &cfg, e) < 0)
 			return -1;
 	}
+	if (c->ipam_type) {
+		want_subnet = subnet;
+		want_address = address;
+	}
 	r = brnet_setup(req->ctx, cfg, &a, &err);
+	if (r == -EADDRINUSE && c->n_ports > 0 && sibling_ports(req, skip) > 0) {
+		/* Refused as a whole, nothing left behind: again without the siblings' ports. */
+		brnet_config_free(steal_pointer(&cfg));
+		err = (struct brnet_error){ 0 };
+		r = build_config(req, want_subnet, want_address, skip, &cfg, e);
+		if (r < 0) {
+			if (c->ipam_type)
+				ipam_release(req);
+			return -1;
+		}
+		r = brnet_setup(req->ctx, cfg, &a, &err);
+	}
 	if (r < 0) {
 		if (c->ipam_type)
 			ipam_release(req);

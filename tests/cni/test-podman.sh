@@ -44,6 +44,12 @@ cat >"$W/net.d/bn.conflist" <<EOF
   "stateDir": "$STATE", "ipam": {"type": "brnet", "subnet": "10.88.7.0/24"},
   "capabilities": {"portMappings": true, "ips": true}}]}
 EOF
+cat >"$W/net.d/bn2.conflist" <<EOF
+{"cniVersion": "1.0.0", "name": "bn2", "plugins": [
+ {"type": "brnet-cni", "bridge": "bn1", "isGateway": true, "ipMasq": true,
+  "stateDir": "$STATE", "ipam": {"type": "brnet", "subnet": "10.88.8.0/24"},
+  "capabilities": {"portMappings": true, "ips": true, "mac": true}}]}
+EOF
 export CONTAINERS_CONF=$W/containers.conf
 pm() {
 	podman --root "$W/root" --runroot "$W/run" --storage-driver vfs "$@"
@@ -54,8 +60,8 @@ run() {
 	pm run --cgroups disabled --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "$@"
 }
 # ip_of NAME: the container's address on bn, as Podman recorded it from the result.
-ip_of() {
-	pm inspect "$1" --format '{{(index .NetworkSettings.Networks "bn").IPAddress}}'
+ip_of() { # NAME [NETWORK]
+	pm inspect "$1" --format "{{(index .NetworkSettings.Networks \"${2:-bn}\").IPAddress}}"
 }
 mac_of() {
 	pm inspect "$1" --format '{{(index .NetworkSettings.Networks "bn").MacAddress}}'
@@ -65,7 +71,10 @@ netns_of() {
 }
 attachments() {
 	BRNET_STATE_DIR=$STATE brnet ls --json |
-		python3 -c 'import json,sys; print(" ".join(sorted(a["origin"] + ":" + a["address"] for a in json.load(sys.stdin))))'
+		python3 -c 'import json,sys; print(" ".join(sorted(a["origin"] + ":" + a["ifname"] + ":" + a["address"] + "".join(" " + p for p in a["publish"]) for a in json.load(sys.stdin))))'
+}
+default_routes() { # NAME: the container's default routes, in the kernel's order
+	ip -n "$(basename "$(netns_of "$1")")" -4 -j route show default | v4_routes
 }
 publish_elems() {
 	nft -j list map inet brnet publish |
@@ -96,7 +105,7 @@ expect_eq "the address is on the container's eth0" \
 	"$(ip -n "$(basename "$NS")" -4 -j addr show dev eth0 | v4_addrs)" "eth0 ['$WEB/24']"
 expect_eq "the container's default route" \
 	"$(ip -n "$(basename "$NS")" -4 -j route show default | v4_routes)" "default 10.88.7.1 eth0 "
-expect_eq "brnet's record of the attachment" "$(attachments)" "cni:bn:$WEB/24"
+expect_eq "brnet's record of the attachment" "$(attachments)" "cni:bn:eth0:$WEB/24 8080:80/tcp"
 # httpd listens a moment after Podman returns.
 for _ in $(seq 50); do http_get host "http://$WEB/" >/dev/null 2>&1 && break; sleep 0.1; done
 
@@ -112,7 +121,7 @@ listen upstream tcp 0.0.0.0 7000
 out=$(run --rm --network bn localhost/bb sh -c "echo ping | nc -w 5 $UPSTREAM_ADDR 7000")
 case "$out" in pong*) echo "ok: container to the outside" ;; *) fail "container to the outside: '$out'" ;; esac
 expect_eq "the outside sees the host's address" "$(seen_by upstream tcp 7000)" "$HOST_UPLINK_ADDR"
-expect_eq "the --rm container's attachment is gone" "$(attachments)" "cni:bn:$WEB/24"
+expect_eq "the --rm container's attachment is gone" "$(attachments)" "cni:bn:eth0:$WEB/24 8080:80/tcp"
 
 # A reload tears the network down and sets it up again; Podman asks for the address and MAC
 # it holds (CNI_ARGS IP= and MAC=). Podman keeps the published ports' sockets open meanwhile
@@ -122,11 +131,52 @@ expect_eq "address after a network reload" "$(ip_of web)" "$WEB"
 expect_eq "MAC after a network reload" "$(mac_of web)" "$MAC"
 expect_eq "published port after a network reload" "$(http_get host http://127.0.0.1:8080/)" \
 	hello-from-podman
-expect_eq "one attachment after a network reload" "$(attachments)" "cni:bn:$WEB/24"
+expect_eq "one attachment after a network reload" "$(attachments)" "cni:bn:eth0:$WEB/24 8080:80/tcp"
+
+# A second network. Podman sends the container's port mappings to every network it joins; a
+# port leads to one address, the first network's, and the second ADD must not fail on it.
+# The second default route comes after the first, which stays the one used.
+pm network connect bn2 web
+WEB2=$(ip_of web bn2)
+expect_eq "two attachments, the port on the first" "$(attachments)" \
+	"cni:bn2:eth1:$WEB2/24 cni:bn:eth0:$WEB/24 8080:80/tcp"
+expect_eq "default routes, the first network's first" "$(default_routes web)" \
+	"default 10.88.7.1 eth0 
+default 10.88.8.1 eth1 "
+expect_eq "published port with two networks" "$(http_get host http://127.0.0.1:8080/)" \
+	hello-from-podman
+expect_eq "the second network's address" "$(http_get host "http://$WEB2/")" hello-from-podman
+pm network disconnect bn2 web
+expect_eq "disconnected from the second network" "$(attachments)" \
+	"cni:bn:eth0:$WEB/24 8080:80/tcp"
+expect_eq "no port left on the second bridge" "$(ip -j link show master bn1)" "[]"
+
+# A restart is a DEL and an ADD around the container's processes; Podman asks for no
+# address (it does for a reload), so the allocator picks the next one.
+pm restart -t 0 web >/dev/null
+WEB=$(ip_of web)
+expect_eq "one attachment after a restart" "$(attachments)" "cni:bn:eth0:$WEB/24 8080:80/tcp"
+for _ in $(seq 50); do http_get host "http://$WEB/" >/dev/null 2>&1 && break; sleep 0.1; done
+expect_eq "published port after a restart" "$(http_get host http://127.0.0.1:8080/)" \
+	hello-from-podman
+
+# Both networks from the start, with a fixed address and MAC (CNI_ARGS IP= and MAC=).
+run -d --name two --network bn:ip=10.88.7.77,mac=02:00:00:00:77:77 --network bn2 \
+	-p 8082:80 localhost/bb httpd -f -p 80 -h /www >/dev/null
+TWO2=$(ip_of two bn2)
+expect_eq "a fixed address" "$(ip_of two)" 10.88.7.77
+expect_eq "a fixed MAC" "$(mac_of two)" 02:00:00:00:77:77
+# Which network becomes eth0 varies from run to run (Podman's map order); the ADDs come in
+# the networks' order, so the port is bn's.
+expect_eq "both networks' attachments" "$(attachments | sed 's/:eth[01]:/:/g')" \
+	"cni:bn2:$TWO2/24 cni:bn:$WEB/24 8080:80/tcp cni:bn:10.88.7.77/24 8082:80/tcp"
+for _ in $(seq 50); do http_get host "http://$TWO2/" >/dev/null 2>&1 && break; sleep 0.1; done
+expect_eq "its published port" "$(http_get host http://127.0.0.1:8082/)" hello-from-podman
+pm rm -f -t 0 two >/dev/null
 
 pm rm -f -t 0 web >/dev/null
 expect_eq "no attachment left" "$(attachments)" ""
 expect_eq "no published port left" "$(publish_elems)" 0
-expect_eq "no port left on the bridge" "$(ip -j link show master bn0)" "[]"
+expect_eq "no port left on the bridges" "$(ip -j link show master bn0)$(ip -j link show master bn1)" "[][]"
 [ ! -e "$NS" ] || fail "the container's namespace $NS is still there"
 echo "ok: nothing left behind"

@@ -141,7 +141,7 @@ static void test_route_default_golden(void **state)
 		RTM_NEWROUTE,
 		0,
 		0x05,
-		0x06,
+		0x0c, /* NLM_F_REQUEST | NLM_F_ACK, NLM_F_CREATE | NLM_F_APPEND */
 		0,
 		0,
 		0,

@@ -18,7 +18,9 @@ void rtnl_build_route_default(struct nlbuf *b, const struct inaddr *gateway, int
 		.rtm_type = RTN_UNICAST,
 	};
 
-	nlbuf_begin(b, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, &rtm, sizeof(rtm));
+	/* Appended: a container on a second network (eth1) already has a default route, its
+	 * first network's, which stays the one in use; this one takes over if that goes. */
+	nlbuf_begin(b, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, &rtm, sizeof(rtm));
 	nlbuf_put(b, RTA_GATEWAY, sizeof(struct in_addr), &gateway->v4);
 	nlbuf_put_u32(b, RTA_OIF, (uint32_t)ifindex);
 	nlbuf_end(b);

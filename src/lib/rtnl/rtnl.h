@@ -68,6 +68,7 @@ void rtnl_build_link_set_master(struct nlbuf *b, int ifindex, int master);
 void rtnl_build_link_del(struct nlbuf *b, int ifindex, const char *name);
 void rtnl_build_addr_new(struct nlbuf *b, int ifindex, const struct inprefix *local);
 void rtnl_build_addr_dump(struct nlbuf *b, int family, int ifindex);
+/* After any default route already there (another network's). */
 void rtnl_build_route_default(struct nlbuf *b, const struct inaddr *gateway, int ifindex);
 void rtnl_build_route_dump(struct nlbuf *b, int family);
 
