@@ -2,6 +2,7 @@
 /* brnet ls: the recorded attachments. */
 #include <jansson.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "shared/macro.h"
@@ -49,6 +50,57 @@ static void print_json(brnet_attachment **list, size_t n)
 	json_decref(arr);
 }
 
+enum { COL_ID, COL_IFNAME, COL_ADDRESS, COL_BRIDGE, COL_VETH, COL_STATE, COL_NETNS, N_COLS };
+
+/* A column's value, or with a NULL attachment its heading. */
+static const char *column(const brnet_attachment *a, int col)
+{
+	switch (col) {
+	case COL_ID:
+		return a ? brnet_attachment_id(a) : "ID";
+	case COL_IFNAME:
+		return a ? brnet_attachment_ifname(a) : "IFNAME";
+	case COL_ADDRESS:
+		return a ? brnet_attachment_address(a) : "ADDRESS";
+	case COL_BRIDGE:
+		return a ? brnet_attachment_bridge(a) : "BRIDGE";
+	case COL_VETH:
+		return a ? brnet_attachment_host_veth(a) : "HOST-VETH";
+	case COL_STATE:
+		return a ? brnet_attachment_state(a) : "STATE";
+	default:
+		return a ? brnet_attachment_netns(a) : "NETNS";
+	}
+}
+
+/* Each column as wide as its widest value (a runtime's ids are 64 characters); the published
+ * ports last. */
+static void print_table(brnet_attachment **list, size_t n)
+{
+	int width[N_COLS];
+
+	for (int c = 0; c < N_COLS; c++) {
+		width[c] = (int)strlen(column(NULL, c));
+		for (size_t i = 0; i < n; i++) {
+			int len = (int)strlen(column(list[i], c));
+
+			if (len > width[c])
+				width[c] = len;
+		}
+	}
+	for (size_t i = 0; i <= n; i++) {
+		const brnet_attachment *a = i ? list[i - 1] : NULL;
+
+		for (int c = 0; c < N_COLS; c++)
+			printf("%-*s ", width[c], column(a, c));
+		if (!a)
+			fputs("PUBLISH", stdout);
+		for (unsigned k = 0; a && brnet_attachment_publish(a, k); k++)
+			printf("%s%s", k ? "," : "", brnet_attachment_publish(a, k));
+		putchar('\n');
+	}
+}
+
 int verb_ls(const struct cli_global *g0, int argc, char **argv)
 {
 	_cleanup_(brnet_ctx_freep) brnet_ctx *ctx = NULL;
@@ -68,22 +120,10 @@ int verb_ls(const struct cli_global *g0, int argc, char **argv)
 	r = brnet_list(ctx, &list, &n, &err);
 	if (r < 0)
 		return cli_fail("list attachments", r, &err);
-	if (o.json) {
+	if (o.json)
 		print_json(list, n);
-	} else {
-		printf("%-20s %-8s %-18s %-10s %-11s %-11s %-24s %s\n", "ID", "IFNAME", "ADDRESS",
-		       "BRIDGE", "HOST-VETH", "STATE", "NETNS", "PUBLISH");
-		for (size_t i = 0; i < n; i++) {
-			printf("%-20s %-8s %-18s %-10s %-11s %-11s %-24s",
-			       brnet_attachment_id(list[i]), brnet_attachment_ifname(list[i]),
-			       brnet_attachment_address(list[i]), brnet_attachment_bridge(list[i]),
-			       brnet_attachment_host_veth(list[i]), brnet_attachment_state(list[i]),
-			       brnet_attachment_netns(list[i]));
-			for (unsigned k = 0; brnet_attachment_publish(list[i], k); k++)
-				printf("%s%s", k ? "," : " ", brnet_attachment_publish(list[i], k));
-			putchar('\n');
-		}
-	}
+	else
+		print_table(list, n);
 	brnet_attachment_list_free(list, n);
 	return 0;
 }

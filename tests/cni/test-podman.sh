@@ -170,6 +170,16 @@ expect_eq "a fixed MAC" "$(mac_of two)" 02:00:00:00:77:77
 # the networks' order, so the port is bn's.
 expect_eq "both networks' attachments" "$(attachments | sed 's/:eth[01]:/:/g')" \
 	"cni:bn2:$TWO2/24 cni:bn:$WEB/24 8080:80/tcp cni:bn:10.88.7.77/24 8082:80/tcp"
+# brnet ls lines its columns up under the headings, 64-character ids and all.
+BRNET_STATE_DIR=$STATE brnet ls | python3 -c '
+import sys
+lines = sys.stdin.read().splitlines()
+starts = [lines[0].index(h) for h in ("IFNAME", "ADDRESS", "BRIDGE", "STATE", "NETNS", "PUBLISH")]
+assert len(lines) == 4, lines
+for l in lines[1:]:
+    assert all(l[s - 1] == " " and l[s] != " " for s in starts[:-1]), (starts, l)
+' || fail "brnet ls: columns not aligned"
+echo "ok: brnet ls aligned"
 for _ in $(seq 50); do http_get host "http://$TWO2/" >/dev/null 2>&1 && break; sleep 0.1; done
 expect_eq "its published port" "$(http_get host http://127.0.0.1:8082/)" hello-from-podman
 pm rm -f -t 0 two >/dev/null
