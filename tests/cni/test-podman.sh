@@ -1,11 +1,11 @@
 #!/bin/bash
-# A real runtime: Podman (Debian 12's 4.3, CNI backend, crun) runs containers on a brnet-cni
-# network. What libcni and Podman send is what docs/cni.md's harness imitates; this test is
-# the witness that the imitation is right. A published port answers on 127.0.0.1 and from
-# another machine, containers reach each other and the outside (masqueraded), a network
-# reload (DEL, then ADD with the address and MAC in CNI_ARGS, the ports still held by
-# Podman's sockets) keeps address, MAC and ports, and removing the containers leaves no
-# attachment, veth, element or namespace behind.
+# A real runtime: Podman (Debian 12's 4.3, CNI backend, crun) runs containers on brnet-cni
+# networks. What libcni and Podman send is what docs/cni.md's harness imitates; this test is
+# the witness that the imitation is right: address, MAC and route as Podman reports them; a
+# published port on 127.0.0.1 and from another machine; container to container and to the
+# outside (masqueraded); network reload (DEL, then ADD under Podman's port reservation),
+# connect and disconnect of a second network, restart, two networks with a fixed address and
+# MAC; and nothing left behind by removal or by a container that dies.
 . "$(dirname "$0")/../root/lib.sh"
 
 command -v podman >/dev/null || skip "needs podman"
@@ -184,6 +184,16 @@ echo "ok: brnet ls aligned"
 for _ in $(seq 50); do http_get host "http://$TWO2/" >/dev/null 2>&1 && break; sleep 0.1; done
 expect_eq "its published port" "$(http_get host http://127.0.0.1:8082/)" hello-from-podman
 pm rm -f -t 0 two >/dev/null
+
+# A container that dies: conmon runs Podman's cleanup, which sends the DEL.
+run -d --name k --network bn -p 8090:80 localhost/bb httpd -f -p 80 -h /www >/dev/null
+pm kill k >/dev/null
+for _ in $(seq 50); do
+	case "$(attachments)" in *8090*) sleep 0.1 ;; *) break ;; esac
+done
+expect_eq "a killed container's attachment is gone" "$(attachments)" \
+	"cni:bn:eth0:$WEB/24 8080:80/tcp"
+pm rm -f -t 0 k >/dev/null
 
 pm rm -f -t 0 web >/dev/null
 expect_eq "no attachment left" "$(attachments)" ""
