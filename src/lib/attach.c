@@ -667,6 +667,24 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 				   : netns_open_pid(cfg->pid, err);
 	if (netns_fd < 0)
 		return netns_fd;
+	/* The container's end would land beside the bridge, with the container's address and
+	 * route on the host. */
+	r = netns_is_own(netns_fd);
+	if (r < 0)
+		return brnet_err(err, r, "cannot compare the namespace with our own: %s",
+				 strerror(-r));
+	if (r > 0) {
+		if (cfg->netns_path)
+			return brnet_err(
+				err, EINVAL,
+				"invalid netns path \"%s\": it is this process's own "
+				"network namespace, the bridge's; a container needs its own",
+				cfg->netns_path);
+		return brnet_err(err, EINVAL,
+				 "invalid pid %d: it is in this process's own network namespace, "
+				 "the bridge's; a container needs its own",
+				 (int)cfg->pid);
+	}
 	if (!cfg->skip_host_sockets) {
 		r = check_host_sockets(a, err);
 		if (r < 0)

@@ -50,6 +50,12 @@ bad 2 "pid \"-1\"" setup --pid -1 --id c2
 bad 2 "not-a-netns" setup --netns "$TMPDIR/not-a-netns" --id c2
 bad 2 "/proc/self/ns/mnt" setup --netns /proc/self/ns/mnt --id c2
 bad 2 "/no/such/netns" setup --netns /no/such/netns --id c2
+# brnet's own namespace, the bridge's (with a default route there, as on any host, this was
+# refused only by luck: the container's default route clashed with the host's).
+ip route add blackhole default
+bad 2 "/proc/self/ns/net\": it is this process's own" setup --netns /proc/self/ns/net --id c2
+bad 2 "pid $$: it is in this process's own" setup --pid $$ --id c2
+ip route del blackhole default
 # A namespace file whose name is not UTF-8: the record (JSON) could not name it. Before, the
 # bridge was made and the setup then failed with "No such device".
 bad_utf8=$'/run/netns/c2\xff'

@@ -71,6 +71,15 @@ int netns_open_pid(pid_t pid, struct brnet_error *err)
 	return TAKE_FD(fd);
 }
 
+int netns_is_own(int fd)
+{
+	struct stat a, b;
+
+	if (fstat(fd, &a) < 0 || stat("/proc/thread-self/ns/net", &b) < 0)
+		return -errno;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 static int proc_stat(pid_t pid, char *ret_state, uint64_t *ret_start);
 
 int proc_start_time(pid_t pid, uint64_t *ret)

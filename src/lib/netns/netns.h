@@ -12,6 +12,8 @@
 int netns_open_path(const char *path, struct brnet_error *err);
 /* Returns an fd of the network namespace of pid; -ESRCH (as -EINVAL) if there is no such pid. */
 int netns_open_pid(pid_t pid, struct brnet_error *err);
+/* 1 if fd is the calling thread's own network namespace (the bridge's), 0 if not. */
+int netns_is_own(int fd);
 /* The start time of pid in clock ticks since boot (field 22 of /proc/PID/stat): with the pid,
  * it names a process uniquely, so PID reuse is never mistaken for the same process. */
 int proc_start_time(pid_t pid, uint64_t *ret);
