@@ -9,6 +9,7 @@
 
 #include "cni/cni.h"
 #include "lib/netlink/nlsock.h"
+#include "lib/netns/netns.h"
 #include "lib/rtnl/rtnl.h"
 #include "shared/inaddr.h"
 
@@ -36,6 +37,26 @@ static int check_gateway(const char *subnet, const char *gateway, const char *wh
 				"%s %s is not supported: brnet's gateway is the first host address "
 				"of the subnet, %s",
 				what, gateway, inaddr_to_string(&first, buf));
+	return 0;
+}
+
+/* CNI_NETNS names a network namespace other than ours (the library refuses the same, but as
+ * a config error, code 7): code 4 names the variable. */
+static int check_netns(const char *path, struct cni_error *e)
+{
+	struct brnet_error err = { 0 };
+	_cleanup_(closep) int fd = -EBADF;
+	int r;
+
+	fd = netns_open_path(path, &err);
+	if (fd < 0)
+		return cni_fail(e, CNI_ERR_ENV, "CNI_NETNS", "CNI_NETNS: %s", err.msg);
+	r = netns_is_own(fd);
+	if (r > 0)
+		return cni_fail(e, CNI_ERR_ENV, "CNI_NETNS",
+				"invalid CNI_NETNS \"%s\": it is this process's own network "
+				"namespace, the bridge's; a container needs its own",
+				path);
 	return 0;
 }
 
@@ -238,9 +259,9 @@ int cni_add(struct cni_request *req, struct cni_error *e)
 	bool skip[CNI_PORTS_MAX] = { false };
 	int r;
 
-	if (access(req->env.netns, F_OK) < 0)
-		return cni_fail(e, CNI_ERR_ENV, "CNI_NETNS", "CNI_NETNS %s: %s", req->env.netns,
-				strerror(errno));
+	r = check_netns(req->env.netns, e);
+	if (r < 0)
+		return r;
 	if (c->ipam_type) {
 		if (cni_delegate(c->ipam_type, req->env.path, "ADD", req->stdin_text,
 				 req->stdin_len, &ipam, e) < 0)
