@@ -3,9 +3,9 @@
 # networks. What libcni and Podman send is what docs/cni.md's harness imitates; this test is
 # the witness that the imitation is right: address, MAC and route as Podman reports them; a
 # published port on 127.0.0.1 and from another machine; container to container and to the
-# outside (masqueraded); network reload (DEL, then ADD under Podman's port reservation),
-# connect and disconnect of a second network, restart, two networks with a fixed address and
-# MAC; and nothing left behind by removal or by a container that dies.
+# outside (masqueraded); network reload (DEL, then ADD under Podman's port reservation), also
+# after every table was flushed; connect and disconnect of a second network; restart; two
+# networks with a fixed address and MAC; nothing left by removal or by a container that dies.
 . "$(dirname "$0")/../root/lib.sh"
 
 command -v podman >/dev/null || skip "needs podman"
@@ -132,6 +132,13 @@ expect_eq "MAC after a network reload" "$(mac_of web)" "$MAC"
 expect_eq "published port after a network reload" "$(http_get host http://127.0.0.1:8080/)" \
 	hello-from-podman
 expect_eq "one attachment after a network reload" "$(attachments)" "cni:bn:eth0:$WEB/24 8080:80/tcp"
+# What a reload is for: a firewall manager flushed every table (firewalld does on reload).
+nft flush ruleset
+pm network reload web >/dev/null
+expect_eq "published port after a flush and a reload" "$(http_get host http://127.0.0.1:8080/)" \
+	hello-from-podman
+expect_eq "from another machine after a flush and a reload" \
+	"$(http_get upstream "http://$HOST_UPLINK_ADDR:8080/")" hello-from-podman
 
 # A second network. Podman sends the container's port mappings to every network it joins; a
 # port leads to one address, the first network's, and the second ADD must not fail on it.
