@@ -59,8 +59,9 @@ pm() {
 run() {
 	pm run --cgroups disabled --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "$@"
 }
-# ip_of NAME: the container's address on bn, as Podman recorded it from the result.
-ip_of() { # NAME [NETWORK]
+# ip_of NAME [NETWORK]: the container's address on NETWORK (bn), as Podman read it from the
+# result.
+ip_of() {
 	pm inspect "$1" --format "{{(index .NetworkSettings.Networks \"${2:-bn}\").IPAddress}}"
 }
 mac_of() {
@@ -194,6 +195,7 @@ pm rm -f -t 0 two >/dev/null
 
 # A container that dies: conmon runs Podman's cleanup, which sends the DEL.
 run -d --name k --network bn -p 8090:80 localhost/bb httpd -f -p 80 -h /www >/dev/null
+case "$(attachments)" in *8090*) ;; *) fail "the container to kill has no attachment" ;; esac
 pm kill k >/dev/null
 for _ in $(seq 50); do
 	case "$(attachments)" in *8090*) sleep 0.1 ;; *) break ;; esac
@@ -202,6 +204,7 @@ expect_eq "a killed container's attachment is gone" "$(attachments)" \
 	"cni:bn:eth0:$WEB/24 8080:80/tcp"
 pm rm -f -t 0 k >/dev/null
 
+NS=$(netns_of web)
 pm rm -f -t 0 web >/dev/null
 expect_eq "no attachment left" "$(attachments)" ""
 expect_eq "no published port left" "$(publish_elems)" 0
