@@ -40,8 +40,9 @@ static int check_gateway(const char *subnet, const char *gateway, const char *wh
 	return 0;
 }
 
-/* CNI_NETNS names a network namespace other than ours (the library refuses the same, but as
- * a config error, code 7): code 4 names the variable. */
+/* After a setup refused as invalid: was it CNI_NETNS, not a network namespace or ours? The
+ * library says so as EINVAL, code 7 (config); this is code 4, naming the variable. Asked only
+ * then, so that an ADD does not open the namespace twice. */
 static int check_netns(const char *path, struct cni_error *e)
 {
 	struct brnet_error err = { 0 };
@@ -51,7 +52,7 @@ static int check_netns(const char *path, struct cni_error *e)
 	fd = netns_open_path(path, &err);
 	if (fd < 0)
 		return cni_fail(e, CNI_ERR_ENV, "CNI_NETNS", "CNI_NETNS: %s", err.msg);
-	r = netns_is_own(fd);
+	r = netns_is_own(fd, -1);
 	if (r > 0)
 		return cni_fail(e, CNI_ERR_ENV, "CNI_NETNS",
 				"invalid CNI_NETNS \"%s\": it is this process's own network "
@@ -259,9 +260,9 @@ int cni_add(struct cni_request *req, struct cni_error *e)
 	bool skip[CNI_PORTS_MAX] = { false };
 	int r;
 
-	r = check_netns(req->env.netns, e);
-	if (r < 0)
-		return r;
+	if (access(req->env.netns, F_OK) < 0)
+		return cni_fail(e, CNI_ERR_ENV, "CNI_NETNS", "CNI_NETNS %s: %s", req->env.netns,
+				strerror(errno));
 	if (c->ipam_type) {
 		if (cni_delegate(c->ipam_type, req->env.path, "ADD", req->stdin_text,
 				 req->stdin_len, &ipam, e) < 0)
@@ -300,6 +301,8 @@ int cni_add(struct cni_request *req, struct cni_error *e)
 	if (r < 0) {
 		if (c->ipam_type)
 			ipam_release(req);
+		if (r == -EINVAL && check_netns(req->env.netns, e) < 0)
+			return -1;
 		return cni_fail_brnet(e, r, &err);
 	}
 	return make_result(req, a, ipres.dns, e);

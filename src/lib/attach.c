@@ -667,9 +667,12 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 				   : netns_open_pid(cfg->pid, err);
 	if (netns_fd < 0)
 		return netns_fd;
+	r = nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
+	if (r < 0)
+		return brnet_err(err, r, "cannot open rtnetlink socket: %s", strerror(-r));
 	/* The container's end would land beside the bridge, with the container's address and
 	 * route on the host. */
-	r = netns_is_own(netns_fd);
+	r = netns_is_own(netns_fd, nl_sock_fd(rtnl));
 	if (r < 0)
 		return brnet_err(err, r, "cannot compare the namespace with our own: %s",
 				 strerror(-r));
@@ -690,9 +693,6 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 		if (r < 0)
 			return r;
 	}
-	r = nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
-	if (r < 0)
-		return brnet_err(err, r, "cannot open rtnetlink socket: %s", strerror(-r));
 	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
 	if (r < 0)
 		return brnet_err(err, r, "cannot open nf_tables netlink socket: %s", strerror(-r));
