@@ -65,11 +65,6 @@ int nft_fingerprint_request(void *buf, size_t size)
 	return (int)len;
 }
 
-struct fp_attrs {
-	const struct nlattr *table, *name, *handle, *use;
-	bool chain;
-};
-
 /* The attribute numbers of a table's and of a chain's table name, own name (a table's is its
  * table name), handle and use count: the two kinds number them differently. */
 static const struct {
@@ -78,22 +73,6 @@ static const struct {
 	[false] = { NFTA_TABLE_NAME, NFTA_TABLE_NAME, NFTA_TABLE_HANDLE, NFTA_TABLE_USE },
 	[true] = { NFTA_CHAIN_TABLE, NFTA_CHAIN_NAME, NFTA_CHAIN_HANDLE, NFTA_CHAIN_USE },
 };
-
-static int fp_attr_cb(const struct nlattr *a, void *data)
-{
-	struct fp_attrs *at = data;
-	uint16_t type = mnl_attr_get_type(a);
-
-	if (type == fp_attr_ids[at->chain].table)
-		at->table = a;
-	if (type == fp_attr_ids[at->chain].name)
-		at->name = a;
-	if (type == fp_attr_ids[at->chain].handle)
-		at->handle = a;
-	if (type == fp_attr_ids[at->chain].use)
-		at->use = a;
-	return MNL_CB_OK;
-}
 
 static bool attr_is_str(const struct nlattr *a, const char *s)
 {
@@ -104,35 +83,39 @@ static bool attr_is_str(const struct nlattr *a, const char *s)
 
 int nft_fingerprint_msg(const struct nlmsghdr *nlh, struct nft_fingerprint *fp)
 {
+	/* NFTA_CHAIN_MAX is the larger of the two kinds' maxima. */
+	const struct nlattr *tb[NFTA_CHAIN_MAX + 1], *table, *name, *handle, *use;
 	const struct nfgenmsg *g;
-	struct fp_attrs at = { 0 };
 	uint16_t type;
+	bool chain;
 
 	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES)
 		return 0;
 	type = NFNL_MSG_TYPE(nlh->nlmsg_type);
 	if (type != NFT_MSG_NEWTABLE && type != NFT_MSG_NEWCHAIN)
 		return 0;
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*g))
+	chain = type == NFT_MSG_NEWCHAIN;
+	if (nft_msg_attrs(nlh, tb, chain ? NFTA_CHAIN_MAX : NFTA_TABLE_MAX) < 0)
 		return -EBADMSG;
 	g = mnl_nlmsg_get_payload(nlh);
-	at.chain = type == NFT_MSG_NEWCHAIN;
-	if (mnl_attr_parse(nlh, sizeof(*g), fp_attr_cb, &at) < 0)
+	table = tb[fp_attr_ids[chain].table];
+	name = tb[fp_attr_ids[chain].name];
+	handle = tb[fp_attr_ids[chain].handle];
+	use = tb[fp_attr_ids[chain].use];
+	if (!table || !handle || !use || !name ||
+	    mnl_attr_get_payload_len(handle) != sizeof(uint64_t) ||
+	    mnl_attr_get_payload_len(use) != sizeof(uint32_t))
 		return -EBADMSG;
-	if (!at.table || !at.handle || !at.use || (at.chain && !at.name) ||
-	    mnl_attr_get_payload_len(at.handle) != sizeof(uint64_t) ||
-	    mnl_attr_get_payload_len(at.use) != sizeof(uint32_t))
-		return -EBADMSG;
-	if (!attr_is_str(at.table, NFT_TABLE))
+	if (!attr_is_str(table, NFT_TABLE))
 		return 0;
 	for (unsigned i = 0; i < NFT_FP_OBJECTS; i++) {
 		const struct fp_object *o = &objects[i];
 
-		if (o->family != g->nfgen_family || !o->chain != !at.chain ||
-		    (at.chain && !attr_is_str(at.name, o->chain)))
+		if (o->family != g->nfgen_family || !o->chain != !chain ||
+		    (chain && !attr_is_str(name, o->chain)))
 			continue;
-		fp->obj[i].handle = be64toh(mnl_attr_get_u64(at.handle));
-		fp->obj[i].use = ntohl(mnl_attr_get_u32(at.use));
+		fp->obj[i].handle = be64toh(mnl_attr_get_u64(handle));
+		fp->obj[i].use = ntohl(mnl_attr_get_u32(use));
 		fp->obj[i].seen = true;
 		return 1;
 	}

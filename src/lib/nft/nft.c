@@ -526,21 +526,24 @@ static int attr_table_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-int nft_nest_attrs(const struct nlattr *nest, const struct nlattr **tb, uint16_t max)
+static struct attr_table attr_table_init(const struct nlattr **tb, uint16_t max)
 {
-	struct attr_table t = { tb, max };
-
 	for (uint16_t i = 0; i <= max; i++)
 		tb[i] = NULL;
+	return (struct attr_table){ tb, max };
+}
+
+int nft_nest_attrs(const struct nlattr *nest, const struct nlattr **tb, uint16_t max)
+{
+	struct attr_table t = attr_table_init(tb, max);
+
 	return mnl_attr_parse_nested(nest, attr_table_cb, &t) < 0 ? -EBADMSG : 0;
 }
 
 int nft_msg_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb, uint16_t max)
 {
-	struct attr_table t = { tb, max };
+	struct attr_table t = attr_table_init(tb, max);
 
-	for (uint16_t i = 0; i <= max; i++)
-		tb[i] = NULL;
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg) ||
 	    mnl_attr_parse(nlh, sizeof(struct nfgenmsg), attr_table_cb, &t) < 0)
 		return -EBADMSG;
@@ -576,10 +579,10 @@ int nft_chain_msg_use(const struct nlmsghdr *nlh, uint32_t *use)
 	if (nft_msg_attrs(nlh, tb, NFTA_CHAIN_MAX) < 0)
 		return -EBADMSG;
 	a = tb[NFTA_CHAIN_USE];
-	if (a && mnl_attr_get_payload_len(a) != sizeof(uint32_t))
-		return -EBADMSG;
 	if (!a)
 		return 0;
+	if (mnl_attr_get_payload_len(a) != sizeof(uint32_t))
+		return -EBADMSG;
 	*use = ntohl(mnl_attr_get_u32(a));
 	return 1;
 }
