@@ -77,9 +77,16 @@ attachments() {
 default_routes() { # NAME: the container's default routes, in the kernel's order
 	ip -n "$(basename "$(netns_of "$1")")" -4 -j route show default | v4_routes
 }
+# The publish map as the kernel holds it: "PROTO/PORT->ADDRESS:PORT" a line, sorted.
+publish_map() {
+	nft -j list map inet brnet publish | python3 -c '
+import json, sys
+for o in json.load(sys.stdin)["nftables"]:
+    for k, v in sorted(((e[0]["elem"]["val"]["concat"], e[1]["concat"]) for e in o.get("map", {}).get("elem", [])), key=str):
+        print("%s/%s->%s:%s" % (k[0], k[1], v[0], v[1]))'
+}
 publish_elems() {
-	nft -j list map inet brnet publish |
-		python3 -c 'import json,sys; print(sum(len(o["map"].get("elem", [])) for o in json.load(sys.stdin)["nftables"] if "map" in o))'
+	publish_map | grep -c . || true
 }
 http_get() { # NS URL
 	in_ns "$1" python3 -c 'import sys, urllib.request as u; print(u.urlopen(sys.argv[1], timeout=5).read().decode(), end="")' "$2"
@@ -148,6 +155,8 @@ pm network connect bn2 web
 WEB2=$(ip_of web bn2)
 expect_eq "two attachments, the port on the first" "$(attachments)" \
 	"cni:bn2:eth1:$WEB2/24 cni:bn:eth0:$WEB/24 8080:80/tcp"
+expect_eq "the kernel's map sends the port to the first address" "$(publish_map)" \
+	"tcp/8080->$WEB:80"
 expect_eq "default routes, the first network's first" "$(default_routes web)" \
 	"default 10.88.7.1 eth0 
 default 10.88.8.1 eth1 "
@@ -179,6 +188,8 @@ expect_eq "a fixed MAC" "$(mac_of two)" 02:00:00:00:77:77
 expect_eq "both networks' attachments" "$(attachments | sed 's/:eth[01]:/:/g; s/ 8082:80\/tcp//')" \
 	"cni:bn2:$TWO2/24 cni:bn:$WEB/24 8080:80/tcp cni:bn:10.88.7.77/24"
 expect_eq "the port published once" "$(attachments | grep -o 8082:80/tcp)" 8082:80/tcp
+expect_eq "the kernel's map holds it once, to one of its addresses" \
+	"$(publish_map | grep -c "^tcp/8082->\(10.88.7.77\|$TWO2\):80$")" 1
 # brnet ls lines its columns up under the headings, 64-character ids and all.
 BRNET_STATE_DIR=$STATE brnet ls | python3 -c '
 import sys
