@@ -43,22 +43,11 @@ static int check_gateway(const char *subnet, const char *gateway, const char *wh
 /* After a setup refused as invalid: was it CNI_NETNS, not a network namespace or ours? The
  * library says so as EINVAL, code 7 (config); this is code 4, naming the variable. Asked only
  * then, so that an ADD does not open the namespace twice. */
-static int check_netns(const char *path, struct cni_error *e)
+static bool netns_at_fault(const char *path)
 {
-	struct brnet_error err = { 0 };
-	_cleanup_(closep) int fd = -EBADF;
-	int r;
+	_cleanup_(closep) int fd = netns_open_path(path, NULL);
 
-	fd = netns_open_path(path, &err);
-	if (fd < 0)
-		return cni_fail(e, CNI_ERR_ENV, "CNI_NETNS", "CNI_NETNS: %s", err.msg);
-	r = netns_is_own(fd, -1);
-	if (r > 0)
-		return cni_fail(e, CNI_ERR_ENV, "CNI_NETNS",
-				"invalid CNI_NETNS \"%s\": it is this process's own network "
-				"namespace, the bridge's; a container needs its own",
-				path);
-	return 0;
+	return fd < 0 || netns_is_own(fd, -1) > 0;
 }
 
 /* "10.88.0.5/16" -> subnet "10.88.0.0/16" and address "10.88.0.5". */
@@ -301,8 +290,8 @@ int cni_add(struct cni_request *req, struct cni_error *e)
 	if (r < 0) {
 		if (c->ipam_type)
 			ipam_release(req);
-		if (r == -EINVAL && check_netns(req->env.netns, e) < 0)
-			return -1;
+		if (r == -EINVAL && netns_at_fault(req->env.netns))
+			return cni_fail(e, CNI_ERR_ENV, "CNI_NETNS", "CNI_NETNS: %s", err.msg);
 		return cni_fail_brnet(e, r, &err);
 	}
 	return make_result(req, a, ipres.dns, e);
