@@ -100,6 +100,15 @@ int brnet_config_set_host_socket_check(brnet_config *cfg, bool check);
  * network keeps them out, and a later setup that asks otherwise is refused. CNI networks let
  * them in (pods are reachable by their address). */
 int brnet_config_set_routed(brnet_config *cfg, bool routed);
+/* Whether traffic from the subnet that leaves the host (to another machine, or another
+ * network) is masqueraded behind the host's address. A property of the network, chosen by its
+ * first setup: by default a new network masquerades, and a later setup that asks otherwise is
+ * refused. Without it the containers' own addresses are seen past the host, which then needs
+ * routes back to the subnet; that is the Kubernetes model, where pods reach each other across
+ * nodes without translation and something else (or nothing) translates traffic to the outside
+ * world. Traffic between containers is never masqueraded either way; a container reaching a
+ * published port through the host, and 127.0.0.1 publishing, are translated as before. */
+int brnet_config_set_masquerade(brnet_config *cfg, bool masquerade);
 /* Who made the attachment, e.g. "cni:mynet": recorded and listed; a CNI GC removes only the
  * attachments of its own origin. 1-80 bytes of [A-Za-z0-9_.:-]; default empty. */
 int brnet_config_set_origin(brnet_config *cfg, const char *origin, struct brnet_error *err);

@@ -46,6 +46,7 @@ enum {
 	OPT_NO_EGRESS_DNS,
 	OPT_EGRESS_LOG,
 	OPT_ALLOW_ROUTED,
+	OPT_NO_MASQUERADE,
 };
 
 #define CLI_NETWORK_OPTIONS                                                                        \
@@ -67,6 +68,7 @@ enum {
 		{ "no-egress-dns", no_argument, NULL, OPT_NO_EGRESS_DNS },                         \
 		{ "egress-log", no_argument, NULL, OPT_EGRESS_LOG },                               \
 		{ "allow-routed", no_argument, NULL, OPT_ALLOW_ROUTED },                           \
+		{ "no-masquerade", no_argument, NULL, OPT_NO_MASQUERADE },                         \
 	{                                                                                          \
 		"state-dir", required_argument, NULL, OPT_STATE_DIR                                \
 	}

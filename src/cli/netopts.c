@@ -39,6 +39,9 @@ const char cli_network_options_help[] =
 	"  --allow-routed     a new network lets other machines with a route to its subnet\n"
 	"                     (via this host) reach containers by their address; by default\n"
 	"                     only published ports and connections containers made get in\n"
+	"  --no-masquerade    a new network does not masquerade traffic that leaves the host:\n"
+	"                     containers are seen by their own address (other machines need\n"
+	"                     a route to the subnet via this host)\n"
 	"  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n";
 
 /* Larger than any list a setup can take (EGRESS_ALLOW_MAX lines with their comments). */
@@ -138,6 +141,8 @@ int cli_network_option(int opt, const char *arg, brnet_config *cfg, struct cli_g
 		return brnet_config_egress_log(cfg, true);
 	case OPT_ALLOW_ROUTED:
 		return brnet_config_set_routed(cfg, true);
+	case OPT_NO_MASQUERADE:
+		return brnet_config_set_masquerade(cfg, false);
 	case OPT_EGRESS_TCP:
 	case OPT_EGRESS_UDP:
 		if (cli_parse_uint(arg, 0, 0xffffffffu, &v) < 0) {

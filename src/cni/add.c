@@ -120,6 +120,8 @@ static int build_config(struct cni_request *req, const char *subnet, const char 
 		r = brnet_config_set_hairpin(cfg, c->hairpin);
 	if (r >= 0)
 		r = brnet_config_set_routed(cfg, c->routed);
+	if (r >= 0 && c->masquerade >= 0)
+		r = brnet_config_set_masquerade(cfg, c->masquerade);
 	if (r >= 0)
 		r = brnet_config_set_host_socket_check(cfg, c->check_host_sockets);
 	if (r >= 0 && c->mtu)

@@ -218,7 +218,6 @@ static int parse_unsupported(const struct parser *p, json_t *root)
 		const char *why;
 	} bools[] = {
 		{ "isGateway", true, "brnet always puts the gateway address on the bridge" },
-		{ "ipMasq", true, "brnet always masquerades traffic leaving the host" },
 		{ "promiscMode", false, "promiscuous bridges are not supported" },
 		{ "forceAddress", false,
 		  "brnet never replaces a bridge's address; a mismatch is an error" },
@@ -478,6 +477,7 @@ static int parse_network(const struct parser *p, json_t *root, const char *cni_a
 	struct cni_conf *c = p->conf;
 	json_t *rc, *args, *args_cni = NULL, *v;
 	const char *top_mac = NULL, *rc_mac = NULL, *args_mac = NULL;
+	bool masquerade = true;
 	int r;
 
 	r = get_string(p, root, NULL, "name", &c->name);
@@ -496,6 +496,7 @@ static int parse_network(const struct parser *p, json_t *root, const char *cni_a
 	/* As the reference plugin, which filters nothing: other nodes reach pods by their
 	 * address (the Kubernetes model). false keeps them to published ports. */
 	c->routed = true;
+	c->masquerade = -1;
 	if ((r = get_string(p, root, NULL, "bridge", &c->bridge)) < 0 ||
 	    (r = get_bool(p, root, "hairpinMode", &c->hairpin)) < 0 ||
 	    (r = get_bool(p, root, "allowRouted", &c->routed)) < 0 ||
@@ -530,8 +531,14 @@ static int parse_network(const struct parser *p, json_t *root, const char *cni_a
 	r = parse_unsupported(p, root);
 	if (r >= 0)
 		r = parse_egress(p, root);
+	if (r >= 0)
+		r = get_bool(p, root, "ipMasq", &masquerade);
 	if (r < 0)
 		return r;
+	/* Absent, the network's choice: a new network masquerades, where the reference plugin
+	 * would not (false is its default; conflists that want it say true). */
+	if (r > 0)
+		c->masquerade = masquerade;
 
 	/* Precedence of the conventions: runtimeConfig, then args, then CNI_ARGS, then the
 	 * plain config key. */

@@ -87,7 +87,7 @@ static int lease_release(brnet_ctx *ctx, const struct brnet_attachment *a, struc
 	_cleanup_(closep) int leases = -EBADF;
 	int r;
 
-	r = network_open_locked(ctx, a->bridge, &a->subnet, -1, &net, err);
+	r = network_open_locked(ctx, a->bridge, &a->subnet, NULL, &net, err);
 	if (r < 0)
 		return r;
 	r = leases = lease_store_open(net.dirfd, net.path, &net.subnet, true, err);
@@ -702,7 +702,8 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 		return r;
 
 	r = network_open_locked(ctx, cfg->bridge, cfg->subnet_set ? &cfg->subnet : NULL,
-				cfg->routed, &net, err);
+				&(struct network_choice){ cfg->routed, cfg->masquerade }, &net,
+				err);
 	if (r < 0)
 		return r;
 	a->subnet = net.subnet;

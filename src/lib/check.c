@@ -249,10 +249,10 @@ static void check_state(brnet_ctx *ctx, const struct brnet_attachment *a, struct
 	struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
 	struct brnet_error e = { 0 };
 	char id[BRNET_ID_MAX + 1], ifname[IFNAMSIZ], buf[INADDR_STRLEN];
-	unsigned rules = NFT_NETWORK_RULES(false);
+	unsigned rules = NFT_NETWORK_RULES(false, true);
 	int r;
 
-	r = network_open_locked(ctx, a->bridge, &a->subnet, -1, &net, &e);
+	r = network_open_locked(ctx, a->bridge, &a->subnet, NULL, &net, &e);
 	if (r < 0) {
 		problem(rep, "network %s: %s", a->bridge, e.msg);
 	} else {

@@ -244,7 +244,7 @@ static void gc_leases(struct gc *gc)
 
 		if (de->d_name[0] == '.' || config_check_ifname(de->d_name, "bridge", NULL) < 0)
 			continue;
-		r = network_open_locked(gc->ctx, de->d_name, NULL, -1, &net, &e);
+		r = network_open_locked(gc->ctx, de->d_name, NULL, NULL, &net, &e);
 		if (r < 0) {
 			failed(gc, r, &e, "cannot open a network");
 			continue;

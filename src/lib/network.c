@@ -25,16 +25,16 @@
 #define NETWORK_FILE "network.json"
 #define NETWORK_FILE_MAX 4096
 
-/* The subnet, and whether routed connections may come in: -1 when the file does not say (an
- * older brnet's). */
-static int network_file_load(int dirfd, const char *path, struct inprefix *ret, int *ret_routed,
-			     struct brnet_error *err)
+/* The subnet and the properties: routed -1 when the file does not say (an older brnet's),
+ * masquerade true (older brnets always masqueraded). */
+static int network_file_load(int dirfd, const char *path, struct inprefix *ret,
+			     struct network_choice *ret_choice, struct brnet_error *err)
 {
 	_cleanup_(freep) char *text = NULL;
 	_cleanup_(json_decrefp) json_t *root = NULL;
 	const char *bridge, *subnet;
 	json_error_t jerr;
-	int routed = -1;
+	int routed = -1, masquerade = 1;
 	size_t len;
 	int r;
 
@@ -45,13 +45,13 @@ static int network_file_load(int dirfd, const char *path, struct inprefix *ret, 
 		return brnet_err(err, r, "cannot read %s/" NETWORK_FILE ": %s", path, strerror(-r));
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root ||
-	    json_unpack_ex(root, &jerr, JSON_STRICT, "{s:s, s:s, s?b}", "bridge", &bridge, "subnet",
-			   &subnet, "routed", &routed) < 0 ||
+	    json_unpack_ex(root, &jerr, JSON_STRICT, "{s:s, s:s, s?b, s?b}", "bridge", &bridge,
+			   "subnet", &subnet, "routed", &routed, "masquerade", &masquerade) < 0 ||
 	    config_parse_subnet(subnet, ret, NULL) < 0)
 		return brnet_err(err, EBADMSG, "corrupt network file %s/" NETWORK_FILE ": %s", path,
 				 root ? jerr.text : "not JSON");
-	if (ret_routed)
-		*ret_routed = routed;
+	if (ret_choice)
+		*ret_choice = (struct network_choice){ .routed = routed, .masquerade = masquerade };
 	return 0;
 }
 
@@ -62,8 +62,9 @@ static int network_file_save(const struct network *net, struct brnet_error *err)
 	char p[PREFIX_STRLEN];
 	int r;
 
-	root = json_pack("{s:s, s:s, s:b}", "bridge", net->bridge, "subnet",
-			 inprefix_to_string(&net->subnet, p), "routed", net->routed);
+	root = json_pack("{s:s, s:s, s:b, s:b}", "bridge", net->bridge, "subnet",
+			 inprefix_to_string(&net->subnet, p), "routed", net->routed, "masquerade",
+			 net->masquerade);
 	text = root ? json_dumps(root, JSON_COMPACT) : NULL;
 	if (!text)
 		return -ENOMEM;
@@ -119,16 +120,26 @@ static int check_no_overlap(brnet_ctx *ctx, const struct network *net, struct br
 	return r;
 }
 
-int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefix *subnet,
-			int routed, struct network *ret, struct brnet_error *err)
+/* A property asked for (want) against the recorded one (have): both given and different. */
+static bool contradicts(int want, int have)
 {
+	return want >= 0 && have >= 0 && want != have;
+}
+
+int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefix *subnet,
+			const struct network_choice *want, struct network *ret,
+			struct brnet_error *err)
+{
+	struct network_choice none = { -1, -1 }, rec;
 	struct network net = { .dirfd = -EBADF,
 			       .lockfd = -EBADF,
 			       .networks_dirfd = ctx->networks_dirfd };
 	struct inprefix recorded, def;
 	char a[PREFIX_STRLEN], b[PREFIX_STRLEN];
-	int recorded_routed, r;
+	int r;
 
+	if (!want)
+		want = &none;
 	snprintf(net.bridge, sizeof(net.bridge), "%s", bridge);
 	snprintf(net.path, sizeof(net.path), "%s/networks/%s", ctx->state_dir, bridge);
 	net.dirfd = open_dir_made(ctx->networks_dirfd, bridge);
@@ -142,7 +153,7 @@ int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefi
 	}
 	net.lockfd = r;
 
-	r = network_file_load(net.dirfd, net.path, &recorded, &recorded_routed, err);
+	r = network_file_load(net.dirfd, net.path, &recorded, &rec, err);
 	if (r >= 0) {
 		net.recorded = true;
 		if (subnet && (recorded.addr.v4.s_addr != subnet->addr.v4.s_addr ||
@@ -153,21 +164,33 @@ int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefi
 					 inprefix_to_string(subnet, a), bridge,
 					 inprefix_to_string(&recorded, b));
 		}
-		if (routed >= 0 && recorded_routed >= 0 && routed != recorded_routed) {
+		if (contradicts(want->routed, rec.routed)) {
 			network_close(&net);
 			return brnet_err(
 				err, EINVAL,
 				"network %s was set up %s routed connections in; this asks "
 				"%s (it is the network's, chosen by its first setup)",
-				bridge, recorded_routed ? "letting" : "without letting",
-				routed ? "to let them in" : "not to");
+				bridge, rec.routed ? "letting" : "without letting",
+				want->routed ? "to let them in" : "not to");
+		}
+		if (contradicts(want->masquerade, rec.masquerade)) {
+			network_close(&net);
+			return brnet_err(err, EINVAL,
+					 "network %s was set up %s traffic that leaves the host; "
+					 "this asks %s (it is the network's, chosen by its first "
+					 "setup)",
+					 bridge,
+					 rec.masquerade ? "masquerading" : "not masquerading",
+					 want->masquerade ? "to masquerade it" : "not to");
 		}
 		net.subnet = recorded;
-		net.routed = recorded_routed > 0;
-		net.routed_recorded = recorded_routed >= 0;
+		net.routed = rec.routed > 0;
+		net.routed_recorded = rec.routed >= 0;
+		net.masquerade = rec.masquerade > 0;
 	} else if (r == -ENOENT) {
-		net.routed = routed > 0;
+		net.routed = want->routed > 0;
 		net.routed_recorded = true; /* by the save that records the network */
+		net.masquerade = want->masquerade != 0;
 		if (!subnet) {
 			(void)inprefix_parse_v4(BRNET_DEFAULT_SUBNET, &def);
 			subnet = &def;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * A network: a bridge, its IPv4 subnet and gateway, the masquerade rule, and the state
+ * A network: a bridge, its IPv4 subnet and gateway, its rules, and the state
  * directory networks/<bridge>/ (network.json, leases.json, lock, and nft-checked: the
  * fingerprint of our tables when its rules were last checked). All of it is changed only
  * under the network's OFD lock, which is what makes two first setups race safely.
@@ -31,19 +31,28 @@ struct network {
 	bool recorded; /* network.json existed when opened: we created this network */
 	bool routed; /* connections routed in from elsewhere may reach containers directly */
 	bool routed_recorded; /* network.json says which (an older brnet's does not) */
+	bool masquerade; /* traffic from the subnet leaving the host is masqueraded */
 	int networks_dirfd; /* borrowed from the context */
 	int dirfd;
 	int lockfd;
 	char path[PATH_MAX];
 };
 
-/* Opens networks/<bridge>/ and takes its lock. If the network is recorded, its subnet is
- * loaded; a different subnet from the user is an error. subnet may be NULL (use recorded or
- * the default). routed: whether connections routed in from elsewhere may reach the
- * containers directly, a property of the network that its first setup chooses (-1: no
- * choice; a new network then keeps them out); another answer later is an error. */
+/* Properties of a network that its first setup chooses; another answer later is an error.
+ * -1: no choice (the network's, or the default for a new one). */
+struct network_choice {
+	int routed; /* connections routed in from elsewhere may reach the containers directly
+		     * (default no) */
+	int masquerade; /* traffic from the subnet leaving the host is masqueraded (default
+			 * yes; no where something else translates, or nothing must) */
+};
+
+/* Opens networks/<bridge>/ and takes its lock. If the network is recorded, its subnet and
+ * properties are loaded; a different subnet, or a property contradicted, is an error. subnet
+ * may be NULL (use recorded or the default), want NULL (no choice). */
 int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefix *subnet,
-			int routed, struct network *ret, struct brnet_error *err);
+			const struct network_choice *want, struct network *ret,
+			struct brnet_error *err);
 /* A network recorded by an older brnet does not say whether routed connections may come in:
  * the next setup decides (routed as network_open_locked() takes it) and records it. Until then
  * its routed-in rule is neither added nor asked for. */
@@ -51,7 +60,7 @@ int network_settle_routed(struct network *net, int routed, struct brnet_error *e
 /* The rules (enum nft_rule_id mask) the network wants. */
 static inline unsigned network_rules(const struct network *net)
 {
-	return NFT_NETWORK_RULES(net->routed || !net->routed_recorded);
+	return NFT_NETWORK_RULES(net->routed || !net->routed_recorded, net->masquerade);
 }
 void network_unlock(struct network *net);
 void network_close(struct network *net);

@@ -53,7 +53,7 @@ static int list_networks(brnet_ctx *ctx, struct nl_sock *rtnl, struct net_entry 
 
 		if (de->d_name[0] == '.' || config_check_ifname(de->d_name, "bridge", NULL) < 0)
 			continue;
-		if (network_open_locked(ctx, de->d_name, NULL, -1, &net, NULL) < 0)
+		if (network_open_locked(ctx, de->d_name, NULL, NULL, &net, NULL) < 0)
 			continue;
 		recorded = net.recorded;
 		if (recorded) {

@@ -70,6 +70,7 @@ def prepare():
     os.environ["BRNET_STATE_DIR"] = "/run/brnet"
     os.environ["PEER"] = os.path.join(HERE, "..", "root", "peer.py")
     os.environ["BRNET"] = os.path.join(BUILD, "src", "brnet")
+    os.environ["BRNET_CNI"] = PLUGIN  # for a step that runs it on another "node" (ip netns exec)
     os.environ["PROBE"] = os.path.join(HERE, "..", "root", "probe.py")
     sh("ip link set lo up")
     # The outside world at 198.51.100.1, reachable only through masquerade.

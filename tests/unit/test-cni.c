@@ -134,6 +134,8 @@ static void test_decode_errors(void **state)
 		    "allowRouted: must be true or false");
 	expect_fail("{" BASE ", \"checkHostSockets\": \"yes\"}", CNI_ADD, NULL, CNI_ERR_CONFIG,
 		    "checkHostSockets: must be true or false");
+	expect_fail("{" BASE ", \"ipMasq\": \"false\"}", CNI_ADD, NULL, CNI_ERR_CONFIG,
+		    "ipMasq: must be true or false");
 	expect_fail("{" BASE ", \"name\": 5}", CNI_ADD, NULL, CNI_ERR_DECODE, "duplicate");
 	expect_fail("{\"cniVersion\": \"1.0.0\", \"name\": \"-x\", \"type\": \"t\"}", CNI_ADD, NULL,
 		    CNI_ERR_CONFIG, "name -x");
@@ -163,7 +165,6 @@ static void test_unsupported(void **state)
 		const char *keyval, *needle;
 	} cases[] = {
 		{ "\"isGateway\": false", "isGateway = false" },
-		{ "\"ipMasq\": false", "ipMasq = false" },
 		{ "\"promiscMode\": true", "promiscMode = true" },
 		{ "\"forceAddress\": true", "forceAddress = true" },
 		{ "\"enabledad\": true", "enabledad = true" },
@@ -213,6 +214,16 @@ static void test_conventions(void **state)
 	assert_null(c.mac);
 	assert_true(c.routed); /* pods reachable by their address, as with the reference plugin */
 	assert_false(c.check_host_sockets); /* the runtime reserves host ports (Podman) */
+	assert_int_equal(c.masquerade, -1); /* the network's; a new one masquerades */
+	cni_conf_done(&c);
+	assert_int_equal(parse("{" BASE ", \"ipMasq\": false}", CNI_ADD, NULL, &c, &e), 0);
+	assert_int_equal(c.masquerade, 0);
+	cni_conf_done(&c);
+	assert_int_equal(parse("{" BASE ", \"ipMasq\": true}", CNI_ADD, NULL, &c, &e), 0);
+	assert_int_equal(c.masquerade, 1);
+	cni_conf_done(&c);
+	/* DEL deletes whatever ADD was given. */
+	assert_int_equal(parse("{" BASE ", \"ipMasq\": 0}", CNI_DEL, NULL, &c, &e), 0);
 	cni_conf_done(&c);
 	assert_int_equal(parse("{" BASE ", \"checkHostSockets\": true}", CNI_ADD, NULL, &c, &e), 0);
 	assert_true(c.check_host_sockets);

@@ -246,9 +246,24 @@ static void test_routed_in_rule(void **state)
 	assert_ok(nft_rule_name(NFT_RULE_ROUTED_IN, "brnet0", name));
 	assert_string_equal(name, "brnet routed in brnet0");
 
-	assert_true(NFT_NETWORK_RULES(false) & (1u << NFT_RULE_ROUTED_IN));
-	assert_false(NFT_NETWORK_RULES(true) & (1u << NFT_RULE_ROUTED_IN));
-	assert_int_equal(NFT_NETWORK_RULES(true) | (1u << NFT_RULE_ROUTED_IN), NFT_RULES_ALL);
+	assert_true(NFT_NETWORK_RULES(false, true) & (1u << NFT_RULE_ROUTED_IN));
+	assert_false(NFT_NETWORK_RULES(true, true) & (1u << NFT_RULE_ROUTED_IN));
+	assert_int_equal(NFT_NETWORK_RULES(true, true) | (1u << NFT_RULE_ROUTED_IN), NFT_RULES_ALL);
+}
+
+/* A network that does not masquerade wants every rule but the one to the outside: the hairpin
+ * and 127.0.0.1 publishing still need theirs. */
+static void test_network_rules_masquerade(void **state)
+{
+	unsigned plain = NFT_NETWORK_RULES(false, true), bare = NFT_NETWORK_RULES(false, false);
+
+	(void)state;
+	assert_int_equal(plain, NFT_RULES_ALL);
+	assert_int_equal(plain & ~bare, 1u << NFT_RULE_MASQUERADE);
+	assert_true(bare & (1u << NFT_RULE_HAIRPIN));
+	assert_true(bare & (1u << NFT_RULE_LOCALNET_MASQUERADE));
+	assert_int_equal(NFT_NETWORK_RULES(true, false),
+			 NFT_RULES_ALL & ~(1u << NFT_RULE_MASQUERADE | 1u << NFT_RULE_ROUTED_IN));
 }
 
 /* The egress chain hands a container to its allowlist with one verdict map lookup. */
@@ -1017,6 +1032,7 @@ int main(void)
 		cmocka_unit_test(test_network_batch),
 		cmocka_unit_test(test_publish_rules),
 		cmocka_unit_test(test_routed_in_rule),
+		cmocka_unit_test(test_network_rules_masquerade),
 		cmocka_unit_test(test_publish_keys),
 		cmocka_unit_test(test_egress_list_rule),
 		cmocka_unit_test(test_egress_list_name),

@@ -101,6 +101,7 @@ int brnet_config_new(brnet_config **ret)
 	strcpy(cfg->bridge, BRNET_DEFAULT_BRIDGE);
 	(void)inprefix_parse_v4(BRNET_DEFAULT_SUBNET, &cfg->subnet);
 	cfg->routed = -1;
+	cfg->masquerade = -1;
 	*ret = cfg;
 	return 0;
 }
@@ -330,6 +331,14 @@ int brnet_config_set_routed(brnet_config *cfg, bool routed)
 	if (!cfg)
 		return -EINVAL;
 	cfg->routed = routed;
+	return 0;
+}
+
+int brnet_config_set_masquerade(brnet_config *cfg, bool masquerade)
+{
+	if (!cfg)
+		return -EINVAL;
+	cfg->masquerade = masquerade;
 	return 0;
 }
 

@@ -38,6 +38,7 @@ struct brnet_config {
 	bool hairpin;
 	bool skip_host_sockets; /* publish even where a host socket holds the port */
 	int routed; /* -1: not given (the network's, or no for a new one) */
+	int masquerade; /* -1: not given (the network's, or yes for a new one) */
 	char origin[BRNET_ORIGIN_MAX + 1];
 	struct inaddr pool_start, pool_end; /* family 0: the subnet's bounds */
 	struct dns_config dns;

@@ -13,7 +13,8 @@
  *     chain output { type nat hook output priority dstnat; the same two rules }
  *     chain postrouting { type nat hook postrouting priority srcnat;
  *       per network:
- *       ip saddr 10.0.42.0/24 oifname != "brnet0" masquerade        # to the outside
+ *       ip saddr 10.0.42.0/24 oifname != "brnet0" masquerade        # to the outside, unless
+ *                                                                   # it does not masquerade
  *       ip saddr 10.0.42.0/24 oifname "brnet0" ct status dnat masquerade  # hairpin
  *       ip saddr 127.0.0.0/8 oifname "brnet0" masquerade           # 127.0.0.1 publishing }
  *     chain input { type filter hook input priority filter;
@@ -64,8 +65,11 @@ enum nft_rule_id {
 	_NFT_RULE_MAX,
 };
 #define NFT_RULES_ALL ((1u << _NFT_RULE_MAX) - 1)
-/* The rules a network wants: all but NFT_RULE_ROUTED_IN when it lets routed connections in. */
-#define NFT_NETWORK_RULES(routed) (NFT_RULES_ALL & ~((routed) ? 1u << NFT_RULE_ROUTED_IN : 0u))
+/* The rules a network wants: all but NFT_RULE_ROUTED_IN when it lets routed connections in,
+ * and but NFT_RULE_MASQUERADE when it does not masquerade. */
+#define NFT_NETWORK_RULES(routed, masquerade)                                                      \
+	(NFT_RULES_ALL & ~((routed) ? 1u << NFT_RULE_ROUTED_IN : 0u) &                             \
+	 ~((masquerade) ? 0u : 1u << NFT_RULE_MASQUERADE))
 /* The egress chain's rules: DNS_UDP to DROP, contiguous in the enum and in the chain. */
 #define NFT_RULES_EGRESS_CHAIN                                                                     \
 	((1u << (NFT_RULE_EGRESS_DROP + 1)) - (1u << NFT_RULE_EGRESS_DNS_UDP))

@@ -1,0 +1,90 @@
+#!/bin/bash
+# A network that does not masquerade (--no-masquerade, chosen by its first setup): what its
+# containers send past the host keeps their own address, so another machine with a route to
+# the subnet (a Kubernetes node) sees the pod itself; published ports, 127.0.0.1 publishing
+# and the hairpin still work; check does not ask for the rule, restore does not add it; a
+# network recorded before the choice existed masquerades, as it always did.
+. "$(dirname "$0")/lib.sh"
+
+make_upstream
+ip -n upstream route add 10.0.0.0/8 via $HOST_UPLINK_ADDR
+masq_rule() { rule_handle inet brnet postrouting "brnet network $1"; }
+recorded_masq() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("masquerade"))' "/run/brnet/networks/$1/network.json"; }
+
+# The default network, for contrast: masqueraded behind the uplink address.
+make_container c1
+brnet setup --netns /run/netns/c1 --id c1 >/dev/null
+listen upstream tcp 0.0.0.0 8000
+connect c1 tcp $UPSTREAM_ADDR 8000 >/dev/null || fail "c1 cannot reach upstream"
+expect_eq "upstream sees the host for c1" "$(seen_by upstream tcp 8000)" "$HOST_UPLINK_ADDR"
+
+# A network without masquerade: the container's own address, TCP and UDP.
+make_container c2
+brnet setup --netns /run/netns/c2 --id c2 --bridge brm --subnet 10.0.44.0/24 --no-masquerade \
+	-p 8081:80 >/dev/null
+expect_eq "recorded" "$(recorded_masq brm)" "False"
+expect_eq "brm has no masquerade rule" "$(masq_rule brm)" ""
+[ -n "$(rule_handle inet brnet postrouting "brnet hairpin brm")" ] || fail "brm lost its hairpin rule"
+[ -n "$(rule_handle inet brnet postrouting "brnet localnet brm")" ] || fail "brm lost its 127.0.0.1 rule"
+for proto in tcp udp; do
+	listen upstream $proto 0.0.0.0 8001
+	connect c2 $proto $UPSTREAM_ADDR 8001 >/dev/null || fail "c2 cannot reach upstream ($proto)"
+	expect_eq "upstream sees c2's own address ($proto)" "$(seen_by upstream $proto 8001)" "10.0.44.2"
+done
+
+# Its published port, from another machine, from the host's 127.0.0.1, and from itself.
+serve c2 tcp:80
+expect_probe upstream tcp $HOST_UPLINK_ADDR 8081 open
+expect_probe host tcp 127.0.0.1 8081 open
+expect_probe c2 tcp $HOST_UPLINK_ADDR 8081 open
+echo "ok: published ports work on a network without masquerade"
+
+# The choice is the network's: joining needs no flag; contradicting it is refused, either way.
+make_container c3
+brnet setup --netns /run/netns/c3 --id c3 --bridge brm >/dev/null
+expect_eq "brm still has no masquerade rule" "$(masq_rule brm)" ""
+make_container c4
+before=$(snapshot)
+set +e
+msg=$(brnet setup --netns /run/netns/c4 --id c4 --no-masquerade 2>&1)
+rc=$?
+set -e
+expect_eq "--no-masquerade on a masquerading network" "$rc" "2"
+case "$msg" in *"network brnet0 was set up masquerading"*"not to"*) echo "ok: $msg" ;; *) fail "message does not say why: $msg" ;; esac
+[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "a refused setup changed the system"; }
+
+# check asks each network for its own rules; restore puts back only those.
+brnet check --id c2 >/dev/null || fail "check of c2 asks for a masquerade rule"
+nft delete rule inet brnet postrouting handle "$(masq_rule brnet0)"
+set +e
+out=$(brnet check --id c1 2>&1)
+rc=$?
+set -e
+expect_eq "check without brnet0's rule" "$rc" "1"
+case "$out" in *"brnet network brnet0"*) echo "ok: check says: $out" ;; *) fail "check did not name the rule: $out" ;; esac
+brnet restore >/dev/null
+[ -n "$(masq_rule brnet0)" ] || fail "restore did not put brnet0's rule back"
+expect_eq "restore adds no rule for brm" "$(masq_rule brm)" ""
+brnet check --id c1 >/dev/null || fail "check of c1 fails after restore"
+
+# A network recorded by an older brnet (no "masquerade" in network.json) masquerades.
+python3 - /run/brnet/networks/brnet0/network.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+del d["masquerade"]
+json.dump(d, open(sys.argv[1], "w"))
+PY
+brnet check --id c1 >/dev/null || fail "check of an older network fails"
+brnet setup --netns /run/netns/c4 --id c4 >/dev/null
+listen upstream tcp 0.0.0.0 8002
+connect c4 tcp $UPSTREAM_ADDR 8002 >/dev/null || fail "c4 cannot reach upstream"
+expect_eq "upstream sees the host for c4" "$(seen_by upstream tcp 8002)" "$HOST_UPLINK_ADDR"
+set +e
+brnet setup --netns /run/netns/c4 --id c5 --no-masquerade >/dev/null 2>&1
+rc=$?
+set -e
+expect_eq "--no-masquerade on an older network" "$rc" "2"
+
+for id in c1 c2 c3 c4; do brnet teardown --id $id >/dev/null; done
+expect_eq "teardown leaves brm without a masquerade rule" "$(masq_rule brm)" ""
+echo "PASS"
