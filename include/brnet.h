@@ -153,6 +153,22 @@ int brnet_attachment_load(brnet_ctx *ctx, const char *id, const char *ifname,
 int brnet_list(brnet_ctx *ctx, brnet_attachment ***ret, size_t *ret_n, struct brnet_error *err);
 void brnet_attachment_list_free(brnet_attachment **list, size_t n);
 
+/* Every recorded network (a bridge some setup created), sorted by bridge, with how many
+ * recorded attachments it has. Free with brnet_network_list_free. */
+typedef struct brnet_network brnet_network;
+int brnet_network_list(brnet_ctx *ctx, brnet_network ***ret, size_t *ret_n,
+		       struct brnet_error *err);
+void brnet_network_list_free(brnet_network **list, size_t n);
+const char *brnet_network_bridge(const brnet_network *n);
+const char *brnet_network_subnet(const brnet_network *n); /* "10.0.42.0/24" */
+const char *brnet_network_gateway(const brnet_network *n); /* "10.0.42.1" */
+/* Whether connections routed in from elsewhere reach its containers (brnet_config_set_routed()):
+ * 1 or 0, -1 for a network recorded by an older brnet, whose next setup chooses. */
+int brnet_network_routed(const brnet_network *n);
+/* Whether it masquerades what leaves the host (brnet_config_set_masquerade()). */
+bool brnet_network_masquerade(const brnet_network *n);
+unsigned brnet_network_attachments(const brnet_network *n);
+
 /* Compares an attachment with the kernel: host veth on its bridge and up, the interface in
  * the namespace with its address and default route, the lease, the firewall rules. Calls
  * problem() once per missing or wrong object and returns how many there were (0: healthy). */

@@ -61,21 +61,22 @@ int cli_ctx(const struct cli_global *g, brnet_ctx **ret)
 int cli_parse_simple(const char *verb, unsigned takes, void (*help)(void), int argc, char **argv,
 		     struct cli_global *g, struct cli_opts *ret)
 {
-	enum { OPT_DRY_RUN = 1000 };
+	enum { OPT_DRY_RUN = 1000, OPT_NETWORKS };
 	static const struct option options[] = { { "id", required_argument, NULL, OPT_ID },
 						 { "ifname", required_argument, NULL, OPT_IFNAME },
 						 { "json", no_argument, NULL, OPT_JSON },
 						 { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+						 { "networks", no_argument, NULL, OPT_NETWORKS },
 						 { "state-dir", required_argument, NULL,
 						   OPT_STATE_DIR },
 						 { "help", no_argument, NULL, 'h' },
 						 {} };
 	struct cli_opts o = { .ifname = "eth0" };
-	int c;
+	int c, idx;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((idx = -1, c = getopt_long(argc, argv, "h", options, &idx)) != -1) {
 		if (c == OPT_ID && (takes & CLI_TAKES_ID))
 			o.id = optarg;
 		else if (c == OPT_IFNAME && (takes & CLI_TAKES_ID))
@@ -84,12 +85,18 @@ int cli_parse_simple(const char *verb, unsigned takes, void (*help)(void), int a
 			o.json = true;
 		else if (c == OPT_DRY_RUN && (takes & CLI_TAKES_DRY_RUN))
 			o.dry_run = true;
+		else if (c == OPT_NETWORKS && (takes & CLI_TAKES_NETWORKS))
+			o.networks = true;
 		else if (c == OPT_STATE_DIR)
 			g->state_dir = optarg;
 		else if (c == 'h') {
 			help();
 			return 0;
-		} else
+		} else if (c != '?' && c != ':' && idx >= 0)
+			/* one of the options above, that this verb does not take */
+			return cli_usage_error(verb, "--%s is not an option of brnet %s",
+					       options[idx].name, verb);
+		else
 			return cli_usage_error(verb, "unknown option or missing argument: %s",
 					       argv[optind - 1]);
 	}

@@ -94,10 +94,10 @@ int cli_setup_parse(int argc, char **argv, brnet_config *cfg, struct cli_global 
 
 /* The verbs that act on recorded state share one small command line: --state-dir and
  * --help always, and what takes says. */
-enum { CLI_TAKES_ID = 1, CLI_TAKES_JSON = 2, CLI_TAKES_DRY_RUN = 4 };
+enum { CLI_TAKES_ID = 1, CLI_TAKES_JSON = 2, CLI_TAKES_DRY_RUN = 4, CLI_TAKES_NETWORKS = 8 };
 struct cli_opts {
 	const char *id, *ifname; /* --id (required with CLI_TAKES_ID), --ifname (eth0) */
-	bool json, dry_run;
+	bool json, dry_run, networks;
 };
 /* CLI_PROCEED, or the exit code (0 after --help). */
 int cli_parse_simple(const char *verb, unsigned takes, void (*help)(void), int argc, char **argv,

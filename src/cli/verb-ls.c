@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* brnet ls: the recorded attachments. */
+/* brnet ls: the recorded attachments, or with --networks the recorded networks. */
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,17 +11,46 @@ DEFINE_POINTER_CLEANUP(brnet_ctx, brnet_ctx_free)
 
 static void help(void)
 {
-	printf("Usage: brnet ls [--json]\n\n"
-	       "List attachments: id, interface, address, bridge, host veth, state, namespace.\n"
-	       "With --json, also the gateway, MAC, published ports and origin (\"cni:NETWORK\" "
-	       "for\n"
-	       "the CNI plugin's).\n\n"
+	printf("Usage: brnet ls [--networks] [--json]\n\n"
+	       "List attachments: id, interface, address, bridge, host veth, state, namespace,\n"
+	       "published ports. With --json, also the gateway, MAC and origin (\"cni:NETWORK\"\n"
+	       "for the CNI plugin's).\n\n"
+	       "With --networks, list networks instead: bridge, subnet, gateway, attachments,\n"
+	       "whether connections routed in from elsewhere reach containers (\"-\": not chosen\n"
+	       "yet, by a network an older brnet recorded), and whether it masquerades.\n\n"
+	       "  --networks         list networks\n"
 	       "  --json             print a JSON array\n"
 	       "  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n"
 	       "  -h, --help         show this help\n");
 }
 
-static void print_json(brnet_attachment **list, size_t n)
+#define CELL_MAX 4096
+
+/* A table's cell (row NULL: the heading) into buf, or a string of its own. */
+typedef const char *(*cell_fn)(const void *row, int col, char buf[static CELL_MAX]);
+
+/* Each column as wide as its widest value (a runtime's ids are 64 characters); the last is
+ * not padded. */
+static void print_table(const void *const *rows, size_t n, int n_cols, cell_fn cell)
+{
+	char buf[CELL_MAX];
+	int width[16] = { 0 };
+
+	for (int c = 0; c < n_cols && c < (int)ELEMENTSOF(width); c++)
+		for (size_t i = 0; i <= n; i++) {
+			int len = (int)strlen(cell(i ? rows[i - 1] : NULL, c, buf));
+
+			if (len > width[c])
+				width[c] = len;
+		}
+	for (size_t i = 0; i <= n; i++) {
+		for (int c = 0; c < n_cols; c++)
+			printf(c < n_cols - 1 ? "%-*s " : "%-*s\n", c < n_cols - 1 ? width[c] : 0,
+			       cell(i ? rows[i - 1] : NULL, c, buf));
+	}
+}
+
+static void print_attachments_json(brnet_attachment **list, size_t n)
 {
 	json_t *arr = json_array();
 
@@ -50,80 +79,137 @@ static void print_json(brnet_attachment **list, size_t n)
 	json_decref(arr);
 }
 
-enum { COL_ID, COL_IFNAME, COL_ADDRESS, COL_BRIDGE, COL_VETH, COL_STATE, COL_NETNS, N_COLS };
-
-/* A column's value, or with a NULL attachment its heading. */
-static const char *column(const brnet_attachment *a, int col)
+static const char *attachment_cell(const void *row, int col, char buf[static CELL_MAX])
 {
+	static const char *const heading[] = { "ID",	    "IFNAME", "ADDRESS", "BRIDGE",
+					       "HOST-VETH", "STATE",  "NETNS",	 "PUBLISH" };
+	const brnet_attachment *a = row;
+	size_t len = 0;
+
+	if (!a)
+		return heading[col];
 	switch (col) {
-	case COL_ID:
-		return a ? brnet_attachment_id(a) : "ID";
-	case COL_IFNAME:
-		return a ? brnet_attachment_ifname(a) : "IFNAME";
-	case COL_ADDRESS:
-		return a ? brnet_attachment_address(a) : "ADDRESS";
-	case COL_BRIDGE:
-		return a ? brnet_attachment_bridge(a) : "BRIDGE";
-	case COL_VETH:
-		return a ? brnet_attachment_host_veth(a) : "HOST-VETH";
-	case COL_STATE:
-		return a ? brnet_attachment_state(a) : "STATE";
-	default:
-		return a ? brnet_attachment_netns(a) : "NETNS";
+	case 0:
+		return brnet_attachment_id(a);
+	case 1:
+		return brnet_attachment_ifname(a);
+	case 2:
+		return brnet_attachment_address(a);
+	case 3:
+		return brnet_attachment_bridge(a);
+	case 4:
+		return brnet_attachment_host_veth(a);
+	case 5:
+		return brnet_attachment_state(a);
+	case 6:
+		return brnet_attachment_netns(a);
 	}
+	buf[0] = '\0';
+	for (unsigned k = 0; brnet_attachment_publish(a, k) && len < CELL_MAX; k++)
+		len += (size_t)snprintf(buf + len, CELL_MAX - len, "%s%s", k ? "," : "",
+					brnet_attachment_publish(a, k));
+	return buf;
 }
 
-/* Each column as wide as its widest value (a runtime's ids are 64 characters); the published
- * ports last. */
-static void print_table(brnet_attachment **list, size_t n)
+static int list_attachments(brnet_ctx *ctx, bool json)
 {
-	int width[N_COLS];
+	struct brnet_error err = { 0 };
+	brnet_attachment **list = NULL;
+	size_t n = 0;
+	int r;
 
-	for (int c = 0; c < N_COLS; c++) {
-		width[c] = (int)strlen(column(NULL, c));
-		for (size_t i = 0; i < n; i++) {
-			int len = (int)strlen(column(list[i], c));
+	r = brnet_list(ctx, &list, &n, &err);
+	if (r < 0)
+		return cli_fail("list attachments", r, &err);
+	if (json)
+		print_attachments_json(list, n);
+	else
+		print_table((const void *const *)list, n, 8, attachment_cell);
+	brnet_attachment_list_free(list, n);
+	return 0;
+}
 
-			if (len > width[c])
-				width[c] = len;
-		}
+static const char *yes_no(int v)
+{
+	return v < 0 ? "-" : v ? "yes" : "no";
+}
+
+static const char *network_cell(const void *row, int col, char buf[static CELL_MAX])
+{
+	static const char *const heading[] = { "BRIDGE",      "SUBNET",	   "GATEWAY",
+					       "ATTACHMENTS", "ROUTED-IN", "MASQUERADE" };
+	const brnet_network *net = row;
+
+	if (!net)
+		return heading[col];
+	switch (col) {
+	case 0:
+		return brnet_network_bridge(net);
+	case 1:
+		return brnet_network_subnet(net);
+	case 2:
+		return brnet_network_gateway(net);
+	case 3:
+		snprintf(buf, CELL_MAX, "%u", brnet_network_attachments(net));
+		return buf;
+	case 4:
+		return yes_no(brnet_network_routed(net));
 	}
-	for (size_t i = 0; i <= n; i++) {
-		const brnet_attachment *a = i ? list[i - 1] : NULL;
+	return yes_no(brnet_network_masquerade(net));
+}
 
-		for (int c = 0; c < N_COLS; c++)
-			printf("%-*s ", width[c], column(a, c));
-		if (!a)
-			fputs("PUBLISH", stdout);
-		for (unsigned k = 0; a && brnet_attachment_publish(a, k); k++)
-			printf("%s%s", k ? "," : "", brnet_attachment_publish(a, k));
-		putchar('\n');
+static void print_networks_json(brnet_network **list, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < n; i++) {
+		const brnet_network *net = list[i];
+		int routed = brnet_network_routed(net);
+
+		json_array_append_new(
+			arr,
+			json_pack("{s:s, s:s, s:s, s:I, s:o, s:b}", "bridge",
+				  brnet_network_bridge(net), "subnet", brnet_network_subnet(net),
+				  "gateway", brnet_network_gateway(net), "attachments",
+				  (json_int_t)brnet_network_attachments(net), "routed",
+				  routed < 0 ? json_null() : json_boolean(routed), "masquerade",
+				  brnet_network_masquerade(net)));
 	}
+	json_dumpf(arr, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(arr);
+}
+
+static int list_networks(brnet_ctx *ctx, bool json)
+{
+	struct brnet_error err = { 0 };
+	brnet_network **list = NULL;
+	size_t n = 0;
+	int r;
+
+	r = brnet_network_list(ctx, &list, &n, &err);
+	if (r < 0)
+		return cli_fail("list networks", r, &err);
+	if (json)
+		print_networks_json(list, n);
+	else
+		print_table((const void *const *)list, n, 6, network_cell);
+	brnet_network_list_free(list, n);
+	return 0;
 }
 
 int verb_ls(const struct cli_global *g0, int argc, char **argv)
 {
 	_cleanup_(brnet_ctx_freep) brnet_ctx *ctx = NULL;
-	struct brnet_error err = { 0 };
 	struct cli_global g = *g0;
 	struct cli_opts o;
-	brnet_attachment **list = NULL;
-	size_t n = 0;
 	int r;
 
-	r = cli_parse_simple("ls", CLI_TAKES_JSON, help, argc, argv, &g, &o);
+	r = cli_parse_simple("ls", CLI_TAKES_JSON | CLI_TAKES_NETWORKS, help, argc, argv, &g, &o);
 	if (r != CLI_PROCEED)
 		return r;
 	r = cli_ctx(&g, &ctx);
 	if (r != 0)
 		return r;
-	r = brnet_list(ctx, &list, &n, &err);
-	if (r < 0)
-		return cli_fail("list attachments", r, &err);
-	if (o.json)
-		print_json(list, n);
-	else
-		print_table(list, n);
-	brnet_attachment_list_free(list, n);
-	return 0;
+	return o.networks ? list_networks(ctx, o.json) : list_attachments(ctx, o.json);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* brnet_list(): every record in the attachments directory. */
+/* brnet_list() and brnet_network_list(): what the state directory records. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -7,7 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/config/config.h"
 #include "lib/ctx.h"
+#include "lib/network.h"
 #include "lib/record.h"
 #include "shared/error.h"
 #include "shared/macro.h"
@@ -106,4 +108,158 @@ int brnet_list(brnet_ctx *ctx, brnet_attachment ***ret, size_t *ret_n, struct br
 	*ret = list;
 	*ret_n = n;
 	return 0;
+}
+
+struct brnet_network {
+	char bridge[IFNAMSIZ];
+	char subnet[PREFIX_STRLEN];
+	char gateway[INADDR_STRLEN];
+	int routed;
+	bool masquerade;
+	unsigned attachments;
+};
+
+void brnet_network_list_free(brnet_network **list, size_t n)
+{
+	if (!list)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+static int cmp_network(const void *x, const void *y)
+{
+	return strcmp((*(const struct brnet_network *const *)x)->bridge,
+		      (*(const struct brnet_network *const *)y)->bridge);
+}
+
+/* The networks directory: one entry per recorded network (a directory without network.json
+ * is one being created, or a refused first setup's, and is no network yet). */
+static int read_networks(brnet_ctx *ctx, struct brnet_network ***ret, size_t *ret_n,
+			 struct brnet_error *err)
+{
+	struct brnet_network **list = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	int fd, r = 0;
+	DIR *d;
+
+	fd = openat(ctx->networks_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return brnet_err(err, errno, "cannot read %s/networks: %s", ctx->state_dir,
+				 strerror(errno));
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d))) {
+		struct network_choice choice;
+		struct inprefix subnet;
+		struct inaddr gw;
+		struct brnet_network *net;
+
+		if (de->d_name[0] == '.' || config_check_ifname(de->d_name, "bridge", NULL) < 0)
+			continue;
+		r = network_read(ctx, de->d_name, &subnet, &choice, err);
+		if (r == -ENOENT) {
+			r = 0;
+			continue;
+		}
+		if (r < 0)
+			break;
+		if (n == cap) {
+			/* An array of pointers: sizeof(*l) is the pointer's size, as meant. */
+			struct brnet_network **l = reallocarray(
+				list, cap ? cap * 2 : 8,
+				sizeof(*l)); // NOLINT(bugprone-sizeof-expression)
+			if (!l) {
+				r = -ENOMEM;
+				break;
+			}
+			list = l;
+			cap = cap ? cap * 2 : 8;
+		}
+		net = calloc(1, sizeof(*net));
+		if (!net) {
+			r = -ENOMEM;
+			break;
+		}
+		/* config_check_ifname() said it fits */
+		snprintf(net->bridge, sizeof(net->bridge), "%.*s", IFNAMSIZ - 1, de->d_name);
+		inprefix_to_string(&subnet, net->subnet);
+		gw = inprefix_v4_first_host(&subnet);
+		inaddr_to_string(&gw, net->gateway);
+		net->routed = choice.routed;
+		net->masquerade = choice.masquerade > 0;
+		list[n++] = net;
+	}
+	closedir(d);
+	if (r < 0) {
+		brnet_network_list_free(list, n);
+		return r;
+	}
+	*ret = list;
+	*ret_n = n;
+	return 0;
+}
+
+int brnet_network_list(brnet_ctx *ctx, brnet_network ***ret, size_t *ret_n, struct brnet_error *err)
+{
+	struct brnet_attachment **att = NULL;
+	struct brnet_network **list = NULL;
+	size_t n = 0, n_att = 0;
+	int r;
+
+	if (!ctx || !ret || !ret_n)
+		return -EINVAL;
+	r = read_networks(ctx, &list, &n, err);
+	if (r < 0)
+		return r;
+	r = brnet_list(ctx, &att, &n_att, err);
+	if (r < 0) {
+		brnet_network_list_free(list, n);
+		return r;
+	}
+	for (size_t i = 0; i < n_att; i++)
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(att[i]->bridge, list[k]->bridge) == 0)
+				list[k]->attachments++;
+	brnet_attachment_list_free(att, n_att);
+	if (n > 1)
+		qsort(list, n, sizeof(*list), cmp_network); // NOLINT(bugprone-sizeof-expression)
+	*ret = list;
+	*ret_n = n;
+	return 0;
+}
+
+const char *brnet_network_bridge(const brnet_network *n)
+{
+	return n ? n->bridge : NULL;
+}
+
+const char *brnet_network_subnet(const brnet_network *n)
+{
+	return n ? n->subnet : NULL;
+}
+
+const char *brnet_network_gateway(const brnet_network *n)
+{
+	return n ? n->gateway : NULL;
+}
+
+int brnet_network_routed(const brnet_network *n)
+{
+	return n ? n->routed : -1;
+}
+
+bool brnet_network_masquerade(const brnet_network *n)
+{
+	return n && n->masquerade;
+}
+
+unsigned brnet_network_attachments(const brnet_network *n)
+{
+	return n ? n->attachments : 0;
 }

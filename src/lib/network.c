@@ -219,6 +219,22 @@ int network_settle_routed(struct network *net, int routed, struct brnet_error *e
 	return network_file_save(net, err);
 }
 
+int network_read(brnet_ctx *ctx, const char *bridge, struct inprefix *ret_subnet,
+		 struct network_choice *ret_choice, struct brnet_error *err)
+{
+	_cleanup_(closep) int fd = -EBADF;
+	char path[PATH_MAX];
+
+	fd = openat(ctx->networks_dirfd, bridge, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+		return -ENOENT;
+	if (fd < 0)
+		return brnet_err(err, errno, "cannot open %s/networks/%s: %s", ctx->state_dir,
+				 bridge, strerror(errno));
+	snprintf(path, sizeof(path), "%s/networks/%s", ctx->state_dir, bridge);
+	return network_file_load(fd, path, ret_subnet, ret_choice, err);
+}
+
 void network_unlock(struct network *net)
 {
 	closep(&net->lockfd);

@@ -62,6 +62,10 @@ static inline unsigned network_rules(const struct network *net)
 {
 	return NFT_NETWORK_RULES(net->routed || !net->routed_recorded, net->masquerade);
 }
+/* A recorded network as its network.json says, without taking its lock (the file is replaced
+ * whole): 0, -ENOENT when bridge has no recorded network, or -errno with err set. */
+int network_read(brnet_ctx *ctx, const char *bridge, struct inprefix *ret_subnet,
+		 struct network_choice *ret_choice, struct brnet_error *err);
 void network_unlock(struct network *net);
 void network_close(struct network *net);
 

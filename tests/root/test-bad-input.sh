@@ -72,6 +72,8 @@ bad 2 "missing --pid or --netns" setup --id c2
 bad 2 "only one of" setup --id c2 --pid 1 --netns /run/netns/c2
 bad 2 "unknown option" setup --id c2 --netns /run/netns/c2 --frobnicate
 bad 2 "unknown verb" frobnicate
+bad 2 "--id is not an option of brnet ls" ls --id c1
+bad 2 "--frobnicate" ls --networks --frobnicate
 bad 1 "already exists" setup --netns /run/netns/c1 --id c1
 # A link that is not ours under the name c2's host end would take: refused, and left alone
 # (the rollback once deleted it).

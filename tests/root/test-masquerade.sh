@@ -53,6 +53,17 @@ expect_eq "--no-masquerade on a masquerading network" "$rc" "2"
 case "$msg" in *"network brnet0 was set up masquerading"*"not to"*) echo "ok: $msg" ;; *) fail "message does not say why: $msg" ;; esac
 [ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "a refused setup changed the system"; }
 
+# ls --networks shows each network's choices, and how many attachments it has.
+brnet ls --networks --json | python3 -c '
+import json, sys
+n = {x["bridge"]: x for x in json.load(sys.stdin)}
+assert n["brm"] == {"bridge": "brm", "subnet": "10.0.44.0/24", "gateway": "10.0.44.1",
+                    "attachments": 2, "routed": False, "masquerade": False}, n["brm"]
+assert n["brnet0"]["masquerade"] is True and n["brnet0"]["attachments"] == 1, n["brnet0"]
+assert len(n) == 2, n' || fail "ls --networks --json"
+expect_eq "ls --networks, brm's row" "$(brnet ls --networks | awk '$1 == "brm" { print $4, $5, $6 }')" "2 no no"
+expect_eq "ls --networks, its heading" "$(brnet ls --networks | head -n1 | tr -s ' ')" "BRIDGE SUBNET GATEWAY ATTACHMENTS ROUTED-IN MASQUERADE"
+
 # check asks each network for its own rules; restore puts back only those.
 brnet check --id c2 >/dev/null || fail "check of c2 asks for a masquerade rule"
 nft delete rule inet brnet postrouting handle "$(masq_rule brnet0)"

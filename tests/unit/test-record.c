@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The attachment state machine, host veth names, records on disk, and bounded reads. */
+/* The attachment state machine, host veth names, records on disk, the networks listed from
+ * them, and bounded reads. */
 #include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/ctx.h"
 #include "lib/record.h"
 #include "lib/config/egress.h"
 #include "shared/fileio.h"
@@ -498,6 +500,67 @@ static void test_read_bounded(void **state)
 	assert_ok(read_pipe(0, 0, &len));
 }
 
+static void write_at(int dirfd, const char *name, const char *text)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* brnet_network_list(): the networks as network.json says, with their attachments counted;
+ * a directory without the file is no network; an older file's choices. */
+static void test_network_list(void **state)
+{
+	struct brnet_attachment a = sample(), b = sample();
+	struct brnet_error err = { 0 };
+	brnet_network **list = NULL;
+	brnet_ctx *ctx = NULL;
+	char path[256];
+	size_t n = 0;
+	int dirfd = test_tmpdir(path), fd;
+
+	assert_true(dirfd >= 0);
+	assert_ok(brnet_ctx_new(path, &ctx, &err));
+	assert_ok(mkdirat(ctx->networks_dirfd, "brm", 0755));
+	assert_ok(mkdirat(ctx->networks_dirfd, "brnet0", 0755));
+	assert_ok(mkdirat(ctx->networks_dirfd, "brx", 0755)); /* being created */
+	fd = openat(ctx->networks_dirfd, "brm", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	write_at(fd, "network.json",
+		 "{\"bridge\":\"brm\",\"subnet\":\"10.0.44.0/24\",\"routed\":true,"
+		 "\"masquerade\":false}");
+	close(fd);
+	fd = openat(ctx->networks_dirfd, "brnet0", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	write_at(fd, "network.json", "{\"bridge\":\"brnet0\",\"subnet\":\"10.0.42.0/24\"}");
+	strcpy(b.id, "db");
+	assert_ok(record_save(ctx->attachments_dirfd, &a, true, &err));
+	assert_ok(record_save(ctx->attachments_dirfd, &b, true, &err));
+
+	assert_ok(brnet_network_list(ctx, &list, &n, &err));
+	assert_int_equal(n, 2);
+	assert_string_equal(brnet_network_bridge(list[0]), "brm");
+	assert_string_equal(brnet_network_subnet(list[0]), "10.0.44.0/24");
+	assert_string_equal(brnet_network_gateway(list[0]), "10.0.44.1");
+	assert_int_equal(brnet_network_routed(list[0]), 1);
+	assert_false(brnet_network_masquerade(list[0]));
+	assert_int_equal(brnet_network_attachments(list[0]), 0);
+	assert_string_equal(brnet_network_bridge(list[1]), "brnet0");
+	assert_int_equal(brnet_network_routed(list[1]), -1); /* not chosen yet */
+	assert_true(brnet_network_masquerade(list[1])); /* as older brnets did */
+	assert_int_equal(brnet_network_attachments(list[1]), 2);
+	brnet_network_list_free(list, n);
+
+	/* A corrupt file is an error that names it, not a network left out. */
+	write_at(fd, "network.json", "{\"bridge\":\"brnet0\",\"subnet\":\"10.0.42.0/24\",\"x\":1}");
+	assert_errno(brnet_network_list(ctx, &list, &n, &err), EBADMSG);
+	assert_non_null(strstr(err.msg, "networks/brnet0/network.json"));
+	close(fd);
+	brnet_ctx_free(ctx);
+	close(dirfd);
+	test_rmtree(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_state_machine),
 		cmocka_unit_test(test_veth_name),
 		cmocka_unit_test(test_record_round_trip),
+		cmocka_unit_test(test_network_list),
 		cmocka_unit_test(test_record_corrupt),
 		cmocka_unit_test(test_record_corpus),
 		cmocka_unit_test(test_record_lock),
