@@ -109,6 +109,12 @@ int brnet_config_set_routed(brnet_config *cfg, bool routed);
  * world. Traffic between containers is never masqueraded either way; a container reaching a
  * published port through the host, and 127.0.0.1 publishing, are translated as before. */
 int brnet_config_set_masquerade(brnet_config *cfg, bool masquerade);
+/* A destination a masquerading network leaves alone: "10.244.0.0/16" or an address; at most
+ * 8. For the other nodes' pod subnets of a cluster whose nodes route them to each other,
+ * while traffic to the outside world is still masqueraded. A property of the network like the
+ * above: a later setup may give none, or the same set, and is refused with another. */
+int brnet_config_add_masquerade_exception(brnet_config *cfg, const char *cidr,
+					  struct brnet_error *err);
 /* Who made the attachment, e.g. "cni:mynet": recorded and listed; a CNI GC removes only the
  * attachments of its own origin. 1-80 bytes of [A-Za-z0-9_.:-]; default empty. */
 int brnet_config_set_origin(brnet_config *cfg, const char *origin, struct brnet_error *err);
@@ -167,6 +173,8 @@ const char *brnet_network_gateway(const brnet_network *n); /* "10.0.42.1" */
 int brnet_network_routed(const brnet_network *n);
 /* Whether it masquerades what leaves the host (brnet_config_set_masquerade()). */
 bool brnet_network_masquerade(const brnet_network *n);
+/* Its i-th masquerade exception ("10.244.0.0/16"), or NULL past the last. */
+const char *brnet_network_masquerade_exception(const brnet_network *n, unsigned i);
 unsigned brnet_network_attachments(const brnet_network *n);
 
 /* Compares an attachment with the kernel: host veth on its bridge and up, the interface in

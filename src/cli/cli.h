@@ -47,6 +47,7 @@ enum {
 	OPT_EGRESS_LOG,
 	OPT_ALLOW_ROUTED,
 	OPT_NO_MASQUERADE,
+	OPT_NO_MASQUERADE_TO,
 };
 
 #define CLI_NETWORK_OPTIONS                                                                        \
@@ -69,6 +70,7 @@ enum {
 		{ "egress-log", no_argument, NULL, OPT_EGRESS_LOG },                               \
 		{ "allow-routed", no_argument, NULL, OPT_ALLOW_ROUTED },                           \
 		{ "no-masquerade", no_argument, NULL, OPT_NO_MASQUERADE },                         \
+		{ "no-masquerade-to", required_argument, NULL, OPT_NO_MASQUERADE_TO },             \
 	{                                                                                          \
 		"state-dir", required_argument, NULL, OPT_STATE_DIR                                \
 	}

@@ -42,6 +42,9 @@ const char cli_network_options_help[] =
 	"  --no-masquerade    a new network does not masquerade traffic that leaves the host:\n"
 	"                     containers are seen by their own address (other machines need\n"
 	"                     a route to the subnet via this host)\n"
+	"  --no-masquerade-to CIDR\n"
+	"                     a new network masquerades, but not to CIDR (another node's pod\n"
+	"                     subnet, say); repeatable, at most 8\n"
 	"  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n";
 
 /* Larger than any list a setup can take (EGRESS_ALLOW_MAX lines with their comments). */
@@ -143,6 +146,8 @@ int cli_network_option(int opt, const char *arg, brnet_config *cfg, struct cli_g
 		return brnet_config_set_routed(cfg, true);
 	case OPT_NO_MASQUERADE:
 		return brnet_config_set_masquerade(cfg, false);
+	case OPT_NO_MASQUERADE_TO:
+		return brnet_config_add_masquerade_exception(cfg, arg, err);
 	case OPT_EGRESS_TCP:
 	case OPT_EGRESS_UDP:
 		if (cli_parse_uint(arg, 0, 0xffffffffu, &v) < 0) {

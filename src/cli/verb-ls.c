@@ -17,7 +17,8 @@ static void help(void)
 	       "for the CNI plugin's).\n\n"
 	       "With --networks, list networks instead: bridge, subnet, gateway, attachments,\n"
 	       "whether connections routed in from elsewhere reach containers (\"-\": not chosen\n"
-	       "yet, by a network an older brnet recorded), and whether it masquerades.\n\n"
+	       "yet, by a network an older brnet recorded), and whether it masquerades (and\n"
+	       "where not).\n\n"
 	       "  --networks         list networks\n"
 	       "  --json             print a JSON array\n"
 	       "  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n"
@@ -139,6 +140,7 @@ static const char *network_cell(const void *row, int col, char buf[static CELL_M
 	static const char *const heading[] = { "BRIDGE",      "SUBNET",	   "GATEWAY",
 					       "ATTACHMENTS", "ROUTED-IN", "MASQUERADE" };
 	const brnet_network *net = row;
+	size_t len;
 
 	if (!net)
 		return heading[col];
@@ -155,7 +157,14 @@ static const char *network_cell(const void *row, int col, char buf[static CELL_M
 	case 4:
 		return yes_no(brnet_network_routed(net));
 	}
-	return yes_no(brnet_network_masquerade(net));
+	if (!brnet_network_masquerade(net) || !brnet_network_masquerade_exception(net, 0))
+		return yes_no(brnet_network_masquerade(net));
+	/* "yes, not to 10.244.0.0/16,10.0.0.0/8" */
+	len = (size_t)snprintf(buf, CELL_MAX, "yes, not to ");
+	for (unsigned k = 0; brnet_network_masquerade_exception(net, k) && len < CELL_MAX; k++)
+		len += (size_t)snprintf(buf + len, CELL_MAX - len, "%s%s", k ? "," : "",
+					brnet_network_masquerade_exception(net, k));
+	return buf;
 }
 
 static void print_networks_json(brnet_network **list, size_t n)
@@ -165,15 +174,19 @@ static void print_networks_json(brnet_network **list, size_t n)
 	for (size_t i = 0; arr && i < n; i++) {
 		const brnet_network *net = list[i];
 		int routed = brnet_network_routed(net);
+		json_t *except = json_array();
 
+		for (unsigned k = 0; except && brnet_network_masquerade_exception(net, k); k++)
+			json_array_append_new(
+				except, json_string(brnet_network_masquerade_exception(net, k)));
 		json_array_append_new(
 			arr,
-			json_pack("{s:s, s:s, s:s, s:I, s:o, s:b}", "bridge",
+			json_pack("{s:s, s:s, s:s, s:I, s:o, s:b, s:o}", "bridge",
 				  brnet_network_bridge(net), "subnet", brnet_network_subnet(net),
 				  "gateway", brnet_network_gateway(net), "attachments",
 				  (json_int_t)brnet_network_attachments(net), "routed",
 				  routed < 0 ? json_null() : json_boolean(routed), "masquerade",
-				  brnet_network_masquerade(net)));
+				  brnet_network_masquerade(net), "masquerade_except", except));
 	}
 	json_dumpf(arr, stdout, JSON_INDENT(2));
 	putchar('\n');

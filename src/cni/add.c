@@ -122,6 +122,9 @@ static int build_config(struct cni_request *req, const char *subnet, const char 
 		r = brnet_config_set_routed(cfg, c->routed);
 	if (r >= 0 && c->masquerade >= 0)
 		r = brnet_config_set_masquerade(cfg, c->masquerade);
+	for (size_t i = 0; r >= 0 && i < json_array_size(c->no_masq); i++)
+		r = brnet_config_add_masquerade_exception(
+			cfg, json_string_value(json_array_get(c->no_masq, i)), &err);
 	if (r >= 0)
 		r = brnet_config_set_host_socket_check(cfg, c->check_host_sockets);
 	if (r >= 0 && c->mtu)

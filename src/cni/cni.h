@@ -86,6 +86,7 @@ struct cni_conf {
 	bool routed; /* "allowRouted" (ours), default true: pods are reachable by their address */
 	bool check_host_sockets; /* "checkHostSockets" (ours), default false: runtimes reserve */
 	int masquerade; /* "ipMasq": -1 when absent (the network's; a new one masquerades) */
+	json_t *no_masq; /* borrowed: "noMasqueradeTo" (ours), an array of strings, or NULL */
 	const char *mac; /* runtimeConfig.mac, args.cni.mac, CNI_ARGS MAC or "mac" */
 	char mac_buf[18];
 	const char *ip; /* runtimeConfig.ips, args.cni.ips or CNI_ARGS IP: an address, no prefix */

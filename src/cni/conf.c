@@ -244,6 +244,29 @@ static int parse_unsupported(const struct parser *p, json_t *root)
 	return 0;
 }
 
+/* Ours: "noMasqueradeTo": [CIDR...], destinations a masquerading network leaves alone (the
+ * CIDRs themselves are the library's to judge). */
+static int parse_no_masquerade(const struct parser *p, json_t *root)
+{
+	json_t *v = json_object_get(root, "noMasqueradeTo"), *x;
+	size_t i;
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return bad(p, CNI_ERR_CONFIG, NULL, "noMasqueradeTo", NULL,
+			   "must be an array of strings");
+	json_array_foreach (v, i, x)
+		if (!json_is_string(x))
+			return bad(p, CNI_ERR_CONFIG, NULL, "noMasqueradeTo", NULL,
+				   "must be an array of strings");
+	if (json_array_size(v) > 0 && p->conf->masquerade == 0)
+		return bad(p, CNI_ERR_CONFIG, NULL, "noMasqueradeTo", NULL,
+			   "is for a network that masquerades, and ipMasq is false");
+	p->conf->no_masq = v;
+	return 0;
+}
+
 /* "10.1.2.3" or "10.1.2.3/24" into the config's address; IPv6 and a second IPv4 are code 2. */
 static int take_ip(const struct parser *p, const char *parent, const char *key, const char *s)
 {
@@ -539,6 +562,9 @@ static int parse_network(const struct parser *p, json_t *root, const char *cni_a
 	 * would not (false is its default; conflists that want it say true). */
 	if (r > 0)
 		c->masquerade = masquerade;
+	r = parse_no_masquerade(p, root);
+	if (r < 0)
+		return r;
 
 	/* Precedence of the conventions: runtimeConfig, then args, then CNI_ARGS, then the
 	 * plain config key. */

@@ -702,8 +702,9 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 		return r;
 
 	r = network_open_locked(ctx, cfg->bridge, cfg->subnet_set ? &cfg->subnet : NULL,
-				&(struct network_choice){ cfg->routed, cfg->masquerade }, &net,
-				err);
+				&(struct network_choice){ cfg->routed, cfg->masquerade,
+							  cfg->no_masq, cfg->n_no_masq },
+				&net, err);
 	if (r < 0)
 		return r;
 	a->subnet = net.subnet;

@@ -116,6 +116,8 @@ struct brnet_network {
 	char gateway[INADDR_STRLEN];
 	int routed;
 	bool masquerade;
+	char no_masq[CONFIG_NO_MASQ_MAX][PREFIX_STRLEN];
+	unsigned n_no_masq;
 	unsigned attachments;
 };
 
@@ -155,14 +157,13 @@ static int read_networks(brnet_ctx *ctx, struct brnet_network ***ret, size_t *re
 		return -errno;
 	}
 	while ((de = readdir(d))) {
-		struct network_choice choice;
-		struct inprefix subnet;
+		struct network_file f;
 		struct inaddr gw;
 		struct brnet_network *net;
 
 		if (de->d_name[0] == '.' || config_check_ifname(de->d_name, "bridge", NULL) < 0)
 			continue;
-		r = network_read(ctx, de->d_name, &subnet, &choice, err);
+		r = network_read(ctx, de->d_name, &f, err);
 		if (r == -ENOENT) {
 			r = 0;
 			continue;
@@ -188,11 +189,14 @@ static int read_networks(brnet_ctx *ctx, struct brnet_network ***ret, size_t *re
 		}
 		/* config_check_ifname() said it fits */
 		snprintf(net->bridge, sizeof(net->bridge), "%.*s", IFNAMSIZ - 1, de->d_name);
-		inprefix_to_string(&subnet, net->subnet);
-		gw = inprefix_v4_first_host(&subnet);
+		inprefix_to_string(&f.subnet, net->subnet);
+		gw = inprefix_v4_first_host(&f.subnet);
 		inaddr_to_string(&gw, net->gateway);
-		net->routed = choice.routed;
-		net->masquerade = choice.masquerade > 0;
+		net->routed = f.routed;
+		net->masquerade = f.masquerade;
+		for (unsigned i = 0; i < f.n_no_masq; i++)
+			inprefix_to_string(&f.no_masq[i], net->no_masq[i]);
+		net->n_no_masq = f.n_no_masq;
 		list[n++] = net;
 	}
 	closedir(d);
@@ -257,6 +261,11 @@ int brnet_network_routed(const brnet_network *n)
 bool brnet_network_masquerade(const brnet_network *n)
 {
 	return n && n->masquerade;
+}
+
+const char *brnet_network_masquerade_exception(const brnet_network *n, unsigned i)
+{
+	return n && i < n->n_no_masq ? n->no_masq[i] : NULL;
 }
 
 unsigned brnet_network_attachments(const brnet_network *n)

@@ -25,17 +25,17 @@
 #define NETWORK_FILE "network.json"
 #define NETWORK_FILE_MAX 4096
 
-/* The subnet and the properties: routed -1 when the file does not say (an older brnet's),
- * masquerade true (older brnets always masqueraded). */
-static int network_file_load(int dirfd, const char *path, struct inprefix *ret,
-			     struct network_choice *ret_choice, struct brnet_error *err)
+static int network_file_load(int dirfd, const char *path, struct network_file *ret,
+			     struct brnet_error *err)
 {
 	_cleanup_(freep) char *text = NULL;
 	_cleanup_(json_decrefp) json_t *root = NULL;
-	const char *bridge, *subnet;
+	struct network_file f = { .routed = -1, .masquerade = true };
+	const char *bridge, *subnet, *why = NULL;
+	json_t *except = NULL, *v;
 	json_error_t jerr;
 	int routed = -1, masquerade = 1;
-	size_t len;
+	size_t len, i;
 	int r;
 
 	r = read_file_bounded(dirfd, NETWORK_FILE, NETWORK_FILE_MAX, &text, &len);
@@ -44,14 +44,30 @@ static int network_file_load(int dirfd, const char *path, struct inprefix *ret,
 	if (r < 0)
 		return brnet_err(err, r, "cannot read %s/" NETWORK_FILE ": %s", path, strerror(-r));
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root ||
-	    json_unpack_ex(root, &jerr, JSON_STRICT, "{s:s, s:s, s?b, s?b}", "bridge", &bridge,
-			   "subnet", &subnet, "routed", &routed, "masquerade", &masquerade) < 0 ||
-	    config_parse_subnet(subnet, ret, NULL) < 0)
+	if (!root || json_unpack_ex(root, &jerr, JSON_STRICT, "{s:s, s:s, s?b, s?b, s?o}", "bridge",
+				    &bridge, "subnet", &subnet, "routed", &routed, "masquerade",
+				    &masquerade, "masquerade_except", &except) < 0)
+		why = root ? jerr.text : "not JSON";
+	else if (config_parse_subnet(subnet, &f.subnet, NULL) < 0)
+		why = "bad subnet";
+	else if (except && !json_is_array(except))
+		why = "masquerade_except is not an array";
+	json_array_foreach (why ? NULL : except, i, v) {
+		struct inprefix p;
+
+		if (!json_is_string(v) ||
+		    config_parse_cidr(json_string_value(v), "CIDR", &p, NULL) < 0 ||
+		    config_prefix_set_add(f.no_masq, &f.n_no_masq, CONFIG_NO_MASQ_MAX, &p) < 0) {
+			why = "bad masquerade_except";
+			break;
+		}
+	}
+	if (why)
 		return brnet_err(err, EBADMSG, "corrupt network file %s/" NETWORK_FILE ": %s", path,
-				 root ? jerr.text : "not JSON");
-	if (ret_choice)
-		*ret_choice = (struct network_choice){ .routed = routed, .masquerade = masquerade };
+				 why);
+	f.routed = routed;
+	f.masquerade = masquerade > 0;
+	*ret = f;
 	return 0;
 }
 
@@ -65,6 +81,15 @@ static int network_file_save(const struct network *net, struct brnet_error *err)
 	root = json_pack("{s:s, s:s, s:b, s:b}", "bridge", net->bridge, "subnet",
 			 inprefix_to_string(&net->subnet, p), "routed", net->routed, "masquerade",
 			 net->masquerade);
+	if (root && net->n_no_masq > 0) {
+		json_t *except = json_array();
+
+		for (unsigned i = 0; except && i < net->n_no_masq; i++)
+			json_array_append_new(except,
+					      json_string(inprefix_to_string(&net->no_masq[i], p)));
+		if (!except || json_object_set_new(root, "masquerade_except", except) < 0)
+			return -ENOMEM;
+	}
 	text = root ? json_dumps(root, JSON_COMPACT) : NULL;
 	if (!text)
 		return -ENOMEM;
@@ -99,7 +124,7 @@ static int check_no_overlap(brnet_ctx *ctx, const struct network *net, struct br
 		return -errno;
 	while ((de = readdir(d))) {
 		_cleanup_(closep) int sub = -EBADF;
-		struct inprefix other;
+		struct network_file other;
 		char a[PREFIX_STRLEN], b[PREFIX_STRLEN];
 
 		if (de->d_name[0] == '.' || strcmp(de->d_name, net->bridge) == 0)
@@ -107,12 +132,12 @@ static int check_no_overlap(brnet_ctx *ctx, const struct network *net, struct br
 		sub = openat(ctx->networks_dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (sub < 0)
 			continue;
-		if (network_file_load(sub, de->d_name, &other, NULL, NULL) < 0)
+		if (network_file_load(sub, de->d_name, &other, NULL) < 0)
 			continue;
-		if (prefixes_overlap(&other, &net->subnet)) {
+		if (prefixes_overlap(&other.subnet, &net->subnet)) {
 			r = brnet_err(err, EINVAL, "invalid subnet %s: overlaps %s of network %s",
 				      inprefix_to_string(&net->subnet, a),
-				      inprefix_to_string(&other, b), de->d_name);
+				      inprefix_to_string(&other.subnet, b), de->d_name);
 			break;
 		}
 	}
@@ -126,20 +151,73 @@ static bool contradicts(int want, int have)
 	return want >= 0 && have >= 0 && want != have;
 }
 
+/* "10.244.0.0/16, 10.0.0.0/8", or "none". */
+static const char *prefixes_to_string(const struct inprefix *v, unsigned n, char *buf, size_t size)
+{
+	char p[PREFIX_STRLEN];
+	size_t len = 0;
+
+	snprintf(buf, size, "none");
+	for (unsigned i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
+					inprefix_to_string(&v[i], p));
+	return buf;
+}
+
+/* The network's properties, as recorded, against what a setup asks: 0, or -EINVAL naming
+ * both. */
+static int check_choices(const char *bridge, const struct network_file *rec,
+			 const struct network_choice *want, struct brnet_error *err)
+{
+	char have[CONFIG_NO_MASQ_MAX * PREFIX_STRLEN], asked[CONFIG_NO_MASQ_MAX * PREFIX_STRLEN];
+
+	if (contradicts(want->routed, rec->routed))
+		return brnet_err(err, EINVAL,
+				 "network %s was set up %s routed connections in; this asks %s "
+				 "(it is the network's, chosen by its first setup)",
+				 bridge, rec->routed ? "letting" : "without letting",
+				 want->routed ? "to let them in" : "not to");
+	if (contradicts(want->masquerade, rec->masquerade))
+		return brnet_err(err, EINVAL,
+				 "network %s was set up %s traffic that leaves the host; this asks "
+				 "%s (it is the network's, chosen by its first setup)",
+				 bridge, rec->masquerade ? "masquerading" : "not masquerading",
+				 want->masquerade ? "to masquerade it" : "not to");
+	if (want->n_no_masq > 0 &&
+	    (want->n_no_masq != rec->n_no_masq ||
+	     memcmp(want->no_masq, rec->no_masq, want->n_no_masq * sizeof(*want->no_masq)) != 0))
+		return brnet_err(
+			err, EINVAL,
+			"network %s was set up with masquerade exceptions %s; this asks for %s "
+			"(they "
+			"are the network's, chosen by its first setup)",
+			bridge,
+			rec->masquerade ? prefixes_to_string(rec->no_masq, rec->n_no_masq, have,
+							     sizeof(have))
+					: "none (it masquerades nothing)",
+			prefixes_to_string(want->no_masq, want->n_no_masq, asked, sizeof(asked)));
+	return 0;
+}
+
 int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefix *subnet,
 			const struct network_choice *want, struct network *ret,
 			struct brnet_error *err)
 {
-	struct network_choice none = { -1, -1 }, rec;
+	struct network_choice none = { -1, -1, NULL, 0 };
 	struct network net = { .dirfd = -EBADF,
 			       .lockfd = -EBADF,
 			       .networks_dirfd = ctx->networks_dirfd };
-	struct inprefix recorded, def;
+	struct network_file rec;
+	struct inprefix def;
 	char a[PREFIX_STRLEN], b[PREFIX_STRLEN];
 	int r;
 
 	if (!want)
 		want = &none;
+	if (want->masquerade == 0 && want->n_no_masq > 0)
+		return brnet_err(err, EINVAL,
+				 "masquerade exceptions are for a network that masquerades; this "
+				 "one is asked not to masquerade at all");
 	snprintf(net.bridge, sizeof(net.bridge), "%s", bridge);
 	snprintf(net.path, sizeof(net.path), "%s/networks/%s", ctx->state_dir, bridge);
 	net.dirfd = open_dir_made(ctx->networks_dirfd, bridge);
@@ -153,44 +231,34 @@ int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefi
 	}
 	net.lockfd = r;
 
-	r = network_file_load(net.dirfd, net.path, &recorded, &rec, err);
+	r = network_file_load(net.dirfd, net.path, &rec, err);
 	if (r >= 0) {
 		net.recorded = true;
-		if (subnet && (recorded.addr.v4.s_addr != subnet->addr.v4.s_addr ||
-			       recorded.len != subnet->len)) {
+		if (subnet && (rec.subnet.addr.v4.s_addr != subnet->addr.v4.s_addr ||
+			       rec.subnet.len != subnet->len))
+			r = brnet_err(err, EINVAL, "invalid subnet %s: bridge %s already serves %s",
+				      inprefix_to_string(subnet, a), bridge,
+				      inprefix_to_string(&rec.subnet, b));
+		if (r >= 0)
+			r = check_choices(bridge, &rec, want, err);
+		if (r < 0) {
 			network_close(&net);
-			return brnet_err(err, EINVAL,
-					 "invalid subnet %s: bridge %s already serves %s",
-					 inprefix_to_string(subnet, a), bridge,
-					 inprefix_to_string(&recorded, b));
+			return r;
 		}
-		if (contradicts(want->routed, rec.routed)) {
-			network_close(&net);
-			return brnet_err(
-				err, EINVAL,
-				"network %s was set up %s routed connections in; this asks "
-				"%s (it is the network's, chosen by its first setup)",
-				bridge, rec.routed ? "letting" : "without letting",
-				want->routed ? "to let them in" : "not to");
-		}
-		if (contradicts(want->masquerade, rec.masquerade)) {
-			network_close(&net);
-			return brnet_err(err, EINVAL,
-					 "network %s was set up %s traffic that leaves the host; "
-					 "this asks %s (it is the network's, chosen by its first "
-					 "setup)",
-					 bridge,
-					 rec.masquerade ? "masquerading" : "not masquerading",
-					 want->masquerade ? "to masquerade it" : "not to");
-		}
-		net.subnet = recorded;
+		net.subnet = rec.subnet;
 		net.routed = rec.routed > 0;
 		net.routed_recorded = rec.routed >= 0;
-		net.masquerade = rec.masquerade > 0;
+		net.masquerade = rec.masquerade;
+		memcpy(net.no_masq, rec.no_masq, sizeof(net.no_masq));
+		net.n_no_masq = rec.n_no_masq;
 	} else if (r == -ENOENT) {
 		net.routed = want->routed > 0;
 		net.routed_recorded = true; /* by the save that records the network */
 		net.masquerade = want->masquerade != 0;
+		if (want->n_no_masq > 0)
+			memcpy(net.no_masq, want->no_masq,
+			       want->n_no_masq * sizeof(*want->no_masq));
+		net.n_no_masq = want->n_no_masq;
 		if (!subnet) {
 			(void)inprefix_parse_v4(BRNET_DEFAULT_SUBNET, &def);
 			subnet = &def;
@@ -219,8 +287,8 @@ int network_settle_routed(struct network *net, int routed, struct brnet_error *e
 	return network_file_save(net, err);
 }
 
-int network_read(brnet_ctx *ctx, const char *bridge, struct inprefix *ret_subnet,
-		 struct network_choice *ret_choice, struct brnet_error *err)
+int network_read(brnet_ctx *ctx, const char *bridge, struct network_file *ret,
+		 struct brnet_error *err)
 {
 	_cleanup_(closep) int fd = -EBADF;
 	char path[PATH_MAX];
@@ -232,7 +300,7 @@ int network_read(brnet_ctx *ctx, const char *bridge, struct inprefix *ret_subnet
 		return brnet_err(err, errno, "cannot open %s/networks/%s: %s", ctx->state_dir,
 				 bridge, strerror(errno));
 	snprintf(path, sizeof(path), "%s/networks/%s", ctx->state_dir, bridge);
-	return network_file_load(fd, path, ret_subnet, ret_choice, err);
+	return network_file_load(fd, path, ret, err);
 }
 
 void network_unlock(struct network *net)
@@ -503,7 +571,9 @@ static int ensure_tables(struct network *net, struct nl_sock *nft, struct brnet_
 	 * any change after the check (ours included) then differs from it. So after a repair
 	 * (or the tables' creation), it is read again and the rules checked once more. */
 	for (unsigned pass = 0; pass < 2; pass++) {
-		added = nft_network_ensure(nft, net->bridge, &net->subnet, network_rules(net), err);
+		struct nft_network n = network_nft(net);
+
+		added = nft_network_ensure(nft, &n, network_rules(net), err);
 		if (added < 0)
 			return added;
 		r = nft_guard_ensure(nft, err);

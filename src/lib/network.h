@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "brnet.h"
+#include "lib/config/config.h"
 #include "lib/ctx.h"
 #include "lib/netlink/nlsock.h"
 #include "lib/nft/nft.h"
@@ -32,6 +33,8 @@ struct network {
 	bool routed; /* connections routed in from elsewhere may reach containers directly */
 	bool routed_recorded; /* network.json says which (an older brnet's does not) */
 	bool masquerade; /* traffic from the subnet leaving the host is masqueraded */
+	struct inprefix no_masq[CONFIG_NO_MASQ_MAX]; /* but not to these, sorted */
+	unsigned n_no_masq;
 	int networks_dirfd; /* borrowed from the context */
 	int dirfd;
 	int lockfd;
@@ -45,6 +48,8 @@ struct network_choice {
 		     * (default no) */
 	int masquerade; /* traffic from the subnet leaving the host is masqueraded (default
 			 * yes; no where something else translates, or nothing must) */
+	const struct inprefix *no_masq; /* but not to these (sorted; none: no choice) */
+	unsigned n_no_masq;
 };
 
 /* Opens networks/<bridge>/ and takes its lock. If the network is recorded, its subnet and
@@ -62,10 +67,26 @@ static inline unsigned network_rules(const struct network *net)
 {
 	return NFT_NETWORK_RULES(net->routed || !net->routed_recorded, net->masquerade);
 }
+/* What network.json says. */
+struct network_file {
+	struct inprefix subnet;
+	int routed; /* -1: not recorded (an older brnet's network) */
+	bool masquerade; /* true when not recorded: older brnets always masqueraded */
+	struct inprefix no_masq[CONFIG_NO_MASQ_MAX]; /* sorted */
+	unsigned n_no_masq;
+};
 /* A recorded network as its network.json says, without taking its lock (the file is replaced
  * whole): 0, -ENOENT when bridge has no recorded network, or -errno with err set. */
-int network_read(brnet_ctx *ctx, const char *bridge, struct inprefix *ret_subnet,
-		 struct network_choice *ret_choice, struct brnet_error *err);
+int network_read(brnet_ctx *ctx, const char *bridge, struct network_file *ret,
+		 struct brnet_error *err);
+/* What the network's rules are built from. */
+static inline struct nft_network network_nft(const struct network *net)
+{
+	return (struct nft_network){ .bridge = net->bridge,
+				     .subnet = &net->subnet,
+				     .no_masq = net->no_masq,
+				     .n_no_masq = net->n_no_masq };
+}
 void network_unlock(struct network *net);
 void network_close(struct network *net);
 

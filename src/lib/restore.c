@@ -29,6 +29,8 @@
 struct net_entry {
 	char bridge[IFNAMSIZ];
 	struct inprefix subnet;
+	struct inprefix no_masq[CONFIG_NO_MASQ_MAX];
+	unsigned n_no_masq;
 	int ifindex;
 	unsigned rules; /* network_rules() */
 };
@@ -82,6 +84,8 @@ static int list_networks(brnet_ctx *ctx, struct nl_sock *rtnl, struct net_entry 
 			snprintf(v[n].bridge, IFNAMSIZ, "%s", net.bridge);
 			v[n].ifindex = net.bridge_ifindex;
 			v[n].rules = network_rules(&net);
+			memcpy(v[n].no_masq, net.no_masq, sizeof(v[n].no_masq));
+			v[n].n_no_masq = net.n_no_masq;
 			v[n++].subnet = net.subnet;
 		}
 		network_close(&net);
@@ -186,7 +190,11 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 		if (i == 0)
 			globals_missing = missing & ((1u << _NFT_RULE_GLOBAL_MAX) - 1);
 		missing &= ~((1u << _NFT_RULE_GLOBAL_MAX) - 1);
-		r = nft_batch_add_network(&b, nets[i].bridge, &nets[i].subnet,
+		r = nft_batch_add_network(&b,
+					  &(struct nft_network){ .bridge = nets[i].bridge,
+								 .subnet = &nets[i].subnet,
+								 .no_masq = nets[i].no_masq,
+								 .n_no_masq = nets[i].n_no_masq },
 					  missing | (i == 0 ? globals_missing : 0));
 	}
 	if (r >= 0) {

@@ -58,11 +58,52 @@ brnet ls --networks --json | python3 -c '
 import json, sys
 n = {x["bridge"]: x for x in json.load(sys.stdin)}
 assert n["brm"] == {"bridge": "brm", "subnet": "10.0.44.0/24", "gateway": "10.0.44.1",
-                    "attachments": 2, "routed": False, "masquerade": False}, n["brm"]
+                    "attachments": 2, "routed": False, "masquerade": False,
+                    "masquerade_except": []}, n["brm"]
 assert n["brnet0"]["masquerade"] is True and n["brnet0"]["attachments"] == 1, n["brnet0"]
 assert len(n) == 2, n' || fail "ls --networks --json"
 expect_eq "ls --networks, brm's row" "$(brnet ls --networks | awk '$1 == "brm" { print $4, $5, $6 }')" "2 no no"
 expect_eq "ls --networks, its heading" "$(brnet ls --networks | head -n1 | tr -s ' ')" "BRIDGE SUBNET GATEWAY ATTACHMENTS ROUTED-IN MASQUERADE"
+
+# A network that masquerades, but not to some destinations (another node's pod subnet): those
+# see the container itself, the rest the host.
+ip -n upstream addr add 198.51.100.3/24 dev eth0
+make_container c5
+brnet setup --netns /run/netns/c5 --id c5 --bridge brx --subnet 10.0.45.0/24 \
+	--no-masquerade-to 198.51.100.1 --no-masquerade-to 10.244.0.0/16 >/dev/null
+listen upstream tcp $UPSTREAM_ADDR 8003
+connect c5 tcp $UPSTREAM_ADDR 8003 >/dev/null || fail "c5 cannot reach upstream"
+expect_eq "an exception sees c5's own address" "$(seen_by upstream tcp 8003)" "10.0.45.2"
+listen upstream udp 198.51.100.3 8004
+connect c5 udp 198.51.100.3 8004 >/dev/null || fail "c5 cannot reach upstream's other address"
+expect_eq "another destination sees the host" "$(seen_by upstream udp 8004)" "$HOST_UPLINK_ADDR"
+expect_eq "ls --networks, brx's masquerade" "$(brnet ls --networks | awk '$1 == "brx" { $1 = $2 = $3 = $4 = $5 = ""; print }' | sed 's/^ *//')" "yes, not to 10.244.0.0/16,198.51.100.1/32"
+# The exceptions are the network's: none, or the same in any order, join; others are refused.
+make_container c6
+brnet setup --netns /run/netns/c6 --id c6 --bridge brx --no-masquerade-to 10.244.0.0/16 \
+	--no-masquerade-to 198.51.100.1/32 >/dev/null
+brnet teardown --id c6 >/dev/null
+before=$(snapshot)
+for args in "--bridge brx --no-masquerade-to 198.51.100.0/24" "--bridge brx --no-masquerade-to 10.244.0.0/16" \
+	"--bridge brm --no-masquerade-to 10.244.0.0/16" "--bridge bry --subnet 10.0.46.0/24 --no-masquerade --no-masquerade-to 10.0.0.0/8"; do
+	set +e
+	msg=$(brnet setup --netns /run/netns/c6 --id c6 $args 2>&1)
+	rc=$?
+	set -e
+	expect_eq "refused: $args" "$rc" "2"
+done
+case "$msg" in *"masquerade exceptions are for a network that masquerades"*) ;; *) fail "message: $msg" ;; esac
+[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "a refused setup changed the system"; }
+brnet setup --netns /run/netns/c6 --id c6 --bridge brx >/dev/null
+# restore writes the rule again as the network has it.
+nft delete rule inet brnet postrouting handle "$(masq_rule brx)"
+brnet restore >/dev/null
+rules=$(nft list chain inet brnet postrouting)
+case "$rules" in
+*'oifname != "brx" ip daddr != 10.244.0.0/16 ip daddr != 198.51.100.1 masquerade'*) ;;
+*) fail "restore did not write brx's exceptions: $rules" ;;
+esac
+echo "ok: masquerade exceptions"
 
 # check asks each network for its own rules; restore puts back only those.
 brnet check --id c2 >/dev/null || fail "check of c2 asks for a masquerade rule"
@@ -96,6 +137,6 @@ rc=$?
 set -e
 expect_eq "--no-masquerade on an older network" "$rc" "2"
 
-for id in c1 c2 c3 c4; do brnet teardown --id $id >/dev/null; done
+for id in c1 c2 c3 c4 c5 c6; do brnet teardown --id $id >/dev/null; done
 expect_eq "teardown leaves brm without a masquerade rule" "$(masq_rule brm)" ""
 echo "PASS"

@@ -136,6 +136,12 @@ static void test_decode_errors(void **state)
 		    "checkHostSockets: must be true or false");
 	expect_fail("{" BASE ", \"ipMasq\": \"false\"}", CNI_ADD, NULL, CNI_ERR_CONFIG,
 		    "ipMasq: must be true or false");
+	expect_fail("{" BASE ", \"noMasqueradeTo\": \"10.0.0.0/8\"}", CNI_ADD, NULL, CNI_ERR_CONFIG,
+		    "noMasqueradeTo: must be an array of strings");
+	expect_fail("{" BASE ", \"noMasqueradeTo\": [\"10.0.0.0/8\", 5]}", CNI_ADD, NULL,
+		    CNI_ERR_CONFIG, "noMasqueradeTo: must be an array of strings");
+	expect_fail("{" BASE ", \"ipMasq\": false, \"noMasqueradeTo\": [\"10.0.0.0/8\"]}", CNI_ADD,
+		    NULL, CNI_ERR_CONFIG, "noMasqueradeTo: is for a network that masquerades");
 	expect_fail("{" BASE ", \"name\": 5}", CNI_ADD, NULL, CNI_ERR_DECODE, "duplicate");
 	expect_fail("{\"cniVersion\": \"1.0.0\", \"name\": \"-x\", \"type\": \"t\"}", CNI_ADD, NULL,
 		    CNI_ERR_CONFIG, "name -x");
@@ -221,6 +227,13 @@ static void test_conventions(void **state)
 	cni_conf_done(&c);
 	assert_int_equal(parse("{" BASE ", \"ipMasq\": true}", CNI_ADD, NULL, &c, &e), 0);
 	assert_int_equal(c.masquerade, 1);
+	cni_conf_done(&c);
+	assert_int_equal(
+		parse("{" BASE ", \"noMasqueradeTo\": [\"10.244.0.0/16\"]}", CNI_ADD, NULL, &c, &e),
+		0);
+	assert_int_equal(json_array_size(c.no_masq), 1);
+	cni_conf_done(&c);
+	assert_int_equal(parse("{" BASE ", \"noMasqueradeTo\": 5}", CNI_DEL, NULL, &c, &e), 0);
 	cni_conf_done(&c);
 	/* DEL deletes whatever ADD was given. */
 	assert_int_equal(parse("{" BASE ", \"ipMasq\": 0}", CNI_DEL, NULL, &c, &e), 0);

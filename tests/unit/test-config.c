@@ -101,6 +101,43 @@ static void test_setters(void **state)
 	brnet_config_free(NULL);
 }
 
+/* Masquerade exceptions: a set (sorted, without duplicates, order of giving irrelevant, as
+ * the network's recorded set is compared with it), each value checked and named. */
+static void test_masquerade_exceptions(void **state)
+{
+	static const char *const bad[] = { "10.0.0.1/8", "10.0.0.0/33", "010.0.0.0/8",
+					   "fe80::/10",	 "0.0.0.0/0",	"" };
+	brnet_config *cfg = NULL;
+	struct brnet_error err = { 0 };
+	char cidr[32], got[PREFIX_STRLEN];
+
+	assert_ok(brnet_config_new(&cfg));
+	assert_int_equal(cfg->masquerade, -1);
+	assert_int_equal(cfg->n_no_masq, 0);
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		assert_errno(brnet_config_add_masquerade_exception(cfg, bad[i], &err), EINVAL);
+		assert_non_null(strstr(err.msg, bad[i]));
+	}
+	assert_ok(brnet_config_add_masquerade_exception(cfg, "192.168.1.7", &err));
+	assert_ok(brnet_config_add_masquerade_exception(cfg, "10.244.0.0/16", &err));
+	assert_ok(brnet_config_add_masquerade_exception(cfg, "10.0.0.0/8", &err));
+	assert_ok(brnet_config_add_masquerade_exception(cfg, "10.244.0.0/16", &err));
+	assert_int_equal(cfg->n_no_masq, 3);
+	assert_string_equal(inprefix_to_string(&cfg->no_masq[0], got), "10.0.0.0/8");
+	assert_string_equal(inprefix_to_string(&cfg->no_masq[1], got), "10.244.0.0/16");
+	assert_string_equal(inprefix_to_string(&cfg->no_masq[2], got), "192.168.1.7/32");
+	for (unsigned i = 0; cfg->n_no_masq < CONFIG_NO_MASQ_MAX; i++) {
+		snprintf(cidr, sizeof(cidr), "172.%u.0.0/16", 16 + i);
+		assert_ok(brnet_config_add_masquerade_exception(cfg, cidr, &err));
+	}
+	assert_errno(brnet_config_add_masquerade_exception(cfg, "203.0.113.0/24", &err), EINVAL);
+	assert_non_null(strstr(err.msg, "at most 8"));
+	assert_ok(brnet_config_add_masquerade_exception(cfg, "10.0.0.0/8", &err)); /* had it */
+	assert_ok(brnet_config_set_masquerade(cfg, false));
+	assert_int_equal(cfg->masquerade, 0);
+	brnet_config_free(cfg);
+}
+
 /* Prefixes inside another are dropped and the rest sorted. */
 static void test_egress_normalize(void **state)
 {
@@ -236,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_egress_many),
 		cmocka_unit_test(test_egress_normalize_random),
 		cmocka_unit_test(test_egress_buckets),
+		cmocka_unit_test(test_masquerade_exceptions),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -16,6 +16,7 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 
+#include "lib/config/config.h"
 #include "lib/config/egress.h"
 #include "lib/nft/batch.h"
 #include "lib/nft/egress.h"
@@ -92,6 +93,72 @@ static void test_masquerade_prefix_mask(void **state)
 	assert_null(nft_rule_masquerade("0123456789abcdef", &subnet));
 }
 
+/* With exceptions, the masquerade rule leaves each destination alone: an ip daddr != prefix
+ * for each, after the source and interface matches; the most a network may have still fits a
+ * batch's command slot (a rule that did not would be written past it). */
+static void test_masquerade_exceptions(void **state)
+{
+	struct inprefix subnet, except[CONFIG_NO_MASQ_MAX];
+	struct nft_network net = { .bridge = "brm", .subnet = &subnet, .no_masq = except };
+	struct nftnl_rule *r, *back = nftnl_rule_alloc();
+	char buf[8192], text[8192], cidr[32];
+	struct nlmsghdr *nlh;
+	const char *p;
+
+	assert_ok(inprefix_parse_v4("10.244.1.0/24", &subnet));
+	assert_ok(inprefix_parse_v4("10.244.0.0/16", &except[0]));
+	assert_ok(inprefix_parse_v4("192.168.7.7/32", &except[1]));
+	net.n_no_masq = 2;
+	r = nft_network_rule(NFT_RULE_MASQUERADE, &net);
+	assert_non_null(r);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_CREATE, 1);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	assert_int_equal(nftnl_rule_nlmsg_parse(nlh, back), 0);
+	nftnl_rule_snprintf(text, sizeof(text), back, NFTNL_OUTPUT_DEFAULT, 0);
+	p = strstr(text, "[ meta load oifname => reg 1 ]");
+	assert_non_null(p);
+	p = strstr(p, "[ payload load 4b @ network header + 16 => reg 1 ]");
+	assert_non_null(p);
+	p = strstr(p, "[ bitwise reg 1 = ( reg 1 & 0x0000ffff ) ^ 0x00000000 ]");
+	assert_non_null(p);
+	p = strstr(p, "[ cmp neq reg 1 0x0000f40a ]");
+	assert_non_null(p);
+	p = strstr(p, "[ bitwise reg 1 = ( reg 1 & 0xffffffff ) ^ 0x00000000 ]");
+	assert_non_null(p);
+	p = strstr(p, "[ cmp neq reg 1 0x0707a8c0 ]");
+	assert_non_null(p);
+	assert_non_null(strstr(p, "[ masq ]"));
+	nftnl_rule_free(r);
+	nftnl_rule_free(back);
+	/* the other rules do not take them */
+	r = nft_network_rule(NFT_RULE_HAIRPIN, &net);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_CREATE, 1);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	back = nftnl_rule_alloc();
+	assert_int_equal(nftnl_rule_nlmsg_parse(nlh, back), 0);
+	nftnl_rule_snprintf(text, sizeof(text), back, NFTNL_OUTPUT_DEFAULT, 0);
+	assert_null(strstr(text, "network header + 16"));
+	nftnl_rule_free(r);
+	nftnl_rule_free(back);
+
+	/* The most there may be, each with a full name: the message fits the slot. */
+	for (unsigned i = 0; i < CONFIG_NO_MASQ_MAX; i++) {
+		snprintf(cidr, sizeof(cidr), "10.%u.0.0/16", 100 + i);
+		assert_ok(inprefix_parse_v4(cidr, &except[i]));
+	}
+	net.n_no_masq = CONFIG_NO_MASQ_MAX;
+	net.bridge = "abcdefghijklmno";
+	r = nft_network_rule(NFT_RULE_MASQUERADE, &net);
+	assert_non_null(r);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, NFPROTO_INET,
+				    NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, 1);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	assert_true(nlh->nlmsg_len <= NFT_MSG_ROOM);
+	nftnl_rule_free(r);
+	net.n_no_masq = CONFIG_NO_MASQ_MAX + 1;
+	assert_null(nft_network_rule(NFT_RULE_MASQUERADE, &net));
+}
+
 struct seen {
 	uint16_t types[64];
 	uint16_t flags[64];
@@ -114,11 +181,12 @@ static void test_network_batch(void **state)
 {
 	static char buf[NFT_BATCH_SMALL * 2];
 	struct inprefix subnet;
+	struct nft_network net = { .bridge = "brnet0", .subnet = &subnet };
 	struct seen s;
 	int len;
 
 	assert_ok(inprefix_parse_v4("10.0.42.0/24", &subnet));
-	len = nft_build_network_batch(buf, sizeof(buf), "brnet0", &subnet, NFT_RULES_ALL);
+	len = nft_build_network_batch(buf, sizeof(buf), &net, NFT_RULES_ALL);
 	assert_true(len > 0);
 	walk(buf, (size_t)len, &s);
 	/* begin, table, 6 chains, 2 maps, 7 egress sets, the egress chain's flush, rules, end */
@@ -143,21 +211,19 @@ static void test_network_batch(void **state)
 		assert_int_equal(s.flags[i] & NLM_F_ACK, i == s.n - 2 ? NLM_F_ACK : 0);
 
 	/* only the missing rules are added */
-	len = nft_build_network_batch(buf, sizeof(buf), "brnet0", &subnet,
+	len = nft_build_network_batch(buf, sizeof(buf), &net,
 				      1u << NFT_RULE_MASQUERADE | 1u << NFT_RULE_HAIRPIN);
 	walk(buf, (size_t)len, &s);
 	assert_int_equal(s.n, 1 + 1 + 6 + 9 + 2 + 1);
 
 	/* one missing rule of the egress chain rewrites the chain, in order */
-	len = nft_build_network_batch(buf, sizeof(buf), "brnet0", &subnet,
-				      1u << NFT_RULE_EGRESS_DROP);
+	len = nft_build_network_batch(buf, sizeof(buf), &net, 1u << NFT_RULE_EGRESS_DROP);
 	walk(buf, (size_t)len, &s);
 	/* the chain: 2 DNS rules, the jump to the container's allowlist, log, drop */
 	assert_int_equal(s.n, 1 + 1 + 6 + 9 + 1 + 5 + 1);
 
 	/* too small a buffer is refused, never overrun */
-	assert_errno(nft_build_network_batch(buf, NFT_MSG_ROOM, "brnet0", &subnet, NFT_RULES_ALL),
-		     EMSGSIZE);
+	assert_errno(nft_build_network_batch(buf, NFT_MSG_ROOM, &net, NFT_RULES_ALL), EMSGSIZE);
 }
 
 static void rule_text(enum nft_rule_id id, const char *bridge, const char *cidr, char *text,
@@ -1029,6 +1095,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_masquerade_rule_round_trip),
 		cmocka_unit_test(test_masquerade_prefix_mask),
+		cmocka_unit_test(test_masquerade_exceptions),
 		cmocka_unit_test(test_network_batch),
 		cmocka_unit_test(test_publish_rules),
 		cmocka_unit_test(test_routed_in_rule),

@@ -88,6 +88,60 @@ int config_parse_subnet(const char *s, struct inprefix *ret, struct brnet_error 
 	return 0;
 }
 
+int config_parse_cidr(const char *s, const char *what, struct inprefix *ret,
+		      struct brnet_error *err)
+{
+	struct inprefix p;
+	char buf[PREFIX_STRLEN];
+
+	if (!s)
+		return -EINVAL;
+	if (!strchr(s, '/')) {
+		if (inaddr_parse_v4(s, &p.addr) < 0)
+			return brnet_err(err, EINVAL,
+					 "invalid %s \"%.64s\": expected IPv4 A.B.C.D/N or an "
+					 "address",
+					 what, s);
+		p.len = 32;
+	} else if (inprefix_parse_v4(s, &p) < 0) {
+		return brnet_err(err, EINVAL,
+				 "invalid %s \"%.64s\": expected IPv4 A.B.C.D/N, N 0-32", what, s);
+	} else if (!inprefix_host_bits_clear(&p)) {
+		struct inprefix net = p;
+
+		net.addr = inaddr_v4_from_host(inaddr_v4_host(&p.addr) & prefix_v4_mask(p.len));
+		return brnet_err(err, EINVAL, "invalid %s %s: host bits are set (did you mean %s?)",
+				 what, s, inprefix_to_string(&net, buf));
+	}
+	*ret = p;
+	return 0;
+}
+
+static int prefix_cmp(const struct inprefix *a, const struct inprefix *b)
+{
+	uint32_t x = inaddr_v4_host(&a->addr), y = inaddr_v4_host(&b->addr);
+
+	if (x != y)
+		return x < y ? -1 : 1;
+	return (int)a->len - (int)b->len;
+}
+
+int config_prefix_set_add(struct inprefix *v, unsigned *n, unsigned max, const struct inprefix *p)
+{
+	unsigned i = 0;
+
+	while (i < *n && prefix_cmp(&v[i], p) < 0)
+		i++;
+	if (i < *n && prefix_cmp(&v[i], p) == 0)
+		return 0;
+	if (*n == max)
+		return -E2BIG;
+	memmove(&v[i + 1], &v[i], (*n - i) * sizeof(*v));
+	v[i] = *p;
+	(*n)++;
+	return 1;
+}
+
 int brnet_config_new(brnet_config **ret)
 {
 	brnet_config *cfg;
@@ -339,6 +393,29 @@ int brnet_config_set_masquerade(brnet_config *cfg, bool masquerade)
 	if (!cfg)
 		return -EINVAL;
 	cfg->masquerade = masquerade;
+	return 0;
+}
+
+int brnet_config_add_masquerade_exception(brnet_config *cfg, const char *cidr,
+					  struct brnet_error *err)
+{
+	struct inprefix p;
+	int r;
+
+	if (!cfg || !cidr)
+		return -EINVAL;
+	r = config_parse_cidr(cidr, "masquerade exception", &p, err);
+	if (r < 0)
+		return r;
+	if (p.len == 0)
+		return brnet_err(err, EINVAL,
+				 "invalid masquerade exception %s: every destination (a network "
+				 "that masquerades nothing is made with --no-masquerade)",
+				 cidr);
+	r = config_prefix_set_add(cfg->no_masq, &cfg->n_no_masq, CONFIG_NO_MASQ_MAX, &p);
+	if (r == -E2BIG)
+		return brnet_err(err, EINVAL, "invalid masquerade exception %s: at most %d", cidr,
+				 CONFIG_NO_MASQ_MAX);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/config/config.h"
 #include "lib/config/egress.h"
 #include "shared/error.h"
 #include "shared/macro.h"
@@ -13,32 +14,13 @@
 int egress_add_allow(struct egress_policy *p, const char *cidr, struct brnet_error *err)
 {
 	struct inprefix pre;
-	char buf[PREFIX_STRLEN];
+	int r;
 
 	if (!cidr)
 		return -EINVAL;
-	if (strchr(cidr, '/')) {
-		if (inprefix_parse_v4(cidr, &pre) < 0)
-			return brnet_err(err, EINVAL,
-					 "invalid CIDR \"%.64s\": expected IPv4 A.B.C.D/N, N 0-32",
-					 cidr);
-		if (!inprefix_host_bits_clear(&pre)) {
-			struct inprefix net = pre;
-
-			net.addr = inaddr_v4_from_host(inaddr_v4_host(&pre.addr) &
-						       prefix_v4_mask(pre.len));
-			return brnet_err(err, EINVAL,
-					 "invalid CIDR %s: host bits are set (did you mean %s?)",
-					 cidr, inprefix_to_string(&net, buf));
-		}
-	} else {
-		if (inaddr_parse_v4(cidr, &pre.addr) < 0)
-			return brnet_err(err, EINVAL,
-					 "invalid CIDR \"%.64s\": expected IPv4 A.B.C.D/N or an "
-					 "address",
-					 cidr);
-		pre.len = 32;
-	}
+	r = config_parse_cidr(cidr, "CIDR", &pre, err);
+	if (r < 0)
+		return r;
 	if (p->n_allow == EGRESS_ALLOW_MAX)
 		return brnet_err(err, EINVAL, "invalid CIDR %s: at most %d allowed destinations",
 				 cidr, EGRESS_ALLOW_MAX);

@@ -19,6 +19,7 @@
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 
+#include "lib/config/config.h"
 #include "lib/nft/batch.h"
 #include "lib/nft/egress.h"
 #include "lib/nft/elems.h"
@@ -105,15 +106,21 @@ static int match_ipv4(struct nftnl_rule *r)
 	return rule_add(r, expr_cmp(NFT_CMP_EQ, &nfproto, sizeof(nfproto)));
 }
 
-/* ip saddr|daddr within prefix */
-static int match_prefix(struct nftnl_rule *r, uint32_t offset, uint32_t net_host, unsigned len)
+/* ip saddr|daddr within prefix (op NFT_CMP_EQ), or not (NFT_CMP_NEQ) */
+static int match_prefix_op(struct nftnl_rule *r, uint32_t offset, uint32_t net_host, unsigned len,
+			   uint32_t op)
 {
 	uint32_t mask = htonl(prefix_v4_mask(len)), net = htonl(net_host & prefix_v4_mask(len));
 
 	if (rule_add(r, expr_payload(NFT_PAYLOAD_NETWORK_HEADER, offset, 4, NFT_REG_1)) < 0 ||
 	    rule_add(r, expr_mask(&mask, sizeof(mask))) < 0)
 		return -ENOMEM;
-	return rule_add(r, expr_cmp(NFT_CMP_EQ, &net, sizeof(net)));
+	return rule_add(r, expr_cmp(op, &net, sizeof(net)));
+}
+
+static int match_prefix(struct nftnl_rule *r, uint32_t offset, uint32_t net_host, unsigned len)
+{
+	return match_prefix_op(r, offset, net_host, len, NFT_CMP_EQ);
 }
 
 static int match_ifname(struct nftnl_rule *r, uint32_t key, uint32_t op, const char *name)
@@ -248,10 +255,11 @@ static int build_egress(struct nftnl_rule *r, enum nft_rule_id id)
 	}
 }
 
-struct nftnl_rule *nft_rule_build(enum nft_rule_id id, const char *bridge,
-				  const struct inprefix *subnet)
+struct nftnl_rule *nft_network_rule(enum nft_rule_id id, const struct nft_network *n)
 {
 	_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = nftnl_rule_alloc();
+	const char *bridge = n->bridge;
+	const struct inprefix *subnet = n->subnet;
 	char comment[NFT_COMMENT_MAX];
 	uint32_t net = subnet ? inaddr_v4_host(&subnet->addr) : 0;
 	int ret;
@@ -293,12 +301,17 @@ struct nftnl_rule *nft_rule_build(enum nft_rule_id id, const char *bridge,
 		break;
 	case NFT_RULE_MASQUERADE:
 		/* From the subnet out through another interface; between containers, sources stay.
-		 */
+		 * Nor to the exceptions: each an ip daddr != prefix, all of which must hold. */
 		ret = match_ipv4(r);
 		if (ret >= 0)
 			ret = match_prefix(r, 12, net, subnet->len);
 		if (ret >= 0)
 			ret = match_ifname(r, NFT_META_OIFNAME, NFT_CMP_NEQ, bridge);
+		if (n->n_no_masq > CONFIG_NO_MASQ_MAX)
+			return NULL;
+		for (unsigned i = 0; ret >= 0 && i < n->n_no_masq; i++)
+			ret = match_prefix_op(r, 16, inaddr_v4_host(&n->no_masq[i].addr),
+					      n->no_masq[i].len, NFT_CMP_NEQ);
 		if (ret >= 0)
 			ret = rule_add(r, nftnl_expr_alloc("masq"));
 		break;
@@ -350,6 +363,12 @@ done:
 	return steal_pointer(&r);
 }
 
+struct nftnl_rule *nft_rule_build(enum nft_rule_id id, const char *bridge,
+				  const struct inprefix *subnet)
+{
+	return nft_network_rule(id, &(struct nft_network){ .bridge = bridge, .subnet = subnet });
+}
+
 struct nftnl_rule *nft_rule_masquerade(const char *bridge, const struct inprefix *subnet)
 {
 	return nft_rule_build(NFT_RULE_MASQUERADE, bridge, subnet);
@@ -384,8 +403,7 @@ struct nftnl_chain *nft_chain_new(const char *name, const char *type, uint32_t h
 	return c;
 }
 
-int nft_batch_add_network(struct nft_batch *b, const char *bridge, const struct inprefix *subnet,
-			  unsigned rules)
+int nft_batch_add_network(struct nft_batch *b, const struct nft_network *net, unsigned rules)
 {
 	static const struct {
 		const char *name, *type;
@@ -444,7 +462,7 @@ int nft_batch_add_network(struct nft_batch *b, const char *bridge, const struct 
 
 		if (!(rules & (1u << id)))
 			continue;
-		r = nft_rule_build(id, bridge, subnet);
+		r = nft_network_rule(id, net);
 		if (!r)
 			return -ENOMEM;
 		nft_batch_rule(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, r);
@@ -452,15 +470,14 @@ int nft_batch_add_network(struct nft_batch *b, const char *bridge, const struct 
 	return b->overflow ? -EMSGSIZE : 0;
 }
 
-int nft_build_network_batch(void *buf, size_t size, const char *bridge,
-			    const struct inprefix *subnet, unsigned rules)
+int nft_build_network_batch(void *buf, size_t size, const struct nft_network *net, unsigned rules)
 {
 	struct nft_batch b;
 	int ret;
 
 	nft_batch_init(&b, buf, size);
 	nft_batch_begin(&b);
-	ret = nft_batch_add_network(&b, bridge, subnet, rules);
+	ret = nft_batch_add_network(&b, net, rules);
 	if (ret >= 0)
 		ret = nft_batch_end(&b);
 	return ret < 0 ? ret : (int)b.len;
@@ -742,26 +759,27 @@ static int drop_legacy_sets(struct nl_sock *s, struct brnet_error *err)
 	return 0;
 }
 
-int nft_network_ensure(struct nl_sock *s, const char *bridge, const struct inprefix *subnet,
-		       unsigned wanted, struct brnet_error *err)
+int nft_network_ensure(struct nl_sock *s, const struct nft_network *net, unsigned wanted,
+		       struct brnet_error *err)
 {
 	char buf[NFT_BATCH_SMALL * 2];
 	unsigned missing;
 	int r, len;
 
-	r = nft_network_missing(s, bridge, &missing, err);
+	r = nft_network_missing(s, net->bridge, &missing, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "nf_tables: cannot list table inet " NFT_TABLE);
 	missing &= wanted;
 	if (missing == 0)
 		return 0; /* every rule is there, so are the table, chains and maps they use */
-	len = nft_build_network_batch(buf, sizeof(buf), bridge, subnet, missing);
+	len = nft_build_network_batch(buf, sizeof(buf), net, missing);
 	if (len < 0)
 		return brnet_err(err, -len, "nf_tables: cannot build batch: %s", strerror(-len));
 	r = nl_sock_transact(s, buf, (size_t)len, NULL, NULL, err);
 	if (r < 0)
-		return brnet_err_prefix(
-			err, r, "nf_tables: cannot set up table inet " NFT_TABLE " for %s", bridge);
+		return brnet_err_prefix(err, r,
+					"nf_tables: cannot set up table inet " NFT_TABLE " for %s",
+					net->bridge);
 	if (missing & NFT_RULES_EGRESS_CHAIN) {
 		r = drop_legacy_sets(s, err);
 		if (r < 0)

@@ -74,9 +74,21 @@ enum nft_rule_id {
 #define NFT_RULES_EGRESS_CHAIN                                                                     \
 	((1u << (NFT_RULE_EGRESS_DROP + 1)) - (1u << NFT_RULE_EGRESS_DNS_UDP))
 
+/* A network as its rules see it. */
+struct nft_network {
+	const char *bridge;
+	const struct inprefix *subnet;
+	/* destinations its masquerade leaves alone, at most CONFIG_NO_MASQ_MAX: an ip daddr !=
+	 * each in its rule */
+	const struct inprefix *no_masq;
+	unsigned n_no_masq;
+};
+
 /* The comment that names a rule ("brnet network brnet0", "brnet publish (output)"...). */
 int nft_rule_name(enum nft_rule_id id, const char *bridge, char buf[static NFT_COMMENT_MAX]);
-/* One of our rules (pure); NULL on a bad bridge name or ENOMEM. */
+/* One of our rules (pure); NULL on a bad bridge name or ENOMEM. nft_rule_build() is
+ * nft_network_rule() of a network without masquerade exceptions (NULLs for a global rule). */
+struct nftnl_rule *nft_network_rule(enum nft_rule_id id, const struct nft_network *net);
 struct nftnl_rule *nft_rule_build(enum nft_rule_id id, const char *bridge,
 				  const struct inprefix *subnet);
 /* The masquerade rule of a network (pure): nft_rule_build(NFT_RULE_MASQUERADE, ...). */
@@ -87,12 +99,10 @@ struct nftnl_chain *nft_chain_new(const char *name, const char *type, uint32_t h
 
 struct nft_batch;
 /* Appends to b: table, chains and maps (created if missing) and the rules in the mask. */
-int nft_batch_add_network(struct nft_batch *b, const char *bridge, const struct inprefix *subnet,
-			  unsigned rules);
+int nft_batch_add_network(struct nft_batch *b, const struct nft_network *net, unsigned rules);
 /* A batch that creates table, chains and maps if missing and adds the rules in the mask.
  * Returns the batch length, or -EMSGSIZE. */
-int nft_build_network_batch(void *buf, size_t size, const char *bridge,
-			    const struct inprefix *subnet, unsigned rules);
+int nft_build_network_batch(void *buf, size_t size, const struct nft_network *net, unsigned rules);
 
 /* From libnftnl's user data (type, length and value; the kernel keeps it as the rule's or the
  * element's writer gave it), the first value of the given type into out when it is a
@@ -133,5 +143,5 @@ int nft_dump_names(struct nl_sock *s, int type, int (*fn)(const char *name, void
 /* Makes sure table, chains, maps and the rules in wanted (NFT_NETWORK_RULES()) exist; adds
  * what is missing in one transaction. The caller holds the network lock. Returns 0 when all
  * was there, 1 when something was added. */
-int nft_network_ensure(struct nl_sock *s, const char *bridge, const struct inprefix *subnet,
-		       unsigned wanted, struct brnet_error *err);
+int nft_network_ensure(struct nl_sock *s, const struct nft_network *net, unsigned wanted,
+		       struct brnet_error *err);
