@@ -68,17 +68,10 @@ int brnet_list(brnet_ctx *ctx, brnet_attachment ***ret, size_t *ret_n, struct br
 		id[at - de->d_name] = '\0';
 		dot = strrchr(at, '.');
 		*dot = '\0';
-		if (n == cap) {
-			/* An array of pointers: sizeof(*l) is the pointer's size, as meant. */
-			struct brnet_attachment **l = reallocarray(
-				list, cap ? cap * 2 : 16,
-				sizeof(*l)); // NOLINT(bugprone-sizeof-expression)
-			if (!l) {
-				r = -ENOMEM;
-				break;
-			}
-			list = l;
-			cap = cap ? cap * 2 : 16;
+		/* An array of pointers: its element's size is a pointer's, as meant. */
+		if (ARRAY_RESERVE(list, cap, n) < 0) { // NOLINT(bugprone-sizeof-expression)
+			r = -ENOMEM;
+			break;
 		}
 		a = calloc(1, sizeof(*a));
 		if (!a) {
@@ -170,17 +163,10 @@ static int read_networks(brnet_ctx *ctx, struct brnet_network ***ret, size_t *re
 		}
 		if (r < 0)
 			break;
-		if (n == cap) {
-			/* An array of pointers: sizeof(*l) is the pointer's size, as meant. */
-			struct brnet_network **l = reallocarray(
-				list, cap ? cap * 2 : 8,
-				sizeof(*l)); // NOLINT(bugprone-sizeof-expression)
-			if (!l) {
-				r = -ENOMEM;
-				break;
-			}
-			list = l;
-			cap = cap ? cap * 2 : 8;
+		/* An array of pointers: its element's size is a pointer's, as meant. */
+		if (ARRAY_RESERVE(list, cap, n) < 0) { // NOLINT(bugprone-sizeof-expression)
+			r = -ENOMEM;
+			break;
 		}
 		net = calloc(1, sizeof(*net));
 		if (!net) {

@@ -109,6 +109,22 @@ brnet() {
 	"$BRNET" "$@"
 }
 
+# expect_refusal EXIT NEEDLE CMD...: CMD exits EXIT, says NEEDLE, and leaves the kernel and the
+# state directory as they were.
+expect_refusal() {
+	local want=$1 needle=$2 before msg rc
+	shift 2
+	before=$(snapshot)
+	set +e
+	msg=$("$@" 2>&1)
+	rc=$?
+	set -e
+	[ "$rc" = "$want" ] || fail "$*: exit $rc, expected $want: $msg"
+	case "$msg" in *"$needle"*) ;; *) fail "$*: does not say '$needle': $msg" ;; esac
+	[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "$*: changed the system"; }
+	echo "ok: $* -> exit $rc: $(printf '%s' "$msg" | head -n1)"
+}
+
 # in NS CMD...: run in a namespace ("host" for this one).
 in_ns() {
 	local ns=$1
