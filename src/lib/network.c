@@ -151,6 +151,18 @@ static bool contradicts(int want, int have)
 	return want >= 0 && have >= 0 && want != have;
 }
 
+/* Two sorted sets of prefixes, the same (by value: the structs' unused bytes are not). */
+static bool same_prefixes(const struct inprefix *a, unsigned na, const struct inprefix *b,
+			  unsigned nb)
+{
+	if (na != nb)
+		return false;
+	for (unsigned i = 0; i < na; i++)
+		if (a[i].len != b[i].len || !inaddr_equal(&a[i].addr, &b[i].addr))
+			return false;
+	return true;
+}
+
 /* "10.244.0.0/16, 10.0.0.0/8", or "none". */
 static const char *prefixes_to_string(const struct inprefix *v, unsigned n, char *buf, size_t size)
 {
@@ -184,8 +196,7 @@ static int check_choices(const char *bridge, const struct network_file *rec,
 				 bridge, rec->masquerade ? "masquerading" : "not masquerading",
 				 want->masquerade ? "to masquerade it" : "not to");
 	if (want->n_no_masq > 0 &&
-	    (want->n_no_masq != rec->n_no_masq ||
-	     memcmp(want->no_masq, rec->no_masq, want->n_no_masq * sizeof(*want->no_masq)) != 0))
+	    !same_prefixes(want->no_masq, want->n_no_masq, rec->no_masq, rec->n_no_masq))
 		return brnet_err(
 			err, EINVAL,
 			"network %s was set up with masquerade exceptions %s; this asks for %s "

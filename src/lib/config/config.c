@@ -91,7 +91,7 @@ int config_parse_subnet(const char *s, struct inprefix *ret, struct brnet_error 
 int config_parse_cidr(const char *s, const char *what, struct inprefix *ret,
 		      struct brnet_error *err)
 {
-	struct inprefix p;
+	struct inprefix p = { 0 };
 	char buf[PREFIX_STRLEN];
 
 	if (!s)
