@@ -61,16 +61,18 @@ int cli_ctx(const struct cli_global *g, brnet_ctx **ret)
 int cli_parse_simple(const char *verb, unsigned takes, void (*help)(void), int argc, char **argv,
 		     struct cli_global *g, struct cli_opts *ret)
 {
-	enum { OPT_DRY_RUN = 1000, OPT_NETWORKS };
-	static const struct option options[] = { { "id", required_argument, NULL, OPT_ID },
-						 { "ifname", required_argument, NULL, OPT_IFNAME },
-						 { "json", no_argument, NULL, OPT_JSON },
-						 { "dry-run", no_argument, NULL, OPT_DRY_RUN },
-						 { "networks", no_argument, NULL, OPT_NETWORKS },
-						 { "state-dir", required_argument, NULL,
-						   OPT_STATE_DIR },
-						 { "help", no_argument, NULL, 'h' },
-						 {} };
+	enum { OPT_DRY_RUN = 1000, OPT_NETWORKS, OPT_NETWORK };
+	static const struct option options[] = {
+		{ "id", required_argument, NULL, OPT_ID },
+		{ "ifname", required_argument, NULL, OPT_IFNAME },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "networks", no_argument, NULL, OPT_NETWORKS },
+		{ "network", required_argument, NULL, OPT_NETWORK },
+		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
 	struct cli_opts o = { .ifname = "eth0" };
 	int c, idx;
 
@@ -87,6 +89,8 @@ int cli_parse_simple(const char *verb, unsigned takes, void (*help)(void), int a
 			o.dry_run = true;
 		else if (c == OPT_NETWORKS && (takes & CLI_TAKES_NETWORKS))
 			o.networks = true;
+		else if (c == OPT_NETWORK && (takes & CLI_TAKES_NETWORK))
+			o.network = optarg;
 		else if (c == OPT_STATE_DIR)
 			g->state_dir = optarg;
 		else if (c == 'h') {
@@ -102,8 +106,12 @@ int cli_parse_simple(const char *verb, unsigned takes, void (*help)(void), int a
 	}
 	if (optind < argc)
 		return cli_usage_error(verb, "unexpected argument \"%s\"", argv[optind]);
-	if ((takes & CLI_TAKES_ID) && !o.id)
-		return cli_usage_error(verb, "missing --id");
+	if (o.network && o.id)
+		return cli_usage_error(verb, "--network and --id: one or the other");
+	if ((takes & CLI_TAKES_ID) && !o.id && !o.network)
+		return cli_usage_error(verb, (takes & CLI_TAKES_NETWORK)
+						     ? "missing --id or --network"
+						     : "missing --id");
 	*ret = o;
 	return CLI_PROCEED;
 }

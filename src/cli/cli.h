@@ -96,9 +96,16 @@ int cli_setup_parse(int argc, char **argv, brnet_config *cfg, struct cli_global 
 
 /* The verbs that act on recorded state share one small command line: --state-dir and
  * --help always, and what takes says. */
-enum { CLI_TAKES_ID = 1, CLI_TAKES_JSON = 2, CLI_TAKES_DRY_RUN = 4, CLI_TAKES_NETWORKS = 8 };
+enum {
+	CLI_TAKES_ID = 1,
+	CLI_TAKES_JSON = 2,
+	CLI_TAKES_DRY_RUN = 4,
+	CLI_TAKES_NETWORKS = 8,
+	CLI_TAKES_NETWORK = 16, /* --network BRIDGE, instead of --id */
+};
 struct cli_opts {
 	const char *id, *ifname; /* --id (required with CLI_TAKES_ID), --ifname (eth0) */
+	const char *network; /* --network */
 	bool json, dry_run, networks;
 };
 /* CLI_PROCEED, or the exit code (0 after --help). */

@@ -231,14 +231,20 @@ int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefi
 				 "one is asked not to masquerade at all");
 	snprintf(net.bridge, sizeof(net.bridge), "%s", bridge);
 	snprintf(net.path, sizeof(net.path), "%s/networks/%s", ctx->state_dir, bridge);
-	net.dirfd = open_dir_made(ctx->networks_dirfd, bridge);
-	if (net.dirfd < 0)
-		return brnet_err(err, -net.dirfd, "cannot open %s: %s", net.path,
-				 strerror(-net.dirfd));
-	r = lock_file_open(net.dirfd, "lock");
-	if (r < 0) {
-		network_close(&net);
-		return brnet_err(err, r, "cannot lock %s: %s", net.path, strerror(-r));
+	/* The holder before us may have removed the directory (a network removed, or a first
+	 * setup refused): nothing can be made in it any more, so open it again. */
+	for (unsigned tries = 0;; tries++) {
+		net.dirfd = open_dir_made(ctx->networks_dirfd, bridge);
+		if (net.dirfd < 0)
+			return brnet_err(err, -net.dirfd, "cannot open %s: %s", net.path,
+					 strerror(-net.dirfd));
+		r = lock_file_open(net.dirfd, "lock");
+		if (r >= 0)
+			break;
+		closep(&net.dirfd);
+		net.dirfd = -EBADF;
+		if (r != -ENOENT || tries == 8)
+			return brnet_err(err, r, "cannot lock %s: %s", net.path, strerror(-r));
 	}
 	net.lockfd = r;
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nf_tables over libnftnl: table, chains, maps and named rules, each change one batch. */
+#include <endian.h>
 #include <errno.h>
 #include <netinet/in.h> /* before the linux/ headers, which would define in_addr too */
 #include <linux/netfilter.h>
@@ -651,6 +652,87 @@ int nft_network_missing(struct nl_sock *s, const char *bridge, unsigned *ret_mis
 		return ret;
 	*ret_missing = NFT_RULES_ALL & ~scan.present;
 	return 0;
+}
+
+/* The handles of a network's rules, from a dump of the table's. */
+struct network_rules_found {
+	char names[_NFT_RULE_MAX][NFT_COMMENT_MAX];
+	struct {
+		char chain[NFT_CHAIN_NAME_MAX];
+		uint64_t handle;
+	} v[4 * (_NFT_RULE_MAX - _NFT_RULE_GLOBAL_MAX)];
+	unsigned n;
+};
+
+static int network_rule_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	char chain[NFT_CHAIN_NAME_MAX], comment[NFT_COMMENT_MAX];
+	const struct nlattr *tb[NFTA_RULE_MAX + 1];
+	struct network_rules_found *f = userdata;
+	int r = nft_rule_msg_name(nlh, chain, comment);
+
+	if (r <= 0)
+		return r;
+	for (unsigned id = _NFT_RULE_GLOBAL_MAX; id < _NFT_RULE_MAX; id++) {
+		if (strcmp(comment, f->names[id]) != 0)
+			continue;
+		if (nft_msg_attrs(nlh, tb, NFTA_RULE_MAX) < 0 || !tb[NFTA_RULE_HANDLE] ||
+		    mnl_attr_get_payload_len(tb[NFTA_RULE_HANDLE]) != sizeof(uint64_t))
+			return -EBADMSG;
+		if (f->n == ELEMENTSOF(f->v))
+			return -E2BIG; /* copies of our rules that nobody made */
+		snprintf(f->v[f->n].chain, sizeof(f->v[f->n].chain), "%s", chain);
+		f->v[f->n++].handle = be64toh(mnl_attr_get_u64(tb[NFTA_RULE_HANDLE]));
+	}
+	return 0;
+}
+
+int nft_network_remove(struct nl_sock *s, const char *bridge, struct brnet_error *err)
+{
+	_cleanup_(nftnl_rule_freep) struct nftnl_rule *q = nftnl_rule_alloc();
+	struct network_rules_found f = { 0 };
+	char buf[NFT_BATCH_SMALL * 2];
+	struct nft_batch b;
+	struct nlmsghdr *nlh;
+	int r;
+
+	if (!q)
+		return -ENOMEM;
+	for (unsigned id = _NFT_RULE_GLOBAL_MAX; id < _NFT_RULE_MAX; id++) {
+		r = nft_rule_name(id, bridge, f.names[id]);
+		if (r < 0)
+			return r;
+	}
+	nftnl_rule_set_u32(q, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_str(q, NFTNL_RULE_TABLE, NFT_TABLE);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET, NLM_F_DUMP, 0);
+	nftnl_rule_nlmsg_build_payload(nlh, q);
+	r = nl_sock_transact(s, nlh, nlh->nlmsg_len, network_rule_cb, &f, err);
+	if (r == -ENOENT)
+		return 0; /* no table */
+	if (r < 0)
+		return brnet_err_prefix(err, r, "nf_tables: cannot list table inet " NFT_TABLE);
+	if (f.n == 0)
+		return 0;
+	nft_batch_init(&b, buf, sizeof(buf));
+	nft_batch_begin(&b);
+	for (unsigned i = 0; i < f.n; i++) {
+		_cleanup_(nftnl_rule_freep) struct nftnl_rule *d = nftnl_rule_alloc();
+
+		if (!d)
+			return -ENOMEM;
+		nftnl_rule_set_u32(d, NFTNL_RULE_FAMILY, NFPROTO_INET);
+		nftnl_rule_set_str(d, NFTNL_RULE_TABLE, NFT_TABLE);
+		nftnl_rule_set_str(d, NFTNL_RULE_CHAIN, f.v[i].chain);
+		nftnl_rule_set_u64(d, NFTNL_RULE_HANDLE, f.v[i].handle);
+		nft_batch_rule(&b, NFT_MSG_DELRULE, 0, d);
+	}
+	r = nft_batch_end(&b);
+	if (r >= 0)
+		r = nl_sock_transact(s, buf, b.len, NULL, NULL, err);
+	if (r < 0)
+		return brnet_err_prefix(err, r, "nf_tables: cannot remove the rules of %s", bridge);
+	return 1;
 }
 
 /*

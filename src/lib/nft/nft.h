@@ -136,6 +136,10 @@ int nft_chain_msg_use(const struct nlmsghdr *nlh, uint32_t *use);
 int nft_network_missing(struct nl_sock *s, const char *bridge, unsigned *ret_missing,
 			struct brnet_error *err);
 
+/* Deletes the network's own rules (every rule named as one of them, whichever chain), in one
+ * transaction: 1 when there were some, 0 when none (or no table). The global rules stay. */
+int nft_network_remove(struct nl_sock *s, const char *bridge, struct brnet_error *err);
+
 /* The names of the sets (type NFT_MSG_GETSET) or chains (NFT_MSG_GETCHAIN) of table inet
  * brnet, in one dump: fn(name, userdata) for each. -ENOENT without the table. */
 int nft_dump_names(struct nl_sock *s, int type, int (*fn)(const char *name, void *userdata),

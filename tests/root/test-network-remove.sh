@@ -1,0 +1,90 @@
+#!/bin/bash
+# brnet teardown --network: a network without attachments goes whole (its rules in every
+# chain, its bridge, its state), and its next setup chooses subnet and properties anew. Refused,
+# changing nothing, while an attachment or a bridge port remains; idempotent; a setup waiting
+# for the network while it is removed makes it again.
+. "$(dirname "$0")/lib.sh"
+
+make_upstream
+network_rules() { nft -j list table inet brnet | python3 -c '
+import json, sys
+print(sorted(o["rule"]["comment"] for o in json.load(sys.stdin)["nftables"]
+             if "rule" in o and o["rule"].get("comment", "").endswith(" " + sys.argv[1])))' "$1"; }
+
+make_container c1
+make_container c2
+brnet setup --netns /run/netns/c1 --id c1 >/dev/null # brnet0 stays throughout
+brnet setup --netns /run/netns/c2 --id c2 --bridge brm --subnet 10.0.44.0/24 --no-masquerade \
+	-p 8080:80 >/dev/null
+expect_eq "brm's rules" "$(network_rules brm)" "['brnet hairpin brm', 'brnet localnet brm', 'brnet routed in brm']"
+
+expect_refusal 1 "network brm has 1 attachment: c2/eth0 (tear it down first)" brnet teardown --network brm
+brnet teardown --id c2 >/dev/null
+ip link add vbstray type veth peer name vbstray-p
+ip link set vbstray master brm
+expect_refusal 1 "bridge brm still has 1 port: vbstray" brnet teardown --network brm
+ip link del vbstray
+expect_refusal 2 "br/0" brnet teardown --network br/0
+expect_refusal 2 "one or the other" brnet teardown --network brm --id c2
+
+expect_eq "removed" "$(brnet teardown --network brm)" "removed network brm"
+expect_eq "no rule of brm" "$(network_rules brm)" "[]"
+ip link show brm >/dev/null 2>&1 && fail "bridge brm is still there"
+[ -e /run/brnet/networks/brm ] && fail "networks/brm is still there"
+expect_eq "brnet0's rules stay" "$(network_rules brnet0)" "['brnet hairpin brnet0', 'brnet localnet brnet0', 'brnet network brnet0', 'brnet routed in brnet0']"
+[ -n "$(rule_handle inet brnet prerouting "brnet publish (prerouting)")" ] || fail "a global rule went"
+brnet check --id c1 >/dev/null || fail "check of c1 fails after brm went"
+expect_eq "again" "$(brnet teardown --network brm --json)" '{"network": "brm", "removed": false}'
+[ -e /run/brnet/networks/brm ] && fail "a second removal left a directory"
+
+# Made again, with another subnet and masquerading: what the first one chose is forgotten.
+brnet setup --netns /run/netns/c2 --id c2 --bridge brm --subnet 10.0.45.0/24 >/dev/null
+expect_eq "brm's rules, made again" "$(network_rules brm)" "['brnet hairpin brm', 'brnet localnet brm', 'brnet network brm', 'brnet routed in brm']"
+listen upstream tcp 0.0.0.0 8000
+connect c2 tcp $UPSTREAM_ADDR 8000 >/dev/null || fail "c2 cannot reach upstream"
+expect_eq "masqueraded now" "$(seen_by upstream tcp 8000)" "$HOST_UPLINK_ADDR"
+brnet teardown --id c2 >/dev/null
+
+# What a kill during a removal leaves: the rules and the bridge gone, the record still there.
+# The next removal finishes; so would the next setup, which makes them again.
+nft delete rule inet brnet postrouting handle "$(rule_handle inet brnet postrouting "brnet network brm")"
+ip link del brm
+expect_eq "a removal finishes" "$(brnet teardown --network brm)" "removed network brm"
+expect_eq "no rule of brm" "$(network_rules brm)" "[]"
+
+# A setup that waits for the network's lock while the network is removed under it (as a
+# removal does: the bridge, then the state directory, with the lock held) makes the network
+# anew rather than failing on the vanished directory.
+brnet setup --netns /run/netns/c2 --id c2 --bridge brw --subnet 10.0.46.0/24 >/dev/null
+brnet teardown --id c2 >/dev/null
+python3 - /run/brnet/networks/brw "$TMPDIR/held" "$TMPDIR/go" <<'PY' &
+import fcntl, os, struct, sys, time
+d, held, go = sys.argv[1:]
+fd = os.open(os.path.join(d, "lock"), os.O_RDWR)
+fcntl.fcntl(fd, fcntl.F_OFD_SETLKW, struct.pack("hhqqi4x", fcntl.F_WRLCK, 0, 0, 0, 0))
+open(held, "w").close()
+while not os.path.exists(go):
+    time.sleep(0.05)
+os.system("ip link del brw")
+for root, dirs, files in os.walk(d, topdown=False):
+    for f in files + dirs:
+        p = os.path.join(root, f)
+        os.rmdir(p) if os.path.isdir(p) and not os.path.islink(p) else os.unlink(p)
+os.rmdir(d)
+os.close(fd)
+PY
+holder=$!
+for _ in $(seq 100); do [ -e "$TMPDIR/held" ] && break; sleep 0.05; done
+brnet setup --netns /run/netns/c2 --id c2 --bridge brw --subnet 10.0.46.0/24 --json >"$TMPDIR/setup.out" 2>&1 &
+setup=$!
+sleep 0.3
+touch "$TMPDIR/go"
+wait $holder
+wait $setup || fail "the waiting setup failed: $(cat "$TMPDIR/setup.out")"
+[ -e /run/brnet/networks/brw/network.json ] || fail "the waiting setup did not record its network"
+ip link show brw >/dev/null || fail "the waiting setup did not make its bridge"
+brnet check --id c2 >/dev/null || fail "check of c2 fails"
+
+brnet teardown --id c2 >/dev/null
+brnet teardown --id c1 >/dev/null
+echo "PASS"
