@@ -626,28 +626,42 @@ static int rule_scan_cb(const struct nlmsghdr *nlh, void *userdata)
 	return 0;
 }
 
+/* Our rules' names for bridge, from id first on. */
+static int rule_names(const char *bridge, unsigned first, char names[][NFT_COMMENT_MAX])
+{
+	for (unsigned id = first; id < _NFT_RULE_MAX; id++) {
+		int r = nft_rule_name(id, bridge, names[id]);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* One dump of the whole table, every chain's rules, to cb; -ENOENT without the table. */
+static int dump_rules(struct nl_sock *s, nl_data_cb cb, void *userdata, struct brnet_error *err)
+{
+	_cleanup_(nftnl_rule_freep) struct nftnl_rule *q = nftnl_rule_alloc();
+	char buf[1024];
+	struct nlmsghdr *nlh;
+
+	if (!q)
+		return -ENOMEM;
+	nftnl_rule_set_u32(q, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_str(q, NFTNL_RULE_TABLE, NFT_TABLE);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET, NLM_F_DUMP, 0);
+	nftnl_rule_nlmsg_build_payload(nlh, q);
+	return nl_sock_transact(s, nlh, nlh->nlmsg_len, cb, userdata, err);
+}
+
 int nft_network_missing(struct nl_sock *s, const char *bridge, unsigned *ret_missing,
 			struct brnet_error *err)
 {
-	_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = nftnl_rule_alloc();
 	struct rule_scan scan = { 0 };
-	char buf[1024];
-	struct nlmsghdr *nlh;
-	int ret;
+	int ret = rule_names(bridge, 0, scan.names);
 
-	if (!r)
-		return -ENOMEM;
-	for (unsigned id = 0; id < _NFT_RULE_MAX; id++) {
-		ret = nft_rule_name(id, bridge, scan.names[id]);
-		if (ret < 0)
-			return ret;
-	}
-	/* One dump of the whole table: every chain's rules. */
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFT_TABLE);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET, NLM_F_DUMP, 0);
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	ret = nl_sock_transact(s, nlh, nlh->nlmsg_len, rule_scan_cb, &scan, err);
+	if (ret >= 0)
+		ret = dump_rules(s, rule_scan_cb, &scan, err);
 	if (ret < 0 && ret != -ENOENT) /* ENOENT: no table yet */
 		return ret;
 	*ret_missing = NFT_RULES_ALL & ~scan.present;
@@ -689,25 +703,13 @@ static int network_rule_cb(const struct nlmsghdr *nlh, void *userdata)
 
 int nft_network_remove(struct nl_sock *s, const char *bridge, struct brnet_error *err)
 {
-	_cleanup_(nftnl_rule_freep) struct nftnl_rule *q = nftnl_rule_alloc();
 	struct network_rules_found f = { 0 };
 	char buf[NFT_BATCH_SMALL * 2];
 	struct nft_batch b;
-	struct nlmsghdr *nlh;
-	int r;
+	int r = rule_names(bridge, _NFT_RULE_GLOBAL_MAX, f.names);
 
-	if (!q)
-		return -ENOMEM;
-	for (unsigned id = _NFT_RULE_GLOBAL_MAX; id < _NFT_RULE_MAX; id++) {
-		r = nft_rule_name(id, bridge, f.names[id]);
-		if (r < 0)
-			return r;
-	}
-	nftnl_rule_set_u32(q, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	nftnl_rule_set_str(q, NFTNL_RULE_TABLE, NFT_TABLE);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET, NLM_F_DUMP, 0);
-	nftnl_rule_nlmsg_build_payload(nlh, q);
-	r = nl_sock_transact(s, nlh, nlh->nlmsg_len, network_rule_cb, &f, err);
+	if (r >= 0)
+		r = dump_rules(s, network_rule_cb, &f, err);
 	if (r == -ENOENT)
 		return 0; /* no table */
 	if (r < 0)
