@@ -48,6 +48,7 @@ enum {
 	OPT_ALLOW_ROUTED,
 	OPT_NO_MASQUERADE,
 	OPT_NO_MASQUERADE_TO,
+	OPT_IGNORE_HOST_SOCKETS,
 };
 
 #define CLI_NETWORK_OPTIONS                                                                        \
@@ -71,6 +72,7 @@ enum {
 		{ "allow-routed", no_argument, NULL, OPT_ALLOW_ROUTED },                           \
 		{ "no-masquerade", no_argument, NULL, OPT_NO_MASQUERADE },                         \
 		{ "no-masquerade-to", required_argument, NULL, OPT_NO_MASQUERADE_TO },             \
+		{ "ignore-host-sockets", no_argument, NULL, OPT_IGNORE_HOST_SOCKETS },             \
 	{                                                                                          \
 		"state-dir", required_argument, NULL, OPT_STATE_DIR                                \
 	}

@@ -22,6 +22,9 @@ const char cli_network_options_help[] =
 	"  -p, --publish [HOST_IP:]HOST_PORT[-END]:CONTAINER_PORT[-END][/tcp|/udp]\n"
 	"                     publish a port (or a range) of the container on the host;\n"
 	"                     repeatable; HOST_IP limits it to one host address\n"
+	"  --ignore-host-sockets\n"
+	"                     publish even where a socket on the host holds the port (for a\n"
+	"                     runtime that reserves its containers' ports with such sockets)\n"
 	"  --dns ADDR         a resolver for the container's resolv.conf; repeatable, at most 3\n"
 	"                     (without --dns no resolv.conf is written)\n"
 	"  --dns-search DOMAIN, --dns-option OPT\n"
@@ -148,6 +151,8 @@ int cli_network_option(int opt, const char *arg, brnet_config *cfg, struct cli_g
 		return brnet_config_set_masquerade(cfg, false);
 	case OPT_NO_MASQUERADE_TO:
 		return brnet_config_add_masquerade_exception(cfg, arg, err);
+	case OPT_IGNORE_HOST_SOCKETS:
+		return brnet_config_set_host_socket_check(cfg, false);
 	case OPT_EGRESS_TCP:
 	case OPT_EGRESS_UDP:
 		if (cli_parse_uint(arg, 0, 0xffffffffu, &v) < 0) {

@@ -109,6 +109,13 @@ python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",6000)); s
 PIDS+=($!)
 sleep 0.3
 refused "port 6000/tcp is in use on the host by a socket bound to 127.0.0.1" -p 6000:80
+# A runtime that holds its containers' ports itself (as Podman does) says so: the port is
+# published over the socket, and new connections go to the container.
+brnet setup --netns /run/netns/c3 --id c3 -p 6000:80 --ignore-host-sockets >/dev/null
+listen c3 tcp 0.0.0.0 80
+connect upstream tcp $HOST 6000 >/dev/null || fail "the port published over a host socket does not reach c3"
+expect_eq "the container got it" "$(seen_by c3 tcp 80)" "$UPSTREAM_ADDR"
+brnet teardown --id c3 >/dev/null
 for spec in 0:80 70000:80 80-90:80-85 1.2.3:80:80 80:80/sctpx "" 8080 :80 080:80 80:80/tcp/udp; do
 	refused "invalid port spec" -p "$spec"
 done
