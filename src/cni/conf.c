@@ -244,6 +244,26 @@ static int parse_unsupported(const struct parser *p, json_t *root)
 	return 0;
 }
 
+/* Capabilities a runtime fills only when the conflist declares them for this plugin: declared
+ * for brnet-cni, they would be silently without effect. */
+static int refuse_capabilities(const struct parser *p, json_t *rc)
+{
+	const char *ipam = p->conf->ipam_type;
+	json_t *v;
+
+	v = json_object_get(rc, "bandwidth");
+	if (v && !json_is_null(v))
+		return bad(p, CNI_ERR_UNSUPPORTED, "runtimeConfig", "bandwidth", NULL,
+			   "brnet-cni does not shape traffic; declare the capability for a "
+			   "chained \"bandwidth\" plugin instead");
+	v = json_object_get(rc, "ipRanges");
+	if (v && !json_is_null(v) && (!ipam || strcmp(ipam, "brnet") == 0))
+		return bad(p, CNI_ERR_UNSUPPORTED, "runtimeConfig", "ipRanges", NULL,
+			   "brnet's IPAM takes its range from the config (subnet, rangeStart, "
+			   "rangeEnd); an IPAM plugin such as host-local reads ipRanges");
+	return 0;
+}
+
 /* Ours: "noMasqueradeTo": [CIDR...], destinations a masquerading network leaves alone (the
  * CIDRs themselves are the library's to judge). */
 static int parse_no_masquerade(const struct parser *p, json_t *root)
@@ -566,6 +586,9 @@ static int parse_network(const struct parser *p, json_t *root, const char *cni_a
 	if (r < 0)
 		return r;
 
+	r = refuse_capabilities(p, rc);
+	if (r < 0)
+		return r;
 	/* Precedence of the conventions: runtimeConfig, then args, then CNI_ARGS, then the
 	 * plain config key. */
 	if (rc && ((r = parse_port_mappings(p, rc)) < 0 ||

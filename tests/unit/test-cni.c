@@ -185,6 +185,10 @@ static void test_unsupported(void **state)
 		{ "\"runtimeConfig\": {\"portMappings\": [{\"hostPort\": 1, \"containerPort\": 1, "
 		  "\"hostIP\": \"::1\"}]}",
 		  "IPv6" },
+		{ "\"runtimeConfig\": {\"bandwidth\": {\"ingressRate\": 1000000}}",
+		  "runtimeConfig.bandwidth: brnet-cni does not shape traffic" },
+		{ "\"runtimeConfig\": {\"ipRanges\": [[{\"subnet\": \"10.1.0.0/24\"}]]}",
+		  "runtimeConfig.ipRanges: brnet's IPAM takes its range from the config" },
 	};
 	struct cni_error e = { 0 };
 	struct cni_conf c;
@@ -197,6 +201,13 @@ static void test_unsupported(void **state)
 		assert_int_equal(parse(text, CNI_DEL, NULL, &c, &e), 0);
 		cni_conf_done(&c);
 	}
+	/* An IPAM plugin reads ipRanges itself (the whole config is handed to it). */
+	assert_int_equal(parse("{" BASE
+			       ", \"ipam\": {\"type\": \"host-local\"}, \"runtimeConfig\": "
+			       "{\"ipRanges\": [[{\"subnet\": \"10.1.0.0/24\"}]]}}",
+			       CNI_ADD, NULL, &c, &e),
+			 0);
+	cni_conf_done(&c);
 	/* Neutral values are accepted. */
 	assert_int_equal(parse("{" BASE ", \"isGateway\": true, \"ipMasq\": true, \"vlan\": 0, "
 			       "\"vlanTrunk\": [], \"promiscMode\": false, \"unknownKey\": [1]}",
