@@ -80,18 +80,41 @@ static int bad(const struct parser *p, int code, const char *parent, const char 
 	return cni_fail(p->e, code, name, "%s: %s%s", name, why, where);
 }
 
-/* Typed getters: absent is fine (the value is left alone), a wrong type is code 7. */
-static int get_string(const struct parser *p, json_t *obj, const char *parent, const char *key,
-		      const char **ret)
+/*
+ * A member of a runtime-made object as Go's encoding/json finds it: the exact key, else the
+ * first one equal but for ASCII case. containerd (go-cni) sends each port mapping as a Go
+ * struct without JSON tags, {"HostPort": 8080, "ContainerPort": 80, "Protocol": "tcp",
+ * "HostIP": ""}, and the reference portmap plugin, in Go, reads it.
+ */
+static json_t *member(json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);
+	const char *k;
 
+	if (v)
+		return v;
+	json_object_foreach (obj, k, v)
+		if (strcasecmp(k, key) == 0)
+			return v;
+	return NULL;
+}
+
+static int string_value(const struct parser *p, json_t *v, const char *parent, const char *key,
+			const char **ret)
+{
 	if (!v)
 		return 0;
 	if (!json_is_string(v))
 		return bad(p, CNI_ERR_CONFIG, parent, key, NULL, "must be a string");
 	*ret = json_string_value(v);
 	return 1;
+}
+
+/* Typed getters: absent is fine (the value is left alone), a wrong type is code 7. */
+static int get_string(const struct parser *p, json_t *obj, const char *parent, const char *key,
+		      const char **ret)
+{
+	return string_value(p, json_object_get(obj, key), parent, key, ret);
 }
 
 static int get_bool(const struct parser *p, json_t *obj, const char *key, bool *ret)
@@ -123,7 +146,7 @@ static int get_object(const struct parser *p, json_t *obj, const char *parent, c
 static int get_port(const struct parser *p, json_t *obj, const char *key, bool required,
 		    unsigned *ret)
 {
-	json_t *v = json_object_get(obj, key);
+	json_t *v = member(obj, key);
 
 	if (!v) {
 		if (required)
@@ -351,8 +374,10 @@ static int parse_port_mappings(const struct parser *p, json_t *rc)
 				   "must be an array of objects");
 		if ((r = get_port(p, m, "hostPort", true, &host_port)) < 0 ||
 		    (r = get_port(p, m, "containerPort", true, &container_port)) < 0 ||
-		    (r = get_string(p, m, "portMappings", "protocol", &proto)) < 0 ||
-		    (r = get_string(p, m, "portMappings", "hostIP", &host_ip)) < 0)
+		    (r = string_value(p, member(m, "protocol"), "portMappings", "protocol",
+				      &proto)) < 0 ||
+		    (r = string_value(p, member(m, "hostIP"), "portMappings", "hostIP", &host_ip)) <
+			    0)
 			return r;
 		if (strcasecmp(proto, "tcp") != 0 && strcasecmp(proto, "udp") != 0)
 			return bad(p, CNI_ERR_UNSUPPORTED, "portMappings", "protocol", proto,

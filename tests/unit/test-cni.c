@@ -316,6 +316,19 @@ static void test_conventions(void **state)
 	assert_string_equal(c.ports[1], "127.0.0.1:53:5353/udp");
 	assert_string_equal(c.ports[2], "9:9/tcp");
 	cni_conf_done(&c);
+	/* As containerd (go-cni) sends them: Go structs without JSON tags, read as Go reads them
+	 * (the exact key first, else one equal but for case). */
+	assert_int_equal(parse("{" BASE ", \"runtimeConfig\": {\"portMappings\": ["
+			       "{\"HostPort\": 8080, \"ContainerPort\": 80, \"Protocol\": \"tcp\", "
+			       "\"HostIP\": \"\"},"
+			       "{\"HostPort\": 1, \"hostPort\": 53, \"ContainerPort\": 5353, "
+			       "\"Protocol\": \"udp\", \"HostIP\": \"127.0.0.1\"}]}}",
+			       CNI_ADD, NULL, &c, &e),
+			 0);
+	assert_int_equal(c.n_ports, 2);
+	assert_string_equal(c.ports[0], "8080:80/tcp");
+	assert_string_equal(c.ports[1], "127.0.0.1:53:5353/udp");
+	cni_conf_done(&c);
 	expect_fail("{" BASE ", \"runtimeConfig\": {\"portMappings\": [{\"hostPort\": 70000, "
 		    "\"containerPort\": 80}]}}",
 		    CNI_ADD, NULL, CNI_ERR_CONFIG, "portMappings.hostPort");
