@@ -9,6 +9,7 @@ PACKAGES=(
 	clang-format clang-tidy cppcheck valgrind
 	containernetworking-plugins iptables
 	podman crun conmon busybox-static
+	containerd runc python3-grpcio
 )
 
 missing=()
