@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/rtnetlink.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "lib/attach.h"
 #include "lib/config/config.h"
 #include "lib/ctx.h"
+#include "lib/hooks.h"
 #include "lib/ipam/ipam.h"
 #include "lib/network.h"
 #include "lib/nft/batch.h"
@@ -46,39 +46,6 @@ static int attach_lock(brnet_ctx *ctx, const char *id, const char *ifname, struc
 		return brnet_err(err, fd, "cannot lock attachment %s/%s: %s", id, ifname,
 				 strerror(-fd));
 	return fd;
-}
-
-/*
- * Test builds only: BRNET_FAIL_STEP=<step> fails that step as if the kernel refused it, and
- * BRNET_KILL_STEP=<step> SIGKILLs the process right after the step was journaled. A step is
- * named ("lease", "publish", "veth", "container"; in teardown "undo-veth", "undo-publish",
- * "undo-lease"; "policy" in brnet policy) or numbered: N is the Nth step this process reaches,
- * counting from 1.
- */
-#if BRNET_TEST_HOOKS
-static bool step_matches(const char *want, const char *name, unsigned nth)
-{
-	char buf[16];
-
-	if (!want)
-		return false;
-	snprintf(buf, sizeof(buf), "%u", nth);
-	return strcmp(want, name) == 0 || strcmp(want, buf) == 0;
-}
-#endif
-
-static int step_hook(const char *name, struct brnet_error *err)
-{
-#if BRNET_TEST_HOOKS
-	static unsigned nth;
-
-	nth++;
-	if (step_matches(getenv("BRNET_KILL_STEP"), name, nth))
-		raise(SIGKILL);
-	if (step_matches(getenv("BRNET_FAIL_STEP"), name, nth))
-		return brnet_err(err, EIO, "injected failure at step %s", name);
-#endif
-	return 0;
 }
 
 static int lease_release(brnet_ctx *ctx, const struct brnet_attachment *a, struct brnet_error *err)

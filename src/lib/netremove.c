@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/config/config.h"
+#include "lib/hooks.h"
 #include "lib/network.h"
 #include "lib/nft/nft.h"
 #include "lib/record.h"
@@ -179,7 +180,11 @@ int brnet_network_remove(brnet_ctx *ctx, const char *bridge, struct brnet_error 
 	if (r >= 0)
 		r = nft_network_remove(nft, bridge, err);
 	if (r >= 0)
+		r = step_hook("remove-rules", err);
+	if (r >= 0)
 		r = remove_bridge(rtnl, bridge, false, err);
+	if (r >= 0)
+		r = step_hook("remove-bridge", err);
 	if (r >= 0)
 		r = remove_state(&net, err);
 	return r < 0 ? r : 1;

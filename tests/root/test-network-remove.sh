@@ -52,6 +52,33 @@ ip link del brm
 expect_eq "a removal finishes" "$(brnet teardown --network brm)" "removed network brm"
 expect_eq "no rule of brm" "$(network_rules brm)" "[]"
 
+# Killed after each of its steps (test builds): the record outlives the rest, the next
+# removal finishes, and a setup in between makes the network whole again.
+if [ "${BRNET_TEST_HOOKS:-0}" = 1 ]; then
+	for step in remove-rules remove-bridge; do
+		brnet setup --netns /run/netns/c2 --id c2 --bridge brk --subnet 10.0.48.0/24 >/dev/null
+		brnet teardown --id c2 >/dev/null
+		set +e
+		BRNET_KILL_STEP=$step "$BRNET" teardown --network brk >/dev/null 2>&1
+		rc=$?
+		set -e
+		expect_eq "killed after $step" "$rc" "137"
+		[ -e /run/brnet/networks/brk/network.json ] || fail "killed after $step: the record went"
+		expect_eq "killed after $step: brk's rules" "$(network_rules brk)" "[]"
+		if [ $step = remove-rules ]; then
+			brnet setup --netns /run/netns/c2 --id c2 --bridge brk >/dev/null
+			expect_eq "made whole by a setup" "$(network_rules brk)" "['brnet hairpin brk', 'brnet localnet brk', 'brnet network brk', 'brnet routed in brk']"
+			brnet check --id c2 >/dev/null || fail "check after a setup made brk whole"
+			brnet teardown --id c2 >/dev/null
+		fi
+		expect_eq "finished" "$(brnet teardown --network brk)" "removed network brk"
+		ip link show brk >/dev/null 2>&1 && fail "bridge brk left after $step"
+		[ -e /run/brnet/networks/brk ] && fail "networks/brk left after $step"
+	done
+else
+	echo "ok: (no kill points in this build)"
+fi
+
 # A setup that waits for the network's lock while the network is removed under it (as a
 # removal does: the bridge, then the state directory, with the lock held) makes the network
 # anew rather than failing on the vanished directory.
