@@ -551,10 +551,38 @@ static void test_network_list(void **state)
 	assert_int_equal(brnet_network_attachments(list[1]), 2);
 	brnet_network_list_free(list, n);
 
+	/* The exceptions as written, read back as a sorted set. */
+	write_at(fd, "network.json",
+		 "{\"bridge\":\"brnet0\",\"subnet\":\"10.0.42.0/24\",\"masquerade\":true,"
+		 "\"masquerade_except\":[\"192.168.0.1/32\",\"10.244.0.0/16\"]}");
+	assert_ok(brnet_network_list(ctx, &list, &n, &err));
+	assert_string_equal(brnet_network_masquerade_exception(list[1], 0), "10.244.0.0/16");
+	assert_string_equal(brnet_network_masquerade_exception(list[1], 1), "192.168.0.1/32");
+	assert_null(brnet_network_masquerade_exception(list[1], 2));
+	assert_null(brnet_network_masquerade_exception(list[0], 0));
+	brnet_network_list_free(list, n);
+
 	/* A corrupt file is an error that names it, not a network left out. */
-	write_at(fd, "network.json", "{\"bridge\":\"brnet0\",\"subnet\":\"10.0.42.0/24\",\"x\":1}");
-	assert_errno(brnet_network_list(ctx, &list, &n, &err), EBADMSG);
-	assert_non_null(strstr(err.msg, "networks/brnet0/network.json"));
+	static const char *const corrupt[] = {
+		"{\"bridge\":\"brnet0\",\"subnet\":\"10.0.42.0/24\",\"x\":1}",
+		"{\"bridge\":\"brnet0\",\"subnet\":\"10.0.42.0/"
+		"24\",\"masquerade_except\":\"10.0.0.0/8\"}",
+		"{\"bridge\":\"brnet0\",\"subnet\":\"10.0.42.0/"
+		"24\",\"masquerade_except\":[\"10.0.0.1/8\"]}",
+		"{\"bridge\":\"brnet0\",\"subnet\":\"10.0.42.0/24\",\"masquerade_except\":[8]}",
+		"{\"bridge\":\"brnet0\",\"subnet\":\"10.0.42.0/"
+		"24\",\"masquerade_except\":[\"1.0.0.0/8\","
+		"\"2.0.0.0/8\",\"3.0.0.0/8\",\"4.0.0.0/8\",\"5.0.0.0/8\",\"6.0.0.0/8\",\"7.0.0.0/"
+		"8\","
+		"\"8.0.0.0/8\",\"9.0.0.0/8\"]}",
+		"{\"bridge\":\"brnet0\",\"subnet\":\"10.0.42.1/24\"}",
+		"{\"bridge\":\"brnet0\",\"subnet\":\"10.0.42.0/24\",\"masquerade\":1}",
+	};
+	for (size_t i = 0; i < ELEMENTSOF(corrupt); i++) {
+		write_at(fd, "network.json", corrupt[i]);
+		assert_errno(brnet_network_list(ctx, &list, &n, &err), EBADMSG);
+		assert_non_null(strstr(err.msg, "networks/brnet0/network.json"));
+	}
 	close(fd);
 	brnet_ctx_free(ctx);
 	close(dirfd);
