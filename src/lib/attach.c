@@ -32,11 +32,6 @@
 
 DEFINE_POINTER_CLEANUP(brnet_attachment, brnet_attachment_free)
 
-static void network_closep(struct network *net)
-{
-	network_close(net);
-}
-
 /* Takes the attachment's lock, held until the fd is closed (the operation's end). */
 static int attach_lock(brnet_ctx *ctx, const char *id, const char *ifname, struct brnet_error *err)
 {

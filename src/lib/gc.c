@@ -222,74 +222,72 @@ static void gc_attachment_files(struct gc *gc)
 	closedir(d);
 }
 
-/* Leases whose record is gone; and the list of our networks, for the steps after. */
+/* One network's leases whose record is gone; the network joins the list of ours, for the
+ * steps after. */
+static int gc_network_leases(const char *bridge, void *userdata)
+{
+	struct gc *gc = userdata;
+	struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
+	struct brnet_error e = { 0 };
+	_cleanup_(closep) int leases = -EBADF;
+	struct lease_db db;
+	int r;
+
+	r = network_open_locked(gc->ctx, bridge, NULL, NULL, &net, &e);
+	if (r < 0) {
+		failed(gc, r, &e, "cannot open a network");
+		return 0;
+	}
+	if (!net.recorded) {
+		network_close(&net);
+		return 0;
+	}
+	if (gc->n_nets < ELEMENTSOF(gc->nets)) {
+		snprintf(gc->nets[gc->n_nets].bridge, IFNAMSIZ, "%s", net.bridge);
+		gc->nets[gc->n_nets++].subnet = net.subnet;
+	}
+	lease_db_init(&db, &net.subnet);
+	/* A dry run leaves an older brnet's leases.json where it is, and reads it. */
+	r = leases = lease_store_open(net.dirfd, net.path, &net.subnet, !gc->dry_run, &e);
+	if (r == -ENOENT)
+		r = lease_db_load(net.dirfd, net.path, &db, &e);
+	else if (r >= 0)
+		r = lease_store_load(leases, net.path, &db, &e);
+	if (r < 0)
+		failed(gc, r, &e, "cannot read leases");
+	for (size_t i = 0; r >= 0 && i < db.n; i++) {
+		const struct lease *l = &db.leases[i];
+		char addr[INADDR_STRLEN];
+
+		inaddr_to_string(&l->address, addr);
+		if (!l->id[0])
+			action(gc, "release lease %s of %s: its file names no owner", addr,
+			       net.bridge);
+		else if (!owned_by_record(gc, l->id, l->ifname))
+			action(gc, "release lease %s of %s/%s: no attachment holds it", addr, l->id,
+			       l->ifname);
+		else
+			continue;
+		if (!gc->dry_run && (r = lease_store_remove(leases, &l->address)) < 0)
+			failed(gc, r, NULL, "cannot remove a lease");
+		r = 0;
+	}
+	if (r >= 0 && (gc->dry_run ? 0 : lease_store_drop_legacy(net.dirfd)) > 0)
+		action(gc, "remove %s/leases.json: its leases were moved to %s/leases", net.path,
+		       net.path);
+	lease_db_done(&db);
+	network_close(&net);
+	return 0;
+}
+
+/* Leases whose record is gone, network by network. */
 static void gc_leases(struct gc *gc)
 {
-	_cleanup_(closep) int fd = -EBADF;
-	struct dirent *de;
-	DIR *d;
+	struct brnet_error e = { 0 };
+	int r = network_foreach(gc->ctx, gc_network_leases, gc, &e);
 
-	fd = openat(gc->ctx->networks_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = fd >= 0 ? fdopendir(TAKE_FD(fd)) : NULL;
-	if (!d) {
-		failed(gc, -errno, NULL, "cannot read the networks directory");
-		return;
-	}
-	while ((de = readdir(d))) {
-		struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
-		struct brnet_error e = { 0 };
-		_cleanup_(closep) int leases = -EBADF;
-		struct lease_db db;
-		int r;
-
-		if (de->d_name[0] == '.' || config_check_ifname(de->d_name, "bridge", NULL) < 0)
-			continue;
-		r = network_open_locked(gc->ctx, de->d_name, NULL, NULL, &net, &e);
-		if (r < 0) {
-			failed(gc, r, &e, "cannot open a network");
-			continue;
-		}
-		if (!net.recorded) {
-			network_close(&net);
-			continue;
-		}
-		if (gc->n_nets < ELEMENTSOF(gc->nets)) {
-			snprintf(gc->nets[gc->n_nets].bridge, IFNAMSIZ, "%s", net.bridge);
-			gc->nets[gc->n_nets++].subnet = net.subnet;
-		}
-		lease_db_init(&db, &net.subnet);
-		/* A dry run leaves an older brnet's leases.json where it is, and reads it. */
-		r = leases = lease_store_open(net.dirfd, net.path, &net.subnet, !gc->dry_run, &e);
-		if (r == -ENOENT)
-			r = lease_db_load(net.dirfd, net.path, &db, &e);
-		else if (r >= 0)
-			r = lease_store_load(leases, net.path, &db, &e);
-		if (r < 0)
-			failed(gc, r, &e, "cannot read leases");
-		for (size_t i = 0; r >= 0 && i < db.n; i++) {
-			const struct lease *l = &db.leases[i];
-			char addr[INADDR_STRLEN];
-
-			inaddr_to_string(&l->address, addr);
-			if (!l->id[0])
-				action(gc, "release lease %s of %s: its file names no owner", addr,
-				       net.bridge);
-			else if (!owned_by_record(gc, l->id, l->ifname))
-				action(gc, "release lease %s of %s/%s: no attachment holds it",
-				       addr, l->id, l->ifname);
-			else
-				continue;
-			if (!gc->dry_run && (r = lease_store_remove(leases, &l->address)) < 0)
-				failed(gc, r, NULL, "cannot remove a lease");
-			r = 0;
-		}
-		if (r >= 0 && (gc->dry_run ? 0 : lease_store_drop_legacy(net.dirfd)) > 0)
-			action(gc, "remove %s/leases.json: its leases were moved to %s/leases",
-			       net.path, net.path);
-		lease_db_done(&db);
-		network_close(&net);
-	}
-	closedir(d);
+	if (r < 0)
+		failed(gc, r, &e, "cannot read the networks directory");
 }
 
 static bool is_our_veth_name(const char *name)

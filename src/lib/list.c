@@ -129,69 +129,59 @@ static int cmp_network(const void *x, const void *y)
 		      (*(const struct brnet_network *const *)y)->bridge);
 }
 
-/* The networks directory: one entry per recorded network (a directory without network.json
- * is one being created, or a refused first setup's, and is no network yet). */
+struct network_rows {
+	brnet_ctx *ctx;
+	struct brnet_network **v;
+	size_t n, cap;
+	struct brnet_error *err;
+};
+
+/* One row per recorded network (a directory without network.json is one being created, or a
+ * refused first setup's, and is no network yet). */
+static int network_row(const char *bridge, void *userdata)
+{
+	struct network_rows *rows = userdata;
+	struct brnet_network *net;
+	struct network_file f;
+	struct inaddr gw;
+	int r = network_read(rows->ctx, bridge, &f, rows->err);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	/* An array of pointers: its element's size is a pointer's, as meant. */
+	if (ARRAY_RESERVE(rows->v, rows->cap, rows->n) < 0) // NOLINT(bugprone-sizeof-expression)
+		return -ENOMEM;
+	net = calloc(1, sizeof(*net));
+	if (!net)
+		return -ENOMEM;
+	/* network_foreach() gives only names that can be a bridge's */
+	snprintf(net->bridge, sizeof(net->bridge), "%.*s", IFNAMSIZ - 1, bridge);
+	inprefix_to_string(&f.subnet, net->subnet);
+	gw = inprefix_v4_first_host(&f.subnet);
+	inaddr_to_string(&gw, net->gateway);
+	net->routed = f.routed;
+	net->masquerade = f.masquerade;
+	for (unsigned i = 0; i < f.n_no_masq; i++)
+		inprefix_to_string(&f.no_masq[i], net->no_masq[i]);
+	net->n_no_masq = f.n_no_masq;
+	rows->v[rows->n++] = net;
+	return 0;
+}
+
 static int read_networks(brnet_ctx *ctx, struct brnet_network ***ret, size_t *ret_n,
 			 struct brnet_error *err)
 {
-	struct brnet_network **list = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	int fd, r = 0;
-	DIR *d;
+	struct network_rows rows = { .ctx = ctx, .err = err };
+	int r = network_foreach(ctx, network_row, &rows, err);
 
-	fd = openat(ctx->networks_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return brnet_err(err, errno, "cannot read %s/networks: %s", ctx->state_dir,
-				 strerror(errno));
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	while ((de = readdir(d))) {
-		struct network_file f;
-		struct inaddr gw;
-		struct brnet_network *net;
-
-		if (de->d_name[0] == '.' || config_check_ifname(de->d_name, "bridge", NULL) < 0)
-			continue;
-		r = network_read(ctx, de->d_name, &f, err);
-		if (r == -ENOENT) {
-			r = 0;
-			continue;
-		}
-		if (r < 0)
-			break;
-		/* An array of pointers: its element's size is a pointer's, as meant. */
-		if (ARRAY_RESERVE(list, cap, n) < 0) { // NOLINT(bugprone-sizeof-expression)
-			r = -ENOMEM;
-			break;
-		}
-		net = calloc(1, sizeof(*net));
-		if (!net) {
-			r = -ENOMEM;
-			break;
-		}
-		/* config_check_ifname() said it fits */
-		snprintf(net->bridge, sizeof(net->bridge), "%.*s", IFNAMSIZ - 1, de->d_name);
-		inprefix_to_string(&f.subnet, net->subnet);
-		gw = inprefix_v4_first_host(&f.subnet);
-		inaddr_to_string(&gw, net->gateway);
-		net->routed = f.routed;
-		net->masquerade = f.masquerade;
-		for (unsigned i = 0; i < f.n_no_masq; i++)
-			inprefix_to_string(&f.no_masq[i], net->no_masq[i]);
-		net->n_no_masq = f.n_no_masq;
-		list[n++] = net;
-	}
-	closedir(d);
 	if (r < 0) {
-		brnet_network_list_free(list, n);
+		brnet_network_list_free(rows.v, rows.n);
 		return r;
 	}
-	*ret = list;
-	*ret_n = n;
+	*ret = rows.v;
+	*ret_n = rows.n;
 	return 0;
 }
 

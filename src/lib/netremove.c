@@ -21,11 +21,6 @@
 #include "shared/error.h"
 #include "shared/macro.h"
 
-static void network_closep(struct network *net)
-{
-	network_close(net);
-}
-
 /* ", "-joined names into buf, as many as fit. */
 static void append_name(char *buf, size_t size, const char *name)
 {

@@ -108,41 +108,51 @@ static bool prefixes_overlap(const struct inprefix *a, const struct inprefix *b)
 	return (inaddr_v4_host(&a->addr) & mask) == (inaddr_v4_host(&b->addr) & mask);
 }
 
+int network_foreach(brnet_ctx *ctx, int (*fn)(const char *bridge, void *userdata), void *userdata,
+		    struct brnet_error *err)
+{
+	_cleanup_(closep) int fd = -EBADF;
+	struct dirent *de;
+	int r = 0;
+	DIR *d;
+
+	fd = openat(ctx->networks_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(TAKE_FD(fd)) : NULL;
+	if (!d)
+		return brnet_err(err, errno, "cannot read %s/networks: %s", ctx->state_dir,
+				 strerror(errno));
+	while (r >= 0 && (de = readdir(d)))
+		if (de->d_name[0] != '.' && config_check_ifname(de->d_name, "bridge", NULL) >= 0)
+			r = fn(de->d_name, userdata);
+	closedir(d);
+	return r;
+}
+
+struct overlap {
+	brnet_ctx *ctx;
+	const struct network *net;
+	struct brnet_error *err;
+};
+
+static int overlap_cb(const char *bridge, void *userdata)
+{
+	struct overlap *o = userdata;
+	struct network_file other;
+	char a[PREFIX_STRLEN], b[PREFIX_STRLEN];
+
+	/* An unreadable neighbour is not this setup's to judge (gc and check report it). */
+	if (strcmp(bridge, o->net->bridge) == 0 || network_read(o->ctx, bridge, &other, NULL) < 0 ||
+	    !prefixes_overlap(&other.subnet, &o->net->subnet))
+		return 0;
+	return brnet_err(o->err, EINVAL, "invalid subnet %s: overlaps %s of network %s",
+			 inprefix_to_string(&o->net->subnet, a),
+			 inprefix_to_string(&other.subnet, b), bridge);
+}
+
 /* A new network must not overlap another recorded one: routes and leases would collide. */
 static int check_no_overlap(brnet_ctx *ctx, const struct network *net, struct brnet_error *err)
 {
-	_cleanup_(closep) int fd = -EBADF;
-	DIR *d;
-	struct dirent *de;
-	int r = 0;
-
-	fd = openat(ctx->networks_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(TAKE_FD(fd));
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		_cleanup_(closep) int sub = -EBADF;
-		struct network_file other;
-		char a[PREFIX_STRLEN], b[PREFIX_STRLEN];
-
-		if (de->d_name[0] == '.' || strcmp(de->d_name, net->bridge) == 0)
-			continue;
-		sub = openat(ctx->networks_dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (sub < 0)
-			continue;
-		if (network_file_load(sub, de->d_name, &other, NULL) < 0)
-			continue;
-		if (prefixes_overlap(&other.subnet, &net->subnet)) {
-			r = brnet_err(err, EINVAL, "invalid subnet %s: overlaps %s of network %s",
-				      inprefix_to_string(&net->subnet, a),
-				      inprefix_to_string(&other.subnet, b), de->d_name);
-			break;
-		}
-	}
-	closedir(d);
-	return r;
+	return network_foreach(ctx, overlap_cb, &(struct overlap){ ctx, net, err }, err);
 }
 
 /* A property asked for (want) against the recorded one (have): both given and different. */

@@ -67,6 +67,11 @@ static inline unsigned network_rules(const struct network *net)
 {
 	return NFT_NETWORK_RULES(net->routed || !net->routed_recorded, net->masquerade);
 }
+/* Calls fn(bridge) for each entry of networks/ that can name a bridge (recorded or not: fn
+ * opens or reads it), until fn returns < 0, which is returned. -errno, err set, when the
+ * directory cannot be read. */
+int network_foreach(brnet_ctx *ctx, int (*fn)(const char *bridge, void *userdata), void *userdata,
+		    struct brnet_error *err);
 /* What network.json says. */
 struct network_file {
 	struct inprefix subnet;
@@ -89,6 +94,10 @@ static inline struct nft_network network_nft(const struct network *net)
 }
 void network_unlock(struct network *net);
 void network_close(struct network *net);
+static inline void network_closep(struct network *net)
+{
+	network_close(net);
+}
 
 /* Makes the kernel match the network: bridge present (validated if it was there already), up,
  * carrying the gateway, route_localnet on; our nf_tables table with the network's rules;

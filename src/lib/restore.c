@@ -6,9 +6,7 @@
  * missing rules and every active attachment's published ports. Rules are added only when
  * missing and elements without NLM_F_EXCL, so running it on an intact system changes nothing.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,79 +24,54 @@
 #include "shared/error.h"
 #include "shared/macro.h"
 
-struct net_entry {
-	char bridge[IFNAMSIZ];
-	struct inprefix subnet;
-	struct inprefix no_masq[CONFIG_NO_MASQ_MAX];
-	unsigned n_no_masq;
-	int ifindex;
-	unsigned rules; /* network_rules() */
+struct net_list {
+	brnet_ctx *ctx;
+	struct nl_sock *rtnl;
+	struct network *v; /* closed: kept for what the rules are made of */
+	size_t n, cap;
+	struct brnet_error *err;
 };
 
-/* The recorded networks (network.json under networks/). */
-static int list_networks(brnet_ctx *ctx, struct nl_sock *rtnl, struct net_entry **ret,
-			 size_t *ret_n, struct brnet_error *err)
+/* Each recorded network's links made again (bridge, gateway); the rules come after, in the
+ * one batch. */
+static int collect_network(const char *bridge, void *userdata)
 {
-	struct net_entry *v = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	int fd;
-	DIR *d;
+	struct net_list *l = userdata;
+	_cleanup_(network_closep) struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
+	int r;
 
-	fd = openat(ctx->networks_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d)
-		return brnet_err(err, errno, "cannot read %s/networks", ctx->state_dir);
-	while ((de = readdir(d))) {
-		struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
-		bool recorded;
+	if (network_open_locked(l->ctx, bridge, NULL, NULL, &net, NULL) < 0 || !net.recorded)
+		return 0;
+	r = network_ensure_links(&net, l->rtnl, l->err);
+	if (r < 0)
+		return r;
+	if (ARRAY_RESERVE(l->v, l->cap, l->n) < 0)
+		return -ENOMEM;
+	l->v[l->n] = net;
+	l->v[l->n].dirfd = l->v[l->n].lockfd = -EBADF;
+	l->n++;
+	return 0;
+}
 
-		if (de->d_name[0] == '.' || config_check_ifname(de->d_name, "bridge", NULL) < 0)
-			continue;
-		if (network_open_locked(ctx, de->d_name, NULL, NULL, &net, NULL) < 0)
-			continue;
-		recorded = net.recorded;
-		if (recorded) {
-			int r = network_ensure_links(&net, rtnl, err);
+/* The recorded networks (network.json under networks/). */
+static int list_networks(brnet_ctx *ctx, struct nl_sock *rtnl, struct network **ret, size_t *ret_n,
+			 struct brnet_error *err)
+{
+	struct net_list l = { .ctx = ctx, .rtnl = rtnl, .err = err };
+	int r = network_foreach(ctx, collect_network, &l, err);
 
-			if (r < 0) {
-				network_close(&net);
-				closedir(d);
-				free(v);
-				return r;
-			}
-		}
-		if (recorded && n == cap) {
-			struct net_entry *nv = reallocarray(v, cap ? 2 * cap : 8, sizeof(*v));
-
-			if (!nv) {
-				network_close(&net);
-				closedir(d);
-				free(v);
-				return -ENOMEM;
-			}
-			v = nv;
-			cap = cap ? 2 * cap : 8;
-		}
-		if (recorded) {
-			snprintf(v[n].bridge, IFNAMSIZ, "%s", net.bridge);
-			v[n].ifindex = net.bridge_ifindex;
-			v[n].rules = network_rules(&net);
-			memcpy(v[n].no_masq, net.no_masq, sizeof(v[n].no_masq));
-			v[n].n_no_masq = net.n_no_masq;
-			v[n++].subnet = net.subnet;
-		}
-		network_close(&net);
+	if (r < 0) {
+		free(l.v);
+		return r;
 	}
-	closedir(d);
-	*ret = v;
-	*ret_n = n;
+	*ret = l.v;
+	*ret_n = l.n;
 	return 0;
 }
 
 /* A live attachment's host end back on its bridge (a re-created bridge has no ports). */
 static int reattach(struct nl_sock *rtnl, const struct brnet_attachment *a,
-		    const struct net_entry *nets, size_t n_nets, struct brnet_error *err)
+		    const struct network *nets, size_t n_nets, struct brnet_error *err)
 {
 	struct link_info veth;
 	char buf[512], alias[RECORD_ALIAS_MAX];
@@ -107,7 +80,7 @@ static int reattach(struct nl_sock *rtnl, const struct brnet_attachment *a,
 
 	for (size_t i = 0; i < n_nets; i++)
 		if (strcmp(nets[i].bridge, a->bridge) == 0)
-			ifindex = nets[i].ifindex;
+			ifindex = nets[i].bridge_ifindex;
 	if (ifindex <= 0 || rtnl_link_get(rtnl, a->host_veth, &veth, NULL) < 0 ||
 	    veth.master == ifindex || !record_host_alias_ours(a, veth.alias))
 		return 0; /* no bridge, no veth (gc's business), already in place, or not a's */
@@ -122,7 +95,7 @@ static int reattach(struct nl_sock *rtnl, const struct brnet_attachment *a,
 int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL, *rtnl = NULL;
-	_cleanup_(freep) struct net_entry *nets = NULL;
+	_cleanup_(freep) struct network *nets = NULL;
 	_cleanup_(freep) char *buf = NULL;
 	brnet_attachment **list = NULL;
 	struct nft_egress_list *lists = NULL;
@@ -180,22 +153,18 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 	nft_batch_init(&b, buf, size);
 	nft_batch_begin(&b);
 	for (size_t i = 0; i < n_nets && r >= 0; i++) {
+		struct nft_network net = network_nft(&nets[i]);
 		unsigned missing;
 
 		r = nft_network_missing(nft, nets[i].bridge, &missing, err);
 		if (r < 0)
 			break;
-		missing &= nets[i].rules;
+		missing &= network_rules(&nets[i]);
 		/* The global rules once, with the first network; each network its own. */
 		if (i == 0)
 			globals_missing = missing & ((1u << _NFT_RULE_GLOBAL_MAX) - 1);
 		missing &= ~((1u << _NFT_RULE_GLOBAL_MAX) - 1);
-		r = nft_batch_add_network(&b,
-					  &(struct nft_network){ .bridge = nets[i].bridge,
-								 .subnet = &nets[i].subnet,
-								 .no_masq = nets[i].no_masq,
-								 .n_no_masq = nets[i].n_no_masq },
-					  missing | (i == 0 ? globals_missing : 0));
+		r = nft_batch_add_network(&b, &net, missing | (i == 0 ? globals_missing : 0));
 	}
 	if (r >= 0) {
 		unsigned missing;
