@@ -73,9 +73,9 @@ static int port_cb(const struct link_info *link, void *userdata)
 	return 0;
 }
 
-/* The bridge, if there: ours (the record says so), and without ports. */
-static int remove_bridge(struct nl_sock *rtnl, const char *bridge, bool dry,
-			 struct brnet_error *err)
+/* The bridge's ifindex (0: not there) when it may go: ours (the record says so), and without
+ * ports. We hold the network's lock, so no setup adds one meanwhile. */
+static int removable_bridge(struct nl_sock *rtnl, const char *bridge, struct brnet_error *err)
 {
 	struct link_info link;
 	struct ports p = { 0 };
@@ -99,12 +99,7 @@ static int remove_bridge(struct nl_sock *rtnl, const char *bridge, bool dry,
 				 "bridge %s still has %u port%s: %s (brnet gc removes those of "
 				 "attachments that died)",
 				 bridge, p.n, p.n == 1 ? "" : "s", p.names);
-	if (dry)
-		return 0;
-	r = rtnl_link_del(rtnl, link.ifindex, bridge, err);
-	if (r < 0 && r != -ENODEV)
-		return brnet_err_prefix(err, r, "cannot delete bridge %s", bridge);
-	return 0;
+	return link.ifindex;
 }
 
 /* Everything in the network's directory, then the directory; the lock last, still held. */
@@ -143,7 +138,7 @@ int brnet_network_remove(brnet_ctx *ctx, const char *bridge, struct brnet_error 
 	_cleanup_(network_closep) struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
 	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL, *nft = NULL;
 	struct network_file file;
-	int r;
+	int ifindex, r;
 
 	if (!ctx || !bridge)
 		return -EINVAL;
@@ -171,13 +166,18 @@ int brnet_network_remove(brnet_ctx *ctx, const char *bridge, struct brnet_error 
 	if (r < 0)
 		return brnet_err(err, r, "cannot open nf_tables netlink socket: %s", strerror(-r));
 	/* Refused before anything changes when the bridge has ports. */
-	r = remove_bridge(rtnl, bridge, true, err);
+	r = ifindex = removable_bridge(rtnl, bridge, err);
 	if (r >= 0)
 		r = nft_network_remove(nft, bridge, err);
 	if (r >= 0)
 		r = step_hook("remove-rules", err);
-	if (r >= 0)
-		r = remove_bridge(rtnl, bridge, false, err);
+	if (r >= 0 && ifindex > 0) {
+		r = rtnl_link_del(rtnl, ifindex, bridge, err);
+		if (r == -ENODEV)
+			r = 0;
+		else if (r < 0)
+			r = brnet_err_prefix(err, r, "cannot delete bridge %s", bridge);
+	}
 	if (r >= 0)
 		r = step_hook("remove-bridge", err);
 	if (r >= 0)

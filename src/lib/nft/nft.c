@@ -266,7 +266,8 @@ struct nftnl_rule *nft_network_rule(enum nft_rule_id id, const struct nft_networ
 	int ret;
 
 	if (!r || id >= _NFT_RULE_MAX || (id >= _NFT_RULE_GLOBAL_MAX && !subnet) ||
-	    (bridge && strlen(bridge) >= IFNAMSIZ) || nft_rule_name(id, bridge, comment) < 0)
+	    (bridge && strlen(bridge) >= IFNAMSIZ) || n->n_no_masq > CONFIG_NO_MASQ_MAX ||
+	    nft_rule_name(id, bridge, comment) < 0)
 		return NULL;
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFT_TABLE);
@@ -308,8 +309,6 @@ struct nftnl_rule *nft_network_rule(enum nft_rule_id id, const struct nft_networ
 			ret = match_prefix(r, 12, net, subnet->len);
 		if (ret >= 0)
 			ret = match_ifname(r, NFT_META_OIFNAME, NFT_CMP_NEQ, bridge);
-		if (n->n_no_masq > CONFIG_NO_MASQ_MAX)
-			return NULL;
 		for (unsigned i = 0; ret >= 0 && i < n->n_no_masq; i++)
 			ret = match_prefix_op(r, 16, inaddr_v4_host(&n->no_masq[i].addr),
 					      n->no_masq[i].len, NFT_CMP_NEQ);
