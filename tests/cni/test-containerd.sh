@@ -84,6 +84,9 @@ db_ip=$(status_field "$db" ip)
 expect_eq "containerd's address for web is brnet's" "$web_ip/24" "$(pod_field "$web" address)"
 expect_eq "containerd's address for db is brnet's" "$db_ip/24" "$(pod_field "$db" address)"
 expect_eq "web's hostPort is published" "$(pod_field "$web" publish)" "['8080:80/tcp']"
+expect_eq "the kernel's publish map sends it to web" "$(nft -j list map inet brnet publish | python3 -c '
+import json, sys
+print(sorted("%s/%s->%s:%s" % (*e[0]["elem"]["val"]["concat"], *e[1]["concat"]) for o in json.load(sys.stdin)["nftables"] for e in o.get("map", {}).get("elem", [])))')" "['tcp/8080->$web_ip:80']"
 expect_eq "the network's origin" "$(pod_field "$web" origin)" "cni:k8s-pod-network"
 web_ns=$(basename "$(pod_field "$web" netns)")
 db_ns=$(basename "$(pod_field "$db" netns)")
