@@ -76,8 +76,18 @@ int cni_result_parse_ipam(json_t *result, struct cni_ipam_result *ret, struct cn
 		const char *addr = json_string_value(json_object_get(v, "address"));
 		const char *gw = json_string_value(json_object_get(v, "gateway"));
 
-		if (!addr || strchr(addr, ':'))
+		if (!addr)
 			continue;
+		/* Another address would be reserved by the plugin and never configured: a
+		 * dual-stack range list would give pods no IPv6 and no error. */
+		if (strchr(addr, ':') || ret->address[0])
+			return cni_fail(
+				e, CNI_ERR_UNSUPPORTED, addr,
+				"the IPAM result's address %s is not supported: brnet gives "
+				"an interface one IPv4 address (%s)",
+				addr,
+				strchr(addr, ':') ? "no IPv6; leave the IPv6 range out"
+						  : "give the IPAM plugin one IPv4 range");
 		if (strlen(addr) >= sizeof(ret->address) ||
 		    (gw && strlen(gw) >= sizeof(ret->gateway)))
 			return cni_fail(e, CNI_ERR_IPAM, addr,
@@ -85,7 +95,6 @@ int cni_result_parse_ipam(json_t *result, struct cni_ipam_result *ret, struct cn
 		strcpy(ret->address, addr);
 		if (gw)
 			strcpy(ret->gateway, gw);
-		break;
 	}
 	if (!ret->address[0])
 		return cni_fail(e, CNI_ERR_IPAM, NULL, "the IPAM result has no IPv4 address");

@@ -392,9 +392,8 @@ static void test_result_read(void **state)
 	json_error_t jerr;
 	json_t *res;
 
-	res = json_loads("{\"ips\": [{\"address\": \"fd00::2/64\"}, {\"address\": "
-			 "\"10.88.0.5/16\", \"gateway\": \"10.88.0.1\"}], \"routes\": [{\"dst\": "
-			 "\"0.0.0.0/0\"}, {\"dst\": \"::/0\"}], \"dns\": {}}",
+	res = json_loads("{\"ips\": [{\"address\": \"10.88.0.5/16\", \"gateway\": "
+			 "\"10.88.0.1\"}], \"routes\": [{\"dst\": \"0.0.0.0/0\"}], \"dns\": {}}",
 			 0, &jerr);
 	assert_int_equal(cni_result_parse_ipam(res, &ipam, &e), 0);
 	assert_string_equal(ipam.address, "10.88.0.5/16");
@@ -410,7 +409,30 @@ static void test_result_read(void **state)
 	assert_non_null(strstr(e.msg, "192.168.0.0/16"));
 	json_decref(res);
 
-	res = json_loads("{\"ips\": [{\"address\": \"fd00::2/64\"}]}", 0, &jerr);
+	/* An address brnet would not configure is refused, naming it: an IPv6 one (before or
+	 * after the IPv4 one) or a second IPv4 one. */
+	res = json_loads("{\"ips\": [{\"address\": \"fd00::2/64\"}, {\"address\": "
+			 "\"10.88.0.5/16\", \"gateway\": \"10.88.0.1\"}]}",
+			 0, &jerr);
+	assert_int_equal(cni_result_parse_ipam(res, &ipam, &e), -1);
+	assert_int_equal(e.code, CNI_ERR_UNSUPPORTED);
+	assert_non_null(strstr(e.msg, "fd00::2/64"));
+	json_decref(res);
+	res = json_loads("{\"ips\": [{\"address\": \"10.88.0.5/16\"}, {\"address\": "
+			 "\"fd00::2/64\"}]}",
+			 0, &jerr);
+	assert_int_equal(cni_result_parse_ipam(res, &ipam, &e), -1);
+	assert_int_equal(e.code, CNI_ERR_UNSUPPORTED);
+	assert_non_null(strstr(e.msg, "fd00::2/64"));
+	json_decref(res);
+	res = json_loads("{\"ips\": [{\"address\": \"10.88.0.5/16\"}, {\"address\": "
+			 "\"10.89.0.5/16\"}]}",
+			 0, &jerr);
+	assert_int_equal(cni_result_parse_ipam(res, &ipam, &e), -1);
+	assert_int_equal(e.code, CNI_ERR_UNSUPPORTED);
+	assert_non_null(strstr(e.msg, "10.89.0.5/16"));
+	json_decref(res);
+	res = json_loads("{\"ips\": []}", 0, &jerr);
 	assert_int_equal(cni_result_parse_ipam(res, &ipam, &e), -1);
 	assert_int_equal(e.code, CNI_ERR_IPAM);
 	json_decref(res);
