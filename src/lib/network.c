@@ -336,6 +336,14 @@ void network_unlock(struct network *net)
 	net->lockfd = -EBADF;
 }
 
+/* A first setup that made nothing takes back the record it wrote for the network: the
+ * network is not, and its subnet and properties must not bind the next setup. */
+static void network_unrecord(struct network *net)
+{
+	if (unlinkat(net->dirfd, NETWORK_FILE, 0) >= 0)
+		net->recorded = false;
+}
+
 void network_close(struct network *net)
 {
 	/* A network that was never recorded leaves no directory behind: bad input must not
@@ -474,6 +482,7 @@ static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet
 {
 	struct inprefix gw = { .addr = net->gateway, .len = net->subnet.len };
 	struct link_info link;
+	bool recorded_here = false;
 	uint8_t mac[6];
 	char buf[1024], want[PREFIX_STRLEN];
 	struct nlbuf b;
@@ -492,18 +501,25 @@ static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet
 		r = network_file_save(net, err);
 		if (r < 0)
 			return r;
-		net->recorded = true;
+		net->recorded = recorded_here = true;
 	}
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_bridge_new(&b, net->bridge, mac);
 	r = rtnl_run(rtnl, &b, err);
-	if (r < 0 && r != -EEXIST)
+	if (r < 0 && r != -EEXIST) {
+		if (recorded_here)
+			network_unrecord(net);
 		return brnet_err_prefix(err, r, "cannot create bridge %s", net->bridge);
+	}
 	r = rtnl_link_get(rtnl, net->bridge, &link, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot look up bridge %s", net->bridge);
-	if (strcmp(link.kind, "bridge") != 0)
+	if (strcmp(link.kind, "bridge") != 0) {
+		/* Another link took the name after our look: it is not the network's. */
+		if (recorded_here)
+			network_unrecord(net);
 		return validate_bridge(net, rtnl, &link, mac, err);
+	}
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_addr_new(&b, link.ifindex, &gw);
 	r = rtnl_run(rtnl, &b, err);

@@ -268,6 +268,12 @@ int nl_sock_transact(struct nl_sock *s, void *buf, size_t len, nl_data_cb cb, vo
 						return first_error;
 					continue;
 				}
+				/* nfnetlink refuses a sender without CAP_NET_ADMIN by answering
+				 * the first request of a send and dropping the rest: nothing
+				 * more comes. (Answers that still would, from rtnetlink, are
+				 * stale to the next round trip.) */
+				if (e == -EPERM)
+					return first_error;
 				/* A dump ends with DONE; an error ends anything. */
 				if (!p->done &&
 				    (!p->dump || nlh->nlmsg_type == NLMSG_DONE || e < 0)) {
