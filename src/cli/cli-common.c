@@ -46,6 +46,39 @@ int cli_usage_error(const char *verb, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+const char *cli_ifname_hint(brnet_ctx *ctx, const char *id, char *buf, size_t size)
+{
+	brnet_attachment **list = NULL;
+	const char *ifname = NULL;
+	char names[256] = "";
+	size_t n = 0, len = 0, found = 0;
+
+	buf[0] = '\0';
+	if (brnet_list(ctx, &list, &n, NULL) < 0)
+		return buf;
+	for (size_t i = 0; i < n && len < sizeof(names); i++)
+		if (strcmp(brnet_attachment_id(list[i]), id) == 0) {
+			ifname = brnet_attachment_ifname(list[i]);
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s/%s",
+						found++ ? ", " : "", id, ifname);
+		}
+	if (found == 1)
+		snprintf(buf, size, " (%s is attached as %s: give --ifname %s)", id, names, ifname);
+	else if (found > 1)
+		snprintf(buf, size, " (%s is attached as %s: give --ifname)", id, names);
+	brnet_attachment_list_free(list, n);
+	return buf;
+}
+
+void cli_append_ifname_hint(brnet_ctx *ctx, const char *id, struct brnet_error *err)
+{
+	char hint[sizeof(err->msg)];
+	size_t len = strlen(err->msg);
+
+	cli_ifname_hint(ctx, id, hint, sizeof(hint));
+	snprintf(err->msg + len, sizeof(err->msg) - len, "%s", hint);
+}
+
 int cli_parse_uint(const char *s, unsigned min, unsigned max, unsigned *ret)
 {
 	unsigned long v = 0;
@@ -99,9 +132,10 @@ int cli_parse_simple(const char *verb, unsigned takes, void (*help)(void), int a
 	while ((idx = -1, c = getopt_long(argc, argv, "h", options, &idx)) != -1) {
 		if (c == OPT_ID && (takes & CLI_TAKES_ID))
 			o.id = optarg;
-		else if (c == OPT_IFNAME && (takes & CLI_TAKES_ID))
+		else if (c == OPT_IFNAME && (takes & CLI_TAKES_ID)) {
 			o.ifname = optarg;
-		else if (c == OPT_JSON && (takes & CLI_TAKES_JSON))
+			o.ifname_given = true;
+		} else if (c == OPT_JSON && (takes & CLI_TAKES_JSON))
 			o.json = true;
 		else if (c == OPT_DRY_RUN && (takes & CLI_TAKES_DRY_RUN))
 			o.dry_run = true;

@@ -107,6 +107,7 @@ enum {
 };
 struct cli_opts {
 	const char *id, *ifname; /* --id (required with CLI_TAKES_ID), --ifname (eth0) */
+	bool ifname_given; /* --ifname was given, not left to its default */
 	const char *network; /* --network */
 	bool json, dry_run, networks;
 };
@@ -125,6 +126,12 @@ int verb_events(const struct cli_global *g, int argc, char **argv);
 int verb_teardown(const struct cli_global *g, int argc, char **argv);
 int verb_version(const struct cli_global *g, int argc, char **argv);
 
+/* When id has no attachment under the --ifname left to its default, where it has one: " (ID is
+ * attached as ID/eth1: give --ifname eth1)", for the message saying there is none; "" when
+ * it has none at all. Reads every record: only for that message. */
+const char *cli_ifname_hint(brnet_ctx *ctx, const char *id, char *buf, size_t size);
+/* The same, appended to err's message. */
+void cli_append_ifname_hint(brnet_ctx *ctx, const char *id, struct brnet_error *err);
 /* Prints "brnet: failed to <what>: <reason>" and returns the exit code for the error:
  * 2 for invalid input, 1 for an operation that failed. */
 int cli_fail(const char *what, int r, const struct brnet_error *err);

@@ -74,6 +74,8 @@ int verb_check(const struct cli_global *g0, int argc, char **argv)
 	if (r < 0) {
 		json_decref(problems);
 		json_decref(warnings);
+		if (r == -ENOENT && !o.ifname_given)
+			cli_append_ifname_hint(ctx, o.id, &err);
 		return cli_fail("check attachment", r, &err);
 	}
 	if (o.json) {

@@ -44,7 +44,7 @@ int verb_policy(const struct cli_global *g0, int argc, char **argv)
 	};
 	_cleanup_(brnet_config_freep) brnet_config *cfg = NULL;
 	_cleanup_(brnet_ctx_freep) brnet_ctx *ctx = NULL;
-	const char *id = NULL, *ifname = "eth0";
+	const char *id = NULL, *ifname = NULL;
 	struct brnet_error err = { 0 };
 	struct cli_global g = *g0;
 	int c, r;
@@ -80,13 +80,15 @@ int verb_policy(const struct cli_global *g0, int argc, char **argv)
 	r = cli_ctx(&g, &ctx);
 	if (r != 0)
 		return r;
-	r = brnet_policy(ctx, id, ifname, cfg, &err);
+	r = brnet_policy(ctx, id, ifname ? ifname : "eth0", cfg, &err);
 	if (r == -ENOENT) {
+		if (!ifname)
+			cli_append_ifname_hint(ctx, id, &err);
 		cli_fail("set policy", r, &err);
 		return EXIT_USAGE;
 	}
 	if (r < 0)
 		return cli_fail("set policy", r, &err);
-	printf("policy of %s/%s replaced\n", id, ifname);
+	printf("policy of %s/%s replaced\n", id, ifname ? ifname : "eth0");
 	return 0;
 }

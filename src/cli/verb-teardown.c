@@ -66,7 +66,12 @@ int verb_teardown(const struct cli_global *g0, int argc, char **argv)
 		       r > 0 ? "true" : "false");
 	else if (r > 0)
 		printf("detached %s/%s\n", o.id, o.ifname);
-	else
-		printf("nothing to do: no attachment %s/%s\n", o.id, o.ifname);
+	else {
+		char hint[512] = "";
+
+		if (!o.ifname_given)
+			cli_ifname_hint(ctx, o.id, hint, sizeof(hint));
+		printf("nothing to do: no attachment %s/%s%s\n", o.id, o.ifname, hint);
+	}
 	return 0;
 }
