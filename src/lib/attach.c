@@ -225,8 +225,14 @@ static int bridge_cb(const struct nlmsghdr *nlh, void *userdata)
 	return 0;
 }
 
+/* What a kernel that does not echo a new link is assumed to give it: IPv6 state unless its
+ * MTU is below IPv6's minimum. */
+#define IPV6_MIN_MTU 1280
+
+/* ret_inet6: whether the pair has IPv6 (both ends have the same MTU, and the kernel is the
+ * same), so that the container's end is configured as the host's is. */
 static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brnet_attachment *a,
-		     const uint8_t mac[6], int netns_fd, int *ret_peer_ifindex,
+		     const uint8_t mac[6], int netns_fd, int *ret_peer_ifindex, bool *ret_inet6,
 		     struct brnet_error *err)
 {
 	struct veth_spec spec = {
@@ -240,7 +246,7 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 	};
 	struct veth_echo echo = { .host_name = a->host_veth };
 	struct link_info existing, bridge = { 0 };
-	bool ask_bridge;
+	bool ask_bridge, inet6;
 	char buf[1024], alias[RECORD_ALIAS_MAX];
 	struct nlbuf b;
 	int r;
@@ -275,11 +281,14 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 				 net->bridge);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot create veth %s", a->host_veth);
+	/* A link without IPv6 state (an MTU below 1280, or ipv6.disable=1) refuses any IPv6
+	 * setting, even one turning IPv6 off: the whole request would fail. */
+	inet6 = echo.info.ifindex > 0 ? echo.info.has_inet6 : !a->mtu || a->mtu >= IPV6_MIN_MTU;
 	/* Only now, and by the index the kernel gave it when there is one: sent in the same
 	 * round trip, this request would also reach a link of that name that is not ours. */
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_bridge_port_up(&b, echo.info.ifindex, a->host_veth, spec.hairpin,
-				  record_host_alias(a, alias));
+				  record_host_alias(a, alias), inet6);
 	/* And, in the same round trip, the bridge as it is with the new port (a CNI result
 	 * reports it): a bridge whose address was never set takes its ports' lowest, and one
 	 * whose MTU was never set takes its ports' lowest too. With the address brnet set and the
@@ -298,6 +307,7 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot bring %s up", a->host_veth);
 	*ret_peer_ifindex = echo.info.link > 0 && echo.info.link_other_netns ? echo.info.link : 0;
+	*ret_inet6 = inet6;
 	if (echo.info.ifindex > 0 && echo.info.has_mac) {
 		format_mac(echo.info.mac, a->host_mac);
 		a->host_mtu = echo.info.mtu;
@@ -309,8 +319,8 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 	return 0;
 }
 
-/* peer_ifindex: the interface's index inside, 0 to look it up by name. */
-static int step_container(struct brnet_attachment *a, int netns_fd, int peer_ifindex,
+/* peer_ifindex: the interface's index inside, 0 to look it up by name; inet6: it has IPv6. */
+static int step_container(struct brnet_attachment *a, int netns_fd, int peer_ifindex, bool inet6,
 			  struct brnet_error *err)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *s = NULL;
@@ -337,7 +347,7 @@ static int step_container(struct brnet_attachment *a, int netns_fd, int peer_ifi
 	 * that the bridge would have to drop. */
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_link_set_up(&b, 1);
-	rtnl_build_link_set_up_ipv4(&b, peer.ifindex);
+	rtnl_build_link_set_up_ipv4(&b, peer.ifindex, inet6);
 	rtnl_build_addr_new(&b, peer.ifindex, &local);
 	rtnl_build_route_default(&b, &a->gateway, peer.ifindex);
 	r = rtnl_run(s, &b, err);
@@ -605,6 +615,7 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	_cleanup_(brnet_attachment_freep) struct brnet_attachment *a = NULL;
 	struct brnet_error undo_err = { 0 };
 	int peer_ifindex = 0;
+	bool inet6 = true;
 	uint8_t mac[6];
 	int r;
 
@@ -721,14 +732,14 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	if (r >= 0)
 		r = step_hook(attach_step_to_string(STEP_VETH), err);
 	if (r >= 0)
-		r = step_veth(rtnl, &net, a, mac, netns_fd, &peer_ifindex, err);
+		r = step_veth(rtnl, &net, a, mac, netns_fd, &peer_ifindex, &inet6, err);
 	if (r >= 0) {
 		/* No write of its own: what it adds goes away with the veth, which is journaled. */
 		a->journal |= 1u << STEP_CONTAINER;
 		r = step_hook(attach_step_to_string(STEP_CONTAINER), err);
 	}
 	if (r >= 0)
-		r = step_container(a, netns_fd, peer_ifindex, err);
+		r = step_container(a, netns_fd, peer_ifindex, inet6, err);
 	if (r >= 0)
 		r = attach_state_transition(a, ATTACH_ACTIVE, err);
 	if (r >= 0)

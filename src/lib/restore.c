@@ -88,7 +88,7 @@ static int reattach(struct nl_sock *rtnl, const struct brnet_attachment *a,
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_link_set_master(&b, veth.ifindex, ifindex);
 	rtnl_build_bridge_port_up(&b, veth.ifindex, a->host_veth, a->hairpin || a->n_publish > 0,
-				  record_host_alias(a, alias));
+				  record_host_alias(a, alias), veth.has_inet6);
 	return rtnl_run(rtnl, &b, err);
 }
 

@@ -101,6 +101,20 @@ make_container c3
 brnet setup --netns /run/netns/c3 --id c3 >/dev/null
 expect_eq "multicast snooping after a setup on an older bridge" "$(mcast_snooping)" "0"
 
+# An MTU below IPv6's minimum (1280): the kernel gives such a link no IPv6 state and refuses
+# any IPv6 setting on it, even one turning IPv6 off, so the setup sends none (it failed,
+# "cannot bring ... up: Address family not supported by protocol"); likewise a kernel booted
+# with ipv6.disable=1, for every link.
+make_container c4
+brnet setup --netns /run/netns/c4 --id c4 --mtu 1000 >/dev/null
+expect_eq "c4 MTU inside" "$(ip -n c4 -j link show eth0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])')" "1000"
+ip netns exec c4 ping -c1 -W2 -s 900 10.0.42.1 >/dev/null || fail "c4 (MTU 1000) cannot reach the gateway"
+brnet check --id c4 >/dev/null || fail "check of c4 (MTU 1000): $(brnet check --id c4)"
+brnet setup --netns /run/netns/c4 --id c4b --ifname eth1 --mtu 68 >/dev/null
+brnet teardown --id c4b --ifname eth1 >/dev/null
+brnet teardown --id c4 >/dev/null
+echo "ok: MTU 1000 and 68, below IPv6's minimum"
+
 # The bridge has an address of its own: a port with a lower one does not take its place (the
 # gateway's MAC in every container's ARP cache would go stale when that port left).
 bridge_mac=$(link_field brnet0 address)

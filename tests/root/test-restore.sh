@@ -14,6 +14,10 @@ make_container c4
 for c in c3 c4; do
 	brnet setup --netns /run/netns/$c --id $c --egress-allow 198.51.100.0/24 --egress-allow 192.0.2.7 >/dev/null
 done
+# An MTU below IPv6's minimum: its ends have no IPv6 to turn off (putting them back on the
+# bridge failed, "Address family not supported by protocol", when restore tried).
+make_container c5
+brnet setup --netns /run/netns/c5 --id c5 --mtu 1000 >/dev/null
 intact=$(nft -j list ruleset)
 
 nft flush ruleset
@@ -57,6 +61,8 @@ brnet restore >/dev/null
 brnet check --id c1 >/dev/null || fail "check after the bridge was restored: $(brnet check --id c1)"
 expect_eq "the restored bridge's address (what c1's ARP cache holds)" "$(link_field brnet0 address)" "$bridge_mac"
 ip netns exec c1 ping -c1 -W2 10.0.42.1 >/dev/null || fail "c1 cannot reach the restored gateway"
+brnet check --id c5 >/dev/null || fail "check of c5 (MTU 1000) after the bridge was restored: $(brnet check --id c5)"
+ip netns exec c5 ping -c1 -W2 -s 900 10.0.42.1 >/dev/null || fail "c5 (MTU 1000) cannot reach the restored gateway"
 listen c1 tcp 0.0.0.0 80
 connect c1 tcp $HOST_UPLINK_ADDR 8080 >/dev/null || fail "hairpin after the bridge was restored"
 echo "ok: bridge, gateway and ports restored"

@@ -398,7 +398,7 @@ static void test_bridge_port_up(void **state)
 	bool named = false;
 
 	nlbuf_init(&b, buf, sizeof(buf));
-	rtnl_build_bridge_port_up(&b, 17, "vbdeadbeef", false, NULL);
+	rtnl_build_bridge_port_up(&b, 17, "vbdeadbeef", false, NULL, true);
 	assert_ok(nlbuf_finish(&b));
 	assert_int_equal(set->nlmsg_type, RTM_NEWLINK);
 	assert_int_equal(set->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK); /* no CREATE */
@@ -423,7 +423,7 @@ static void test_bridge_port_up(void **state)
 	/* Without an index (a kernel that does not echo), both by name; the owner's mark and
 	 * the hairpin go in the first. */
 	nlbuf_init(&b, buf, sizeof(buf));
-	rtnl_build_bridge_port_up(&b, 0, "vbdeadbeef", true, "brnet web/eth0");
+	rtnl_build_bridge_port_up(&b, 0, "vbdeadbeef", true, "brnet web/eth0", true);
 	assert_ok(nlbuf_finish(&b));
 	assert_int_equal(sifi->ifi_index, 0);
 	assert_int_equal(sifi->ifi_change, 0);
@@ -451,6 +451,28 @@ static void test_bridge_port_up(void **state)
 		named = true;
 	}
 	assert_true(named);
+
+	/* A port without IPv6 (an MTU below 1280): no IPv6 setting, which the kernel would
+	 * refuse, and so the whole request; the rest as before. */
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_bridge_port_up(&b, 17, "vbdeadbeef", true, "brnet web/eth0", false);
+	assert_ok(nlbuf_finish(&b));
+	assert_int_equal(sifi->ifi_index, 17);
+	assert_int_equal(addr_gen_mode(set), -1);
+	alias = linkinfo = NULL;
+	mnl_attr_for_each (attr, set, sizeof(struct ifinfomsg)) {
+		assert_int_not_equal(mnl_attr_get_type(attr), IFLA_AF_SPEC);
+		if (mnl_attr_get_type(attr) == IFLA_IFALIAS)
+			alias = attr;
+		if (mnl_attr_get_type(attr) == IFLA_LINKINFO)
+			linkinfo = attr;
+	}
+	assert_non_null(alias);
+	assert_non_null(linkinfo);
+	up = (struct nlmsghdr *)(buf + set->nlmsg_len);
+	uifi = mnl_nlmsg_get_payload(up);
+	assert_int_equal(uifi->ifi_flags, IFF_UP);
+	assert_int_equal(b.len, set->nlmsg_len + up->nlmsg_len);
 }
 
 /* The container's interface: IPv6 address generation off in a request of its own, before
@@ -464,7 +486,7 @@ static void test_link_set_up_ipv4(void **state)
 	const struct ifinfomsg *ifi;
 
 	nlbuf_init(&b, buf, sizeof(buf));
-	rtnl_build_link_set_up_ipv4(&b, 2);
+	rtnl_build_link_set_up_ipv4(&b, 2, true);
 	assert_ok(nlbuf_finish(&b));
 
 	ifi = mnl_nlmsg_get_payload(nlh);
@@ -483,6 +505,17 @@ static void test_link_set_up_ipv4(void **state)
 	assert_int_equal(ifi->ifi_change, IFF_UP);
 	assert_int_equal(addr_gen_mode(nlh), -1);
 	assert_int_equal((const char *)nlh + nlh->nlmsg_len, buf + b.len);
+
+	/* Without IPv6 on the interface: the up alone. */
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_link_set_up_ipv4(&b, 2, false);
+	assert_ok(nlbuf_finish(&b));
+	nlh = (const struct nlmsghdr *)buf;
+	ifi = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(ifi->ifi_flags, IFF_UP);
+	assert_int_equal(ifi->ifi_change, IFF_UP);
+	assert_int_equal(addr_gen_mode(nlh), -1);
+	assert_int_equal(nlh->nlmsg_len, b.len);
 }
 
 /* The kernel's echo of a new veth's host end: IFLA_LINK is the peer's index, and only
@@ -508,6 +541,19 @@ static void test_parse_veth_echo(void **state)
 	assert_ok(rtnl_parse_link(nlh, &info));
 	assert_int_equal(info.link, 2);
 	assert_true(info.link_other_netns);
+
+	/* IPv6 state: an AF_INET6 nest in IFLA_AF_SPEC, absent from a link without it. */
+	assert_false(info.has_inet6);
+	{
+		struct nlattr *af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+		struct nlattr *in6 = mnl_attr_nest_start(nlh, AF_INET6);
+
+		mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_EUI64);
+		mnl_attr_nest_end(nlh, in6);
+		mnl_attr_nest_end(nlh, af);
+	}
+	assert_ok(rtnl_parse_link(nlh, &info));
+	assert_true(info.has_inet6);
 }
 
 /* A link of kind with IFLA_INFO_DATA holding attribute 'type' (a u8 of value v) when type > 0. */

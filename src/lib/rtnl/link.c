@@ -131,7 +131,7 @@ static void put_no_ipv6_link_local(struct nlbuf *b)
 }
 
 void rtnl_build_bridge_port_up(struct nlbuf *b, int ifindex, const char *name, bool hairpin,
-			       const char *alias)
+			       const char *alias, bool inet6)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex > 0 ? ifindex : 0 };
 
@@ -147,7 +147,8 @@ void rtnl_build_bridge_port_up(struct nlbuf *b, int ifindex, const char *name, b
 		nlbuf_put_strz(b, IFLA_IFALIAS, alias);
 	/* A bridge port needs no IPv6 link-local address: not generating one spares the host
 	 * end addrconf, DAD and MLD work. */
-	put_no_ipv6_link_local(b);
+	if (inet6)
+		put_no_ipv6_link_local(b);
 	if (hairpin) {
 		/* With br_netfilter, a container's connection to its own published port is
 		 * DNAT'ed while bridged and must leave through the port it came in by. */
@@ -179,13 +180,15 @@ void rtnl_build_link_set_up(struct nlbuf *b, int ifindex)
 	nlbuf_end(b);
 }
 
-void rtnl_build_link_set_up_ipv4(struct nlbuf *b, int ifindex)
+void rtnl_build_link_set_up_ipv4(struct nlbuf *b, int ifindex, bool inet6)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
 
-	nlbuf_begin(b, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
-	put_no_ipv6_link_local(b);
-	nlbuf_end(b);
+	if (inet6) {
+		nlbuf_begin(b, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
+		put_no_ipv6_link_local(b);
+		nlbuf_end(b);
+	}
 	rtnl_build_link_set_up(b, ifindex);
 }
 
@@ -262,8 +265,12 @@ static int parse_inet_cb(const struct nlattr *attr, void *data)
 
 static int parse_af_cb(const struct nlattr *attr, void *data)
 {
+	struct link_info *info = data;
+
 	if (mnl_attr_get_type(attr) == AF_INET && mnl_attr_validate(attr, MNL_TYPE_NESTED) >= 0)
 		(void)mnl_attr_parse_nested(attr, parse_inet_cb, data);
+	if (mnl_attr_get_type(attr) == AF_INET6)
+		info->has_inet6 = true;
 	return MNL_CB_OK;
 }
 

@@ -28,6 +28,9 @@ struct link_info {
 	int route_localnet; /* -1: not reported */
 	int nf_call_iptables; /* a bridge's IFLA_BR_NF_CALL_IPTABLES; -1: not reported */
 	int mcast_snooping; /* a bridge's IFLA_BR_MCAST_SNOOPING; -1: not reported */
+	/* The link has IPv6 state (IFLA_AF_SPEC/AF_INET6): not with an MTU below 1280, nor
+	 * under a kernel booted with ipv6.disable=1. Its settings are refused without it. */
+	bool has_inet6;
 	char alias[128]; /* IFLA_IFALIAS, "" when none (or longer than this) */
 };
 
@@ -54,14 +57,16 @@ void rtnl_build_link_get(struct nlbuf *b, int ifindex, const char *name);
 void rtnl_build_bridge_new(struct nlbuf *b, const char *name, const uint8_t mac[6]);
 /* Two requests: create the pair, then bring the host end up as a bridge port. */
 void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec);
-/* A new bridge port up, without IPv6 link-local address, hairpin if asked, and with alias
- * (NULL: none) as its IFLA_IFALIAS: the owner's mark, checked before a delete by name. By
- * ifindex, or by name when ifindex is 0. Two requests: the settings while it is down, then up. */
+/* A new bridge port up, without IPv6 link-local address (inet6: it has IPv6 to turn off,
+ * link_info.has_inet6), hairpin if asked, and with alias (NULL: none) as its IFLA_IFALIAS: the
+ * owner's mark, checked before a delete by name. By ifindex, or by name when ifindex is 0. Two
+ * requests: the settings while it is down, then up. */
 void rtnl_build_bridge_port_up(struct nlbuf *b, int ifindex, const char *name, bool hairpin,
-			       const char *alias);
+			       const char *alias, bool inet6);
 void rtnl_build_link_set_up(struct nlbuf *b, int ifindex);
-/* Up, generating no IPv6 address (a link-local one included): an interface on an IPv4 network. */
-void rtnl_build_link_set_up_ipv4(struct nlbuf *b, int ifindex);
+/* Up, generating no IPv6 address (a link-local one included) where it has IPv6 (inet6): an
+ * interface on an IPv4 network. */
+void rtnl_build_link_set_up_ipv4(struct nlbuf *b, int ifindex, bool inet6);
 void rtnl_build_link_set_master(struct nlbuf *b, int ifindex, int master);
 /* By ifindex, or by name when ifindex is 0. An index is never given to another link soon
  * after: deleting by the index seen in a dump cannot reach a link made since under that name. */
