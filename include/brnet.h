@@ -54,6 +54,11 @@ int brnet_config_add_publish(brnet_config *cfg, const char *spec, struct brnet_e
 int brnet_config_add_dns(brnet_config *cfg, const char *addr, struct brnet_error *err);
 int brnet_config_add_dns_search(brnet_config *cfg, const char *domain, struct brnet_error *err);
 int brnet_config_add_dns_option(brnet_config *cfg, const char *option, struct brnet_error *err);
+/* Adds what a container's namespace can use of a resolv.conf file (such as the host's): its
+ * IPv4 resolvers not on loopback, and its search domains and options unless cfg has its own.
+ * Returns how many resolvers it added (0: none usable, cfg unchanged), or -errno when the file
+ * cannot be read. */
+int brnet_config_add_dns_from_file(brnet_config *cfg, const char *path, struct brnet_error *err);
 /* The resolv.conf text of cfg in *ret (free() it); returns its length, or 0 (and NULL) when
  * cfg has no resolver. */
 int brnet_resolv_conf(const brnet_config *cfg, char **ret, struct brnet_error *err);

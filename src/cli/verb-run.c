@@ -34,7 +34,10 @@ static void help(void)
 	       "brnet exits with CMD's status (128+N if CMD was killed by signal N). If the\n"
 	       "network cannot be set up, CMD is not started. With --dns, CMD also gets its own\n"
 	       "mount namespace in which /etc/resolv.conf is a read-only copy of the\n"
-	       "--dns settings; the host's file is never touched.\n\n"
+	       "--dns settings; the host's file is never touched. Without --dns, CMD reads the\n"
+	       "host's, unless it names only resolvers on the host's loopback (as with\n"
+	       "systemd-resolved): then CMD gets systemd-resolved's upstream resolvers as if\n"
+	       "given with --dns, or a warning where there are none.\n\n"
 	       "%s"
 	       "  -v, --verbose      print the attachment on stderr before starting CMD\n"
 	       "  -h, --help         show this help\n\n"
@@ -64,6 +67,32 @@ static _Noreturn void child(int ready_fd, int go_fd, bool dns, char **cmd, const
 	execvp(cmd[0], cmd);
 	fprintf(stderr, "brnet: failed to run %s: %s\n", cmd[0], strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);
+}
+
+#define HOST_RESOLV "/etc/resolv.conf"
+/* systemd-resolved's list of the resolvers it forwards to, beside the stub it listens on. */
+#define RESOLVED_UPSTREAMS "/run/systemd/resolve/resolv.conf"
+
+/* Without --dns, CMD reads the host's resolv.conf. One that names only resolvers on the host's
+ * loopback (systemd-resolved's 127.0.0.53, a local dnsmasq), or none (a resolver then asks
+ * 127.0.0.1), names none that CMD's namespace can reach: CMD gets systemd-resolved's upstream
+ * resolvers instead, as --dns would give them, or, where there are none, a warning. */
+static void default_dns(brnet_config *cfg)
+{
+	_cleanup_(brnet_config_freep) brnet_config *host = NULL;
+	int r;
+
+	if (brnet_config_new(&host) < 0)
+		return;
+	r = brnet_config_add_dns_from_file(host, HOST_RESOLV, NULL);
+	if (r > 0 || (r < 0 && r != -ENOENT))
+		return; /* usable, or not ours to judge */
+	if (brnet_config_add_dns_from_file(cfg, RESOLVED_UPSTREAMS, NULL) > 0)
+		return;
+	fprintf(stderr,
+		"brnet: warning: " HOST_RESOLV " names no resolver that CMD's network namespace "
+		"can reach (the host's loopback is not CMD's): name lookups will fail; give "
+		"--dns ADDR\n");
 }
 
 static int make_id(char ret[static BRNET_ID_MAX + 1])
@@ -166,6 +195,10 @@ int verb_run(const struct cli_global *g0, int argc, char **argv)
 	if (r != 0)
 		return r;
 	r = brnet_resolv_conf(cfg, &resolv, &err);
+	if (r == 0) {
+		default_dns(cfg);
+		r = brnet_resolv_conf(cfg, &resolv, &err);
+	}
 	if (r < 0)
 		return cli_fail("run", r, &err);
 

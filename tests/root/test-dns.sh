@@ -113,3 +113,35 @@ expect_eq "setup with a relative --rootfs" "$rc1" "2"
 expect_eq "setup with a missing --rootfs" "$rc2" "2"
 [ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "bad input changed the system"; }
 echo "ok: bad input changed nothing"
+
+# run without --dns on a host whose resolv.conf names only its own loopback (systemd-resolved's
+# stub, a local dnsmasq): CMD's namespace cannot reach those. (The sandbox's own mounts.)
+printf '# stub\nnameserver 127.0.0.53\noptions edns0 trust-ad\nsearch lan.example\n' >"$TMPDIR/stub.conf"
+mount --bind "$TMPDIR/stub.conf" /etc/resolv.conf
+out=$(brnet run -- cat /etc/resolv.conf 2>"$TMPDIR/run.err")
+expect_eq "run, loopback resolvers, no systemd-resolved: CMD reads the host's file" "$out" "$(cat "$TMPDIR/stub.conf")"
+case "$(cat "$TMPDIR/run.err")" in
+*"warning: /etc/resolv.conf names no resolver that CMD's network namespace can reach"*"give --dns ADDR"*) echo "ok: and is warned" ;;
+*) fail "no warning of unreachable resolvers: $(cat "$TMPDIR/run.err")" ;;
+esac
+# systemd-resolved's list of upstream resolvers: CMD gets those it can reach, as with --dns.
+mkdir -p /run/systemd/resolve
+printf '# managed by systemd-resolved\nnameserver 192.0.2.53\nnameserver 2001:db8::53\nnameserver 192.0.2.54\nsearch corp.example lan.example\n' >/run/systemd/resolve/resolv.conf
+out=$(brnet run -- cat /etc/resolv.conf 2>"$TMPDIR/run.err")
+expect_eq "run, loopback resolvers: systemd-resolved's upstreams" "$out" "# written by brnet
+nameserver 192.0.2.53
+nameserver 192.0.2.54
+search corp.example lan.example"
+expect_eq "and no warning" "$(cat "$TMPDIR/run.err")" ""
+expect_eq "run --dns-search with the upstreams: the search list given" \
+	"$(brnet run --dns-search mine.example -- cat /etc/resolv.conf)" "# written by brnet
+nameserver 192.0.2.53
+nameserver 192.0.2.54
+search mine.example"
+expect_eq "run --dns: only what is given" "$(brnet run --dns 10.0.0.53 -- cat /etc/resolv.conf)" "# written by brnet
+nameserver 10.0.0.53"
+# A resolver of the host's that CMD can reach: the host's file, as it is.
+printf 'nameserver 127.0.0.53\nnameserver 192.0.2.99\n' >"$TMPDIR/stub.conf"
+expect_eq "run, one reachable resolver: the host's file" \
+	"$(brnet run -- cat /etc/resolv.conf 2>&1)" "$(cat "$TMPDIR/stub.conf")"
+umount /etc/resolv.conf

@@ -12,6 +12,7 @@
 #include "lib/config/config.h"
 #include "lib/dns/resolv.h"
 #include "shared/error.h"
+#include "shared/fileio.h"
 #include "shared/macro.h"
 
 int dns_add_server(struct dns_config *d, const char *addr, struct brnet_error *err)
@@ -96,6 +97,78 @@ int dns_add_option(struct dns_config *d, const char *option, struct brnet_error 
 	return 0;
 }
 
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* The next blank-separated word of a line at *p (ending at end), as a string in buf; false at
+ * the line's end or a comment (# or ;). A word longer than buf is cut, and then fails
+ * validation. */
+static bool next_word(const char **p, const char *end, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	while (*p < end && is_blank(**p))
+		(*p)++;
+	if (*p == end || **p == '#' || **p == ';')
+		return false;
+	while (*p < end && !is_blank(**p)) {
+		if (n + 1 < size)
+			buf[n++] = **p;
+		(*p)++;
+	}
+	buf[n] = '\0';
+	return true;
+}
+
+unsigned dns_parse(const char *text, size_t len, struct dns_config *d)
+{
+	const char *line = text, *end = text + len;
+	struct dns_config file = { 0 };
+	unsigned added = 0;
+
+	while (line < end) {
+		const char *eol = memchr(line, '\n', (size_t)(end - line)), *p = line;
+		char key[16], word[DNS_NAME_MAX + 2];
+
+		if (!eol)
+			eol = end;
+		if (next_word(&p, eol, key, sizeof(key))) {
+			if (strcmp(key, "nameserver") == 0 &&
+			    next_word(&p, eol, word, sizeof(word))) {
+				struct inaddr a;
+
+				/* 127/8 is the host's own loopback, not the container's. */
+				if (inaddr_parse_v4(word, &a) >= 0 &&
+				    inaddr_v4_host(&a) >> 24 != 127 &&
+				    d->n_servers < DNS_SERVERS_MAX) {
+					d->servers[d->n_servers++] = a;
+					added++;
+				}
+			} else if (strcmp(key, "search") == 0 || strcmp(key, "domain") == 0) {
+				/* The last of these lines is the one a resolver uses. */
+				file.n_search = 0;
+				while (next_word(&p, eol, word, sizeof(word)))
+					(void)dns_add_search(&file, word, NULL);
+			} else if (strcmp(key, "options") == 0) {
+				while (next_word(&p, eol, word, sizeof(word)))
+					(void)dns_add_option(&file, word, NULL);
+			}
+		}
+		line = eol + 1;
+	}
+	if (d->n_search == 0) {
+		memcpy(d->search, file.search, sizeof(file.search));
+		d->n_search = file.n_search;
+	}
+	if (d->n_options == 0) {
+		memcpy(d->options, file.options, sizeof(file.options));
+		d->n_options = file.n_options;
+	}
+	return added;
+}
+
 int dns_format(const struct dns_config *d, char *buf, size_t size)
 {
 	char addr[INADDR_STRLEN];
@@ -165,6 +238,30 @@ int dns_write_rootfs(const char *rootfs, const char *text, size_t len, struct br
 }
 
 /* The public face: the text of a configuration's DNS settings, where a caller wants it. */
+
+int brnet_config_add_dns_from_file(brnet_config *cfg, const char *path, struct brnet_error *err)
+{
+	_cleanup_(freep) char *text = NULL;
+	_cleanup_(closep) int fd = -EBADF;
+	struct dns_config d;
+	size_t len;
+	unsigned n;
+	int r;
+
+	if (!cfg || !path)
+		return -EINVAL;
+	/* Followed if a symlink: the host's /etc/resolv.conf often is one (systemd-resolved's). */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	r = fd < 0 ? -errno : read_fd_bounded(fd, (size_t)64 * 1024, &text, &len);
+	if (r < 0)
+		return brnet_err(err, r, "cannot read %s: %s", path, strerror(-r));
+	/* Applied to a copy: a file with no usable resolver changes nothing. */
+	d = cfg->dns;
+	n = dns_parse(text, len, &d);
+	if (n > 0)
+		cfg->dns = d;
+	return (int)n;
+}
 
 int brnet_resolv_conf(const brnet_config *cfg, char **ret, struct brnet_error *err)
 {

@@ -33,6 +33,13 @@ int dns_add_search(struct dns_config *d, const char *domain, struct brnet_error 
 /* A resolver option: [a-z0-9-]+ with an optional ":N" (ndots:2, edns0, timeout:1). */
 int dns_add_option(struct dns_config *d, const char *option, struct brnet_error *err);
 
+/* What a container's network namespace can use of a resolv.conf (the host's), added to d: its
+ * IPv4 resolvers not on loopback (as many as d has room for); and, when d has none of them
+ * yet, the search list of its last search or domain line and its options. Anything else
+ * (resolvers on IPv6 or on the host's loopback, malformed entries) is left out, as a
+ * resolver skips what it cannot use. Pure; returns how many resolvers it added. */
+unsigned dns_parse(const char *text, size_t len, struct dns_config *d);
+
 /* The file's text into buf; returns its length, or -ENOBUFS. Pure. */
 int dns_format(const struct dns_config *d, char *buf, size_t size);
 
