@@ -256,6 +256,7 @@ int verb_run(const struct cli_global *g0, int argc, char **argv)
 		(void)brnet_teardown(ctx, brnet_attachment_id(a), brnet_attachment_ifname(a), &e2);
 		return cli_fail("bind the resolv.conf", r, &err);
 	}
+	cli_warn_publish(a);
 	if (verbose)
 		cli_print_attachment(stderr, a, false);
 	if (write(go_w, "G", 1) != 1) {

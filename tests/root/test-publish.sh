@@ -10,7 +10,8 @@ ip addr add 198.51.100.3/24 dev up0 # a second host address, for the HOST_IP res
 HOST=$HOST_UPLINK_ADDR
 make_container c1
 make_container c2
-brnet setup --netns /run/netns/c1 --id c1 -p 8080:80 -p 8080:80/udp -p "$HOST:9000:90" >/dev/null
+brnet setup --netns /run/netns/c1 --id c1 -p 8080:80 -p 8080:80/udp -p "$HOST:9000:90" 2>"$TMPDIR/c1.err" >/dev/null
+expect_eq "no warning for a HOST_IP the host has" "$(cat "$TMPDIR/c1.err")" ""
 brnet setup --netns /run/netns/c2 --id c2 -p 8081:80 >/dev/null
 C1=10.0.42.2
 C2=10.0.42.3
@@ -38,6 +39,19 @@ if connect upstream tcp 198.51.100.3 9000 >/dev/null 2>&1; then
 	fail "HOST_IP port answered on another host address"
 fi
 echo "ok: HOST_IP port not forwarded on the host's other address"
+cleanup; PIDS=()
+
+# A HOST_IP the host does not have: published all the same (a floating address may come
+# later), with a warning that nothing reaches it until then; then it does.
+make_container fl
+brnet setup --netns /run/netns/fl --id fl -p 198.51.100.4:9100:90 2>"$TMPDIR/fl.err" >/dev/null
+expect_eq "a HOST_IP the host lacks: warned" "$(cat "$TMPDIR/fl.err")" \
+	"brnet: warning: 198.51.100.4 is not an address of this host: nothing reaches 198.51.100.4:9100:90/tcp until it is"
+ip addr add 198.51.100.4/24 dev up0
+listen fl tcp 0.0.0.0 90
+connect upstream tcp 198.51.100.4 9100 >/dev/null || fail "the HOST_IP port once the host has the address"
+expect_eq "and forwards once the host has it" "$(seen_by fl tcp 90)" "$UPSTREAM_ADDR"
+brnet teardown --id fl >/dev/null
 cleanup; PIDS=()
 
 # Nothing hijacked: a container reaching port 8080 of another machine gets that machine.
