@@ -47,6 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	     nlh = nlmsg_next(nlh, &rest)) {
 		struct link_info link;
 		struct addr_info addr;
+		struct route_info route;
 		struct nflog_packet pkt;
 		struct nft_fingerprint fp = { 0 };
 		struct nft_chain_ref ref;
@@ -59,6 +60,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)nl_parse_ack(nlh, nlh->nlmsg_len, &e, &msg);
 		(void)rtnl_parse_link(nlh, &link);
 		(void)rtnl_parse_addr(nlh, &addr);
+		/* what it reads of a route is what the subnet check compares */
+		if (rtnl_parse_route(nlh, &route) >= 0 &&
+		    (route.dst.family != 0 && route.dst.family != AF_INET))
+			abort();
 		(void)nflog_parse(nlh, &pkt);
 		(void)nft_rule_msg_name(nlh, chain, comment);
 		(void)nft_fingerprint_msg(nlh, &fp);

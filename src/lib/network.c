@@ -6,6 +6,8 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -478,6 +480,46 @@ up:
 	return ensure_bridge_settings(net, rtnl, link, err);
 }
 
+/* A new network's subnet must be free on the host: an address of the host in it, or a route to
+ * it or to part of it out of some link, is another network's, whose traffic the bridge's route
+ * would take, or lose to it (a default network of 10.0.42.0/24 on a host whose LAN it is, a
+ * --subnet of Docker's 172.17.0.0/16). A broader route, a default one or a VPN's /8 around it,
+ * is rightly overridden by the bridge's more specific one. Asked once, when the network is
+ * made. */
+static int check_host_routes(const struct network *net, struct nl_sock *rtnl,
+			     struct brnet_error *err)
+{
+	char want[PREFIX_STRLEN], have[PREFIX_STRLEN], dev[IF_NAMESIZE];
+	char what[PREFIX_STRLEN + IF_NAMESIZE + 64];
+	struct route_info rt;
+	struct inprefix p;
+	int r;
+
+	r = rtnl_route_within(rtnl, &net->subnet, &rt, err);
+	if (r < 0)
+		return brnet_err_prefix(err, r, "cannot read the host's routes");
+	if (r == 0)
+		return 0;
+	if (rt.oif <= 0 || !if_indextoname((unsigned)rt.oif, dev))
+		snprintf(dev, sizeof(dev), "link %d", rt.oif);
+	p = (struct inprefix){ .addr = rt.dst, .len = rt.dst_len };
+	if (rt.type == RTN_LOCAL)
+		snprintf(what, sizeof(what), "has the address %s on %s",
+			 inaddr_to_string(&rt.dst, have), dev);
+	else if (rt.type == RTN_UNICAST)
+		snprintf(what, sizeof(what), "routes %s through %s", inprefix_to_string(&p, have),
+			 dev);
+	else
+		snprintf(what, sizeof(what), "drops what is sent to %s (a %s route)",
+			 inprefix_to_string(&p, have),
+			 rt.type == RTN_BLACKHOLE     ? "blackhole"
+			 : rt.type == RTN_UNREACHABLE ? "unreachable"
+						      : "prohibit");
+	return brnet_err(err, EINVAL,
+			 "invalid subnet %s: the host %s; choose a subnet the host does not use",
+			 inprefix_to_string(&net->subnet, want), what);
+}
+
 static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet_error *err)
 {
 	struct inprefix gw = { .addr = net->gateway, .len = net->subnet.len };
@@ -498,6 +540,9 @@ static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet
 	/* Record the network before creating anything, so that a kill right after the bridge
 	 * appears leaves a bridge we know to be ours. */
 	if (!net->recorded) {
+		r = check_host_routes(net, rtnl, err);
+		if (r < 0)
+			return r;
 		r = network_file_save(net, err);
 		if (r < 0)
 			return r;

@@ -40,4 +40,31 @@ rc=$?
 set -e
 expect_eq "overlapping subnet exit code" "$rc" "2"
 case "$msg" in *overlaps*) echo "ok: $msg" ;; *) fail "unexpected message: $msg" ;; esac
+
+# A subnet the host already uses, refused before anything changes, naming what uses it: a
+# route to part of it out of a link, an address of the host in it, or another bridge's whole
+# subnet (Docker's docker0, say).
+make_upstream
+ip route add 10.77.1.0/24 dev up0
+expect_refusal 2 "invalid subnet 10.77.0.0/16: the host routes 10.77.1.0/24 through up0" \
+	brnet setup --netns /run/netns/b30 --id b30 --bridge brh1 --subnet 10.77.0.0/16
+ip addr add 10.78.0.9/32 dev up0
+expect_refusal 2 "invalid subnet 10.78.0.0/24: the host has the address 10.78.0.9 on up0" \
+	brnet setup --netns /run/netns/b30 --id b30 --bridge brh2 --subnet 10.78.0.0/24
+ip link add docker0 type bridge
+ip addr add 172.17.0.1/16 dev docker0
+ip link set docker0 up
+expect_refusal 2 "invalid subnet 172.17.0.0/16: the host routes 172.17.0.0/16 through docker0" \
+	brnet setup --netns /run/netns/b30 --id b30 --bridge brh3 --subnet 172.17.0.0/16
+# A blackhole of the whole subnet would drop the containers' replies: refused too.
+ip route add blackhole 10.80.0.0/24
+expect_refusal 2 "invalid subnet 10.80.0.0/24: the host drops what is sent to 10.80.0.0/24 (a blackhole route)" \
+	brnet setup --netns /run/netns/b30 --id b30 --bridge brh4 --subnet 10.80.0.0/24
+# Broader routes (a VPN's /8, the default one, a blackhole aggregating a range) are overridden
+# by the bridge's more specific one, as wanted.
+ip route add 10.0.0.0/8 dev up0
+ip route add blackhole 10.79.0.0/16
+brnet setup --netns /run/netns/b30 --id b30 --bridge brh5 --subnet 10.79.0.0/24 >/dev/null
+ip netns exec b30 ping -c1 -W2 10.79.0.1 >/dev/null || fail "the container behind a broader route cannot reach its gateway"
+echo "ok: a broader route and a blackhole do not stand in the way"
 echo PASS

@@ -676,6 +676,57 @@ static void test_builder_overflow(void **state)
 	assert_int_equal(b.len, 0);
 }
 
+/* A route as a dump gives it: destination (none for a default route), type, table, gateway
+ * and link, which the check of a new network's subnet reads. */
+static void test_parse_route(void **state)
+{
+	char buf[256] __attribute__((aligned(4)));
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct rtmsg *rtm;
+	struct route_info info;
+	struct inaddr gw, dst;
+	char s[INADDR_STRLEN];
+	struct nlbuf b;
+
+	assert_ok(inaddr_parse_v4("10.0.42.1", &gw));
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_route_default(&b, &gw, 7);
+	assert_ok(nlbuf_finish(&b));
+	nlh->nlmsg_type = RTM_NEWROUTE; /* the dump's answers are RTM_NEWROUTE too */
+	assert_ok(rtnl_parse_route(nlh, &info));
+	assert_int_equal(info.dst.family, 0);
+	assert_int_equal(info.dst_len, 0);
+	assert_int_equal(info.type, RTN_UNICAST);
+	assert_int_equal(info.table, RT_TABLE_MAIN);
+	assert_int_equal(info.oif, 7);
+	assert_true(inaddr_equal(&info.gateway, &gw));
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	*rtm = (struct rtmsg){ .rtm_family = AF_INET,
+			       .rtm_dst_len = 32,
+			       .rtm_table = RT_TABLE_LOCAL,
+			       .rtm_type = RTN_LOCAL };
+	assert_ok(inaddr_parse_v4("10.78.0.9", &dst));
+	mnl_attr_put(nlh, RTA_DST, sizeof(dst.v4), &dst.v4);
+	mnl_attr_put_u32(nlh, RTA_OIF, 3);
+	assert_ok(rtnl_parse_route(nlh, &info));
+	assert_string_equal(inaddr_to_string(&info.dst, s), "10.78.0.9");
+	assert_int_equal(info.dst_len, 32);
+	assert_int_equal(info.type, RTN_LOCAL);
+	assert_int_equal(info.table, RT_TABLE_LOCAL);
+	assert_int_equal(info.gateway.family, 0);
+
+	/* A destination of the wrong length is a malformed answer. */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	*rtm = (struct rtmsg){ .rtm_family = AF_INET, .rtm_dst_len = 24 };
+	mnl_attr_put(nlh, RTA_DST, 3, &dst.v4);
+	assert_errno(rtnl_parse_route(nlh, &info), EBADMSG);
+}
+
 static void test_parse_addr(void **state)
 {
 	char buf[256];
@@ -838,6 +889,7 @@ int main(void)
 		cmocka_unit_test(test_bridge_mcast_snooping),
 		cmocka_unit_test(test_builder_overflow),
 		cmocka_unit_test(test_parse_addr),
+		cmocka_unit_test(test_parse_route),
 		cmocka_unit_test(test_parse_ack),
 		cmocka_unit_test(test_parse_done),
 		cmocka_unit_test(test_parse_nflog),

@@ -39,6 +39,12 @@ static int parse_route_cb(const struct nlattr *attr, void *data)
 	struct route_info *info = data;
 
 	switch (mnl_attr_get_type(attr)) {
+	case RTA_DST:
+		if (mnl_attr_get_payload_len(attr) != sizeof(struct in_addr))
+			return MNL_CB_ERROR;
+		info->dst.family = AF_INET;
+		memcpy(&info->dst.v4, mnl_attr_get_payload(attr), sizeof(struct in_addr));
+		break;
 	case RTA_GATEWAY:
 		if (mnl_attr_get_payload_len(attr) != sizeof(struct in_addr))
 			return MNL_CB_ERROR;
@@ -69,6 +75,7 @@ int rtnl_parse_route(const struct nlmsghdr *nlh, struct route_info *ret)
 	rtm = mnl_nlmsg_get_payload(nlh);
 	info.family = rtm->rtm_family;
 	info.dst_len = rtm->rtm_dst_len;
+	info.type = rtm->rtm_type;
 	info.table = rtm->rtm_table;
 	if (rtm->rtm_family != AF_INET)
 		return -EAFNOSUPPORT;
@@ -110,6 +117,47 @@ int rtnl_has_default_route(struct nl_sock *s, const struct inaddr *gateway, int 
 	r = nlbuf_finish(&b);
 	if (r >= 0)
 		r = nl_sock_transact(s, b.data, b.len, default_find_cb, &f, err);
+	if (r < 0)
+		return r;
+	return f.found ? 1 : 0;
+}
+
+struct within_find {
+	const struct inprefix *p;
+	struct route_info *ret;
+	bool found;
+};
+
+static int within_find_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	struct within_find *f = userdata;
+	struct route_info r;
+
+	if (f->found || rtnl_parse_route(nlh, &r) < 0 || r.dst.family != AF_INET)
+		return 0;
+	if ((r.table != RT_TABLE_MAIN && r.table != RT_TABLE_LOCAL) ||
+	    (r.type != RTN_UNICAST && r.type != RTN_LOCAL && r.type != RTN_BLACKHOLE &&
+	     r.type != RTN_UNREACHABLE && r.type != RTN_PROHIBIT) ||
+	    r.dst_len < f->p->len || !inprefix_contains(f->p, &r.dst))
+		return 0;
+	*f->ret = r;
+	f->found = true;
+	return 0;
+}
+
+int rtnl_route_within(struct nl_sock *s, const struct inprefix *p, struct route_info *ret,
+		      struct brnet_error *err)
+{
+	char buf[256];
+	struct within_find f = { .p = p, .ret = ret };
+	struct nlbuf b;
+	int r;
+
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_route_dump(&b, AF_INET);
+	r = nlbuf_finish(&b);
+	if (r >= 0)
+		r = nl_sock_transact(s, b.data, b.len, within_find_cb, &f, err);
 	if (r < 0)
 		return r;
 	return f.found ? 1 : 0;

@@ -101,13 +101,20 @@ int sysctl_read(const char *path, char *buf, size_t size);
 
 struct route_info {
 	int family;
+	struct inaddr dst; /* family 0 for a default route */
 	unsigned char dst_len;
+	unsigned char type; /* RTN_* */
 	unsigned table;
 	struct inaddr gateway; /* family 0 when none */
 	int oif;
 };
 
 int rtnl_parse_route(const struct nlmsghdr *nlh, struct route_info *ret);
+/* The first route of the host's main or local table to p or to part of it (a prefix within
+ * it, an address of the host in it, a blackhole of it): 1 and *ret, or 0. Broader routes (a
+ * default one, a VPN's /8 around p, a blackhole aggregating a range) do not count. */
+int rtnl_route_within(struct nl_sock *s, const struct inprefix *p, struct route_info *ret,
+		      struct brnet_error *err);
 /* Returns 1 if the main table has a default route via gateway out of ifindex, else 0. */
 int rtnl_has_default_route(struct nl_sock *s, const struct inaddr *gateway, int ifindex,
 			   struct brnet_error *err);
