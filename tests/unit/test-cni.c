@@ -387,6 +387,17 @@ static void test_result_build(void **state)
 
 static void test_result_read(void **state)
 {
+	static const struct {
+		const char *result, *named;
+	} refused[] = {
+		{ "{\"ips\": [{\"address\": \"fd00::2/64\"}, {\"address\": \"10.88.0.5/16\", "
+		  "\"gateway\": \"10.88.0.1\"}]}",
+		  "fd00::2/64" },
+		{ "{\"ips\": [{\"address\": \"10.88.0.5/16\"}, {\"address\": \"fd00::2/64\"}]}",
+		  "fd00::2/64" },
+		{ "{\"ips\": [{\"address\": \"10.88.0.5/16\"}, {\"address\": \"10.89.0.5/16\"}]}",
+		  "10.89.0.5/16" },
+	};
 	struct cni_ipam_result ipam;
 	struct cni_error e = { 0 };
 	json_error_t jerr;
@@ -411,27 +422,14 @@ static void test_result_read(void **state)
 
 	/* An address brnet would not configure is refused, naming it: an IPv6 one (before or
 	 * after the IPv4 one) or a second IPv4 one. */
-	res = json_loads("{\"ips\": [{\"address\": \"fd00::2/64\"}, {\"address\": "
-			 "\"10.88.0.5/16\", \"gateway\": \"10.88.0.1\"}]}",
-			 0, &jerr);
-	assert_int_equal(cni_result_parse_ipam(res, &ipam, &e), -1);
-	assert_int_equal(e.code, CNI_ERR_UNSUPPORTED);
-	assert_non_null(strstr(e.msg, "fd00::2/64"));
-	json_decref(res);
-	res = json_loads("{\"ips\": [{\"address\": \"10.88.0.5/16\"}, {\"address\": "
-			 "\"fd00::2/64\"}]}",
-			 0, &jerr);
-	assert_int_equal(cni_result_parse_ipam(res, &ipam, &e), -1);
-	assert_int_equal(e.code, CNI_ERR_UNSUPPORTED);
-	assert_non_null(strstr(e.msg, "fd00::2/64"));
-	json_decref(res);
-	res = json_loads("{\"ips\": [{\"address\": \"10.88.0.5/16\"}, {\"address\": "
-			 "\"10.89.0.5/16\"}]}",
-			 0, &jerr);
-	assert_int_equal(cni_result_parse_ipam(res, &ipam, &e), -1);
-	assert_int_equal(e.code, CNI_ERR_UNSUPPORTED);
-	assert_non_null(strstr(e.msg, "10.89.0.5/16"));
-	json_decref(res);
+	for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
+		res = json_loads(refused[i].result, 0, &jerr);
+		assert_non_null(res);
+		assert_int_equal(cni_result_parse_ipam(res, &ipam, &e), -1);
+		assert_int_equal(e.code, CNI_ERR_UNSUPPORTED);
+		assert_non_null(strstr(e.msg, refused[i].named));
+		json_decref(res);
+	}
 	res = json_loads("{\"ips\": []}", 0, &jerr);
 	assert_int_equal(cni_result_parse_ipam(res, &ipam, &e), -1);
 	assert_int_equal(e.code, CNI_ERR_IPAM);

@@ -104,22 +104,26 @@ static int default_find_cb(const struct nlmsghdr *nlh, void *userdata)
 	return 0;
 }
 
-int rtnl_has_default_route(struct nl_sock *s, const struct inaddr *gateway, int ifindex,
-			   struct brnet_error *err)
+/* Every IPv4 route of the host, through cb. */
+static int route_dump(struct nl_sock *s, nl_data_cb cb, void *userdata, struct brnet_error *err)
 {
 	char buf[256];
-	struct default_find f = { .gateway = gateway, .ifindex = ifindex };
 	struct nlbuf b;
 	int r;
 
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_route_dump(&b, AF_INET);
 	r = nlbuf_finish(&b);
-	if (r >= 0)
-		r = nl_sock_transact(s, b.data, b.len, default_find_cb, &f, err);
-	if (r < 0)
-		return r;
-	return f.found ? 1 : 0;
+	return r < 0 ? r : nl_sock_transact(s, b.data, b.len, cb, userdata, err);
+}
+
+int rtnl_has_default_route(struct nl_sock *s, const struct inaddr *gateway, int ifindex,
+			   struct brnet_error *err)
+{
+	struct default_find f = { .gateway = gateway, .ifindex = ifindex };
+	int r = route_dump(s, default_find_cb, &f, err);
+
+	return r < 0 ? r : f.found;
 }
 
 struct within_find {
@@ -148,17 +152,8 @@ static int within_find_cb(const struct nlmsghdr *nlh, void *userdata)
 int rtnl_route_within(struct nl_sock *s, const struct inprefix *p, struct route_info *ret,
 		      struct brnet_error *err)
 {
-	char buf[256];
 	struct within_find f = { .p = p, .ret = ret };
-	struct nlbuf b;
-	int r;
+	int r = route_dump(s, within_find_cb, &f, err);
 
-	nlbuf_init(&b, buf, sizeof(buf));
-	rtnl_build_route_dump(&b, AF_INET);
-	r = nlbuf_finish(&b);
-	if (r >= 0)
-		r = nl_sock_transact(s, b.data, b.len, within_find_cb, &f, err);
-	if (r < 0)
-		return r;
-	return f.found ? 1 : 0;
+	return r < 0 ? r : f.found;
 }
