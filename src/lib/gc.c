@@ -88,8 +88,29 @@ static bool namespace_gone(const struct brnet_attachment *a)
 	return false;
 }
 
+/* An active attachment whose pair is gone while its namespace's path stays: the namespace was
+ * deleted and another made at that path (ip netns del and add, a runtime that re-creates a
+ * container's), or the pair deleted. Nothing of it is left in the kernel but its elements:
+ * its lease and ports are held for nothing. Asked under its lock, where no setup stands
+ * between writing the record and making the pair; a link of that name not marked as ours
+ * does not make it live. */
+static bool veth_gone(struct nl_sock *rtnl, const struct brnet_attachment *a)
+{
+	struct link_info link;
+	int r;
+
+	if (!rtnl)
+		return false;
+	r = rtnl_link_get(rtnl, a->host_veth, &link, NULL);
+	return r == -ENODEV || (r >= 0 && !record_host_alias_ours(a, link.alias));
+}
+
 static void gc_attachments(struct gc *gc)
 {
+	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL;
+
+	/* Without it, only what the state directory says: no pair is judged gone. */
+	(void)nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
 	for (size_t i = 0; i < gc->n; i++) {
 		const struct brnet_attachment *listed = gc->list[i];
 		_cleanup_(attachment_done) struct brnet_attachment a = { 0 };
@@ -117,6 +138,8 @@ static void gc_attachments(struct gc *gc)
 			why = "teardown was interrupted";
 		else if (namespace_gone(&a))
 			why = a.pid > 0 ? "its process is gone" : "its namespace is gone";
+		else if (veth_gone(rtnl, &a))
+			why = "its veth pair is gone (its namespace replaced, or the pair deleted)";
 		else
 			why = NULL;
 		if (why) {

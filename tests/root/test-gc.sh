@@ -59,6 +59,25 @@ out=$(brnet gc)
 case "$out" in *"remove attachment gone/eth0: its namespace is gone"*) echo "ok: $out" ;; *) fail "gc: $out" ;; esac
 [ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "gone namespace left a trace"; }
 
+# A namespace deleted and another made at its path (a runtime that re-creates a container's,
+# ip netns del and add): the pair went with the old one, and its port and address were held
+# for nothing while gc said "nothing to do". Now gc removes it, and the port is free again.
+make_container again
+brnet setup --netns /run/netns/again --id again -p 8086:80 >/dev/null
+before_again=$(snapshot)
+ip netns del again
+ip netns add again
+out=$(brnet gc)
+case "$out" in *"remove attachment again/eth0: its veth pair is gone"*) echo "ok: $out" ;; *) fail "gc: $out" ;; esac
+expect_eq "gc after the replaced namespace" "$(brnet gc)" "nothing to do"
+make_container other
+brnet setup --netns /run/netns/other --id other -p 8086:80 >/dev/null || fail "the port of the replaced namespace's attachment is still held"
+brnet teardown --id other >/dev/null
+ip netns del other
+ip netns del again
+[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "replaced namespace left a trace"; }
+echo "ok: a replaced namespace's attachment is collected"
+
 # A process: alive means untouched, even when brnet itself was killed; dead means removed.
 "$BRNET" run --id proc -p 8086:80 -- sleep 60 &
 runner=$!
