@@ -40,13 +40,13 @@ struct gc {
 	/* what the records own */
 	brnet_attachment **list;
 	size_t n;
-	/* our networks */
-	struct {
+	/* our networks: their bridges and subnets say which veths and elements are ours */
+	struct gc_network {
 		char bridge[IFNAMSIZ];
 		struct inprefix subnet;
 		int ifindex;
-	} nets[64];
-	size_t n_nets;
+	} * nets;
+	size_t n_nets, cap_nets;
 };
 
 static _printf_(2, 3) void action(struct gc *gc, const char *fmt, ...)
@@ -265,9 +265,10 @@ static int gc_network_leases(const char *bridge, void *userdata)
 		network_close(&net);
 		return 0;
 	}
-	if (gc->n_nets < ELEMENTSOF(gc->nets)) {
-		snprintf(gc->nets[gc->n_nets].bridge, IFNAMSIZ, "%s", net.bridge);
-		gc->nets[gc->n_nets++].subnet = net.subnet;
+	/* Without room, this network's orphan veths and elements are left: never more. */
+	if (ARRAY_RESERVE(gc->nets, gc->cap_nets, gc->n_nets) >= 0) {
+		gc->nets[gc->n_nets] = (struct gc_network){ .subnet = net.subnet };
+		snprintf(gc->nets[gc->n_nets++].bridge, IFNAMSIZ, "%s", net.bridge);
 	}
 	lease_db_init(&db, &net.subnet);
 	/* A dry run leaves an older brnet's leases.json where it is, and reads it. */
@@ -602,6 +603,7 @@ int brnet_gc(brnet_ctx *ctx, bool dry_run, brnet_action_fn fn, void *userdata,
 	}
 	brnet_attachment_list_free(gc->list, gc->n);
 	r = r < 0 ? r : gc->first_error < 0 ? gc->first_error : gc->actions;
+	free(gc->nets);
 	free(gc);
 	return r;
 }

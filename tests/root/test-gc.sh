@@ -232,4 +232,16 @@ expect_eq "the moved leases" "$(cd "$net/leases" && grep -H . [0-9]* | sort)" "$
 for i in $(seq 12); do brnet check --id k$i >/dev/null || fail "k$i lost its lease in the move"; done
 # Every operation above locked its attachment in attachments/lock: none made a file of its own.
 expect_eq "lock files of single attachments" "$(find "$BRNET_STATE_DIR/attachments" -name '*.lock' | wc -l)" "0"
+
+# More networks than gc once had room for (64): an orphan veth on each of 70 networks' bridges
+# is found (the networks past the 64th were left out, their orphans kept for ever).
+make_container many
+for k in $(seq 70); do
+	brnet setup --netns /run/netns/many --id many --bridge "brg$k" --subnet "10.200.$k.0/24" >/dev/null
+	brnet teardown --id many >/dev/null
+	ip link add "$(printf 'vb%08x' $((0xbe000000 + k)))" master "brg$k" type veth peer name "orph$k"
+done
+out=$(brnet gc)
+expect_eq "orphan veths deleted on 70 networks" "$(grep -c '^delete host veth vbbe0000.*: no attachment owns it' <<<"$out")" "70"
+expect_eq "none left" "$(ip -o link show | grep -c ' vbbe0000')" "0"
 echo PASS
