@@ -9,6 +9,7 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -412,6 +413,50 @@ static void bridge_mac(const char *name, uint8_t ret[static 6])
 	ret[0] = (uint8_t)((ret[0] & 0xfe) | 0x02); /* unicast, locally administered */
 }
 
+/*
+ * A bridge's mark (its IFLA_IFALIAS): the state directory whose network it is. Two state
+ * directories on one bridge (a conflist's stateDir beside the CLI's /run/brnet) would each
+ * take it for theirs and lease from their own stores: the same address twice. The directory
+ * as given, or its hash where that does not fit what a link's alias is read into.
+ */
+#define BRIDGE_MARK_PREFIX "brnet state "
+#define BRIDGE_MARK_MAX 128
+
+/* The length of the state directory's path at the start of net->path, which is
+ * "<state dir>/networks/<bridge>". */
+static size_t state_dir_len(const struct network *net)
+{
+	return strlen(net->path) - strlen("/networks/") - strlen(net->bridge);
+}
+
+static const char *bridge_mark(const struct network *net, char ret[static BRIDGE_MARK_MAX])
+{
+	size_t len = state_dir_len(net);
+
+	if (sizeof(BRIDGE_MARK_PREFIX) + len <= BRIDGE_MARK_MAX)
+		snprintf(ret, BRIDGE_MARK_MAX, BRIDGE_MARK_PREFIX "%.*s", (int)len, net->path);
+	else
+		snprintf(ret, BRIDGE_MARK_MAX, BRIDGE_MARK_PREFIX "#%016" PRIx64,
+			 fnv1a64(FNV1A64_INIT, net->path, len));
+	return ret;
+}
+
+/* Whether a bridge's mark names this network's state directory: as we would write it, or the
+ * same directory spelled otherwise (a trailing slash, /var/run for /run). Resolved only when
+ * the two differ. A bridge without a mark of ours (an older brnet's) is not asked about. */
+static bool bridge_mark_ours(const struct network *net, const char *alias)
+{
+	char mine[BRIDGE_MARK_MAX], dir[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
+	const char *theirs = alias + strlen(BRIDGE_MARK_PREFIX);
+
+	if (strcmp(alias, bridge_mark(net, mine)) == 0)
+		return true;
+	if (theirs[0] != '/')
+		return false; /* a hash (or nothing we wrote): only equal ones match */
+	snprintf(dir, sizeof(dir), "%.*s", (int)state_dir_len(net), net->path);
+	return realpath(theirs, a) && realpath(dir, b) && strcmp(a, b) == 0;
+}
+
 /* Notes what a setup reports of the bridge, and whether it can without asking again (ours:
  * the address bridge_mac() gives it). */
 static void note_bridge(struct network *net, const struct link_info *link, const uint8_t ours[6])
@@ -433,12 +478,21 @@ static int validate_bridge(struct network *net, struct nl_sock *rtnl, const stru
 	struct nlbuf b;
 	int n, r;
 
+	char mark[BRIDGE_MARK_MAX];
+
 	if (strcmp(link->kind, "bridge") != 0)
 		return brnet_err(
 			err, EINVAL,
 			"bridge %s: a link of that name exists but is %s%s%s, not a bridge",
 			net->bridge, link->kind[0] ? "of kind \"" : "a device without kind",
 			link->kind, link->kind[0] ? "\"" : "");
+	/* Another state directory's (an older brnet's bridge has no mark, and stays ours). */
+	if (strncmp(link->alias, BRIDGE_MARK_PREFIX, strlen(BRIDGE_MARK_PREFIX)) == 0 &&
+	    !bridge_mark_ours(net, link->alias))
+		return brnet_err(err, EINVAL,
+				 "bridge %s is the network of another brnet state directory (its "
+				 "mark: \"%s\"): use that state directory, or another --bridge",
+				 net->bridge, link->alias);
 	n = rtnl_addr_list_v4(rtnl, link->ifindex, addrs, ELEMENTSOF(addrs), err);
 	if (n < 0)
 		return brnet_err_prefix(err, n, "cannot list addresses of %s", net->bridge);
@@ -469,9 +523,13 @@ static int validate_bridge(struct network *net, struct nl_sock *rtnl, const stru
 	if (r < 0 && r != -EEXIST)
 		return brnet_err_prefix(err, r, "cannot add gateway %s to %s", want, net->bridge);
 up:
-	if (!(link->flags & IFF_UP)) {
-		nlbuf_init(&b, buf, sizeof(buf));
+	nlbuf_init(&b, buf, sizeof(buf));
+	if (!(link->flags & IFF_UP))
 		rtnl_build_link_set_up(&b, link->ifindex);
+	/* Ours without its mark (an older brnet's, or a setup killed before it): it gets it. */
+	if (!link->alias[0] && net->recorded)
+		rtnl_build_link_set_alias(&b, link->ifindex, bridge_mark(net, mark));
+	if (b.len > 0) {
 		r = rtnl_run(rtnl, &b, err);
 		if (r < 0)
 			return brnet_err_prefix(err, r, "cannot bring %s up", net->bridge);
@@ -526,9 +584,9 @@ static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet
 	struct link_info link;
 	bool recorded_here = false;
 	uint8_t mac[6];
-	char buf[1024], want[PREFIX_STRLEN];
+	char buf[1024], want[PREFIX_STRLEN], mark[BRIDGE_MARK_MAX];
 	struct nlbuf b;
-	int r;
+	int created, r;
 
 	bridge_mac(net->bridge, mac);
 	r = rtnl_link_get(rtnl, net->bridge, &link, err);
@@ -550,22 +608,25 @@ static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet
 	}
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_bridge_new(&b, net->bridge, mac);
-	r = rtnl_run(rtnl, &b, err);
-	if (r < 0 && r != -EEXIST) {
+	created = rtnl_run(rtnl, &b, err);
+	if (created < 0 && created != -EEXIST) {
 		if (recorded_here)
 			network_unrecord(net);
-		return brnet_err_prefix(err, r, "cannot create bridge %s", net->bridge);
+		return brnet_err_prefix(err, created, "cannot create bridge %s", net->bridge);
 	}
 	r = rtnl_link_get(rtnl, net->bridge, &link, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot look up bridge %s", net->bridge);
-	if (strcmp(link.kind, "bridge") != 0) {
-		/* Another link took the name after our look: it is not the network's. */
+	if (created == -EEXIST) {
+		/* Another made a link of that name after our look: it is judged as one that was
+		 * there, and the network is not recorded for it. */
 		if (recorded_here)
 			network_unrecord(net);
 		return validate_bridge(net, rtnl, &link, mac, err);
 	}
+	/* The mark, which the kernel takes only from a link that exists, with the gateway. */
 	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_link_set_alias(&b, link.ifindex, bridge_mark(net, mark));
 	rtnl_build_addr_new(&b, link.ifindex, &gw);
 	r = rtnl_run(rtnl, &b, err);
 	if (r < 0 && r != -EEXIST)

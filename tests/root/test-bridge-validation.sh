@@ -47,6 +47,22 @@ ip link del brnet0
 brnet setup --netns /run/netns/c2 --id c2 >/dev/null
 expect_eq "bridge re-created" "$(link_field brnet0 operstate)" "UP"
 
+# A bridge is the network of one state directory, which its mark (the bridge's alias) names:
+# another state directory on it would lease from its own store, the same addresses again.
+expect_eq "the bridge's mark" "$(link_field brnet0 ifalias)" "brnet state /run/brnet"
+make_container c4
+expect_refusal 2 "bridge brnet0 is the network of another brnet state directory (its mark: \"brnet state /run/brnet\")" \
+	env BRNET_STATE_DIR=/run/other "$BRNET" setup --netns /run/netns/c4 --id c4
+[ ! -e /run/other/networks/brnet0 ] || fail "the refused setup left a network in the other state directory"
+# The same directory spelled otherwise is the same one.
+BRNET_STATE_DIR=/run/brnet/ "$BRNET" setup --netns /run/netns/c4 --id c4 >/dev/null
+brnet teardown --id c4 >/dev/null
+# An older brnet's bridge has no mark: it stays the network's, and gets its mark.
+ip link set brnet0 alias ""
+brnet setup --netns /run/netns/c4 --id c4 >/dev/null
+expect_eq "an unmarked bridge of ours marked" "$(link_field brnet0 ifalias)" "brnet state /run/brnet"
+brnet teardown --id c4 >/dev/null
+
 # A Linux bridge has 1023 port numbers: with c2 and 1022 veths on it, the next container is
 # refused with the reason, and its rollback leaves nothing.
 for i in $(seq 1 1022); do echo "link add pd$i master brnet0 type veth peer name pq$i"; done >"$TMPDIR/fill"

@@ -653,6 +653,22 @@ static void test_bridge_mcast_snooping(void **state)
 	assert_int_equal(((const struct nlmsghdr *)buf)->nlmsg_flags & NLM_F_CREATE, NLM_F_CREATE);
 	assert_int_equal(bridge_data_u8(buf, IFLA_BR_MCAST_SNOOPING), 0);
 
+	/* Its mark, set once it exists (the kernel ignores an alias in a creation). */
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_link_set_alias(&b, 4, "brnet state /run/brnet");
+	assert_ok(nlbuf_finish(&b));
+	assert_int_equal(((const struct nlmsghdr *)buf)->nlmsg_flags & NLM_F_CREATE, 0);
+	assert_int_equal(((const struct ifinfomsg *)(buf + NLMSG_HDRLEN))->ifi_index, 4);
+	{
+		const struct nlattr *attr, *alias = NULL;
+
+		mnl_attr_for_each (attr, (const struct nlmsghdr *)buf, sizeof(struct ifinfomsg))
+			if (mnl_attr_get_type(attr) == IFLA_IFALIAS)
+				alias = attr;
+		assert_non_null(alias);
+		assert_string_equal(mnl_attr_get_str(alias), "brnet state /run/brnet");
+	}
+
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_bridge_mcast_snooping_off(&b, 4);
 	assert_ok(nlbuf_finish(&b));

@@ -169,6 +169,15 @@ void rtnl_build_bridge_port_up(struct nlbuf *b, int ifindex, const char *name, b
 	nlbuf_end(b);
 }
 
+void rtnl_build_link_set_alias(struct nlbuf *b, int ifindex, const char *alias)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+
+	nlbuf_begin(b, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
+	nlbuf_put_strz(b, IFLA_IFALIAS, alias);
+	nlbuf_end(b);
+}
+
 void rtnl_build_link_set_up(struct nlbuf *b, int ifindex)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,

@@ -55,6 +55,8 @@ void rtnl_build_link_get(struct nlbuf *b, int ifindex, const char *name);
 /* A new bridge, up; with mac, its address for good (a bridge whose address was never set
  * takes the lowest of its ports', which changes as containers come and go). */
 void rtnl_build_bridge_new(struct nlbuf *b, const char *name, const uint8_t mac[6]);
+/* A link's IFLA_IFALIAS (which the kernel takes only from a link that exists). */
+void rtnl_build_link_set_alias(struct nlbuf *b, int ifindex, const char *alias);
 /* Two requests: create the pair, then bring the host end up as a bridge port. */
 void rtnl_build_veth_new(struct nlbuf *b, const struct veth_spec *spec);
 /* A new bridge port up, without IPv6 link-local address (inet6: it has IPv6 to turn off,
