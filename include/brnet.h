@@ -202,6 +202,10 @@ int brnet_check(brnet_ctx *ctx, const char *id, const char *ifname, brnet_proble
 typedef void (*brnet_warning_fn)(const char *warning, void *userdata);
 int brnet_check_host(brnet_ctx *ctx, brnet_warning_fn warning, void *userdata,
 		     struct brnet_error *err);
+/* What of an attachment set up as asked reaches nothing yet, each told to warning(): a port
+ * published to an address this host does not have (accepted, since a floating address may
+ * come later; nothing reaches it until it does). Returns how many warnings there were. */
+int brnet_attachment_warnings(const brnet_attachment *a, brnet_warning_fn warning, void *userdata);
 
 /* Repairs what interrupted or abandoned operations left: attachments whose namespace or
  * process is gone, half-done setups and teardowns (finished from their journal), leases,

@@ -83,7 +83,7 @@ int cli_network_option(int opt, const char *arg, brnet_config *cfg, struct cli_g
 		       const char *verb, struct brnet_error *err);
 /* Prints one attachment as a line of text or as a JSON object. */
 void cli_print_attachment(FILE *f, const brnet_attachment *a, bool json);
-/* A warning on stderr for each port published to a HOST_IP this host does not have. */
+/* brnet_attachment_warnings() on stderr, as "brnet: warning: ...". */
 void cli_warn_publish(const brnet_attachment *a);
 
 /* Parses setup's command line into cfg: CLI_PROCEED, or the exit code (help, usage error,

@@ -1,15 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* brnet setup: attach an existing network namespace (by --pid or --netns) to a network. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "shared/macro.h"
@@ -36,41 +31,14 @@ static void help(void)
 	       cli_network_options_help);
 }
 
-/* Whether this host has addr (a socket can be bound to it), as a publisher's HOST_IP. */
-static bool host_has_address(const struct in_addr *addr)
+static void print_warning(const char *warning, void *userdata)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr = *addr };
-	_cleanup_(closep) int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	return fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) >= 0 ||
-	       errno != EADDRNOTAVAIL;
+	fprintf(stderr, "brnet: warning: %s\n", warning);
 }
 
 void cli_warn_publish(const brnet_attachment *a)
 {
-	const char *spec;
-
-	/* "HOST_IP:HOST_PORT:CONTAINER_PORT/PROTO": the host address is before the first of
-	 * two colons. Publishing to an address the host does not have is not refused (a
-	 * floating address may come later), but nothing reaches it until it does. */
-	for (unsigned i = 0; (spec = brnet_attachment_publish(a, i)); i++) {
-		const char *colon = strchr(spec, ':');
-		char ip[INET_ADDRSTRLEN];
-		struct in_addr addr;
-		size_t n = colon ? (size_t)(colon - spec) : 0;
-
-		if (!colon || !strchr(colon + 1, ':') || n >= sizeof(ip))
-			continue;
-		memcpy(ip, spec, n);
-		ip[n] = '\0';
-		if (inet_pton(AF_INET, ip, &addr) == 1 && addr.s_addr != htonl(INADDR_ANY) &&
-		    !host_has_address(&addr))
-			fprintf(stderr,
-				"brnet: warning: %s is not an address of this host: nothing "
-				"reaches "
-				"%s until it is\n",
-				ip, spec);
-	}
+	(void)brnet_attachment_warnings(a, print_warning, NULL);
 }
 
 void cli_print_attachment(FILE *f, const brnet_attachment *a, bool json)
