@@ -37,6 +37,9 @@ struct gc {
 	int actions;
 	int first_error;
 	struct brnet_error *err;
+	/* rtnetlink, for the links (NULL when it could not be opened: rtnl_error says why) */
+	struct nl_sock *rtnl;
+	int rtnl_error;
 	/* what the records own */
 	brnet_attachment **list;
 	size_t n;
@@ -107,10 +110,6 @@ static bool veth_gone(struct nl_sock *rtnl, const struct brnet_attachment *a)
 
 static void gc_attachments(struct gc *gc)
 {
-	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL;
-
-	/* Without it, only what the state directory says: no pair is judged gone. */
-	(void)nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
 	for (size_t i = 0; i < gc->n; i++) {
 		const struct brnet_attachment *listed = gc->list[i];
 		_cleanup_(attachment_done) struct brnet_attachment a = { 0 };
@@ -138,7 +137,7 @@ static void gc_attachments(struct gc *gc)
 			why = "teardown was interrupted";
 		else if (namespace_gone(&a))
 			why = a.pid > 0 ? "its process is gone" : "its namespace is gone";
-		else if (veth_gone(rtnl, &a))
+		else if (veth_gone(gc->rtnl, &a)) /* without rtnetlink, none is judged gone */
 			why = "its veth pair is gone (its namespace replaced, or the pair deleted)";
 		else
 			why = NULL;
@@ -342,14 +341,12 @@ static int collect_link(const struct link_info *link, void *userdata)
 /* Host veths named like ours, on one of our bridges, that no record names. */
 static void gc_veths(struct gc *gc)
 {
-	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL;
+	struct nl_sock *rtnl = gc->rtnl;
 	struct links links = { 0 };
 	struct brnet_error e = { 0 };
 	int r;
 
-	r = nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
-	if (r >= 0)
-		r = rtnl_link_dump(rtnl, collect_link, &links, &e);
+	r = rtnl ? rtnl_link_dump(rtnl, collect_link, &links, &e) : gc->rtnl_error;
 	if (r < 0) {
 		failed(gc, r, &e, "cannot list links");
 		free(links.v);
@@ -585,6 +582,7 @@ int brnet_gc(brnet_ctx *ctx, bool dry_run, brnet_action_fn fn, void *userdata,
 		free(gc);
 		return r;
 	}
+	gc->rtnl_error = nl_sock_open(NETLINK_ROUTE, -1, &gc->rtnl);
 	gc_attachments(gc);
 	/* Records may have gone above; leases, veths and elements are judged against the
 	 * files, which are the truth at each moment. */
@@ -603,6 +601,7 @@ int brnet_gc(brnet_ctx *ctx, bool dry_run, brnet_action_fn fn, void *userdata,
 	}
 	brnet_attachment_list_free(gc->list, gc->n);
 	r = r < 0 ? r : gc->first_error < 0 ? gc->first_error : gc->actions;
+	nl_sock_free(gc->rtnl);
 	free(gc->nets);
 	free(gc);
 	return r;

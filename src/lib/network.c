@@ -474,11 +474,9 @@ static int validate_bridge(struct network *net, struct nl_sock *rtnl, const stru
 	struct addr_info addrs[16];
 	struct inprefix gw = { .addr = net->gateway, .len = net->subnet.len };
 	char want[PREFIX_STRLEN], have[PREFIX_STRLEN];
-	char buf[512];
+	char buf[512], mark[BRIDGE_MARK_MAX];
 	struct nlbuf b;
 	int n, r;
-
-	char mark[BRIDGE_MARK_MAX];
 
 	if (strcmp(link->kind, "bridge") != 0)
 		return brnet_err(
