@@ -32,9 +32,10 @@ expect_eq "second teardown" "$out" "nothing to do: no attachment c2/eth0"
 
 # c1 is attached as net1: a verb left to --ifname's default (eth0) finds nothing, and says
 # where c1 is, rather than "nothing to do" alone (a script's teardown that removed nothing).
+before=$(snapshot)
 out=$(brnet teardown --id c1)
 expect_eq "teardown of c1/eth0" "$out" "nothing to do: no attachment c1/eth0 (c1 is attached as c1/net1: give --ifname net1)"
-brnet check --id c1 --ifname net1 >/dev/null || fail "the teardown of c1/eth0 touched c1/net1"
+[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "the teardown of c1/eth0 touched c1/net1"; }
 expect_refusal 1 "no attachment c1/eth0 (c1 is attached as c1/net1: give --ifname net1)" brnet check --id c1
 expect_refusal 2 "no attachment c1/eth0 (c1 is attached as c1/net1: give --ifname net1)" brnet policy --id c1 --egress-deny-all
 out=$(brnet teardown --id c1 --ifname eth0)

@@ -98,6 +98,15 @@ static void test_masquerade_prefix_mask(void **state)
  * batch's command slot (a rule that did not would be written past it). */
 static void test_masquerade_exceptions(void **state)
 {
+	static const char *const masq_in_order[] = {
+		"[ meta load oifname => reg 1 ]",
+		"[ payload load 4b @ network header + 16 => reg 1 ]",
+		"[ bitwise reg 1 = ( reg 1 & 0x0000ffff ) ^ 0x00000000 ]",
+		"[ cmp neq reg 1 0x0000f40a ]",
+		"[ bitwise reg 1 = ( reg 1 & 0xffffffff ) ^ 0x00000000 ]",
+		"[ cmp neq reg 1 0x0707a8c0 ]",
+		"[ masq ]",
+	};
 	struct inprefix subnet, except[CONFIG_NO_MASQ_MAX];
 	struct nft_network net = { .bridge = "brm", .subnet = &subnet, .no_masq = except };
 	struct nftnl_rule *r, *back = nftnl_rule_alloc();
@@ -115,19 +124,12 @@ static void test_masquerade_exceptions(void **state)
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	assert_int_equal(nftnl_rule_nlmsg_parse(nlh, back), 0);
 	nftnl_rule_snprintf(text, sizeof(text), back, NFTNL_OUTPUT_DEFAULT, 0);
-	p = strstr(text, "[ meta load oifname => reg 1 ]");
-	assert_non_null(p);
-	p = strstr(p, "[ payload load 4b @ network header + 16 => reg 1 ]");
-	assert_non_null(p);
-	p = strstr(p, "[ bitwise reg 1 = ( reg 1 & 0x0000ffff ) ^ 0x00000000 ]");
-	assert_non_null(p);
-	p = strstr(p, "[ cmp neq reg 1 0x0000f40a ]");
-	assert_non_null(p);
-	p = strstr(p, "[ bitwise reg 1 = ( reg 1 & 0xffffffff ) ^ 0x00000000 ]");
-	assert_non_null(p);
-	p = strstr(p, "[ cmp neq reg 1 0x0707a8c0 ]");
-	assert_non_null(p);
-	assert_non_null(strstr(p, "[ masq ]"));
+	/* After the interface test, an ip daddr != for each exception, in order, then masq. */
+	p = text;
+	for (size_t i = 0; i < ELEMENTSOF(masq_in_order); i++) {
+		p = strstr(p, masq_in_order[i]);
+		assert_non_null(p);
+	}
 	nftnl_rule_free(r);
 	nftnl_rule_free(back);
 	/* the other rules do not take them */
