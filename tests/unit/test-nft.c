@@ -71,24 +71,31 @@ static void test_masquerade_rule_round_trip(void **state)
 	nftnl_rule_free(back);
 }
 
-static void test_masquerade_prefix_mask(void **state)
+/* r (freed) as the kernel would get it and libnftnl renders it back: the expressions' text. */
+static void render_rule(struct nftnl_rule *r, char *text, size_t size)
 {
-	struct inprefix subnet;
-	struct nftnl_rule *r;
-	char buf[4096], text[2048];
-	struct nlmsghdr *nlh;
 	struct nftnl_rule *back = nftnl_rule_alloc();
+	char buf[8192];
+	struct nlmsghdr *nlh;
 
-	assert_ok(inprefix_parse_v4("172.16.0.0/12", &subnet));
-	r = nft_rule_masquerade("br1", &subnet);
+	assert_non_null(r);
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_CREATE, 1);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	assert_int_equal(nftnl_rule_nlmsg_parse(nlh, back), 0);
-	nftnl_rule_snprintf(text, sizeof(text), back, NFTNL_OUTPUT_DEFAULT, 0);
-	assert_non_null(strstr(text, "& 0x0000f0ff )"));
-	assert_non_null(strstr(text, "[ cmp eq reg 1 0x000010ac ]"));
+	nftnl_rule_snprintf(text, size, back, NFTNL_OUTPUT_DEFAULT, 0);
 	nftnl_rule_free(r);
 	nftnl_rule_free(back);
+}
+
+static void test_masquerade_prefix_mask(void **state)
+{
+	struct inprefix subnet;
+	char text[2048];
+
+	assert_ok(inprefix_parse_v4("172.16.0.0/12", &subnet));
+	render_rule(nft_rule_masquerade("br1", &subnet), text, sizeof(text));
+	assert_non_null(strstr(text, "& 0x0000f0ff )"));
+	assert_non_null(strstr(text, "[ cmp eq reg 1 0x000010ac ]"));
 	/* a bridge name that cannot be an interface name builds nothing */
 	assert_null(nft_rule_masquerade("0123456789abcdef", &subnet));
 }
@@ -109,7 +116,7 @@ static void test_masquerade_exceptions(void **state)
 	};
 	struct inprefix subnet, except[CONFIG_NO_MASQ_MAX];
 	struct nft_network net = { .bridge = "brm", .subnet = &subnet, .no_masq = except };
-	struct nftnl_rule *r, *back = nftnl_rule_alloc();
+	struct nftnl_rule *r;
 	char buf[8192], text[8192], cidr[32];
 	struct nlmsghdr *nlh;
 	const char *p;
@@ -118,30 +125,16 @@ static void test_masquerade_exceptions(void **state)
 	assert_ok(inprefix_parse_v4("10.244.0.0/16", &except[0]));
 	assert_ok(inprefix_parse_v4("192.168.7.7/32", &except[1]));
 	net.n_no_masq = 2;
-	r = nft_network_rule(NFT_RULE_MASQUERADE, &net);
-	assert_non_null(r);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_CREATE, 1);
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	assert_int_equal(nftnl_rule_nlmsg_parse(nlh, back), 0);
-	nftnl_rule_snprintf(text, sizeof(text), back, NFTNL_OUTPUT_DEFAULT, 0);
+	render_rule(nft_network_rule(NFT_RULE_MASQUERADE, &net), text, sizeof(text));
 	/* After the interface test, an ip daddr != for each exception, in order, then masq. */
 	p = text;
 	for (size_t i = 0; i < ELEMENTSOF(masq_in_order); i++) {
 		p = strstr(p, masq_in_order[i]);
 		assert_non_null(p);
 	}
-	nftnl_rule_free(r);
-	nftnl_rule_free(back);
 	/* the other rules do not take them */
-	r = nft_network_rule(NFT_RULE_HAIRPIN, &net);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_CREATE, 1);
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	back = nftnl_rule_alloc();
-	assert_int_equal(nftnl_rule_nlmsg_parse(nlh, back), 0);
-	nftnl_rule_snprintf(text, sizeof(text), back, NFTNL_OUTPUT_DEFAULT, 0);
+	render_rule(nft_network_rule(NFT_RULE_HAIRPIN, &net), text, sizeof(text));
 	assert_null(strstr(text, "network header + 16"));
-	nftnl_rule_free(r);
-	nftnl_rule_free(back);
 
 	/* The most there may be, each with a full name: the message fits the slot. */
 	for (unsigned i = 0; i < CONFIG_NO_MASQ_MAX; i++) {
@@ -232,19 +225,9 @@ static void rule_text(enum nft_rule_id id, const char *bridge, const char *cidr,
 		      size_t size)
 {
 	struct inprefix subnet;
-	struct nftnl_rule *r, *back = nftnl_rule_alloc();
-	char buf[4096];
-	struct nlmsghdr *nlh;
 
 	assert_ok(inprefix_parse_v4(cidr, &subnet));
-	r = nft_rule_build(id, bridge, &subnet);
-	assert_non_null(r);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_CREATE, 1);
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	assert_int_equal(nftnl_rule_nlmsg_parse(nlh, back), 0);
-	nftnl_rule_snprintf(text, size, back, NFTNL_OUTPUT_DEFAULT, 0);
-	nftnl_rule_free(r);
-	nftnl_rule_free(back);
+	render_rule(nft_rule_build(id, bridge, &subnet), text, size);
 }
 
 static void test_publish_rules(void **state)
