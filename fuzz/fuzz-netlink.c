@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/netlink/ct.h"
 #include "lib/netlink/nflog.h"
 #include "lib/netlink/nlsock.h"
 #include "lib/nft/elems.h"
@@ -49,6 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct addr_info addr;
 		struct route_info route;
 		struct nflog_packet pkt;
+		struct ct_entry ct;
 		struct nft_fingerprint fp = { 0 };
 		struct nft_chain_ref ref;
 		char chain[NFT_CHAIN_NAME_MAX], comment[NFT_COMMENT_MAX];
@@ -65,6 +67,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (route.dst.family != 0 && route.dst.family != AF_INET))
 			abort();
 		(void)nflog_parse(nlh, &pkt);
+		/* an entry it accepts has the four addresses a delete names */
+		if (ct_parse(nlh, &ct) == 1 &&
+		    (ct.orig.src.family != AF_INET || ct.orig.dst.family != AF_INET ||
+		     ct.reply.src.family != AF_INET || ct.reply.dst.family != AF_INET))
+			abort();
 		(void)nft_rule_msg_name(nlh, chain, comment);
 		(void)nft_fingerprint_msg(nlh, &fp);
 		(void)nft_forward_drop_msg(nlh, &ref);

@@ -5,7 +5,7 @@ set -euo pipefail
 PACKAGES=(
 	gcc libc6-dev meson ninja-build pkg-config
 	libmnl-dev libnftnl-dev libjansson-dev libcmocka-dev
-	iproute2 nftables util-linux mount procps kmod python3 strace iputils-ping
+	iproute2 nftables conntrack util-linux mount procps kmod python3 strace iputils-ping
 	clang-format clang-tidy cppcheck valgrind
 	containernetworking-plugins iptables
 	podman crun conmon busybox-static

@@ -19,6 +19,7 @@
 #include "lib/ctx.h"
 #include "lib/hooks.h"
 #include "lib/ipam/ipam.h"
+#include "lib/netlink/ct.h"
 #include "lib/network.h"
 #include "lib/nft/batch.h"
 #include "lib/nft/egress.h"
@@ -94,6 +95,51 @@ static int host_veth_del(struct nl_sock *rtnl, const struct brnet_attachment *a,
 	return rtnl_link_del(rtnl, link.ifindex, a->host_veth, err);
 }
 
+/*
+ * A UDP flow's conntrack entry lives as long as its client keeps sending, NAT binding and all:
+ * one made before a port was published takes the client's datagrams to the host, one bound to a
+ * container that went takes them to its address, whoever publishes the port now. Setup forgets
+ * those for its UDP ports; teardown forgets the flows its container answered. Only for UDP
+ * ports, since finding them walks the kernel's whole conntrack table (milliseconds), and a TCP
+ * client's next connection is a new entry anyway. Best effort: where the kernel lacks
+ * ctnetlink, the entries expire once their client stops.
+ */
+static size_t stale_flow_filters(const struct brnet_attachment *a, bool going,
+				 struct ct_filter f[static PUBLISH_SPEC_MAX])
+{
+	size_t n = 0;
+
+	/* Without an address (a rollback before the lease) every entry would match. */
+	if (a->address.family != AF_INET)
+		return 0;
+	for (unsigned i = 0; i < a->n_publish; i++) {
+		const struct publish *p = &a->publish[i];
+
+		if (p->proto != IPPROTO_UDP)
+			continue;
+		if (going) {
+			f[0] = (struct ct_filter){ .reply_src = a->address };
+			return 1;
+		}
+		f[n++] = (struct ct_filter){ .proto = IPPROTO_UDP,
+					     .dport = p->host_port,
+					     .dport_end = p->host_port_end,
+					     .orig_dst = p->host_ip,
+					     .to_host = p->host_ip.family == 0,
+					     .spare_reply_src = a->address };
+	}
+	return n;
+}
+
+static void forget_stale_flows(const struct brnet_attachment *a, bool going)
+{
+	struct ct_filter f[PUBLISH_SPEC_MAX];
+	size_t n = stale_flow_filters(a, going, f);
+
+	if (n > 0)
+		(void)ct_forget(f, n, NULL);
+}
+
 int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *err)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *rtnl = NULL, *nft = NULL;
@@ -133,6 +179,7 @@ int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *
 						owned_steps[i].what, a->id, a->ifname);
 		journal_undone(ctx, a, owned_steps[i].step);
 	}
+	forget_stale_flows(a, true);
 	/* The allowlist goes with its last container (EBUSY from the kernel: not the last). Not
 	 * journaled: a list left by a kill is one that no element uses, which gc removes. */
 	if (a->egress.on && a->egress.n_allow > 0) {
@@ -750,6 +797,7 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 			brnet_err_append(err, " (and rollback failed: %s)", undo_err.msg);
 		return r;
 	}
+	forget_stale_flows(a, false);
 	if (ret)
 		*ret = steal_pointer(&a);
 	return 0;

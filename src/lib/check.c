@@ -328,16 +328,6 @@ int brnet_check_host(brnet_ctx *ctx, brnet_warning_fn fn, void *userdata, struct
 	return nft_forward_drops(s, forward_drop, &rep, err);
 }
 
-/* Whether this host has addr: a socket can be bound to it. */
-static bool host_has_address(const struct inaddr *addr)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr = addr->v4 };
-	_cleanup_(closep) int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	return fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) >= 0 ||
-	       errno != EADDRNOTAVAIL;
-}
-
 int brnet_attachment_warnings(const brnet_attachment *a, brnet_warning_fn warning, void *userdata)
 {
 	char msg[INADDR_STRLEN + PUBLISH_STRLEN + 64], ip[INADDR_STRLEN];
@@ -349,7 +339,7 @@ int brnet_attachment_warnings(const brnet_attachment *a, brnet_warning_fn warnin
 		const struct inaddr *host = &a->publish[i].host_ip;
 
 		if (host->family != AF_INET || host->v4.s_addr == htonl(INADDR_ANY) ||
-		    host_has_address(host))
+		    inaddr_is_local(host))
 			continue;
 		snprintf(msg, sizeof(msg),
 			 "%s is not an address of this host: nothing reaches %s until it is",

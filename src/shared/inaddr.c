@@ -8,8 +8,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "shared/inaddr.h"
+#include "shared/macro.h"
 
 /* Parses a decimal number without sign or leading zeros, at most max; advances *p. */
 static int parse_decimal(const char **p, unsigned max, unsigned *ret)
@@ -171,4 +173,13 @@ struct inaddr inprefix_v4_first_host(const struct inprefix *p)
 struct inaddr inprefix_v4_broadcast(const struct inprefix *p)
 {
 	return inaddr_v4_from_host(inaddr_v4_host(&p->addr) | ~prefix_v4_mask(p->len));
+}
+
+bool inaddr_is_local(const struct inaddr *a)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr = a->v4 };
+	_cleanup_(closep) int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	return fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) >= 0 ||
+	       errno != EADDRNOTAVAIL;
 }

@@ -57,6 +57,9 @@ static inline uint32_t prefix_v4_mask(unsigned len)
 }
 
 bool inaddr_equal(const struct inaddr *a, const struct inaddr *b);
+/* Whether this host (the caller's network namespace) has the IPv4 address a: a socket can be
+ * bound to it. Not pure. */
+bool inaddr_is_local(const struct inaddr *a);
 bool inprefix_host_bits_clear(const struct inprefix *p);
 bool inprefix_contains(const struct inprefix *p, const struct inaddr *a);
 /* The first host address (network + 1): our gateway. */
