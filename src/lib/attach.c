@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -236,16 +235,20 @@ static int step_lease(brnet_ctx *ctx, struct network *net, struct brnet_attachme
 
 /* The container's MAC is chosen here, not by the kernel, so that the anti-spoofing elements
  * exist before the interface can send its first frame. */
-static int choose_mac(const brnet_config *cfg, uint8_t mac[static 6])
+/*
+ * The container's MAC, unless given: a function of its address (02:62 and the four bytes of
+ * the IPv4 address; locally administered, unicast, unique on the bridge as the address is).
+ * An address that goes to another container keeps its MAC, so the neighbour caches of the
+ * host and of the other containers, which keep the old pair for up to a minute, stay right:
+ * with a MAC of its own, a container given a recent one's address was unreachable from them
+ * (published ports included) until their entries went stale. Docker, kubenet and OpenShift
+ * chose this for the same reason.
+ */
+static void mac_from_address(const struct inaddr *a, uint8_t mac[static 6])
 {
-	if (cfg->mac_set) {
-		memcpy(mac, cfg->mac, 6);
-		return 0;
-	}
-	if (getrandom(mac, 6, 0) != 6)
-		return -errno;
-	mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
-	return 0;
+	mac[0] = 0x02;
+	mac[1] = 0x62;
+	memcpy(mac + 2, &a->v4, 4);
 }
 
 struct veth_echo {
@@ -663,7 +666,7 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	struct brnet_error undo_err = { 0 };
 	int peer_ifindex = 0;
 	bool inet6 = true;
-	uint8_t mac[6];
+	uint8_t mac[6] = { 0 };
 	int r;
 
 	if (!ctx || !cfg)
@@ -679,10 +682,11 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	r = attachment_init(a, cfg, err);
 	if (r < 0)
 		return r;
-	r = choose_mac(cfg, mac);
-	if (r < 0)
-		return brnet_err(err, r, "cannot choose a MAC address: %s", strerror(-r));
-	format_mac(mac, a->mac);
+	/* The MAC given, or, once the address is leased, the address's. */
+	if (cfg->mac_set) {
+		memcpy(mac, cfg->mac, 6);
+		format_mac(mac, a->mac);
+	}
 	netns_fd = cfg->netns_path ? netns_open_path(cfg->netns_path, err)
 				   : netns_open_pid(cfg->pid, err);
 	if (netns_fd < 0)
@@ -765,6 +769,10 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	if (r >= 0)
 		r = step_lease(ctx, &net, a, cfg, err);
 	network_unlock(&net);
+	if (r >= 0 && !cfg->mac_set) {
+		mac_from_address(&a->address, mac);
+		format_mac(mac, a->mac);
+	}
 	record_update_strings(a);
 	/* The hooks of the three element steps, in their order, then their one transaction:
 	 * the policy is in force before the interface exists. */

@@ -122,4 +122,21 @@ ip link add lowp address 02:00:00:00:00:01 master brnet0 type veth peer name low
 ip link set lowp up
 expect_eq "bridge address with a lower port" "$(link_field brnet0 address)" "$bridge_mac"
 ip link del lowp
+
+# An address passed to another container: c5 at 10.0.42.50, reached by the host and by c1
+# (their neighbour caches learn its MAC), goes; c6 gets the address, and both reach it at
+# once. With a MAC of its own, c6 was unreachable from them until their entries for
+# 10.0.42.50 went stale (up to a minute). The MAC is the address's.
+make_container c5
+make_container c6
+brnet setup --netns /run/netns/c5 --id c5 --ip 10.0.42.50 >/dev/null
+expect_eq "c5's MAC" "$(ip -n c5 -j link show eth0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')" "02:62:0a:00:2a:32"
+ping -c1 -W2 10.0.42.50 >/dev/null || fail "the host cannot reach c5"
+ip netns exec c1 ping -c1 -W2 10.0.42.50 >/dev/null || fail "c1 cannot reach c5"
+brnet teardown --id c5 >/dev/null
+brnet setup --netns /run/netns/c6 --id c6 --ip 10.0.42.50 >/dev/null
+ping -c1 -W1 10.0.42.50 >/dev/null || fail "the host cannot reach c6 at c5's address: $(ip neigh show 10.0.42.50)"
+ip netns exec c1 ping -c1 -W1 10.0.42.50 >/dev/null || fail "c1 cannot reach c6 at c5's address: $(ip -n c1 neigh show 10.0.42.50)"
+echo "ok: an address passed to another container is reached at once, by the host and by c1"
+brnet teardown --id c6 >/dev/null
 echo "PASS"
