@@ -2,7 +2,8 @@
 # Published ports: reachable over TCP and UDP from another machine, from the host (its own
 # address and 127.0.0.1), from another container and from the publisher itself; client
 # addresses kept; a HOST_IP binds to that address only; nothing else is hijacked; 127/8 from
-# outside is dropped; conflicts are refused; teardown removes exactly its own elements.
+# outside is dropped, and a port published on 127.0.0.1 is not reachable from the host's LAN;
+# conflicts are refused; teardown removes exactly its own elements.
 . "$(dirname "$0")/lib.sh"
 
 make_upstream
@@ -62,46 +63,71 @@ expect_eq "port 8080 of another machine is that machine" "$out" "pong $UPSTREAM_
 # 127/8 arriving from the bridge is dropped (route_localnet is on there): a frame from c2 to
 # the bridge's MAC with destination 127.0.0.1 must not reach a host service on 127.0.0.1.
 expect_eq "route_localnet on the bridge" "$(cat /proc/sys/net/ipv4/conf/brnet0/route_localnet)" "1"
-BRMAC=$(link_field brnet0 address)
-export BRMAC
-martian() { # sends one UDP datagram 10.0.42.3 -> 127.0.0.1:7777 out of c2's eth0
-	ip netns exec c2 python3 - "$BRMAC" <<'PY'
+# martian NS DEV DSTMAC SRC PORT: one UDP datagram SRC -> 127.0.0.1:PORT out of DEV in NS,
+# to DSTMAC (the host's), as a neighbour that ignores the rules would send it.
+martian() {
+	ip netns exec "$1" python3 - "$2" "$3" "$4" "$5" <<'PY'
 import socket, struct, sys
-dst = bytes.fromhex(sys.argv[1].replace(":", ""))
-src = bytes.fromhex(open("/sys/class/net/eth0/address").read().strip().replace(":", ""))
+dev, dst, srcip, port = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", "")), sys.argv[3], int(sys.argv[4])
+src = bytes.fromhex(open("/sys/class/net/%s/address" % dev).read().strip().replace(":", ""))
 payload = b"martian"
-udp = struct.pack("!HHHH", 40000, 7777, 8 + len(payload), 0) + payload
+udp = struct.pack("!HHHH", 40000, port, 8 + len(payload), 0) + payload
 hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
-                  socket.inet_aton("10.0.42.3"), socket.inet_aton("127.0.0.1"))
+                  socket.inet_aton(srcip), socket.inet_aton("127.0.0.1"))
 s = sum(struct.unpack("!10H", hdr))
 s = (s & 0xffff) + (s >> 16); s = (s & 0xffff) + (s >> 16)
 hdr = hdr[:10] + struct.pack("!H", ~s & 0xffff) + hdr[12:]
 p = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-p.bind(("eth0", 0))
+p.bind((dev, 0))
 p.send(dst + src + b"\x08\x00" + hdr + udp)
 PY
 }
-received_martian() { # true if a host listener on 127.0.0.1:7777 gets the datagram
-	python3 -c '
+# received_martian LISTEN-NS MARTIAN-ARGS...: true if a listener on 127.0.0.1 (or, in a
+# container, on every address) at the martian's port gets it within a second.
+received_martian() {
+	local ns=$1 port=$6 bind=0.0.0.0
+	shift
+	[ "$ns" = host ] && bind=127.0.0.1
+	in_ns "$ns" python3 -c '
 import socket, subprocess, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 7777)); s.settimeout(1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((sys.argv[2], int(sys.argv[3]))); s.settimeout(1)
 subprocess.run(["bash", "-c", sys.argv[1]], check=True)
 try:
     s.recv(64); sys.exit(0)
 except socket.timeout:
-    sys.exit(1)' "$(declare -f martian); martian"
+    sys.exit(1)' "$(declare -f martian in_ns); martian $*" "$bind" "$port"
 }
-if received_martian; then fail "a packet to 127.0.0.1 from the bridge reached the host"; fi
+BRMAC=$(link_field brnet0 address)
+UPMAC=$(link_field up0 address)
+from_c2=(c2 eth0 "$BRMAC" 10.0.42.3 7777)
+if received_martian host "${from_c2[@]}"; then fail "a packet to 127.0.0.1 from the bridge reached the host"; fi
 echo "ok: 127.0.0.1 from a container is dropped"
-# The test can fail: without the guard rule the same packet does get through.
-handle=$(nft -j -a list chain inet brnet input | python3 -c 'import json,sys; print([o["rule"]["handle"] for o in json.load(sys.stdin)["nftables"] if "rule" in o][0])')
-nft delete rule inet brnet input handle "$handle"
-received_martian || fail "control: without the guard the martian did not arrive either"
-echo "ok: control: without the guard rule it would have arrived"
+
+# A port published on 127.0.0.1 only is not reachable from the host's LAN: a neighbour that
+# sends to 127.0.0.1:PORT with the host's MAC (the DNAT comes before routing, which would have
+# dropped the martian, and the packet is forwarded, past the input guard).
+make_container lo1
+brnet setup --netns /run/netns/lo1 --id lo1 -p 127.0.0.1:7778:7778/udp >/dev/null
+from_lan=(upstream eth0 "$UPMAC" $UPSTREAM_ADDR 7778)
+if received_martian lo1 "${from_lan[@]}"; then fail "a neighbour reached a port published on 127.0.0.1"; fi
+echo "ok: a port published on 127.0.0.1 is not reachable from a neighbour"
+
+# The tests can fail: without the raw chain's rule the neighbour's packet reaches the
+# container (the input guard does not see it); without it and the input guard, c2's packet
+# reaches the host. The next setup puts both back.
+delete_rule() { nft delete rule inet brnet "$1" handle "$(rule_handle inet brnet "$1" "$2")"; }
+delete_rule raw "brnet localnet drop"
+received_martian lo1 "${from_lan[@]}" || fail "control: without the raw rule the neighbour did not get through either"
+delete_rule input "brnet localnet guard"
+received_martian host "${from_c2[@]}" || fail "control: without both rules c2's martian did not arrive either"
+echo "ok: control: without the rules both would have arrived"
 make_container c3
 brnet setup --netns /run/netns/c3 --id c3 >/dev/null # the next setup restores missing rules
 expect_eq "guard rule restored" "$(nft_rules_with_comment 'brnet localnet guard')" "1"
+expect_eq "raw rule restored" "$(nft_rules_with_comment 'brnet localnet drop')" "1"
+if received_martian lo1 "${from_lan[@]}"; then fail "a neighbour reached 127.0.0.1 after the rules' repair"; fi
 brnet teardown --id c3 >/dev/null
+brnet teardown --id lo1 >/dev/null
 
 # Conflicts: refused with port, protocol, address and owner; nothing changes.
 refused() { # NEEDLE ARGS...

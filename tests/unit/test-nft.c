@@ -184,21 +184,21 @@ static void test_network_batch(void **state)
 	len = nft_build_network_batch(buf, sizeof(buf), &net, NFT_RULES_ALL);
 	assert_true(len > 0);
 	walk(buf, (size_t)len, &s);
-	/* begin, table, 6 chains, 2 maps, 7 egress sets, the egress chain's flush, rules, end */
-	assert_int_equal(s.n, 1 + 1 + 6 + 9 + 1 + _NFT_RULE_MAX + 1);
+	/* begin, table, 7 chains, 2 maps, 7 egress sets, the egress chain's flush, rules, end */
+	assert_int_equal(s.n, 1 + 1 + 7 + 9 + 1 + _NFT_RULE_MAX + 1);
 	assert_int_equal(s.types[0], NFNL_MSG_BATCH_BEGIN);
 	assert_int_equal(s.types[1], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWTABLE);
-	for (int i = 2; i < 8; i++)
+	for (int i = 2; i < 9; i++)
 		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWCHAIN);
-	for (int i = 8; i < 17; i++)
+	for (int i = 9; i < 18; i++)
 		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWSET);
 	/* the egress chain's rules act in order: it is flushed before they are written */
-	assert_int_equal(s.types[17], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_DELRULE);
-	for (int i = 18; i < 18 + _NFT_RULE_MAX; i++)
+	assert_int_equal(s.types[18], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_DELRULE);
+	for (int i = 19; i < 19 + _NFT_RULE_MAX; i++)
 		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWRULE);
 	assert_int_equal(s.types[s.n - 1], NFNL_MSG_BATCH_END);
 	/* "add", not "create": idempotent for table, chains and sets */
-	for (int i = 1; i < 17; i++)
+	for (int i = 1; i < 18; i++)
 		assert_int_equal(s.flags[i] & NLM_F_EXCL, 0);
 	/* Only the last command asks for an ack: the kernel answers failures unasked, and the
 	 * last ack says the batch is done. The delimiters ask for none. */
@@ -209,13 +209,13 @@ static void test_network_batch(void **state)
 	len = nft_build_network_batch(buf, sizeof(buf), &net,
 				      1u << NFT_RULE_MASQUERADE | 1u << NFT_RULE_HAIRPIN);
 	walk(buf, (size_t)len, &s);
-	assert_int_equal(s.n, 1 + 1 + 6 + 9 + 2 + 1);
+	assert_int_equal(s.n, 1 + 1 + 7 + 9 + 2 + 1);
 
 	/* one missing rule of the egress chain rewrites the chain, in order */
 	len = nft_build_network_batch(buf, sizeof(buf), &net, 1u << NFT_RULE_EGRESS_DROP);
 	walk(buf, (size_t)len, &s);
 	/* the chain: 2 DNS rules, the jump to the container's allowlist, log, drop */
-	assert_int_equal(s.n, 1 + 1 + 6 + 9 + 1 + 5 + 1);
+	assert_int_equal(s.n, 1 + 1 + 7 + 9 + 1 + 5 + 1);
 
 	/* too small a buffer is refused, never overrun */
 	assert_errno(nft_build_network_batch(buf, NFT_MSG_ROOM, &net, NFT_RULES_ALL), EMSGSIZE);
@@ -261,6 +261,20 @@ static void test_publish_rules(void **state)
 	assert_non_null(strstr(text, "inet brnet input"));
 	assert_non_null(strstr(text, "[ ct load state => reg 1 ]"));
 	assert_non_null(strstr(text, "[ immediate reg 0 drop ]"));
+
+	/* 127/8 from any interface but lo, in the raw chain: meta nfproto, the destination
+	 * masked to /8, the input interface, drop. */
+	rule_text(NFT_RULE_LOCALNET_DROP, NULL, "10.0.42.0/24", text, sizeof(text));
+	assert_non_null(strstr(text, "inet brnet raw"));
+	assert_non_null(strstr(text, "[ payload load 4b @ network header + 16 => reg 1 ]"));
+	assert_non_null(strstr(text, "[ bitwise reg 1 = ( reg 1 & 0x000000ff ) ^ 0x00000000 ]"));
+	assert_non_null(strstr(text, "[ cmp eq reg 1 0x0000007f ]"));
+	assert_non_null(strstr(text, "[ meta load iifname => reg 1 ]"));
+	assert_non_null(
+		strstr(text, "[ cmp neq reg 1 0x00006f6c 0x00000000 0x00000000 0x00000000 ]"));
+	assert_non_null(strstr(text, "[ immediate reg 0 drop ]"));
+	assert_ok(nft_rule_name(NFT_RULE_LOCALNET_DROP, NULL, name));
+	assert_string_equal(name, "brnet localnet drop");
 
 	assert_ok(nft_rule_name(NFT_RULE_LOCALNET_MASQUERADE, "br1", name));
 	assert_string_equal(name, "brnet localnet br1");
@@ -735,12 +749,12 @@ static int fp_take(struct nft_fingerprint *fp, uint8_t family, const char *table
 
 static void fp_fill(struct nft_fingerprint *fp, uint32_t postrouting_use)
 {
-	static const char *const inet[] = { "prerouting", "output",  "postrouting",
-					    "input",	  "forward", "egress" };
+	static const char *const inet[] = { "prerouting", "output", "postrouting", "input",
+					    "forward",	  "egress", "raw" };
 
 	*fp = (struct nft_fingerprint){ .netns_cookie = 4 };
 	assert_int_equal(fp_take(fp, NFPROTO_INET, "brnet", NULL, 1, 18), 1);
-	for (unsigned i = 0; i < 6; i++)
+	for (unsigned i = 0; i < 7; i++)
 		assert_int_equal(fp_take(fp, NFPROTO_INET, "brnet", inet[i], i + 1,
 					 i == 2 ? postrouting_use : 2),
 				 1);
@@ -1028,7 +1042,7 @@ static void test_fingerprint(void **state)
 	int len, n = 0, acked = 0;
 
 	(void)state;
-	/* Nine requests, none a dump, only the last acked. */
+	/* Ten requests, none a dump, only the last acked. */
 	len = nft_fingerprint_request(buf, sizeof(buf));
 	assert_true(len > 0);
 	rest = (size_t)len;
@@ -1050,7 +1064,7 @@ static void test_fingerprint(void **state)
 	assert_ok(nft_fingerprint_format(&fp, a, sizeof(a)));
 	assert_string_equal(a, "netns 4 inet:brnet:1:18 inet:prerouting:1:2 inet:output:2:2 "
 			       "inet:postrouting:3:3 inet:input:4:2 inet:forward:5:2 "
-			       "inet:egress:6:2 bridge:brnet:2:4 bridge:guard:4:5");
+			       "inet:egress:6:2 inet:raw:7:2 bridge:brnet:2:4 bridge:guard:4:5");
 	/* A rule more or less in one chain is another fingerprint. */
 	fp_fill(&fp, 4);
 	assert_ok(nft_fingerprint_format(&fp, b, sizeof(b)));
@@ -1071,7 +1085,7 @@ static void test_fingerprint(void **state)
 	assert_int_equal(nft_fingerprint_msg(nlh, &fp), -EBADMSG);
 
 	/* A chain the kernel did not answer for (deleted): no fingerprint. */
-	fp.obj[8].seen = false;
+	fp.obj[9].seen = false;
 	assert_int_equal(nft_fingerprint_format(&fp, b, sizeof(b)), -ENOENT);
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The fingerprint of our tables: nine GETs in one send, no dump. */
+/* The fingerprint of our tables: ten GETs in one send, no dump. */
 #include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -34,6 +34,7 @@ static const struct fp_object {
 	{ NFPROTO_INET, NFT_CHAIN_INPUT },
 	{ NFPROTO_INET, NFT_CHAIN_FORWARD },
 	{ NFPROTO_INET, NFT_CHAIN_EGRESS },
+	{ NFPROTO_INET, NFT_CHAIN_RAW },
 	{ NFPROTO_BRIDGE, NULL },
 	{ NFPROTO_BRIDGE, NFT_GUARD_CHAIN },
 };

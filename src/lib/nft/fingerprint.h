@@ -22,7 +22,7 @@
 #include "lib/netlink/nlsock.h"
 
 /* The objects the fingerprint covers: two tables and seven chains. */
-#define NFT_FP_OBJECTS 9
+#define NFT_FP_OBJECTS 10
 /* "netns N" and, per object, " family:name:handle:use". */
 #define NFT_FINGERPRINT_MAX (32 + NFT_FP_OBJECTS * 64)
 

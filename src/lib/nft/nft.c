@@ -33,6 +33,7 @@
 #define NF_NAT_PRI_DST (-100) /* "dstnat" */
 #define NF_NAT_PRI_SRC 100 /* "srcnat" */
 #define NF_FILTER_PRI 0 /* "filter" */
+#define NF_RAW_PRI (-300) /* "raw" */
 
 DEFINE_POINTER_CLEANUP(struct nftnl_rule, nftnl_rule_free)
 DEFINE_POINTER_CLEANUP(struct nftnl_chain, nftnl_chain_free)
@@ -45,6 +46,7 @@ static const char *const rule_chain[_NFT_RULE_MAX] = {
 	[NFT_RULE_PUBLISH_ADDR_OUTPUT] = NFT_CHAIN_OUTPUT,
 	[NFT_RULE_PUBLISH_OUTPUT] = NFT_CHAIN_OUTPUT,
 	[NFT_RULE_LOCALNET_GUARD] = NFT_CHAIN_INPUT,
+	[NFT_RULE_LOCALNET_DROP] = NFT_CHAIN_RAW,
 	[NFT_RULE_EGRESS_FORWARD] = NFT_CHAIN_FORWARD,
 	[NFT_RULE_EGRESS_INPUT] = NFT_CHAIN_INPUT,
 	[NFT_RULE_EGRESS_DNS_UDP] = NFT_CHAIN_EGRESS,
@@ -67,6 +69,7 @@ int nft_rule_name(enum nft_rule_id id, const char *bridge, char buf[static NFT_C
 		[NFT_RULE_PUBLISH_ADDR_OUTPUT] = "brnet publish addr (output)",
 		[NFT_RULE_PUBLISH_OUTPUT] = "brnet publish (output)",
 		[NFT_RULE_LOCALNET_GUARD] = "brnet localnet guard",
+		[NFT_RULE_LOCALNET_DROP] = "brnet localnet drop",
 		[NFT_RULE_EGRESS_FORWARD] = "brnet egress (forward)",
 		[NFT_RULE_EGRESS_INPUT] = "brnet egress (input)",
 		[NFT_RULE_EGRESS_DNS_UDP] = "brnet egress dns udp",
@@ -301,6 +304,20 @@ struct nftnl_rule *nft_network_rule(enum nft_rule_id id, const struct nft_networ
 		if (ret >= 0)
 			ret = rule_add(r, expr_verdict(NF_DROP));
 		break;
+	case NFT_RULE_LOCALNET_DROP:
+		/* Nothing addressed to 127/8 comes in from a network, as the kernel's routing
+		 * knows (a martian), but the publish rules' DNAT runs before routing: a neighbour
+		 * sending to 127.0.0.1:PORT with the host's MAC reached a port published on
+		 * 127.0.0.1 only, and the input guard never saw it (it was forwarded). Before
+		 * conntrack, so such a packet neither makes an entry nor joins one. */
+		ret = match_ipv4(r);
+		if (ret >= 0)
+			ret = match_prefix(r, 16, 0x7f000000, 8);
+		if (ret >= 0)
+			ret = match_ifname(r, NFT_META_IIFNAME, NFT_CMP_NEQ, "lo");
+		if (ret >= 0)
+			ret = rule_add(r, expr_verdict(NF_DROP));
+		break;
 	case NFT_RULE_MASQUERADE:
 		/* From the subnet out through another interface; between containers, sources stay.
 		 * Nor to the exceptions: each an ip daddr != prefix, all of which must hold. */
@@ -416,6 +433,7 @@ int nft_batch_add_network(struct nft_batch *b, const struct nft_network *net, un
 		{ NFT_CHAIN_INPUT, "filter", NF_INET_LOCAL_IN, NF_FILTER_PRI },
 		{ NFT_CHAIN_FORWARD, "filter", NF_INET_FORWARD, NF_FILTER_PRI },
 		{ NFT_CHAIN_EGRESS, NULL, 0, 0 },
+		{ NFT_CHAIN_RAW, "filter", NF_INET_PRE_ROUTING, NF_RAW_PRI },
 	};
 	_cleanup_(nftnl_table_freep) struct nftnl_table *t = table_new();
 

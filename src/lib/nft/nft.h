@@ -39,6 +39,7 @@
 #define NFT_CHAIN_INPUT "input"
 #define NFT_CHAIN_FORWARD "forward"
 #define NFT_CHAIN_EGRESS "egress" /* no hook: jumped to for containers under a policy */
+#define NFT_CHAIN_RAW "raw" /* prerouting, before conntrack and NAT */
 #define NFT_SET_PUBLISH "publish"
 #define NFT_SET_PUBLISH_ADDR "publish_addr"
 #define NFT_COMMENT_MAX 128
@@ -50,6 +51,7 @@ enum nft_rule_id {
 	NFT_RULE_PUBLISH_ADDR_OUTPUT,
 	NFT_RULE_PUBLISH_OUTPUT,
 	NFT_RULE_LOCALNET_GUARD,
+	NFT_RULE_LOCALNET_DROP, /* 127/8 from a network interface, before anything translates it */
 	NFT_RULE_EGRESS_FORWARD, /* new traffic from a policed container: to the egress chain */
 	NFT_RULE_EGRESS_INPUT,
 	NFT_RULE_EGRESS_DNS_UDP, /* the egress chain, in this order */
