@@ -53,7 +53,7 @@ static void check_host(const struct brnet_attachment *a, struct report *rep)
 	struct link_info bridge, veth;
 	struct addr_info addrs[16];
 	struct inprefix gw = { .addr = a->gateway, .len = a->subnet.len };
-	char buf[PREFIX_STRLEN];
+	char buf[PREFIX_STRLEN], fwd[16];
 	bool have_gw = false;
 	int r, n;
 
@@ -79,7 +79,20 @@ static void check_host(const struct brnet_attachment *a, struct report *rep)
 		if (!have_gw)
 			problem(rep, "bridge %s does not carry the gateway %s", a->bridge,
 				inprefix_to_string(&gw, buf));
+		/* Published ports are reached as 127.0.0.1:PORT from the host through it. */
+		if (a->n_publish > 0 && bridge.route_localnet == 0)
+			problem(rep,
+				"route_localnet is off on bridge %s: the host does not reach the "
+				"published ports as 127.0.0.1",
+				a->bridge);
 	}
+	/* Someone may have turned it off since (sysctl --system with a file that says 0). */
+	r = sysctl_read(NETWORK_IP_FORWARD, fwd, sizeof(fwd));
+	if (r >= 0 && strcmp(fwd, "1") != 0)
+		problem(rep,
+			"net.ipv4.ip_forward is %s: nothing %s sends leaves the host, and no other "
+			"machine reaches its published ports",
+			fwd, a->ifname);
 	r = rtnl_link_get(s, a->host_veth, &veth, NULL);
 	if (r < 0) {
 		problem(rep, "host veth %s is missing", a->host_veth);

@@ -648,7 +648,7 @@ int network_ensure_links(struct network *net, struct nl_sock *rtnl, struct brnet
 		net->recorded = true;
 	}
 	/* Set once and never restored: other users of forwarding depend on it (defect 10). */
-	r = sysctl_write("/proc/sys/net/ipv4/ip_forward", "1");
+	r = sysctl_write(NETWORK_IP_FORWARD, "1");
 	if (r < 0)
 		return brnet_err(err, r, "cannot enable net.ipv4.ip_forward: %s", strerror(-r));
 	return 0;

@@ -99,6 +99,10 @@ static inline void network_closep(struct network *net)
 	network_close(net);
 }
 
+/* Forwarding, which brnet turns on for its first network and never off: without it nothing a
+ * container sends leaves the host, and no other machine reaches a published port. */
+#define NETWORK_IP_FORWARD "/proc/sys/net/ipv4/ip_forward"
+
 /* Makes the kernel match the network: bridge present (validated if it was there already), up,
  * carrying the gateway, route_localnet on; our nf_tables table with the network's rules;
  * ip_forward on. */

@@ -28,6 +28,22 @@ expect_problem c1 "no lease for c1/eth0: address 10.0.42.2 is leased to other/et
 expect_problem c1 "lease file /run/brnet/networks/brnet0/leases/10.0.42.2 is not \"ID IFNAME\""
 mv "$TMPDIR/lease" "$lease"
 expect_eq "lease back" "$(brnet check --id c1)" "c1/eth0: ok"
+# Forwarding turned off behind brnet's back (sysctl --system with a file that says 0): the
+# container reaches nothing past the host; restore turns it back on.
+echo 0 >/proc/sys/net/ipv4/ip_forward
+expect_problem c1 "net.ipv4.ip_forward is 0: nothing eth0 sends leaves the host"
+brnet restore >/dev/null
+expect_eq "forwarding back after restore" "$(cat /proc/sys/net/ipv4/ip_forward)" "1"
+expect_eq "and check is content" "$(brnet check --id c1)" "c1/eth0: ok"
+# route_localnet off on the bridge: a publisher's ports are not reached as 127.0.0.1.
+make_container c3
+brnet setup --netns /run/netns/c3 --id c3 -p 8080:80 >/dev/null
+echo 0 >/proc/sys/net/ipv4/conf/brnet0/route_localnet
+expect_problem c3 "route_localnet is off on bridge brnet0"
+expect_eq "a non-publisher does not mind" "$(brnet check --id c1)" "c1/eth0: ok"
+brnet restore >/dev/null
+expect_eq "route_localnet back after restore" "$(brnet check --id c3)" "c3/eth0: ok"
+brnet teardown --id c3 >/dev/null
 ip -n c1 route del default
 expect_problem c1 "no default route via 10.0.42.1 on eth0"
 ip -n c1 addr flush dev eth0
