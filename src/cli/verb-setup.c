@@ -43,6 +43,11 @@ void cli_warn_publish(const brnet_attachment *a)
 
 void cli_print_attachment(FILE *f, const brnet_attachment *a, bool json)
 {
+	/* The interface's MTU: the one asked for, else what the kernel gave (0 only for an
+	 * attachment read back from its record without --mtu: the kernel's default then). */
+	unsigned mtu = brnet_attachment_mtu(a) ? brnet_attachment_mtu(a)
+					       : brnet_attachment_host_mtu(a);
+
 	if (json) {
 		json_t *o = json_pack(
 			"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "id",
@@ -50,8 +55,8 @@ void cli_print_attachment(FILE *f, const brnet_attachment *a, bool json)
 			brnet_attachment_bridge(a), "subnet", brnet_attachment_subnet(a), "address",
 			brnet_attachment_address(a), "gateway", brnet_attachment_gateway(a),
 			"host_veth", brnet_attachment_host_veth(a), "mac", brnet_attachment_mac(a),
-			"mtu", (int)brnet_attachment_mtu(a), "netns", brnet_attachment_netns(a),
-			"state", brnet_attachment_state(a));
+			"mtu", (int)mtu, "netns", brnet_attachment_netns(a), "state",
+			brnet_attachment_state(a));
 
 		json_t *ports = json_array();
 

@@ -13,6 +13,13 @@ brnet setup --netns /run/netns/c2 --id c2 --mtu 1400 --json >"$TMPDIR/c2.json"
 
 a2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["address"])' "$TMPDIR/c2.json")
 expect_eq "second container gets the next address" "$a2" "10.0.42.3/24"
+# --json reports the interface's MTU: the one asked for, or the kernel's default (not 0).
+expect_eq "MTU asked for, in --json" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["mtu"])' "$TMPDIR/c2.json")" "1400"
+make_container c0
+brnet setup --netns /run/netns/c0 --id c0 --json >"$TMPDIR/c0.json"
+expect_eq "the kernel's MTU, in --json" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["mtu"])' "$TMPDIR/c0.json")" \
+	"$(ip -n c0 -j link show eth0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])')"
+brnet teardown --id c0 >/dev/null
 
 # Kernel witnesses: the container side.
 addr=$(ip -n c1 -j addr show eth0 | python3 -c 'import json,sys; a=json.load(sys.stdin)[0]; print([x["local"]+"/"+str(x["prefixlen"]) for x in a["addr_info"] if x["family"]=="inet"][0], a["operstate"])')
