@@ -182,9 +182,10 @@ bool brnet_network_masquerade(const brnet_network *n);
 const char *brnet_network_masquerade_exception(const brnet_network *n, unsigned i);
 unsigned brnet_network_attachments(const brnet_network *n);
 /* Removes a network that has no attachments: its rules, its bridge, its state (leases of
- * attachments that died with it). 1 when removed, 0 when there was none; -EBUSY (err names
- * them) while attachments or bridge ports remain. A setup may then make it again, with other
- * choices. */
+ * attachments that died with it). 1 when removed, 0 when there was none; 2 when only its
+ * record here was, because the bridge is the network of another state directory (its mark
+ * says so), whose bridge and rules stay; -EBUSY (err names them) while attachments or bridge
+ * ports remain. A setup may then make it again, with other choices. */
 int brnet_network_remove(brnet_ctx *ctx, const char *bridge, struct brnet_error *err);
 
 /* Compares an attachment with the kernel: host veth on its bridge and up, the interface in

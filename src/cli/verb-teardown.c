@@ -32,8 +32,12 @@ static int remove_network(brnet_ctx *ctx, const char *bridge, bool json)
 	if (r < 0)
 		return cli_fail("remove network", r, &err);
 	if (json)
-		printf("{\"network\": \"%s\", \"removed\": %s}\n", bridge,
-		       r > 0 ? "true" : "false");
+		printf("{\"network\": \"%s\", \"removed\": %s, \"bridge_kept\": %s}\n", bridge,
+		       r > 0 ? "true" : "false", r == 2 ? "true" : "false");
+	else if (r == 2)
+		printf("removed network %s from this state directory (bridge %s and its rules are "
+		       "another state directory's network: left)\n",
+		       bridge, bridge);
 	else if (r > 0)
 		printf("removed network %s\n", bridge);
 	else

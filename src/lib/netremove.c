@@ -73,10 +73,14 @@ static int port_cb(const struct link_info *link, void *userdata)
 	return 0;
 }
 
-/* The bridge's ifindex (0: not there) when it may go: ours (the record says so), and without
- * ports. We hold the network's lock, so no setup adds one meanwhile. */
-static int removable_bridge(struct nl_sock *rtnl, const char *bridge, struct brnet_error *err)
+/* The bridge's ifindex (0: not there) when it may go: ours (the record says so, and its mark
+ * names no other state directory), and without ports. We hold the network's lock, so no setup
+ * adds one meanwhile. -EXDEV when it is another state directory's network: a record here that
+ * outlived its claim (before bridges were marked, two directories could both record one). */
+static int removable_bridge(struct nl_sock *rtnl, const struct network *net,
+			    struct brnet_error *err)
 {
+	const char *bridge = net->bridge;
 	struct link_info link;
 	struct ports p = { 0 };
 	int r;
@@ -90,6 +94,8 @@ static int removable_bridge(struct nl_sock *rtnl, const char *bridge, struct brn
 		return brnet_err(err, EINVAL,
 				 "network %s: the link of that name is not a bridge; leaving it",
 				 bridge);
+	if (network_bridge_of_another(net, link.alias))
+		return -EXDEV;
 	p.master = link.ifindex;
 	r = rtnl_link_dump(rtnl, port_cb, &p, err);
 	if (r < 0)
@@ -165,8 +171,14 @@ int brnet_network_remove(brnet_ctx *ctx, const char *bridge, struct brnet_error 
 	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
 	if (r < 0)
 		return brnet_err(err, r, "cannot open nf_tables netlink socket: %s", strerror(-r));
-	/* Refused before anything changes when the bridge has ports. */
-	r = ifindex = removable_bridge(rtnl, bridge, err);
+	/* Refused before anything changes when the bridge has ports. One that is another state
+	 * directory's network keeps its rules too (they are that network's): only this
+	 * directory's record of it goes. */
+	r = ifindex = removable_bridge(rtnl, &net, err);
+	if (r == -EXDEV) {
+		r = remove_state(&net, err);
+		return r < 0 ? r : 2;
+	}
 	if (r >= 0)
 		r = nft_network_remove(nft, bridge, err);
 	if (r >= 0)

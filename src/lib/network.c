@@ -457,6 +457,12 @@ static bool bridge_mark_ours(const struct network *net, const char *alias)
 	return realpath(theirs, a) && realpath(dir, b) && strcmp(a, b) == 0;
 }
 
+bool network_bridge_of_another(const struct network *net, const char *alias)
+{
+	return strncmp(alias, BRIDGE_MARK_PREFIX, strlen(BRIDGE_MARK_PREFIX)) == 0 &&
+	       !bridge_mark_ours(net, alias);
+}
+
 /* Notes what a setup reports of the bridge, and whether it can without asking again (ours:
  * the address bridge_mac() gives it). */
 static void note_bridge(struct network *net, const struct link_info *link, const uint8_t ours[6])
@@ -485,8 +491,7 @@ static int validate_bridge(struct network *net, struct nl_sock *rtnl, const stru
 			net->bridge, link->kind[0] ? "of kind \"" : "a device without kind",
 			link->kind, link->kind[0] ? "\"" : "");
 	/* Another state directory's (an older brnet's bridge has no mark, and stays ours). */
-	if (strncmp(link->alias, BRIDGE_MARK_PREFIX, strlen(BRIDGE_MARK_PREFIX)) == 0 &&
-	    !bridge_mark_ours(net, link->alias))
+	if (network_bridge_of_another(net, link->alias))
 		return brnet_err(err, EINVAL,
 				 "bridge %s is the network of another brnet state directory (its "
 				 "mark: \"%s\"): use that state directory, or another --bridge",

@@ -99,6 +99,10 @@ static inline void network_closep(struct network *net)
 	network_close(net);
 }
 
+/* Whether a bridge's alias is the mark of another state directory's network (a bridge without
+ * a mark, an older brnet's, is nobody else's). */
+bool network_bridge_of_another(const struct network *net, const char *alias);
+
 /* Forwarding, which brnet turns on for its first network and never off: without it nothing a
  * container sends leaves the host, and no other machine reaches a published port. */
 #define NETWORK_IP_FORWARD "/proc/sys/net/ipv4/ip_forward"

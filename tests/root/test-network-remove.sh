@@ -34,7 +34,7 @@ ip link show brm >/dev/null 2>&1 && fail "bridge brm is still there"
 expect_eq "brnet0's rules stay" "$(network_rules brnet0)" "['brnet hairpin brnet0', 'brnet localnet brnet0', 'brnet network brnet0', 'brnet routed in brnet0']"
 [ -n "$(rule_handle inet brnet prerouting "brnet publish (prerouting)")" ] || fail "a global rule went"
 brnet check --id c1 >/dev/null || fail "check of c1 fails after brm went"
-expect_eq "again" "$(brnet teardown --network brm --json)" '{"network": "brm", "removed": false}'
+expect_eq "again" "$(brnet teardown --network brm --json)" '{"network": "brm", "removed": false, "bridge_kept": false}'
 [ -e /run/brnet/networks/brm ] && fail "a second removal left a directory"
 
 # Made again, with another subnet and masquerading: what the first one chose is forgotten.
@@ -113,5 +113,19 @@ ip link show brw >/dev/null || fail "the waiting setup did not make its bridge"
 brnet check --id c2 >/dev/null || fail "check of c2 fails"
 
 brnet teardown --id c2 >/dev/null
+
+# A record of brnet0 in a second state directory (two directories could both record one
+# bridge before bridges were marked): removing it there takes only that record; the bridge
+# and its rules are /run/brnet's network, whose container keeps working.
+mkdir -p /run/other/networks
+cp -a /run/brnet/networks/brnet0 /run/other/networks/
+rm -rf /run/other/networks/brnet0/leases
+rules_before=$(network_rules brnet0)
+expect_eq "another directory's record goes alone" "$(brnet --state-dir /run/other teardown --network brnet0)" \
+	"removed network brnet0 from this state directory (bridge brnet0 and its rules are another state directory's network: left)"
+[ -e /run/other/networks/brnet0 ] && fail "the other directory's record is still there"
+ip link show brnet0 >/dev/null 2>&1 || fail "bridge brnet0 went with another directory's record"
+expect_eq "brnet0's rules stay with its record elsewhere" "$(network_rules brnet0)" "$rules_before"
+brnet check --id c1 >/dev/null || fail "check of c1 fails after the other record went"
 brnet teardown --id c1 >/dev/null
 echo "PASS"
