@@ -385,8 +385,6 @@ static int parse_port_mappings(const struct parser *p, json_t *rc)
 		if (strchr(host_ip, ':'))
 			return bad(p, CNI_ERR_UNSUPPORTED, "portMappings", "hostIP", host_ip,
 				   "IPv6 is not supported");
-		if (strcmp(host_ip, "0.0.0.0") == 0)
-			host_ip = "";
 		if (strlen(host_ip) > 15)
 			return bad(p, CNI_ERR_CONFIG, "portMappings", "hostIP", host_ip,
 				   "is not an IPv4 address");

@@ -351,8 +351,7 @@ int brnet_attachment_warnings(const brnet_attachment *a, brnet_warning_fn warnin
 	for (unsigned i = 0; i < a->n_publish; i++) {
 		const struct inaddr *host = &a->publish[i].host_ip;
 
-		if (host->family != AF_INET || host->v4.s_addr == htonl(INADDR_ANY) ||
-		    inaddr_is_local(host))
+		if (host->family != AF_INET || inaddr_is_local(host))
 			continue;
 		snprintf(msg, sizeof(msg),
 			 "%s is not an address of this host: nothing reaches %s until it is",

@@ -32,6 +32,16 @@ for proto in tcp udp; do
 	via c1 $proto $HOST 8080 10.0.42.1 "from the publisher itself (hairpin)"
 done
 
+# 0.0.0.0 as HOST_IP is every address, as Docker's and Podman's users write it (it published
+# nothing: no packet is sent to 0.0.0.0).
+make_container any
+brnet setup --netns /run/netns/any --id any -p 0.0.0.0:8090:80 >/dev/null
+listen any tcp 0.0.0.0 80
+connect upstream tcp $HOST 8090 >/dev/null || fail "a port published on 0.0.0.0 is not reachable"
+expect_eq "0.0.0.0:8090:80" "$(seen_by any tcp 80)" "$UPSTREAM_ADDR"
+expect_eq "recorded as every address" "$(brnet ls --json | python3 -c 'import json,sys; print([x["publish"] for x in json.load(sys.stdin) if x["id"] == "any"][0])')" "['8090:80/tcp']"
+brnet teardown --id any >/dev/null
+
 # HOST_IP: only that address forwards.
 listen c1 tcp 0.0.0.0 90
 connect upstream tcp $HOST 9000 >/dev/null || fail "HOST_IP port not reachable on $HOST"

@@ -244,47 +244,51 @@ static void test_delete(void **state)
 
 static void test_match(void **state)
 {
+	/* The entry: 198.51.100.1:40000 -> 198.51.100.2:5353/udp, answered by 10.0.42.2. */
+	static const struct {
+		const char *what;
+		uint8_t proto;
+		uint16_t dport, dport_end;
+		const char *orig_dst, *reply_src, *spare;
+		bool match;
+	} cases[] = {
+		{ "everything", 0, 0, 0, NULL, NULL, NULL, true },
+		{ "its port", IPPROTO_UDP, 5353, 5353, NULL, NULL, NULL, true },
+		{ "another protocol", IPPROTO_TCP, 5353, 5353, NULL, NULL, NULL, false },
+		{ "a range from it", IPPROTO_UDP, 5353, 5400, NULL, NULL, NULL, true },
+		{ "a range to it", IPPROTO_UDP, 5300, 5353, NULL, NULL, NULL, true },
+		{ "a range ending before it", IPPROTO_UDP, 5300, 5352, NULL, NULL, NULL, false },
+		{ "a range starting after it", IPPROTO_UDP, 5354, 5400, NULL, NULL, NULL, false },
+		{ "the host address it was sent to", IPPROTO_UDP, 5353, 5353, "198.51.100.2", NULL,
+		  NULL, true },
+		{ "another host address", IPPROTO_UDP, 5353, 5353, "198.51.100.3", NULL, NULL,
+		  false },
+		{ "the container answering it", 0, 0, 0, NULL, "10.0.42.2", NULL, true },
+		{ "another container", 0, 0, 0, NULL, "10.0.42.3", NULL, false },
+		{ "already going to the publisher", IPPROTO_UDP, 5353, 5353, NULL, NULL,
+		  "10.0.42.2", false },
+		{ "going to another", IPPROTO_UDP, 5353, 5353, NULL, NULL, "10.0.42.3", true },
+	};
 	char buf[512];
 	struct ct_entry e;
-	struct ct_filter port = { .proto = IPPROTO_UDP, .dport = 5353, .dport_end = 5353 };
-	struct ct_filter f;
 
 	build_entry(buf, sizeof(buf), AF_INET, true);
 	assert_int_equal(ct_parse((struct nlmsghdr *)buf, &e), 1);
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct ct_filter f = { .proto = cases[i].proto,
+				       .dport = cases[i].dport,
+				       .dport_end = cases[i].dport_end };
 
-	assert_true(ct_filter_match(&(struct ct_filter){ 0 }, &e));
-	assert_true(ct_filter_match(&port, &e));
-	f = port;
-	f.proto = IPPROTO_TCP;
-	assert_false(ct_filter_match(&f, &e));
-	/* a range, at both of its ends and past them */
-	f = (struct ct_filter){ .proto = IPPROTO_UDP, .dport = 5353, .dport_end = 5400 };
-	assert_true(ct_filter_match(&f, &e));
-	f.dport = 5300;
-	f.dport_end = 5353;
-	assert_true(ct_filter_match(&f, &e));
-	f.dport_end = 5352;
-	assert_false(ct_filter_match(&f, &e));
-	f.dport = 5354;
-	f.dport_end = 5400;
-	assert_false(ct_filter_match(&f, &e));
-	/* the host address it was sent to */
-	f = port;
-	f.orig_dst = v4("198.51.100.2");
-	assert_true(ct_filter_match(&f, &e));
-	f.orig_dst = v4("198.51.100.3");
-	assert_false(ct_filter_match(&f, &e));
-	/* who answers it: the container it was DNAT'ed to */
-	f = (struct ct_filter){ .reply_src = v4("10.0.42.2") };
-	assert_true(ct_filter_match(&f, &e));
-	f.reply_src = v4("10.0.42.3");
-	assert_false(ct_filter_match(&f, &e));
-	/* already going to the container that publishes the port now: kept */
-	f = port;
-	f.spare_reply_src = v4("10.0.42.2");
-	assert_false(ct_filter_match(&f, &e));
-	f.spare_reply_src = v4("10.0.42.3");
-	assert_true(ct_filter_match(&f, &e));
+		if (cases[i].orig_dst)
+			f.orig_dst = v4(cases[i].orig_dst);
+		if (cases[i].reply_src)
+			f.reply_src = v4(cases[i].reply_src);
+		if (cases[i].spare)
+			f.spare_reply_src = v4(cases[i].spare);
+		if (ct_filter_match(&f, &e) != cases[i].match)
+			fail_msg("%s: expected %s", cases[i].what,
+				 cases[i].match ? "a match" : "none");
+	}
 }
 
 int main(void)

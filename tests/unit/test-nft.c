@@ -87,6 +87,15 @@ static void render_rule(struct nftnl_rule *r, char *text, size_t size)
 	nftnl_rule_free(back);
 }
 
+/* Each of want in text, in that order. */
+static void assert_in_order(const char *text, const char *const *want, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		text = strstr(text, want[i]);
+		assert_non_null(text);
+	}
+}
+
 static void test_masquerade_prefix_mask(void **state)
 {
 	struct inprefix subnet;
@@ -119,7 +128,6 @@ static void test_masquerade_exceptions(void **state)
 	struct nftnl_rule *r;
 	char buf[8192], text[8192], cidr[32];
 	struct nlmsghdr *nlh;
-	const char *p;
 
 	assert_ok(inprefix_parse_v4("10.244.1.0/24", &subnet));
 	assert_ok(inprefix_parse_v4("10.244.0.0/16", &except[0]));
@@ -127,11 +135,7 @@ static void test_masquerade_exceptions(void **state)
 	net.n_no_masq = 2;
 	render_rule(nft_network_rule(NFT_RULE_MASQUERADE, &net), text, sizeof(text));
 	/* After the interface test, an ip daddr != for each exception, in order, then masq. */
-	p = text;
-	for (size_t i = 0; i < ELEMENTSOF(masq_in_order); i++) {
-		p = strstr(p, masq_in_order[i]);
-		assert_non_null(p);
-	}
+	assert_in_order(text, masq_in_order, ELEMENTSOF(masq_in_order));
 	/* the other rules do not take them */
 	render_rule(nft_network_rule(NFT_RULE_HAIRPIN, &net), text, sizeof(text));
 	assert_null(strstr(text, "network header + 16"));
@@ -232,6 +236,15 @@ static void rule_text(enum nft_rule_id id, const char *bridge, const char *cidr,
 
 static void test_publish_rules(void **state)
 {
+	static const char *const localnet_drop[] = {
+		"inet brnet raw",
+		"[ payload load 4b @ network header + 16 => reg 1 ]",
+		"[ bitwise reg 1 = ( reg 1 & 0x000000ff ) ^ 0x00000000 ]",
+		"[ cmp eq reg 1 0x0000007f ]",
+		"[ meta load iifname => reg 1 ]",
+		"[ cmp neq reg 1 0x00006f6c 0x00000000 0x00000000 0x00000000 ]",
+		"[ immediate reg 0 drop ]",
+	};
 	char text[4096], name[NFT_COMMENT_MAX];
 
 	rule_text(NFT_RULE_PUBLISH_PREROUTING, NULL, "10.0.42.0/24", text, sizeof(text));
@@ -262,17 +275,10 @@ static void test_publish_rules(void **state)
 	assert_non_null(strstr(text, "[ ct load state => reg 1 ]"));
 	assert_non_null(strstr(text, "[ immediate reg 0 drop ]"));
 
-	/* 127/8 from any interface but lo, in the raw chain: meta nfproto, the destination
-	 * masked to /8, the input interface, drop. */
+	/* 127/8 from any interface but lo, in the raw chain: the destination masked to /8, the
+	 * input interface, drop. */
 	rule_text(NFT_RULE_LOCALNET_DROP, NULL, "10.0.42.0/24", text, sizeof(text));
-	assert_non_null(strstr(text, "inet brnet raw"));
-	assert_non_null(strstr(text, "[ payload load 4b @ network header + 16 => reg 1 ]"));
-	assert_non_null(strstr(text, "[ bitwise reg 1 = ( reg 1 & 0x000000ff ) ^ 0x00000000 ]"));
-	assert_non_null(strstr(text, "[ cmp eq reg 1 0x0000007f ]"));
-	assert_non_null(strstr(text, "[ meta load iifname => reg 1 ]"));
-	assert_non_null(
-		strstr(text, "[ cmp neq reg 1 0x00006f6c 0x00000000 0x00000000 0x00000000 ]"));
-	assert_non_null(strstr(text, "[ immediate reg 0 drop ]"));
+	assert_in_order(text, localnet_drop, ELEMENTSOF(localnet_drop));
 	assert_ok(nft_rule_name(NFT_RULE_LOCALNET_DROP, NULL, name));
 	assert_string_equal(name, "brnet localnet drop");
 

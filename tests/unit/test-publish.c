@@ -21,6 +21,8 @@ static void test_valid(void **state)
 		{ "8000-8010:9000-9010/tcp", "8000-8010:9000-9010/tcp", 11, IPPROTO_TCP },
 		{ "1:65535", "1:65535/tcp", 1, IPPROTO_TCP },
 		{ "5-5:7-7", "5:7/tcp", 1, IPPROTO_TCP },
+		/* every address, as Docker's users write it: no HOST_IP (nothing is sent to it) */
+		{ "0.0.0.0:8080:80/udp", "8080:80/udp", 1, IPPROTO_UDP },
 	};
 	struct brnet_error err = { 0 };
 	char buf[PUBLISH_STRLEN];
@@ -32,6 +34,7 @@ static void test_valid(void **state)
 		assert_string_equal(publish_to_string(&p, buf), cases[i].canonical);
 		assert_int_equal(publish_count(&p), cases[i].count);
 		assert_int_equal(p.proto, cases[i].proto);
+		assert_int_equal(p.host_ip.family, strchr(cases[i].canonical, '.') ? AF_INET : 0);
 	}
 }
 

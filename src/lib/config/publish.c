@@ -102,6 +102,10 @@ int publish_parse(const char *spec, struct publish *ret, struct brnet_error *err
 			return brnet_err(err, EINVAL,
 					 "invalid port spec \"%s\": \"%s\" is not an IPv4 address",
 					 spec, ip);
+		/* Every address, as Docker's and Podman's users write it: no packet is sent to
+		 * 0.0.0.0, so as a HOST_IP it would publish nothing. */
+		if (p.host_ip.v4.s_addr == htonl(INADDR_ANY))
+			p.host_ip = (struct inaddr){ 0 };
 		ports = c1 + 1;
 	}
 	r = parse_range(ports, (size_t)(c2 - ports), &p.host_port, &p.host_port_end);
