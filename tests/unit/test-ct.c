@@ -240,6 +240,15 @@ static void test_delete(void **state)
 	assert_int_equal(ntohs(mnl_attr_get_u16(find(NULL, proto, CTA_PROTO_DST_PORT))), 5353);
 	assert_int_equal(mnl_attr_get_u32(find(nlh, NULL, CTA_ID)), htonl(0xdeadbeef));
 	assert_null(find(nlh, NULL, CTA_TUPLE_REPLY));
+
+	/* Port 0 is a port: the kernel wants both to name the entry. */
+	e.orig.sport = 0;
+	nlbuf_init(&b, out, sizeof(out));
+	ct_build_delete(&b, &e);
+	assert_ok(nlbuf_finish(&b));
+	proto = find(NULL, find(nlh, NULL, CTA_TUPLE_ORIG), CTA_TUPLE_PROTO);
+	assert_non_null(find(NULL, proto, CTA_PROTO_SRC_PORT));
+	assert_int_equal(mnl_attr_get_u16(find(NULL, proto, CTA_PROTO_SRC_PORT)), 0);
 }
 
 static void test_match(void **state)

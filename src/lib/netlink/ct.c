@@ -44,9 +44,11 @@ static void put_be16(struct nlbuf *b, uint16_t type, uint16_t host)
 	nlbuf_put(b, type, sizeof(v), &v);
 }
 
-/* A tuple, or the part of one that a filter names: src/dst only when their family is set,
- * ports only with with_ports. */
-static void put_tuple(struct nlbuf *b, uint16_t type, const struct ct_tuple *t, bool with_ports)
+/* A tuple, or the part of one that a filter names: src/dst only when their family is set;
+ * ports: none, those that are set (a filter's), or both (a whole tuple, port 0 included). */
+enum ports { PORTS_NONE, PORTS_SET, PORTS_BOTH };
+
+static void put_tuple(struct nlbuf *b, uint16_t type, const struct ct_tuple *t, enum ports ports)
 {
 	struct nlattr *tuple = nlbuf_nest_start(b, type), *nest;
 
@@ -61,9 +63,9 @@ static void put_tuple(struct nlbuf *b, uint16_t type, const struct ct_tuple *t, 
 	if (t->proto) {
 		nest = nlbuf_nest_start(b, CTA_TUPLE_PROTO);
 		nlbuf_put_u8(b, CTA_PROTO_NUM, t->proto);
-		if (with_ports && t->sport)
+		if (ports == PORTS_BOTH || (ports == PORTS_SET && t->sport))
 			put_be16(b, CTA_PROTO_SRC_PORT, t->sport);
-		if (with_ports && t->dport)
+		if (ports == PORTS_BOTH || (ports == PORTS_SET && t->dport))
 			put_be16(b, CTA_PROTO_DST_PORT, t->dport);
 		nlbuf_nest_end(b, nest);
 	}
@@ -90,9 +92,9 @@ void ct_build_dump(struct nlbuf *b, const struct ct_filter *f)
 	if (f->reply_src.family == AF_INET)
 		rflags |= CT_FILTER_IP_SRC;
 	if (oflags)
-		put_tuple(b, CTA_TUPLE_ORIG, &orig, true);
+		put_tuple(b, CTA_TUPLE_ORIG, &orig, PORTS_SET);
 	if (rflags)
-		put_tuple(b, CTA_TUPLE_REPLY, &reply, false);
+		put_tuple(b, CTA_TUPLE_REPLY, &reply, PORTS_NONE);
 	if (oflags || rflags) {
 		nest = nlbuf_nest_start(b, CTA_FILTER);
 		if (oflags)
@@ -107,7 +109,7 @@ void ct_build_dump(struct nlbuf *b, const struct ct_filter *f)
 void ct_build_delete(struct nlbuf *b, const struct ct_entry *e)
 {
 	begin(b, IPCTNL_MSG_CT_DELETE, NLM_F_ACK);
-	put_tuple(b, CTA_TUPLE_ORIG, &e->orig, true);
+	put_tuple(b, CTA_TUPLE_ORIG, &e->orig, has_ports(e->orig.proto) ? PORTS_BOTH : PORTS_NONE);
 	if (e->has_id)
 		nlbuf_put(b, CTA_ID, sizeof(e->id), &e->id);
 	nlbuf_end(b);
