@@ -251,6 +251,28 @@ static void mac_from_address(const struct inaddr *a, uint8_t mac[static 6])
 	memcpy(mac + 2, &a->v4, 4);
 }
 
+/* A MAC given in the range addresses' own are drawn from must come with that address: another
+ * would be the MAC of the container that gets the address it stands for, on the same bridge
+ * (the same MAC twice, each port taking the other's frames). Copying a container's MAC to its
+ * successor at the same address stays possible. Asked before anything changes. */
+static int check_given_mac(const brnet_config *cfg, struct brnet_error *err)
+{
+	struct inaddr stands_for = { .family = AF_INET };
+	char ip[INADDR_STRLEN], mac[18];
+
+	if (!cfg->mac_set || cfg->mac[0] != 0x02 || cfg->mac[1] != 0x62)
+		return 0;
+	memcpy(&stands_for.v4, cfg->mac + 2, 4);
+	if (inaddr_equal(&cfg->address, &stands_for))
+		return 0;
+	format_mac(cfg->mac, mac);
+	return brnet_err(
+		err, EINVAL,
+		"invalid MAC %s: 02:62:... is where brnet draws each address's own MAC, and "
+		"this is %s's; give that address with it, or a MAC outside 02:62:...",
+		mac, inaddr_to_string(&stands_for, ip));
+}
+
 struct veth_echo {
 	const char *host_name;
 	struct link_info info; /* ifindex 0: not echoed (a kernel before 6.3) */
@@ -680,6 +702,8 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	if (!a)
 		return -ENOMEM;
 	r = attachment_init(a, cfg, err);
+	if (r >= 0)
+		r = check_given_mac(cfg, err);
 	if (r < 0)
 		return r;
 	/* The MAC given, or, once the address is leased, the address's. */
