@@ -233,11 +233,11 @@ static int step_lease(brnet_ctx *ctx, struct network *net, struct brnet_attachme
 	return r;
 }
 
-/* The container's MAC is chosen here, not by the kernel, so that the anti-spoofing elements
- * exist before the interface can send its first frame. */
 /*
- * The container's MAC, unless given: a function of its address (02:62 and the four bytes of
- * the IPv4 address; locally administered, unicast, unique on the bridge as the address is).
+ * The container's MAC is chosen here, not by the kernel, so that the anti-spoofing elements
+ * exist before the interface can send its first frame. Unless given, it is a function of its
+ * address (02:62 and the four bytes of the IPv4 address; locally administered, unicast, unique
+ * on the bridge as the address is).
  * An address that goes to another container keeps its MAC, so the neighbour caches of the
  * host and of the other containers, which keep the old pair for up to a minute, stay right:
  * with a MAC of its own, a container given a recent one's address was unreachable from them
