@@ -150,24 +150,33 @@ static size_t build_entry(char *buf, size_t size, int family, bool with_reply)
 	return b.len;
 }
 
+/* e's addresses, UDP ports and id as a parse must give them. */
+static void expect_entry(const struct ct_entry *e, const char *osrc, const char *odst,
+			 const char *rsrc, uint16_t sport, uint16_t dport)
+{
+	char a[INADDR_STRLEN];
+
+	assert_string_equal(inaddr_to_string(&e->orig.src, a), osrc);
+	assert_string_equal(inaddr_to_string(&e->orig.dst, a), odst);
+	assert_string_equal(inaddr_to_string(&e->reply.src, a), rsrc);
+	assert_int_equal(e->orig.proto, IPPROTO_UDP);
+	assert_int_equal(e->orig.sport, sport);
+	assert_int_equal(e->orig.dport, dport);
+	assert_true(e->has_id);
+	assert_false(e->has_zone);
+}
+
 static void test_parse(void **state)
 {
-	char buf[512], a[INADDR_STRLEN];
+	char buf[512];
 	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
 	struct ct_entry e;
 
 	build_entry(buf, sizeof(buf), AF_INET, true);
 	assert_int_equal(ct_parse(nlh, &e), 1);
-	assert_string_equal(inaddr_to_string(&e.orig.src, a), "198.51.100.1");
-	assert_string_equal(inaddr_to_string(&e.orig.dst, a), "198.51.100.2");
-	assert_string_equal(inaddr_to_string(&e.reply.src, a), "10.0.42.2");
-	assert_int_equal(e.orig.proto, IPPROTO_UDP);
-	assert_int_equal(e.orig.sport, 40000);
-	assert_int_equal(e.orig.dport, 5353);
+	expect_entry(&e, "198.51.100.1", "198.51.100.2", "10.0.42.2", 40000, 5353);
 	assert_int_equal(e.reply.sport, 5353);
-	assert_true(e.has_id);
 	assert_int_equal(e.id, htonl(0xdeadbeef));
-	assert_false(e.has_zone);
 
 	/* Another family, or another message: not ours to read. */
 	build_entry(buf, sizeof(buf), AF_INET6, true);
@@ -203,15 +212,8 @@ static void test_parse_kernel(void **state)
 	assert_ok(read_file_bounded(AT_FDCWD, path, 4096, &buf, &len));
 	assert_true(len >= NLMSG_HDRLEN);
 	assert_int_equal(ct_parse((struct nlmsghdr *)buf, &e), 1);
-	assert_string_equal(inaddr_to_string(&e.orig.src, a), "198.51.100.2");
-	assert_string_equal(inaddr_to_string(&e.orig.dst, a), "198.51.100.1");
-	assert_string_equal(inaddr_to_string(&e.reply.src, a), "198.51.100.1");
+	expect_entry(&e, "198.51.100.2", "198.51.100.1", "198.51.100.1", 40000, 5353);
 	assert_string_equal(inaddr_to_string(&e.reply.dst, a), "198.51.100.2");
-	assert_int_equal(e.orig.proto, IPPROTO_UDP);
-	assert_int_equal(e.orig.sport, 40000);
-	assert_int_equal(e.orig.dport, 5353);
-	assert_true(e.has_id);
-	assert_false(e.has_zone);
 }
 
 static void test_delete(void **state)
