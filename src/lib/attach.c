@@ -103,40 +103,43 @@ static int host_veth_del(struct nl_sock *rtnl, const struct brnet_attachment *a,
  * client's next connection is a new entry anyway. Best effort: where the kernel lacks
  * ctnetlink, the entries expire once their client stops.
  */
-static size_t stale_flow_filters(const struct brnet_attachment *a, bool going,
-				 struct ct_filter f[static PUBLISH_SPEC_MAX])
+static bool publishes_udp(const struct brnet_attachment *a)
 {
+	for (unsigned i = 0; i < a->n_publish; i++)
+		if (a->publish[i].proto == IPPROTO_UDP)
+			return true;
+	return false;
+}
+
+/* going: a teardown's (the flows its address answered); else a setup's (its UDP ports'
+ * flows to this host, but those its container answers already). nft: a NETLINK_NETFILTER
+ * socket, or NULL to open one. */
+static void forget_stale_flows(struct nl_sock **nft, const struct brnet_attachment *a, bool going)
+{
+	struct ct_filter f[PUBLISH_SPEC_MAX];
 	size_t n = 0;
 
 	/* Without an address (a rollback before the lease) every entry would match. */
-	if (a->address.family != AF_INET)
-		return 0;
-	for (unsigned i = 0; i < a->n_publish; i++) {
-		const struct publish *p = &a->publish[i];
+	if (a->address.family != AF_INET || !publishes_udp(a))
+		return;
+	if (going)
+		f[n++] = (struct ct_filter){ .reply_src = a->address };
+	else
+		for (unsigned i = 0; i < a->n_publish; i++) {
+			const struct publish *p = &a->publish[i];
 
-		if (p->proto != IPPROTO_UDP)
-			continue;
-		if (going) {
-			f[0] = (struct ct_filter){ .reply_src = a->address };
-			return 1;
+			if (p->proto == IPPROTO_UDP)
+				f[n++] = (struct ct_filter){
+					.proto = IPPROTO_UDP,
+					.dport = p->host_port,
+					.dport_end = p->host_port_end,
+					.orig_dst = p->host_ip,
+					.to_host = p->host_ip.family == 0,
+					.spare_reply_src = a->address,
+				};
 		}
-		f[n++] = (struct ct_filter){ .proto = IPPROTO_UDP,
-					     .dport = p->host_port,
-					     .dport_end = p->host_port_end,
-					     .orig_dst = p->host_ip,
-					     .to_host = p->host_ip.family == 0,
-					     .spare_reply_src = a->address };
-	}
-	return n;
-}
-
-static void forget_stale_flows(const struct brnet_attachment *a, bool going)
-{
-	struct ct_filter f[PUBLISH_SPEC_MAX];
-	size_t n = stale_flow_filters(a, going, f);
-
-	if (n > 0)
-		(void)ct_forget(f, n, NULL);
+	if (*nft || nl_sock_open(NETLINK_NETFILTER, -1, nft) >= 0)
+		(void)ct_forget(*nft, f, n, NULL);
 }
 
 int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *err)
@@ -178,7 +181,7 @@ int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *
 						owned_steps[i].what, a->id, a->ifname);
 		journal_undone(ctx, a, owned_steps[i].step);
 	}
-	forget_stale_flows(a, true);
+	forget_stale_flows(&nft, a, true);
 	/* The allowlist goes with its last container (EBUSY from the kernel: not the last). Not
 	 * journaled: a list left by a kill is one that no element uses, which gc removes. */
 	if (a->egress.on && a->egress.n_allow > 0) {
@@ -829,7 +832,7 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 			brnet_err_append(err, " (and rollback failed: %s)", undo_err.msg);
 		return r;
 	}
-	forget_stale_flows(a, false);
+	forget_stale_flows(&nft, a, false);
 	if (ret)
 		*ret = steal_pointer(&a);
 	return 0;

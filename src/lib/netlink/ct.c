@@ -120,23 +120,12 @@ void ct_build_delete(struct nlbuf *b, const struct ct_entry *e)
 static int ip_cb(const struct nlattr *a, void *data)
 {
 	struct ct_tuple *t = data;
-	struct inaddr *where;
+	uint16_t type = mnl_attr_get_type(a);
 
-	switch (mnl_attr_get_type(a)) {
-	case CTA_IP_V4_SRC:
-		where = &t->src;
-		break;
-	case CTA_IP_V4_DST:
-		where = &t->dst;
-		break;
-	default:
+	if (type != CTA_IP_V4_SRC && type != CTA_IP_V4_DST)
 		return MNL_CB_OK;
-	}
-	if (mnl_attr_get_payload_len(a) != 4)
-		return MNL_CB_ERROR;
-	where->family = AF_INET;
-	memcpy(&where->v4, mnl_attr_get_payload(a), 4);
-	return MNL_CB_OK;
+	return nlattr_get_in_addr(a, type == CTA_IP_V4_SRC ? &t->src : &t->dst) < 0 ? MNL_CB_ERROR
+										    : MNL_CB_OK;
 }
 
 struct proto_attrs {
@@ -300,24 +289,16 @@ static int collect_cb(const struct nlmsghdr *nlh, void *userdata)
 		if (!ct_filter_match(&c->f[i], &e) ||
 		    (c->f[i].to_host && !inaddr_is_local(&e.orig.dst)))
 			continue;
-		if (c->n_found == c->cap) {
-			size_t cap = c->cap ? c->cap * 2 : 16;
-			struct ct_entry *p = reallocarray(c->found, cap, sizeof(*p));
-
-			if (!p)
-				return -ENOMEM;
-			c->found = p;
-			c->cap = cap;
-		}
+		if (ARRAY_RESERVE(c->found, c->cap, c->n_found) < 0)
+			return -ENOMEM;
 		c->found[c->n_found++] = e;
 		break;
 	}
 	return 0;
 }
 
-int ct_forget(const struct ct_filter *f, size_t n, struct brnet_error *err)
+int ct_forget(struct nl_sock *s, const struct ct_filter *f, size_t n, struct brnet_error *err)
 {
-	_cleanup_(nl_sock_freep) struct nl_sock *s = NULL;
 	_cleanup_(freep) char *buf = NULL;
 	struct collect c = { .f = f, .n = n };
 	struct ct_filter common = { 0 };
@@ -327,10 +308,6 @@ int ct_forget(const struct ct_filter *f, size_t n, struct brnet_error *err)
 
 	if (n == 0)
 		return 0;
-	r = nl_sock_open(NETLINK_NETFILTER, -1, &s);
-	if (r < 0)
-		return brnet_err(err, r, "cannot open a netlink socket for conntrack: %s",
-				 strerror(-r));
 	buf = malloc(CT_DELETE_BUF);
 	if (!buf)
 		return -ENOMEM;

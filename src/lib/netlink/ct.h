@@ -62,7 +62,7 @@ int ct_parse(const struct nlmsghdr *nlh, struct ct_entry *ret);
 /* Everything but to_host. Pure. */
 bool ct_filter_match(const struct ct_filter *f, const struct ct_entry *e);
 
-/* Deletes every entry that matches one of the n filters (one dump for all), in the caller's
- * network namespace. Returns how many were deleted, or -errno. Entries that went away on
- * their own meanwhile do not count as errors. */
-int ct_forget(const struct ct_filter *f, size_t n, struct brnet_error *err);
+/* Deletes every entry that matches one of the n filters (one dump for all) over s, a
+ * NETLINK_NETFILTER socket. Returns how many were deleted, or -errno. Entries that went away
+ * on their own meanwhile do not count as errors. */
+int ct_forget(struct nl_sock *s, const struct ct_filter *f, size_t n, struct brnet_error *err);

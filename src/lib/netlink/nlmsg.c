@@ -107,3 +107,12 @@ void nlbuf_ack_last(struct nlbuf *b)
 		last = nlh;
 	}
 }
+
+int nlattr_get_in_addr(const struct nlattr *a, struct inaddr *ret)
+{
+	if (mnl_attr_get_payload_len(a) != sizeof(ret->v4))
+		return -EBADMSG;
+	*ret = (struct inaddr){ .family = AF_INET };
+	memcpy(&ret->v4, mnl_attr_get_payload(a), sizeof(ret->v4));
+	return 0;
+}

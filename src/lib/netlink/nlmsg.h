@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "shared/inaddr.h"
+
 struct nlbuf {
 	char *data;
 	size_t size;
@@ -45,3 +47,7 @@ int nlbuf_finish(const struct nlbuf *b);
  * ack says that all are done; the others' acks were a buffer and a read each. Requests that
  * answer with data (a GET, a dump, an echo) keep theirs. */
 void nlbuf_ack_last(struct nlbuf *b);
+
+/* Reading replies: an attribute holding one IPv4 address (IFA_LOCAL, RTA_GATEWAY,
+ * CTA_IP_V4_SRC...) into ret; -EBADMSG, ret untouched, when it is not four bytes long. */
+int nlattr_get_in_addr(const struct nlattr *a, struct inaddr *ret);

@@ -41,16 +41,15 @@ static int parse_addr_cb(const struct nlattr *attr, void *data)
 {
 	struct addr_info *info = data;
 	uint16_t type = mnl_attr_get_type(attr);
+	struct inaddr a;
 
 	if (type != IFA_LOCAL && type != IFA_ADDRESS)
 		return MNL_CB_OK;
-	if (mnl_attr_get_payload_len(attr) != sizeof(struct in_addr))
+	if (nlattr_get_in_addr(attr, &a) < 0)
 		return MNL_CB_ERROR;
 	/* IFA_LOCAL is the address itself; IFA_ADDRESS is the peer on point-to-point links. */
-	if (type == IFA_LOCAL || info->prefix.addr.family == 0) {
-		info->prefix.addr.family = AF_INET;
-		memcpy(&info->prefix.addr.v4, mnl_attr_get_payload(attr), sizeof(struct in_addr));
-	}
+	if (type == IFA_LOCAL || info->prefix.addr.family == 0)
+		info->prefix.addr = a;
 	return MNL_CB_OK;
 }
 

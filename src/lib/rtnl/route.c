@@ -40,16 +40,11 @@ static int parse_route_cb(const struct nlattr *attr, void *data)
 
 	switch (mnl_attr_get_type(attr)) {
 	case RTA_DST:
-		if (mnl_attr_get_payload_len(attr) != sizeof(struct in_addr))
-			return MNL_CB_ERROR;
-		info->dst.family = AF_INET;
-		memcpy(&info->dst.v4, mnl_attr_get_payload(attr), sizeof(struct in_addr));
-		break;
 	case RTA_GATEWAY:
-		if (mnl_attr_get_payload_len(attr) != sizeof(struct in_addr))
+		if (nlattr_get_in_addr(attr, mnl_attr_get_type(attr) == RTA_DST
+						     ? &info->dst
+						     : &info->gateway) < 0)
 			return MNL_CB_ERROR;
-		info->gateway.family = AF_INET;
-		memcpy(&info->gateway.v4, mnl_attr_get_payload(attr), sizeof(struct in_addr));
 		break;
 	case RTA_OIF:
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
