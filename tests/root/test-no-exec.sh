@@ -1,7 +1,8 @@
 #!/bin/bash
 # No helper processes: no verb of brnet, and no verb of brnet-cni with its built-in IPAM, execs
-# anything (the one execve is the program itself). The only execs in the product are the
-# user's own command (brnet run) and a delegated IPAM plugin (brnet-cni).
+# anything (the one execve is the program itself), UDP ports and their conntrack step
+# included. The only execs in the product are the user's own command (brnet run) and a
+# delegated IPAM plugin (brnet-cni).
 . "$(dirname "$0")/lib.sh"
 command -v strace >/dev/null || skip "needs strace"
 [ -x "${BRNET_CNI:-}" ] || fail "brnet-cni not found at '${BRNET_CNI:-}'"
@@ -22,7 +23,7 @@ unshare --mount --net --propagation private sleep 60 &
 ctr=$!
 PIDS+=($ctr)
 sleep 0.3
-for verb in "setup --netns /run/netns/c1 --id c1 -p 8080:80 --dns 10.0.0.53 --rootfs $TMPDIR/root --egress-allow 198.51.100.0/24 --egress-log" \
+for verb in "setup --netns /run/netns/c1 --id c1 -p 8080:80 -p 5353:53/udp --dns 10.0.0.53 --rootfs $TMPDIR/root --egress-allow 198.51.100.0/24 --egress-log" \
 	"setup --pid $ctr --id c2 --dns 10.0.0.53 --resolv-bind" \
 	"policy --id c1 --egress-deny-all" "check --id c1" "ls" "restore" "gc" \
 	"events --timeout 1" "teardown --id c1" "teardown --id c2"; do
@@ -32,7 +33,7 @@ for verb in "setup --netns /run/netns/c1 --id c1 -p 8080:80 --dns 10.0.0.53 --ro
 done
 
 make_container c3
-conf='{"cniVersion":"1.1.0","name":"noexec","type":"brnet-cni","bridge":"cni9","ipam":{"type":"brnet","subnet":"10.77.0.0/24"},"runtimeConfig":{"portMappings":[{"hostPort":9090,"containerPort":80}]}}'
+conf='{"cniVersion":"1.1.0","name":"noexec","type":"brnet-cni","bridge":"cni9","ipam":{"type":"brnet","subnet":"10.77.0.0/24"},"runtimeConfig":{"portMappings":[{"hostPort":9090,"containerPort":80},{"hostPort":9091,"containerPort":53,"protocol":"udp"}]}}'
 for cmd in ADD CHECK DEL STATUS GC VERSION; do
 	if [ $cmd = CHECK ]; then
 		input=$(python3 -c 'import json,sys; c=json.loads(sys.argv[1]); c["prevResult"]=json.load(open(sys.argv[2])); print(json.dumps(c))' "$conf" "$TMPDIR/add.json")
