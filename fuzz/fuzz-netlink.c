@@ -49,6 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct link_info link;
 		struct addr_info addr;
 		struct route_info route;
+		struct rule_info rule;
 		struct nflog_packet pkt;
 		struct ct_entry ct;
 		struct nft_fingerprint fp = { 0 };
@@ -65,6 +66,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* what it reads of a route is what the subnet check compares */
 		if (rtnl_parse_route(nlh, &route) >= 0 &&
 		    (route.dst.family != 0 && route.dst.family != AF_INET))
+			abort();
+		/* what it reads of a rule is what check and teardown compare */
+		if (rtnl_parse_rule(nlh, &rule) >= 0 && rule.src.family != 0 &&
+		    rule.src.family != AF_INET)
 			abort();
 		(void)nflog_parse(nlh, &pkt);
 		/* an entry it accepts has the four addresses a delete names */

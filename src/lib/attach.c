@@ -27,6 +27,7 @@
 #include "lib/netns/netns.h"
 #include "lib/record.h"
 #include "lib/rtnl/rtnl.h"
+#include "lib/srcroute.h"
 #include "shared/error.h"
 #include "shared/macro.h"
 
@@ -149,6 +150,15 @@ int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *
 	char owner[RECORD_NAME_MAX];
 	int r;
 
+	/* The rule stays in the namespace when the interface goes (its table's routes do not). */
+	if (a->journal & (1u << STEP_SOURCE_ROUTE)) {
+		r = step_hook("undo-source-route", err);
+		if (r >= 0)
+			r = srcroute_remove(a, err);
+		if (r < 0)
+			return r;
+		journal_undone(ctx, a, STEP_SOURCE_ROUTE);
+	}
 	/* Deleting the host end takes the peer, its address and its route with it. */
 	if (a->journal & (1u << STEP_VETH | 1u << STEP_CONTAINER)) {
 		r = step_hook("undo-veth", err);
@@ -394,13 +404,32 @@ static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brn
 	return 0;
 }
 
+/* Whether the main table has a default route that does not leave by ifindex. */
+struct other_default {
+	int ifindex;
+	bool found;
+};
+
+static int other_default_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	struct other_default *f = userdata;
+	struct route_info r;
+
+	/* A multipath route has no RTA_OIF (oif 0): another interface's too. */
+	if (rtnl_parse_route(nlh, &r) >= 0 && r.table == RT_TABLE_MAIN && r.dst_len == 0 &&
+	    r.type == RTN_UNICAST && r.oif != f->ifindex)
+		f->found = true;
+	return 0;
+}
+
 /* peer_ifindex: the interface's index inside, 0 to look it up by name; inet6: it has IPv6. */
-static int step_container(struct brnet_attachment *a, int netns_fd, int peer_ifindex, bool inet6,
-			  struct brnet_error *err)
+static int step_container(brnet_ctx *ctx, struct brnet_attachment *a, int netns_fd,
+			  int peer_ifindex, bool inet6, struct brnet_error *err)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *s = NULL;
 	struct inprefix local = { .addr = a->address, .len = a->subnet.len };
 	struct link_info peer = { .ifindex = peer_ifindex };
+	struct other_default other = { 0 };
 	char buf[2048];
 	struct nlbuf b;
 	int r;
@@ -416,19 +445,39 @@ static int step_container(struct brnet_attachment *a, int netns_fd, int peer_ifi
 						a->netns);
 	}
 	/* One round trip: lo up (ifindex 1 in every namespace), the interface up, address,
-	 * default route. The kernel runs them in order, so the route finds its subnet. The
-	 * network is IPv4 only and the guard drops IPv6 frames: an IPv6 link-local address
-	 * would only send duplicate address detection, MLD reports and router solicitations
-	 * that the bridge would have to drop. */
+	 * default route, and which default routes the namespace now has. The kernel runs them
+	 * in order, so the route finds its subnet. The network is IPv4 only and the guard drops
+	 * IPv6 frames: an IPv6 link-local address would only send duplicate address detection,
+	 * MLD reports and router solicitations that the bridge would have to drop. */
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_link_set_up(&b, 1);
 	rtnl_build_link_set_up_ipv4(&b, peer.ifindex, inet6);
 	rtnl_build_addr_new(&b, peer.ifindex, &local);
 	rtnl_build_route_default(&b, &a->gateway, peer.ifindex);
-	r = rtnl_run(s, &b, err);
+	rtnl_build_route_dump_main(&b);
+	other.ifindex = peer.ifindex;
+	r = rtnl_run_cb(s, &b, other_default_cb, &other, err);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot configure %s in namespace %s", a->ifname,
 					a->netns);
+	if (!other.found)
+		return 0;
+
+	/* Ours came after another interface's default route, which stays the one in use: what
+	 * leaves from our address needs a route of its own. Journaled first: the rule outlives
+	 * the interface. */
+	a->journal |= 1u << STEP_SOURCE_ROUTE;
+	r = record_save(ctx->attachments_dirfd, a, false, err);
+	if (r >= 0)
+		r = step_hook(attach_step_to_string(STEP_SOURCE_ROUTE), err);
+	if (r < 0)
+		return r;
+	nlbuf_init(&b, buf, sizeof(buf));
+	srcroute_build(&b, a, peer.ifindex);
+	r = rtnl_run(s, &b, err);
+	if (r < 0)
+		return brnet_err_prefix(err, r, "cannot add the source route of %s in namespace %s",
+					a->ifname, a->netns);
 	return 0;
 }
 
@@ -821,7 +870,7 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 		r = step_hook(attach_step_to_string(STEP_CONTAINER), err);
 	}
 	if (r >= 0)
-		r = step_container(a, netns_fd, peer_ifindex, inet6, err);
+		r = step_container(ctx, a, netns_fd, peer_ifindex, inet6, err);
 	if (r >= 0)
 		r = attach_state_transition(a, ATTACH_ACTIVE, err);
 	if (r >= 0)
@@ -936,6 +985,13 @@ int brnet_policy(brnet_ctx *ctx, const char *id, const char *ifname, const brnet
 	 * a list left here is one no element uses, which gc removes. */
 	(void)nft_egress_list_release(nft, &p, NULL);
 	return 0;
+}
+
+int attach_netns_open(const struct brnet_attachment *a)
+{
+	if (a->pid > 0 && !proc_alive(a->pid, a->pid_start))
+		return -ESRCH;
+	return netns_open_path(a->netns, NULL);
 }
 
 int attach_names(const char *id, const char **ifname, struct brnet_error *err)

@@ -23,6 +23,9 @@ int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *
 int attach_teardown_locked(brnet_ctx *ctx, const char *id, const char *ifname,
 			   struct brnet_error *err);
 
+/* An fd of a's network namespace; -ESRCH when the process it was given by has gone. */
+int attach_netns_open(const struct brnet_attachment *a);
+
 /* Validates an attachment's names; a NULL ifname becomes "eth0". */
 int attach_names(const char *id, const char **ifname, struct brnet_error *err);
 /* Loads a record by names: -ENOENT with "no attachment ID/IFNAME" when there is none. */

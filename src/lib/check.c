@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <netinet/in.h> /* before the linux/ headers */
 #include <linux/netfilter.h>
+#include <linux/rtnetlink.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +18,6 @@
 #include "lib/ctx.h"
 #include "lib/ipam/ipam.h"
 #include "lib/network.h"
-#include "lib/netns/netns.h"
 #include "lib/nft/nft.h"
 #include "lib/nft/egress.h"
 #include "lib/nft/guard.h"
@@ -25,6 +25,7 @@
 #include "lib/nft/publish.h"
 #include "lib/record.h"
 #include "lib/rtnl/rtnl.h"
+#include "lib/srcroute.h"
 #include "shared/error.h"
 #include "shared/macro.h"
 
@@ -104,6 +105,25 @@ static void check_host(const struct brnet_attachment *a, struct report *rep)
 		problem(rep, "host veth %s is down", a->host_veth);
 }
 
+/* A second network's: what leaves from its address goes out of its interface. */
+static void check_source_route(struct nl_sock *s, const struct brnet_attachment *a, int ifindex,
+			       struct report *rep)
+{
+	struct rule_info rule, want;
+	char buf[INADDR_STRLEN];
+
+	srcroute_rule(a, &want);
+	rule = want;
+	if (rtnl_rule_find(s, &rule, NULL) != 1 || rule.table != want.table)
+		problem(rep,
+			"no rule from %s to table %u in %s: its answers leave by another "
+			"interface",
+			inaddr_to_string(&a->address, buf), want.table, a->netns);
+	else if (rtnl_has_default_route(s, want.table, &a->gateway, ifindex, NULL) != 1)
+		problem(rep, "no default route via %s on %s in table %u in %s",
+			inaddr_to_string(&a->gateway, buf), a->ifname, want.table, a->netns);
+}
+
 static void check_container(const struct brnet_attachment *a, struct report *rep)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *s = NULL;
@@ -115,11 +135,11 @@ static void check_container(const struct brnet_attachment *a, struct report *rep
 	bool have_addr = false;
 	int r, n;
 
-	if (a->pid > 0 && !proc_alive(a->pid, a->pid_start)) {
+	fd = attach_netns_open(a);
+	if (fd == -ESRCH) {
 		problem(rep, "process %d is gone, and with it namespace %s", (int)a->pid, a->netns);
 		return;
 	}
-	fd = netns_open_path(a->netns, NULL);
 	if (fd < 0) {
 		problem(rep, "namespace %s is gone", a->netns);
 		return;
@@ -144,9 +164,11 @@ static void check_container(const struct brnet_attachment *a, struct report *rep
 	if (!have_addr)
 		problem(rep, "interface %s does not carry %s", a->ifname,
 			inprefix_to_string(&want, buf));
-	if (rtnl_has_default_route(s, &a->gateway, link.ifindex, NULL) != 1)
+	if (rtnl_has_default_route(s, RT_TABLE_MAIN, &a->gateway, link.ifindex, NULL) != 1)
 		problem(rep, "no default route via %s on %s in %s",
 			inaddr_to_string(&a->gateway, gwbuf), a->ifname, a->netns);
+	if (a->journal & (1u << STEP_SOURCE_ROUTE))
+		check_source_route(s, a, link.ifindex, rep);
 }
 
 static void bad_port(const struct publish *p, uint16_t port, const char *found, void *userdata)

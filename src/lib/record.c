@@ -31,8 +31,13 @@ static const char *const state_names[_ATTACH_STATE_MAX] = {
 };
 
 static const char *const step_names[_STEP_MAX] = {
-	[STEP_LEASE] = "lease",	  [STEP_PUBLISH] = "publish", [STEP_GUARD] = "guard",
-	[STEP_EGRESS] = "egress", [STEP_VETH] = "veth",	      [STEP_CONTAINER] = "container",
+	[STEP_LEASE] = "lease",
+	[STEP_PUBLISH] = "publish",
+	[STEP_GUARD] = "guard",
+	[STEP_EGRESS] = "egress",
+	[STEP_VETH] = "veth",
+	[STEP_CONTAINER] = "container",
+	[STEP_SOURCE_ROUTE] = "source-route",
 };
 
 const char *attach_state_to_string(enum attach_state s)

@@ -33,6 +33,7 @@ enum attach_step {
 	STEP_EGRESS, /* the egress policy's elements */
 	STEP_VETH,
 	STEP_CONTAINER, /* address, lo, default route inside the namespace */
+	STEP_SOURCE_ROUTE, /* a rule in the namespace, for a second network (srcroute.h) */
 	_STEP_MAX,
 };
 

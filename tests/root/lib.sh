@@ -178,6 +178,10 @@ v4_addrs() {
 v4_routes() {
 	python3 -c 'import json,sys; [print(r.get("dst"), r.get("gateway",""), r.get("dev"), r.get("prefsrc","")) for r in json.load(sys.stdin)]'
 }
+# The same for `route show table all`, with each route's table.
+v4_routes_tables() {
+	python3 -c 'import json,sys; [print(r.get("table","main"), r.get("type",""), r.get("dst"), r.get("gateway",""), r.get("dev"), r.get("prefsrc","")) for r in json.load(sys.stdin)]'
+}
 
 # A snapshot of everything brnet could change: host links and addresses, the nf_tables
 # ruleset, routes, and the state directory (names and contents).
@@ -199,7 +203,8 @@ snapshot_raw() {
 		for ns in $(ip netns list | awk '{print $1}'); do
 			echo "ns $ns"
 			ip -n "$ns" -4 -j addr show | v4_addrs
-			ip -n "$ns" -4 -j route show | v4_routes
+			ip -n "$ns" -4 -j route show table all | v4_routes_tables
+			ip -n "$ns" -4 rule show
 		done
 		# Files only: the empty skeleton (attachments/, networks/, a network's leases/)
 		# holds no state, nor does the attachments' lock file (empty, made by the first

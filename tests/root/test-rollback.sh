@@ -63,6 +63,41 @@ for step in undo-veth undo-egress undo-guard undo-publish undo-lease; do
 	echo "ok: teardown killed at $step is finished by the next teardown"
 done
 
+# A second network's source route (a rule in the namespace, which outlives the interface):
+# undone on failure, after a kill, and by a teardown killed at its undo.
+second=(setup --netns /run/netns/c1 --id c1 --ifname eth1 --bridge br2 --subnet 10.0.43.0/24)
+before=$(snapshot)
+set +e
+msg=$(BRNET_FAIL_STEP=source-route "$BRNET" "${second[@]}" 2>&1)
+rc=$?
+set -e
+expect_eq "failure at source-route: exit code" "$rc" "1"
+case "$msg" in *"injected failure at step source-route"*) ;; *) fail "unexpected message: $msg" ;; esac
+# The network br2 came to stay, as a first setup's does; nothing of the attachment did.
+brnet teardown --network br2 >/dev/null
+[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "failure at source-route left a trace"; }
+echo "ok: failure at source-route rolled back completely"
+set +e
+BRNET_KILL_STEP=source-route "$BRNET" "${second[@]}" >/dev/null 2>&1
+rc=$?
+set -e
+expect_eq "kill at source-route: killed by SIGKILL" "$rc" "137"
+brnet teardown --id c1 --ifname eth1 >/dev/null
+brnet teardown --network br2 >/dev/null
+[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "kill at source-route: teardown left a trace"; }
+echo "ok: kill at source-route: the journal let teardown remove everything"
+brnet "${second[@]}" >/dev/null
+[ "$(ip -n c1 -4 rule show | grep -c 'from 10.0.43.2 lookup')" = 1 ] || fail "no source route: $(ip -n c1 rule)"
+set +e
+BRNET_KILL_STEP=undo-source-route "$BRNET" teardown --id c1 --ifname eth1 >/dev/null 2>&1
+rc=$?
+set -e
+expect_eq "teardown killed at undo-source-route" "$rc" "137"
+expect_eq "second teardown finishes" "$(brnet teardown --id c1 --ifname eth1)" "detached c1/eth1"
+brnet teardown --network br2 >/dev/null
+[ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "kill at undo-source-route: left a trace"; }
+echo "ok: teardown killed at undo-source-route is finished by the next teardown"
+
 # Host veth names are 32 bits of a hash: a link of c3's name may be another attachment's. A
 # setup of c3 killed after journaling its veth (before creating it) must not let teardown take
 # that link: it carries the other attachment's mark.

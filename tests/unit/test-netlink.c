@@ -2,6 +2,7 @@
 /* rtnetlink builders (byte-exact and round trip), reply parsers, and ack/extended-ack parsing. */
 #include <errno.h>
 #include <stdio.h>
+#include <linux/fib_rules.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -107,6 +108,7 @@ static void test_ack_last(void **state)
 		{ RTM_GETLINK, NLM_F_ACK }, /* so does a lookup */
 		{ RTM_NEWADDR, 0 },
 		{ RTM_NEWROUTE, NLM_F_ACK }, /* the last change */
+		{ RTM_GETROUTE, 0 }, /* a dump after it answers with data */
 	};
 	size_t rest, n = 0;
 
@@ -119,6 +121,7 @@ static void test_ack_last(void **state)
 	rtnl_build_link_get(&b, 7, "br0");
 	rtnl_build_addr_new(&b, 2, &p);
 	rtnl_build_route_default(&b, &gw, 2);
+	rtnl_build_route_dump_main(&b);
 	assert_ok(nlbuf_finish(&b));
 	nlbuf_ack_last(&b);
 	rest = b.len;
@@ -127,6 +130,13 @@ static void test_ack_last(void **state)
 		assert_true(n < ELEMENTSOF(want));
 		assert_int_equal(nlh->nlmsg_type, want[n].type);
 		assert_int_equal(nlh->nlmsg_flags & (NLM_F_ACK | NLM_F_ECHO), want[n].flags);
+		if (nlh->nlmsg_type == RTM_GETROUTE) {
+			const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+
+			assert_int_equal(nlh->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
+			assert_int_equal(rtm->rtm_table, RT_TABLE_MAIN);
+			assert_int_equal(rtm->rtm_type, RTN_UNICAST);
+		}
 	}
 	assert_int_equal(n, ELEMENTSOF(want));
 }
@@ -743,6 +753,116 @@ static void test_parse_route(void **state)
 	assert_errno(rtnl_parse_route(nlh, &info), EBADMSG);
 }
 
+/* A source route's table: the address's subnet on link from the address, and the default
+ * route via the gateway, both in the table (a number past eight bits: RTA_TABLE), replacing. */
+static void test_route_source_table(void **state)
+{
+	char buf[512] __attribute__((aligned(4)));
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct inprefix local;
+	struct inaddr gw, prefsrc = { 0 };
+	const struct nlattr *attr;
+	struct route_info info;
+	char s[INADDR_STRLEN];
+	struct nlbuf b;
+	size_t rest;
+
+	assert_ok(inprefix_parse_v4("10.0.43.2/24", &local));
+	assert_ok(inaddr_parse_v4("10.0.43.1", &gw));
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_route_source_table(&b, 167783170, &local, &gw, 9);
+	assert_ok(nlbuf_finish(&b));
+	rest = b.len;
+
+	assert_true(nlmsg_ok(nlh, rest));
+	assert_int_equal(nlh->nlmsg_type, RTM_NEWROUTE);
+	assert_int_equal(nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_REPLACE | NLM_F_EXCL),
+			 NLM_F_CREATE | NLM_F_REPLACE);
+	assert_int_equal(((struct rtmsg *)mnl_nlmsg_get_payload(nlh))->rtm_scope, RT_SCOPE_LINK);
+	assert_ok(rtnl_parse_route(nlh, &info));
+	assert_string_equal(inaddr_to_string(&info.dst, s), "10.0.43.0");
+	assert_int_equal(info.dst_len, 24);
+	assert_int_equal(info.table, 167783170);
+	assert_int_equal(info.gateway.family, 0);
+	assert_int_equal(info.oif, 9);
+	mnl_attr_for_each (attr, nlh, sizeof(struct rtmsg))
+		if (mnl_attr_get_type(attr) == RTA_PREFSRC)
+			assert_int_equal(nlattr_get_in_addr(attr, &prefsrc), 0);
+	assert_true(inaddr_equal(&prefsrc, &local.addr));
+
+	nlh = nlmsg_next(nlh, &rest);
+	assert_true(nlmsg_ok(nlh, rest));
+	assert_int_equal(nlh->nlmsg_type, RTM_NEWROUTE);
+	assert_int_equal(((struct rtmsg *)mnl_nlmsg_get_payload(nlh))->rtm_scope,
+			 RT_SCOPE_UNIVERSE);
+	assert_ok(rtnl_parse_route(nlh, &info));
+	assert_int_equal(info.dst_len, 0);
+	assert_int_equal(info.table, 167783170);
+	assert_true(inaddr_equal(&info.gateway, &gw));
+	assert_int_equal(info.oif, 9);
+	nlh = nlmsg_next(nlh, &rest);
+	assert_false(nlmsg_ok(nlh, rest));
+}
+
+/* A source route's rule as the kernel dumps it (captured from 6.1, table past eight bits and
+ * FRA_SUPPRESS_PREFIXLEN, FRA_PROTOCOL beside ours); the builder's, read back; and what the
+ * reader refuses. */
+static void test_rule(void **state)
+{
+	static const uint8_t kernel[] __attribute__((aligned(4))) = {
+		0x44, 0x00, 0x00, 0x00, 0x20, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00, 0xfa, 0x1d,
+		0x00, 0x00, 0x02, 0x00, 0x20, 0x00, 0xfc, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+		0x08, 0x00, 0x0f, 0x00, 0x02, 0x2b, 0x00, 0x0a, 0x08, 0x00, 0x0e, 0x00, 0xff, 0xff,
+		0xff, 0xff, 0x05, 0x00, 0x15, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x06, 0x00,
+		0xfd, 0x7f, 0x00, 0x00, 0x08, 0x00, 0x02, 0x00, 0x0a, 0x00, 0x2b, 0x02,
+	};
+	char buf[256] __attribute__((aligned(4)));
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct rule_info want = { .src_len = 32, .table = 167783170, .priority = 32765 };
+	struct rule_info got;
+	char s[INADDR_STRLEN];
+	struct nlbuf b;
+
+	assert_ok(inaddr_parse_v4("10.0.43.2", &want.src));
+	assert_ok(rtnl_parse_rule((const struct nlmsghdr *)kernel, &got));
+	assert_string_equal(inaddr_to_string(&got.src, s), "10.0.43.2");
+	assert_int_equal(got.src_len, 32);
+	assert_int_equal(got.action, FR_ACT_TO_TBL);
+	assert_int_equal(got.table, 167783170);
+	assert_int_equal(got.priority, 32765);
+
+	/* Made exclusive, removed without: each names source, priority and table. */
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_rule(&b, RTM_NEWRULE, &want);
+	assert_ok(nlbuf_finish(&b));
+	assert_int_equal(nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK),
+			 NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
+	assert_ok(rtnl_parse_rule(nlh, &got));
+	assert_true(inaddr_equal(&got.src, &want.src));
+	assert_int_equal(got.action, FR_ACT_TO_TBL);
+	assert_int_equal(got.table, want.table);
+	assert_int_equal(got.priority, want.priority);
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_rule(&b, RTM_DELRULE, &want);
+	assert_ok(nlbuf_finish(&b));
+	assert_int_equal(nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL), 0);
+	nlh->nlmsg_type = RTM_NEWRULE; /* as a dump would answer */
+	assert_ok(rtnl_parse_rule(nlh, &got));
+	assert_int_equal(got.table, want.table);
+
+	/* Another family, a short header, a source of the wrong length. */
+	((struct fib_rule_hdr *)mnl_nlmsg_get_payload(nlh))->family = AF_INET6;
+	assert_errno(rtnl_parse_rule(nlh, &got), EAFNOSUPPORT);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWRULE;
+	assert_errno(rtnl_parse_rule(nlh, &got), EBADMSG);
+	*(struct fib_rule_hdr *)mnl_nlmsg_put_extra_header(
+		nlh, sizeof(struct fib_rule_hdr)) = (struct fib_rule_hdr){ .family = AF_INET,
+									   .src_len = 32 };
+	mnl_attr_put(nlh, FRA_SRC, 3, &want.src.v4);
+	assert_errno(rtnl_parse_rule(nlh, &got), EBADMSG);
+}
+
 static void test_parse_addr(void **state)
 {
 	char buf[256];
@@ -906,6 +1026,8 @@ int main(void)
 		cmocka_unit_test(test_builder_overflow),
 		cmocka_unit_test(test_parse_addr),
 		cmocka_unit_test(test_parse_route),
+		cmocka_unit_test(test_route_source_table),
+		cmocka_unit_test(test_rule),
 		cmocka_unit_test(test_parse_ack),
 		cmocka_unit_test(test_parse_done),
 		cmocka_unit_test(test_parse_nflog),

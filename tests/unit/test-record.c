@@ -33,7 +33,7 @@ static struct brnet_attachment sample(void)
 	inprefix_parse_v4("10.0.42.0/24", &a.subnet);
 	inaddr_parse_v4("10.0.42.2", &a.address);
 	inaddr_parse_v4("10.0.42.1", &a.gateway);
-	a.journal = 1u << STEP_LEASE | 1u << STEP_VETH;
+	a.journal = 1u << STEP_LEASE | 1u << STEP_VETH | 1u << STEP_SOURCE_ROUTE;
 	record_update_strings(&a);
 	return a;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Routes: the container's default route via the gateway. */
+/* Routes: the container's default route via the gateway, and the table of its source route. */
 #include <errno.h>
 #include <linux/rtnetlink.h>
 #include <string.h>
@@ -26,9 +26,52 @@ void rtnl_build_route_default(struct nlbuf *b, const struct inaddr *gateway, int
 	nlbuf_end(b);
 }
 
+void rtnl_build_route_source_table(struct nlbuf *b, uint32_t table, const struct inprefix *local,
+				   const struct inaddr *gateway, int ifindex)
+{
+	struct inaddr net = inaddr_v4_from_host(inaddr_v4_host(&local->addr) &
+						prefix_v4_mask(local->len));
+	struct rtmsg rtm = {
+		.rtm_family = AF_INET,
+		.rtm_dst_len = local->len,
+		.rtm_table = RT_TABLE_UNSPEC, /* RTA_TABLE: the number may not fit eight bits */
+		.rtm_protocol = RTPROT_STATIC,
+		.rtm_scope = RT_SCOPE_LINK,
+		.rtm_type = RTN_UNICAST,
+	};
+
+	/* Replacing: a route left by a setup killed before its rule is the same route. */
+	nlbuf_begin(b, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE | NLM_F_ACK, &rtm, sizeof(rtm));
+	nlbuf_put_u32(b, RTA_TABLE, table);
+	nlbuf_put(b, RTA_DST, sizeof(struct in_addr), &net.v4);
+	nlbuf_put(b, RTA_PREFSRC, sizeof(struct in_addr), &local->addr.v4);
+	nlbuf_put_u32(b, RTA_OIF, (uint32_t)ifindex);
+	nlbuf_end(b);
+
+	rtm.rtm_dst_len = 0;
+	rtm.rtm_scope = RT_SCOPE_UNIVERSE;
+	nlbuf_begin(b, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE | NLM_F_ACK, &rtm, sizeof(rtm));
+	nlbuf_put_u32(b, RTA_TABLE, table);
+	nlbuf_put(b, RTA_GATEWAY, sizeof(struct in_addr), &gateway->v4);
+	nlbuf_put_u32(b, RTA_OIF, (uint32_t)ifindex);
+	nlbuf_end(b);
+}
+
 void rtnl_build_route_dump(struct nlbuf *b, int family)
 {
 	struct rtmsg rtm = { .rtm_family = (unsigned char)family };
+
+	nlbuf_begin(b, RTM_GETROUTE, NLM_F_DUMP, &rtm, sizeof(rtm));
+	nlbuf_end(b);
+}
+
+void rtnl_build_route_dump_main(struct nlbuf *b)
+{
+	/* With strict checking (4.20 on) the kernel sends only these; older ones send every
+	 * route, which the reader must filter anyway. */
+	struct rtmsg rtm = { .rtm_family = AF_INET,
+			     .rtm_table = RT_TABLE_MAIN,
+			     .rtm_type = RTN_UNICAST };
 
 	nlbuf_begin(b, RTM_GETROUTE, NLM_F_DUMP, &rtm, sizeof(rtm));
 	nlbuf_end(b);
@@ -83,6 +126,7 @@ int rtnl_parse_route(const struct nlmsghdr *nlh, struct route_info *ret)
 struct default_find {
 	const struct inaddr *gateway;
 	int ifindex;
+	uint32_t table;
 	bool found;
 };
 
@@ -93,7 +137,7 @@ static int default_find_cb(const struct nlmsghdr *nlh, void *userdata)
 
 	if (rtnl_parse_route(nlh, &r) < 0)
 		return 0; /* other families, and routes we cannot read, are not ours */
-	if (r.dst_len == 0 && r.table == RT_TABLE_MAIN && r.oif == f->ifindex &&
+	if (r.dst_len == 0 && r.table == f->table && r.oif == f->ifindex &&
 	    inaddr_equal(&r.gateway, f->gateway))
 		f->found = true;
 	return 0;
@@ -112,10 +156,10 @@ static int route_dump(struct nl_sock *s, nl_data_cb cb, void *userdata, struct b
 	return r < 0 ? r : nl_sock_transact(s, b.data, b.len, cb, userdata, err);
 }
 
-int rtnl_has_default_route(struct nl_sock *s, const struct inaddr *gateway, int ifindex,
-			   struct brnet_error *err)
+int rtnl_has_default_route(struct nl_sock *s, uint32_t table, const struct inaddr *gateway,
+			   int ifindex, struct brnet_error *err)
 {
-	struct default_find f = { .gateway = gateway, .ifindex = ifindex };
+	struct default_find f = { .gateway = gateway, .ifindex = ifindex, .table = table };
 	int r = route_dump(s, default_find_cb, &f, err);
 
 	return r < 0 ? r : f.found;

@@ -77,7 +77,13 @@ void rtnl_build_addr_new(struct nlbuf *b, int ifindex, const struct inprefix *lo
 void rtnl_build_addr_dump(struct nlbuf *b, int family, int ifindex);
 /* After any default route already there (another network's). */
 void rtnl_build_route_default(struct nlbuf *b, const struct inaddr *gateway, int ifindex);
+/* Two requests: in table, local's subnet on link ifindex from local's address, and the default
+ * route via gateway (a source route's table: srcroute.h). */
+void rtnl_build_route_source_table(struct nlbuf *b, uint32_t table, const struct inprefix *local,
+				   const struct inaddr *gateway, int ifindex);
 void rtnl_build_route_dump(struct nlbuf *b, int family);
+/* The unicast routes of the main table. */
+void rtnl_build_route_dump_main(struct nlbuf *b);
 
 /* Parsers: -EBADMSG for malformed messages, unknown attributes skipped. */
 int rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *ret);
@@ -117,9 +123,26 @@ int rtnl_parse_route(const struct nlmsghdr *nlh, struct route_info *ret);
  * default one, a VPN's /8 around p, a blackhole aggregating a range) do not count. */
 int rtnl_route_within(struct nl_sock *s, const struct inprefix *p, struct route_info *ret,
 		      struct brnet_error *err);
-/* Returns 1 if the main table has a default route via gateway out of ifindex, else 0. */
-int rtnl_has_default_route(struct nl_sock *s, const struct inaddr *gateway, int ifindex,
-			   struct brnet_error *err);
+/* Returns 1 if table (RT_TABLE_MAIN...) has a default route via gateway out of ifindex, else 0. */
+int rtnl_has_default_route(struct nl_sock *s, uint32_t table, const struct inaddr *gateway,
+			   int ifindex, struct brnet_error *err);
+
+/* A rule sending what leaves from one address (src, a /32) to a table. */
+struct rule_info {
+	struct inaddr src; /* family 0 when the rule has none */
+	unsigned char src_len;
+	unsigned char action; /* FR_ACT_* */
+	uint32_t table;
+	uint32_t priority;
+};
+
+/* RTM_NEWRULE (exclusive) or RTM_DELRULE of rule. */
+void rtnl_build_rule(struct nlbuf *b, uint16_t type, const struct rule_info *rule);
+void rtnl_build_rule_dump(struct nlbuf *b);
+int rtnl_parse_rule(const struct nlmsghdr *nlh, struct rule_info *ret);
+/* 1 and rule->table when the namespace of s has a rule to a table from rule->src (a /32) at
+ * rule->priority, else 0. */
+int rtnl_rule_find(struct nl_sock *s, struct rule_info *rule, struct brnet_error *err);
 
 /* 1 if a local socket holds a port in [first, last] for proto on addr (NULL or family 0: any
  * address; a socket on every address always counts), with its address and port; else 0. */
