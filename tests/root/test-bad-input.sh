@@ -37,6 +37,11 @@ bad 2 "host bits" "${S[@]}" --subnet 10.0.42.1/24
 bad 2 "/8 to /30" "${S[@]}" --bridge br7 --subnet 10.0.0.0/7
 bad 2 "/8 to /30" "${S[@]}" --bridge br31 --subnet 10.0.0.0/31
 bad 2 "010.0.42.0/24" "${S[@]}" --subnet 010.0.42.0/24
+# Ranges no interface of a network can use: the kernel refused the gateway of the first only
+# after the bridge was made; the others were set up and could not work.
+bad 2 "within 0.0.0.0/8" "${S[@]}" --bridge br8 --subnet 0.0.0.0/24
+bad 2 "within 127.0.0.0/8" "${S[@]}" --bridge br8 --subnet 127.1.0.0/24
+bad 2 "within 224.0.0.0/4" "${S[@]}" --bridge br8 --subnet 224.1.0.0/24
 bad 2 "10.0.42.007" "${S[@]}" --ip 10.0.42.007
 bad 2 "10.0.43.5" "${S[@]}" --ip 10.0.43.5
 bad 2 "10.0.42.1" "${S[@]}" --ip 10.0.42.1

@@ -68,6 +68,21 @@ static void test_subnet(void **state)
 	assert_non_null(strstr(err.msg, "10.0.42.0/24"));
 	assert_errno(config_parse_subnet("10.0.0.0/31", &p, &err), EINVAL);
 	assert_non_null(strstr(err.msg, "/8 to /30"));
+
+	/* Ranges no network's interface can use, and their neighbours, which it can. */
+	assert_errno(config_parse_subnet("0.0.0.0/24", &p, &err), EINVAL);
+	assert_non_null(strstr(err.msg, "within 0.0.0.0/8"));
+	assert_errno(config_parse_subnet("127.1.0.0/16", &p, &err), EINVAL);
+	assert_non_null(strstr(err.msg, "\"127.1.0.0/16\": within 127.0.0.0/8, the loopback"));
+	assert_errno(config_parse_subnet("127.0.0.0/8", &p, &err), EINVAL);
+	assert_errno(config_parse_subnet("224.1.0.0/24", &p, &err), EINVAL);
+	assert_non_null(strstr(err.msg, "within 224.0.0.0/4, the multicast range"));
+	assert_errno(config_parse_subnet("239.255.255.252/30", &p, &err), EINVAL);
+	assert_ok(config_parse_subnet("1.0.0.0/8", &p, &err));
+	assert_ok(config_parse_subnet("126.255.255.252/30", &p, &err));
+	assert_ok(config_parse_subnet("128.0.0.0/8", &p, &err));
+	assert_ok(config_parse_subnet("223.255.255.0/24", &p, &err));
+	assert_ok(config_parse_subnet("240.1.0.0/24", &p, &err)); /* unicast to Linux */
 }
 
 static void test_setters(void **state)
