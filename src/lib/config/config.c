@@ -62,18 +62,6 @@ int config_check_id(const char *id, struct brnet_error *err)
 	return 0;
 }
 
-/* Ranges no interface of a network can have: the kernel refuses a gateway in the first,
- * brnet's own rules drop the second arriving from a bridge, the third is not unicast. */
-static const struct {
-	uint32_t net;
-	unsigned len;
-	const char *why;
-} unusable[] = {
-	{ 0x00000000, 8, "\"this network\", an address no host has" },
-	{ 0x7f000000, 8, "the loopback range" },
-	{ 0xe0000000, 4, "the multicast range" },
-};
-
 int config_parse_subnet(const char *s, struct inprefix *ret, struct brnet_error *err)
 {
 	struct inprefix p;
@@ -95,15 +83,6 @@ int config_parse_subnet(const char *s, struct inprefix *ret, struct brnet_error 
 		return brnet_err(err, EINVAL,
 				 "invalid subnet \"%s\": host bits are set (did you mean %s?)", s,
 				 inprefix_to_string(&net, buf));
-	}
-	for (size_t i = 0; i < ELEMENTSOF(unusable); i++) {
-		struct inprefix u = { .addr = inaddr_v4_from_host(unusable[i].net),
-				      .len = unusable[i].len };
-
-		/* No subnet is shorter than /8: it lies within u or beside it. */
-		if (inprefix_contains(&u, &p.addr))
-			return brnet_err(err, EINVAL, "invalid subnet \"%s\": within %s, %s", s,
-					 inprefix_to_string(&u, buf), unusable[i].why);
 	}
 	*ret = p;
 	return 0;
@@ -229,15 +208,40 @@ int brnet_config_set_bridge(brnet_config *cfg, const char *bridge, struct brnet_
 	return 0;
 }
 
+/* Ranges no interface of a network can have: the kernel refuses a gateway in the first,
+ * brnet's own rules drop the second arriving from a bridge, the third is not unicast. A new
+ * network's subnet is refused in them; a network recorded by an older brnet is still read. */
+static const struct {
+	uint32_t net;
+	unsigned len;
+	const char *why;
+} unusable[] = {
+	{ 0x00000000, 8, "\"this network\", an address no host has" },
+	{ 0x7f000000, 8, "the loopback range" },
+	{ 0xe0000000, 4, "the multicast range" },
+};
+
 int brnet_config_set_subnet(brnet_config *cfg, const char *cidr, struct brnet_error *err)
 {
+	char buf[PREFIX_STRLEN];
+	struct inprefix p;
 	int r;
 
 	if (!cfg)
 		return -EINVAL;
-	r = config_parse_subnet(cidr, &cfg->subnet, err);
+	r = config_parse_subnet(cidr, &p, err);
 	if (r < 0)
 		return r;
+	for (size_t i = 0; i < ELEMENTSOF(unusable); i++) {
+		struct inprefix u = { .addr = inaddr_v4_from_host(unusable[i].net),
+				      .len = unusable[i].len };
+
+		/* No subnet is shorter than /8: it lies within u or beside it. */
+		if (inprefix_contains(&u, &p.addr))
+			return brnet_err(err, EINVAL, "invalid subnet \"%s\": within %s, %s", cidr,
+					 inprefix_to_string(&u, buf), unusable[i].why);
+	}
+	cfg->subnet = p;
 	cfg->subnet_set = true;
 	return 0;
 }
