@@ -45,11 +45,14 @@ static int parse_rule_cb(const struct nlattr *attr, void *data)
 			return MNL_CB_ERROR;
 		break;
 	case FRA_TABLE:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		info->table = mnl_attr_get_u32(attr);
+		break;
 	case FRA_PRIORITY:
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
 			return MNL_CB_ERROR;
-		*(mnl_attr_get_type(attr) == FRA_TABLE ? &info->table
-						       : &info->priority) = mnl_attr_get_u32(attr);
+		info->priority = mnl_attr_get_u32(attr);
 		break;
 	}
 	return MNL_CB_OK;
