@@ -181,6 +181,9 @@ bool brnet_network_masquerade(const brnet_network *n);
 /* Its i-th masquerade exception ("10.244.0.0/16"), or NULL past the last. */
 const char *brnet_network_masquerade_exception(const brnet_network *n, unsigned i);
 unsigned brnet_network_attachments(const brnet_network *n);
+/* Its containers' MTU when a setup asks none, chosen when it was made (the host's towards the
+ * internet); 0: the kernel's default (no route out then, or an older brnet's network). */
+unsigned brnet_network_mtu(const brnet_network *n);
 /* Removes a network that has no attachments: its rules, its bridge, its state (leases of
  * attachments that died with it). 1 when removed, 0 when there was none; 2 when only its
  * record here was, because the bridge is the network of another state directory (its mark

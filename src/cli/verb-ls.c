@@ -16,6 +16,7 @@ static void help(void)
 	       "published ports. With --json, also the gateway, MAC and origin (\"cni:NETWORK\"\n"
 	       "for the CNI plugin's).\n\n"
 	       "With --networks, list networks instead: bridge, subnet, gateway, attachments,\n"
+	       "the MTU its containers get when a setup asks none (\"-\": the kernel's default),\n"
 	       "whether connections routed in from elsewhere reach containers (\"-\": not chosen\n"
 	       "yet, by a network an older brnet recorded), and whether it masquerades (and\n"
 	       "where not).\n\n"
@@ -137,8 +138,8 @@ static const char *yes_no(int v)
 
 static const char *network_cell(const void *row, int col, char buf[static CELL_MAX])
 {
-	static const char *const heading[] = { "BRIDGE",      "SUBNET",	   "GATEWAY",
-					       "ATTACHMENTS", "ROUTED-IN", "MASQUERADE" };
+	static const char *const heading[] = { "BRIDGE", "SUBNET",    "GATEWAY",   "ATTACHMENTS",
+					       "MTU",	 "ROUTED-IN", "MASQUERADE" };
 	const brnet_network *net = row;
 	size_t len;
 
@@ -155,6 +156,11 @@ static const char *network_cell(const void *row, int col, char buf[static CELL_M
 		snprintf(buf, CELL_MAX, "%u", brnet_network_attachments(net));
 		return buf;
 	case 4:
+		if (!brnet_network_mtu(net))
+			return "-";
+		snprintf(buf, CELL_MAX, "%u", brnet_network_mtu(net));
+		return buf;
+	case 5:
 		return yes_no(brnet_network_routed(net));
 	}
 	if (!brnet_network_masquerade(net) || !brnet_network_masquerade_exception(net, 0))
@@ -181,12 +187,15 @@ static void print_networks_json(brnet_network **list, size_t n)
 				except, json_string(brnet_network_masquerade_exception(net, k)));
 		json_array_append_new(
 			arr,
-			json_pack("{s:s, s:s, s:s, s:I, s:o, s:b, s:o}", "bridge",
+			json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:b, s:o}", "bridge",
 				  brnet_network_bridge(net), "subnet", brnet_network_subnet(net),
 				  "gateway", brnet_network_gateway(net), "attachments",
-				  (json_int_t)brnet_network_attachments(net), "routed",
-				  routed < 0 ? json_null() : json_boolean(routed), "masquerade",
-				  brnet_network_masquerade(net), "masquerade_except", except));
+				  (json_int_t)brnet_network_attachments(net), "mtu",
+				  brnet_network_mtu(net) ? json_integer(brnet_network_mtu(net))
+							 : json_null(),
+				  "routed", routed < 0 ? json_null() : json_boolean(routed),
+				  "masquerade", brnet_network_masquerade(net), "masquerade_except",
+				  except));
 	}
 	json_dumpf(arr, stdout, JSON_INDENT(2));
 	putchar('\n');
@@ -206,7 +215,7 @@ static int list_networks(brnet_ctx *ctx, bool json)
 	if (json)
 		print_networks_json(list, n);
 	else
-		print_table((const void *const *)list, n, 6, network_cell);
+		print_table((const void *const *)list, n, 7, network_cell);
 	brnet_network_list_free(list, n);
 	return 0;
 }

@@ -821,6 +821,8 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	r = network_settle_routed(&net, cfg->routed, err);
 	if (r >= 0)
 		r = network_ensure(ctx, &net, rtnl, nft, err);
+	if (r >= 0 && !a->mtu)
+		a->mtu = net.mtu; /* the network's, chosen when it was made */
 	if (r >= 0 && a->egress.on)
 		r = network_bridged_filtering(net.bridge, true, err);
 	if (r < 0)

@@ -112,6 +112,7 @@ struct brnet_network {
 	char no_masq[CONFIG_NO_MASQ_MAX][PREFIX_STRLEN];
 	unsigned n_no_masq;
 	unsigned attachments;
+	unsigned mtu;
 };
 
 void brnet_network_list_free(brnet_network **list, size_t n)
@@ -166,6 +167,7 @@ static int network_row(const char *bridge, void *userdata)
 	for (unsigned i = 0; i < f.n_no_masq; i++)
 		inprefix_to_string(&f.no_masq[i], net->no_masq[i]);
 	net->n_no_masq = f.n_no_masq;
+	net->mtu = f.mtu;
 	rows->v[rows->n++] = net;
 	return 0;
 }
@@ -247,4 +249,9 @@ const char *brnet_network_masquerade_exception(const brnet_network *n, unsigned 
 unsigned brnet_network_attachments(const brnet_network *n)
 {
 	return n ? n->attachments : 0;
+}
+
+unsigned brnet_network_mtu(const brnet_network *n)
+{
+	return n ? n->mtu : 0;
 }

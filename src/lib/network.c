@@ -37,6 +37,7 @@ static int network_file_load(int dirfd, const char *path, struct network_file *r
 	const char *bridge, *subnet, *why = NULL;
 	json_t *except = NULL, *v;
 	json_error_t jerr;
+	json_int_t mtu = 0;
 	int routed = -1, masquerade = 1;
 	size_t len, i;
 	int r;
@@ -47,12 +48,15 @@ static int network_file_load(int dirfd, const char *path, struct network_file *r
 	if (r < 0)
 		return brnet_err(err, r, "cannot read %s/" NETWORK_FILE ": %s", path, strerror(-r));
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root || json_unpack_ex(root, &jerr, JSON_STRICT, "{s:s, s:s, s?b, s?b, s?o}", "bridge",
-				    &bridge, "subnet", &subnet, "routed", &routed, "masquerade",
-				    &masquerade, "masquerade_except", &except) < 0)
+	if (!root ||
+	    json_unpack_ex(root, &jerr, JSON_STRICT, "{s:s, s:s, s?b, s?b, s?o, s?I}", "bridge",
+			   &bridge, "subnet", &subnet, "routed", &routed, "masquerade", &masquerade,
+			   "masquerade_except", &except, "mtu", &mtu) < 0)
 		why = root ? jerr.text : "not JSON";
 	else if (config_parse_subnet(subnet, &f.subnet, NULL) < 0)
 		why = "bad subnet";
+	else if (mtu != 0 && (mtu < BRNET_MTU_MIN || mtu > BRNET_MTU_MAX))
+		why = "bad mtu";
 	else if (except && !json_is_array(except))
 		why = "masquerade_except is not an array";
 	json_array_foreach (why ? NULL : except, i, v) {
@@ -70,6 +74,7 @@ static int network_file_load(int dirfd, const char *path, struct network_file *r
 				 why);
 	f.routed = routed;
 	f.masquerade = masquerade > 0;
+	f.mtu = (unsigned)mtu;
 	*ret = f;
 	return 0;
 }
@@ -93,6 +98,8 @@ static int network_file_save(const struct network *net, struct brnet_error *err)
 		if (!except || json_object_set_new(root, "masquerade_except", except) < 0)
 			return -ENOMEM;
 	}
+	if (root && net->mtu && json_object_set_new(root, "mtu", json_integer(net->mtu)) < 0)
+		return -ENOMEM;
 	text = root ? json_dumps(root, JSON_COMPACT) : NULL;
 	if (!text)
 		return -ENOMEM;
@@ -281,6 +288,7 @@ int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefi
 		net.masquerade = rec.masquerade;
 		memcpy(net.no_masq, rec.no_masq, sizeof(net.no_masq));
 		net.n_no_masq = rec.n_no_masq;
+		net.mtu = rec.mtu;
 	} else if (r == -ENOENT) {
 		net.routed = want->routed > 0;
 		net.routed_recorded = true; /* by the save that records the network */
@@ -581,6 +589,32 @@ static int check_host_routes(const struct network *net, struct nl_sock *rtnl,
 			 inprefix_to_string(&net->subnet, want), what);
 }
 
+/*
+ * The MTU a new network's containers get when a setup asks none: the host's towards the
+ * internet, so that a host on a VPN, a cloud network (1460) or a tunnel does not give them
+ * 1500 and leave their large packets to path MTU discovery, which a network that filters ICMP
+ * turns into connections that hang once data flows (Podman chooses its default route's since
+ * netavark 1.16). The route the host takes to NETWORK_UPLINK_PROBE, so a VPN's routes and
+ * policy rules count: the link's MTU, or the route's own when lower. 0, the kernel's default,
+ * where there is no such route, or only a blackhole or the loopback (netavark#1381).
+ */
+#define NETWORK_UPLINK_PROBE "192.0.2.1" /* TEST-NET-1: no network uses it, a default covers it */
+
+static unsigned uplink_mtu(struct nl_sock *rtnl)
+{
+	struct inaddr probe;
+	struct route_info rt;
+	struct link_info link;
+	unsigned mtu;
+
+	(void)inaddr_parse_v4(NETWORK_UPLINK_PROBE, &probe);
+	if (rtnl_route_get(rtnl, &probe, &rt, NULL) < 0 || rt.type != RTN_UNICAST || rt.oif <= 0 ||
+	    rtnl_link_get_index(rtnl, rt.oif, &link, NULL) < 0 || (link.flags & IFF_LOOPBACK))
+		return 0;
+	mtu = rt.mtu && rt.mtu < link.mtu ? rt.mtu : link.mtu;
+	return mtu >= BRNET_MTU_MIN && mtu <= BRNET_MTU_MAX ? mtu : 0;
+}
+
 static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet_error *err)
 {
 	struct inprefix gw = { .addr = net->gateway, .len = net->subnet.len };
@@ -604,6 +638,7 @@ static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet
 		r = check_host_routes(net, rtnl, err);
 		if (r < 0)
 			return r;
+		net->mtu = uplink_mtu(rtnl);
 		r = network_file_save(net, err);
 		if (r < 0)
 			return r;

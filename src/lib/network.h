@@ -35,6 +35,9 @@ struct network {
 	bool masquerade; /* traffic from the subnet leaving the host is masqueraded */
 	struct inprefix no_masq[CONFIG_NO_MASQ_MAX]; /* but not to these, sorted */
 	unsigned n_no_masq;
+	/* Its containers' MTU when a setup asks none: the host's towards the internet when the
+	 * network was made (0: the kernel's default, as for a network an older brnet made). */
+	unsigned mtu;
 	int networks_dirfd; /* borrowed from the context */
 	int dirfd;
 	int lockfd;
@@ -79,6 +82,7 @@ struct network_file {
 	bool masquerade; /* true when not recorded: older brnets always masqueraded */
 	struct inprefix no_masq[CONFIG_NO_MASQ_MAX]; /* sorted */
 	unsigned n_no_masq;
+	unsigned mtu; /* 0 when not recorded */
 };
 /* A recorded network as its network.json says, without taking its lock (the file is replaced
  * whole): 0, -ENOENT when bridge has no recorded network, or -errno with err set. */

@@ -146,4 +146,40 @@ ping -c1 -W1 10.0.42.50 >/dev/null || fail "the host cannot reach c6 at c5's add
 ip netns exec c1 ping -c1 -W1 10.0.42.50 >/dev/null || fail "c1 cannot reach c6 at c5's address: $(ip -n c1 neigh show 10.0.42.50)"
 echo "ok: an address passed to another container is reached at once, by the host and by c1"
 brnet teardown --id c6 >/dev/null
+
+# A new network's containers get the host's MTU towards the internet when a setup asks none
+# (a cloud's 1460, a VPN's 1420 would otherwise meet containers sending 1500). brnet0, made
+# while the host had no route out, keeps the kernel's default.
+net_mtu() { brnet ls --networks --json | python3 -c 'import json,sys; print({n["bridge"]: n["mtu"] for n in json.load(sys.stdin)}[sys.argv[1]])' "$1"; }
+eth0_mtu() { ip -n "$1" -j link show eth0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])'; }
+ip link set up0 mtu 1400
+ip route add default via $UPSTREAM_ADDR
+make_container m1
+make_container m2
+make_container m3
+brnet setup --netns /run/netns/m1 --id m1 --bridge brm1 --subnet 10.1.0.0/24 >/dev/null
+expect_eq "MTU of a network made with a route out by up0 (1400)" "$(net_mtu brm1)" "1400"
+expect_eq "m1's MTU" "$(eth0_mtu m1)" "1400"
+ip netns exec m1 ping -c1 -W2 -M do -s 1372 $UPSTREAM_ADDR >/dev/null || fail "m1 cannot send 1400-byte packets out"
+brnet setup --netns /run/netns/m2 --id m2 --bridge brm1 --mtu 1200 >/dev/null
+expect_eq "an MTU asked for on that network" "$(eth0_mtu m2)" "1200"
+brnet setup --netns /run/netns/m3 --id m3 >/dev/null
+expect_eq "brnet0, made without a route out, records none" "$(net_mtu brnet0)" "None"
+expect_eq "a container on brnet0" "$(eth0_mtu m3)" "1500"
+for c in m1 m2 m3; do brnet teardown --id $c >/dev/null; done
+# The route's own MTU when lower; nothing from a blackhole (nor from the loopback: netavark#1381).
+ip route replace default via $UPSTREAM_ADDR mtu 1300
+brnet setup --netns /run/netns/m1 --id m1 --bridge brm2 --subnet 10.2.0.0/24 >/dev/null
+expect_eq "MTU of a network made with a route of MTU 1300" "$(net_mtu brm2)" "1300"
+ip route replace blackhole default
+brnet setup --netns /run/netns/m2 --id m2 --bridge brm3 --subnet 10.3.0.0/24 >/dev/null
+expect_eq "MTU of a network made with a blackhole for a default route" "$(net_mtu brm3)" "None"
+expect_eq "m2's MTU" "$(eth0_mtu m2)" "1500"
+ip link set lo mtu 16000 # a loopback's MTU a veth could take
+ip route replace default dev lo
+brnet setup --netns /run/netns/m3 --id m3 --bridge brm4 --subnet 10.4.0.0/24 >/dev/null
+expect_eq "MTU of a network made with a default route by the loopback" "$(net_mtu brm4)" "None"
+ip route del default
+ip link set lo mtu 65536
+echo "ok: a new network's MTU is the host's towards the internet"
 echo "PASS"

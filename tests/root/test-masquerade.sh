@@ -52,12 +52,12 @@ brnet ls --networks --json | python3 -c '
 import json, sys
 n = {x["bridge"]: x for x in json.load(sys.stdin)}
 assert n["brm"] == {"bridge": "brm", "subnet": "10.0.44.0/24", "gateway": "10.0.44.1",
-                    "attachments": 2, "routed": False, "masquerade": False,
-                    "masquerade_except": []}, n["brm"]
+                    "attachments": 2, "mtu": None, "routed": False,
+                    "masquerade": False, "masquerade_except": []}, n["brm"]
 assert n["brnet0"]["masquerade"] is True and n["brnet0"]["attachments"] == 1, n["brnet0"]
 assert len(n) == 2, n' || fail "ls --networks --json"
-expect_eq "ls --networks, brm's row" "$(brnet ls --networks | awk '$1 == "brm" { print $4, $5, $6 }')" "2 no no"
-expect_eq "ls --networks, its heading" "$(brnet ls --networks | head -n1 | tr -s ' ')" "BRIDGE SUBNET GATEWAY ATTACHMENTS ROUTED-IN MASQUERADE"
+expect_eq "ls --networks, brm's row" "$(brnet ls --networks | awk '$1 == "brm" { print $4, $5, $6, $7 }')" "2 - no no"
+expect_eq "ls --networks, its heading" "$(brnet ls --networks | head -n1 | tr -s ' ')" "BRIDGE SUBNET GATEWAY ATTACHMENTS MTU ROUTED-IN MASQUERADE"
 
 # A network that masquerades, but not to some destinations (another node's pod subnet): those
 # see the container itself, the rest the host.
@@ -71,7 +71,7 @@ expect_eq "an exception sees c5's own address" "$(seen_by upstream tcp 8003)" "1
 listen upstream udp 198.51.100.3 8004
 connect c5 udp 198.51.100.3 8004 >/dev/null || fail "c5 cannot reach upstream's other address"
 expect_eq "another destination sees the host" "$(seen_by upstream udp 8004)" "$HOST_UPLINK_ADDR"
-expect_eq "ls --networks, brx's masquerade" "$(brnet ls --networks | awk '$1 == "brx" { $1 = $2 = $3 = $4 = $5 = ""; print }' | sed 's/^ *//')" "yes, not to 10.244.0.0/16,198.51.100.1/32"
+expect_eq "ls --networks, brx's masquerade" "$(brnet ls --networks | awk '$1 == "brx" { $1 = $2 = $3 = $4 = $5 = $6 = ""; print }' | sed 's/^ *//')" "yes, not to 10.244.0.0/16,198.51.100.1/32"
 # The exceptions are the network's: none, or the same in any order, join; others are refused.
 make_container c6
 brnet setup --netns /run/netns/c6 --id c6 --bridge brx --no-masquerade-to 10.244.0.0/16 \

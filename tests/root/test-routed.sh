@@ -71,7 +71,7 @@ recorded_routed() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1
 nft delete rule inet brnet forward handle "$(routed_rule brnet0)"
 forget_routed brnet0
 brnet check --id c1 >/dev/null || fail "check asks an older network for the routed-in rule"
-expect_eq "ls --networks: an older network's choice" "$(brnet ls --networks | awk '$1 == "brnet0" { print $5 }')" "-"
+expect_eq "ls --networks: an older network's choice" "$(brnet ls --networks | awk '$1 == "brnet0" { print $6 }')" "-"
 expect_probe upstream tcp 10.0.42.2 81 open
 brnet setup --netns /run/netns/c4 --id c4 >/dev/null
 expect_eq "an older network's choice after a CLI setup" "$(recorded_routed brnet0)" "False"

@@ -753,6 +753,64 @@ static void test_parse_route(void **state)
 	assert_errno(rtnl_parse_route(nlh, &info), EBADMSG);
 }
 
+/* A lookup, and its answer as the kernel sent it (captured from 6.1: the route to 192.0.2.1 by
+ * a default route of MTU 1300 on link 3, with RTA_CACHEINFO and RTA_UID beside), whose route
+ * MTU a new network takes when lower than its link's; a malformed one is refused. */
+static void test_route_get(void **state)
+{
+	static const uint8_t kernel[] __attribute__((aligned(4))) = {
+		0x7c, 0x00, 0x00, 0x00, 0x18, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x20, 0x52,
+		0x00, 0x00, 0x02, 0x20, 0x00, 0x00, 0xfe, 0x00, 0x00, 0x01, 0x00, 0x02, 0x00, 0x00,
+		0x08, 0x00, 0x0f, 0x00, 0xfe, 0x00, 0x00, 0x00, 0x08, 0x00, 0x01, 0x00, 0xc0, 0x00,
+		0x02, 0x01, 0x08, 0x00, 0x04, 0x00, 0x03, 0x00, 0x00, 0x00, 0x08, 0x00, 0x07, 0x00,
+		0xc6, 0x33, 0x64, 0x02, 0x08, 0x00, 0x05, 0x00, 0xc6, 0x33, 0x64, 0x01, 0x0c, 0x00,
+		0x08, 0x00, 0x08, 0x00, 0x02, 0x00, 0x14, 0x05, 0x00, 0x00, 0x08, 0x00, 0x19, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x24, 0x00, 0x0c, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	};
+	char buf[256] __attribute__((aligned(4)));
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	const struct nlattr *attr;
+	struct route_info info;
+	struct inaddr dst, got = { 0 };
+	char s[INADDR_STRLEN];
+	struct nlattr *metrics;
+	struct nlbuf b;
+
+	assert_ok(inaddr_parse_v4("192.0.2.1", &dst));
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_route_get(&b, &dst);
+	assert_ok(nlbuf_finish(&b));
+	assert_int_equal(nlh->nlmsg_type, RTM_GETROUTE);
+	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK); /* a lookup, no dump */
+	assert_int_equal(((struct rtmsg *)mnl_nlmsg_get_payload(nlh))->rtm_dst_len, 32);
+	mnl_attr_for_each (attr, nlh, sizeof(struct rtmsg))
+		if (mnl_attr_get_type(attr) == RTA_DST)
+			assert_int_equal(nlattr_get_in_addr(attr, &got), 0);
+	assert_true(inaddr_equal(&got, &dst));
+
+	assert_ok(rtnl_parse_route((const struct nlmsghdr *)kernel, &info));
+	assert_int_equal(info.type, RTN_UNICAST);
+	assert_int_equal(info.oif, 3);
+	assert_int_equal(info.mtu, 1300);
+	assert_string_equal(inaddr_to_string(&info.gateway, s), "198.51.100.1");
+
+	/* Without metrics, no MTU; an RTAX_MTU that is not four bytes is malformed. */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	*(struct rtmsg *)mnl_nlmsg_put_extra_header(nlh, sizeof(struct rtmsg)) = (struct rtmsg){
+		.rtm_family = AF_INET, .rtm_type = RTN_UNICAST
+	};
+	mnl_attr_put_u32(nlh, RTA_OIF, 3);
+	assert_ok(rtnl_parse_route(nlh, &info));
+	assert_int_equal(info.mtu, 0);
+	metrics = mnl_attr_nest_start(nlh, RTA_METRICS);
+	mnl_attr_put_u16(nlh, RTAX_MTU, 1300);
+	mnl_attr_nest_end(nlh, metrics);
+	assert_errno(rtnl_parse_route(nlh, &info), EBADMSG);
+}
+
 /* A source route's table: the address's subnet on link from the address, and the default
  * route via the gateway, both in the table (a number past eight bits: RTA_TABLE), replacing. */
 static void test_route_source_table(void **state)
@@ -1026,6 +1084,7 @@ int main(void)
 		cmocka_unit_test(test_builder_overflow),
 		cmocka_unit_test(test_parse_addr),
 		cmocka_unit_test(test_parse_route),
+		cmocka_unit_test(test_route_get),
 		cmocka_unit_test(test_route_source_table),
 		cmocka_unit_test(test_rule),
 		cmocka_unit_test(test_parse_ack),

@@ -391,8 +391,9 @@ static int link_get_cb(const struct nlmsghdr *nlh, void *userdata)
 	return 0;
 }
 
-int rtnl_link_get(struct nl_sock *s, const char *name, struct link_info *ret,
-		  struct brnet_error *err)
+/* By ifindex, or by name when ifindex is 0. */
+static int link_get(struct nl_sock *s, int ifindex, const char *name, struct link_info *ret,
+		    struct brnet_error *err)
 {
 	char buf[RTNL_BUF];
 	struct link_info info;
@@ -401,7 +402,7 @@ int rtnl_link_get(struct nl_sock *s, const char *name, struct link_info *ret,
 	int r;
 
 	nlbuf_init(&b, buf, sizeof(buf));
-	rtnl_build_link_get(&b, 0, name);
+	rtnl_build_link_get(&b, ifindex, name);
 	r = nlbuf_finish(&b);
 	if (r < 0)
 		return r;
@@ -411,9 +412,22 @@ int rtnl_link_get(struct nl_sock *s, const char *name, struct link_info *ret,
 	if (r < 0)
 		return r;
 	if (!g.found)
-		return brnet_err(err, EBADMSG, "no link in the kernel's answer for %s", name);
+		return brnet_err(err, EBADMSG, "no link in the kernel's answer for %s",
+				 ifindex > 0 ? "an index" : name);
 	*ret = info;
 	return 0;
+}
+
+int rtnl_link_get(struct nl_sock *s, const char *name, struct link_info *ret,
+		  struct brnet_error *err)
+{
+	return link_get(s, 0, name, ret, err);
+}
+
+int rtnl_link_get_index(struct nl_sock *s, int ifindex, struct link_info *ret,
+			struct brnet_error *err)
+{
+	return link_get(s, ifindex, "", ret, err);
 }
 
 int rtnl_link_del(struct nl_sock *s, int ifindex, const char *name, struct brnet_error *err)

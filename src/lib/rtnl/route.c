@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "lib/rtnl/rtnl.h"
+#include "shared/error.h"
 
 void rtnl_build_route_default(struct nlbuf *b, const struct inaddr *gateway, int ifindex)
 {
@@ -57,6 +58,43 @@ void rtnl_build_route_source_table(struct nlbuf *b, uint32_t table, const struct
 	nlbuf_end(b);
 }
 
+void rtnl_build_route_get(struct nlbuf *b, const struct inaddr *dst)
+{
+	struct rtmsg rtm = { .rtm_family = AF_INET, .rtm_dst_len = 32 };
+
+	nlbuf_begin(b, RTM_GETROUTE, NLM_F_ACK, &rtm, sizeof(rtm));
+	nlbuf_put(b, RTA_DST, sizeof(struct in_addr), &dst->v4);
+	nlbuf_end(b);
+}
+
+static int route_get_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	struct route_info *info = userdata;
+
+	return rtnl_parse_route(nlh, info) < 0 ? -EBADMSG : 0;
+}
+
+int rtnl_route_get(struct nl_sock *s, const struct inaddr *dst, struct route_info *ret,
+		   struct brnet_error *err)
+{
+	struct route_info info = { 0 };
+	char buf[128];
+	struct nlbuf b;
+	int r;
+
+	nlbuf_init(&b, buf, sizeof(buf));
+	rtnl_build_route_get(&b, dst);
+	r = nlbuf_finish(&b);
+	if (r >= 0)
+		r = nl_sock_transact(s, b.data, b.len, route_get_cb, &info, err);
+	if (r < 0)
+		return r;
+	if (info.family != AF_INET)
+		return brnet_err(err, EBADMSG, "no route in the kernel's answer");
+	*ret = info;
+	return 0;
+}
+
 void rtnl_build_route_dump(struct nlbuf *b, int family)
 {
 	struct rtmsg rtm = { .rtm_family = (unsigned char)family };
@@ -80,6 +118,7 @@ void rtnl_build_route_dump_main(struct nlbuf *b)
 static int parse_route_cb(const struct nlattr *attr, void *data)
 {
 	struct route_info *info = data;
+	const struct nlattr *metric;
 
 	switch (mnl_attr_get_type(attr)) {
 	case RTA_DST:
@@ -98,6 +137,16 @@ static int parse_route_cb(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
 			return MNL_CB_ERROR;
 		info->table = mnl_attr_get_u32(attr);
+		break;
+	case RTA_METRICS:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			return MNL_CB_ERROR;
+		mnl_attr_for_each_nested (metric, attr)
+			if (mnl_attr_get_type(metric) == RTAX_MTU) {
+				if (mnl_attr_validate(metric, MNL_TYPE_U32) < 0)
+					return MNL_CB_ERROR;
+				info->mtu = mnl_attr_get_u32(metric);
+			}
 		break;
 	}
 	return MNL_CB_OK;

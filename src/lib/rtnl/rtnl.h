@@ -81,6 +81,8 @@ void rtnl_build_route_default(struct nlbuf *b, const struct inaddr *gateway, int
  * route via gateway (a source route's table: srcroute.h). */
 void rtnl_build_route_source_table(struct nlbuf *b, uint32_t table, const struct inprefix *local,
 				   const struct inaddr *gateway, int ifindex);
+/* A lookup of the route to dst. */
+void rtnl_build_route_get(struct nlbuf *b, const struct inaddr *dst);
 void rtnl_build_route_dump(struct nlbuf *b, int family);
 /* The unicast routes of the main table. */
 void rtnl_build_route_dump_main(struct nlbuf *b);
@@ -92,6 +94,8 @@ int rtnl_parse_addr(const struct nlmsghdr *nlh, struct addr_info *ret);
 /* Operations. */
 int rtnl_link_get(struct nl_sock *s, const char *name, struct link_info *ret,
 		  struct brnet_error *err);
+int rtnl_link_get_index(struct nl_sock *s, int ifindex, struct link_info *ret,
+			struct brnet_error *err);
 int rtnl_link_del(struct nl_sock *s, int ifindex, const char *name, struct brnet_error *err);
 /* Fills up to max IPv4 addresses of ifindex; returns how many there are. */
 int rtnl_addr_list_v4(struct nl_sock *s, int ifindex, struct addr_info *ret, size_t max,
@@ -115,6 +119,7 @@ struct route_info {
 	unsigned table;
 	struct inaddr gateway; /* family 0 when none */
 	int oif;
+	unsigned mtu; /* the route's own (RTAX_MTU), 0 when none */
 };
 
 int rtnl_parse_route(const struct nlmsghdr *nlh, struct route_info *ret);
@@ -123,6 +128,10 @@ int rtnl_parse_route(const struct nlmsghdr *nlh, struct route_info *ret);
  * default one, a VPN's /8 around p, a blackhole aggregating a range) do not count. */
 int rtnl_route_within(struct nl_sock *s, const struct inprefix *p, struct route_info *ret,
 		      struct brnet_error *err);
+/* The route the namespace of s takes to dst (a lookup, policy rules included): 0 and *ret, or
+ * the kernel's error (-ENETUNREACH when there is none; a blackhole's -EINVAL...). */
+int rtnl_route_get(struct nl_sock *s, const struct inaddr *dst, struct route_info *ret,
+		   struct brnet_error *err);
 /* Returns 1 if table (RT_TABLE_MAIN...) has a default route via gateway out of ifindex, else 0. */
 int rtnl_has_default_route(struct nl_sock *s, uint32_t table, const struct inaddr *gateway,
 			   int ifindex, struct brnet_error *err);
