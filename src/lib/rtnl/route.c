@@ -84,9 +84,7 @@ int rtnl_route_get(struct nl_sock *s, const struct inaddr *dst, struct route_inf
 
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_route_get(&b, dst);
-	r = nlbuf_finish(&b);
-	if (r >= 0)
-		r = nl_sock_transact(s, b.data, b.len, route_get_cb, &info, err);
+	r = rtnl_run_cb(s, &b, route_get_cb, &info, err);
 	if (r < 0)
 		return r;
 	if (info.family != AF_INET)

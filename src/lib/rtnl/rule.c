@@ -106,8 +106,6 @@ int rtnl_rule_find(struct nl_sock *s, struct rule_info *rule, struct brnet_error
 
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_rule_dump(&b);
-	r = nlbuf_finish(&b);
-	if (r >= 0)
-		r = nl_sock_transact(s, b.data, b.len, rule_find_cb, &f, err);
+	r = rtnl_run_cb(s, &b, rule_find_cb, &f, err);
 	return r < 0 ? r : f.found;
 }
