@@ -598,7 +598,10 @@ static int check_host_routes(const struct network *net, struct nl_sock *rtnl,
  * policy rules count: the link's MTU, or the route's own when lower. 0, the kernel's default,
  * where there is no such route, or only a blackhole or the loopback (netavark#1381).
  */
-#define NETWORK_UPLINK_PROBE "192.0.2.1" /* TEST-NET-1: no network uses it, a default covers it */
+/* The former 6to4 relay anycast (RFC 7526): an address of the internet that no LAN has, so the
+ * host's route to it is its route out. (TEST-NET-1 is no such address: labs and this project's
+ * CI machine number their LAN in it.) */
+#define NETWORK_UPLINK_PROBE "192.88.99.1"
 
 static unsigned uplink_mtu(struct nl_sock *rtnl)
 {

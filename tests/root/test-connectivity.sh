@@ -171,6 +171,17 @@ for c in m1 m2 m3; do brnet teardown --id $c >/dev/null; done
 ip route replace default via $UPSTREAM_ADDR mtu 1300
 brnet setup --netns /run/netns/m1 --id m1 --bridge brm2 --subnet 10.2.0.0/24 >/dev/null
 expect_eq "MTU of a network made with a route of MTU 1300" "$(net_mtu brm2)" "1300"
+# A VPN that takes the internet without the default route (OpenVPN's 0/1 and 128/1) counts.
+ip link add vpn0 mtu 1380 type veth peer name vpn1
+ip link set vpn0 up
+ip link set vpn1 up
+ip addr add 203.0.113.1/30 dev vpn0
+ip route add 0.0.0.0/1 via 203.0.113.2 dev vpn0
+ip route add 128.0.0.0/1 via 203.0.113.2 dev vpn0
+brnet setup --netns /run/netns/m2 --id m2 --bridge brm5 --subnet 10.5.0.0/24 >/dev/null
+expect_eq "MTU of a network made behind a VPN of MTU 1380" "$(net_mtu brm5)" "1380"
+brnet teardown --id m2 >/dev/null
+ip link del vpn0
 ip route replace blackhole default
 brnet setup --netns /run/netns/m2 --id m2 --bridge brm3 --subnet 10.3.0.0/24 >/dev/null
 expect_eq "MTU of a network made with a blackhole for a default route" "$(net_mtu brm3)" "None"
