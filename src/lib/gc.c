@@ -19,6 +19,7 @@
 #include "lib/ctx.h"
 #include "lib/ipam/ipam.h"
 #include "lib/network.h"
+#include "lib/netns/netns.h"
 #include "lib/nft/egress.h"
 #include "lib/nft/guard.h"
 #include "lib/nft/publish.h"
@@ -79,8 +80,11 @@ static void failed(struct gc *gc, int r, const struct brnet_error *e, const char
 
 static bool namespace_gone(const struct brnet_attachment *a)
 {
-	int fd = attach_netns_open(a);
+	int fd;
 
+	if (a->pid > 0)
+		return !proc_alive(a->pid, a->pid_start);
+	fd = netns_open_path(a->netns, NULL);
 	if (fd < 0)
 		return true;
 	close(fd);
