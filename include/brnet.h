@@ -202,7 +202,9 @@ int brnet_check(brnet_ctx *ctx, const char *id, const char *ifname, brnet_proble
  * chain of another table whose policy drops forwarded packets (iptables' FORWARD chain under
  * Docker, through iptables-nft). No rule in brnet's table can overrule it, and brnet writes
  * no other table. Rules there that accept containers first are not looked at, nor
- * iptables-legacy: a warning, not a verdict. Returns how many warnings there were. */
+ * iptables-legacy: a warning, not a verdict. And a network whose containers' MTU (chosen
+ * when it was made) is more than the host's route out takes now, as after the host joined a
+ * VPN. Returns how many warnings there were. */
 typedef void (*brnet_warning_fn)(const char *warning, void *userdata);
 int brnet_check_host(brnet_ctx *ctx, brnet_warning_fn warning, void *userdata,
 		     struct brnet_error *err);

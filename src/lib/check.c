@@ -349,18 +349,67 @@ static void forward_drop(const struct nft_chain_ref *c, void *userdata)
 		rep->fn(msg, rep->userdata);
 }
 
+struct mtu_report {
+	brnet_ctx *ctx;
+	unsigned uplink;
+	const char *ifname;
+	struct host_report *rep;
+	int n;
+};
+
+/* A network whose containers' MTU is more than the host's route out now takes: the host moved
+ * onto a VPN or a tunnel after the network was made (or an older brnet made it). */
+static int network_mtu(const char *bridge, void *userdata)
+{
+	struct mtu_report *m = userdata;
+	struct network_file f;
+	char msg[IFNAMSIZ * 3 + 512];
+	unsigned mtu;
+
+	if (network_read(m->ctx, bridge, &f, NULL) < 0)
+		return 0; /* not a network (yet), or one `ls` reports as unreadable */
+	mtu = f.mtu ? f.mtu : NETWORK_KERNEL_MTU;
+	if (mtu <= m->uplink)
+		return 0;
+	snprintf(msg, sizeof(msg),
+		 "network %s gives its containers MTU %u (those set up without --mtu), more "
+		 "than the host's route out takes now (%u, by %s): what they send past this host "
+		 "relies on path MTU discovery, which fails where ICMP is dropped; once its "
+		 "containers are gone, `brnet teardown --network %s` lets the next setup choose "
+		 "again, or give setups --mtu %u (brnet-cni: \"mtu\")",
+		 bridge, mtu, m->uplink, m->ifname, bridge, m->uplink);
+	if (m->rep->fn)
+		m->rep->fn(msg, m->rep->userdata);
+	m->n++;
+	return 0;
+}
+
 int brnet_check_host(brnet_ctx *ctx, brnet_warning_fn fn, void *userdata, struct brnet_error *err)
 {
-	_cleanup_(nl_sock_freep) struct nl_sock *s = NULL;
+	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL, *rtnl = NULL;
 	struct host_report rep = { .fn = fn, .userdata = userdata };
-	int r;
+	char ifname[IFNAMSIZ];
+	struct mtu_report m = { .ctx = ctx, .ifname = ifname, .rep = &rep };
+	int r, n;
 
 	if (!ctx)
 		return -EINVAL;
-	r = nl_sock_open(NETLINK_NETFILTER, -1, &s);
+	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
 	if (r < 0)
 		return brnet_err(err, -r, "cannot open nf_tables netlink: %s", strerror(-r));
-	return nft_forward_drops(s, forward_drop, &rep, err);
+	n = nft_forward_drops(nft, forward_drop, &rep, err);
+	if (n < 0)
+		return n;
+	r = nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
+	if (r < 0)
+		return brnet_err(err, -r, "cannot open rtnetlink: %s", strerror(-r));
+	m.uplink = network_uplink_mtu(rtnl, ifname);
+	if (m.uplink == 0)
+		return n; /* no route out: nothing to compare with */
+	r = network_foreach(ctx, network_mtu, &m, err);
+	if (r < 0)
+		return r;
+	return n + m.n;
 }
 
 int brnet_attachment_warnings(const brnet_attachment *a, brnet_warning_fn warning, void *userdata)

@@ -589,21 +589,12 @@ static int check_host_routes(const struct network *net, struct nl_sock *rtnl,
 			 inprefix_to_string(&net->subnet, want), what);
 }
 
-/*
- * The MTU a new network's containers get when a setup asks none: the host's towards the
- * internet, so that a host on a VPN, a cloud network (1460) or a tunnel does not give them
- * 1500 and leave their large packets to path MTU discovery, which a network that filters ICMP
- * turns into connections that hang once data flows (Podman chooses its default route's since
- * netavark 1.16). The route the host takes to NETWORK_UPLINK_PROBE, so a VPN's routes and
- * policy rules count: the link's MTU, or the route's own when lower. 0, the kernel's default,
- * where there is no such route, or only a blackhole or the loopback (netavark#1381).
- */
 /* The former 6to4 relay anycast (RFC 7526): an address of the internet that no LAN has, so the
  * host's route to it is its route out. (TEST-NET-1 is no such address: labs and this project's
  * CI machine number their LAN in it.) */
 #define NETWORK_UPLINK_PROBE "192.88.99.1"
 
-static unsigned uplink_mtu(struct nl_sock *rtnl)
+unsigned network_uplink_mtu(struct nl_sock *rtnl, char ifname[IFNAMSIZ])
 {
 	struct inaddr probe;
 	struct route_info rt;
@@ -615,7 +606,11 @@ static unsigned uplink_mtu(struct nl_sock *rtnl)
 	    rtnl_link_get_index(rtnl, rt.oif, &link, NULL) < 0 || (link.flags & IFF_LOOPBACK))
 		return 0;
 	mtu = rt.mtu && rt.mtu < link.mtu ? rt.mtu : link.mtu;
-	return mtu >= BRNET_MTU_MIN && mtu <= BRNET_MTU_MAX ? mtu : 0;
+	if (mtu < BRNET_MTU_MIN || mtu > BRNET_MTU_MAX)
+		return 0;
+	if (ifname)
+		memcpy(ifname, link.name, IFNAMSIZ);
+	return mtu;
 }
 
 static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet_error *err)
@@ -641,7 +636,7 @@ static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet
 		r = check_host_routes(net, rtnl, err);
 		if (r < 0)
 			return r;
-		net->mtu = uplink_mtu(rtnl);
+		net->mtu = network_uplink_mtu(rtnl, NULL);
 		r = network_file_save(net, err);
 		if (r < 0)
 			return r;

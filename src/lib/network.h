@@ -88,6 +88,19 @@ struct network_file {
  * whole): 0, -ENOENT when bridge has no recorded network, or -errno with err set. */
 int network_read(brnet_ctx *ctx, const char *bridge, struct network_file *ret,
 		 struct brnet_error *err);
+/*
+ * The MTU a new network's containers get when a setup asks none: the host's towards the
+ * internet, so that a host on a VPN, a cloud network (1460) or a tunnel does not give them
+ * 1500 and leave their large packets to path MTU discovery, which a network that filters ICMP
+ * turns into connections that hang once data flows (Podman chooses its default route's since
+ * netavark 1.16). The route the host takes to an address of the internet, so a VPN's routes
+ * and policy rules count: the link's MTU, or the route's own when lower, and the link's name
+ * in ifname (unless NULL). 0, the kernel's default, where there is no such route, or only a
+ * blackhole or the loopback (netavark#1381).
+ */
+unsigned network_uplink_mtu(struct nl_sock *rtnl, char ifname[IFNAMSIZ]);
+/* A veth's MTU when none is given: a network that records none gives its containers this. */
+#define NETWORK_KERNEL_MTU 1500U
 /* What the network's rules are built from. */
 static inline struct nft_network network_nft(const struct network *net)
 {

@@ -166,6 +166,22 @@ expect_eq "an MTU asked for on that network" "$(eth0_mtu m2)" "1200"
 brnet setup --netns /run/netns/m3 --id m3 >/dev/null
 expect_eq "brnet0, made without a route out, records none" "$(net_mtu brnet0)" "None"
 expect_eq "a container on brnet0" "$(eth0_mtu m3)" "1500"
+# check warns of a network whose MTU is more than the route out now takes: brnet0 (none
+# recorded: 1500) against up0's 1400; brm1 only once the route out is lowered below its 1400.
+mtu_warnings() { brnet check --id "$1" --json | python3 -c 'import json,sys; [print(w) for w in json.load(sys.stdin)["warnings"] if "MTU" in w]'; }
+w=$(mtu_warnings m1)
+expect_eq "MTU warnings with the route out at 1400" "$(printf '%s\n' "$w" | grep -o '^network [a-z0-9]*')" "network brnet0"
+case $w in *"MTU 1500 "*"(1400, by up0)"*"--mtu 1400"*) ;; *) fail "brnet0's MTU warning: $w" ;; esac
+ip route replace default via $UPSTREAM_ADDR mtu 1300
+w=$(mtu_warnings m3)
+expect_eq "MTU warnings with the route out at 1300" "$(printf '%s\n' "$w" | grep -o '^network [a-z0-9]*' | sort | tr '\n' ' ')" "network brm1 network brnet0 "
+case $w in *"network brm1 gives its containers MTU 1400 "*"(1300, by up0)"*) ;; *) fail "brm1's MTU warning: $w" ;; esac
+out=$(brnet check --id m1 2>&1 >/dev/null) || fail "check of m1 failed on a warning: $out"
+case $out in *"warning: network brm1 gives its containers MTU 1400"*) ;; *) fail "check printed no MTU warning: $out" ;; esac
+ip route replace default via $UPSTREAM_ADDR mtu 1500
+expect_eq "MTU warnings with the route out at up0's 1400 again" "$(mtu_warnings m1 | grep -c brm1)" "0"
+echo "ok: check warns of a network whose MTU the route out no longer takes"
+ip route replace default via $UPSTREAM_ADDR
 for c in m1 m2 m3; do brnet teardown --id $c >/dev/null; done
 # The route's own MTU when lower; nothing from a blackhole (nor from the loopback: netavark#1381).
 ip route replace default via $UPSTREAM_ADDR mtu 1300
