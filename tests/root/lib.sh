@@ -7,6 +7,10 @@
 # Without root, a test skips (exit 77) locally and fails in CI (CI=true or BRNET_MUST_WORK=1).
 
 set -euo pipefail
+# Debian's tools first: the witnesses are what scripts/deps.sh installs (python3, which
+# python3-grpcio extends, ip, nft). A version manager's shim earlier in PATH (pyenv's costs
+# 0.2 s a call, and the tests call python3 hundreds of times) ran root-publish out of time.
+PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${BRNET:=$HERE/../../build/src/brnet}"
