@@ -79,6 +79,9 @@ int brnet_config_egress_dns(brnet_config *cfg, bool allow);
 /* Reports packets the policy drops through NFLOG (see brnet_events()), at most 5 a minute
  * (after a burst of 5) per attachment. */
 int brnet_config_egress_log(brnet_config *cfg, bool log);
+/* Answers what the policy denies with an ICMP error (administratively prohibited) instead of
+ * dropping it, so that the workload's connections fail at once rather than time out. */
+int brnet_config_egress_reject(brnet_config *cfg, bool reject);
 /* Binds the resolv.conf of cfg read-only over /etc/resolv.conf in the mount namespace of pid
  * (a running container), from outside it; the host's namespaces are not changed. 0 without
  * doing anything when cfg has no resolver. */

@@ -45,6 +45,7 @@ enum {
 	OPT_EGRESS_DENY_ALL,
 	OPT_NO_EGRESS_DNS,
 	OPT_EGRESS_LOG,
+	OPT_EGRESS_REJECT,
 	OPT_ALLOW_ROUTED,
 	OPT_NO_MASQUERADE,
 	OPT_NO_MASQUERADE_TO,
@@ -69,6 +70,7 @@ enum {
 		{ "egress-deny-all", no_argument, NULL, OPT_EGRESS_DENY_ALL },                     \
 		{ "no-egress-dns", no_argument, NULL, OPT_NO_EGRESS_DNS },                         \
 		{ "egress-log", no_argument, NULL, OPT_EGRESS_LOG },                               \
+		{ "egress-reject", no_argument, NULL, OPT_EGRESS_REJECT },                         \
 		{ "allow-routed", no_argument, NULL, OPT_ALLOW_ROUTED },                           \
 		{ "no-masquerade", no_argument, NULL, OPT_NO_MASQUERADE },                         \
 		{ "no-masquerade-to", required_argument, NULL, OPT_NO_MASQUERADE_TO },             \

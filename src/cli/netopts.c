@@ -39,6 +39,9 @@ const char cli_network_options_help[] =
 	"                     allowed destinations only on these ports; repeatable\n"
 	"  --no-egress-dns    under a policy, do not allow DNS to the --dns resolvers\n"
 	"  --egress-log       report denied packets (brnet events), at most 5 a minute\n"
+	"  --egress-reject    answer denied packets with an ICMP error (administratively\n"
+	"                     prohibited), so that connections fail at once; by default\n"
+	"                     they are dropped and time out\n"
 	"  --allow-routed     a new network lets other machines with a route to its subnet\n"
 	"                     (via this host) reach containers by their address; by default\n"
 	"                     only published ports and connections containers made get in\n"
@@ -145,6 +148,8 @@ int cli_network_option(int opt, const char *arg, brnet_config *cfg, struct cli_g
 		return brnet_config_egress_dns(cfg, false);
 	case OPT_EGRESS_LOG:
 		return brnet_config_egress_log(cfg, true);
+	case OPT_EGRESS_REJECT:
+		return brnet_config_egress_reject(cfg, true);
 	case OPT_ALLOW_ROUTED:
 		return brnet_config_set_routed(cfg, true);
 	case OPT_NO_MASQUERADE:

@@ -18,7 +18,8 @@ static void help(void)
 	       "  --id ID            attachment id\n"
 	       "  --ifname NAME      interface name inside the namespace (default eth0)\n"
 	       "  --egress-allow CIDR, --egress-allow-file FILE, --egress-deny-all,\n"
-	       "  --egress-tcp-port N, --egress-udp-port N, --no-egress-dns, --egress-log\n"
+	       "  --egress-tcp-port N, --egress-udp-port N, --no-egress-dns, --egress-log,\n"
+	       "  --egress-reject\n"
 	       "                     as for brnet setup\n"
 	       "  --dns ADDR         the resolvers DNS is allowed to (default: the attachment's)\n"
 	       "  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n"
@@ -38,6 +39,7 @@ int verb_policy(const struct cli_global *g0, int argc, char **argv)
 		{ "egress-deny-all", no_argument, NULL, OPT_EGRESS_DENY_ALL },
 		{ "no-egress-dns", no_argument, NULL, OPT_NO_EGRESS_DNS },
 		{ "egress-log", no_argument, NULL, OPT_EGRESS_LOG },
+		{ "egress-reject", no_argument, NULL, OPT_EGRESS_REJECT },
 		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 		{ "help", no_argument, NULL, 'h' },
 		{},

@@ -89,6 +89,8 @@ static int apply_egress(brnet_config *cfg, const struct cni_conf *c, struct brne
 		r = brnet_config_egress_dns(cfg, false);
 	if (r >= 0 && json_is_true(json_object_get(c->egress, "log")))
 		r = brnet_config_egress_log(cfg, true);
+	if (r >= 0 && json_is_true(json_object_get(c->egress, "reject")))
+		r = brnet_config_egress_reject(cfg, true);
 	json_array_foreach (servers, i, v)
 		if (r >= 0 && json_is_string(v) && !strchr(json_string_value(v), ':'))
 			r = brnet_config_add_dns(cfg, json_string_value(v), err);

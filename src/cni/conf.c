@@ -176,11 +176,13 @@ static int refuse_bool(const struct parser *p, json_t *root, const char *key, bo
 }
 
 /* Our extension: {"allow": [CIDR...], "tcpPorts": [N...], "udpPorts": [N...], "denyAll": bool,
- * "dns": bool}. Values are checked here for type; CIDRs and ports by the library. */
+ * "dns": bool, "log": bool, "reject": bool}. Values are checked here for type; CIDRs and ports
+ * by the library. */
 static int parse_egress(const struct parser *p, json_t *root)
 {
-	static const char *const known[] = { "allow",	"tcpPorts", "udpPorts",
-					     "denyAll", "dns",	    "log" };
+	static const char *const known[] = { "allow", "tcpPorts", "udpPorts", "denyAll",
+					     "dns",   "log",	  "reject" };
+	static const char *const flags[] = { "denyAll", "dns", "log", "reject" };
 	json_t *e, *v, *x;
 	const char *key;
 	size_t i;
@@ -197,7 +199,7 @@ static int parse_egress(const struct parser *p, json_t *root)
 		if (!ok)
 			return bad(p, CNI_ERR_UNSUPPORTED, "egress", key, NULL,
 				   "is not an egress key (allow, tcpPorts, udpPorts, denyAll, dns, "
-				   "log)");
+				   "log, reject)");
 	}
 	if ((v = json_object_get(e, "allow"))) {
 		if (!json_is_array(v))
@@ -222,13 +224,10 @@ static int parse_egress(const struct parser *p, json_t *root)
 				return bad(p, CNI_ERR_CONFIG, "egress", name, NULL,
 					   "must be an array of ports from 1 to 65535");
 	}
-	for (int t = 0; t < 3; t++) {
-		const char *name = t == 2 ? "log" : t ? "dns" : "denyAll";
-
-		if ((v = json_object_get(e, name)) && !json_is_boolean(v))
-			return bad(p, CNI_ERR_CONFIG, "egress", name, NULL,
+	for (size_t k = 0; k < ELEMENTSOF(flags); k++)
+		if ((v = json_object_get(e, flags[k])) && !json_is_boolean(v))
+			return bad(p, CNI_ERR_CONFIG, "egress", flags[k], NULL,
 				   "must be true or false");
-	}
 	p->conf->egress = e;
 	return 0;
 }

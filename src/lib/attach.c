@@ -652,6 +652,10 @@ static int policy_from_config(const brnet_config *cfg, const struct egress_polic
 		return brnet_err(err, EINVAL,
 				 "egress ports need a policy: give an allowed destination or deny "
 				 "all");
+	if (cfg->egress.reject && !cfg->egress.on)
+		return brnet_err(err, EINVAL,
+				 "rejecting denied packets needs a policy: give an allowed "
+				 "destination or deny all");
 	r = egress_policy_copy(&p, &cfg->egress);
 	if (r < 0)
 		return brnet_err(err, -r, "cannot copy the egress policy: %s", strerror(-r));

@@ -142,6 +142,10 @@ static void egress_format(struct jsonw *w, const struct brnet_attachment *a)
 	jsonw_bool(w, !p->no_dns);
 	jsonw_key(w, "log");
 	jsonw_bool(w, p->log);
+	if (p->reject) { /* only then: a record without it is read as before */
+		jsonw_key(w, "reject");
+		jsonw_bool(w, true);
+	}
 	if (p->n_allow > 0 || a->allow_pending) {
 		hex_encode(p->n_allow > 0 ? p->digest : a->allow_file, SHA256_DIGEST_SIZE, buf);
 		jsonw_key(w, "allowlist");
@@ -170,18 +174,19 @@ static int egress_parse_into(json_t *o, struct brnet_attachment *a)
 	struct egress_policy *p = &a->egress;
 	json_t *allow = NULL, *tcp, *udp, *dns, *v;
 	const char *allowlist = NULL;
-	int dns_allowed, log = 0;
+	int dns_allowed, log = 0, reject = 0;
 	size_t i;
 
 	*p = (struct egress_policy){ .on = true };
-	if (json_unpack(o, "{s?o, s?s, s:o, s:o, s:o, s:b, s?b}", "allow", &allow, "allowlist",
+	if (json_unpack(o, "{s?o, s?s, s:o, s:o, s:o, s:b, s?b, s?b}", "allow", &allow, "allowlist",
 			&allowlist, "tcp", &tcp, "udp", &udp, "dns", &dns, "dns_allowed",
-			&dns_allowed, "log", &log) < 0 ||
+			&dns_allowed, "log", &log, "reject", &reject) < 0 ||
 	    (allow && (!json_is_array(allow) || allowlist)) || !json_is_array(tcp) ||
 	    !json_is_array(udp) || !json_is_array(dns) || json_array_size(dns) > EGRESS_DNS_MAX)
 		return -EBADMSG;
 	p->no_dns = !dns_allowed;
 	p->log = log;
+	p->reject = reject;
 	if (allowlist) {
 		if (hex_decode(allowlist, a->allow_file, SHA256_DIGEST_SIZE) < 0)
 			return -EBADMSG;

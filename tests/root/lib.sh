@@ -75,7 +75,8 @@ make_container() {
 }
 
 # Reachability probes (probe.py): serve NS PROTO:PORT... starts a server in NS (killed at
-# exit); expect_probe NS PROTO ADDR PORT WANT checks "open", "refused" or "timeout".
+# exit); expect_probe NS PROTO ADDR PORT WANT checks "open", "refused", "unreachable" or
+# "timeout".
 PROBE="$HERE/probe.py"
 serve() {
 	local ns=$1 ready="$TMPDIR/ready.$1.$RANDOM"

@@ -4,10 +4,14 @@
 
   probe.py serve READYFILE PROTO:PORT...   answer on each port (tcp: send "pong" and close;
                                            udp: echo "pong"), until killed
-  probe.py check PROTO ADDR PORT           print "open", "refused" or "timeout"
+  probe.py check PROTO ADDR PORT           print "open", "refused", "unreachable" (an ICMP
+                                           error: host unreachable, or prohibited) or
+                                           "timeout"; PROTO udpc: over a connected UDP
+                                           socket, which is told of ICMP errors
   probe.py hold ADDR PORT SECONDS          connect over tcp, then send and receive a line
                                            every 0.2 s for SECONDS; print "held" or "broken"
 """
+import errno
 import select
 import socket
 import struct
@@ -69,13 +73,19 @@ def check(proto, addr, port):
         if proto == "tcp":
             s.connect((addr, int(port)))
             s.recv(16)
+        elif proto == "udpc":
+            s.connect((addr, int(port)))
+            s.send(b"ping")
+            s.recv(16)
         else:
             s.sendto(b"ping", (addr, int(port)))
             s.recv(16)
         return "open"
     except ConnectionRefusedError:
         return "refused"
-    except (socket.timeout, OSError):
+    except OSError as e:
+        if e.errno == errno.EHOSTUNREACH:
+            return "unreachable"
         return "timeout"
 
 

@@ -267,6 +267,47 @@ printf '198.51.100.0/24\n10.0.0.1/8\n' >"$TMPDIR/bad-allow.txt"
 printf '# from elsewhere\r\n198.51.100.0/24\t# upstream\r\n \r\n10.0.0.1/8\r\n' >"$TMPDIR/crlf-allow.txt"
 printf '198.51.100.0/24\n\n10.0.0.1/8' >"$TMPDIR/tail-allow.txt"
 
+# 10b. --egress-reject: what the policy denies is answered (ICMP administratively
+# prohibited), so a connection fails at once where it would wait out its retries: to other
+# machines, to the host's services, to another container across the bridge; allowed traffic
+# passes as before. Its element is checked, and a replacement sets or clears it.
+rejected() { # the set's addresses (its elements carry their owner as a comment)
+	nft -j list set inet brnet egress_rejected | python3 -c '
+import json, sys
+print(*sorted(e["elem"]["val"] if isinstance(e, dict) else e for o in json.load(sys.stdin)["nftables"]
+              if "set" in o for e in o["set"].get("elem", [])))'
+}
+make_container rj
+make_container rjpeer
+brnet setup --netns /run/netns/rjpeer --id rjpeer --ip 10.0.42.77 >/dev/null
+serve rjpeer tcp:7000
+brnet setup --netns /run/netns/rj --id rj --ip 10.0.42.78 --egress-allow 198.51.100.0/24 --egress-reject >/dev/null
+expect_probe rj tcp $UPSTREAM_ADDR 8080 open
+expect_probe rj tcp 203.0.113.1 8080 unreachable
+expect_probe rj udpc 203.0.113.1 5353 unreachable
+expect_probe rj tcp 10.0.42.1 9000 unreachable
+expect_probe rj tcp 10.0.42.77 7000 unreachable
+case $(in_ns rj ping -c1 -W1 203.0.113.1 2>&1) in
+*"Packet filtered"*) ;;
+*) fail "rj's ping to a denied destination was not answered as filtered: $(in_ns rj ping -c1 -W1 203.0.113.1 2>&1)" ;;
+esac
+expect_probe rjpeer tcp 203.0.113.1 8080 open
+expect_eq "egress_rejected" "$(rejected)" "10.0.42.78"
+brnet check --id rj >/dev/null || fail "check of rj: $(brnet check --id rj)"
+nft delete element inet brnet egress_rejected '{ 10.0.42.78 }'
+brnet check --id rj >/dev/null 2>&1 && fail "check missed rj's element gone from egress_rejected"
+brnet policy --id rj --egress-allow 198.51.100.0/24 >/dev/null
+expect_probe rj tcp 203.0.113.1 8080 timeout
+expect_eq "egress_rejected after a policy without it" "$(rejected)" ""
+brnet policy --id rj --egress-deny-all --egress-reject >/dev/null
+expect_probe rj tcp $UPSTREAM_ADDR 8080 unreachable
+expect_eq "egress_rejected after a policy with it" "$(rejected)" "10.0.42.78"
+brnet check --id rj >/dev/null || fail "check of rj after its replacement: $(brnet check --id rj)"
+brnet teardown --id rj >/dev/null
+brnet teardown --id rjpeer >/dev/null
+expect_eq "egress_rejected after rj's teardown" "$(rejected)" ""
+echo "ok: --egress-reject answers what the policy denies"
+
 # 11. Bad input: exit 2, the value named, nothing changed.
 make_container bad
 before=$(snapshot)
@@ -299,9 +340,13 @@ brnet setup --netns /run/netns/bad --id bad --egress-tcp-port 80 >/dev/null 2>&1
 rc1=$?
 brnet policy --id nosuch --egress-deny-all >/dev/null 2>&1
 rc2=$?
+msg=$(brnet setup --netns /run/netns/bad --id bad --egress-reject 2>&1)
+rc3=$?
 set -e
 expect_eq "ports without a policy" "$rc1" "2"
 expect_eq "policy for an unknown id" "$rc2" "2"
+expect_eq "--egress-reject without a policy" "$rc3" "2"
+case "$msg" in *"rejecting denied packets needs a policy"*) ;; *) fail "--egress-reject alone: $msg" ;; esac
 [ "$before" = "$(snapshot)" ] || { diff <(echo "$before") <(snapshot) >&2; fail "bad input changed the system"; }
 echo "ok: bad input changed nothing"
 
@@ -343,7 +388,7 @@ echo "ok: a policy turns on its bridge's own br_netfilter switch when the host's
 # Teardown leaves no element behind.
 for id in c1 c2 c3 c4 c5 web free; do brnet teardown --id $id >/dev/null; done
 for set in set:egress_policed map:egress_list set:egress_portlimited set:egress_ports \
-	set:egress_dns; do
+	set:egress_dns set:egress_logged set:egress_rejected; do
 	out=$(nft -j list "${set%%:*}" inet brnet "${set#*:}") || fail "cannot list $set"
 	case "$out" in *'"elem"'*) fail "elements left in $set" ;; esac
 done

@@ -188,21 +188,21 @@ static void test_network_batch(void **state)
 	len = nft_build_network_batch(buf, sizeof(buf), &net, NFT_RULES_ALL);
 	assert_true(len > 0);
 	walk(buf, (size_t)len, &s);
-	/* begin, table, 7 chains, 2 maps, 7 egress sets, the egress chain's flush, rules, end */
-	assert_int_equal(s.n, 1 + 1 + 7 + 9 + 1 + _NFT_RULE_MAX + 1);
+	/* begin, table, 7 chains, 2 maps, 8 egress sets, the egress chain's flush, rules, end */
+	assert_int_equal(s.n, 1 + 1 + 7 + 10 + 1 + _NFT_RULE_MAX + 1);
 	assert_int_equal(s.types[0], NFNL_MSG_BATCH_BEGIN);
 	assert_int_equal(s.types[1], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWTABLE);
 	for (int i = 2; i < 9; i++)
 		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWCHAIN);
-	for (int i = 9; i < 18; i++)
+	for (int i = 9; i < 19; i++)
 		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWSET);
 	/* the egress chain's rules act in order: it is flushed before they are written */
-	assert_int_equal(s.types[18], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_DELRULE);
-	for (int i = 19; i < 19 + _NFT_RULE_MAX; i++)
+	assert_int_equal(s.types[19], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_DELRULE);
+	for (int i = 20; i < 20 + _NFT_RULE_MAX; i++)
 		assert_int_equal(s.types[i], NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWRULE);
 	assert_int_equal(s.types[s.n - 1], NFNL_MSG_BATCH_END);
 	/* "add", not "create": idempotent for table, chains and sets */
-	for (int i = 1; i < 18; i++)
+	for (int i = 1; i < 19; i++)
 		assert_int_equal(s.flags[i] & NLM_F_EXCL, 0);
 	/* Only the last command asks for an ack: the kernel answers failures unasked, and the
 	 * last ack says the batch is done. The delimiters ask for none. */
@@ -213,13 +213,13 @@ static void test_network_batch(void **state)
 	len = nft_build_network_batch(buf, sizeof(buf), &net,
 				      1u << NFT_RULE_MASQUERADE | 1u << NFT_RULE_HAIRPIN);
 	walk(buf, (size_t)len, &s);
-	assert_int_equal(s.n, 1 + 1 + 7 + 9 + 2 + 1);
+	assert_int_equal(s.n, 1 + 1 + 7 + 10 + 2 + 1);
 
 	/* one missing rule of the egress chain rewrites the chain, in order */
 	len = nft_build_network_batch(buf, sizeof(buf), &net, 1u << NFT_RULE_EGRESS_DROP);
 	walk(buf, (size_t)len, &s);
-	/* the chain: 2 DNS rules, the jump to the container's allowlist, log, drop */
-	assert_int_equal(s.n, 1 + 1 + 7 + 9 + 1 + 5 + 1);
+	/* the chain: 2 DNS rules, the jump to the container's allowlist, log, reject, drop */
+	assert_int_equal(s.n, 1 + 1 + 7 + 10 + 1 + 6 + 1);
 
 	/* too small a buffer is refused, never overrun */
 	assert_errno(nft_build_network_batch(buf, NFT_MSG_ROOM, &net, NFT_RULES_ALL), EMSGSIZE);
@@ -348,6 +348,24 @@ static void test_egress_list_rule(void **state)
 	assert_non_null(strstr(text, "[ lookup reg 8 set egress_list dreg 0 ]"));
 	assert_ok(nft_rule_name(NFT_RULE_EGRESS_LIST, NULL, name));
 	assert_string_equal(name, "brnet egress allowlist");
+}
+
+/* Containers that asked are refused with an ICMP error, after the log and before the drop. */
+static void test_egress_reject_rule(void **state)
+{
+	char text[4096], name[NFT_COMMENT_MAX];
+
+	(void)state;
+	rule_text(NFT_RULE_EGRESS_REJECT, NULL, "10.0.42.0/24", text, sizeof(text));
+	assert_non_null(strstr(text, "inet brnet egress"));
+	assert_non_null(strstr(text, "[ payload load 4b @ network header + 12 => reg 8 ]"));
+	assert_non_null(strstr(text, "[ lookup reg 8 set egress_rejected ]"));
+	/* type 2 (icmpx unreach), code 3 (admin-prohibited) */
+	assert_non_null(strstr(text, "[ reject type 2 code 3 ]"));
+	assert_ok(nft_rule_name(NFT_RULE_EGRESS_REJECT, NULL, name));
+	assert_string_equal(name, "brnet egress reject");
+	assert_true(NFT_RULE_EGRESS_LOG < NFT_RULE_EGRESS_REJECT &&
+		    NFT_RULE_EGRESS_REJECT < NFT_RULE_EGRESS_DROP);
 }
 
 /* A list is named by its content, normalized: the same destinations in another order or with
@@ -1107,6 +1125,7 @@ int main(void)
 		cmocka_unit_test(test_network_rules_masquerade),
 		cmocka_unit_test(test_publish_keys),
 		cmocka_unit_test(test_egress_list_rule),
+		cmocka_unit_test(test_egress_reject_rule),
 		cmocka_unit_test(test_egress_list_name),
 		cmocka_unit_test(test_egress_list_masked),
 		cmocka_unit_test(test_publish_batch),

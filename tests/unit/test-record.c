@@ -272,7 +272,23 @@ static void test_record_egress_fields(void **state)
 	assert_string_equal(inaddr_to_string(&back.egress.dns[1], buf), "1.1.1.1");
 	assert_true(back.egress.no_dns);
 	assert_true(back.egress.log);
+	assert_false(back.egress.reject);
 	attachment_done(&back);
+
+	/* "reject" is written only when set, so a record without it reads as before */
+	a.egress.reject = true;
+	text = record_format(&a);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\"reject\": true"));
+	assert_ok(record_parse(text, strlen(text), &back, why, sizeof(why)));
+	free(text);
+	assert_true(back.egress.reject);
+	attachment_done(&back);
+	a.egress.reject = false;
+	text = record_format(&a);
+	assert_non_null(text);
+	assert_null(strstr(text, "reject"));
+	free(text);
 }
 
 /* An allowlist file's name, split back into its parts; anything else is not one (gc walks the

@@ -537,3 +537,11 @@ int brnet_config_egress_log(brnet_config *cfg, bool log)
 	cfg->egress.log = log;
 	return 0;
 }
+
+int brnet_config_egress_reject(brnet_config *cfg, bool reject)
+{
+	if (!cfg)
+		return -EINVAL;
+	cfg->egress.reject = reject;
+	return 0;
+}

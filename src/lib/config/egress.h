@@ -25,6 +25,7 @@ struct egress_policy {
 	bool on;
 	bool no_dns; /* DNS to the resolvers is not allowed by itself */
 	bool log; /* denied packets are reported (NFLOG), at most 5 a minute */
+	bool reject; /* denied packets are answered (ICMP administratively prohibited) */
 	struct inprefix *allow; /* malloc'd; normalized: sorted, none inside another */
 	size_t n_allow, allow_size;
 	uint16_t tcp[EGRESS_PORTS_MAX], udp[EGRESS_PORTS_MAX];

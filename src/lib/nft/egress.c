@@ -45,6 +45,7 @@ static const struct {
 			       12 },
 	[NFT_EGRESS_DNS] = { NFT_SET_EGRESS_DNS, 25, T2(NFT_TYPE_IPADDR, NFT_TYPE_IPADDR), 8 },
 	[NFT_EGRESS_LOGGED] = { NFT_SET_EGRESS_LOGGED, 26, NFT_TYPE_IPADDR, 4 },
+	[NFT_EGRESS_REJECTED] = { NFT_SET_EGRESS_REJECTED, 28, NFT_TYPE_IPADDR, 4 },
 	[NFT_EGRESS_LOGRATE] = { NFT_SET_EGRESS_LOGRATE, 27, NFT_TYPE_IPADDR, 4 },
 };
 
@@ -55,6 +56,7 @@ static const struct nft_setref refs[_NFT_EGRESS_SET_MAX] = {
 	[NFT_EGRESS_PORTS] = { NFPROTO_INET, NFT_SET_EGRESS_PORTS },
 	[NFT_EGRESS_DNS] = { NFPROTO_INET, NFT_SET_EGRESS_DNS },
 	[NFT_EGRESS_LOGGED] = { NFPROTO_INET, NFT_SET_EGRESS_LOGGED },
+	[NFT_EGRESS_REJECTED] = { NFPROTO_INET, NFT_SET_EGRESS_REJECTED },
 };
 
 uint32_t nft_egress_set_id(enum nft_egress_set which)
@@ -113,7 +115,8 @@ static int add_one(struct nft_batch *b, enum nft_egress_set which, const void *k
 
 size_t nft_egress_batch_room(const struct egress_policy *p)
 {
-	size_t n = 4 + p->n_tcp + p->n_udp + p->n_dns * 2, allow = egress_allow_elements(p, 0);
+	/* policed, list, port-limited, logged, rejected; the ports; the resolvers */
+	size_t n = 5 + p->n_tcp + p->n_udp + p->n_dns * 2, allow = egress_allow_elements(p, 0);
 
 	if (!p->on)
 		return 0;
@@ -382,6 +385,8 @@ int nft_batch_add_egress(struct nft_batch *b, const struct egress_policy *p,
 	}
 	if (r >= 0 && p->log)
 		r = add_one(b, NFT_EGRESS_LOGGED, &addr->v4, owner);
+	if (r >= 0 && p->reject)
+		r = add_one(b, NFT_EGRESS_REJECTED, &addr->v4, owner);
 	return r < 0 ? r : b->overflow ? -EMSGSIZE : 0;
 }
 
@@ -538,6 +543,7 @@ int nft_egress_verify(struct nl_sock *s, const struct egress_policy *p, const ch
 		want[NFT_EGRESS_PORTS] = p->n_tcp + p->n_udp;
 		want[NFT_EGRESS_DNS] = p->no_dns ? 0 : p->n_dns;
 		want[NFT_EGRESS_LOGGED] = p->log;
+		want[NFT_EGRESS_REJECTED] = p->reject;
 	}
 	r = nft_elems_walk(s, refs, _NFT_EGRESS_SET_MAX, count_fn, &c, err);
 	if (r < 0)

@@ -35,6 +35,7 @@
 #define NFT_SET_EGRESS_DNS "egress_dns"
 #define NFT_SET_EGRESS_LOGGED "egress_logged"
 #define NFT_SET_EGRESS_LOGRATE "egress_lograte" /* dynamic: a rate limit per container */
+#define NFT_SET_EGRESS_REJECTED "egress_rejected" /* denied packets answered, not dropped */
 #define NFT_EGRESS_LOG_GROUP 4242 /* the NFLOG group brnet events reads */
 #define NFT_EGRESS_LOG_PREFIX "brnet-egress"
 
@@ -45,6 +46,7 @@ enum nft_egress_set {
 	NFT_EGRESS_PORTS,
 	NFT_EGRESS_DNS,
 	NFT_EGRESS_LOGGED,
+	NFT_EGRESS_REJECTED,
 	_NFT_EGRESS_SET_MAX,
 	NFT_EGRESS_LOGRATE = _NFT_EGRESS_SET_MAX, /* no owned elements: not walked */
 	_NFT_EGRESS_SET_ALL,

@@ -200,6 +200,17 @@ struct nftnl_expr *expr_log_group(const char *prefix, uint16_t group)
 	return e;
 }
 
+struct nftnl_expr *expr_reject_icmpx(uint8_t code)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("reject");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, NFT_REJECT_ICMPX_UNREACH);
+		nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, code);
+	}
+	return e;
+}
+
 int rule_add(struct nftnl_rule *r, struct nftnl_expr *e)
 {
 	if (!e)

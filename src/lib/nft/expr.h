@@ -33,6 +33,8 @@ struct nftnl_expr *expr_dynset_limit(const char *set, uint32_t set_id, uint32_t 
 				     uint64_t per);
 /* log prefix PREFIX group GROUP (NFLOG) */
 struct nftnl_expr *expr_log_group(const char *prefix, uint16_t group);
+/* reject with icmpx CODE (NFT_REJECT_ICMPX_*): an ICMP or ICMPv6 error of that meaning */
+struct nftnl_expr *expr_reject_icmpx(uint8_t code);
 
 /* Adds e to r; -ENOMEM if e is NULL (the builder above failed). */
 int rule_add(struct nftnl_rule *r, struct nftnl_expr *e);

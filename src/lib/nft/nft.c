@@ -53,6 +53,7 @@ static const char *const rule_chain[_NFT_RULE_MAX] = {
 	[NFT_RULE_EGRESS_DNS_TCP] = NFT_CHAIN_EGRESS,
 	[NFT_RULE_EGRESS_LIST] = NFT_CHAIN_EGRESS,
 	[NFT_RULE_EGRESS_LOG] = NFT_CHAIN_EGRESS,
+	[NFT_RULE_EGRESS_REJECT] = NFT_CHAIN_EGRESS,
 	[NFT_RULE_EGRESS_DROP] = NFT_CHAIN_EGRESS,
 	[NFT_RULE_MASQUERADE] = NFT_CHAIN_POSTROUTING,
 	[NFT_RULE_HAIRPIN] = NFT_CHAIN_POSTROUTING,
@@ -76,6 +77,7 @@ int nft_rule_name(enum nft_rule_id id, const char *bridge, char buf[static NFT_C
 		[NFT_RULE_EGRESS_DNS_TCP] = "brnet egress dns tcp",
 		[NFT_RULE_EGRESS_LIST] = "brnet egress allowlist",
 		[NFT_RULE_EGRESS_LOG] = "brnet egress log",
+		[NFT_RULE_EGRESS_REJECT] = "brnet egress reject",
 		[NFT_RULE_EGRESS_DROP] = "brnet egress drop",
 		[NFT_RULE_MASQUERADE] = "brnet network",
 		[NFT_RULE_HAIRPIN] = "brnet hairpin",
@@ -252,6 +254,12 @@ static int build_egress(struct nftnl_rule *r, enum nft_rule_id id)
 		    rule_add(r, expr_log_group(NFT_EGRESS_LOG_PREFIX, NFT_EGRESS_LOG_GROUP)) < 0)
 			return -ENOMEM;
 		return 0;
+	case NFT_RULE_EGRESS_REJECT:
+		/* ip saddr @egress_rejected reject with icmpx admin-prohibited: the container's
+		 * connect() fails at once (EHOSTUNREACH) instead of waiting out its retries */
+		if (load_saddr(r) < 0 || match_in(r, NFT_EGRESS_REJECTED, false) < 0)
+			return -ENOMEM;
+		return rule_add(r, expr_reject_icmpx(NFT_REJECT_ICMPX_ADMIN_PROHIBITED));
 	case NFT_RULE_EGRESS_DROP:
 		return rule_add(r, expr_verdict(NF_DROP));
 	default:

@@ -58,6 +58,7 @@ enum nft_rule_id {
 	NFT_RULE_EGRESS_DNS_TCP,
 	NFT_RULE_EGRESS_LIST, /* to the container's allowlist, which accepts or returns */
 	NFT_RULE_EGRESS_LOG,
+	NFT_RULE_EGRESS_REJECT, /* containers that asked: refused with an ICMP error */
 	NFT_RULE_EGRESS_DROP,
 	_NFT_RULE_GLOBAL_MAX,
 	NFT_RULE_MASQUERADE = _NFT_RULE_GLOBAL_MAX, /* per network from here on */
