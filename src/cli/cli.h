@@ -85,6 +85,14 @@ int cli_network_option(int opt, const char *arg, brnet_config *cfg, struct cli_g
 		       const char *verb, struct brnet_error *err);
 /* Prints one attachment as a line of text or as a JSON object. */
 void cli_print_attachment(FILE *f, const brnet_attachment *a, bool json);
+/* The attachment's egress policy as JSON: null without one, else {"allow": [CIDR...],
+ * "tcp_ports": [N...], "udp_ports": [N...], "dns": [ADDR...], "dns_allowed": bool,
+ * "log": bool, "reject": bool}.
+ * NULL only without memory. */
+struct json_t *cli_egress_json(const brnet_attachment *a);
+/* The same in a word for a table: "" without a policy, else "allow:N" or "deny-all", then
+ * ",tcp:P" and ",udp:P" for each port, ",no-dns", ",log", ",reject" (cut to size). */
+const char *cli_egress_summary(const brnet_attachment *a, char *buf, size_t size);
 /* brnet_attachment_warnings() on stderr, as "brnet: warning: ...". */
 void cli_warn_publish(const brnet_attachment *a);
 

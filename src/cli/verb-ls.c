@@ -13,8 +13,9 @@ static void help(void)
 {
 	printf("Usage: brnet ls [--networks] [--json]\n\n"
 	       "List attachments: id, interface, address, bridge, host veth, state, namespace,\n"
-	       "published ports. With --json, also the gateway, MAC and origin (\"cni:NETWORK\"\n"
-	       "for the CNI plugin's).\n\n"
+	       "published ports, egress policy (\"allow:N\" destinations or \"deny-all\", then\n"
+	       "its ports and flags). With --json, also the gateway, MAC, origin (\"cni:NETWORK\"\n"
+	       "for the CNI plugin's) and the whole policy (\"egress\", null without one).\n\n"
 	       "With --networks, list networks instead: bridge, subnet, gateway, attachments,\n"
 	       "the MTU its containers get when a setup asks none (\"-\": the kernel's default),\n"
 	       "whether connections routed in from elsewhere reach containers (\"-\": not chosen\n"
@@ -74,6 +75,8 @@ static void print_attachments_json(brnet_attachment **list, size_t n)
 			json_object_set_new(o, "publish", ports);
 		else
 			json_decref(ports);
+		if (o)
+			json_object_set_new(o, "egress", cli_egress_json(a));
 		json_array_append_new(arr, o);
 	}
 	json_dumpf(arr, stdout, JSON_INDENT(2));
@@ -83,8 +86,8 @@ static void print_attachments_json(brnet_attachment **list, size_t n)
 
 static const char *attachment_cell(const void *row, int col, char buf[static CELL_MAX])
 {
-	static const char *const heading[] = { "ID",	    "IFNAME", "ADDRESS", "BRIDGE",
-					       "HOST-VETH", "STATE",  "NETNS",	 "PUBLISH" };
+	static const char *const heading[] = { "ID",	"IFNAME", "ADDRESS", "BRIDGE", "HOST-VETH",
+					       "STATE", "NETNS",  "PUBLISH", "EGRESS" };
 	const brnet_attachment *a = row;
 	size_t len = 0;
 
@@ -105,6 +108,8 @@ static const char *attachment_cell(const void *row, int col, char buf[static CEL
 		return brnet_attachment_state(a);
 	case 6:
 		return brnet_attachment_netns(a);
+	case 8:
+		return cli_egress_summary(a, buf, CELL_MAX);
 	}
 	buf[0] = '\0';
 	for (unsigned k = 0; brnet_attachment_publish(a, k) && len < CELL_MAX; k++)
@@ -126,7 +131,7 @@ static int list_attachments(brnet_ctx *ctx, bool json)
 	if (json)
 		print_attachments_json(list, n);
 	else
-		print_table((const void *const *)list, n, 8, attachment_cell);
+		print_table((const void *const *)list, n, 9, attachment_cell);
 	brnet_attachment_list_free(list, n);
 	return 0;
 }

@@ -2,6 +2,7 @@
 /* brnet setup: attach an existing network namespace (by --pid or --netns) to a network. */
 #include <errno.h>
 #include <jansson.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -41,6 +42,64 @@ void cli_warn_publish(const brnet_attachment *a)
 	(void)brnet_attachment_warnings(a, print_warning, NULL);
 }
 
+json_t *cli_egress_json(const brnet_attachment *a)
+{
+	char buf[BRNET_PREFIX_STRLEN];
+	json_t *allow, *tcp, *udp, *dns;
+	unsigned port;
+
+	if (!brnet_attachment_egress(a))
+		return json_null();
+	allow = json_array();
+	tcp = json_array();
+	udp = json_array();
+	dns = json_array();
+	for (size_t i = 0; allow && brnet_attachment_egress_allow(a, i, buf) >= 0; i++)
+		json_array_append_new(allow, json_string(buf));
+	for (unsigned i = 0; tcp && (port = brnet_attachment_egress_port(a, IPPROTO_TCP, i)); i++)
+		json_array_append_new(tcp, json_integer(port));
+	for (unsigned i = 0; udp && (port = brnet_attachment_egress_port(a, IPPROTO_UDP, i)); i++)
+		json_array_append_new(udp, json_integer(port));
+	for (unsigned i = 0; dns && brnet_attachment_egress_dns(a, i, buf) >= 0; i++)
+		json_array_append_new(dns, json_string(buf));
+	/* The object takes the arrays, also when it fails. */
+	return json_pack(
+		"{s:o*, s:o*, s:o*, s:o*, s:b, s:b, s:b}", "allow", allow, "tcp_ports", tcp,
+		"udp_ports", udp, "dns", dns, "dns_allowed", brnet_attachment_egress_dns_allowed(a),
+		"log", brnet_attachment_egress_log(a), "reject", brnet_attachment_egress_reject(a));
+}
+
+const char *cli_egress_summary(const brnet_attachment *a, char *buf, size_t size)
+{
+	char cidr[BRNET_PREFIX_STRLEN];
+	size_t n = 0, len;
+	unsigned port;
+
+	buf[0] = '\0';
+	if (!brnet_attachment_egress(a))
+		return buf;
+	while (brnet_attachment_egress_allow(a, n, cidr) >= 0)
+		n++;
+	if (n)
+		len = (size_t)snprintf(buf, size, "allow:%zu", n);
+	else
+		len = (size_t)snprintf(buf, size, "deny-all");
+	for (int t = 0; t < 2; t++)
+		for (unsigned i = 0;
+		     len < size &&
+		     (port = brnet_attachment_egress_port(a, t ? IPPROTO_UDP : IPPROTO_TCP, i));
+		     i++)
+			len += (size_t)snprintf(buf + len, size - len, ",%s:%u", t ? "udp" : "tcp",
+						port);
+	if (len < size && !brnet_attachment_egress_dns_allowed(a))
+		len += (size_t)snprintf(buf + len, size - len, ",no-dns");
+	if (len < size && brnet_attachment_egress_log(a))
+		len += (size_t)snprintf(buf + len, size - len, ",log");
+	if (len < size && brnet_attachment_egress_reject(a))
+		(void)snprintf(buf + len, size - len, ",reject");
+	return buf;
+}
+
 void cli_print_attachment(FILE *f, const brnet_attachment *a, bool json)
 {
 	/* The interface's MTU: the one asked for, else what the kernel gave (0 only for an
@@ -64,6 +123,10 @@ void cli_print_attachment(FILE *f, const brnet_attachment *a, bool json)
 			json_array_append_new(ports, json_string(brnet_attachment_publish(a, i)));
 		if (o && ports)
 			json_object_set_new(o, "publish", ports);
+		else
+			json_decref(ports);
+		if (o)
+			json_object_set_new(o, "egress", cli_egress_json(a));
 		if (o) {
 			json_dumpf(o, f, JSON_INDENT(2));
 			fputc('\n', f);

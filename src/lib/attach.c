@@ -1121,6 +1121,53 @@ const char *brnet_attachment_publish(const brnet_attachment *a, unsigned i)
 	return i < a->n_publish ? a->publish_str[i] : NULL;
 }
 
+_Static_assert(BRNET_PREFIX_STRLEN >= PREFIX_STRLEN, "a prefix's text fits the caller's buffer");
+
+bool brnet_attachment_egress(const brnet_attachment *a)
+{
+	return a->egress.on;
+}
+int brnet_attachment_egress_allow(const brnet_attachment *a, size_t i,
+				  char buf[static BRNET_PREFIX_STRLEN])
+{
+	if (!a->egress.on || i >= a->egress.n_allow)
+		return -ENOENT;
+	inprefix_to_string(&a->egress.allow[i], buf);
+	return 0;
+}
+unsigned brnet_attachment_egress_port(const brnet_attachment *a, int proto, unsigned i)
+{
+	const struct egress_policy *p = &a->egress;
+
+	if (!p->on)
+		return 0;
+	if (proto == IPPROTO_TCP)
+		return i < p->n_tcp ? p->tcp[i] : 0;
+	if (proto == IPPROTO_UDP)
+		return i < p->n_udp ? p->udp[i] : 0;
+	return 0;
+}
+int brnet_attachment_egress_dns(const brnet_attachment *a, unsigned i,
+				char buf[static BRNET_PREFIX_STRLEN])
+{
+	if (!a->egress.on || a->egress.no_dns || i >= a->egress.n_dns)
+		return -ENOENT;
+	inaddr_to_string(&a->egress.dns[i], buf);
+	return 0;
+}
+bool brnet_attachment_egress_dns_allowed(const brnet_attachment *a)
+{
+	return a->egress.on && !a->egress.no_dns;
+}
+bool brnet_attachment_egress_log(const brnet_attachment *a)
+{
+	return a->egress.on && a->egress.log;
+}
+bool brnet_attachment_egress_reject(const brnet_attachment *a)
+{
+	return a->egress.on && a->egress.reject;
+}
+
 const char *brnet_version(void)
 {
 	return BRNET_VERSION;

@@ -281,7 +281,18 @@ make_container rj
 make_container rjpeer
 brnet setup --netns /run/netns/rjpeer --id rjpeer --ip 10.0.42.77 >/dev/null
 serve rjpeer tcp:7000
-brnet setup --netns /run/netns/rj --id rj --ip 10.0.42.78 --egress-allow 198.51.100.0/24 --egress-reject >/dev/null
+brnet setup --netns /run/netns/rj --id rj --ip 10.0.42.78 --egress-allow 198.51.100.0/24 --egress-reject --json >"$TMPDIR/rj.json"
+# The policy as setup --json, ls --json and ls show it (null, and an empty cell, without one).
+expect_eq "rj's policy in setup --json" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["egress"])' "$TMPDIR/rj.json")" \
+	"{'allow': ['198.51.100.0/24'], 'tcp_ports': [], 'udp_ports': [], 'dns': [], 'dns_allowed': True, 'log': False, 'reject': True}"
+expect_eq "policies in ls --json" "$(brnet ls --json | python3 -c 'import json,sys; print(*[a["egress"] for a in json.load(sys.stdin) if a["id"] in ("c2", "rjpeer")])')" \
+	"{'allow': ['198.51.100.1/32'], 'tcp_ports': [8080], 'udp_ports': [], 'dns': [], 'dns_allowed': True, 'log': False, 'reject': False} None"
+ls_egress() { brnet ls | awk -v id="$1" 'NR == 1 { col = index($0, "EGRESS") } $1 == id { print substr($0, col) }'; }
+expect_eq "rj's EGRESS column" "$(ls_egress rj)" "allow:1,reject"
+expect_eq "c2's EGRESS column" "$(ls_egress c2)" "allow:1,tcp:8080"
+expect_eq "rjpeer's EGRESS column" "$(ls_egress rjpeer)" ""
+expect_eq "c4's resolvers in ls --json" "$(brnet ls --json | python3 -c 'import json,sys; print(*[a["egress"]["dns"] for a in json.load(sys.stdin) if a["id"] == "c4"])')" "['203.0.113.1']"
+expect_eq "c5's EGRESS column" "$(ls_egress c5)" "deny-all,no-dns"
 expect_probe rj tcp $UPSTREAM_ADDR 8080 open
 expect_probe rj tcp 203.0.113.1 8080 unreachable
 expect_probe rj udpc 203.0.113.1 5353 unreachable
@@ -302,6 +313,7 @@ expect_eq "egress_rejected after a policy without it" "$(rejected)" ""
 brnet policy --id rj --egress-deny-all --egress-reject >/dev/null
 expect_probe rj tcp $UPSTREAM_ADDR 8080 unreachable
 expect_eq "egress_rejected after a policy with it" "$(rejected)" "10.0.42.78"
+expect_eq "rj's EGRESS column after the replacement" "$(ls_egress rj)" "deny-all,reject"
 brnet check --id rj >/dev/null || fail "check of rj after its replacement: $(brnet check --id rj)"
 brnet teardown --id rj >/dev/null
 brnet teardown --id rjpeer >/dev/null

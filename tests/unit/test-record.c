@@ -245,7 +245,7 @@ static void test_record_egress_fields(void **state)
 {
 	struct brnet_attachment a = sample(), back;
 	struct brnet_error err = { 0 };
-	char why[256], buf[PREFIX_STRLEN], *text;
+	char why[256], buf[PREFIX_STRLEN], cidr[BRNET_PREFIX_STRLEN], *text;
 
 	assert_ok(egress_add_port(&a.egress, IPPROTO_TCP, 9, &err));
 	assert_ok(egress_add_port(&a.egress, IPPROTO_TCP, 65535, &err));
@@ -273,6 +273,30 @@ static void test_record_egress_fields(void **state)
 	assert_true(back.egress.no_dns);
 	assert_true(back.egress.log);
 	assert_false(back.egress.reject);
+	/* the public accessors over it */
+	assert_true(brnet_attachment_egress(&back));
+	assert_errno(brnet_attachment_egress_allow(&back, 0, cidr), ENOENT);
+	assert_int_equal(brnet_attachment_egress_port(&back, IPPROTO_TCP, 0), 9);
+	assert_int_equal(brnet_attachment_egress_port(&back, IPPROTO_TCP, 1), 65535);
+	assert_int_equal(brnet_attachment_egress_port(&back, IPPROTO_TCP, 2), 0);
+	assert_int_equal(brnet_attachment_egress_port(&back, IPPROTO_UDP, 0), 10);
+	assert_int_equal(brnet_attachment_egress_port(&back, IPPROTO_ICMP, 0), 0);
+	assert_false(brnet_attachment_egress_dns_allowed(&back));
+	assert_errno(brnet_attachment_egress_dns(&back, 0, cidr), ENOENT); /* not allowed */
+	assert_true(brnet_attachment_egress_log(&back));
+	assert_false(brnet_attachment_egress_reject(&back));
+	back.egress.no_dns = false;
+	assert_ok(brnet_attachment_egress_dns(&back, 1, cidr));
+	assert_string_equal(cidr, "1.1.1.1");
+	assert_errno(brnet_attachment_egress_dns(&back, 2, cidr), ENOENT);
+	assert_ok(egress_add_allow(&back.egress, "10.1.0.0/16", &err));
+	assert_ok(brnet_attachment_egress_allow(&back, 0, cidr));
+	assert_string_equal(cidr, "10.1.0.0/16");
+	back.egress.on = false; /* no policy: nothing else is said */
+	assert_false(brnet_attachment_egress(&back));
+	assert_errno(brnet_attachment_egress_allow(&back, 0, cidr), ENOENT);
+	assert_int_equal(brnet_attachment_egress_port(&back, IPPROTO_TCP, 0), 0);
+	assert_false(brnet_attachment_egress_log(&back));
 	attachment_done(&back);
 
 	/* "reject" is written only when set, so a record without it reads as before */
