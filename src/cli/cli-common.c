@@ -112,7 +112,7 @@ int cli_ctx(const struct cli_global *g, brnet_ctx **ret)
 int cli_parse_simple(const char *verb, unsigned takes, void (*help)(void), int argc, char **argv,
 		     struct cli_global *g, struct cli_opts *ret)
 {
-	enum { OPT_DRY_RUN = 1000, OPT_NETWORKS, OPT_NETWORK };
+	enum { OPT_DRY_RUN = 1000, OPT_NETWORKS, OPT_NETWORK, OPT_ALL };
 	static const struct option options[] = {
 		{ "id", required_argument, NULL, OPT_ID },
 		{ "ifname", required_argument, NULL, OPT_IFNAME },
@@ -120,6 +120,7 @@ int cli_parse_simple(const char *verb, unsigned takes, void (*help)(void), int a
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "networks", no_argument, NULL, OPT_NETWORKS },
 		{ "network", required_argument, NULL, OPT_NETWORK },
+		{ "all", no_argument, NULL, OPT_ALL },
 		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -143,6 +144,8 @@ int cli_parse_simple(const char *verb, unsigned takes, void (*help)(void), int a
 			o.networks = true;
 		else if (c == OPT_NETWORK && (takes & CLI_TAKES_NETWORK))
 			o.network = optarg;
+		else if (c == OPT_ALL && (takes & CLI_TAKES_ALL))
+			o.all = true;
 		else if (c == OPT_STATE_DIR)
 			g->state_dir = optarg;
 		else if (c == 'h') {
@@ -160,10 +163,13 @@ int cli_parse_simple(const char *verb, unsigned takes, void (*help)(void), int a
 		return cli_usage_error(verb, "unexpected argument \"%s\"", argv[optind]);
 	if (o.network && o.id)
 		return cli_usage_error(verb, "--network and --id: one or the other");
-	if ((takes & CLI_TAKES_ID) && !o.id && !o.network)
+	if (o.all && (o.id || o.ifname_given))
+		return cli_usage_error(verb, "--all and --id or --ifname: one or the other");
+	if ((takes & CLI_TAKES_ID) && !o.id && !o.network && !o.all)
 		return cli_usage_error(verb, (takes & CLI_TAKES_NETWORK)
 						     ? "missing --id or --network"
-						     : "missing --id");
+					     : (takes & CLI_TAKES_ALL) ? "missing --id or --all"
+								       : "missing --id");
 	*ret = o;
 	return CLI_PROCEED;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* brnet check: does the kernel hold everything the record says it should? */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 
@@ -10,7 +11,8 @@ DEFINE_POINTER_CLEANUP(brnet_ctx, brnet_ctx_free)
 
 static void help(void)
 {
-	printf("Usage: brnet check --id ID [--ifname NAME] [--json]\n\n"
+	printf("Usage: brnet check --id ID [--ifname NAME] [--json]\n"
+	       "       brnet check --all [--json]\n\n"
 	       "Verify against the kernel that every object of an attachment exists as recorded:\n"
 	       "host veth on its bridge and up, the interface in the namespace with its address\n"
 	       "and default route, the lease, and the firewall rules. Exit 0 when all is there,\n"
@@ -20,8 +22,13 @@ static void help(void)
 	       "MTU is more than the host's route out now takes (after joining a VPN).\n\n"
 	       "  --id ID            attachment id\n"
 	       "  --ifname NAME      interface name inside the namespace (default eth0)\n"
+	       "  --all              every recorded attachment: \"ID/IFNAME: ok\", or a\n"
+	       "                     \"problem: ID/IFNAME: ...\" line for each problem; exit 1\n"
+	       "                     when any has one (for a health check of the host)\n"
 	       "  --json             print {\"id\", \"ifname\", \"ok\", \"problems\": [...],\n"
-	       "                     \"warnings\": [...]}\n"
+	       "                     \"warnings\": [...]}; with --all, {\"ok\", \"attachments\":\n"
+	       "                     [{\"id\", \"ifname\", \"ok\", \"problems\"}...], "
+	       "\"warnings\"}\n"
 	       "  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n"
 	       "  -h, --help         show this help\n");
 }
@@ -46,6 +53,75 @@ static void print_warning(const char *warning, void *userdata)
 		fprintf(stderr, "warning: %s\n", warning);
 }
 
+struct prefixed {
+	const brnet_attachment *a;
+	json_t *arr;
+};
+
+static void print_problem_of(const char *problem, void *userdata)
+{
+	struct prefixed *p = userdata;
+
+	if (p->arr)
+		json_array_append_new(p->arr, json_string(problem));
+	else
+		printf("problem: %s/%s: %s\n", brnet_attachment_id(p->a),
+		       brnet_attachment_ifname(p->a), problem);
+}
+
+/* --all: each recorded attachment, then the host's warnings once. */
+static int check_all(brnet_ctx *ctx, bool json)
+{
+	_cleanup_(json_decrefp) json_t *attachments = json ? json_array() : NULL;
+	_cleanup_(json_decrefp) json_t *warnings = json ? json_array() : NULL;
+	struct brnet_error err = { 0 };
+	brnet_attachment **list = NULL;
+	size_t n = 0;
+	bool ok = true;
+	int r;
+
+	if (json && (!attachments || !warnings))
+		return cli_fail("check attachments", -ENOMEM, NULL);
+	r = brnet_list(ctx, &list, &n, &err);
+	if (r < 0)
+		return cli_fail("list attachments", r, &err);
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		const char *id = brnet_attachment_id(list[i]),
+			   *ifname = brnet_attachment_ifname(list[i]);
+		struct prefixed p = { .a = list[i], .arr = json ? json_array() : NULL };
+
+		r = brnet_check(ctx, id, ifname, print_problem_of, &p, &err);
+		if (r == -ENOENT) /* torn down meanwhile */
+			r = 0;
+		else if (r >= 0) {
+			ok &= r == 0;
+			if (json)
+				json_array_append_new(attachments,
+						      json_pack("{s:s, s:s, s:b, s:o}", "id", id,
+								"ifname", ifname, "ok", r == 0,
+								"problems", p.arr));
+			else if (r == 0)
+				printf("%s/%s: ok\n", id, ifname);
+			p.arr = NULL;
+		}
+		json_decref(p.arr);
+	}
+	brnet_attachment_list_free(list, n);
+	if (r >= 0)
+		r = brnet_check_host(ctx, print_warning, warnings, &err);
+	if (r < 0)
+		return cli_fail("check attachments", r, &err);
+	if (json) {
+		json_t *out = json_pack("{s:b, s:O, s:O}", "ok", ok, "attachments", attachments,
+					"warnings", warnings);
+
+		json_dumpf(out, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(out);
+	}
+	return ok ? 0 : 1;
+}
+
 int verb_check(const struct cli_global *g0, int argc, char **argv)
 {
 	_cleanup_(brnet_ctx_freep) brnet_ctx *ctx = NULL;
@@ -55,12 +131,15 @@ int verb_check(const struct cli_global *g0, int argc, char **argv)
 	json_t *problems = NULL, *warnings = NULL;
 	int r;
 
-	r = cli_parse_simple("check", CLI_TAKES_ID | CLI_TAKES_JSON, help, argc, argv, &g, &o);
+	r = cli_parse_simple("check", CLI_TAKES_ID | CLI_TAKES_JSON | CLI_TAKES_ALL, help, argc,
+			     argv, &g, &o);
 	if (r != CLI_PROCEED)
 		return r;
 	r = cli_ctx(&g, &ctx);
 	if (r != 0)
 		return r;
+	if (o.all)
+		return check_all(ctx, o.json);
 	if (o.json) {
 		problems = json_array();
 		warnings = json_array();

@@ -7,6 +7,8 @@ make_container c2
 brnet setup --netns /run/netns/c1 --id c1 >/dev/null
 brnet setup --netns /run/netns/c2 --id c2 >/dev/null
 expect_eq "healthy attachment" "$(brnet check --id c1)" "c1/eth0: ok"
+expect_eq "check --all, all healthy" "$(brnet check --all)" "c1/eth0: ok
+c2/eth0: ok"
 
 expect_problem() { # ID NEEDLE
 	local out rc
@@ -40,6 +42,32 @@ make_container c3
 brnet setup --netns /run/netns/c3 --id c3 -p 8080:80 >/dev/null
 echo 0 >/proc/sys/net/ipv4/conf/brnet0/route_localnet
 expect_problem c3 "route_localnet is off on bridge brnet0"
+# --all: a line for each healthy attachment, a line naming the attachment for each problem,
+# exit 1; --json, an object per attachment.
+set +e
+out=$(brnet check --all)
+rc=$?
+set -e
+expect_eq "check --all exit, c3 with a problem" "$rc" "1"
+expect_eq "check --all, c3 with a problem" "$out" "c1/eth0: ok
+c2/eth0: ok
+problem: c3/eth0: route_localnet is off on bridge brnet0: the host does not reach the published ports as 127.0.0.1"
+{ brnet check --all --json || true; } | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["ok"] is False and d["warnings"] == [], d
+assert [(a["id"], a["ok"], len(a["problems"])) for a in d["attachments"]] == [("c1", True, 0), ("c2", True, 0), ("c3", False, 1)], d
+assert d["attachments"][2]["problems"][0].startswith("route_localnet is off"), d' || fail "check --all --json"
+echo "ok: check --all --json"
+for args in "" "--all --id c1" "--all --ifname eth1"; do
+	set +e
+	# shellcheck disable=SC2086
+	msg=$(brnet check $args 2>&1)
+	rc=$?
+	set -e
+	expect_eq "check $args: exit" "$rc" "2"
+	case "$msg" in *"--all"*) ;; *) fail "check $args: $msg" ;; esac
+done
 expect_eq "a non-publisher does not mind" "$(brnet check --id c1)" "c1/eth0: ok"
 brnet restore >/dev/null
 expect_eq "route_localnet back after restore" "$(brnet check --id c3)" "c3/eth0: ok"
