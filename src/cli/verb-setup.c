@@ -140,6 +140,11 @@ void cli_print_attachment(FILE *f, const brnet_attachment *a, bool json)
 		brnet_attachment_host_veth(a), brnet_attachment_mac(a));
 	for (unsigned i = 0; brnet_attachment_publish(a, i); i++)
 		fprintf(f, "%s %s", i == 0 ? ", publishing" : ",", brnet_attachment_publish(a, i));
+	if (brnet_attachment_egress(a)) {
+		char policy[256];
+
+		fprintf(f, ", egress %s", cli_egress_summary(a, policy, sizeof(policy)));
+	}
 	fputc('\n', f);
 }
 

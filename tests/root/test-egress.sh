@@ -23,7 +23,8 @@ expect_probe c1 tcp 203.0.113.1 8080 timeout
 expect_probe c1 udp 203.0.113.1 5353 timeout
 # Without a policy the same destinations answer: the timeouts above are the policy's.
 make_container free
-brnet setup --netns /run/netns/free --id free >/dev/null
+out=$(brnet setup --netns /run/netns/free --id free)
+case $out in *egress*) fail "setup's line names a policy free does not have: $out" ;; esac
 expect_probe free tcp 203.0.113.1 8080 open
 expect_probe free tcp 10.0.42.1 9000 open
 
@@ -73,7 +74,8 @@ expect_probe c4 udp $UPSTREAM_ADDR 53 timeout
 expect_probe c4 tcp $UPSTREAM_ADDR 8080 timeout
 ! in_ns c4 ping -c1 -W1 10.0.42.1 >/dev/null 2>&1 || fail "c4 pinged the gateway under deny-all"
 make_container c5
-brnet setup --netns /run/netns/c5 --id c5 --egress-deny-all --dns 203.0.113.1 --no-egress-dns >/dev/null
+out=$(brnet setup --netns /run/netns/c5 --id c5 --egress-deny-all --dns 203.0.113.1 --no-egress-dns)
+case $out in "attached c5/eth0: "*", egress deny-all,no-dns") ;; *) fail "setup's line does not end with c5's policy: $out" ;; esac
 expect_probe c5 udp 203.0.113.1 53 timeout
 
 # 5. Under a policy the host's services and the other containers are out of reach...
