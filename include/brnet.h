@@ -253,14 +253,16 @@ const char *brnet_attachment_origin(const brnet_attachment *a); /* "" when none 
 const char *brnet_attachment_publish(const brnet_attachment *a, unsigned i);
 
 /* Its egress policy, as set up or last replaced: whether it has one (the rest says nothing
- * when not); its i-th allowed destination ("10.1.0.0/16"; sorted, none inside another, as
- * the policy holds them) into buf, or -ENOENT past the last; its i-th allowed TCP or UDP port
+ * when not); how many destinations it allows (0: it denies all but DNS), and the i-th
+ * ("10.1.0.0/16"; sorted, none inside another, as the policy holds them) into buf, or
+ * -ENOENT past the last; its i-th allowed TCP or UDP port
  * (proto IPPROTO_TCP or IPPROTO_UDP; 0 past the last: then every port is allowed); the i-th
  * resolver DNS is allowed to into buf, or -ENOENT past the last (none with
  * brnet_config_egress_dns(cfg, false)); whether DNS to those is allowed; whether denied
  * packets are logged, and rejected. */
 #define BRNET_PREFIX_STRLEN 50 /* an IPv6 address's text, "/", the length */
 bool brnet_attachment_egress(const brnet_attachment *a);
+size_t brnet_attachment_egress_n_allow(const brnet_attachment *a);
 int brnet_attachment_egress_allow(const brnet_attachment *a, size_t i,
 				  char buf[static BRNET_PREFIX_STRLEN]);
 unsigned brnet_attachment_egress_port(const brnet_attachment *a, int proto, unsigned i);

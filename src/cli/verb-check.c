@@ -33,16 +33,6 @@ static void help(void)
 	       "  -h, --help         show this help\n");
 }
 
-static void print_problem(const char *problem, void *userdata)
-{
-	json_t *arr = userdata;
-
-	if (arr)
-		json_array_append_new(arr, json_string(problem));
-	else
-		printf("problem: %s\n", problem);
-}
-
 static void print_warning(const char *warning, void *userdata)
 {
 	json_t *arr = userdata;
@@ -53,20 +43,24 @@ static void print_warning(const char *warning, void *userdata)
 		fprintf(stderr, "warning: %s\n", warning);
 }
 
-struct prefixed {
+/* Where a problem goes: into arr (--json), or a line, naming the attachment (--all) when a is
+ * set. */
+struct problems {
 	const brnet_attachment *a;
 	json_t *arr;
 };
 
-static void print_problem_of(const char *problem, void *userdata)
+static void print_problem(const char *problem, void *userdata)
 {
-	struct prefixed *p = userdata;
+	struct problems *p = userdata;
 
 	if (p->arr)
 		json_array_append_new(p->arr, json_string(problem));
-	else
+	else if (p->a)
 		printf("problem: %s/%s: %s\n", brnet_attachment_id(p->a),
 		       brnet_attachment_ifname(p->a), problem);
+	else
+		printf("problem: %s\n", problem);
 }
 
 /* --all: each recorded attachment, then the host's warnings once. */
@@ -88,9 +82,9 @@ static int check_all(brnet_ctx *ctx, bool json)
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		const char *id = brnet_attachment_id(list[i]),
 			   *ifname = brnet_attachment_ifname(list[i]);
-		struct prefixed p = { .a = list[i], .arr = json ? json_array() : NULL };
+		struct problems p = { .a = list[i], .arr = json ? json_array() : NULL };
 
-		r = brnet_check(ctx, id, ifname, print_problem_of, &p, &err);
+		r = brnet_check(ctx, id, ifname, print_problem, &p, &err);
 		if (r == -ENOENT) /* torn down meanwhile */
 			r = 0;
 		else if (r >= 0) {
@@ -128,7 +122,8 @@ int verb_check(const struct cli_global *g0, int argc, char **argv)
 	struct brnet_error err = { 0 };
 	struct cli_global g = *g0;
 	struct cli_opts o;
-	json_t *problems = NULL, *warnings = NULL;
+	struct problems p = { 0 };
+	json_t *warnings = NULL;
 	int r;
 
 	r = cli_parse_simple("check", CLI_TAKES_ID | CLI_TAKES_JSON | CLI_TAKES_ALL, help, argc,
@@ -141,10 +136,10 @@ int verb_check(const struct cli_global *g0, int argc, char **argv)
 	if (o.all)
 		return check_all(ctx, o.json);
 	if (o.json) {
-		problems = json_array();
+		p.arr = json_array();
 		warnings = json_array();
 	}
-	r = brnet_check(ctx, o.id, o.ifname, print_problem, problems, &err);
+	r = brnet_check(ctx, o.id, o.ifname, print_problem, &p, &err);
 	if (r >= 0) {
 		int w = brnet_check_host(ctx, print_warning, warnings, &err);
 
@@ -152,7 +147,7 @@ int verb_check(const struct cli_global *g0, int argc, char **argv)
 			r = w;
 	}
 	if (r < 0) {
-		json_decref(problems);
+		json_decref(p.arr);
 		json_decref(warnings);
 		if (r == -ENOENT && !o.ifname_given)
 			cli_append_ifname_hint(ctx, o.id, &err);
@@ -160,7 +155,7 @@ int verb_check(const struct cli_global *g0, int argc, char **argv)
 	}
 	if (o.json) {
 		json_t *out = json_pack("{s:s, s:s, s:b, s:o, s:o}", "id", o.id, "ifname", o.ifname,
-					"ok", r == 0, "problems", problems, "warnings", warnings);
+					"ok", r == 0, "problems", p.arr, "warnings", warnings);
 
 		json_dumpf(out, stdout, JSON_INDENT(2));
 		putchar('\n');

@@ -54,8 +54,9 @@ json_t *cli_egress_json(const brnet_attachment *a)
 	tcp = json_array();
 	udp = json_array();
 	dns = json_array();
-	for (size_t i = 0; allow && brnet_attachment_egress_allow(a, i, buf) >= 0; i++)
-		json_array_append_new(allow, json_string(buf));
+	for (size_t i = 0; allow && i < brnet_attachment_egress_n_allow(a); i++)
+		if (brnet_attachment_egress_allow(a, i, buf) >= 0)
+			json_array_append_new(allow, json_string(buf));
 	for (unsigned i = 0; tcp && (port = brnet_attachment_egress_port(a, IPPROTO_TCP, i)); i++)
 		json_array_append_new(tcp, json_integer(port));
 	for (unsigned i = 0; udp && (port = brnet_attachment_egress_port(a, IPPROTO_UDP, i)); i++)
@@ -71,15 +72,12 @@ json_t *cli_egress_json(const brnet_attachment *a)
 
 const char *cli_egress_summary(const brnet_attachment *a, char *buf, size_t size)
 {
-	char cidr[BRNET_PREFIX_STRLEN];
-	size_t n = 0, len;
+	size_t n = brnet_attachment_egress_n_allow(a), len;
 	unsigned port;
 
 	buf[0] = '\0';
 	if (!brnet_attachment_egress(a))
 		return buf;
-	while (brnet_attachment_egress_allow(a, n, cidr) >= 0)
-		n++;
 	if (n)
 		len = (size_t)snprintf(buf, size, "allow:%zu", n);
 	else
@@ -125,9 +123,8 @@ void cli_print_attachment(FILE *f, const brnet_attachment *a, bool json)
 			json_object_set_new(o, "publish", ports);
 		else
 			json_decref(ports);
-		if (o)
-			json_object_set_new(o, "egress", cli_egress_json(a));
 		if (o) {
+			json_object_set_new(o, "egress", cli_egress_json(a));
 			json_dumpf(o, f, JSON_INDENT(2));
 			fputc('\n', f);
 			json_decref(o);

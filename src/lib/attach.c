@@ -1127,10 +1127,14 @@ bool brnet_attachment_egress(const brnet_attachment *a)
 {
 	return a->egress.on;
 }
+size_t brnet_attachment_egress_n_allow(const brnet_attachment *a)
+{
+	return a->egress.on ? a->egress.n_allow : 0;
+}
 int brnet_attachment_egress_allow(const brnet_attachment *a, size_t i,
 				  char buf[static BRNET_PREFIX_STRLEN])
 {
-	if (!a->egress.on || i >= a->egress.n_allow)
+	if (i >= brnet_attachment_egress_n_allow(a))
 		return -ENOENT;
 	inprefix_to_string(&a->egress.allow[i], buf);
 	return 0;

@@ -240,12 +240,28 @@ static void test_record_egress(void **state)
 	test_rmtree(path);
 }
 
+/* a's record, formatted with has in its text and without lacks (either may be NULL), parsed
+ * back into back. */
+static void round_trip(const struct brnet_attachment *a, const char *has, const char *lacks,
+		       struct brnet_attachment *back)
+{
+	char why[256], *text = record_format(a);
+
+	assert_non_null(text);
+	if (has)
+		assert_non_null(strstr(text, has));
+	if (lacks)
+		assert_null(strstr(text, lacks));
+	assert_ok(record_parse(text, strlen(text), back, why, sizeof(why)));
+	free(text);
+}
+
 /* Every field of the policy, and one with empty lists (deny all: no allowlist at all). */
 static void test_record_egress_fields(void **state)
 {
 	struct brnet_attachment a = sample(), back;
 	struct brnet_error err = { 0 };
-	char why[256], buf[PREFIX_STRLEN], cidr[BRNET_PREFIX_STRLEN], *text;
+	char buf[PREFIX_STRLEN], cidr[BRNET_PREFIX_STRLEN];
 
 	assert_ok(egress_add_port(&a.egress, IPPROTO_TCP, 9, &err));
 	assert_ok(egress_add_port(&a.egress, IPPROTO_TCP, 65535, &err));
@@ -256,11 +272,7 @@ static void test_record_egress_fields(void **state)
 	a.egress.on = true;
 	a.egress.no_dns = true;
 	a.egress.log = true;
-	text = record_format(&a);
-	assert_non_null(text);
-	assert_null(strstr(text, "allowlist"));
-	assert_ok(record_parse(text, strlen(text), &back, why, sizeof(why)));
-	free(text);
+	round_trip(&a, NULL, "allowlist", &back);
 	assert_true(back.egress.on);
 	assert_false(back.allow_pending);
 	assert_int_equal(back.egress.n_allow, 0);
@@ -275,6 +287,7 @@ static void test_record_egress_fields(void **state)
 	assert_false(back.egress.reject);
 	/* the public accessors over it */
 	assert_true(brnet_attachment_egress(&back));
+	assert_int_equal(brnet_attachment_egress_n_allow(&back), 0);
 	assert_errno(brnet_attachment_egress_allow(&back, 0, cidr), ENOENT);
 	assert_int_equal(brnet_attachment_egress_port(&back, IPPROTO_TCP, 0), 9);
 	assert_int_equal(brnet_attachment_egress_port(&back, IPPROTO_TCP, 1), 65535);
@@ -290,10 +303,13 @@ static void test_record_egress_fields(void **state)
 	assert_string_equal(cidr, "1.1.1.1");
 	assert_errno(brnet_attachment_egress_dns(&back, 2, cidr), ENOENT);
 	assert_ok(egress_add_allow(&back.egress, "10.1.0.0/16", &err));
+	assert_int_equal(brnet_attachment_egress_n_allow(&back), 1);
 	assert_ok(brnet_attachment_egress_allow(&back, 0, cidr));
 	assert_string_equal(cidr, "10.1.0.0/16");
+	assert_errno(brnet_attachment_egress_allow(&back, 1, cidr), ENOENT);
 	back.egress.on = false; /* no policy: nothing else is said */
 	assert_false(brnet_attachment_egress(&back));
+	assert_int_equal(brnet_attachment_egress_n_allow(&back), 0);
 	assert_errno(brnet_attachment_egress_allow(&back, 0, cidr), ENOENT);
 	assert_int_equal(brnet_attachment_egress_port(&back, IPPROTO_TCP, 0), 0);
 	assert_false(brnet_attachment_egress_log(&back));
@@ -301,18 +317,13 @@ static void test_record_egress_fields(void **state)
 
 	/* "reject" is written only when set, so a record without it reads as before */
 	a.egress.reject = true;
-	text = record_format(&a);
-	assert_non_null(text);
-	assert_non_null(strstr(text, "\"reject\": true"));
-	assert_ok(record_parse(text, strlen(text), &back, why, sizeof(why)));
-	free(text);
+	round_trip(&a, "\"reject\": true", NULL, &back);
 	assert_true(back.egress.reject);
 	attachment_done(&back);
 	a.egress.reject = false;
-	text = record_format(&a);
-	assert_non_null(text);
-	assert_null(strstr(text, "reject"));
-	free(text);
+	round_trip(&a, NULL, "reject", &back);
+	assert_false(back.egress.reject);
+	attachment_done(&back);
 }
 
 /* An allowlist file's name, split back into its parts; anything else is not one (gc walks the
