@@ -142,7 +142,7 @@ int brnet_teardown(brnet_ctx *ctx, const char *id, const char *ifname, struct br
 int brnet_policy(brnet_ctx *ctx, const char *id, const char *ifname, const brnet_config *cfg,
 		 struct brnet_error *err);
 
-/* A packet an egress policy dropped, for an attachment with egress logging. */
+/* A packet an egress policy denied, for an attachment with egress logging. */
 struct brnet_event {
 	char id[BRNET_ID_MAX + 1]; /* "" when no attachment has the source address (any more) */
 	char ifname[BRNET_IFNAME_MAX + 1];
@@ -150,6 +150,7 @@ struct brnet_event {
 	char protocol[8]; /* "tcp", "udp", "icmp", or the protocol number */
 	char destination[46];
 	unsigned port; /* destination port for tcp and udp, else 0 */
+	bool rejected; /* answered with an ICMP error (brnet_config_egress_reject()), not dropped */
 };
 /* Return non-zero to stop. */
 typedef int (*brnet_event_fn)(const struct brnet_event *ev, void *userdata);

@@ -12,9 +12,10 @@ DEFINE_POINTER_CLEANUP(brnet_ctx, brnet_ctx_free)
 static void help(void)
 {
 	printf("Usage: brnet events [--json] [--follow | --timeout SECONDS] [--count N]\n\n"
-	       "Print each packet an egress policy drops for an attachment set up with\n"
-	       "--egress-log: attachment, protocol, destination address and port. Events are\n"
-	       "read from NFLOG in the host's namespace as they happen; none are stored.\n\n"
+	       "Print each packet an egress policy denies for an attachment set up with\n"
+	       "--egress-log: dropped or rejected, attachment, protocol, destination address\n"
+	       "and port. Events are read from NFLOG in the host's namespace as they happen;\n"
+	       "none are stored.\n\n"
 	       "  --json             one JSON object per line\n"
 	       "  --follow           run until interrupted\n"
 	       "  --timeout SECONDS  stop after SECONDS without an event (default 5)\n"
@@ -33,9 +34,10 @@ static int print_event(const struct brnet_event *ev, void *userdata)
 	struct printer *p = userdata;
 
 	if (p->json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "id", ev->id, "ifname",
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "id", ev->id, "ifname",
 				      ev->ifname, "source", ev->source, "protocol", ev->protocol,
-				      "destination", ev->destination, "port", (int)ev->port);
+				      "destination", ev->destination, "port", (int)ev->port,
+				      "action", ev->rejected ? "reject" : "drop");
 
 		if (o) {
 			json_dumpf(o, stdout, JSON_COMPACT);
@@ -43,8 +45,9 @@ static int print_event(const struct brnet_event *ev, void *userdata)
 		}
 		putchar('\n');
 	} else {
-		printf("denied %s/%s (%s): %s %s", ev->id[0] ? ev->id : "?",
-		       ev->ifname[0] ? ev->ifname : "?", ev->source, ev->protocol, ev->destination);
+		printf("%s %s/%s (%s): %s %s", ev->rejected ? "rejected" : "dropped",
+		       ev->id[0] ? ev->id : "?", ev->ifname[0] ? ev->ifname : "?", ev->source,
+		       ev->protocol, ev->destination);
 		if (ev->port)
 			printf(" port %u", ev->port);
 		putchar('\n');

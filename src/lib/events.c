@@ -19,6 +19,8 @@
 
 #define RECV_BUF ((size_t)64 * 1024)
 
+DEFINE_POINTER_CLEANUP(brnet_attachment, brnet_attachment_free)
+
 struct names {
 	brnet_attachment **list;
 	size_t n;
@@ -48,8 +50,8 @@ static const struct brnet_attachment *lookup(brnet_ctx *ctx, struct names *names
 	return NULL;
 }
 
-static void fill_event(const struct nflog_packet *p, const struct brnet_attachment *a,
-		       struct brnet_event *ev)
+static void fill_event(brnet_ctx *ctx, const struct nflog_packet *p,
+		       const struct brnet_attachment *a, struct brnet_event *ev)
 {
 	static const struct {
 		uint8_t proto;
@@ -58,8 +60,15 @@ static void fill_event(const struct nflog_packet *p, const struct brnet_attachme
 
 	*ev = (struct brnet_event){ .port = p->port };
 	if (a) {
+		_cleanup_(brnet_attachment_freep) brnet_attachment *now = NULL;
+
 		snprintf(ev->id, sizeof(ev->id), "%s", a->id);
 		snprintf(ev->ifname, sizeof(ev->ifname), "%s", a->ifname);
+		/* The policy as it is now (brnet policy may have replaced it since the list
+		 * was read): a file read per event, and they come at most 5 a minute each. */
+		if (brnet_attachment_load(ctx, a->id, a->ifname, &now, NULL) >= 0)
+			a = now;
+		ev->rejected = brnet_attachment_egress_reject(a);
 	}
 	inaddr_to_string(&p->source, ev->source);
 	inaddr_to_string(&p->destination, ev->destination);
@@ -126,7 +135,7 @@ int brnet_events(brnet_ctx *ctx, int timeout_ms, brnet_event_fn fn, void *userda
 			if (nflog_parse(nlh, &p) != 1 ||
 			    strcmp(p.prefix, NFT_EGRESS_LOG_PREFIX) != 0)
 				continue;
-			fill_event(&p, lookup(ctx, &names, &p.source), &ev);
+			fill_event(ctx, &p, lookup(ctx, &names, &p.source), &ev);
 			count++;
 			stop = fn(&ev, userdata) != 0;
 		}

@@ -169,7 +169,7 @@ send_udp lg $UPSTREAM_ADDR 5354
 wait $events
 expect_eq "one event line" "$(wc -l <"$TMPDIR/events")" "1"
 expect_eq "the event" "$(cat "$TMPDIR/events")" \
-	"{\"id\":\"lg\",\"ifname\":\"eth0\",\"source\":\"$lg_addr\",\"protocol\":\"udp\",\"destination\":\"$UPSTREAM_ADDR\",\"port\":5354}"
+	"{\"id\":\"lg\",\"ifname\":\"eth0\",\"source\":\"$lg_addr\",\"protocol\":\"udp\",\"destination\":\"$UPSTREAM_ADDR\",\"port\":5354,\"action\":\"drop\"}"
 brnet events --timeout 2 >"$TMPDIR/events" &
 events=$!
 sleep 0.5
@@ -316,6 +316,19 @@ brnet policy --id rj --egress-deny-all --egress-reject >/dev/null
 expect_probe rj tcp $UPSTREAM_ADDR 8080 unreachable
 expect_eq "egress_rejected after a policy with it" "$(rejected)" "10.0.42.78"
 expect_eq "rj's EGRESS column after the replacement" "$(ls_egress rj)" "deny-all,reject"
+# Its events say whether a packet was dropped or rejected, as the policy is when it comes (the
+# reader has read the records at the first event, before the second policy).
+brnet policy --id rj --egress-deny-all --egress-log >/dev/null
+brnet events --timeout 2 >"$TMPDIR/events" &
+events=$!
+sleep 0.5
+send_udp rj $UPSTREAM_ADDR 5356
+sleep 0.5
+brnet policy --id rj --egress-deny-all --egress-reject --egress-log >/dev/null
+send_udp rj $UPSTREAM_ADDR 5357
+wait $events
+expect_eq "rj's events" "$(cat "$TMPDIR/events")" "dropped rj/eth0 (10.0.42.78): udp $UPSTREAM_ADDR port 5356
+rejected rj/eth0 (10.0.42.78): udp $UPSTREAM_ADDR port 5357"
 brnet check --id rj >/dev/null || fail "check of rj after its replacement: $(brnet check --id rj)"
 brnet teardown --id rj >/dev/null
 brnet teardown --id rjpeer >/dev/null

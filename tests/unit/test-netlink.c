@@ -1058,13 +1058,38 @@ static void test_parse_nflog(void **state)
 	((struct nlmsghdr *)buf)->nlmsg_type = NFNL_SUBSYS_ULOG << 8 | NFULNL_MSG_CONFIG;
 	assert_int_equal(nflog_parse((struct nlmsghdr *)buf, &p), 0);
 
-	/* the bind request: two acked config messages for the group */
+	/* the bind request: two acked config messages for the group, the second with the copy
+	 * mode and a queue threshold of one packet */
 	nlbuf_init(&b, buf, sizeof(buf));
 	nflog_build_bind(&b, 4242, 128);
 	assert_ok(nlbuf_finish(&b));
 	assert_int_equal(((struct nlmsghdr *)buf)->nlmsg_type,
 			 NFNL_SUBSYS_ULOG << 8 | NFULNL_MSG_CONFIG);
 	assert_true(((struct nlmsghdr *)buf)->nlmsg_flags & NLM_F_ACK);
+	assert_int_equal(ntohs(((struct nfgenmsg *)NLMSG_DATA(buf))->res_id), 4242);
+	{
+		const struct nlmsghdr *second =
+			(const struct nlmsghdr *)(buf +
+						  NLMSG_ALIGN(((struct nlmsghdr *)buf)->nlmsg_len));
+		const struct nlattr *a, *mode = NULL, *qthresh = NULL;
+		const struct nfulnl_msg_config_mode *m;
+
+		assert_int_equal(second->nlmsg_type, NFNL_SUBSYS_ULOG << 8 | NFULNL_MSG_CONFIG);
+		assert_true(second->nlmsg_flags & NLM_F_ACK);
+		mnl_attr_for_each (a, second, sizeof(struct nfgenmsg)) {
+			if (mnl_attr_get_type(a) == NFULA_CFG_MODE)
+				mode = a;
+			else if (mnl_attr_get_type(a) == NFULA_CFG_QTHRESH)
+				qthresh = a;
+		}
+		assert_non_null(mode);
+		m = mnl_attr_get_payload(mode);
+		assert_int_equal(ntohl(m->copy_range), 128);
+		assert_int_equal(m->copy_mode, NFULNL_COPY_PACKET);
+		assert_non_null(qthresh);
+		assert_int_equal(mnl_attr_get_payload_len(qthresh), sizeof(uint32_t));
+		assert_int_equal(ntohl(mnl_attr_get_u32(qthresh)), 1);
+	}
 }
 
 int main(void)

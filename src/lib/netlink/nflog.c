@@ -12,8 +12,10 @@
 #include "lib/netlink/nflog.h"
 
 static void config(struct nlbuf *b, uint16_t group, const struct nfulnl_msg_config_cmd *cmd,
-		   const struct nfulnl_msg_config_mode *mode)
+		   const struct nfulnl_msg_config_mode *mode, uint32_t qthresh)
 {
+	uint32_t q = htonl(qthresh);
+
 	struct nfgenmsg g = { .nfgen_family = AF_INET,
 			      .version = NFNETLINK_V0,
 			      .res_id = htons(group) };
@@ -23,6 +25,8 @@ static void config(struct nlbuf *b, uint16_t group, const struct nfulnl_msg_conf
 		nlbuf_put(b, NFULA_CFG_CMD, sizeof(*cmd), cmd);
 	if (mode)
 		nlbuf_put(b, NFULA_CFG_MODE, sizeof(*mode), mode);
+	if (qthresh)
+		nlbuf_put(b, NFULA_CFG_QTHRESH, sizeof(q), &q);
 	nlbuf_end(b);
 }
 
@@ -32,8 +36,10 @@ void nflog_build_bind(struct nlbuf *b, uint16_t group, uint32_t copy_range)
 	struct nfulnl_msg_config_mode mode = { .copy_range = htonl(copy_range),
 					       .copy_mode = NFULNL_COPY_PACKET };
 
-	config(b, group, &bind, NULL);
-	config(b, group, NULL, &mode);
+	config(b, group, &bind, NULL, 0);
+	/* Each packet sent as it comes: the kernel otherwise holds up to 100 for up to a second,
+	 * and a reader that names the policy in force would name a later one. */
+	config(b, group, NULL, &mode, 1);
 }
 
 struct attrs {

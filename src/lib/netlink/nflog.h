@@ -16,7 +16,8 @@ struct nflog_packet {
 	uint16_t port; /* destination port for TCP and UDP, else 0 */
 };
 
-/* Bind group, copying the first copy_range bytes of each packet. Two requests. */
+/* Bind group, copying the first copy_range bytes of each packet, each sent at once (a queue
+ * threshold of one). Two requests. */
 void nflog_build_bind(struct nlbuf *b, uint16_t group, uint32_t copy_range);
 /* 1 and ret filled for an IPv4 packet message, 0 for any other message, -EBADMSG if it is
  * malformed. Pure. */
