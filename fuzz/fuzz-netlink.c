@@ -80,6 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)nft_rule_msg_name(nlh, chain, comment);
 		(void)nft_fingerprint_msg(nlh, &fp);
 		(void)nft_forward_drop_msg(nlh, &ref);
+		if (nft_rule_ends_all_msg(nlh) > 1)
+			abort();
 		(void)nft_elems_msg(nlh, 0, elem_cb, &sum);
 		(void)nft_chain_msg_use(nlh, &use);
 	}

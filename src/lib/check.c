@@ -340,11 +340,14 @@ static void forward_drop(const struct nft_chain_ref *c, void *userdata)
 	char msg[2 * NFT_NAME_MAXLEN + 512];
 
 	snprintf(msg, sizeof(msg),
-		 "table %s %s, chain %s, drops forwarded packets by default (policy drop): "
+		 "table %s %s, chain %s, drops forwarded packets by default (%s): "
 		 "containers reach nothing past this host, nor other hosts their published "
 		 "ports (nor, with br_netfilter, each other), unless a rule there accepts them "
-		 "first (for Docker, in its DOCKER-USER chain)",
-		 c->family == NFPROTO_INET ? "inet" : "ip", c->table, c->chain);
+		 "first (%s)",
+		 c->family == NFPROTO_INET ? "inet" : "ip", c->table, c->chain,
+		 c->by_rule ? "its last rule drops or rejects all" : "policy drop",
+		 c->by_rule ? "for firewalld, the bridges in its trusted zone"
+			    : "for Docker, in its DOCKER-USER chain");
 	if (rep->fn)
 		rep->fn(msg, rep->userdata);
 }

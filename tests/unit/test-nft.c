@@ -13,6 +13,7 @@
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
+#include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 
@@ -718,8 +719,13 @@ static void test_forward_drop(void **state)
 	assert_string_equal(c.chain, "FORWARD");
 	assert_int_equal(chain_msg(NFPROTO_INET, "fw", "fwd", NF_INET_FORWARD, NF_DROP, &c), 1);
 	assert_string_equal(c.table, "fw");
+	assert_false(c.by_rule);
+	/* an accepting policy: the chain's rules tell (2) */
 	assert_int_equal(
-		chain_msg(NFPROTO_IPV4, "filter", "FORWARD", NF_INET_FORWARD, NF_ACCEPT, &c), 0);
+		chain_msg(NFPROTO_IPV4, "filter", "FORWARD", NF_INET_FORWARD, NF_ACCEPT, &c), 2);
+	assert_string_equal(c.chain, "FORWARD");
+	assert_int_equal(
+		chain_msg(NFPROTO_INET, NFT_TABLE, "forward", NF_INET_FORWARD, NF_ACCEPT, &c), 0);
 	assert_int_equal(
 		chain_msg(NFPROTO_INET, NFT_TABLE, "forward", NF_INET_FORWARD, NF_DROP, &c), 0);
 	assert_int_equal(
@@ -751,6 +757,94 @@ static void test_forward_drop(void **state)
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWTABLE, NFPROTO_IPV4, NLM_F_MULTI, 1);
 	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, "filter");
 	assert_int_equal(nft_forward_drop_msg(nlh, &c), 0);
+}
+
+DEFINE_POINTER_CLEANUP(struct nftnl_rule, nftnl_rule_free)
+
+/* A rule of the expressions named in exprs, as the kernel dumps it: "drop", "accept" and
+ * "jump" are immediate verdicts, "REJECT" iptables' target, "match" a meta compare, the rest
+ * expressions of that name with no data. */
+static int rule_ends(const char *const *exprs)
+{
+	_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = nftnl_rule_alloc();
+	static char buf[4096];
+	struct nlmsghdr *nlh;
+
+	assert_non_null(r);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, "firewalld");
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, "filter_FORWARD");
+	for (; *exprs; exprs++) {
+		const char *name = *exprs;
+		struct nftnl_expr *e;
+
+		if (strcmp(name, "drop") == 0 || strcmp(name, "accept") == 0 ||
+		    strcmp(name, "jump") == 0) {
+			e = nftnl_expr_alloc("immediate");
+			nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT,
+					   name[0] == 'd'   ? (uint32_t)NF_DROP
+					   : name[0] == 'a' ? (uint32_t)NF_ACCEPT
+							    : (uint32_t)NFT_JUMP);
+			if (name[0] == 'j')
+				nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, "filter_FORWARD_ZONES");
+		} else if (strcmp(name, "REJECT") == 0) {
+			e = nftnl_expr_alloc("target");
+			nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "REJECT");
+			nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 0);
+		} else if (strcmp(name, "match") == 0) {
+			e = nftnl_expr_alloc("meta");
+			nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_IIFNAME);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+		} else {
+			e = nftnl_expr_alloc(name);
+		}
+		assert_non_null(e);
+		nftnl_rule_add_expr(r, e);
+	}
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_MULTI, 1);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	return nft_rule_ends_all_msg(nlh);
+}
+
+/* The last rule of a base chain whose policy accepts: one that drops or rejects whatever
+ * reaches it (firewalld's "reject with icmpx", iptables-nft's "-j DROP" and "-j REJECT", each
+ * with its counter) ends forwarding there as a drop policy does; one that matches first, or
+ * accepts, or jumps, does not. */
+static void test_rule_ends_all(void **state)
+{
+	char buf[256];
+	struct nlmsghdr *nlh;
+	struct nlattr *list, *elem;
+
+	assert_int_equal(rule_ends((const char *[]){ "reject", NULL }), 1);
+	assert_int_equal(rule_ends((const char *[]){ "counter", "drop", NULL }), 1);
+	assert_int_equal(rule_ends((const char *[]){ "counter", "REJECT", NULL }), 1);
+	assert_int_equal(rule_ends((const char *[]){ "counter", "log", "drop", NULL }), 1);
+	assert_int_equal(rule_ends((const char *[]){ "match", "reject", NULL }), 0);
+	assert_int_equal(rule_ends((const char *[]){ "counter", "match", "drop", NULL }), 0);
+	assert_int_equal(rule_ends((const char *[]){ "accept", NULL }), 0);
+	assert_int_equal(rule_ends((const char *[]){ "jump", NULL }), 0);
+	assert_int_equal(rule_ends((const char *[]){ "counter", NULL }), 0);
+	assert_int_equal(rule_ends((const char *[]){ NULL }), 0);
+	/* malformed: an expression without a name; an immediate without its data */
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_MULTI, 1);
+	list = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+	elem = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	mnl_attr_put_u32(nlh, NFTA_EXPR_DATA, 0);
+	mnl_attr_nest_end(nlh, elem);
+	mnl_attr_nest_end(nlh, list);
+	assert_int_equal(nft_rule_ends_all_msg(nlh), -EBADMSG);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_MULTI, 1);
+	list = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+	elem = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	mnl_attr_put_strz(nlh, NFTA_EXPR_NAME, "immediate");
+	mnl_attr_nest_end(nlh, elem);
+	mnl_attr_nest_end(nlh, list);
+	assert_int_equal(nft_rule_ends_all_msg(nlh), -EBADMSG);
+	/* another message */
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWCHAIN, NFPROTO_INET, NLM_F_MULTI, 1);
+	assert_int_equal(nft_rule_ends_all_msg(nlh), 0);
 }
 
 /* A kernel's answer to GETTABLE (chain NULL) or GETCHAIN, taken into fp; use UINT32_MAX
@@ -1137,6 +1231,7 @@ int main(void)
 		cmocka_unit_test(test_elems_kernel),
 		cmocka_unit_test(test_chain_msg_use),
 		cmocka_unit_test(test_forward_drop),
+		cmocka_unit_test(test_rule_ends_all),
 	};
 
 	return cmocka_run_group_tests_name("nft", tests, NULL, NULL);

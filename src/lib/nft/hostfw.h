@@ -2,15 +2,17 @@
 /*
  * Other tables that drop what the host forwards. A packet goes on from the forward hook only
  * if every base chain there lets it, so a chain of another table whose policy is drop (the
- * FORWARD chain of iptables under Docker, through iptables-nft) stops a container's traffic
- * past the host whatever our table accepts. brnet writes only its own table: it can say so,
- * not change it. Rules that accept the traffic before the policy are not looked at, nor
- * iptables-legacy, which nf_tables cannot see.
+ * FORWARD chain of iptables under Docker, through iptables-nft), or whose last rule drops or
+ * rejects whatever reaches it (firewalld's filter_FORWARD; RHEL's iptables "-j REJECT"),
+ * stops a container's traffic past the host whatever our table accepts. brnet writes only its
+ * own table: it can say so, not change it. Rules that accept the traffic before the policy or
+ * that last rule are not looked at, nor iptables-legacy, which nf_tables cannot see.
  */
 #pragma once
 
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netlink.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "brnet.h"
@@ -19,12 +21,17 @@
 struct nft_chain_ref {
 	uint8_t family; /* NFPROTO_IPV4 or NFPROTO_INET */
 	char table[NFT_NAME_MAXLEN], chain[NFT_NAME_MAXLEN];
+	bool by_rule; /* its last rule drops, not its policy */
 };
 
-/* One NEWCHAIN of a dump: 1, with ret filled, when it is a base chain at the forward hook of
- * family ip or inet, in a table that is not ours, whose policy is drop; 0 when it is anything
- * else; -EBADMSG. Pure. */
+/* One NEWCHAIN of a dump: with ret filled, when it is a base chain at the forward hook of
+ * family ip or inet, in a table that is not ours, 1 when its policy is drop and 2 when it
+ * accepts (its rules tell); 0 when it is anything else; -EBADMSG. Pure. */
 int nft_forward_drop_msg(const struct nlmsghdr *nlh, struct nft_chain_ref *ret);
+/* One NEWRULE: 1 when it drops or rejects every packet that reaches it (nothing but counters
+ * or logs before a drop verdict, a reject or iptables' REJECT target), 0 when it is anything
+ * else; -EBADMSG. Pure. */
+int nft_rule_ends_all_msg(const struct nlmsghdr *nlh);
 
 typedef void (*nft_chain_ref_fn)(const struct nft_chain_ref *c, void *userdata);
 /* Calls fn for each such chain of the namespace s is in; returns how many there were. */
