@@ -119,7 +119,8 @@ struct drops {
 	nft_chain_ref_fn fn;
 	void *userdata;
 	int n;
-	/* Chains whose policy accepts: their last rule may drop all the same. */
+	/* Chains whose policy accepts: their last rule may drop all the same. A host has a
+	 * few forward base chains; past 16 the rest are not looked at. */
 	struct nft_chain_ref accepting[FORWARD_CHAINS_MAX];
 	unsigned n_accepting;
 };
