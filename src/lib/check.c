@@ -344,7 +344,7 @@ static void forward_drop(const struct nft_chain_ref *c, void *userdata)
 		 "containers reach nothing past this host, nor other hosts their published "
 		 "ports (nor, with br_netfilter, each other), unless a rule there accepts them "
 		 "first (%s)",
-		 c->family == NFPROTO_INET ? "inet" : "ip", c->table, c->chain,
+		 nft_chain_ref_family(c), c->table, c->chain,
 		 c->by_rule ? "its last rule drops or rejects all" : "policy drop",
 		 c->by_rule ? "for firewalld, the bridges in its trusted zone"
 			    : "for Docker, in its DOCKER-USER chain");

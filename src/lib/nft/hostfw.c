@@ -190,7 +190,7 @@ int nft_forward_drops(struct nl_sock *s, nft_chain_ref_fn fn, void *userdata,
 		if (r < 0)
 			return brnet_err(err, -r,
 					 "cannot list the rules of table %s %s, chain %s: %s",
-					 d.accepting[i].family == NFPROTO_INET ? "inet" : "ip",
+					 nft_chain_ref_family(&d.accepting[i]),
 					 d.accepting[i].table, d.accepting[i].chain, strerror(-r));
 		if (r == 0)
 			continue;

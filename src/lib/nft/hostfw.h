@@ -10,6 +10,8 @@
  */
 #pragma once
 
+#include <netinet/in.h> /* before the linux/ headers */
+#include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netlink.h>
 #include <stdbool.h>
@@ -23,6 +25,12 @@ struct nft_chain_ref {
 	char table[NFT_NAME_MAXLEN], chain[NFT_NAME_MAXLEN];
 	bool by_rule; /* its last rule drops, not its policy */
 };
+
+/* "inet" or "ip", as nft names the chain's family. */
+static inline const char *nft_chain_ref_family(const struct nft_chain_ref *c)
+{
+	return c->family == NFPROTO_INET ? "inet" : "ip";
+}
 
 /* One NEWCHAIN of a dump: with ret filled, when it is a base chain at the forward hook of
  * family ip or inet, in a table that is not ours, 1 when its policy is drop and 2 when it
