@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Netlink replies: a stream of messages as the kernel (or anything else) might send. */
 #include <libmnl/libmnl.h>
+#include <netinet/in.h> /* before the linux/ headers */
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 #include "lib/netlink/nlsock.h"
 #include "lib/nft/elems.h"
 #include "lib/nft/fingerprint.h"
+#include "lib/nft/fweval.h"
 #include "lib/nft/hostfw.h"
 #include "lib/nft/nft.h"
 #include "lib/rtnl/rtnl.h"
@@ -33,8 +37,51 @@ static int elem_cb(const struct nft_elem_view *v, void *userdata)
 	return 0;
 }
 
+/* A set's answer, from the key, unless its bytes are not known. */
+static int lookup_cb(const char *set, const uint8_t *key, const uint8_t *known, size_t room,
+		     void *userdata)
+{
+	(void)set;
+	(void)userdata;
+	if (room == 0 || known[0] != 0xff)
+		return -1;
+	return key[0] & 1;
+}
+
+#define RULES_MAX 64
+
+/* The rules among the messages, as one table's, followed from each rule's chain with a packet
+ * out of a bridge. */
+static void follow(const struct nlmsghdr *const *rules, size_t n)
+{
+	struct fw_packet p = {
+		.nfproto = NFPROTO_IPV4,
+		.iifname = "brnet0",
+		.oifname = "eth0",
+		.iif = 3,
+		.saddr = { htonl(0x0a002a00) },
+		.saddr_bits = 24,
+		.ct_state = 8,
+		.ct_status_known = 0x3f,
+	};
+	const struct fw_table t = { .rules = rules, .n_rules = n, .lookup = lookup_cb };
+	char chain[NFT_CHAIN_NAME_MAX], comment[NFT_COMMENT_MAX];
+
+	for (size_t i = 0; i < n; i++) {
+		enum fw_verdict v;
+
+		(void)nft_rule_msg_name(rules[i], chain, comment);
+		chain[NFT_CHAIN_NAME_MAX - 1] = '\0';
+		v = fw_eval(&t, i % 2 ? chain : "FORWARD", i % 3 ? NF_DROP : NF_ACCEPT, &p);
+		if (v != FW_UNKNOWN && v != FW_ACCEPT && v != FW_DROP)
+			abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	const struct nlmsghdr *rules[RULES_MAX];
+	size_t n_rules = 0;
 	/* The kernel hands us aligned buffers; so does this. */
 	uint32_t *buf = malloc(size + 4);
 	const struct nlmsghdr *nlh;
@@ -84,7 +131,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		(void)nft_elems_msg(nlh, 0, elem_cb, &sum);
 		(void)nft_chain_msg_use(nlh, &use);
+		if (nlh->nlmsg_type == (NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWRULE) &&
+		    n_rules < RULES_MAX)
+			rules[n_rules++] = nlh;
 	}
+	follow(rules, n_rules);
 	free(buf);
 	return 0;
 }

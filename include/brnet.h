@@ -204,11 +204,14 @@ int brnet_check(brnet_ctx *ctx, const char *id, const char *ifname, brnet_proble
 
 /* What on this host, outside brnet, stops containers' traffic, each told to warning(): a base
  * chain of another table whose policy drops forwarded packets (iptables' FORWARD chain under
- * Docker, through iptables-nft). No rule in brnet's table can overrule it, and brnet writes
- * no other table. Rules there that accept containers first are not looked at, nor
- * iptables-legacy: a warning, not a verdict. And a network whose containers' MTU (chosen
- * when it was made) is more than the host's route out takes now, as after the host joined a
- * VPN. Returns how many warnings there were. */
+ * Docker, through iptables-nft) or whose last rule drops all (firewalld's), one warning per
+ * recorded network whose traffic out, to published ports or between its containers no rule
+ * there is seen to accept first (its rules are followed; what they match beyond interfaces,
+ * addresses, family and conntrack state is taken as unknown). No rule in brnet's table can
+ * overrule it, and brnet writes no other table. iptables-legacy is not seen: a warning, not a
+ * verdict. And a network whose containers' MTU (chosen when it was made) is more than the
+ * host's route out takes now, as after the host joined a VPN. Returns how many warnings there
+ * were. */
 typedef void (*brnet_warning_fn)(const char *warning, void *userdata);
 int brnet_check_host(brnet_ctx *ctx, brnet_warning_fn warning, void *userdata,
 		     struct brnet_error *err);

@@ -6,9 +6,12 @@
 #include <errno.h>
 #include <netinet/in.h> /* before the linux/ headers */
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <net/if.h>
 #include <linux/rtnetlink.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -332,24 +335,136 @@ int brnet_check(brnet_ctx *ctx, const char *id, const char *ifname, brnet_proble
 struct host_report {
 	brnet_warning_fn fn;
 	void *userdata;
+	int n;
 };
 
-static void forward_drop(const struct nft_chain_ref *c, void *userdata)
+static void warn(struct host_report *rep, const char *msg)
 {
-	struct host_report *rep = userdata;
-	char msg[2 * NFT_NAME_MAXLEN + 512];
-
-	snprintf(msg, sizeof(msg),
-		 "table %s %s, chain %s, drops forwarded packets by default (%s): "
-		 "containers reach nothing past this host, nor other hosts their published "
-		 "ports (nor, with br_netfilter, each other), unless a rule there accepts them "
-		 "first (%s)",
-		 nft_chain_ref_family(c), c->table, c->chain,
-		 c->by_rule ? "its last rule drops or rejects all" : "policy drop",
-		 c->by_rule ? "for firewalld, the bridges in its trusted zone"
-			    : "for Docker, in its DOCKER-USER chain");
+	rep->n++;
 	if (rep->fn)
 		rep->fn(msg, rep->userdata);
+}
+
+/* The packets each network's containers need a forward chain to accept. */
+enum {
+	PACKET_OUT, /* a container's new connection past the host */
+	PACKET_IN, /* a connection to a published port, DNATed to a container */
+	PACKET_BETWEEN, /* bridged between two containers, when br_netfilter shows it to IP */
+	PACKETS_PER_NETWORK,
+};
+
+struct host_networks {
+	brnet_ctx *ctx;
+	char uplink[IFNAMSIZ];
+	struct fw_packet *packets; /* PACKETS_PER_NETWORK for each network */
+	bool *bridged; /* whether its PACKET_BETWEEN goes through the IP hooks */
+	size_t n, packets_cap, bridged_cap;
+	struct host_report *rep;
+};
+
+static void host_networks_done(struct host_networks *h)
+{
+	free(h->packets);
+	free(h->bridged);
+}
+
+static int network_packets(const char *bridge, void *userdata)
+{
+	struct host_networks *h = userdata;
+	struct network_file f;
+	struct fw_packet *p, base;
+
+	if (network_read(h->ctx, bridge, &f, NULL) < 0 || strlen(bridge) >= IFNAMSIZ)
+		return 0; /* not a network (yet), or one `ls` reports as unreadable */
+	if (ARRAY_RESERVE(h->packets, h->packets_cap, (h->n + 1) * PACKETS_PER_NETWORK - 1) < 0 ||
+	    ARRAY_RESERVE(h->bridged, h->bridged_cap, h->n) < 0)
+		return -ENOMEM;
+	p = h->packets + h->n * PACKETS_PER_NETWORK;
+	base = (struct fw_packet){
+		.nfproto = NFPROTO_IPV4,
+		.ct_state = NF_CT_STATE_BIT(IP_CT_NEW),
+		/* in the forward hook a new connection is not confirmed, has seen no reply,
+		 * and is NATed to its destination only if a DNAT took it (masquerading comes
+		 * after) */
+		.ct_status_known = IPS_EXPECTED | IPS_SEEN_REPLY | IPS_ASSURED | IPS_CONFIRMED |
+				   IPS_SRC_NAT | IPS_DST_NAT,
+	};
+	p[PACKET_OUT] = base;
+	p[PACKET_IN] = base;
+	p[PACKET_BETWEEN] = base;
+	strcpy(p[PACKET_OUT].iifname, bridge);
+	strcpy(p[PACKET_OUT].oifname, h->uplink);
+	p[PACKET_OUT].iif = if_nametoindex(bridge);
+	p[PACKET_OUT].oif = h->uplink[0] ? if_nametoindex(h->uplink) : 0;
+	p[PACKET_OUT].saddr = f.subnet.addr.v4;
+	p[PACKET_OUT].saddr_bits = f.subnet.len;
+	strcpy(p[PACKET_IN].iifname, h->uplink);
+	strcpy(p[PACKET_IN].oifname, bridge);
+	p[PACKET_IN].iif = p[PACKET_OUT].oif;
+	p[PACKET_IN].oif = p[PACKET_OUT].iif;
+	p[PACKET_IN].daddr = f.subnet.addr.v4;
+	p[PACKET_IN].daddr_bits = f.subnet.len;
+	p[PACKET_IN].ct_status = IPS_DST_NAT;
+	strcpy(p[PACKET_BETWEEN].iifname, bridge);
+	strcpy(p[PACKET_BETWEEN].oifname, bridge);
+	p[PACKET_BETWEEN].iif = p[PACKET_BETWEEN].oif = p[PACKET_OUT].iif;
+	p[PACKET_BETWEEN].saddr = p[PACKET_BETWEEN].daddr = f.subnet.addr.v4;
+	p[PACKET_BETWEEN].saddr_bits = p[PACKET_BETWEEN].daddr_bits = f.subnet.len;
+	h->bridged[h->n] = network_bridged_filtering(bridge, false, NULL) >= 0;
+	h->n++;
+	return 0;
+}
+
+static void forward_drop(const struct nft_chain_ref *c, const enum fw_verdict *v, void *userdata)
+{
+	const struct host_networks *h = userdata;
+	char msg[2 * NFT_NAME_MAXLEN + 4 * IFNAMSIZ + 640];
+	const char *why = c->by_rule ? "its last rule drops or rejects all" : "policy drop";
+
+	if (h->n == 0) {
+		snprintf(msg, sizeof(msg),
+			 "table %s %s, chain %s, drops forwarded packets by default (%s): "
+			 "containers reach nothing past this host, nor other hosts their published "
+			 "ports (nor, with br_netfilter, each other), unless a rule there accepts "
+			 "them first (%s)",
+			 nft_chain_ref_family(c), c->table, c->chain, why,
+			 c->by_rule ? "for firewalld, the bridges in its trusted zone"
+				    : "for Docker, in its DOCKER-USER chain");
+		warn(h->rep, msg);
+		return;
+	}
+	for (size_t i = 0; i < h->n; i++) {
+		const enum fw_verdict *nv = v + i * PACKETS_PER_NETWORK;
+		const char *bridge = h->packets[i * PACKETS_PER_NETWORK].iifname;
+		bool out = nv[PACKET_OUT] != FW_ACCEPT, in = nv[PACKET_IN] != FW_ACCEPT,
+		     between = h->bridged[i] && nv[PACKET_BETWEEN] != FW_ACCEPT;
+		char hint[4 * IFNAMSIZ + 128];
+
+		if (!out && !in && !between)
+			continue;
+		if (c->by_rule)
+			snprintf(hint, sizeof(hint),
+				 "for firewalld, the bridge in its trusted zone: firewall-cmd "
+				 "--zone=trusted --add-interface=%s",
+				 bridge);
+		else
+			snprintf(hint, sizeof(hint),
+				 "for Docker, in its DOCKER-USER chain: iptables -I DOCKER-USER -i "
+				 "%s -j ACCEPT, and again with -o %s",
+				 bridge, bridge);
+		snprintf(
+			msg, sizeof(msg),
+			"table %s %s, chain %s, drops forwarded packets by default (%s), and no "
+			"rule before that is seen to accept, of network %s,%s%s%s%s%s: accept them "
+			"there first (%s)",
+			nft_chain_ref_family(c), c->table, c->chain, why, bridge,
+			out ? " what its containers send past this host" : "",
+			out && (in || between) ? "," : "",
+			in ? " connections to its published ports from other hosts" : "",
+			in && between ? "," : "", between ? " traffic between its containers" : "",
+			hint);
+		warn(h->rep, msg);
+	}
 }
 
 struct mtu_report {
@@ -357,7 +472,6 @@ struct mtu_report {
 	unsigned uplink;
 	const char *ifname;
 	struct host_report *rep;
-	int n;
 };
 
 /* A network whose containers' MTU is more than the host's route out now takes: the host moved
@@ -381,9 +495,7 @@ static int network_mtu(const char *bridge, void *userdata)
 		 "containers are gone, `brnet teardown --network %s` lets the next setup choose "
 		 "again, or give setups --mtu %u (brnet-cni: \"mtu\")",
 		 bridge, mtu, m->uplink, m->ifname, bridge, m->uplink);
-	if (m->rep->fn)
-		m->rep->fn(msg, m->rep->userdata);
-	m->n++;
+	warn(m->rep, msg);
 	return 0;
 }
 
@@ -391,28 +503,31 @@ int brnet_check_host(brnet_ctx *ctx, brnet_warning_fn fn, void *userdata, struct
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL, *rtnl = NULL;
 	struct host_report rep = { .fn = fn, .userdata = userdata };
-	char ifname[IFNAMSIZ];
-	struct mtu_report m = { .ctx = ctx, .ifname = ifname, .rep = &rep };
-	int r, n;
+	_cleanup_(host_networks_done) struct host_networks h = { .ctx = ctx, .rep = &rep };
+	struct mtu_report m = { .ctx = ctx, .ifname = h.uplink, .rep = &rep };
+	int r;
 
 	if (!ctx)
 		return -EINVAL;
-	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
-	if (r < 0)
-		return brnet_err(err, -r, "cannot open nf_tables netlink: %s", strerror(-r));
-	n = nft_forward_drops(nft, forward_drop, &rep, err);
-	if (n < 0)
-		return n;
 	r = nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
 	if (r < 0)
 		return brnet_err(err, -r, "cannot open rtnetlink: %s", strerror(-r));
-	m.uplink = network_uplink_mtu(rtnl, ifname);
+	m.uplink = network_uplink_mtu(rtnl, h.uplink);
+	r = network_foreach(ctx, network_packets, &h, err);
+	if (r < 0)
+		return r == -ENOMEM ? brnet_err(err, ENOMEM, "out of memory") : r;
+	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
+	if (r < 0)
+		return brnet_err(err, -r, "cannot open nf_tables netlink: %s", strerror(-r));
+	r = nft_forward_drops(nft, h.packets, h.n * PACKETS_PER_NETWORK, forward_drop, &h, err);
+	if (r < 0)
+		return r;
 	if (m.uplink == 0)
-		return n; /* no route out: nothing to compare with */
+		return rep.n; /* no route out: nothing to compare with */
 	r = network_foreach(ctx, network_mtu, &m, err);
 	if (r < 0)
 		return r;
-	return n + m.n;
+	return rep.n;
 }
 
 int brnet_attachment_warnings(const brnet_attachment *a, brnet_warning_fn warning, void *userdata)

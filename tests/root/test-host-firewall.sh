@@ -3,13 +3,18 @@
 # chain (through iptables-nft, a base chain of table ip filter), or firewalld with its last
 # rule: brnet's table cannot overrule it. The container then reaches nothing past the host, and brnet check says why, as a
 # warning that does not fail the check; with the policy back to accept, no warning and
-# traffic flows.
+# traffic flows. Rules that accept the network's traffic before the drop (Docker's
+# DOCKER-USER, firewalld's trusted zone) are followed: then no warning either, and the warning
+# names what is still dropped.
 . "$(dirname "$0")/lib.sh"
 
 make_upstream
+# The host's route out, which what the containers send past the host is judged to take.
+ip route add default via "$UPSTREAM_ADDR"
 make_container c1
-brnet setup --netns /run/netns/c1 --id c1 >/dev/null
+brnet setup --netns /run/netns/c1 --id c1 -p 8080:80 >/dev/null
 serve upstream tcp:8000
+serve c1 tcp:80
 
 check_out() { # prints stdout, then the stderr lines, of brnet check --id c1; fails on exit != 0
 	brnet check --id c1 "$@" 2>"$TMPDIR/check.err" || fail "check failed: $(cat "$TMPDIR/check.err")"
@@ -86,5 +91,90 @@ esac
 iptables-nft -F FORWARD
 expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 open
 expect_eq "rules flushed: no warning" "$(check_out)" "c1/eth0: ok"
+
+# Docker's FORWARD chain, through iptables-nft: policy drop, DOCKER-USER first.
+iptables-nft -P FORWARD DROP
+iptables-nft -N DOCKER-USER
+iptables-nft -A FORWARD -j DOCKER-USER
+iptables-nft -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+iptables-nft -A DOCKER-USER -j RETURN
+out=$(check_out)
+case "$out" in
+*"chain FORWARD, drops forwarded packets by default (policy drop), and no rule before that is seen to accept, of network brnet0, what its containers send past this host, connections to its published ports from other hosts, traffic between its containers: "*"iptables -I DOCKER-USER -i brnet0 -j ACCEPT, and again with -o brnet0"*)
+	echo "ok: Docker's FORWARD: all three named, with the rules to add" ;;
+*) fail "check on Docker's FORWARD: $out" ;;
+esac
+expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 timeout
+expect_probe upstream tcp "$HOST_UPLINK_ADDR" 8080 timeout
+# What goes out is accepted: replies come back through the conntrack rule; published ports
+# stay closed, and the warning says so alone.
+iptables-nft -I DOCKER-USER -i brnet0 -j ACCEPT
+expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 open
+expect_probe upstream tcp "$HOST_UPLINK_ADDR" 8080 timeout
+out=$(check_out)
+expect_eq "DOCKER-USER accepts -i brnet0: one warning" "$(grep -c '^warning: ' <<<"$out")" "1"
+case "$out" in
+*"seen to accept, of network brnet0, connections to its published ports from other hosts: accept"*) echo "ok: only the published ports are named" ;;
+*) fail "check with -i brnet0 accepted: $out" ;;
+esac
+iptables-nft -I DOCKER-USER -o brnet0 -j ACCEPT
+expect_probe upstream tcp "$HOST_UPLINK_ADDR" 8080 open
+expect_eq "DOCKER-USER accepts the bridge both ways: no warning" "$(check_out)" "c1/eth0: ok"
+# A rule whose match brnet does not follow (a port) before the accept: it may drop, so the
+# warning stays, rather than a guess.
+iptables-nft -I DOCKER-USER -p tcp --dport 22 -j DROP
+expect_eq "a port match first: the warning stays" "$(check_out | grep -c '^warning: ')" "1"
+iptables-nft -F
+iptables-nft -X
+iptables-nft -P FORWARD ACCEPT
+
+# firewalld's layout (1.x, nftables backend): zones dispatched by interface or source address
+# from filter_FORWARD_POLICIES, the trusted zone's chain accepting all.
+nft -f - <<'NFT'
+table inet firewalld {
+	chain filter_FORWARD {
+		type filter hook forward priority filter + 10; policy accept;
+		ct state { established, related } accept
+		ct status dnat accept
+		iifname "lo" accept
+		ct state invalid drop
+		ip6 daddr { ::/96, ::ffff:0.0.0.0/96 } reject with icmpv6 addr-unreachable
+		jump filter_FORWARD_POLICIES
+		reject with icmpx admin-prohibited
+	}
+	chain filter_FORWARD_POLICIES {
+		iifname "up0" oifname "up0" jump filter_FWD_public
+		jump filter_FWD_public
+	}
+	chain filter_FWD_public {
+	}
+	chain filter_FWD_trusted {
+		accept
+	}
+}
+NFT
+expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 unreachable
+expect_probe upstream tcp "$HOST_UPLINK_ADDR" 8080 open # "ct status dnat accept"
+out=$(check_out)
+case "$out" in
+*"chain filter_FORWARD, drops forwarded packets by default (its last rule drops or rejects all), and no rule before that is seen to accept, of network brnet0, what its containers send past this host, traffic between its containers: "*"firewall-cmd --zone=trusted --add-interface=brnet0"*)
+	echo "ok: firewalld: what goes out and between named, not the published ports" ;;
+*) fail "check on firewalld's layout: $out" ;;
+esac
+nft insert rule inet firewalld filter_FORWARD_POLICIES iifname brnet0 jump filter_FWD_trusted
+expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 open
+expect_eq "brnet0 in the trusted zone: no warning" "$(check_out)" "c1/eth0: ok"
+# The zone by source address (firewall-cmd --zone=trusted --add-source): the subnet, or a
+# prefix holding it, is accepted; half of it is not known to be.
+nft flush chain inet firewalld filter_FORWARD_POLICIES
+nft add rule inet firewalld filter_FORWARD_POLICIES ip saddr 10.0.0.0/8 jump filter_FWD_trusted
+nft add rule inet firewalld filter_FORWARD_POLICIES jump filter_FWD_public
+expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 open
+expect_eq "the zone by a source prefix holding the subnet: no warning" "$(check_out)" "c1/eth0: ok"
+nft flush chain inet firewalld filter_FORWARD_POLICIES
+nft add rule inet firewalld filter_FORWARD_POLICIES ip saddr 10.0.42.0/25 jump filter_FWD_trusted
+nft add rule inet firewalld filter_FORWARD_POLICIES jump filter_FWD_public
+expect_eq "half the subnet in the zone: the warning stays" "$(check_out | grep -c '^warning: ')" "1"
+nft delete table inet firewalld
 brnet teardown --id c1 >/dev/null
 echo "PASS"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Base chains of other tables that drop forwarded packets by default. */
 #include <errno.h>
+#include <stdlib.h>
 #include <netinet/in.h> /* before the linux/ headers */
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -13,6 +14,7 @@
 #include "lib/nft/hostfw.h"
 #include "lib/nft/nft.h"
 #include "shared/error.h"
+#include "shared/macro.h"
 
 int nft_forward_drop_msg(const struct nlmsghdr *nlh, struct nft_chain_ref *ret)
 {
@@ -114,90 +116,231 @@ int nft_rule_ends_all_msg(const struct nlmsghdr *nlh)
 }
 
 #define FORWARD_CHAINS_MAX 16
+/* A table's rules past this size are not followed: its chains' verdicts stay unknown. */
+#define TABLE_RULES_MAX (16U << 20)
 
-struct drops {
-	nft_chain_ref_fn fn;
-	void *userdata;
-	int n;
-	/* Chains whose policy accepts: their last rule may drop all the same. A host has a
-	 * few forward base chains; past 16 the rest are not looked at. */
-	struct nft_chain_ref accepting[FORWARD_CHAINS_MAX];
-	unsigned n_accepting;
+/* The candidates: chains whose policy drops, and chains whose policy accepts (their last rule
+ * may drop all the same). A host has a few forward base chains; past 16 the rest are not
+ * looked at. */
+struct chains {
+	struct nft_chain_ref c[FORWARD_CHAINS_MAX];
+	unsigned n;
 };
 
-static int drop_cb(const struct nlmsghdr *nlh, void *userdata)
+static int chain_cb(const struct nlmsghdr *nlh, void *userdata)
 {
-	struct drops *d = userdata;
+	struct chains *d = userdata;
 	struct nft_chain_ref c;
 	int r = nft_forward_drop_msg(nlh, &c);
 
 	if (r <= 0)
 		return r;
-	if (r == 2) {
-		if (d->n_accepting < FORWARD_CHAINS_MAX)
-			d->accepting[d->n_accepting++] = c;
+	c.by_rule = r == 2;
+	if (d->n < FORWARD_CHAINS_MAX)
+		d->c[d->n++] = c;
+	return 0;
+}
+
+/* One table's rules, copied out of the dump. */
+struct table_rules {
+	uint8_t family;
+	char name[NFT_NAME_MAXLEN];
+	uint8_t *buf;
+	size_t len, cap, n;
+	const struct nlmsghdr **rules;
+	bool loaded;
+};
+
+static void table_rules_done(struct table_rules *t)
+{
+	free(t->buf);
+	free(t->rules);
+	*t = (struct table_rules){ 0 };
+}
+
+static int rule_copy_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	struct table_rules *t = userdata;
+	size_t room = NLMSG_ALIGN(nlh->nlmsg_len);
+	uint8_t *buf;
+
+	if (nlh->nlmsg_type != (NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWRULE))
 		return 0;
+	if (t->len + room > TABLE_RULES_MAX)
+		return -E2BIG;
+	if (t->len + room > t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 16384;
+
+		while (cap < t->len + room)
+			cap *= 2;
+		buf = realloc(t->buf, cap);
+		if (!buf)
+			return -ENOMEM;
+		t->buf = buf;
+		t->cap = cap;
 	}
-	d->n++;
-	if (d->fn)
-		d->fn(&c, d->userdata);
+	memcpy(t->buf + t->len, nlh, nlh->nlmsg_len);
+	t->len += room;
+	t->n++;
 	return 0;
 }
 
-static int last_rule_cb(const struct nlmsghdr *nlh, void *userdata)
+/* Every rule of the chain's table, in the order the kernel runs each chain's. */
+static int table_rules_load(struct nl_sock *s, const struct nft_chain_ref *c, struct table_rules *t)
 {
-	int *last = userdata;
-	int r = nft_rule_ends_all_msg(nlh);
-
-	if (r < 0)
-		return r;
-	if (nlh->nlmsg_type == (NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWRULE))
-		*last = r;
-	return 0;
-}
-
-/* Whether the chain's last rule drops everything that reaches it (the rules come in order). */
-static int last_rule_drops(struct nl_sock *s, const struct nft_chain_ref *c)
-{
-	char buf[MNL_NLMSG_HDRLEN + 64 + 2 * (size_t)NFT_NAME_MAXLEN];
+	char buf[MNL_NLMSG_HDRLEN + 64 + (size_t)NFT_NAME_MAXLEN];
 	struct nlmsghdr *nlh;
-	int last = 0, r;
+	size_t off = 0;
+	int r;
 
+	if (t->loaded && t->family == c->family && strcmp(t->name, c->table) == 0)
+		return 0;
+	table_rules_done(t);
+	t->family = c->family;
+	memcpy(t->name, c->table, sizeof(t->name));
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, c->family, NLM_F_DUMP, 0);
 	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, c->table);
-	mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, c->chain);
-	r = nl_sock_transact(s, nlh, nlh->nlmsg_len, last_rule_cb, &last, NULL);
-	if (r == -ENOENT)
-		return 0; /* gone since the chains were listed */
-	return r < 0 ? r : last;
+	r = nl_sock_transact(s, nlh, nlh->nlmsg_len, rule_copy_cb, t, NULL);
+	if (r < 0)
+		return r;
+	t->rules = calloc(t->n ? t->n : 1, sizeof(*t->rules)); // NOLINT(bugprone-sizeof-expression)
+	if (!t->rules)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n; i++) {
+		t->rules[i] = (const struct nlmsghdr *)(t->buf + off);
+		off += NLMSG_ALIGN(t->rules[i]->nlmsg_len);
+	}
+	t->loaded = true;
+	return 0;
 }
 
-int nft_forward_drops(struct nl_sock *s, nft_chain_ref_fn fn, void *userdata,
-		      struct brnet_error *err)
+/* Whether the chain's last rule drops everything that reaches it. */
+static int last_rule_drops(const struct table_rules *t, const char *chain)
 {
-	char buf[MNL_NLMSG_HDRLEN + 64];
-	struct drops d = { .fn = fn, .userdata = userdata };
+	char name[NFT_NAME_MAXLEN];
+
+	for (size_t i = t->n; i-- > 0;) {
+		const struct nlattr *tb[NFTA_RULE_MAX + 1] = { 0 };
+
+		if (nft_msg_attrs(t->rules[i], tb, NFTA_RULE_MAX) < 0 || !tb[NFTA_RULE_CHAIN] ||
+		    !nft_attr_name(tb[NFTA_RULE_CHAIN], name, sizeof(name)))
+			return -EBADMSG;
+		if (strcmp(name, chain) == 0)
+			return nft_rule_ends_all_msg(t->rules[i]);
+	}
+	return 0;
+}
+
+struct set_query {
+	struct nl_sock *s;
+	const struct table_rules *t;
+	uint32_t flags, klen;
+};
+
+static int set_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	struct set_query *q = userdata;
+	const struct nlattr *tb[NFTA_SET_MAX + 1] = { 0 };
+
+	if (nlh->nlmsg_type != (NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWSET))
+		return 0;
+	if (nft_msg_attrs(nlh, tb, NFTA_SET_MAX) < 0 || !tb[NFTA_SET_KEY_LEN] ||
+	    mnl_attr_get_payload_len(tb[NFTA_SET_KEY_LEN]) != sizeof(uint32_t) ||
+	    (tb[NFTA_SET_FLAGS] &&
+	     mnl_attr_get_payload_len(tb[NFTA_SET_FLAGS]) != sizeof(uint32_t)))
+		return -EBADMSG;
+	q->klen = ntohl(mnl_attr_get_u32(tb[NFTA_SET_KEY_LEN]));
+	q->flags = tb[NFTA_SET_FLAGS] ? ntohl(mnl_attr_get_u32(tb[NFTA_SET_FLAGS])) : 0;
+	return 0;
+}
+
+static int ignore_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	(void)nlh;
+	(void)userdata;
+	return 0;
+}
+
+/* A set of an exact-match kind, asked of the kernel: its key length, then the element. */
+static int set_lookup(const char *set, const uint8_t *key, const uint8_t *known, size_t room,
+		      void *userdata)
+{
+	struct set_query *q = userdata;
+	char buf[MNL_NLMSG_HDRLEN + 256 + 2 * (size_t)NFT_NAME_MAXLEN];
+	struct nlattr *list, *elem, *k;
 	struct nlmsghdr *nlh;
 	int r;
 
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, q->t->family, NLM_F_ACK, 0);
+	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, q->t->name);
+	mnl_attr_put_strz(nlh, NFTA_SET_NAME, set);
+	q->klen = 0;
+	r = nl_sock_transact(q->s, nlh, nlh->nlmsg_len, set_cb, q, NULL);
+	if (r < 0 || q->klen == 0 || q->klen > room || q->klen > 64 ||
+	    (q->flags & (NFT_SET_INTERVAL | NFT_SET_MAP | NFT_SET_OBJECT)))
+		return -1;
+	for (uint32_t i = 0; i < q->klen; i++)
+		if (known[i] != 0xff)
+			return -1;
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, q->t->family, NLM_F_ACK, 0);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, q->t->name);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
+	list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+	elem = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	k = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, q->klen, key);
+	mnl_attr_nest_end(nlh, k);
+	mnl_attr_nest_end(nlh, elem);
+	mnl_attr_nest_end(nlh, list);
+	r = nl_sock_transact(q->s, nlh, nlh->nlmsg_len, ignore_cb, NULL, NULL);
+	return r == 0 ? 1 : r == -ENOENT ? 0 : -1;
+}
+
+int nft_forward_drops(struct nl_sock *s, const struct fw_packet *packets, size_t n,
+		      nft_chain_ref_fn fn, void *userdata, struct brnet_error *err)
+{
+	char buf[MNL_NLMSG_HDRLEN + 64];
+	_cleanup_(freep) enum fw_verdict *v = calloc(n ? n : 1, sizeof(*v));
+	_cleanup_(table_rules_done) struct table_rules t = { 0 };
+	struct chains d = { 0 };
+	struct nlmsghdr *nlh;
+	int r, found = 0;
+
+	if (!v)
+		return -ENOMEM;
 	/* every family: each chain says its own */
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC, NLM_F_DUMP, 0);
-	r = nl_sock_transact(s, nlh, nlh->nlmsg_len, drop_cb, &d, err);
+	r = nl_sock_transact(s, nlh, nlh->nlmsg_len, chain_cb, &d, err);
 	if (r < 0)
 		return r;
-	for (unsigned i = 0; i < d.n_accepting; i++) {
-		r = last_rule_drops(s, &d.accepting[i]);
+	for (unsigned i = 0; i < d.n; i++) {
+		const struct nft_chain_ref *c = &d.c[i];
+		struct set_query q = { .s = s, .t = &t };
+		struct fw_table ft;
+
+		r = table_rules_load(s, c, &t);
 		if (r < 0)
-			return brnet_err(err, -r,
-					 "cannot list the rules of table %s %s, chain %s: %s",
-					 nft_chain_ref_family(&d.accepting[i]),
-					 d.accepting[i].table, d.accepting[i].chain, strerror(-r));
-		if (r == 0)
-			continue;
-		d.accepting[i].by_rule = true;
-		d.n++;
+			table_rules_done(&t);
+		if (r == -ENOENT)
+			continue; /* gone since the chains were listed */
+		if (r < 0 && r != -E2BIG) /* too large to follow: its verdicts stay unknown */
+			return brnet_err(err, -r, "cannot list the rules of table %s %s: %s",
+					 nft_chain_ref_family(c), c->table, strerror(-r));
+		if (c->by_rule) {
+			r = t.loaded ? last_rule_drops(&t, c->chain) : 0;
+			if (r <= 0)
+				continue; /* accepts what reaches its end (or cannot be read) */
+		}
+		ft = (struct fw_table){
+			.rules = t.rules, .n_rules = t.n, .lookup = set_lookup, .userdata = &q
+		};
+		for (size_t j = 0; j < n; j++)
+			v[j] = t.loaded ? fw_eval(&ft, c->chain, c->by_rule ? NF_ACCEPT : NF_DROP,
+						  &packets[j])
+					: FW_UNKNOWN;
+		found++;
 		if (fn)
-			fn(&d.accepting[i], userdata);
+			fn(c, v, userdata);
 	}
-	return d.n;
+	return found;
 }

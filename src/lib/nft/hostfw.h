@@ -4,9 +4,10 @@
  * if every base chain there lets it, so a chain of another table whose policy is drop (the
  * FORWARD chain of iptables under Docker, through iptables-nft), or whose last rule drops or
  * rejects whatever reaches it (firewalld's filter_FORWARD; RHEL's iptables "-j REJECT"),
- * stops a container's traffic past the host whatever our table accepts. brnet writes only its
- * own table: it can say so, not change it. Rules that accept the traffic before the policy or
- * that last rule are not looked at, nor iptables-legacy, which nf_tables cannot see.
+ * stops a container's traffic past the host whatever our table accepts, unless a rule before
+ * accepts it (Docker's DOCKER-USER, firewalld's trusted zone): fweval.c follows the chain's
+ * rules with our networks' packets. brnet writes only its own table: it can say so, not change
+ * it. iptables-legacy is not seen: nf_tables cannot see it.
  */
 #pragma once
 
@@ -19,6 +20,7 @@
 
 #include "brnet.h"
 #include "lib/netlink/nlsock.h"
+#include "lib/nft/fweval.h"
 
 struct nft_chain_ref {
 	uint8_t family; /* NFPROTO_IPV4 or NFPROTO_INET */
@@ -41,7 +43,10 @@ int nft_forward_drop_msg(const struct nlmsghdr *nlh, struct nft_chain_ref *ret);
  * else; -EBADMSG. Pure. */
 int nft_rule_ends_all_msg(const struct nlmsghdr *nlh);
 
-typedef void (*nft_chain_ref_fn)(const struct nft_chain_ref *c, void *userdata);
-/* Calls fn for each such chain of the namespace s is in; returns how many there were. */
-int nft_forward_drops(struct nl_sock *s, nft_chain_ref_fn fn, void *userdata,
-		      struct brnet_error *err);
+/* verdicts[i]: what the chain does with the i-th packet asked about (fweval.h). */
+typedef void (*nft_chain_ref_fn)(const struct nft_chain_ref *c, const enum fw_verdict *verdicts,
+				 void *userdata);
+/* Calls fn for each such chain of the namespace s is in (at most 16), with what it does with
+ * each of the n packets; returns how many chains there were. */
+int nft_forward_drops(struct nl_sock *s, const struct fw_packet *packets, size_t n,
+		      nft_chain_ref_fn fn, void *userdata, struct brnet_error *err);

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What another table's forward chain does with a packet of one of our networks, found by
+ * following its rules as the kernel runs them: in order, into jumps and gotos and back on a
+ * return, to the base chain's policy at the end. The packet is known only in part (its
+ * interfaces, its family, as much of its addresses as the subnet tells, its conntrack state);
+ * a rule that matches on anything else (ports, marks, xtables matches, interval sets) may or
+ * may not apply, and once such a rule could decide the packet's fate the answer is unknown.
+ * So FW_ACCEPT means every rule the packet meets on its way lets it through: Docker's
+ * DOCKER-USER accepting the bridge, the bridge in firewalld's trusted zone.
+ */
+#pragma once
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct nlmsghdr;
+
+enum fw_verdict {
+	FW_UNKNOWN,
+	FW_ACCEPT,
+	FW_DROP,
+};
+
+struct fw_packet {
+	uint8_t nfproto; /* NFPROTO_IPV4 */
+	char iifname[IFNAMSIZ], oifname[IFNAMSIZ]; /* "" when not known */
+	uint32_t iif, oif; /* 0 when not known */
+	struct in_addr saddr, daddr;
+	uint8_t saddr_bits, daddr_bits; /* how many leading bits of each are known */
+	uint32_t ct_state; /* NF_CT_STATE_BIT() of its conntrack info */
+	uint32_t ct_status, ct_status_known; /* IPS_* bits, and which of them are known */
+};
+
+/* A set of the table: 1 when key is in it, 0 when it is not, negative when that cannot be
+ * told (a map, an interval set, key bytes that are not all known: known holds the known bits
+ * of each of the room bytes of key). */
+typedef int (*fw_lookup_fn)(const char *set, const uint8_t *key, const uint8_t *known, size_t room,
+			    void *userdata);
+
+/* One table's rules as a dump gives them: NEWRULE messages, each chain's in order. */
+struct fw_table {
+	const struct nlmsghdr *const *rules;
+	size_t n_rules;
+	fw_lookup_fn lookup; /* NULL: every lookup may or may not match */
+	void *userdata;
+};
+
+/* What base chain chain of t, whose policy is policy (NF_ACCEPT or NF_DROP), does with p. A
+ * malformed rule, a loop or a chain past the kernel's jump depth make it FW_UNKNOWN. Pure but
+ * for lookup. */
+enum fw_verdict fw_eval(const struct fw_table *t, const char *chain, uint32_t policy,
+			const struct fw_packet *p);

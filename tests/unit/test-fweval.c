@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Following another table's forward chain with a packet known in part, without a kernel: the
+ * rules are built as libnftnl writes them, which is how the kernel dumps them. */
+#include <errno.h>
+#include <netinet/in.h> /* before the linux/ headers */
+#include <arpa/inet.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_tables.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+
+#include "lib/nft/fweval.h"
+#include "test-common.h"
+
+#define RULES_MAX 32
+
+struct table {
+	uint32_t buf[RULES_MAX * 256];
+	size_t used;
+	const struct nlmsghdr *rules[RULES_MAX];
+	size_t n;
+	int in_set; /* what the lookup callback answers */
+};
+
+static struct table *table_new(void)
+{
+	struct table *t = calloc(1, sizeof(*t));
+
+	assert_non_null(t);
+	t->in_set = -1;
+	return t;
+}
+
+/* Appends a rule of chain made of exprs (a NULL-terminated list), as a dump reply. */
+static void rule(struct table *t, const char *chain, struct nftnl_expr **exprs)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nlmsghdr *nlh;
+
+	assert_non_null(r);
+	assert_true(t->n < RULES_MAX);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, "filter");
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	for (; *exprs; exprs++)
+		nftnl_rule_add_expr(r, *exprs);
+	nlh = nftnl_nlmsg_build_hdr((char *)t->buf + t->used, NFT_MSG_NEWRULE, NFPROTO_INET,
+				    NLM_F_MULTI, 1);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+	t->rules[t->n++] = nlh;
+	t->used += NLMSG_ALIGN(nlh->nlmsg_len);
+	assert_true(t->used < sizeof(t->buf) - 4096);
+}
+
+static struct nftnl_expr *expr(const char *name)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc(name);
+
+	assert_non_null(e);
+	return e;
+}
+
+static struct nftnl_expr *meta(uint32_t key)
+{
+	struct nftnl_expr *e = expr("meta");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	return e;
+}
+
+static struct nftnl_expr *ct(uint32_t key)
+{
+	struct nftnl_expr *e = expr("ct");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	return e;
+}
+
+static struct nftnl_expr *cmp(uint32_t op, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = expr("cmp");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	return e;
+}
+
+/* An interface name as nft compares it: with its NUL, or without for "name*". */
+static struct nftnl_expr *cmp_name(uint32_t op, const char *name)
+{
+	size_t len = strlen(name);
+
+	return name[len - 1] == '*' ? cmp(op, name, (uint32_t)len - 1)
+				    : cmp(op, name, (uint32_t)len + 1);
+}
+
+static struct nftnl_expr *mask(uint32_t m, uint32_t x)
+{
+	struct nftnl_expr *e = expr("bitwise");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, sizeof(uint32_t));
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &m, sizeof(m));
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &x, sizeof(x));
+	return e;
+}
+
+static struct nftnl_expr *saddr(void)
+{
+	struct nftnl_expr *e = expr("payload");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_NETWORK_HEADER);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, 12);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, 4);
+	return e;
+}
+
+static struct nftnl_expr *lookup(uint32_t flags)
+{
+	struct nftnl_expr *e = expr("lookup");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "__set0");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, flags);
+	return e;
+}
+
+static struct nftnl_expr *verdict(int code, const char *chain)
+{
+	struct nftnl_expr *e = expr("immediate");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)code);
+	if (chain)
+		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+	return e;
+}
+
+static struct nftnl_expr *xt(const char *kind, const char *name)
+{
+	struct nftnl_expr *e = expr(kind);
+	void *info = calloc(1, 8); /* libnftnl keeps it, and frees it */
+
+	assert_non_null(info);
+	nftnl_expr_set_str(e, strcmp(kind, "target") == 0 ? NFTNL_EXPR_TG_NAME : NFTNL_EXPR_MT_NAME,
+			   name);
+	nftnl_expr_set(e, strcmp(kind, "target") == 0 ? NFTNL_EXPR_TG_INFO : NFTNL_EXPR_MT_INFO,
+		       info, 8);
+	return e;
+}
+
+#define R(t, chain, ...) rule(t, chain, (struct nftnl_expr *[]){ __VA_ARGS__, NULL })
+
+static int set_cb(const char *set, const uint8_t *key, const uint8_t *known, size_t room,
+		  void *userdata)
+{
+	const struct table *t = userdata;
+
+	assert_string_equal(set, "__set0");
+	assert_true(room >= 4);
+	return t->in_set;
+}
+
+static enum fw_verdict eval(const struct table *t, uint32_t policy, const struct fw_packet *p)
+{
+	const struct fw_table ft = {
+		.rules = t->rules, .n_rules = t->n, .lookup = set_cb, .userdata = (void *)t
+	};
+
+	return fw_eval(&ft, "FORWARD", policy, p);
+}
+
+/* A new connection out of bridge brnet0, subnet 10.0.42.0/24, to eth0. */
+static struct fw_packet out_packet(void)
+{
+	struct fw_packet p = {
+		.nfproto = NFPROTO_IPV4,
+		.iifname = "brnet0",
+		.oifname = "eth0",
+		.iif = 7,
+		.oif = 2,
+		.saddr_bits = 24,
+		.ct_state = NF_CT_STATE_BIT(IP_CT_NEW),
+		.ct_status_known = IPS_SEEN_REPLY | IPS_DST_NAT,
+	};
+
+	assert_int_equal(inet_pton(AF_INET, "10.0.42.0", &p.saddr), 1);
+	return p;
+}
+
+static void test_policy_and_names(void **state)
+{
+	struct table *t = table_new();
+	struct fw_packet p = out_packet(), other = out_packet();
+
+	strcpy(other.iifname, "br1");
+	assert_int_equal(eval(t, NF_DROP, &p), FW_DROP);
+	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_ACCEPT);
+	R(t, "FORWARD", meta(NFT_META_IIFNAME), cmp_name(NFT_CMP_EQ, "brnet0"),
+	  verdict(NF_ACCEPT, NULL));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT);
+	assert_int_equal(eval(t, NF_DROP, &other), FW_DROP);
+	/* the other chain's rules are not this chain's */
+	R(t, "INPUT", verdict(NF_DROP, NULL));
+	assert_int_equal(eval(t, NF_DROP, &other), FW_DROP);
+	/* an interface not known: the rule may apply */
+	strcpy(other.iifname, "");
+	assert_int_equal(eval(t, NF_DROP, &other), FW_UNKNOWN);
+	free(t);
+
+	/* "brnet*", and != */
+	t = table_new();
+	R(t, "FORWARD", meta(NFT_META_IIFNAME), cmp_name(NFT_CMP_EQ, "brnet*"),
+	  meta(NFT_META_OIFNAME), cmp_name(NFT_CMP_NEQ, "brnet0"), verdict(NF_ACCEPT, NULL));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT);
+	strcpy(p.oifname, "brnet0");
+	assert_int_equal(eval(t, NF_DROP, &p), FW_DROP);
+	free(t);
+
+	/* by index, and the family: an IPv6 rule is not met */
+	t = table_new();
+	R(t, "FORWARD", meta(NFT_META_NFPROTO), cmp(NFT_CMP_EQ, (uint8_t[]){ NFPROTO_IPV6 }, 1),
+	  verdict(NF_DROP, NULL));
+	R(t, "FORWARD", meta(NFT_META_IIF), cmp(NFT_CMP_EQ, &(uint32_t){ 7 }, 4),
+	  verdict(NF_ACCEPT, NULL));
+	p = out_packet();
+	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT);
+	p.iif = 0;
+	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
+	free(t);
+}
+
+/* Jumps come back, gotos do not, a return goes back; a loop is not followed forever. */
+static void test_jumps(void **state)
+{
+	struct table *t = table_new();
+	struct fw_packet p = out_packet();
+
+	R(t, "FORWARD", verdict(NFT_JUMP, "DOCKER-USER"));
+	R(t, "FORWARD", meta(NFT_META_OIFNAME), cmp_name(NFT_CMP_EQ, "brnet0"),
+	  verdict(NF_ACCEPT, NULL));
+	R(t, "DOCKER-USER", verdict(NFT_RETURN, NULL));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_DROP);
+	/* inserted before the return */
+	t->n = 0;
+	t->used = 0;
+	R(t, "FORWARD", verdict(NFT_JUMP, "DOCKER-USER"));
+	R(t, "DOCKER-USER", meta(NFT_META_IIFNAME), cmp_name(NFT_CMP_EQ, "brnet0"),
+	  verdict(NF_ACCEPT, NULL));
+	R(t, "DOCKER-USER", verdict(NFT_RETURN, NULL));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT);
+	free(t);
+
+	/* a goto's chain that ends goes back past the chain that went to it */
+	t = table_new();
+	R(t, "FORWARD", verdict(NFT_JUMP, "zones"));
+	R(t, "FORWARD", verdict(NF_ACCEPT, NULL));
+	R(t, "zones", verdict(NFT_GOTO, "public"));
+	R(t, "zones", verdict(NF_DROP, NULL));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT);
+	/* a loop */
+	R(t, "public", verdict(NFT_JUMP, "zones"));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
+	free(t);
+
+	/* a jump that may be taken: fine when its chain comes back, not when it decides */
+	t = table_new();
+	R(t, "FORWARD", meta(NFT_META_MARK), cmp(NFT_CMP_EQ, &(uint32_t){ 1 }, 4),
+	  verdict(NFT_JUMP, "marked"));
+	R(t, "FORWARD", verdict(NF_ACCEPT, NULL));
+	R(t, "marked", xt("target", "LOG"));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT);
+	R(t, "marked", verdict(NF_DROP, NULL));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
+	free(t);
+}
+
+/* firewalld's first rules: ct state in an anonymous set, ct status dnat. */
+static void test_conntrack(void **state)
+{
+	struct table *t = table_new();
+	struct fw_packet p = out_packet();
+
+	R(t, "FORWARD", ct(NFT_CT_STATE), lookup(0), verdict(NF_ACCEPT, NULL));
+	R(t, "FORWARD", ct(NFT_CT_STATUS), mask(IPS_DST_NAT, 0),
+	  cmp(NFT_CMP_NEQ, &(uint32_t){ 0 }, 4), verdict(NF_ACCEPT, NULL));
+	R(t, "FORWARD", xt("target", "REJECT"));
+	t->in_set = -1; /* the set cannot be read: the accept may apply */
+	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_UNKNOWN);
+	t->in_set = 0;
+	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_DROP);
+	p.ct_status = IPS_DST_NAT;
+	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_ACCEPT);
+	t->in_set = 1;
+	p.ct_status = 0;
+	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_ACCEPT);
+	free(t);
+
+	/* a bit of the status that is not known; ct state new as a mask */
+	t = table_new();
+	R(t, "FORWARD", ct(NFT_CT_STATUS), mask(IPS_DST_NAT_DONE, 0),
+	  cmp(NFT_CMP_NEQ, &(uint32_t){ 0 }, 4), verdict(NF_DROP, NULL));
+	R(t, "FORWARD", ct(NFT_CT_STATE), lookup(NFT_LOOKUP_F_INV), verdict(NF_DROP, NULL));
+	R(t, "FORWARD", ct(NFT_CT_STATE), mask(NF_CT_STATE_BIT(IP_CT_NEW), 0),
+	  cmp(NFT_CMP_NEQ, &(uint32_t){ 0 }, 4), verdict(NF_ACCEPT, NULL));
+	t->in_set = 1;
+	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
+	t->rules[0] = t->rules[1];
+	t->rules[1] = t->rules[2];
+	t->n = 2;
+	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT);
+	t->in_set = 0; /* not in the set, inverted: dropped */
+	assert_int_equal(eval(t, NF_DROP, &p), FW_DROP);
+	free(t);
+}
+
+/* ip saddr PREFIX: known as far as the subnet tells. */
+static void test_addresses(void **state)
+{
+	struct table *t = table_new();
+	struct fw_packet p = out_packet();
+	struct in_addr net;
+
+	assert_int_equal(inet_pton(AF_INET, "10.0.0.0", &net), 1);
+	R(t, "FORWARD", saddr(), mask(htonl(0xff000000), 0), cmp(NFT_CMP_EQ, &net, 4),
+	  verdict(NF_ACCEPT, NULL));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT);
+	free(t);
+
+	t = table_new();
+	assert_int_equal(inet_pton(AF_INET, "10.0.42.0", &net), 1);
+	R(t, "FORWARD", saddr(), mask(htonl(0xffffff80), 0), cmp(NFT_CMP_EQ, &net, 4),
+	  verdict(NF_ACCEPT, NULL));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN); /* half the /24 */
+	assert_int_equal(inet_pton(AF_INET, "192.168.0.0", &net), 1);
+	R(t, "FORWARD", saddr(), mask(htonl(0xffff0000), 0), cmp(NFT_CMP_EQ, &net, 4),
+	  verdict(NF_DROP, NULL));
+	t->rules[0] = t->rules[1];
+	t->n = 1;
+	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_ACCEPT); /* another network's drop */
+	free(t);
+}
+
+/* What is not followed makes a rule one that may apply; what may end the packet, unknown. */
+static void test_not_followed(void **state)
+{
+	struct table *t = table_new();
+	struct fw_packet p = out_packet();
+
+	R(t, "FORWARD", xt("match", "conntrack"), verdict(NF_ACCEPT, NULL));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
+	free(t);
+
+	/* a match not followed, then one that fails: the rule does not apply */
+	t = table_new();
+	R(t, "FORWARD", xt("match", "conntrack"), meta(NFT_META_IIFNAME),
+	  cmp_name(NFT_CMP_EQ, "docker0"), verdict(NF_ACCEPT, NULL));
+	R(t, "FORWARD", expr("counter"), xt("target", "LOG"));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_DROP);
+	R(t, "FORWARD", expr("queue"));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
+	free(t);
+
+	/* a map's lookup */
+	t = table_new();
+	{
+		struct nftnl_expr *m = lookup(0);
+
+		nftnl_expr_set_u32(m, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
+		R(t, "FORWARD", meta(NFT_META_IIFNAME), m);
+	}
+	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_UNKNOWN);
+	free(t);
+}
+
+static void test_malformed(void **state)
+{
+	struct table *t = table_new();
+	struct fw_packet p = out_packet();
+	struct nlmsghdr *nlh;
+	struct nlattr *list, *elem;
+
+	/* an expression without a name */
+	nlh = nftnl_nlmsg_build_hdr((char *)t->buf, NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_MULTI, 1);
+	mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, "FORWARD");
+	list = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+	elem = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	mnl_attr_put_u32(nlh, NFTA_EXPR_DATA, 0);
+	mnl_attr_nest_end(nlh, elem);
+	mnl_attr_nest_end(nlh, list);
+	t->rules[0] = nlh;
+	t->n = 1;
+	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_UNKNOWN);
+	/* a cmp on a register past the end */
+	nlh = nftnl_nlmsg_build_hdr((char *)t->buf, NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_MULTI, 1);
+	mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, "FORWARD");
+	list = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+	elem = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	mnl_attr_put_strz(nlh, NFTA_EXPR_NAME, "cmp");
+	{
+		struct nlattr *d = mnl_attr_nest_start(nlh, NFTA_EXPR_DATA), *v;
+
+		mnl_attr_put_u32(nlh, NFTA_CMP_SREG, htonl(NFT_REG32_15));
+		mnl_attr_put_u32(nlh, NFTA_CMP_OP, htonl(NFT_CMP_EQ));
+		v = mnl_attr_nest_start(nlh, NFTA_CMP_DATA);
+		mnl_attr_put(nlh, NFTA_DATA_VALUE, 16, "0123456789abcdef");
+		mnl_attr_nest_end(nlh, v);
+		mnl_attr_nest_end(nlh, d);
+	}
+	mnl_attr_nest_end(nlh, elem);
+	mnl_attr_nest_end(nlh, list);
+	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_UNKNOWN);
+	free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_policy_and_names), cmocka_unit_test(test_jumps),
+		cmocka_unit_test(test_conntrack),	 cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_not_followed),	 cmocka_unit_test(test_malformed),
+	};
+
+	return cmocka_run_group_tests_name("fweval", tests, NULL, NULL);
+}
