@@ -124,6 +124,11 @@ expect_eq "DOCKER-USER accepts the bridge both ways: no warning" "$(check_out)" 
 # warning stays, rather than a guess.
 iptables-nft -I DOCKER-USER -p tcp --dport 22 -j DROP
 expect_eq "a port match first: the warning stays" "$(check_out | grep -c '^warning: ')" "1"
+# One that may only accept (ufw's ICMP rules come before the user's): every way the packet
+# goes ends in an accept, so no warning.
+iptables-nft -D DOCKER-USER -p tcp --dport 22 -j DROP
+iptables-nft -I DOCKER-USER -p icmp --icmp-type echo-request -j ACCEPT
+expect_eq "an ICMP accept first: no warning" "$(check_out)" "c1/eth0: ok"
 iptables-nft -F
 iptables-nft -X
 iptables-nft -P FORWARD ACCEPT

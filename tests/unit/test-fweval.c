@@ -384,6 +384,50 @@ static void test_not_followed(void **state)
 	free(t);
 }
 
+/* A rule that may apply: its verdict is one the packet may meet, and it goes on past it; the
+ * answer is known when every way ends the same (ufw's and firewalld's ICMP and port accepts
+ * before the bridge's). */
+static void test_both_ways(void **state)
+{
+	struct table *t = table_new();
+	struct fw_packet p = out_packet();
+	uint8_t icmp = IPPROTO_ICMP;
+
+	R(t, "FORWARD", meta(NFT_META_L4PROTO), cmp(NFT_CMP_EQ, &icmp, 1),
+	  verdict(NF_ACCEPT, NULL));
+	R(t, "FORWARD", meta(NFT_META_IIFNAME), cmp_name(NFT_CMP_EQ, "brnet0"),
+	  verdict(NF_ACCEPT, NULL));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT);
+	free(t);
+
+	t = table_new();
+	R(t, "FORWARD", meta(NFT_META_L4PROTO), cmp(NFT_CMP_EQ, &icmp, 1), verdict(NF_DROP, NULL));
+	R(t, "FORWARD", verdict(NF_ACCEPT, NULL));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
+	free(t);
+
+	/* jumps that may be taken, one in another: each verdict met inside is a way */
+	t = table_new();
+	R(t, "FORWARD", meta(NFT_META_MARK), cmp(NFT_CMP_EQ, &(uint32_t){ 1 }, 4),
+	  verdict(NFT_JUMP, "a"));
+	R(t, "a", meta(NFT_META_MARK), cmp(NFT_CMP_EQ, &(uint32_t){ 2 }, 4),
+	  verdict(NFT_JUMP, "b"));
+	R(t, "b", verdict(NF_ACCEPT, NULL));
+	R(t, "a", verdict(NF_DROP, NULL));
+	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_UNKNOWN);
+	t->n = 3;
+	t->used = (size_t)((const char *)t->rules[2] - (const char *)t->buf) +
+		  NLMSG_ALIGN(t->rules[2]->nlmsg_len);
+	R(t, "a", verdict(NF_ACCEPT, NULL));
+	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_ACCEPT);
+	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
+	/* a return that may be taken */
+	R(t, "FORWARD", meta(NFT_META_MARK), cmp(NFT_CMP_EQ, &(uint32_t){ 3 }, 4),
+	  verdict(NFT_RETURN, NULL));
+	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_UNKNOWN);
+	free(t);
+}
+
 static void test_malformed(void **state)
 {
 	struct table *t = table_new();
@@ -429,7 +473,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policy_and_names), cmocka_unit_test(test_jumps),
 		cmocka_unit_test(test_conntrack),	 cmocka_unit_test(test_addresses),
-		cmocka_unit_test(test_not_followed),	 cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_not_followed),	 cmocka_unit_test(test_both_ways),
+		cmocka_unit_test(test_malformed),
 	};
 
 	return cmocka_run_group_tests_name("fweval", tests, NULL, NULL);

@@ -552,10 +552,18 @@ static const struct nlattr *next_rule(const struct eval *e, const char *chain, s
 	return NULL;
 }
 
-/* The rules as the kernel runs them, with its stack of jumps: a verdict, or CHAIN_RETURNS
- * when the base chain ends (or returns) and its policy decides. A verdict reached inside a
- * jump that may not have been taken, or by a rule that may not apply, is FW_UNKNOWN. */
-static int eval_base(struct eval *e, const char *chain)
+/*
+ * The rules as the kernel runs them, with its stack of jumps. Where a rule may or may not
+ * apply, both ways are followed: a verdict it would give is one the packet may meet, and the
+ * packet goes on as if it did not apply; a jump that may be taken is taken, and a verdict met
+ * inside it is one the packet may meet, after which it goes on past the jump, as if it had
+ * not been taken (a return from the jump joins that way again). A return or goto that may be
+ * taken, and what may end the packet otherwise (a queue, a map), end the search: FW_UNKNOWN.
+ * Returns the verdict at the end of the way followed, or CHAIN_RETURNS when the base chain
+ * ends and its policy decides; *possible gathers the verdicts met on other ways (bits
+ * 1 << verdict).
+ */
+static int eval_base(struct eval *e, const char *chain, unsigned *possible)
 {
 	struct frame stack[JUMP_DEPTH_MAX + 1], *f = stack;
 	unsigned maybe = 0; /* frames entered by a jump that may not have been taken */
@@ -584,9 +592,18 @@ static int eval_base(struct eval *e, const char *chain)
 		switch (o.a) {
 		case A_ACCEPT:
 		case A_DROP:
-			if (o.m != M_YES || maybe)
-				return FW_UNKNOWN;
-			return o.a == A_ACCEPT ? FW_ACCEPT : FW_DROP;
+			v = o.a == A_ACCEPT ? FW_ACCEPT : FW_DROP;
+			if (o.m == M_YES && !maybe)
+				return v;
+			*possible |= 1U << v;
+			if (o.m == M_YES) {
+				/* past the innermost jump that may not have been taken */
+				while (!f->maybe)
+					f--;
+				f--;
+				maybe--;
+			}
+			continue;
 		case A_RETURN:
 			if (o.m != M_YES)
 				return FW_UNKNOWN;
@@ -622,9 +639,13 @@ enum fw_verdict fw_eval(const struct fw_table *t, const char *chain, uint32_t po
 			const struct fw_packet *p)
 {
 	struct eval e = { .t = t, .p = p };
-	int v = eval_base(&e, chain);
+	unsigned possible = 0;
+	int v = eval_base(&e, chain, &possible);
 
-	if (v != CHAIN_RETURNS)
-		return (enum fw_verdict)v;
-	return policy == NF_ACCEPT ? FW_ACCEPT : policy == NF_DROP ? FW_DROP : FW_UNKNOWN;
+	if (v == CHAIN_RETURNS)
+		v = policy == NF_ACCEPT ? FW_ACCEPT : policy == NF_DROP ? FW_DROP : FW_UNKNOWN;
+	/* every way the packet may go ends the same, or what it meets is not known */
+	if (v == FW_UNKNOWN || (possible & ~(1U << v)))
+		return FW_UNKNOWN;
+	return (enum fw_verdict)v;
 }

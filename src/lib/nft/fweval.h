@@ -5,9 +5,9 @@
  * return, to the base chain's policy at the end. The packet is known only in part (its
  * interfaces, its family, as much of its addresses as the subnet tells, its conntrack state);
  * a rule that matches on anything else (ports, marks, xtables matches, interval sets) may or
- * may not apply, and once such a rule could decide the packet's fate the answer is unknown.
- * So FW_ACCEPT means every rule the packet meets on its way lets it through: Docker's
- * DOCKER-USER accepting the bridge, the bridge in firewalld's trusted zone.
+ * may not apply, and both ways are followed. FW_ACCEPT means every way the packet may go
+ * ends in an accept: Docker's DOCKER-USER accepting the bridge, the bridge in firewalld's
+ * trusted zone; FW_DROP, every way in a drop; anything else is FW_UNKNOWN.
  */
 #pragma once
 
