@@ -415,21 +415,57 @@ static int network_packets(const char *bridge, void *userdata)
 	return 0;
 }
 
+/* The command that accepts a bridge's traffic before chain c drops it, as its table's owner
+ * would have it written. */
+static void accept_hint(const struct nft_chain_ref *c, const char *bridge, char *buf, size_t size)
+{
+	switch (c->owner) {
+	case NFT_FW_DOCKER:
+		snprintf(buf, size,
+			 "for Docker, in its DOCKER-USER chain: iptables -I DOCKER-USER -i %s -j "
+			 "ACCEPT, and again with -o %s",
+			 bridge, bridge);
+		return;
+	case NFT_FW_UFW:
+		snprintf(buf, size,
+			 "for ufw: ufw route allow in on %s, and ufw route allow out on %s", bridge,
+			 bridge);
+		return;
+	case NFT_FW_FIREWALLD:
+		snprintf(buf, size,
+			 "for firewalld, the bridge in its trusted zone: firewall-cmd "
+			 "--zone=trusted "
+			 "--add-interface=%s",
+			 bridge);
+		return;
+	case NFT_FW_OTHER:
+	default:
+		break;
+	}
+	if (c->family == NFPROTO_IPV4 && strcmp(c->table, "filter") == 0) /* iptables' own */
+		snprintf(buf, size, "iptables -I %s -i %s -j ACCEPT, and again with -o %s",
+			 c->chain, bridge, bridge);
+	else
+		snprintf(buf, size,
+			 "nft insert rule %s %s %s iifname %s accept, and again with oifname",
+			 nft_chain_ref_family(c), c->table, c->chain, bridge);
+}
+
 static void forward_drop(const struct nft_chain_ref *c, const enum fw_verdict *v, void *userdata)
 {
 	const struct host_networks *h = userdata;
-	char msg[2 * NFT_NAME_MAXLEN + 4 * IFNAMSIZ + 640];
+	char msg[4 * NFT_NAME_MAXLEN + 8 * IFNAMSIZ + 640];
 	const char *why = c->by_rule ? "its last rule drops or rejects all" : "policy drop";
+	char hint[2 * NFT_NAME_MAXLEN + 4 * IFNAMSIZ + 128];
 
 	if (h->n == 0) {
+		accept_hint(c, "BRIDGE", hint, sizeof(hint));
 		snprintf(msg, sizeof(msg),
 			 "table %s %s, chain %s, drops forwarded packets by default (%s): "
 			 "containers reach nothing past this host, nor other hosts their published "
 			 "ports (nor, with br_netfilter, each other), unless a rule there accepts "
 			 "them first (%s)",
-			 nft_chain_ref_family(c), c->table, c->chain, why,
-			 c->by_rule ? "for firewalld, the bridges in its trusted zone"
-				    : "for Docker, in its DOCKER-USER chain");
+			 nft_chain_ref_family(c), c->table, c->chain, why, hint);
 		warn(h->rep, msg);
 		return;
 	}
@@ -438,20 +474,10 @@ static void forward_drop(const struct nft_chain_ref *c, const enum fw_verdict *v
 		const char *bridge = h->packets[i * PACKETS_PER_NETWORK].iifname;
 		bool out = nv[PACKET_OUT] != FW_ACCEPT, in = nv[PACKET_IN] != FW_ACCEPT,
 		     between = h->bridged[i] && nv[PACKET_BETWEEN] != FW_ACCEPT;
-		char hint[4 * IFNAMSIZ + 128];
 
 		if (!out && !in && !between)
 			continue;
-		if (c->by_rule)
-			snprintf(hint, sizeof(hint),
-				 "for firewalld, the bridge in its trusted zone: firewall-cmd "
-				 "--zone=trusted --add-interface=%s",
-				 bridge);
-		else
-			snprintf(hint, sizeof(hint),
-				 "for Docker, in its DOCKER-USER chain: iptables -I DOCKER-USER -i "
-				 "%s -j ACCEPT, and again with -o %s",
-				 bridge, bridge);
+		accept_hint(c, bridge, hint, sizeof(hint));
 		snprintf(
 			msg, sizeof(msg),
 			"table %s %s, chain %s, drops forwarded packets by default (%s), and no "

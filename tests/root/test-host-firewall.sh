@@ -47,7 +47,12 @@ echo "ok: --json carries the warning"
 # Another family's table (inet, as firewalld's) is looked at too; ours never is.
 nft add table inet other
 nft add chain inet other filter_FORWARD '{ type filter hook forward priority 0; policy drop; }'
-expect_eq "two warnings" "$(check_out | grep -c '^warning: ')" "2"
+out=$(check_out)
+expect_eq "two warnings" "$(grep -c '^warning: ' <<<"$out")" "2"
+case "$out" in
+*"(nft insert rule inet other filter_FORWARD iifname brnet0 accept, and again with oifname)"*) echo "ok: nft's command for a table of nobody known" ;;
+*) fail "check on inet other: $out" ;;
+esac
 nft delete table inet other
 
 nft chain ip filter FORWARD '{ policy accept; }'
@@ -85,7 +90,8 @@ nft delete table ip filter
 iptables-nft -A FORWARD -j REJECT
 expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 refused # REJECT's default: port unreachable
 case "$(check_out)" in
-*"warning: table ip filter, chain FORWARD, drops forwarded packets by default (its last rule"*) echo "ok: iptables' -j REJECT at the end" ;;
+*"warning: table ip filter, chain FORWARD, drops forwarded packets by default (its last rule"*"(iptables -I FORWARD -i brnet0 -j ACCEPT, and again with -o brnet0)"*)
+	echo "ok: iptables' -j REJECT at the end, and iptables' command" ;;
 *) fail "check does not warn of iptables' REJECT: $(check_out)" ;;
 esac
 iptables-nft -F FORWARD
@@ -129,6 +135,29 @@ expect_eq "a port match first: the warning stays" "$(check_out | grep -c '^warni
 iptables-nft -D DOCKER-USER -p tcp --dport 22 -j DROP
 iptables-nft -I DOCKER-USER -p icmp --icmp-type echo-request -j ACCEPT
 expect_eq "an ICMP accept first: no warning" "$(check_out)" "c1/eth0: ok"
+iptables-nft -F
+iptables-nft -X
+
+# ufw's FORWARD (through iptables-nft): policy drop, its own chains, conntrack and ICMP
+# accepts before the user's rules.
+iptables-nft -N ufw-before-forward
+iptables-nft -N ufw-user-forward
+iptables-nft -A FORWARD -j ufw-before-forward
+iptables-nft -A ufw-before-forward -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+iptables-nft -A ufw-before-forward -p icmp --icmp-type echo-request -j ACCEPT
+iptables-nft -A ufw-before-forward -j ufw-user-forward
+expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 timeout
+case "$(check_out)" in
+*"chain FORWARD, drops forwarded packets by default (policy drop), and no rule before that is seen to accept, of network brnet0, what its containers send past this host, connections to its published ports from other hosts, traffic between its containers: accept them there first (for ufw: ufw route allow in on brnet0, and ufw route allow out on brnet0)"*)
+	echo "ok: ufw's FORWARD, with ufw's command" ;;
+*) fail "check on ufw's FORWARD: $(check_out)" ;;
+esac
+# what "ufw route allow in on brnet0" and "... out on brnet0" write
+iptables-nft -A ufw-user-forward -i brnet0 -j ACCEPT
+iptables-nft -A ufw-user-forward -o brnet0 -j ACCEPT
+expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 open
+expect_probe upstream tcp "$HOST_UPLINK_ADDR" 8080 open
+expect_eq "ufw routes the bridge both ways: no warning" "$(check_out)" "c1/eth0: ok"
 iptables-nft -F
 iptables-nft -X
 iptables-nft -P FORWARD ACCEPT

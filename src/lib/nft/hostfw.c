@@ -125,7 +125,32 @@ int nft_rule_ends_all_msg(const struct nlmsghdr *nlh)
 struct chains {
 	struct nft_chain_ref c[FORWARD_CHAINS_MAX];
 	unsigned n;
+	/* tables with a chain that tells who writes them */
+	struct nft_chain_ref owned[FORWARD_CHAINS_MAX];
+	unsigned n_owned;
 };
+
+/* A chain of family ip whose name tells the table's owner. */
+static void chain_owner(const struct nlmsghdr *nlh, struct chains *d)
+{
+	const struct nlattr *tb[NFTA_CHAIN_MAX + 1] = { 0 };
+	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
+	struct nft_chain_ref o = { .family = g->nfgen_family };
+
+	if (g->nfgen_family != NFPROTO_IPV4 || d->n_owned == FORWARD_CHAINS_MAX ||
+	    nft_msg_attrs(nlh, tb, NFTA_CHAIN_MAX) < 0 || !tb[NFTA_CHAIN_TABLE] ||
+	    !tb[NFTA_CHAIN_NAME] ||
+	    !nft_attr_name(tb[NFTA_CHAIN_TABLE], o.table, sizeof(o.table)) ||
+	    !nft_attr_name(tb[NFTA_CHAIN_NAME], o.chain, sizeof(o.chain)))
+		return;
+	if (strcmp(o.chain, "DOCKER-USER") == 0)
+		o.owner = NFT_FW_DOCKER;
+	else if (strcmp(o.chain, "ufw-user-forward") == 0)
+		o.owner = NFT_FW_UFW;
+	else
+		return;
+	d->owned[d->n_owned++] = o;
+}
 
 static int chain_cb(const struct nlmsghdr *nlh, void *userdata)
 {
@@ -133,12 +158,28 @@ static int chain_cb(const struct nlmsghdr *nlh, void *userdata)
 	struct nft_chain_ref c;
 	int r = nft_forward_drop_msg(nlh, &c);
 
-	if (r <= 0)
+	if (r < 0)
 		return r;
+	if (r == 0) {
+		if (nlh->nlmsg_type == (NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWCHAIN))
+			chain_owner(nlh, d); /* a well-formed one: nft_forward_drop_msg() read it */
+		return 0;
+	}
 	c.by_rule = r == 2;
+	if (c.family == NFPROTO_INET && strcmp(c.table, "firewalld") == 0)
+		c.owner = NFT_FW_FIREWALLD;
 	if (d->n < FORWARD_CHAINS_MAX)
 		d->c[d->n++] = c;
 	return 0;
+}
+
+static void chains_owners(struct chains *d)
+{
+	for (unsigned i = 0; i < d->n; i++)
+		for (unsigned j = 0; j < d->n_owned; j++)
+			if (d->c[i].family == d->owned[j].family &&
+			    strcmp(d->c[i].table, d->owned[j].table) == 0)
+				d->c[i].owner = d->owned[j].owner;
 }
 
 /* One table's rules, copied out of the dump. */
@@ -313,6 +354,7 @@ int nft_forward_drops(struct nl_sock *s, const struct fw_packet *packets, size_t
 	r = nl_sock_transact(s, nlh, nlh->nlmsg_len, chain_cb, &d, err);
 	if (r < 0)
 		return r;
+	chains_owners(&d);
 	for (unsigned i = 0; i < d.n; i++) {
 		const struct nft_chain_ref *c = &d.c[i];
 		struct set_query q = { .s = s, .t = &t };

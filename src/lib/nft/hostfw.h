@@ -22,10 +22,19 @@
 #include "lib/netlink/nlsock.h"
 #include "lib/nft/fweval.h"
 
+/* Who writes the chain's table, as its chains' names tell: whose command accepts a bridge. */
+enum nft_fw_owner {
+	NFT_FW_OTHER,
+	NFT_FW_DOCKER, /* a DOCKER-USER chain (iptables-nft) */
+	NFT_FW_UFW, /* a ufw-user-forward chain (iptables-nft) */
+	NFT_FW_FIREWALLD, /* table inet firewalld */
+};
+
 struct nft_chain_ref {
 	uint8_t family; /* NFPROTO_IPV4 or NFPROTO_INET */
 	char table[NFT_NAME_MAXLEN], chain[NFT_NAME_MAXLEN];
 	bool by_rule; /* its last rule drops, not its policy */
+	enum nft_fw_owner owner;
 };
 
 /* "inet" or "ip", as nft names the chain's family. */
