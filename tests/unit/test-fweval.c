@@ -466,6 +466,17 @@ static void test_malformed(void **state)
 	mnl_attr_nest_end(nlh, list);
 	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_UNKNOWN);
 	free(t);
+
+	/* an offset that wraps past the address: nothing of it is known */
+	t = table_new();
+	{
+		struct nftnl_expr *pl = saddr();
+
+		nftnl_expr_set_u32(pl, NFTNL_EXPR_PAYLOAD_OFFSET, UINT32_MAX - 1);
+		R(t, "FORWARD", pl, cmp(NFT_CMP_EQ, "\x0a\0\x2a\0", 4), verdict(NF_ACCEPT, NULL));
+	}
+	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
+	free(t);
 }
 
 int main(void)

@@ -237,9 +237,10 @@ static int expr_payload(const struct eval *e, const struct nlattr *data, struct 
 	reg_unknown(r, off, len);
 	if (base != NFT_PAYLOAD_NETWORK_HEADER || e->p->nfproto != NFPROTO_IPV4)
 		return 0;
-	if (offset >= 12 && offset + len <= 16)
+	/* (offset is the dump's: it may be anything) */
+	if (offset >= 12 && offset < 16 && len <= 16 - offset)
 		reg_set_addr(r, off, &e->p->saddr, e->p->saddr_bits, offset - 12, len);
-	else if (offset >= 16 && offset + len <= 20)
+	else if (offset >= 16 && offset < 20 && len <= 20 - offset)
 		reg_set_addr(r, off, &e->p->daddr, e->p->daddr_bits, offset - 16, len);
 	return 0;
 }
