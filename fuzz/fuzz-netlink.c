@@ -65,14 +65,17 @@ static void follow(const struct nlmsghdr *const *rules, size_t n)
 		.ct_status_known = 0x3f,
 	};
 	const struct fw_table t = { .rules = rules, .n_rules = n, .lookup = lookup_cb };
-	char chain[NFT_CHAIN_NAME_MAX], comment[NFT_COMMENT_MAX];
+	char chain[NFT_CHAIN_NAME_MAX];
 
 	for (size_t i = 0; i < n; i++) {
 		enum fw_verdict v;
 
-		(void)nft_rule_msg_name(rules[i], chain, comment);
-		chain[NFT_CHAIN_NAME_MAX - 1] = '\0';
-		v = fw_eval(&t, i % 2 ? chain : "FORWARD", i % 3 ? NF_DROP : NF_ACCEPT, &p);
+		const struct nlattr *tb[NFTA_RULE_MAX + 1] = { 0 };
+
+		if (nft_msg_attrs(rules[i], tb, NFTA_RULE_MAX) < 0 || !tb[NFTA_RULE_CHAIN] ||
+		    !nft_attr_name(tb[NFTA_RULE_CHAIN], chain, sizeof(chain)))
+			strcpy(chain, "FORWARD");
+		v = fw_eval(&t, chain, i % 2 ? NF_DROP : NF_ACCEPT, &p);
 		if (v != FW_UNKNOWN && v != FW_ACCEPT && v != FW_DROP)
 			abort();
 	}
