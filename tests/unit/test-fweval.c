@@ -407,23 +407,29 @@ static void test_both_ways(void **state)
 	free(t);
 
 	/* jumps that may be taken, one in another: each verdict met inside is a way */
-	t = table_new();
-	R(t, "FORWARD", meta(NFT_META_MARK), cmp(NFT_CMP_EQ, &(uint32_t){ 1 }, 4),
-	  verdict(NFT_JUMP, "a"));
-	R(t, "a", meta(NFT_META_MARK), cmp(NFT_CMP_EQ, &(uint32_t){ 2 }, 4),
-	  verdict(NFT_JUMP, "b"));
-	R(t, "b", verdict(NF_ACCEPT, NULL));
-	R(t, "a", verdict(NF_DROP, NULL));
-	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_UNKNOWN);
-	t->n = 3;
-	t->used = (size_t)((const char *)t->rules[2] - (const char *)t->buf) +
-		  NLMSG_ALIGN(t->rules[2]->nlmsg_len);
-	R(t, "a", verdict(NF_ACCEPT, NULL));
-	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_ACCEPT);
-	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
+	for (int last = NF_DROP; last <= NF_ACCEPT; last++) {
+		t = table_new();
+		R(t, "FORWARD", meta(NFT_META_MARK), cmp(NFT_CMP_EQ, &(uint32_t){ 1 }, 4),
+		  verdict(NFT_JUMP, "a"));
+		R(t, "a", meta(NFT_META_MARK), cmp(NFT_CMP_EQ, &(uint32_t){ 2 }, 4),
+		  verdict(NFT_JUMP, "b"));
+		R(t, "a", verdict(last, NULL));
+		R(t, "b", verdict(NF_ACCEPT, NULL));
+		if (last == NF_DROP) {
+			assert_int_equal(eval(t, NF_ACCEPT, &p), FW_UNKNOWN);
+		} else {
+			assert_int_equal(eval(t, NF_ACCEPT, &p), FW_ACCEPT);
+			assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
+		}
+		free(t);
+	}
+
 	/* a return that may be taken */
-	R(t, "FORWARD", meta(NFT_META_MARK), cmp(NFT_CMP_EQ, &(uint32_t){ 3 }, 4),
+	t = table_new();
+	R(t, "FORWARD", verdict(NFT_JUMP, "a"));
+	R(t, "a", meta(NFT_META_MARK), cmp(NFT_CMP_EQ, &(uint32_t){ 3 }, 4),
 	  verdict(NFT_RETURN, NULL));
+	R(t, "a", verdict(NF_ACCEPT, NULL));
 	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_UNKNOWN);
 	free(t);
 }

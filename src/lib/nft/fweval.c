@@ -21,8 +21,9 @@
 #define REG_BYTES (NFT_REG_SIZE + NFT_REG32_COUNT * NFT_REG32_SIZE)
 /* The kernel refuses rulesets that jump deeper (NFT_JUMP_STACK_SIZE). */
 #define JUMP_DEPTH_MAX 16
-/* Rules looked at in all, so that chains jumping to chains that jump cannot take long. */
-#define STEPS_MAX 100000
+/* Rules looked at in all (a chain's start is searched for from the first), so that chains
+ * jumping to chains that jump cannot take long. */
+#define STEPS_MAX 50000
 
 struct regs {
 	uint8_t v[REG_BYTES], k[REG_BYTES];
@@ -533,21 +534,29 @@ struct frame {
 	bool maybe; /* entered by a jump that may not have been taken */
 };
 
-/* The rule at or after *i that belongs to chain, or NULL at the chain's end; FW_UNKNOWN in *v
- * when a rule cannot be read. */
-static const struct nlattr *next_rule(const struct eval *e, const char *chain, size_t *i, int *v)
+/* The rule at *i of chain, or the first of its rules after *i when none has been seen yet
+ * (*i is 0): a dump gives each chain's rules together. NULL at the chain's end; FW_UNKNOWN in
+ * *v when a rule cannot be read or the search has looked at too many. */
+static const struct nlattr *next_rule(struct eval *e, const char *chain, size_t *i, int *v)
 {
+	bool started = *i > 0;
 	char name[NFT_NAME_MAXLEN];
 
 	for (; *i < e->t->n_rules; (*i)++) {
 		const struct nlattr *tb[NFTA_RULE_MAX + 1] = { 0 };
 
-		if (nft_msg_attrs(e->t->rules[*i], tb, NFTA_RULE_MAX) < 0 || !tb[NFTA_RULE_CHAIN] ||
+		if (++e->steps > STEPS_MAX ||
+		    nft_msg_attrs(e->t->rules[*i], tb, NFTA_RULE_MAX) < 0 || !tb[NFTA_RULE_CHAIN] ||
 		    !nft_attr_name(tb[NFTA_RULE_CHAIN], name, sizeof(name))) {
 			*v = FW_UNKNOWN;
 			return NULL;
 		}
-		if (strcmp(name, chain) == 0 && tb[NFTA_RULE_EXPRESSIONS])
+		if (strcmp(name, chain) != 0) {
+			if (started)
+				return NULL;
+			continue;
+		}
+		if (tb[NFTA_RULE_EXPRESSIONS])
 			return tb[NFTA_RULE_EXPRESSIONS];
 	}
 	return NULL;
@@ -576,8 +585,6 @@ static int eval_base(struct eval *e, const char *chain, unsigned *possible)
 		struct rule_out o;
 		int v = CHAIN_RETURNS;
 
-		if (++e->steps > STEPS_MAX)
-			return FW_UNKNOWN;
 		exprs = next_rule(e, f->chain, &f->next, &v);
 		if (!exprs && v == FW_UNKNOWN)
 			return FW_UNKNOWN;

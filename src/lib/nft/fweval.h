@@ -40,7 +40,8 @@ struct fw_packet {
 typedef int (*fw_lookup_fn)(const char *set, const uint8_t *key, const uint8_t *known, size_t room,
 			    void *userdata);
 
-/* One table's rules as a dump gives them: NEWRULE messages, each chain's in order. */
+/* One table's rules as a dump gives them: NEWRULE messages, each chain's together and in
+ * order. */
 struct fw_table {
 	const struct nlmsghdr *const *rules;
 	size_t n_rules;
