@@ -215,6 +215,10 @@ int brnet_check(brnet_ctx *ctx, const char *id, const char *ifname, brnet_proble
 typedef void (*brnet_warning_fn)(const char *warning, void *userdata);
 int brnet_check_host(brnet_ctx *ctx, brnet_warning_fn warning, void *userdata,
 		     struct brnet_error *err);
+/* Of those, only the firewall warnings about network bridge (none when it is not recorded):
+ * what `brnet run` says before CMD starts. Returns how many there were. */
+int brnet_check_network_firewall(brnet_ctx *ctx, const char *bridge, brnet_warning_fn warning,
+				 void *userdata, struct brnet_error *err);
 /* What of an attachment set up as asked reaches nothing yet, each told to warning(): a port
  * published to an address this host does not have (accepted, since a floating address may
  * come later; nothing reaches it until it does). Returns how many warnings there were. */

@@ -95,6 +95,9 @@ struct json_t *cli_egress_json(const brnet_attachment *a);
 const char *cli_egress_summary(const brnet_attachment *a, char *buf, size_t size);
 /* brnet_attachment_warnings() on stderr, as "brnet: warning: ...". */
 void cli_warn_publish(const brnet_attachment *a);
+/* brnet_check_network_firewall() for a's network, the same way; a failure to ask is not
+ * reported (check reports it). */
+void cli_warn_firewall(brnet_ctx *ctx, const brnet_attachment *a);
 
 /* Parses setup's command line into cfg: CLI_PROCEED, or the exit code (help, usage error,
  * invalid value; the message is printed). Separate from verb_setup() so it can be fuzzed. */

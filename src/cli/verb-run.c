@@ -37,7 +37,9 @@ static void help(void)
 	       "--dns settings; the host's file is never touched. Without --dns, CMD reads the\n"
 	       "host's, unless it names only resolvers on the host's loopback (as with\n"
 	       "systemd-resolved): then CMD gets systemd-resolved's upstream resolvers as if\n"
-	       "given with --dns, or a warning where there are none.\n\n"
+	       "given with --dns, or a warning where there are none. A host firewall that drops\n"
+	       "the network's forwarded traffic (as brnet check reports it) is warned of\n"
+	       "before CMD starts.\n\n"
 	       "%s"
 	       "  -v, --verbose      print the attachment on stderr before starting CMD\n"
 	       "  -h, --help         show this help\n\n"
@@ -257,6 +259,8 @@ int verb_run(const struct cli_global *g0, int argc, char **argv)
 		return cli_fail("bind the resolv.conf", r, &err);
 	}
 	cli_warn_publish(a);
+	/* A host firewall that drops the network's traffic: said before CMD finds it out. */
+	cli_warn_firewall(ctx, a);
 	if (verbose)
 		cli_print_attachment(stderr, a, false);
 	if (write(go_w, "G", 1) != 1) {

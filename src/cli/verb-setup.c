@@ -42,6 +42,12 @@ void cli_warn_publish(const brnet_attachment *a)
 	(void)brnet_attachment_warnings(a, print_warning, NULL);
 }
 
+void cli_warn_firewall(brnet_ctx *ctx, const brnet_attachment *a)
+{
+	(void)brnet_check_network_firewall(ctx, brnet_attachment_bridge(a), print_warning, NULL,
+					   NULL);
+}
+
 json_t *cli_egress_json(const brnet_attachment *a)
 {
 	char buf[BRNET_PREFIX_STRLEN];

@@ -355,6 +355,7 @@ enum {
 
 struct host_networks {
 	brnet_ctx *ctx;
+	const char *only; /* NULL: every recorded network */
 	char uplink[IFNAMSIZ];
 	struct fw_packet *packets; /* PACKETS_PER_NETWORK for each network */
 	bool *bridged; /* whether its PACKET_BETWEEN goes through the IP hooks */
@@ -374,7 +375,8 @@ static int network_packets(const char *bridge, void *userdata)
 	struct network_file f;
 	struct fw_packet *p, base;
 
-	if (network_read(h->ctx, bridge, &f, NULL) < 0 || strlen(bridge) >= IFNAMSIZ)
+	if ((h->only && strcmp(bridge, h->only) != 0) || strlen(bridge) >= IFNAMSIZ ||
+	    network_read(h->ctx, bridge, &f, NULL) < 0)
 		return 0; /* not a network (yet), or one `ls` reports as unreadable */
 	if (ARRAY_RESERVE(h->packets, h->packets_cap, (h->n + 1) * PACKETS_PER_NETWORK - 1) < 0 ||
 	    ARRAY_RESERVE(h->bridged, h->bridged_cap, h->n) < 0)
@@ -459,6 +461,8 @@ static void forward_drop(const struct nft_chain_ref *c, const enum fw_verdict *v
 	char hint[2 * NFT_NAME_MAXLEN + 4 * IFNAMSIZ + 128];
 
 	if (h->n == 0) {
+		if (h->only)
+			return;
 		accept_hint(c, "BRIDGE", hint, sizeof(hint));
 		snprintf(msg, sizeof(msg),
 			 "table %s %s, chain %s, drops forwarded packets by default (%s): "
@@ -525,27 +529,45 @@ static int network_mtu(const char *bridge, void *userdata)
 	return 0;
 }
 
-int brnet_check_host(brnet_ctx *ctx, brnet_warning_fn fn, void *userdata, struct brnet_error *err)
+/* The forward chains of other tables that drop what the recorded networks (or only network
+ * only) send or receive; the host's route out's MTU in *uplink_mtu, its name in uplink. */
+static int check_forward(brnet_ctx *ctx, const char *only, struct host_report *rep,
+			 char uplink[static IFNAMSIZ], unsigned *uplink_mtu,
+			 struct brnet_error *err)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL, *rtnl = NULL;
-	struct host_report rep = { .fn = fn, .userdata = userdata };
-	_cleanup_(host_networks_done) struct host_networks h = { .ctx = ctx, .rep = &rep };
-	struct mtu_report m = { .ctx = ctx, .ifname = h.uplink, .rep = &rep };
+	_cleanup_(host_networks_done) struct host_networks h = { .ctx = ctx,
+								 .only = only,
+								 .rep = rep };
 	int r;
 
-	if (!ctx)
-		return -EINVAL;
 	r = nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
 	if (r < 0)
 		return brnet_err(err, -r, "cannot open rtnetlink: %s", strerror(-r));
-	m.uplink = network_uplink_mtu(rtnl, h.uplink);
+	*uplink_mtu = network_uplink_mtu(rtnl, h.uplink);
+	memcpy(uplink, h.uplink, IFNAMSIZ);
 	r = network_foreach(ctx, network_packets, &h, err);
 	if (r < 0)
 		return r == -ENOMEM ? brnet_err(err, ENOMEM, "out of memory") : r;
+	if (only && h.n == 0)
+		return 0; /* not recorded: nothing to ask about */
 	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
 	if (r < 0)
 		return brnet_err(err, -r, "cannot open nf_tables netlink: %s", strerror(-r));
 	r = nft_forward_drops(nft, h.packets, h.n * PACKETS_PER_NETWORK, forward_drop, &h, err);
+	return r < 0 ? r : 0;
+}
+
+int brnet_check_host(brnet_ctx *ctx, brnet_warning_fn fn, void *userdata, struct brnet_error *err)
+{
+	struct host_report rep = { .fn = fn, .userdata = userdata };
+	char ifname[IFNAMSIZ];
+	struct mtu_report m = { .ctx = ctx, .ifname = ifname, .rep = &rep };
+	int r;
+
+	if (!ctx)
+		return -EINVAL;
+	r = check_forward(ctx, NULL, &rep, ifname, &m.uplink, err);
 	if (r < 0)
 		return r;
 	if (m.uplink == 0)
@@ -554,6 +576,20 @@ int brnet_check_host(brnet_ctx *ctx, brnet_warning_fn fn, void *userdata, struct
 	if (r < 0)
 		return r;
 	return rep.n;
+}
+
+int brnet_check_network_firewall(brnet_ctx *ctx, const char *bridge, brnet_warning_fn fn,
+				 void *userdata, struct brnet_error *err)
+{
+	struct host_report rep = { .fn = fn, .userdata = userdata };
+	char ifname[IFNAMSIZ];
+	unsigned mtu;
+	int r;
+
+	if (!ctx || !bridge)
+		return -EINVAL;
+	r = check_forward(ctx, bridge, &rep, ifname, &mtu, err);
+	return r < 0 ? r : rep.n;
 }
 
 int brnet_attachment_warnings(const brnet_attachment *a, brnet_warning_fn warning, void *userdata)

@@ -112,6 +112,16 @@ case "$out" in
 esac
 expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 timeout
 expect_probe upstream tcp "$HOST_UPLINK_ADDR" 8080 timeout
+# brnet run says so before CMD starts (CMD's own output comes after); of its network only.
+brnet run --id r1 -- sh -c 'echo cmd-started >&2' 2>"$TMPDIR/run.err" || fail "run: $(cat "$TMPDIR/run.err")"
+case "$(tr '\n' '|' <"$TMPDIR/run.err")" in
+"brnet: warning: table ip filter, chain FORWARD, drops forwarded packets by default (policy drop), and no rule before that is seen to accept, of network brnet0,"*"|cmd-started|")
+	echo "ok: run warns of the firewall before CMD" ;;
+*) fail "run's stderr: $(cat "$TMPDIR/run.err")" ;;
+esac
+brnet run --id r2 --bridge br1 --subnet 10.0.43.0/24 -- true 2>"$TMPDIR/run.err" || fail "run on br1: $(cat "$TMPDIR/run.err")"
+expect_eq "run on br1: its one warning, of br1" "$(grep -c 'of network br1,' "$TMPDIR/run.err") $(grep -c 'brnet0' "$TMPDIR/run.err")" "1 0"
+brnet teardown --network br1 >/dev/null
 # What goes out is accepted: replies come back through the conntrack rule; published ports
 # stay closed, and the warning says so alone.
 iptables-nft -I DOCKER-USER -i brnet0 -j ACCEPT
@@ -126,6 +136,7 @@ esac
 iptables-nft -I DOCKER-USER -o brnet0 -j ACCEPT
 expect_probe upstream tcp "$HOST_UPLINK_ADDR" 8080 open
 expect_eq "DOCKER-USER accepts the bridge both ways: no warning" "$(check_out)" "c1/eth0: ok"
+expect_eq "nor from run" "$(brnet run --id r3 -- true 2>&1)" ""
 # A rule whose match brnet does not follow (a port) before the accept: it may drop, so the
 # warning stays, rather than a guess.
 iptables-nft -I DOCKER-USER -p tcp --dport 22 -j DROP
