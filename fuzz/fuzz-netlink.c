@@ -48,7 +48,7 @@ static int lookup_cb(const char *set, const uint8_t *key, const uint8_t *known, 
 	return key[0] & 1;
 }
 
-#define RULES_MAX 64
+#define RULES_MAX 512
 
 /* The rules among the messages, as one table's, followed from each rule's chain with a packet
  * out of a bridge. */

@@ -2,6 +2,7 @@
 /* Following another table's forward chain with a packet known in part, without a kernel: the
  * rules are built as libnftnl writes them, which is how the kernel dumps them. */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h> /* before the linux/ headers */
 #include <arpa/inet.h>
 #include <linux/netfilter.h>
@@ -16,6 +17,8 @@
 #include <libnftnl/rule.h>
 
 #include "lib/nft/fweval.h"
+#include "shared/fileio.h"
+#include "shared/macro.h"
 #include "test-common.h"
 
 #define RULES_MAX 32
@@ -434,6 +437,54 @@ static void test_both_ways(void **state)
 	free(t);
 }
 
+/* Exact sets answered as for firewalld's ct state { established, related }: a new
+ * connection's state is not in them. */
+static int not_in_set(const char *set, const uint8_t *key, const uint8_t *known, size_t room,
+		      void *userdata)
+{
+	return 0;
+}
+
+/* The rules Debian 12's firewalld (1.3) wrote, with brnet0 in its trusted zone (the dump the
+ * kernel sent, kept in the netlink corpus): brnet0's containers are accepted every way; a
+ * bridge in no zone is rejected, but for published ports ("ct status dnat accept"). */
+static void test_firewalld_dump(void **state)
+{
+	_cleanup_(freep) char *buf = NULL;
+	const struct nlmsghdr *rules[1024], *nlh;
+	const char *dir = getenv("BRNET_FUZZ_CORPUS");
+	struct fw_table t = { .rules = rules, .lookup = not_in_set };
+	struct fw_packet out = out_packet(), in = out_packet(), between = out_packet();
+	char path[512];
+	size_t len;
+
+	assert_non_null(dir);
+	snprintf(path, sizeof(path), "%s/netlink/rules-firewalld-trusted", dir);
+	assert_ok(read_file_bounded(AT_FDCWD, path, 1 << 20, &buf, &len));
+	for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, (int)len);
+	     nlh = mnl_nlmsg_next(nlh, (int *)&len)) {
+		assert_true(t.n_rules < ELEMENTSOF(rules));
+		rules[t.n_rules++] = nlh;
+	}
+	assert_true(t.n_rules > 100);
+	strcpy(in.iifname, "eth0");
+	strcpy(in.oifname, "brnet0");
+	in.iif = 2;
+	in.oif = 7;
+	in.ct_status = IPS_DST_NAT;
+	strcpy(between.oifname, "brnet0");
+	between.oif = 7;
+	assert_int_equal(fw_eval(&t, "filter_FORWARD", NF_ACCEPT, &out), FW_ACCEPT);
+	assert_int_equal(fw_eval(&t, "filter_FORWARD", NF_ACCEPT, &in), FW_ACCEPT);
+	assert_int_equal(fw_eval(&t, "filter_FORWARD", NF_ACCEPT, &between), FW_ACCEPT);
+	strcpy(out.iifname, "br1");
+	out.iif = 8;
+	assert_int_equal(fw_eval(&t, "filter_FORWARD", NF_ACCEPT, &out), FW_DROP);
+	strcpy(in.oifname, "br1");
+	in.oif = 8;
+	assert_int_equal(fw_eval(&t, "filter_FORWARD", NF_ACCEPT, &in), FW_ACCEPT);
+}
+
 static void test_malformed(void **state)
 {
 	struct table *t = table_new();
@@ -491,7 +542,7 @@ int main(void)
 		cmocka_unit_test(test_policy_and_names), cmocka_unit_test(test_jumps),
 		cmocka_unit_test(test_conntrack),	 cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_not_followed),	 cmocka_unit_test(test_both_ways),
-		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_firewalld_dump),	 cmocka_unit_test(test_malformed),
 	};
 
 	return cmocka_run_group_tests_name("fweval", tests, NULL, NULL);
