@@ -353,20 +353,29 @@ enum {
 	PACKETS_PER_NETWORK,
 };
 
+/* A recorded network, as the host checks need it. */
+struct host_network {
+	char bridge[IFNAMSIZ];
+	unsigned mtu; /* its containers' */
+	bool bridged; /* its PACKET_BETWEEN goes through the IP hooks */
+};
+
+/* The recorded networks (or only one), read once for every host check. */
 struct host_networks {
 	brnet_ctx *ctx;
 	const char *only; /* NULL: every recorded network */
 	char uplink[IFNAMSIZ];
-	struct fw_packet *packets; /* PACKETS_PER_NETWORK for each network */
-	bool *bridged; /* whether its PACKET_BETWEEN goes through the IP hooks */
-	size_t n, packets_cap, bridged_cap;
+	unsigned uplink_mtu; /* 0: no route out */
+	struct host_network *v;
+	struct fw_packet *packets; /* PACKETS_PER_NETWORK for each of v */
+	size_t n, cap, packets_cap;
 	struct host_report *rep;
 };
 
 static void host_networks_done(struct host_networks *h)
 {
+	free(h->v);
 	free(h->packets);
-	free(h->bridged);
 }
 
 static int network_packets(const char *bridge, void *userdata)
@@ -379,8 +388,13 @@ static int network_packets(const char *bridge, void *userdata)
 	    network_read(h->ctx, bridge, &f, NULL) < 0)
 		return 0; /* not a network (yet), or one `ls` reports as unreadable */
 	if (ARRAY_RESERVE(h->packets, h->packets_cap, (h->n + 1) * PACKETS_PER_NETWORK - 1) < 0 ||
-	    ARRAY_RESERVE(h->bridged, h->bridged_cap, h->n) < 0)
+	    ARRAY_RESERVE(h->v, h->cap, h->n) < 0)
 		return -ENOMEM;
+	h->v[h->n] = (struct host_network){
+		.mtu = f.mtu ? f.mtu : NETWORK_KERNEL_MTU,
+		.bridged = network_bridged_filtering(bridge, false, NULL) >= 0,
+	};
+	strcpy(h->v[h->n].bridge, bridge);
 	p = h->packets + h->n * PACKETS_PER_NETWORK;
 	base = (struct fw_packet){
 		.nfproto = NFPROTO_IPV4,
@@ -412,7 +426,6 @@ static int network_packets(const char *bridge, void *userdata)
 	p[PACKET_BETWEEN].iif = p[PACKET_BETWEEN].oif = p[PACKET_OUT].iif;
 	p[PACKET_BETWEEN].saddr = p[PACKET_BETWEEN].daddr = f.subnet.addr.v4;
 	p[PACKET_BETWEEN].saddr_bits = p[PACKET_BETWEEN].daddr_bits = f.subnet.len;
-	h->bridged[h->n] = network_bridged_filtering(bridge, false, NULL) >= 0;
 	h->n++;
 	return 0;
 }
@@ -435,9 +448,8 @@ static void accept_hint(const struct nft_chain_ref *c, const char *bridge, char 
 		return;
 	case NFT_FW_FIREWALLD:
 		snprintf(buf, size,
-			 "for firewalld, the bridge in its trusted zone: firewall-cmd "
-			 "--zone=trusted "
-			 "--add-interface=%s",
+			 "for firewalld, the bridge in its trusted zone: "
+			 "firewall-cmd --zone=trusted --add-interface=%s",
 			 bridge);
 		return;
 	case NFT_FW_OTHER:
@@ -475,9 +487,9 @@ static void forward_drop(const struct nft_chain_ref *c, const enum fw_verdict *v
 	}
 	for (size_t i = 0; i < h->n; i++) {
 		const enum fw_verdict *nv = v + i * PACKETS_PER_NETWORK;
-		const char *bridge = h->packets[i * PACKETS_PER_NETWORK].iifname;
+		const char *bridge = h->v[i].bridge;
 		bool out = nv[PACKET_OUT] != FW_ACCEPT, in = nv[PACKET_IN] != FW_ACCEPT,
-		     between = h->bridged[i] && nv[PACKET_BETWEEN] != FW_ACCEPT;
+		     between = h->v[i].bridged && nv[PACKET_BETWEEN] != FW_ACCEPT;
 
 		if (!out && !in && !between)
 			continue;
@@ -497,42 +509,28 @@ static void forward_drop(const struct nft_chain_ref *c, const enum fw_verdict *v
 	}
 }
 
-struct mtu_report {
-	brnet_ctx *ctx;
-	unsigned uplink;
-	const char *ifname;
-	struct host_report *rep;
-};
-
 /* A network whose containers' MTU is more than the host's route out now takes: the host moved
  * onto a VPN or a tunnel after the network was made (or an older brnet made it). */
-static int network_mtu(const char *bridge, void *userdata)
+static void network_mtu(const struct host_networks *h, const struct host_network *net)
 {
-	struct mtu_report *m = userdata;
-	struct network_file f;
 	char msg[IFNAMSIZ * 3 + 512];
-	unsigned mtu;
 
-	if (network_read(m->ctx, bridge, &f, NULL) < 0)
-		return 0; /* not a network (yet), or one `ls` reports as unreadable */
-	mtu = f.mtu ? f.mtu : NETWORK_KERNEL_MTU;
-	if (mtu <= m->uplink)
-		return 0;
+	if (h->uplink_mtu == 0 || net->mtu <= h->uplink_mtu)
+		return; /* no route out: nothing to compare with */
 	snprintf(msg, sizeof(msg),
 		 "network %s gives its containers MTU %u (those set up without --mtu), more "
 		 "than the host's route out takes now (%u, by %s): what they send past this host "
 		 "relies on path MTU discovery, which fails where ICMP is dropped; once its "
 		 "containers are gone, `brnet teardown --network %s` lets the next setup choose "
 		 "again, or give setups --mtu %u (brnet-cni: \"mtu\")",
-		 bridge, mtu, m->uplink, m->ifname, bridge, m->uplink);
-	warn(m->rep, msg);
-	return 0;
+		 net->bridge, net->mtu, h->uplink_mtu, h->uplink, net->bridge, h->uplink_mtu);
+	warn(h->rep, msg);
 }
 
-/* The forward chains of other tables that drop what the recorded networks (or only network
- * only) send or receive; the host's route out's MTU in *uplink_mtu, its name in uplink. */
-static int check_forward(brnet_ctx *ctx, const char *only, struct host_report *rep,
-			 char uplink[static IFNAMSIZ], unsigned *uplink_mtu,
+/* The host's warnings about the recorded networks (or only network only): the forward chains
+ * of other tables that drop what they send or receive, then (for every network) an MTU the
+ * route out no longer takes. */
+static int host_warnings(brnet_ctx *ctx, const char *only, struct host_report *rep,
 			 struct brnet_error *err)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL, *rtnl = NULL;
@@ -544,8 +542,7 @@ static int check_forward(brnet_ctx *ctx, const char *only, struct host_report *r
 	r = nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
 	if (r < 0)
 		return brnet_err(err, -r, "cannot open rtnetlink: %s", strerror(-r));
-	*uplink_mtu = network_uplink_mtu(rtnl, h.uplink);
-	memcpy(uplink, h.uplink, IFNAMSIZ);
+	h.uplink_mtu = network_uplink_mtu(rtnl, h.uplink);
 	r = network_foreach(ctx, network_packets, &h, err);
 	if (r < 0)
 		return r == -ENOMEM ? brnet_err(err, ENOMEM, "out of memory") : r;
@@ -555,40 +552,33 @@ static int check_forward(brnet_ctx *ctx, const char *only, struct host_report *r
 	if (r < 0)
 		return brnet_err(err, -r, "cannot open nf_tables netlink: %s", strerror(-r));
 	r = nft_forward_drops(nft, h.packets, h.n * PACKETS_PER_NETWORK, forward_drop, &h, err);
-	return r < 0 ? r : 0;
+	if (r < 0)
+		return r;
+	for (size_t i = 0; !only && i < h.n; i++)
+		network_mtu(&h, &h.v[i]);
+	return 0;
 }
 
 int brnet_check_host(brnet_ctx *ctx, brnet_warning_fn fn, void *userdata, struct brnet_error *err)
 {
 	struct host_report rep = { .fn = fn, .userdata = userdata };
-	char ifname[IFNAMSIZ];
-	struct mtu_report m = { .ctx = ctx, .ifname = ifname, .rep = &rep };
 	int r;
 
 	if (!ctx)
 		return -EINVAL;
-	r = check_forward(ctx, NULL, &rep, ifname, &m.uplink, err);
-	if (r < 0)
-		return r;
-	if (m.uplink == 0)
-		return rep.n; /* no route out: nothing to compare with */
-	r = network_foreach(ctx, network_mtu, &m, err);
-	if (r < 0)
-		return r;
-	return rep.n;
+	r = host_warnings(ctx, NULL, &rep, err);
+	return r < 0 ? r : rep.n;
 }
 
 int brnet_check_network_firewall(brnet_ctx *ctx, const char *bridge, brnet_warning_fn fn,
 				 void *userdata, struct brnet_error *err)
 {
 	struct host_report rep = { .fn = fn, .userdata = userdata };
-	char ifname[IFNAMSIZ];
-	unsigned mtu;
 	int r;
 
 	if (!ctx || !bridge)
 		return -EINVAL;
-	r = check_forward(ctx, bridge, &rep, ifname, &mtu, err);
+	r = host_warnings(ctx, bridge, &rep, err);
 	return r < 0 ? r : rep.n;
 }
 

@@ -983,7 +983,8 @@ static void test_elems_msg(void **state)
 {
 	const uint8_t k1[4] = { 10, 0, 42, 2 }, k2[6] = { 1, 2, 3, 4, 5, 6 },
 		      end2[6] = { 1, 2, 3, 4, 5, 9 }, val3[6] = { 10, 0, 42, 3, 0, 80 };
-	struct nftnl_set *set = nft_setref_alloc(&(struct nft_setref){ NFPROTO_INET, "s" });
+	struct nftnl_set *set = nft_setref_alloc(
+		&(struct nft_setref){ .family = NFPROTO_INET, .name = "s" });
 	struct elems_seen seen = { 0 };
 	struct nlmsghdr *nlh;
 	char buf[4096];

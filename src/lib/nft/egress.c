@@ -278,7 +278,7 @@ static int add_list_bucket(struct nft_batch *b, const struct egress_policy *p,
 	size_t n = 0;
 
 	list_set_name(l, bucket, name);
-	s = nft_setref_alloc(&(struct nft_setref){ NFPROTO_INET, name });
+	s = nft_setref_alloc(&(struct nft_setref){ .family = NFPROTO_INET, .name = name });
 	if (!s)
 		return -ENOMEM;
 	nftnl_set_set_u32(s, NFTNL_SET_ID, l->set_id + bucket / EGRESS_BUCKET_STEP);
@@ -514,8 +514,8 @@ static int verify_list(struct nl_sock *s, const struct egress_policy *p,
 		size_t want = count[bucket / EGRESS_BUCKET_STEP], n = 0;
 
 		list_set_name(l, bucket, name);
-		r = nft_elems_walk(s, &(struct nft_setref){ NFPROTO_INET, name }, 1, count_any, &n,
-				   err);
+		r = nft_elems_walk(s, &(struct nft_setref){ .family = NFPROTO_INET, .name = name },
+				   1, count_any, &n, err);
 		if (r < 0)
 			return r;
 		off += (int)(n > want ? n - want : want - n);
@@ -655,7 +655,8 @@ static int delete_list(struct nl_sock *s, const struct lists *x, const char *cha
 
 		if (!set_of(x->sets.v[i], chain))
 			continue;
-		set = nft_setref_alloc(&(struct nft_setref){ NFPROTO_INET, x->sets.v[i] });
+		set = nft_setref_alloc(
+			&(struct nft_setref){ .family = NFPROTO_INET, .name = x->sets.v[i] });
 		if (!set)
 			return -ENOMEM;
 		nft_batch_set(&b, NFT_MSG_DELSET, 0, set);

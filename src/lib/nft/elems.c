@@ -29,7 +29,7 @@ struct nftnl_set *nft_setref_alloc(const struct nft_setref *ref)
 
 	if (s) {
 		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, ref->family);
-		nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
+		nftnl_set_set_str(s, NFTNL_SET_TABLE, ref->table ? ref->table : NFT_TABLE);
 		nftnl_set_set_str(s, NFTNL_SET_NAME, ref->name);
 	}
 	return s;

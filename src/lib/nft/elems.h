@@ -17,8 +17,9 @@
 #define NFT_ELEM_ROOM 192 /* bytes of one element in a message, comment included, generously */
 
 struct nft_setref {
-	uint8_t family; /* NFPROTO_INET or NFPROTO_BRIDGE */
+	uint8_t family; /* NFPROTO_INET or NFPROTO_BRIDGE (another table's: its own) */
 	const char *name;
+	const char *table; /* NULL: ours */
 };
 
 /* A set object naming ref, for element messages. */

@@ -11,6 +11,7 @@
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
 
+#include "lib/nft/elems.h"
 #include "lib/nft/hostfw.h"
 #include "lib/nft/nft.h"
 #include "shared/error.h"
@@ -182,7 +183,18 @@ static void chains_owners(struct chains *d)
 				d->c[i].owner = d->owned[j].owner;
 }
 
-/* One table's rules, copied out of the dump. */
+#define SET_KEY_MAX 64
+#define SET_ANSWERS_MAX 32
+
+/* What the kernel said of a key in a set: every packet asks the same of a ct state set. */
+struct set_answer {
+	char set[NFT_NAME_MAXLEN];
+	uint8_t key[SET_KEY_MAX];
+	uint32_t klen;
+	int in; /* as fw_lookup_fn returns */
+};
+
+/* One table's rules, copied out of the dump, and the answers of its sets. */
 struct table_rules {
 	uint8_t family;
 	char name[NFT_NAME_MAXLEN];
@@ -190,6 +202,8 @@ struct table_rules {
 	size_t len, cap, n;
 	const struct nlmsghdr **rules;
 	bool loaded;
+	struct set_answer answers[SET_ANSWERS_MAX];
+	unsigned n_answers;
 };
 
 static void table_rules_done(struct table_rules *t)
@@ -272,9 +286,8 @@ static int last_rule_drops(const struct table_rules *t, const char *chain)
 	return 0;
 }
 
+/* What GETSET tells of a set. */
 struct set_query {
-	struct nl_sock *s;
-	const struct table_rules *t;
 	uint32_t flags, klen;
 };
 
@@ -295,46 +308,77 @@ static int set_cb(const struct nlmsghdr *nlh, void *userdata)
 	return 0;
 }
 
-static int ignore_cb(const struct nlmsghdr *nlh, void *userdata)
+static int elem_found(const struct nft_elem_view *e, void *userdata)
 {
-	(void)nlh;
-	(void)userdata;
+	*(bool *)userdata = true;
 	return 0;
 }
 
+/* Whether every bit of the key's first len bytes is known. */
+static bool key_known(const uint8_t *known, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i++)
+		if (known[i] != 0xff)
+			return false;
+	return true;
+}
+
 /* A set of an exact-match kind, asked of the kernel: its key length, then the element. */
+static int set_ask(struct nl_sock *s, const struct table_rules *t, const char *set,
+		   const uint8_t *key, const uint8_t *known, size_t room, uint32_t *klen)
+{
+	char buf[MNL_NLMSG_HDRLEN + 64 + 2 * (size_t)NFT_NAME_MAXLEN];
+	struct set_query q = { 0 };
+	struct nlmsghdr *nlh;
+	bool found = false;
+	int r;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, t->family, NLM_F_ACK, 0);
+	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, t->name);
+	mnl_attr_put_strz(nlh, NFTA_SET_NAME, set);
+	r = nl_sock_transact(s, nlh, nlh->nlmsg_len, set_cb, &q, NULL);
+	if (r < 0 || q.klen == 0 || q.klen > room || q.klen > SET_KEY_MAX ||
+	    (q.flags & (NFT_SET_INTERVAL | NFT_SET_MAP | NFT_SET_OBJECT)))
+		return -1;
+	if (!key_known(known, q.klen))
+		return -1;
+	*klen = q.klen;
+	r = nft_elems_get(
+		s, &(struct nft_setref){ .family = t->family, .name = set, .table = t->name }, key,
+		q.klen, elem_found, &found, NULL);
+	return r < 0 ? -1 : found;
+}
+
+struct lookup {
+	struct nl_sock *s;
+	struct table_rules *t;
+};
+
+/* set_ask(), its answers kept per table: the kernel is asked once per set and key. */
 static int set_lookup(const char *set, const uint8_t *key, const uint8_t *known, size_t room,
 		      void *userdata)
 {
-	struct set_query *q = userdata;
-	char buf[MNL_NLMSG_HDRLEN + 256 + 2 * (size_t)NFT_NAME_MAXLEN];
-	struct nlattr *list, *elem, *k;
-	struct nlmsghdr *nlh;
-	int r;
+	struct lookup *l = userdata;
+	struct table_rules *t = l->t;
+	struct set_answer *a;
+	uint32_t klen = 0;
+	int in;
 
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, q->t->family, NLM_F_ACK, 0);
-	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, q->t->name);
-	mnl_attr_put_strz(nlh, NFTA_SET_NAME, set);
-	q->klen = 0;
-	r = nl_sock_transact(q->s, nlh, nlh->nlmsg_len, set_cb, q, NULL);
-	if (r < 0 || q->klen == 0 || q->klen > room || q->klen > 64 ||
-	    (q->flags & (NFT_SET_INTERVAL | NFT_SET_MAP | NFT_SET_OBJECT)))
-		return -1;
-	for (uint32_t i = 0; i < q->klen; i++)
-		if (known[i] != 0xff)
-			return -1;
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, q->t->family, NLM_F_ACK, 0);
-	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, q->t->name);
-	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
-	list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
-	elem = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
-	k = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
-	mnl_attr_put(nlh, NFTA_DATA_VALUE, q->klen, key);
-	mnl_attr_nest_end(nlh, k);
-	mnl_attr_nest_end(nlh, elem);
-	mnl_attr_nest_end(nlh, list);
-	r = nl_sock_transact(q->s, nlh, nlh->nlmsg_len, ignore_cb, NULL, NULL);
-	return r == 0 ? 1 : r == -ENOENT ? 0 : -1;
+	for (unsigned i = 0; i < t->n_answers; i++) {
+		a = &t->answers[i];
+		if (strcmp(a->set, set) == 0 && a->klen <= room && key_known(known, a->klen) &&
+		    memcmp(a->key, key, a->klen) == 0)
+			return a->in;
+	}
+	in = set_ask(l->s, t, set, key, known, room, &klen);
+	if (klen > 0 && t->n_answers < SET_ANSWERS_MAX) {
+		a = &t->answers[t->n_answers++];
+		snprintf(a->set, sizeof(a->set), "%s", set);
+		memcpy(a->key, key, klen);
+		a->klen = klen;
+		a->in = in;
+	}
+	return in;
 }
 
 int nft_forward_drops(struct nl_sock *s, const struct fw_packet *packets, size_t n,
@@ -357,7 +401,7 @@ int nft_forward_drops(struct nl_sock *s, const struct fw_packet *packets, size_t
 	chains_owners(&d);
 	for (unsigned i = 0; i < d.n; i++) {
 		const struct nft_chain_ref *c = &d.c[i];
-		struct set_query q = { .s = s, .t = &t };
+		struct lookup l = { .s = s, .t = &t };
 		struct fw_table ft;
 
 		r = table_rules_load(s, c, &t);
@@ -374,7 +418,7 @@ int nft_forward_drops(struct nl_sock *s, const struct fw_packet *packets, size_t
 				continue; /* accepts what reaches its end (or cannot be read) */
 		}
 		ft = (struct fw_table){
-			.rules = t.rules, .n_rules = t.n, .lookup = set_lookup, .userdata = &q
+			.rules = t.rules, .n_rules = t.n, .lookup = set_lookup, .userdata = &l
 		};
 		for (size_t j = 0; j < n; j++)
 			v[j] = t.loaded ? fw_eval(&ft, c->chain, c->by_rule ? NF_ACCEPT : NF_DROP,

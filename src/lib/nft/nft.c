@@ -854,7 +854,8 @@ static int drop_legacy_sets(struct nl_sock *s, struct brnet_error *err)
 
 		if (!(present & (1u << i)))
 			continue;
-		set = nft_setref_alloc(&(struct nft_setref){ NFPROTO_INET, legacy_sets[i] });
+		set = nft_setref_alloc(
+			&(struct nft_setref){ .family = NFPROTO_INET, .name = legacy_sets[i] });
 		if (!set)
 			return -ENOMEM;
 		nft_batch_set(&b, NFT_MSG_DELSET, 0, set);

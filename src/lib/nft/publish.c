@@ -76,8 +76,8 @@ void nft_publish_value(const struct inaddr *addr, uint16_t port, uint8_t value[8
 }
 
 static const struct nft_setref maps[2] = {
-	{ NFPROTO_INET, NFT_SET_PUBLISH },
-	{ NFPROTO_INET, NFT_SET_PUBLISH_ADDR },
+	{ .family = NFPROTO_INET, .name = NFT_SET_PUBLISH },
+	{ .family = NFPROTO_INET, .name = NFT_SET_PUBLISH_ADDR },
 };
 
 static int elem_add(struct nftnl_set *s, const struct publish *p, unsigned i,
