@@ -54,9 +54,9 @@ static const struct {
 };
 
 static const struct nft_setref guard_sets[_SET_MAX] = {
-	[SET_GUARDED] = { NFPROTO_BRIDGE, NFT_SET_GUARDED },
-	[SET_MAC] = { NFPROTO_BRIDGE, NFT_SET_GUARD_MAC },
-	[SET_ADDR] = { NFPROTO_BRIDGE, NFT_SET_GUARD_ADDR },
+	[SET_GUARDED] = { .family = NFPROTO_BRIDGE, .name = NFT_SET_GUARDED },
+	[SET_MAC] = { .family = NFPROTO_BRIDGE, .name = NFT_SET_GUARD_MAC },
+	[SET_ADDR] = { .family = NFPROTO_BRIDGE, .name = NFT_SET_GUARD_ADDR },
 };
 
 static const char *const rule_names[_NFT_GUARD_RULE_MAX] = {
