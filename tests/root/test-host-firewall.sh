@@ -221,5 +221,45 @@ nft add rule inet firewalld filter_FORWARD_POLICIES ip saddr 10.0.42.0/25 jump f
 nft add rule inet firewalld filter_FORWARD_POLICIES jump filter_FWD_public
 expect_eq "half the subnet in the zone: the warning stays" "$(check_out | grep -c '^warning: ')" "1"
 nft delete table inet firewalld
+
+# A large table whose other rules come first, as a Kubernetes node's may (kube-proxy's or
+# Calico's chains before Docker's FORWARD): 30,000 of them. Each chain's start is found by an
+# index, not by looking through the rules before it at every jump.
+{
+	echo 'table ip filter {'
+	echo '	chain KUBE-FILLER {'
+	for ((i = 0; i < 30000; i++)); do
+		echo "		ip daddr 198.51.100.$((i % 250 + 1)) tcp dport $((i + 1024)) drop"
+	done
+	echo '	}'
+	echo '	chain FORWARD {'
+	echo '		type filter hook forward priority 0; policy drop;'
+	echo '		jump KUBE-FORWARD'
+	echo '		jump KUBE-SERVICES'
+	echo '		jump DOCKER-USER'
+	echo '	}'
+	echo '	chain KUBE-FORWARD {'
+	echo '		ct state invalid drop'
+	echo '		meta mark & 0x4000 == 0x4000 accept'
+	echo '	}'
+	echo '	chain KUBE-SERVICES {'
+	echo '	}'
+	echo '	chain DOCKER-USER {'
+	echo '		iifname "brnet0" accept'
+	echo '		oifname "brnet0" accept'
+	echo '	}'
+	echo '}'
+} > "$TMPDIR/large.nft"
+nft -f "$TMPDIR/large.nft"
+expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 open
+expect_probe upstream tcp "$HOST_UPLINK_ADDR" 8080 open
+expect_eq "30,000 rules before FORWARD, the bridge accepted: no warning" "$(check_out)" "c1/eth0: ok"
+nft delete rule ip filter DOCKER-USER handle "$(nft -a list chain ip filter DOCKER-USER | awk '/oifname "brnet0" accept/ { print $NF }')"
+case "$(check_out)" in
+*"chain FORWARD, drops forwarded packets by default (policy drop), and no rule before that is seen to accept, of network brnet0, connections to its published ports from other hosts: accept"*)
+	echo "ok: the large table's FORWARD followed: only what comes in named" ;;
+*) fail "check on the large table: $(check_out)" ;;
+esac
+nft delete table ip filter
 brnet teardown --id c1 >/dev/null
 echo "PASS"

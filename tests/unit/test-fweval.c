@@ -175,13 +175,33 @@ static int set_cb(const char *set, const uint8_t *key, const uint8_t *known, siz
 	return t->in_set;
 }
 
+/* fw_eval(), which must answer the same with an index of the chains' starts. */
+static enum fw_verdict eval_indexed(struct fw_table *ft, const char *chain, uint32_t policy,
+				    const struct fw_packet *p)
+{
+	_cleanup_(freep) struct fw_chain_start *starts = NULL;
+	enum fw_verdict v;
+	ssize_t n;
+
+	assert_null(ft->starts);
+	v = fw_eval(ft, chain, policy, p);
+	n = fw_chain_starts(ft->rules, ft->n_rules, &starts);
+	assert_true(n >= 0);
+	ft->starts = starts;
+	ft->n_starts = (size_t)n;
+	assert_int_equal(fw_eval(ft, chain, policy, p), v);
+	ft->starts = NULL;
+	ft->n_starts = 0;
+	return v;
+}
+
 static enum fw_verdict eval(const struct table *t, uint32_t policy, const struct fw_packet *p)
 {
-	const struct fw_table ft = {
+	struct fw_table ft = {
 		.rules = t->rules, .n_rules = t->n, .lookup = set_cb, .userdata = (void *)t
 	};
 
-	return fw_eval(&ft, "FORWARD", policy, p);
+	return eval_indexed(&ft, "FORWARD", policy, p);
 }
 
 /* A new connection out of bridge brnet0, subnet 10.0.42.0/24, to eth0. */
@@ -474,15 +494,15 @@ static void test_firewalld_dump(void **state)
 	in.ct_status = IPS_DST_NAT;
 	strcpy(between.oifname, "brnet0");
 	between.oif = 7;
-	assert_int_equal(fw_eval(&t, "filter_FORWARD", NF_ACCEPT, &out), FW_ACCEPT);
-	assert_int_equal(fw_eval(&t, "filter_FORWARD", NF_ACCEPT, &in), FW_ACCEPT);
-	assert_int_equal(fw_eval(&t, "filter_FORWARD", NF_ACCEPT, &between), FW_ACCEPT);
+	assert_int_equal(eval_indexed(&t, "filter_FORWARD", NF_ACCEPT, &out), FW_ACCEPT);
+	assert_int_equal(eval_indexed(&t, "filter_FORWARD", NF_ACCEPT, &in), FW_ACCEPT);
+	assert_int_equal(eval_indexed(&t, "filter_FORWARD", NF_ACCEPT, &between), FW_ACCEPT);
 	strcpy(out.iifname, "br1");
 	out.iif = 8;
-	assert_int_equal(fw_eval(&t, "filter_FORWARD", NF_ACCEPT, &out), FW_DROP);
+	assert_int_equal(eval_indexed(&t, "filter_FORWARD", NF_ACCEPT, &out), FW_DROP);
 	strcpy(in.oifname, "br1");
 	in.oif = 8;
-	assert_int_equal(fw_eval(&t, "filter_FORWARD", NF_ACCEPT, &in), FW_ACCEPT);
+	assert_int_equal(eval_indexed(&t, "filter_FORWARD", NF_ACCEPT, &in), FW_ACCEPT);
 }
 
 static void test_malformed(void **state)
@@ -536,6 +556,84 @@ static void test_malformed(void **state)
 	free(t);
 }
 
+/* A table of 20,000 rules of another chain before the forward chain and the chains it jumps
+ * to (as a node's kube-proxy or Calico chains may come first): a search from the first rule
+ * at every jump looks at more rules than fw_eval() allows itself, the index finds each start
+ * at once. */
+static void test_large_table(void **state)
+{
+	enum { FILLER = 20000 };
+	struct table *t = table_new();
+	_cleanup_(freep) const struct nlmsghdr **rules = calloc(FILLER + RULES_MAX, sizeof(*rules));
+	_cleanup_(freep) struct fw_chain_start *starts = NULL;
+	struct fw_packet p = out_packet();
+	struct fw_table ft = { .rules = rules };
+	ssize_t n;
+
+	assert_non_null(rules);
+	R(t, "big", meta(NFT_META_IIFNAME), cmp_name(NFT_CMP_EQ, "eth9"), verdict(NF_DROP, NULL));
+	R(t, "FORWARD", verdict(NFT_JUMP, "a"));
+	R(t, "FORWARD", verdict(NFT_JUMP, "b"));
+	R(t, "FORWARD", verdict(NFT_JUMP, "c"));
+	R(t, "FORWARD", meta(NFT_META_IIFNAME), cmp_name(NFT_CMP_EQ, "brnet0"),
+	  verdict(NF_ACCEPT, NULL));
+	R(t, "a", meta(NFT_META_IIFNAME), cmp_name(NFT_CMP_EQ, "eth9"), verdict(NF_DROP, NULL));
+	R(t, "b", meta(NFT_META_IIFNAME), cmp_name(NFT_CMP_EQ, "eth9"), verdict(NF_DROP, NULL));
+	R(t, "c", meta(NFT_META_IIFNAME), cmp_name(NFT_CMP_EQ, "eth9"), verdict(NF_DROP, NULL));
+	for (size_t i = 0; i < FILLER; i++)
+		rules[ft.n_rules++] = t->rules[0];
+	for (size_t i = 1; i < t->n; i++)
+		rules[ft.n_rules++] = t->rules[i];
+
+	assert_int_equal(fw_eval(&ft, "FORWARD", NF_DROP, &p), FW_UNKNOWN);
+	n = fw_chain_starts(rules, ft.n_rules, &starts);
+	assert_int_equal(n, 5);
+	ft.starts = starts;
+	ft.n_starts = (size_t)n;
+	assert_int_equal(fw_eval(&ft, "FORWARD", NF_DROP, &p), FW_ACCEPT);
+	strcpy(p.iifname, "br1");
+	assert_int_equal(fw_eval(&ft, "FORWARD", NF_DROP, &p), FW_DROP);
+	/* a jump to a chain with no rules comes straight back */
+	R(t, "FORWARD", verdict(NFT_JUMP, "empty"));
+	rules[FILLER] = t->rules[t->n - 1];
+	strcpy(p.iifname, "brnet0");
+	assert_int_equal(fw_eval(&ft, "FORWARD", NF_DROP, &p), FW_ACCEPT);
+	free(t);
+}
+
+/* The index: a chain's first rule, a second run of a chain's rules not taken for its start, a
+ * rule without a chain starting nothing. */
+static void test_chain_starts(void **state)
+{
+	struct table *t = table_new();
+	_cleanup_(freep) struct fw_chain_start *starts = NULL;
+	struct nlmsghdr *nlh;
+	ssize_t n;
+
+	assert_int_equal(fw_chain_starts(t->rules, 0, &starts), 0);
+	free(starts);
+	starts = NULL;
+	R(t, "b", verdict(NF_ACCEPT, NULL));
+	R(t, "b", verdict(NF_ACCEPT, NULL));
+	R(t, "a", verdict(NF_ACCEPT, NULL));
+	R(t, "b", verdict(NF_DROP, NULL));
+	nlh = nftnl_nlmsg_build_hdr((char *)t->buf + t->used, NFT_MSG_NEWRULE, NFPROTO_INET,
+				    NLM_F_MULTI, 1);
+	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, "filter");
+	t->rules[t->n++] = nlh;
+	t->used += NLMSG_ALIGN(nlh->nlmsg_len);
+	R(t, "c", verdict(NF_ACCEPT, NULL));
+	n = fw_chain_starts(t->rules, t->n, &starts);
+	assert_int_equal(n, 3);
+	assert_string_equal(starts[0].name, "a");
+	assert_int_equal(starts[0].first, 2);
+	assert_string_equal(starts[1].name, "b");
+	assert_int_equal(starts[1].first, 0);
+	assert_string_equal(starts[2].name, "c");
+	assert_int_equal(starts[2].first, 5);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -543,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_conntrack),	 cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_not_followed),	 cmocka_unit_test(test_both_ways),
 		cmocka_unit_test(test_firewalld_dump),	 cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_large_table),	 cmocka_unit_test(test_chain_starts),
 	};
 
 	return cmocka_run_group_tests_name("fweval", tests, NULL, NULL);

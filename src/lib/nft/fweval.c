@@ -8,6 +8,7 @@
 #include <linux/netfilter/nf_tables_compat.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libmnl/libmnl.h>
@@ -21,8 +22,8 @@
 #define REG_BYTES (NFT_REG_SIZE + NFT_REG32_COUNT * NFT_REG32_SIZE)
 /* The kernel refuses rulesets that jump deeper (NFT_JUMP_STACK_SIZE). */
 #define JUMP_DEPTH_MAX 16
-/* Rules looked at in all (a chain's start is searched for from the first), so that chains
- * jumping to chains that jump cannot take long. */
+/* Rules looked at in all (without an index, a chain's start is searched for from the first),
+ * so that chains jumping to chains that jump cannot take long. */
 #define STEPS_MAX 50000
 
 struct regs {
@@ -534,14 +535,78 @@ struct frame {
 	bool maybe; /* entered by a jump that may not have been taken */
 };
 
-/* The rule at *i of chain, or the first of its rules after *i when none has been seen yet
- * (*i is 0): a dump gives each chain's rules together. NULL at the chain's end; FW_UNKNOWN in
- * *v when a rule cannot be read or the search has looked at too many. */
+/* The chain's name in a rule, pointing into it, or NULL. */
+static const char *rule_chain(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *tb[NFTA_RULE_MAX + 1] = { 0 };
+	const char *s;
+	uint16_t len;
+
+	if (nft_msg_attrs(nlh, tb, NFTA_RULE_MAX) < 0 || !tb[NFTA_RULE_CHAIN])
+		return NULL;
+	len = mnl_attr_get_payload_len(tb[NFTA_RULE_CHAIN]);
+	s = mnl_attr_get_payload(tb[NFTA_RULE_CHAIN]);
+	if (len == 0 || len > NFT_NAME_MAXLEN || s[len - 1] != '\0')
+		return NULL;
+	return s;
+}
+
+static int start_cmp(const void *a, const void *b)
+{
+	const struct fw_chain_start *x = a, *y = b;
+	int r = strcmp(x->name, y->name);
+
+	if (r != 0)
+		return r;
+	return (x->first > y->first) - (x->first < y->first);
+}
+
+ssize_t fw_chain_starts(const struct nlmsghdr *const *rules, size_t n, struct fw_chain_start **ret)
+{
+	struct fw_chain_start *s = calloc(n ? n : 1, sizeof(*s));
+	const char *prev = NULL;
+	size_t k = 0, m = 0;
+
+	if (!s)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = rule_chain(rules[i]);
+
+		if (name && (!prev || strcmp(name, prev) != 0))
+			s[k++] = (struct fw_chain_start){ .name = name, .first = i };
+		prev = name;
+	}
+	/* by name, and of a name's runs (a table no dump gives) the first, as a search finds */
+	qsort(s, k, sizeof(*s), start_cmp);
+	for (size_t i = 0; i < k; i++)
+		if (m == 0 || strcmp(s[i].name, s[m - 1].name) != 0)
+			s[m++] = s[i];
+	*ret = s;
+	return (ssize_t)m;
+}
+
+static int start_find(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct fw_chain_start *)elem)->name);
+}
+
+/* The rule at *i of chain, or, when none has been seen yet (*i is 0), its first: found in the
+ * table's index, or searched for from the first rule. A dump gives each chain's rules
+ * together. NULL at the chain's end; FW_UNKNOWN in *v when a rule cannot be read or the
+ * search has looked at too many. */
 static const struct nlattr *next_rule(struct eval *e, const char *chain, size_t *i, int *v)
 {
 	bool started = *i > 0;
 	char name[NFT_NAME_MAXLEN];
 
+	if (!started && e->t->starts) {
+		const struct fw_chain_start *s = bsearch(chain, e->t->starts, e->t->n_starts,
+							 sizeof(*s), start_find);
+
+		if (!s)
+			return NULL; /* a chain without rules */
+		*i = s->first;
+	}
 	for (; *i < e->t->n_rules; (*i)++) {
 		const struct nlattr *tb[NFTA_RULE_MAX + 1] = { 0 };
 
@@ -556,6 +621,7 @@ static const struct nlattr *next_rule(struct eval *e, const char *chain, size_t 
 				return NULL;
 			continue;
 		}
+		started = true;
 		if (tb[NFTA_RULE_EXPRESSIONS])
 			return tb[NFTA_RULE_EXPRESSIONS];
 	}

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct nlmsghdr;
 
@@ -40,6 +41,12 @@ struct fw_packet {
 typedef int (*fw_lookup_fn)(const char *set, const uint8_t *key, const uint8_t *known, size_t room,
 			    void *userdata);
 
+/* Where a chain's rules begin among a table's. */
+struct fw_chain_start {
+	const char *name; /* inside the rule's message */
+	size_t first;
+};
+
 /* One table's rules as a dump gives them: NEWRULE messages, each chain's together and in
  * order. */
 struct fw_table {
@@ -47,7 +54,16 @@ struct fw_table {
 	size_t n_rules;
 	fw_lookup_fn lookup; /* NULL: every lookup may or may not match */
 	void *userdata;
+	/* From fw_chain_starts(), by name; NULL: a chain's start is searched for from the first
+	 * rule, which on a large table may take more looking than fw_eval() allows itself. */
+	const struct fw_chain_start *starts;
+	size_t n_starts;
 };
+
+/* Where each chain's rules begin among rules, sorted by name, in a new array in *ret (free()
+ * it; it points into rules, which must outlive it). A rule that cannot be read starts no
+ * chain: fw_eval() meets it where it lies. Returns how many, or -ENOMEM. */
+ssize_t fw_chain_starts(const struct nlmsghdr *const *rules, size_t n, struct fw_chain_start **ret);
 
 /* What base chain chain of t, whose policy is policy (NF_ACCEPT or NF_DROP), does with p. A
  * malformed rule, a loop or a chain past the kernel's jump depth make it FW_UNKNOWN. Pure but

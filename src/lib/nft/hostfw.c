@@ -201,6 +201,8 @@ struct table_rules {
 	uint8_t *buf;
 	size_t len, cap, n;
 	const struct nlmsghdr **rules;
+	struct fw_chain_start *starts;
+	size_t n_starts;
 	bool loaded;
 	struct set_answer answers[SET_ANSWERS_MAX];
 	unsigned n_answers;
@@ -210,6 +212,7 @@ static void table_rules_done(struct table_rules *t)
 {
 	free(t->buf);
 	free(t->rules);
+	free(t->starts);
 	*t = (struct table_rules){ 0 };
 }
 
@@ -246,6 +249,7 @@ static int table_rules_load(struct nl_sock *s, const struct nft_chain_ref *c, st
 	char buf[MNL_NLMSG_HDRLEN + 64 + (size_t)NFT_NAME_MAXLEN];
 	struct nlmsghdr *nlh;
 	size_t off = 0;
+	ssize_t n;
 	int r;
 
 	if (t->loaded && t->family == c->family && strcmp(t->name, c->table) == 0)
@@ -265,6 +269,10 @@ static int table_rules_load(struct nl_sock *s, const struct nft_chain_ref *c, st
 		t->rules[i] = (const struct nlmsghdr *)(t->buf + off);
 		off += NLMSG_ALIGN(t->rules[i]->nlmsg_len);
 	}
+	n = fw_chain_starts(t->rules, t->n, &t->starts);
+	if (n < 0)
+		return (int)n;
+	t->n_starts = (size_t)n;
 	t->loaded = true;
 	return 0;
 }
@@ -418,7 +426,12 @@ int nft_forward_drops(struct nl_sock *s, const struct fw_packet *packets, size_t
 				continue; /* accepts what reaches its end (or cannot be read) */
 		}
 		ft = (struct fw_table){
-			.rules = t.rules, .n_rules = t.n, .lookup = set_lookup, .userdata = &l
+			.rules = t.rules,
+			.n_rules = t.n,
+			.lookup = set_lookup,
+			.userdata = &l,
+			.starts = t.starts,
+			.n_starts = t.n_starts,
 		};
 		for (size_t j = 0; j < n; j++)
 			v[j] = t.loaded ? fw_eval(&ft, c->chain, c->by_rule ? NF_ACCEPT : NF_DROP,
