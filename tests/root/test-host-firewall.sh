@@ -137,13 +137,21 @@ iptables-nft -I DOCKER-USER -o brnet0 -j ACCEPT
 expect_probe upstream tcp "$HOST_UPLINK_ADDR" 8080 open
 expect_eq "DOCKER-USER accepts the bridge both ways: no warning" "$(check_out)" "c1/eth0: ok"
 expect_eq "nor from run" "$(brnet run --id r3 -- true 2>&1)" ""
-# A rule whose match brnet does not follow (a port) before the accept: it may drop, so the
-# warning stays, rather than a guess.
-iptables-nft -I DOCKER-USER -p tcp --dport 22 -j DROP
-expect_eq "a port match first: the warning stays" "$(check_out | grep -c '^warning: ')" "1"
-# One that may only accept (ufw's ICMP rules come before the user's): every way the packet
-# goes ends in an accept, so no warning.
-iptables-nft -D DOCKER-USER -p tcp --dport 22 -j DROP
+# A drop of some of the traffic (a port) before the accept is the admin's choice for it: the
+# rest is accepted and reaches no default drop, so no warning (whose advice, an accept
+# inserted first, would undo the block).
+iptables-nft -I DOCKER-USER -p tcp --dport 8001 -j DROP
+expect_probe c1 tcp "$UPSTREAM_ADDR" 8001 timeout
+expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 open
+expect_eq "a port's drop first: no warning" "$(check_out)" "c1/eth0: ok"
+# A return of some of it to FORWARD, before the accept: those reach the policy's drop, and
+# the warning is back.
+iptables-nft -I DOCKER-USER -p tcp --dport 8002 -j RETURN
+expect_probe c1 tcp "$UPSTREAM_ADDR" 8002 timeout
+expect_eq "a port's return first: the warning" "$(check_out | grep -c '^warning: ')" "1"
+iptables-nft -D DOCKER-USER -p tcp --dport 8002 -j RETURN
+iptables-nft -D DOCKER-USER -p tcp --dport 8001 -j DROP
+# One that may only accept (ufw's ICMP rules come before the user's): no warning either.
 iptables-nft -I DOCKER-USER -p icmp --icmp-type echo-request -j ACCEPT
 expect_eq "an ICMP accept first: no warning" "$(check_out)" "c1/eth0: ok"
 iptables-nft -F

@@ -237,9 +237,10 @@ static void test_policy_and_names(void **state)
 	/* the other chain's rules are not this chain's */
 	R(t, "INPUT", verdict(NF_DROP, NULL));
 	assert_int_equal(eval(t, NF_DROP, &other), FW_DROP);
-	/* an interface not known: the rule may apply */
+	/* an interface not known: the accept may apply, the rest are dropped */
 	strcpy(other.iifname, "");
-	assert_int_equal(eval(t, NF_DROP, &other), FW_UNKNOWN);
+	assert_int_equal(eval(t, NF_DROP, &other), FW_DROP);
+	assert_int_equal(eval(t, NF_ACCEPT, &other), FW_ACCEPT);
 	free(t);
 
 	/* "brnet*", and != */
@@ -260,7 +261,7 @@ static void test_policy_and_names(void **state)
 	p = out_packet();
 	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT);
 	p.iif = 0;
-	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
+	assert_int_equal(eval(t, NF_DROP, &p), FW_DROP);
 	free(t);
 }
 
@@ -297,7 +298,8 @@ static void test_jumps(void **state)
 	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
 	free(t);
 
-	/* a jump that may be taken: fine when its chain comes back, not when it decides */
+	/* a jump that may be taken: what its chain decides is for the marked packets; the rest
+	 * go on */
 	t = table_new();
 	R(t, "FORWARD", meta(NFT_META_MARK), cmp(NFT_CMP_EQ, &(uint32_t){ 1 }, 4),
 	  verdict(NFT_JUMP, "marked"));
@@ -305,7 +307,9 @@ static void test_jumps(void **state)
 	R(t, "marked", xt("target", "LOG"));
 	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT);
 	R(t, "marked", verdict(NF_DROP, NULL));
-	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
+	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT);
+	t->n = 1;
+	assert_int_equal(eval(t, NF_DROP, &p), FW_DROP);
 	free(t);
 }
 
@@ -319,8 +323,8 @@ static void test_conntrack(void **state)
 	R(t, "FORWARD", ct(NFT_CT_STATUS), mask(IPS_DST_NAT, 0),
 	  cmp(NFT_CMP_NEQ, &(uint32_t){ 0 }, 4), verdict(NF_ACCEPT, NULL));
 	R(t, "FORWARD", xt("target", "REJECT"));
-	t->in_set = -1; /* the set cannot be read: the accept may apply */
-	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_UNKNOWN);
+	t->in_set = -1; /* the set cannot be read: the accept may apply, the rest are rejected */
+	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_DROP);
 	t->in_set = 0;
 	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_DROP);
 	p.ct_status = IPS_DST_NAT;
@@ -337,8 +341,8 @@ static void test_conntrack(void **state)
 	R(t, "FORWARD", ct(NFT_CT_STATE), lookup(NFT_LOOKUP_F_INV), verdict(NF_DROP, NULL));
 	R(t, "FORWARD", ct(NFT_CT_STATE), mask(NF_CT_STATE_BIT(IP_CT_NEW), 0),
 	  cmp(NFT_CMP_NEQ, &(uint32_t){ 0 }, 4), verdict(NF_ACCEPT, NULL));
-	t->in_set = 1;
-	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
+	t->in_set = 1; /* a drop that may apply, then the new connection's accept */
+	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT);
 	t->rules[0] = t->rules[1];
 	t->rules[1] = t->rules[2];
 	t->n = 2;
@@ -365,7 +369,7 @@ static void test_addresses(void **state)
 	assert_int_equal(inet_pton(AF_INET, "10.0.42.0", &net), 1);
 	R(t, "FORWARD", saddr(), mask(htonl(0xffffff80), 0), cmp(NFT_CMP_EQ, &net, 4),
 	  verdict(NF_ACCEPT, NULL));
-	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN); /* half the /24 */
+	assert_int_equal(eval(t, NF_DROP, &p), FW_DROP); /* half the /24: the rest dropped */
 	assert_int_equal(inet_pton(AF_INET, "192.168.0.0", &net), 1);
 	R(t, "FORWARD", saddr(), mask(htonl(0xffff0000), 0), cmp(NFT_CMP_EQ, &net, 4),
 	  verdict(NF_DROP, NULL));
@@ -382,7 +386,7 @@ static void test_not_followed(void **state)
 	struct fw_packet p = out_packet();
 
 	R(t, "FORWARD", xt("match", "conntrack"), verdict(NF_ACCEPT, NULL));
-	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
+	assert_int_equal(eval(t, NF_DROP, &p), FW_DROP);
 	free(t);
 
 	/* a match not followed, then one that fails: the rule does not apply */
@@ -407,10 +411,10 @@ static void test_not_followed(void **state)
 	free(t);
 }
 
-/* A rule that may apply: its verdict is one the packet may meet, and it goes on past it; the
- * answer is known when every way ends the same (ufw's and firewalld's ICMP and port accepts
- * before the bridge's). */
-static void test_both_ways(void **state)
+/* A rule that may apply (a protocol, a mark): its verdict is for some of the class; the answer
+ * is where the rest end (ufw's and firewalld's ICMP and port accepts before the bridge's; an
+ * admin's port drop before Docker's DOCKER-USER accepts the bridge). */
+static void test_may_apply(void **state)
 {
 	struct table *t = table_new();
 	struct fw_packet p = out_packet();
@@ -418,6 +422,7 @@ static void test_both_ways(void **state)
 
 	R(t, "FORWARD", meta(NFT_META_L4PROTO), cmp(NFT_CMP_EQ, &icmp, 1),
 	  verdict(NF_ACCEPT, NULL));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_DROP);
 	R(t, "FORWARD", meta(NFT_META_IIFNAME), cmp_name(NFT_CMP_EQ, "brnet0"),
 	  verdict(NF_ACCEPT, NULL));
 	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT);
@@ -426,10 +431,11 @@ static void test_both_ways(void **state)
 	t = table_new();
 	R(t, "FORWARD", meta(NFT_META_L4PROTO), cmp(NFT_CMP_EQ, &icmp, 1), verdict(NF_DROP, NULL));
 	R(t, "FORWARD", verdict(NF_ACCEPT, NULL));
-	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
+	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT);
 	free(t);
 
-	/* jumps that may be taken, one in another: each verdict met inside is a way */
+	/* jumps that may be taken, one in another: whatever is decided inside, the rest reach
+	 * the policy */
 	for (int last = NF_DROP; last <= NF_ACCEPT; last++) {
 		t = table_new();
 		R(t, "FORWARD", meta(NFT_META_MARK), cmp(NFT_CMP_EQ, &(uint32_t){ 1 }, 4),
@@ -438,23 +444,31 @@ static void test_both_ways(void **state)
 		  verdict(NFT_JUMP, "b"));
 		R(t, "a", verdict(last, NULL));
 		R(t, "b", verdict(NF_ACCEPT, NULL));
-		if (last == NF_DROP) {
-			assert_int_equal(eval(t, NF_ACCEPT, &p), FW_UNKNOWN);
-		} else {
-			assert_int_equal(eval(t, NF_ACCEPT, &p), FW_ACCEPT);
-			assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
-		}
+		assert_int_equal(eval(t, NF_ACCEPT, &p), FW_ACCEPT);
+		assert_int_equal(eval(t, NF_DROP, &p), FW_DROP);
 		free(t);
 	}
 
-	/* a return that may be taken */
+	/* inside a jump that is taken: a port's drop, then the bridge's accept */
 	t = table_new();
-	R(t, "FORWARD", verdict(NFT_JUMP, "a"));
-	R(t, "a", meta(NFT_META_MARK), cmp(NFT_CMP_EQ, &(uint32_t){ 3 }, 4),
-	  verdict(NFT_RETURN, NULL));
-	R(t, "a", verdict(NF_ACCEPT, NULL));
-	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_UNKNOWN);
+	R(t, "FORWARD", verdict(NFT_JUMP, "DOCKER-USER"));
+	R(t, "DOCKER-USER", xt("match", "tcp"), verdict(NF_DROP, NULL));
+	R(t, "DOCKER-USER", meta(NFT_META_IIFNAME), cmp_name(NFT_CMP_EQ, "brnet0"),
+	  verdict(NF_ACCEPT, NULL));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT);
 	free(t);
+
+	/* a return or a goto that may be taken: some go elsewhere */
+	for (int code = NFT_RETURN; code <= NFT_GOTO; code++) {
+		t = table_new();
+		R(t, "FORWARD", verdict(NFT_JUMP, "a"));
+		R(t, "a", meta(NFT_META_MARK), cmp(NFT_CMP_EQ, &(uint32_t){ 3 }, 4),
+		  verdict(code, code == NFT_GOTO ? "b" : NULL));
+		R(t, "a", verdict(NF_ACCEPT, NULL));
+		R(t, "b", verdict(NF_ACCEPT, NULL));
+		assert_int_equal(eval(t, NF_ACCEPT, &p), FW_UNKNOWN);
+		free(t);
+	}
 }
 
 /* Exact sets answered as for firewalld's ct state { established, related }: a new
@@ -552,7 +566,7 @@ static void test_malformed(void **state)
 		nftnl_expr_set_u32(pl, NFTNL_EXPR_PAYLOAD_OFFSET, UINT32_MAX - 1);
 		R(t, "FORWARD", pl, cmp(NFT_CMP_EQ, "\x0a\0\x2a\0", 4), verdict(NF_ACCEPT, NULL));
 	}
-	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
+	assert_int_equal(eval(t, NF_DROP, &p), FW_DROP);
 	free(t);
 }
 
@@ -639,7 +653,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policy_and_names), cmocka_unit_test(test_jumps),
 		cmocka_unit_test(test_conntrack),	 cmocka_unit_test(test_addresses),
-		cmocka_unit_test(test_not_followed),	 cmocka_unit_test(test_both_ways),
+		cmocka_unit_test(test_not_followed),	 cmocka_unit_test(test_may_apply),
 		cmocka_unit_test(test_firewalld_dump),	 cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_large_table),	 cmocka_unit_test(test_chain_starts),
 	};

@@ -532,7 +532,6 @@ static int eval_rule(const struct eval *e, const struct nlattr *exprs, struct ru
 struct frame {
 	char chain[NFT_NAME_MAXLEN];
 	size_t next;
-	bool maybe; /* entered by a jump that may not have been taken */
 };
 
 /* The chain's name in a rule, pointing into it, or NULL. */
@@ -629,20 +628,17 @@ static const struct nlattr *next_rule(struct eval *e, const char *chain, size_t 
 }
 
 /*
- * The rules as the kernel runs them, with its stack of jumps. Where a rule may or may not
- * apply, both ways are followed: a verdict it would give is one the packet may meet, and the
- * packet goes on as if it did not apply; a jump that may be taken is taken, and a verdict met
- * inside it is one the packet may meet, after which it goes on past the jump, as if it had
- * not been taken (a return from the jump joins that way again). A return or goto that may be
- * taken, and what may end the packet otherwise (a queue, a map), end the search: FW_UNKNOWN.
- * Returns the verdict at the end of the way followed, or CHAIN_RETURNS when the base chain
- * ends and its policy decides; *possible gathers the verdicts met on other ways (bits
- * 1 << verdict).
+ * The rules as the kernel runs them, with its stack of jumps, for the packets of the class
+ * that no rule which may or may not apply to them catches. Such a rule's verdict is the
+ * table owner's choice for some of them (a port, a protocol), and a jump it may take comes
+ * back, if at all, to the rule after it: either way those that go on meet the same rules.
+ * A return or goto that may be taken is a way to another rule: FW_UNKNOWN, as is what may
+ * end the packet otherwise (a queue, a map). Returns the verdict at the end of the way, or
+ * CHAIN_RETURNS when the base chain ends and its policy decides.
  */
-static int eval_base(struct eval *e, const char *chain, unsigned *possible)
+static int eval_base(struct eval *e, const char *chain)
 {
 	struct frame stack[JUMP_DEPTH_MAX + 1], *f = stack;
-	unsigned maybe = 0; /* frames entered by a jump that may not have been taken */
 
 	*f = (struct frame){ 0 };
 	memcpy(f->chain, chain, strnlen(chain, sizeof(f->chain) - 1));
@@ -663,35 +659,25 @@ static int eval_base(struct eval *e, const char *chain, unsigned *possible)
 		} else {
 			o = (struct rule_out){ .m = M_YES, .a = A_RETURN }; /* the chain's end */
 		}
+		if (o.m == M_MAYBE && (o.a == A_ACCEPT || o.a == A_DROP || o.a == A_JUMP))
+			continue;
 		switch (o.a) {
 		case A_ACCEPT:
+			return FW_ACCEPT;
 		case A_DROP:
-			v = o.a == A_ACCEPT ? FW_ACCEPT : FW_DROP;
-			if (o.m == M_YES && !maybe)
-				return v;
-			*possible |= 1U << v;
-			if (o.m == M_YES) {
-				/* past the innermost jump that may not have been taken */
-				while (!f->maybe)
-					f--;
-				f--;
-				maybe--;
-			}
-			continue;
+			return FW_DROP;
 		case A_RETURN:
 			if (o.m != M_YES)
 				return FW_UNKNOWN;
 			if (f == stack)
 				return CHAIN_RETURNS;
-			maybe -= f->maybe;
 			f--;
 			continue;
 		case A_JUMP:
 			if (f == stack + JUMP_DEPTH_MAX)
 				return FW_UNKNOWN;
 			f++;
-			*f = (struct frame){ .maybe = o.m != M_YES };
-			maybe += f->maybe;
+			*f = (struct frame){ 0 };
 			memcpy(f->chain, o.chain, sizeof(f->chain));
 			continue;
 		case A_GOTO:
@@ -713,13 +699,9 @@ enum fw_verdict fw_eval(const struct fw_table *t, const char *chain, uint32_t po
 			const struct fw_packet *p)
 {
 	struct eval e = { .t = t, .p = p };
-	unsigned possible = 0;
-	int v = eval_base(&e, chain, &possible);
+	int v = eval_base(&e, chain);
 
 	if (v == CHAIN_RETURNS)
 		v = policy == NF_ACCEPT ? FW_ACCEPT : policy == NF_DROP ? FW_DROP : FW_UNKNOWN;
-	/* every way the packet may go ends the same, or what it meets is not known */
-	if (v == FW_UNKNOWN || (possible & ~(1U << v)))
-		return FW_UNKNOWN;
 	return (enum fw_verdict)v;
 }

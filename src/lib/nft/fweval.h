@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * What another table's forward chain does with a packet of one of our networks, found by
- * following its rules as the kernel runs them: in order, into jumps and gotos and back on a
- * return, to the base chain's policy at the end. The packet is known only in part (its
- * interfaces, its family, as much of its addresses as the subnet tells, its conntrack state);
- * a rule that matches on anything else (ports, marks, xtables matches, interval sets) may or
- * may not apply, and both ways are followed. FW_ACCEPT means every way the packet may go
- * ends in an accept: Docker's DOCKER-USER accepting the bridge, the bridge in firewalld's
- * trusted zone; FW_DROP, every way in a drop; anything else is FW_UNKNOWN.
+ * What another table's forward chain does with the packets of one of our networks, found by
+ * following its rules as the kernel runs them: in order, into jumps and back on a return, to
+ * the base chain's policy at the end. The packet is a class known only in part (its
+ * interfaces, its family, as much of its addresses as the subnet tells, its conntrack
+ * state). A rule that matches on anything else (a port, a mark, an xtables match) may or may
+ * not apply: its accept or drop is the table owner's choice for some of the class, and the
+ * rest go on past it. The answer is where the rest end: FW_ACCEPT when a rule accepts them
+ * (Docker's DOCKER-USER accepting the bridge, the bridge in firewalld's trusted zone, with
+ * whatever port's drop before); FW_DROP when a rule or the policy drops them all; FW_UNKNOWN
+ * when the way cannot be told (a return or goto that may be taken, a queue, a map).
  */
 #pragma once
 
