@@ -19,7 +19,7 @@ _brnet_options() {
 	check) echo "--id= --ifname= --all --json" ;;
 	policy) echo "--id= --ifname= $egress --dns=" ;;
 	events) echo "--json --follow --timeout= --count=" ;;
-	ls) echo "--networks --json" ;;
+	ls) echo "--networks --network= --json" ;;
 	gc) echo "--dry-run --json" ;;
 	restore) ;;
 	*) return ;;

@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* brnet ls: the recorded attachments, or with --networks the recorded networks. */
+/* brnet ls: the recorded attachments, or with --networks the recorded networks; with
+ * --network, those of one bridge. */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "shared/macro.h"
 
 DEFINE_POINTER_CLEANUP(brnet_ctx, brnet_ctx_free)
+DEFINE_POINTER_CLEANUP(brnet_config, brnet_config_free)
 
 static void help(void)
 {
-	printf("Usage: brnet ls [--networks] [--json]\n\n"
+	printf("Usage: brnet ls [--networks] [--network BRIDGE] [--json]\n\n"
 	       "List attachments: id, interface, address, bridge, host veth, state, namespace,\n"
 	       "published ports, egress policy (\"allow:N\" destinations or \"deny-all\", then\n"
 	       "its ports and flags). With --json, also the gateway, MAC, origin (\"cni:NETWORK\"\n"
@@ -21,7 +25,10 @@ static void help(void)
 	       "whether connections routed in from elsewhere reach containers (\"-\": not chosen\n"
 	       "yet, by a network an older brnet recorded), and whether it masquerades (and\n"
 	       "where not).\n\n"
+	       "With --network, only the attachments (or with --networks, the network) of that\n"
+	       "bridge: none, and exit 0, when it has none.\n\n"
 	       "  --networks         list networks\n"
+	       "  --network BRIDGE   only those of this bridge\n"
 	       "  --json             print a JSON array\n"
 	       "  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n"
 	       "  -h, --help         show this help\n");
@@ -118,20 +125,49 @@ static const char *attachment_cell(const void *row, int col, char buf[static CEL
 	return buf;
 }
 
-static int list_attachments(brnet_ctx *ctx, bool json)
+/* Of the n rows, those whose bridge is bridge (all when NULL), moved to the front of a new
+ * array of pointers to them in *ret. Returns how many, or -ENOMEM. */
+static ssize_t rows_of(void *const *rows, size_t n, const char *(*bridge_of)(const void *),
+		       const char *bridge, void ***ret)
+{
+	void **kept = calloc(n ? n : 1, sizeof(*kept));
+	size_t k = 0;
+
+	if (!kept)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (!bridge || strcmp(bridge_of(rows[i]), bridge) == 0)
+			kept[k++] = rows[i];
+	*ret = kept;
+	return (ssize_t)k;
+}
+
+static const char *attachment_bridge(const void *a)
+{
+	return brnet_attachment_bridge(a);
+}
+
+static int list_attachments(brnet_ctx *ctx, const char *bridge, bool json)
 {
 	struct brnet_error err = { 0 };
 	brnet_attachment **list = NULL;
+	_cleanup_(freep) void **shown = NULL;
 	size_t n = 0;
+	ssize_t k;
 	int r;
 
 	r = brnet_list(ctx, &list, &n, &err);
 	if (r < 0)
 		return cli_fail("list attachments", r, &err);
+	k = rows_of((void *const *)list, n, attachment_bridge, bridge, &shown);
+	if (k < 0) {
+		brnet_attachment_list_free(list, n);
+		return cli_fail("list attachments", (int)k, NULL);
+	}
 	if (json)
-		print_attachments_json(list, n);
+		print_attachments_json((brnet_attachment **)shown, (size_t)k);
 	else
-		print_table((const void *const *)list, n, 9, attachment_cell);
+		print_table((const void *const *)shown, (size_t)k, 9, attachment_cell);
 	brnet_attachment_list_free(list, n);
 	return 0;
 }
@@ -207,20 +243,32 @@ static void print_networks_json(brnet_network **list, size_t n)
 	json_decref(arr);
 }
 
-static int list_networks(brnet_ctx *ctx, bool json)
+static const char *network_bridge(const void *net)
+{
+	return brnet_network_bridge(net);
+}
+
+static int list_networks(brnet_ctx *ctx, const char *bridge, bool json)
 {
 	struct brnet_error err = { 0 };
 	brnet_network **list = NULL;
+	_cleanup_(freep) void **shown = NULL;
 	size_t n = 0;
+	ssize_t k;
 	int r;
 
 	r = brnet_network_list(ctx, &list, &n, &err);
 	if (r < 0)
 		return cli_fail("list networks", r, &err);
+	k = rows_of((void *const *)list, n, network_bridge, bridge, &shown);
+	if (k < 0) {
+		brnet_network_list_free(list, n);
+		return cli_fail("list networks", (int)k, NULL);
+	}
 	if (json)
-		print_networks_json(list, n);
+		print_networks_json((brnet_network **)shown, (size_t)k);
 	else
-		print_table((const void *const *)list, n, 7, network_cell);
+		print_table((const void *const *)shown, (size_t)k, 7, network_cell);
 	brnet_network_list_free(list, n);
 	return 0;
 }
@@ -232,11 +280,25 @@ int verb_ls(const struct cli_global *g0, int argc, char **argv)
 	struct cli_opts o;
 	int r;
 
-	r = cli_parse_simple("ls", CLI_TAKES_JSON | CLI_TAKES_NETWORKS, help, argc, argv, &g, &o);
+	r = cli_parse_simple("ls", CLI_TAKES_JSON | CLI_TAKES_NETWORKS | CLI_TAKES_NETWORK, help,
+			     argc, argv, &g, &o);
 	if (r != CLI_PROCEED)
 		return r;
+	if (o.network) {
+		/* a name no bridge can have is a mistake, not an empty list */
+		_cleanup_(brnet_config_freep) brnet_config *cfg = NULL;
+		struct brnet_error err = { 0 };
+
+		r = brnet_config_new(&cfg);
+		if (r < 0)
+			return cli_fail("list", r, NULL);
+		r = brnet_config_set_bridge(cfg, o.network, &err);
+		if (r < 0)
+			return cli_usage_error("ls", "--network: %s", err.msg);
+	}
 	r = cli_ctx(&g, &ctx);
 	if (r != 0)
 		return r;
-	return o.networks ? list_networks(ctx, o.json) : list_attachments(ctx, o.json);
+	return o.networks ? list_networks(ctx, o.network, o.json)
+			  : list_attachments(ctx, o.network, o.json);
 }

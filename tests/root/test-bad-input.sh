@@ -79,6 +79,7 @@ bad 2 "unknown option" setup --id c2 --netns /run/netns/c2 --frobnicate
 bad 2 "unknown verb" frobnicate
 bad 2 "--id is not an option of brnet ls" ls --id c1
 bad 2 "--frobnicate" ls --networks --frobnicate
+bad 2 "ls: --network: invalid bridge name \"a/b\"" ls --network a/b
 bad 1 "already exists" setup --netns /run/netns/c1 --id c1
 # A link that is not ours under the name c2's host end would take: refused, and left alone
 # (the rollback once deleted it).

@@ -58,6 +58,11 @@ assert n["brnet0"]["masquerade"] is True and n["brnet0"]["attachments"] == 1, n[
 assert len(n) == 2, n' || fail "ls --networks --json"
 expect_eq "ls --networks, brm's row" "$(brnet ls --networks | awk '$1 == "brm" { print $4, $5, $6, $7 }')" "2 - no no"
 expect_eq "ls --networks, its heading" "$(brnet ls --networks | head -n1 | tr -s ' ')" "BRIDGE SUBNET GATEWAY ATTACHMENTS MTU ROUTED-IN MASQUERADE"
+# --network: one bridge's attachments, or its network; none of a bridge with none.
+expect_eq "ls --network brm" "$(brnet ls --network brm | awk 'NR > 1 { print $1, $4 }' | sort | tr '\n' ' ')" "c2 brm c3 brm "
+expect_eq "ls --network brnet0 --json" "$(brnet ls --network brnet0 --json | python3 -c 'import json, sys; print([a["id"] for a in json.load(sys.stdin)])')" "['c1']"
+expect_eq "ls --networks --network brm" "$(brnet ls --networks --network=brm | awk 'NR > 1 { print $1, $4 }')" "brm 2"
+expect_eq "ls --network of no network" "$(brnet ls --network br9 --json)" "[]"
 
 # A network that masquerades, but not to some destinations (another node's pod subnet): those
 # see the container itself, the rest the host.
