@@ -434,12 +434,14 @@ static int network_packets(const char *bridge, void *userdata)
  * would have it written. */
 static void accept_hint(const struct nft_chain_ref *c, const char *bridge, char *buf, size_t size)
 {
+	const char *iptables = c->legacy ? "iptables-legacy" : "iptables";
+
 	switch (c->owner) {
 	case NFT_FW_DOCKER:
 		snprintf(buf, size,
-			 "for Docker, in its DOCKER-USER chain: iptables -I DOCKER-USER -i %s -j "
+			 "for Docker, in its DOCKER-USER chain: %s -I DOCKER-USER -i %s -j "
 			 "ACCEPT, and again with -o %s",
-			 bridge, bridge);
+			 iptables, bridge, bridge);
 		return;
 	case NFT_FW_UFW:
 		snprintf(buf, size,
@@ -457,7 +459,7 @@ static void accept_hint(const struct nft_chain_ref *c, const char *bridge, char 
 		break;
 	}
 	if (c->family == NFPROTO_IPV4 && strcmp(c->table, "filter") == 0) /* iptables' own */
-		snprintf(buf, size, "iptables -I %s -i %s -j ACCEPT, and again with -o %s",
+		snprintf(buf, size, "%s -I %s -i %s -j ACCEPT, and again with -o %s", iptables,
 			 c->chain, bridge, bridge);
 	else
 		snprintf(buf, size,
@@ -471,17 +473,22 @@ static void forward_drop(const struct nft_chain_ref *c, const enum fw_verdict *v
 	char msg[4 * NFT_NAME_MAXLEN + 8 * IFNAMSIZ + 640];
 	const char *why = c->by_rule ? "its last rule drops or rejects all" : "policy drop";
 	char hint[2 * NFT_NAME_MAXLEN + 4 * IFNAMSIZ + 128];
+	char table[NFT_NAME_MAXLEN + 32];
 
+	if (c->legacy)
+		snprintf(table, sizeof(table), "iptables-legacy's table %s", c->table);
+	else
+		snprintf(table, sizeof(table), "table %s %s", nft_chain_ref_family(c), c->table);
 	if (h->n == 0) {
 		if (h->only)
 			return;
 		accept_hint(c, "BRIDGE", hint, sizeof(hint));
 		snprintf(msg, sizeof(msg),
-			 "table %s %s, chain %s, drops forwarded packets by default (%s): "
+			 "%s, chain %s, drops forwarded packets by default (%s): "
 			 "containers reach nothing past this host, nor other hosts their published "
 			 "ports (nor, with br_netfilter, each other), unless a rule there accepts "
 			 "them first (%s)",
-			 nft_chain_ref_family(c), c->table, c->chain, why, hint);
+			 table, c->chain, why, hint);
 		warn(h->rep, msg);
 		return;
 	}
@@ -496,10 +503,10 @@ static void forward_drop(const struct nft_chain_ref *c, const enum fw_verdict *v
 		accept_hint(c, bridge, hint, sizeof(hint));
 		snprintf(
 			msg, sizeof(msg),
-			"table %s %s, chain %s, drops forwarded packets by default (%s), and no "
+			"%s, chain %s, drops forwarded packets by default (%s), and no "
 			"rule before that is seen to accept, of network %s,%s%s%s%s%s: accept them "
 			"there first (%s)",
-			nft_chain_ref_family(c), c->table, c->chain, why, bridge,
+			table, c->chain, why, bridge,
 			out ? " what its containers send past this host" : "",
 			out && (in || between) ? "," : "",
 			in ? " connections to its published ports from other hosts" : "",

@@ -33,3 +33,8 @@
 int test_tmpdir(char ret_path[static 256]);
 /* Removes the directory tree made by test_tmpdir. */
 void test_rmtree(const char *path);
+/* The fuzz corpus's file target/name ($BRNET_FUZZ_CORPUS, which meson test sets): its bytes
+ * in a new buffer (malloc's alignment, as the kernel's answers have), at most max of them;
+ * fails the test when it cannot be read. */
+void test_read_corpus(const char *target, const char *name, size_t max, char **ret,
+		      size_t *ret_len);

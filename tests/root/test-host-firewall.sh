@@ -1,7 +1,8 @@
 #!/bin/bash
 # A host whose firewall drops forwarded packets by default, as Docker leaves iptables' FORWARD
 # chain (through iptables-nft, a base chain of table ip filter), or firewalld with its last
-# rule: brnet's table cannot overrule it. The container then reaches nothing past the host, and brnet check says why, as a
+# rule, or iptables-legacy's FORWARD: brnet's table cannot overrule it. The container then
+# reaches nothing past the host, and brnet check says why, as a
 # warning that does not fail the check; with the policy back to accept, no warning and
 # traffic flows. Rules that accept the network's traffic before the drop (Docker's
 # DOCKER-USER, firewalld's trusted zone) are followed: then no warning either, and the warning
@@ -22,6 +23,8 @@ check_out() { # prints stdout, then the stderr lines, of brnet check --id c1; fa
 }
 
 expect_eq "no foreign table: no warning" "$(check_out)" "c1/eth0: ok"
+# iptables-legacy's table is asked for only where it exists: asking would make one.
+! grep -qx filter /proc/net/ip_tables_names 2>/dev/null || fail "check made iptables-legacy's filter table"
 expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 open
 
 nft add table ip filter
@@ -229,6 +232,36 @@ nft add rule inet firewalld filter_FORWARD_POLICIES ip saddr 10.0.42.0/25 jump f
 nft add rule inet firewalld filter_FORWARD_POLICIES jump filter_FWD_public
 expect_eq "half the subnet in the zone: the warning stays" "$(check_out | grep -c '^warning: ')" "1"
 nft delete table inet firewalld
+
+# iptables-legacy (Docker's or ufw's, where iptables is the legacy one): nf_tables does not
+# show its tables; check reads its filter table from the kernel's legacy interface.
+iptables-legacy -P FORWARD DROP
+expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 timeout
+case "$(check_out)" in
+*"warning: iptables-legacy's table filter, chain FORWARD, drops forwarded packets by default (policy drop), and no rule before that is seen to accept, of network brnet0, what its containers send past this host, connections to its published ports from other hosts, traffic between its containers: accept them there first (iptables-legacy -I FORWARD -i brnet0 -j ACCEPT, and again with -o brnet0)"*)
+	echo "ok: iptables-legacy's FORWARD policy drop" ;;
+*) fail "check on iptables-legacy's FORWARD: $(check_out)" ;;
+esac
+iptables-legacy -N DOCKER-USER
+iptables-legacy -A FORWARD -j DOCKER-USER
+iptables-legacy -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+iptables-legacy -A DOCKER-USER -p tcp --dport 8001 -j DROP
+iptables-legacy -A DOCKER-USER -i brnet0 -j ACCEPT
+iptables-legacy -A DOCKER-USER -j RETURN
+expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 open
+expect_probe upstream tcp "$HOST_UPLINK_ADDR" 8080 timeout
+case "$(check_out)" in
+*"iptables-legacy's table filter, chain FORWARD, drops forwarded packets by default (policy drop), and no rule before that is seen to accept, of network brnet0, connections to its published ports from other hosts: accept them there first (for Docker, in its DOCKER-USER chain: iptables-legacy -I DOCKER-USER -i brnet0 -j ACCEPT, and again with -o brnet0)"*)
+	echo "ok: Docker's DOCKER-USER through iptables-legacy: the published ports named" ;;
+*) fail "check on Docker's layout through iptables-legacy: $(check_out)" ;;
+esac
+iptables-legacy -I DOCKER-USER 3 -o brnet0 -j ACCEPT
+expect_probe upstream tcp "$HOST_UPLINK_ADDR" 8080 open
+expect_eq "iptables-legacy's DOCKER-USER accepts the bridge both ways: no warning" "$(check_out)" "c1/eth0: ok"
+iptables-legacy -F
+iptables-legacy -X
+iptables-legacy -P FORWARD ACCEPT
+expect_eq "iptables-legacy's table back to accept: no warning" "$(check_out)" "c1/eth0: ok"
 
 # A large table whose other rules come first, as a Kubernetes node's may (kube-proxy's or
 # Calico's chains before Docker's FORWARD): 30,000 of them. Each chain's start is found by an

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Base chains of other tables that drop forwarded packets by default. */
 #include <errno.h>
+#include <net/if.h> /* before the linux/ headers */
+#include <netinet/in.h>
 #include <stdlib.h>
-#include <netinet/in.h> /* before the linux/ headers */
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables_compat.h>
@@ -13,6 +14,7 @@
 
 #include "lib/nft/elems.h"
 #include "lib/nft/hostfw.h"
+#include "lib/nft/iptlegacy.h"
 #include "lib/nft/nft.h"
 #include "shared/error.h"
 #include "shared/macro.h"
@@ -278,18 +280,18 @@ static int table_rules_load(struct nl_sock *s, const struct nft_chain_ref *c, st
 }
 
 /* Whether the chain's last rule drops everything that reaches it. */
-static int last_rule_drops(const struct table_rules *t, const char *chain)
+static int last_rule_drops(const struct nlmsghdr *const *rules, size_t n, const char *chain)
 {
 	char name[NFT_NAME_MAXLEN];
 
-	for (size_t i = t->n; i-- > 0;) {
+	for (size_t i = n; i-- > 0;) {
 		const struct nlattr *tb[NFTA_RULE_MAX + 1] = { 0 };
 
-		if (nft_msg_attrs(t->rules[i], tb, NFTA_RULE_MAX) < 0 || !tb[NFTA_RULE_CHAIN] ||
+		if (nft_msg_attrs(rules[i], tb, NFTA_RULE_MAX) < 0 || !tb[NFTA_RULE_CHAIN] ||
 		    !nft_attr_name(tb[NFTA_RULE_CHAIN], name, sizeof(name)))
 			return -EBADMSG;
 		if (strcmp(name, chain) == 0)
-			return nft_rule_ends_all_msg(t->rules[i]);
+			return nft_rule_ends_all_msg(rules[i]);
 	}
 	return 0;
 }
@@ -389,6 +391,51 @@ static int set_lookup(const char *set, const uint8_t *key, const uint8_t *known,
 	return in;
 }
 
+/* iptables-legacy's FORWARD, as a chain of its own: 1 when it drops, by policy or by its last
+ * rule, and fn was called; 0 when it does not, or there is no such table or it cannot be read
+ * (then nothing is known of it, as before brnet read it); -ENOMEM. */
+static int legacy_forward(const struct fw_packet *packets, size_t n, enum fw_verdict *v,
+			  nft_chain_ref_fn fn, void *userdata)
+{
+	_cleanup_(ipt_legacy_done) struct ipt_legacy t = { 0 };
+	_cleanup_(freep) struct fw_chain_start *starts = NULL;
+	struct nft_chain_ref c = {
+		.family = NFPROTO_IPV4,
+		.table = "filter",
+		.chain = "FORWARD",
+		.legacy = true,
+	};
+	struct fw_table ft;
+	ssize_t n_starts;
+	int r;
+
+	r = ipt_legacy_filter(&t);
+	if (r == -ENOMEM)
+		return r;
+	if (r <= 0)
+		return 0;
+	if (t.forward_policy != NF_DROP) {
+		if (last_rule_drops(t.rules, t.n_rules, c.chain) <= 0)
+			return 0;
+		c.by_rule = true;
+	}
+	c.owner = t.docker ? NFT_FW_DOCKER : t.ufw ? NFT_FW_UFW : NFT_FW_OTHER;
+	n_starts = fw_chain_starts(t.rules, t.n_rules, &starts);
+	if (n_starts < 0)
+		return (int)n_starts;
+	ft = (struct fw_table){
+		.rules = t.rules,
+		.n_rules = t.n_rules,
+		.starts = starts,
+		.n_starts = (size_t)n_starts,
+	};
+	for (size_t j = 0; j < n; j++)
+		v[j] = fw_eval(&ft, c.chain, t.forward_policy, &packets[j]);
+	if (fn)
+		fn(&c, v, userdata);
+	return 1;
+}
+
 int nft_forward_drops(struct nl_sock *s, const struct fw_packet *packets, size_t n,
 		      nft_chain_ref_fn fn, void *userdata, struct brnet_error *err)
 {
@@ -421,7 +468,7 @@ int nft_forward_drops(struct nl_sock *s, const struct fw_packet *packets, size_t
 			return brnet_err(err, -r, "cannot list the rules of table %s %s: %s",
 					 nft_chain_ref_family(c), c->table, strerror(-r));
 		if (c->by_rule) {
-			r = t.loaded ? last_rule_drops(&t, c->chain) : 0;
+			r = t.loaded ? last_rule_drops(t.rules, t.n, c->chain) : 0;
 			if (r <= 0)
 				continue; /* accepts what reaches its end (or cannot be read) */
 		}
@@ -441,5 +488,9 @@ int nft_forward_drops(struct nl_sock *s, const struct fw_packet *packets, size_t
 		if (fn)
 			fn(c, v, userdata);
 	}
-	return found;
+	r = legacy_forward(packets, n, v, fn, userdata);
+	if (r < 0)
+		return brnet_err(err, -r, "cannot follow iptables-legacy's FORWARD: %s",
+				 strerror(-r));
+	return found + r;
 }

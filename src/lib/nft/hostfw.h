@@ -7,7 +7,7 @@
  * stops a container's traffic past the host whatever our table accepts, unless a rule before
  * accepts it (Docker's DOCKER-USER, firewalld's trusted zone): fweval.c follows the chain's
  * rules with our networks' packets. brnet writes only its own table: it can say so, not change
- * it. iptables-legacy is not seen: nf_tables cannot see it.
+ * it. iptables-legacy's FORWARD, which nf_tables cannot see, is read too (iptlegacy.c).
  */
 #pragma once
 
@@ -34,6 +34,7 @@ struct nft_chain_ref {
 	uint8_t family; /* NFPROTO_IPV4 or NFPROTO_INET */
 	char table[NFT_NAME_MAXLEN], chain[NFT_NAME_MAXLEN];
 	bool by_rule; /* its last rule drops, not its policy */
+	bool legacy; /* iptables-legacy's table, not nf_tables' */
 	enum nft_fw_owner owner;
 };
 
@@ -55,7 +56,8 @@ int nft_rule_ends_all_msg(const struct nlmsghdr *nlh);
 /* verdicts[i]: what the chain does with the i-th packet asked about (fweval.h). */
 typedef void (*nft_chain_ref_fn)(const struct nft_chain_ref *c, const enum fw_verdict *verdicts,
 				 void *userdata);
-/* Calls fn for each such chain of the namespace s is in (at most 16), with what it does with
- * each of the n packets; returns how many chains there were. */
+/* Calls fn for each such chain of the namespace s is in (at most 16, and iptables-legacy's
+ * FORWARD), with what it does with each of the n packets; returns how many chains there
+ * were. */
 int nft_forward_drops(struct nl_sock *s, const struct fw_packet *packets, size_t n,
 		      nft_chain_ref_fn fn, void *userdata, struct brnet_error *err);
