@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ctnetlink: the filtered dump request, the parse of an entry, its delete, and the matcher. */
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +8,6 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include "lib/netlink/ct.h"
-#include "shared/fileio.h"
 #include "test-common.h"
 
 /* The nested attribute of that type directly under parent (a message when nlh is set), or
@@ -202,14 +200,11 @@ static void test_parse(void **state)
 static void test_parse_kernel(void **state)
 {
 	_cleanup_(freep) char *buf = NULL;
-	const char *dir = getenv("BRNET_FUZZ_CORPUS");
-	char path[512], a[INADDR_STRLEN];
+	char a[INADDR_STRLEN];
 	struct ct_entry e;
 	size_t len;
 
-	assert_non_null(dir);
-	snprintf(path, sizeof(path), "%s/netlink/ct-udp-entry", dir);
-	assert_ok(read_file_bounded(AT_FDCWD, path, 4096, &buf, &len));
+	test_read_corpus("netlink", "ct-udp-entry", 4096, &buf, &len);
 	assert_true(len >= NLMSG_HDRLEN);
 	assert_int_equal(ct_parse((struct nlmsghdr *)buf, &e), 1);
 	expect_entry(&e, "198.51.100.2", "198.51.100.1", "198.51.100.1", 40000, 5353);

@@ -2,7 +2,6 @@
 /* Following another table's forward chain with a packet known in part, without a kernel: the
  * rules are built as libnftnl writes them, which is how the kernel dumps them. */
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h> /* before the linux/ headers */
 #include <arpa/inet.h>
 #include <linux/netfilter.h>
@@ -17,7 +16,6 @@
 #include <libnftnl/rule.h>
 
 #include "lib/nft/fweval.h"
-#include "shared/fileio.h"
 #include "shared/macro.h"
 #include "test-common.h"
 
@@ -486,15 +484,11 @@ static void test_firewalld_dump(void **state)
 {
 	_cleanup_(freep) char *buf = NULL;
 	const struct nlmsghdr *rules[1024], *nlh;
-	const char *dir = getenv("BRNET_FUZZ_CORPUS");
 	struct fw_table t = { .rules = rules, .lookup = not_in_set };
 	struct fw_packet out = out_packet(), in = out_packet(), between = out_packet();
-	char path[512];
 	size_t len;
 
-	assert_non_null(dir);
-	snprintf(path, sizeof(path), "%s/netlink/rules-firewalld-trusted", dir);
-	assert_ok(read_file_bounded(AT_FDCWD, path, 1 << 20, &buf, &len));
+	test_read_corpus("netlink", "rules-firewalld-trusted", 1 << 20, &buf, &len);
 	for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, (int)len);
 	     nlh = mnl_nlmsg_next(nlh, (int *)&len)) {
 		assert_true(t.n_rules < ELEMENTSOF(rules));

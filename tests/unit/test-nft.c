@@ -6,7 +6,6 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <endian.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +25,6 @@
 #include "lib/nft/hostfw.h"
 #include "lib/nft/nft.h"
 #include "lib/nft/publish.h"
-#include "shared/fileio.h"
 #include "shared/macro.h"
 #include "test-common.h"
 
@@ -1078,14 +1076,10 @@ static int kernel_elem_fn(const struct nft_elem_view *v, void *userdata)
 static void read_kernel_dump(const char *name, struct kernel_elem *k)
 {
 	_cleanup_(freep) char *buf = NULL;
-	const char *dir = getenv("BRNET_FUZZ_CORPUS");
-	char path[512];
 	size_t len;
 	const struct nlmsghdr *nlh;
 
-	assert_non_null(dir);
-	snprintf(path, sizeof(path), "%s/netlink/%s", dir, name);
-	assert_ok(read_file_bounded(AT_FDCWD, path, 65536, &buf, &len));
+	test_read_corpus("netlink", name, 65536, &buf, &len);
 	*k = (struct kernel_elem){ 0 };
 	for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, (int)len);
 	     nlh = mnl_nlmsg_next(nlh, (int *)&len))
