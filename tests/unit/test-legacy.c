@@ -52,7 +52,12 @@ static struct fw_packet packet(const char *iif, const char *oif, const char *sub
 
 static enum fw_verdict eval(const struct ipt_legacy *t, const struct fw_packet *p)
 {
-	const struct fw_table ft = { .rules = t->rules, .n_rules = t->n_rules };
+	const struct fw_table ft = {
+		.rules = t->r.msgs,
+		.n_rules = t->r.n,
+		.starts = t->r.starts,
+		.n_starts = t->r.n_starts,
+	};
 
 	return fw_eval(&ft, "FORWARD", t->forward_policy, p);
 }
@@ -98,16 +103,16 @@ static void test_reject_last(void **state)
 	assert_ok(load("reject-last", &t));
 	assert_int_equal(t.forward_policy, NF_ACCEPT);
 	assert_false(t.docker);
-	assert_true(t.n_rules >= 2);
-	assert_int_equal(nft_rule_ends_all_msg(t.rules[t.n_rules - 1]), 1);
-	assert_int_equal(nft_rule_ends_all_msg(t.rules[t.n_rules - 2]), 0);
+	assert_true(t.r.n >= 2);
+	assert_int_equal(nft_rule_ends_all_msg(t.r.msgs[t.r.n - 1]), 1);
+	assert_int_equal(nft_rule_ends_all_msg(t.r.msgs[t.r.n - 2]), 0);
 	assert_int_equal(eval(&t, &out), FW_DROP);
 	ipt_legacy_done(&t);
 
 	/* a table with no rules */
 	assert_ok(load("empty", &t));
 	assert_int_equal(t.forward_policy, NF_ACCEPT);
-	assert_int_equal(t.n_rules, 0);
+	assert_int_equal(t.r.n, 0);
 	assert_int_equal(eval(&t, &out), FW_ACCEPT);
 	ipt_legacy_done(&t);
 }

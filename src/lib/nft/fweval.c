@@ -584,6 +584,60 @@ ssize_t fw_chain_starts(const struct nlmsghdr *const *rules, size_t n, struct fw
 	return (ssize_t)m;
 }
 
+void fw_rules_done(struct fw_rules *r)
+{
+	free(r->buf);
+	free(r->msgs);
+	free(r->starts);
+	*r = (struct fw_rules){ 0 };
+}
+
+int fw_rules_add(struct fw_rules *r, const struct nlmsghdr *nlh, size_t max)
+{
+	size_t room = NLMSG_ALIGN(nlh->nlmsg_len);
+
+	if (r->len + room > max)
+		return -E2BIG;
+	if (r->len + room > r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 16384;
+		uint8_t *buf;
+
+		while (cap < r->len + room)
+			cap *= 2;
+		buf = realloc(r->buf, cap);
+		if (!buf)
+			return -ENOMEM;
+		r->buf = buf;
+		r->cap = cap;
+	}
+	memcpy(r->buf + r->len, nlh, nlh->nlmsg_len);
+	r->len += room;
+	r->n++;
+	return 0;
+}
+
+int fw_rules_seal(struct fw_rules *r)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	free(r->msgs);
+	free(r->starts);
+	r->starts = NULL;
+	r->msgs = calloc(r->n ? r->n : 1, sizeof(*r->msgs)); // NOLINT(bugprone-sizeof-expression)
+	if (!r->msgs)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n; i++) {
+		r->msgs[i] = (const struct nlmsghdr *)(r->buf + off);
+		off += NLMSG_ALIGN(r->msgs[i]->nlmsg_len);
+	}
+	n = fw_chain_starts(r->msgs, r->n, &r->starts);
+	if (n < 0)
+		return (int)n;
+	r->n_starts = (size_t)n;
+	return 0;
+}
+
 static int start_find(const void *key, const void *elem)
 {
 	return strcmp(key, ((const struct fw_chain_start *)elem)->name);

@@ -62,6 +62,22 @@ struct fw_table {
 	size_t n_starts;
 };
 
+/* A table's rules, copied out of a dump or written out, each chain's together, with what
+ * fw_table needs of them once sealed: pointers to each, and the index of chain starts. */
+struct fw_rules {
+	uint8_t *buf; /* the messages, one after another */
+	size_t len, cap, n;
+	const struct nlmsghdr **msgs;
+	struct fw_chain_start *starts;
+	size_t n_starts;
+};
+
+void fw_rules_done(struct fw_rules *r);
+/* Appends a copy of nlh: -E2BIG past max bytes in all, -ENOMEM. */
+int fw_rules_add(struct fw_rules *r, const struct nlmsghdr *nlh, size_t max);
+/* Once all are added: msgs and starts. -ENOMEM. */
+int fw_rules_seal(struct fw_rules *r);
+
 /* Where each chain's rules begin among rules, sorted by name, in a new array in *ret (free()
  * it; it points into rules, which must outlive it). A rule that cannot be read starts no
  * chain: fw_eval() meets it where it lies. Returns how many, or -ENOMEM. */

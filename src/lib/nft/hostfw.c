@@ -200,11 +200,7 @@ struct set_answer {
 struct table_rules {
 	uint8_t family;
 	char name[NFT_NAME_MAXLEN];
-	uint8_t *buf;
-	size_t len, cap, n;
-	const struct nlmsghdr **rules;
-	struct fw_chain_start *starts;
-	size_t n_starts;
+	struct fw_rules r;
 	bool loaded;
 	struct set_answer answers[SET_ANSWERS_MAX];
 	unsigned n_answers;
@@ -212,37 +208,17 @@ struct table_rules {
 
 static void table_rules_done(struct table_rules *t)
 {
-	free(t->buf);
-	free(t->rules);
-	free(t->starts);
+	fw_rules_done(&t->r);
 	*t = (struct table_rules){ 0 };
 }
 
 static int rule_copy_cb(const struct nlmsghdr *nlh, void *userdata)
 {
 	struct table_rules *t = userdata;
-	size_t room = NLMSG_ALIGN(nlh->nlmsg_len);
-	uint8_t *buf;
 
 	if (nlh->nlmsg_type != (NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWRULE))
 		return 0;
-	if (t->len + room > TABLE_RULES_MAX)
-		return -E2BIG;
-	if (t->len + room > t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 16384;
-
-		while (cap < t->len + room)
-			cap *= 2;
-		buf = realloc(t->buf, cap);
-		if (!buf)
-			return -ENOMEM;
-		t->buf = buf;
-		t->cap = cap;
-	}
-	memcpy(t->buf + t->len, nlh, nlh->nlmsg_len);
-	t->len += room;
-	t->n++;
-	return 0;
+	return fw_rules_add(&t->r, nlh, TABLE_RULES_MAX);
 }
 
 /* Every rule of the chain's table, in the order the kernel runs each chain's. */
@@ -250,8 +226,6 @@ static int table_rules_load(struct nl_sock *s, const struct nft_chain_ref *c, st
 {
 	char buf[MNL_NLMSG_HDRLEN + 64 + (size_t)NFT_NAME_MAXLEN];
 	struct nlmsghdr *nlh;
-	size_t off = 0;
-	ssize_t n;
 	int r;
 
 	if (t->loaded && t->family == c->family && strcmp(t->name, c->table) == 0)
@@ -264,17 +238,9 @@ static int table_rules_load(struct nl_sock *s, const struct nft_chain_ref *c, st
 	r = nl_sock_transact(s, nlh, nlh->nlmsg_len, rule_copy_cb, t, NULL);
 	if (r < 0)
 		return r;
-	t->rules = calloc(t->n ? t->n : 1, sizeof(*t->rules)); // NOLINT(bugprone-sizeof-expression)
-	if (!t->rules)
-		return -ENOMEM;
-	for (size_t i = 0; i < t->n; i++) {
-		t->rules[i] = (const struct nlmsghdr *)(t->buf + off);
-		off += NLMSG_ALIGN(t->rules[i]->nlmsg_len);
-	}
-	n = fw_chain_starts(t->rules, t->n, &t->starts);
-	if (n < 0)
-		return (int)n;
-	t->n_starts = (size_t)n;
+	r = fw_rules_seal(&t->r);
+	if (r < 0)
+		return r;
 	t->loaded = true;
 	return 0;
 }
@@ -398,7 +364,6 @@ static int legacy_forward(const struct fw_packet *packets, size_t n, enum fw_ver
 			  nft_chain_ref_fn fn, void *userdata)
 {
 	_cleanup_(ipt_legacy_done) struct ipt_legacy t = { 0 };
-	_cleanup_(freep) struct fw_chain_start *starts = NULL;
 	struct nft_chain_ref c = {
 		.family = NFPROTO_IPV4,
 		.table = "filter",
@@ -406,7 +371,6 @@ static int legacy_forward(const struct fw_packet *packets, size_t n, enum fw_ver
 		.legacy = true,
 	};
 	struct fw_table ft;
-	ssize_t n_starts;
 	int r;
 
 	r = ipt_legacy_filter(&t);
@@ -415,19 +379,16 @@ static int legacy_forward(const struct fw_packet *packets, size_t n, enum fw_ver
 	if (r <= 0)
 		return 0;
 	if (t.forward_policy != NF_DROP) {
-		if (last_rule_drops(t.rules, t.n_rules, c.chain) <= 0)
+		if (last_rule_drops(t.r.msgs, t.r.n, c.chain) <= 0)
 			return 0;
 		c.by_rule = true;
 	}
 	c.owner = t.docker ? NFT_FW_DOCKER : t.ufw ? NFT_FW_UFW : NFT_FW_OTHER;
-	n_starts = fw_chain_starts(t.rules, t.n_rules, &starts);
-	if (n_starts < 0)
-		return (int)n_starts;
 	ft = (struct fw_table){
-		.rules = t.rules,
-		.n_rules = t.n_rules,
-		.starts = starts,
-		.n_starts = (size_t)n_starts,
+		.rules = t.r.msgs,
+		.n_rules = t.r.n,
+		.starts = t.r.starts,
+		.n_starts = t.r.n_starts,
 	};
 	for (size_t j = 0; j < n; j++)
 		v[j] = fw_eval(&ft, c.chain, t.forward_policy, &packets[j]);
@@ -468,17 +429,17 @@ int nft_forward_drops(struct nl_sock *s, const struct fw_packet *packets, size_t
 			return brnet_err(err, -r, "cannot list the rules of table %s %s: %s",
 					 nft_chain_ref_family(c), c->table, strerror(-r));
 		if (c->by_rule) {
-			r = t.loaded ? last_rule_drops(t.rules, t.n, c->chain) : 0;
+			r = t.loaded ? last_rule_drops(t.r.msgs, t.r.n, c->chain) : 0;
 			if (r <= 0)
 				continue; /* accepts what reaches its end (or cannot be read) */
 		}
 		ft = (struct fw_table){
-			.rules = t.rules,
-			.n_rules = t.n,
+			.rules = t.r.msgs,
+			.n_rules = t.r.n,
 			.lookup = set_lookup,
 			.userdata = &l,
-			.starts = t.starts,
-			.n_starts = t.n_starts,
+			.starts = t.r.starts,
+			.n_starts = t.r.n_starts,
 		};
 		for (size_t j = 0; j < n; j++)
 			v[j] = t.loaded ? fw_eval(&ft, c->chain, c->by_rule ? NF_ACCEPT : NF_DROP,

@@ -36,8 +36,7 @@ static const char *const builtin[NF_INET_NUMHOOKS] = {
 
 void ipt_legacy_done(struct ipt_legacy *t)
 {
-	free(t->buf);
-	free(t->rules);
+	fw_rules_done(&t->r);
 	*t = (struct ipt_legacy){ 0 };
 }
 
@@ -245,7 +244,7 @@ static void put_standard(struct nlmsghdr *nlh, const struct walk *w, size_t off,
 
 /* The entry at off, a rule of chain, as a NEWRULE message in buf. */
 static int entry_rule(const struct walk *w, size_t off, const struct ipt_entry *e,
-		      const struct xt_entry_target *tg, const char *chain, char *buf)
+		      const struct xt_entry_target *tg, const char *chain, void *buf)
 {
 	struct nlmsghdr *nlh;
 	struct nlattr *list;
@@ -297,30 +296,6 @@ static int entry_rule(const struct walk *w, size_t off, const struct ipt_entry *
 	return 0;
 }
 
-static int append(struct ipt_legacy *t, const struct nlmsghdr *nlh)
-{
-	size_t room = NLMSG_ALIGN(nlh->nlmsg_len);
-
-	if (t->len + room > LEGACY_RULES_MAX)
-		return -E2BIG;
-	if (t->len + room > t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 16384;
-		uint8_t *buf;
-
-		while (cap < t->len + room)
-			cap *= 2;
-		buf = realloc(t->buf, cap);
-		if (!buf)
-			return -ENOMEM;
-		t->buf = buf;
-		t->cap = cap;
-	}
-	memcpy(t->buf + t->len, nlh, nlh->nlmsg_len);
-	t->len += room;
-	t->n_rules++;
-	return 0;
-}
-
 /* Where each chain begins: a built-in one at its hook's entry, a user's after the error entry
  * that names it. */
 static int chain_starts(struct walk *w)
@@ -359,7 +334,7 @@ int ipt_legacy_rules(const struct ipt_getinfo *info, const void *entries, size_t
 {
 	_cleanup_(freep) struct chain_start *starts = calloc(CHAINS_MAX, sizeof(*starts));
 	struct walk w = { .blob = entries, .size = size, .info = info, .starts = starts };
-	char msg[RULE_MSG_MAX];
+	uint32_t msg[RULE_MSG_MAX / sizeof(uint32_t)]; /* aligned for a netlink message */
 	const char *chain = NULL;
 	struct ipt_entry e;
 	struct xt_entry_target tg;
@@ -404,21 +379,13 @@ int ipt_legacy_rules(const struct ipt_getinfo *info, const void *entries, size_t
 		r = entry_rule(&w, off, &e, &tg, chain, msg);
 		if (r < 0)
 			goto fail;
-		r = append(t, (const struct nlmsghdr *)msg);
+		r = fw_rules_add(&t->r, (const struct nlmsghdr *)msg, LEGACY_RULES_MAX);
 		if (r < 0)
 			goto fail;
 	}
-	t->rules = calloc(t->n_rules ? t->n_rules : 1,
-			  sizeof(*t->rules)); // NOLINT(bugprone-sizeof-expression)
-	if (!t->rules) {
-		r = -ENOMEM;
+	r = fw_rules_seal(&t->r);
+	if (r < 0)
 		goto fail;
-	}
-	off = 0;
-	for (size_t i = 0; i < t->n_rules; i++) {
-		t->rules[i] = (const struct nlmsghdr *)(t->buf + off);
-		off += NLMSG_ALIGN(t->rules[i]->nlmsg_len);
-	}
 	return 0;
 bad:
 	r = -EBADMSG;

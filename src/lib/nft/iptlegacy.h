@@ -18,11 +18,10 @@
 
 #include <linux/netfilter_ipv4/ip_tables.h>
 
+#include "lib/nft/fweval.h"
+
 struct ipt_legacy {
-	uint8_t *buf; /* the messages */
-	size_t len, cap;
-	const struct nlmsghdr **rules;
-	size_t n_rules;
+	struct fw_rules r;
 	uint32_t forward_policy; /* NF_ACCEPT or NF_DROP */
 	bool docker, ufw; /* it has DOCKER-USER, ufw-user-forward */
 };
