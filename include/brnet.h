@@ -253,6 +253,10 @@ const char *brnet_attachment_host_mac(const brnet_attachment *a);
 unsigned brnet_attachment_host_mtu(const brnet_attachment *a);
 const char *brnet_attachment_bridge_mac(const brnet_attachment *a);
 unsigned brnet_attachment_bridge_mtu(const brnet_attachment *a);
+/* Whether the setup that returned a made its network (recorded it and created its bridge):
+ * the moment to ask brnet_check_network_firewall() whether the host lets its traffic
+ * through. false for an attachment read back from its record. */
+bool brnet_attachment_network_made(const brnet_attachment *a);
 const char *brnet_attachment_netns(const brnet_attachment *a);
 const char *brnet_attachment_state(const brnet_attachment *a);
 unsigned brnet_attachment_mtu(const brnet_attachment *a);

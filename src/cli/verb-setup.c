@@ -19,7 +19,9 @@ static void help(void)
 	printf("Usage: brnet setup (--pid PID | --netns PATH) --id ID [OPTIONS]\n\n"
 	       "Attach a network namespace to a bridge network: ensure the bridge and its\n"
 	       "gateway, lease an address, create a veth pair with its peer in the namespace,\n"
-	       "configure address, lo and default route, and masquerade outgoing traffic.\n\n"
+	       "configure address, lo and default route, and masquerade outgoing traffic.\n"
+	       "The setup that makes a network warns (on stderr) of a host firewall that drops\n"
+	       "its traffic, as `brnet check` does.\n\n"
 	       "  --pid PID          the namespace of this process\n"
 	       "  --netns PATH       the namespace at PATH (e.g. /run/netns/NAME)\n"
 	       "%s"
@@ -270,6 +272,9 @@ int verb_setup(const struct cli_global *g0, int argc, char **argv)
 		}
 	}
 	cli_warn_publish(a);
+	/* Once per network, when it is made: what the host's other firewalls do to it. */
+	if (brnet_attachment_network_made(a))
+		cli_warn_firewall(ctx, a);
 	cli_print_attachment(stdout, a, o.json);
 	return 0;
 }

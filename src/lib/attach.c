@@ -827,6 +827,8 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 		r = network_ensure(ctx, &net, rtnl, nft, err);
 	if (r >= 0 && !a->mtu)
 		a->mtu = net.mtu; /* the network's, chosen when it was made */
+	if (r >= 0)
+		a->network_made = net.made;
 	if (r >= 0 && a->egress.on)
 		r = network_bridged_filtering(net.bridge, true, err);
 	if (r < 0)
@@ -1098,6 +1100,10 @@ const char *brnet_attachment_bridge_mac(const brnet_attachment *a)
 unsigned brnet_attachment_bridge_mtu(const brnet_attachment *a)
 {
 	return a->bridge_mtu;
+}
+bool brnet_attachment_network_made(const brnet_attachment *a)
+{
+	return a->network_made;
 }
 const char *brnet_attachment_netns(const brnet_attachment *a)
 {

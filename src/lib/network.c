@@ -660,6 +660,7 @@ static int ensure_bridge(struct network *net, struct nl_sock *rtnl, struct brnet
 			network_unrecord(net);
 		return validate_bridge(net, rtnl, &link, mac, err);
 	}
+	net->made = recorded_here;
 	/* The mark, which the kernel takes only from a link that exists, with the gateway. */
 	nlbuf_init(&b, buf, sizeof(buf));
 	rtnl_build_link_set_alias(&b, link.ifindex, bridge_mark(net, mark));

@@ -30,6 +30,7 @@ struct network {
 	uint8_t bridge_mac[6];
 	unsigned bridge_mtu;
 	bool recorded; /* network.json existed when opened: we created this network */
+	bool made; /* this process recorded the network and created its bridge */
 	bool routed; /* connections routed in from elsewhere may reach containers directly */
 	bool routed_recorded; /* network.json says which (an older brnet's does not) */
 	bool masquerade; /* traffic from the subnet leaving the host is masqueraded */

@@ -69,6 +69,7 @@ struct brnet_attachment {
 	/* What this process's setup learned from the kernel, not recorded: "" and 0 otherwise. */
 	char host_mac[18], bridge_mac[18];
 	unsigned host_mtu, bridge_mtu;
+	bool network_made; /* this setup made its network */
 
 	/* Text forms, for the getters. */
 	char subnet_str[PREFIX_STRLEN];

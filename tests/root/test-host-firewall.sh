@@ -125,6 +125,20 @@ esac
 brnet run --id r2 --bridge br1 --subnet 10.0.43.0/24 -- true 2>"$TMPDIR/run.err" || fail "run on br1: $(cat "$TMPDIR/run.err")"
 expect_eq "run on br1: its one warning, of br1" "$(grep -c 'of network br1,' "$TMPDIR/run.err") $(grep -c 'brnet0' "$TMPDIR/run.err")" "1 0"
 brnet teardown --network br1 >/dev/null
+# setup says so once, when it makes the network: the first setup on br2 warns, the second does
+# not (check does), nor does a setup on brnet0, made before the firewall.
+make_container s1
+make_container s2
+make_container s3
+brnet setup --netns /run/netns/s1 --id s1 --bridge br2 --subnet 10.0.44.0/24 >/dev/null 2>"$TMPDIR/setup.err" || fail "setup on br2: $(cat "$TMPDIR/setup.err")"
+expect_eq "setup making br2: one warning, of br2" "$(grep -c '^brnet: warning: table ip filter, chain FORWARD, .* of network br2,' "$TMPDIR/setup.err") $(wc -l <"$TMPDIR/setup.err")" "1 1"
+brnet setup --netns /run/netns/s2 --id s2 --bridge br2 >/dev/null 2>"$TMPDIR/setup.err" || fail "setup on br2: $(cat "$TMPDIR/setup.err")"
+expect_eq "the second setup on br2: silent" "$(cat "$TMPDIR/setup.err")" ""
+brnet setup --netns /run/netns/s3 --id s3 >/dev/null 2>"$TMPDIR/setup.err" || fail "setup on brnet0: $(cat "$TMPDIR/setup.err")"
+expect_eq "a setup on brnet0: silent" "$(cat "$TMPDIR/setup.err")" ""
+for id in s1 s2 s3; do brnet teardown --id "$id" >/dev/null; done
+brnet teardown --network br2 >/dev/null
+for ns in s1 s2 s3; do ip netns del "$ns"; done
 # What goes out is accepted: replies come back through the conntrack rule; published ports
 # stay closed, and the warning says so alone.
 iptables-nft -I DOCKER-USER -i brnet0 -j ACCEPT
