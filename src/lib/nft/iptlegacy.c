@@ -26,7 +26,6 @@
 #define LEGACY_RULES_MAX (16U << 20)
 /* One entry's message: its interfaces, addresses, protocol, matches and verdict. */
 #define RULE_MSG_MAX 4096
-#define CHAINS_MAX 4096
 
 static const char *const builtin[NF_INET_NUMHOOKS] = {
 	[NF_INET_PRE_ROUTING] = "PREROUTING",	[NF_INET_LOCAL_IN] = "INPUT",
@@ -194,16 +193,24 @@ struct walk {
 	const uint8_t *blob;
 	size_t size;
 	const struct ipt_getinfo *info;
-	struct chain_start *starts;
-	size_t n_starts;
+	struct chain_start *starts; /* by offset */
+	size_t n_starts, cap;
 };
 
+static int start_cmp(const void *a, const void *b)
+{
+	const struct chain_start *x = a, *y = b;
+
+	return (x->off > y->off) - (x->off < y->off);
+}
+
+/* The chain whose first entry is at off, or NULL. */
 static const char *chain_at(const struct walk *w, size_t off)
 {
-	for (size_t i = 0; i < w->n_starts; i++)
-		if (w->starts[i].off == off)
-			return w->starts[i].name;
-	return NULL;
+	const struct chain_start key = { .off = off },
+				 *s = bsearch(&key, w->starts, w->n_starts, sizeof(key), start_cmp);
+
+	return s ? s->name : NULL;
 }
 
 /* The hook whose policy entry is at off, or -1. */
@@ -306,6 +313,8 @@ static int chain_starts(struct walk *w)
 	for (int h = 0; h < NF_INET_NUMHOOKS; h++) {
 		if (!(w->info->valid_hooks & (1U << h)))
 			continue;
+		if (ARRAY_RESERVE(w->starts, w->cap, w->n_starts) < 0)
+			return -ENOMEM;
 		w->starts[w->n_starts].off = w->info->hook_entry[h];
 		snprintf(w->starts[w->n_starts++].name, XT_FUNCTION_MAXNAMELEN, "%s", builtin[h]);
 	}
@@ -321,19 +330,19 @@ static int chain_starts(struct walk *w)
 		err.errorname[sizeof(err.errorname) - 1] = '\0';
 		if (strcmp(err.errorname, XT_ERROR_TARGET) == 0)
 			break; /* the table's end */
-		if (w->n_starts == CHAINS_MAX)
-			return -E2BIG;
+		if (ARRAY_RESERVE(w->starts, w->cap, w->n_starts) < 0)
+			return -ENOMEM;
 		w->starts[w->n_starts].off = off + e.next_offset;
 		memcpy(w->starts[w->n_starts++].name, err.errorname, sizeof(err.errorname));
 	}
+	qsort(w->starts, w->n_starts, sizeof(*w->starts), start_cmp);
 	return 0;
 }
 
 int ipt_legacy_rules(const struct ipt_getinfo *info, const void *entries, size_t size,
 		     struct ipt_legacy *t)
 {
-	_cleanup_(freep) struct chain_start *starts = calloc(CHAINS_MAX, sizeof(*starts));
-	struct walk w = { .blob = entries, .size = size, .info = info, .starts = starts };
+	struct walk w = { .blob = entries, .size = size, .info = info };
 	uint32_t msg[RULE_MSG_MAX / sizeof(uint32_t)]; /* aligned for a netlink message */
 	const char *chain = NULL;
 	struct ipt_entry e;
@@ -342,22 +351,22 @@ int ipt_legacy_rules(const struct ipt_getinfo *info, const void *entries, size_t
 	int r;
 
 	*t = (struct ipt_legacy){ .forward_policy = NF_ACCEPT };
-	if (!starts)
-		return -ENOMEM;
 	r = chain_starts(&w);
 	if (r < 0)
-		return r;
+		goto fail;
 	for (off = 0; off < size; off += e.next_offset) {
+		const char *first;
 		int hook;
 
 		if (!entry_at(w.blob, size, off, &e, &tg) || e.next_offset == 0)
 			goto bad;
-		if (chain_at(&w, off) && !is_error(&tg))
-			chain = chain_at(&w, off);
 		if (is_error(&tg)) {
 			chain = NULL; /* a user chain's head, or the end */
 			continue;
 		}
+		first = chain_at(&w, off);
+		if (first) /* a chain's first entry */
+			chain = first;
 		hook = underflow_at(&w, off);
 		if (hook >= 0) { /* a built-in chain's policy */
 			int verdict;
@@ -386,10 +395,12 @@ int ipt_legacy_rules(const struct ipt_getinfo *info, const void *entries, size_t
 	r = fw_rules_seal(&t->r);
 	if (r < 0)
 		goto fail;
+	free(w.starts);
 	return 0;
 bad:
 	r = -EBADMSG;
 fail:
+	free(w.starts);
 	ipt_legacy_done(t);
 	return r;
 }
