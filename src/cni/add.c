@@ -172,6 +172,11 @@ static bool known_iface(const char *name, const char *mac, unsigned mtu, struct 
 	return true;
 }
 
+static void log_warning(const char *warning, void *userdata)
+{
+	fprintf(stderr, "brnet-cni: warning: %s\n", warning);
+}
+
 static int make_result(struct cni_request *req, const brnet_attachment *a, json_t *ipam_dns,
 		       struct cni_error *e)
 {
@@ -301,5 +306,10 @@ int cni_add(struct cni_request *req, struct cni_error *e)
 			return cni_fail(e, CNI_ERR_ENV, "CNI_NETNS", "CNI_NETNS: %s", err.msg);
 		return cni_fail_brnet(e, r, &err);
 	}
+	/* Once per network, when this ADD made it: a host firewall that drops its traffic, on
+	 * stderr, which runtimes pass on to their logs. */
+	if (brnet_attachment_network_made(a))
+		(void)brnet_check_network_firewall(req->ctx, brnet_attachment_bridge(a),
+						   log_warning, NULL, NULL);
 	return make_result(req, a, ipres.dns, e);
 }

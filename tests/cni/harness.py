@@ -15,6 +15,7 @@ A case file is JSON: {"description", "config": base network config, "steps": [..
   {"sh": CMD, "expect_rc": 0}      a witness (ip -j, nft -j, ping) in the test's host namespace
   {"clean": true}                  nothing of brnet is left: links, records, leases, elements
 expect: {"exit": 0|1, "code": N, "msg": SUBSTRING, "stdout": "" (nothing printed),
+         "stderr": TEXT (all of it, stripped), "stderr_has": SUBSTRING,
          "result": {"dotted.path": value}, "absent": ["dotted.path"], "count": {"path": n}}
 """
 import copy
@@ -186,6 +187,10 @@ class Case:
             raise Failure(f"expected msg containing {expect['msg']!r}; {ctx}")
         if "stdout" in expect and p.stdout.strip() != expect["stdout"]:
             raise Failure(f"expected stdout {expect['stdout']!r}; {ctx}")
+        if "stderr" in expect and p.stderr.strip() != expect["stderr"]:
+            raise Failure(f"expected stderr {expect['stderr']!r}; {ctx}")
+        if "stderr_has" in expect and expect["stderr_has"] not in p.stderr:
+            raise Failure(f"expected stderr containing {expect['stderr_has']!r}; {ctx}")
         for path, value in expect.get("result", {}).items():
             try:
                 got = get_path(out, path)
