@@ -36,12 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(entries, data + sizeof(info), size - sizeof(info));
 	if (ipt_legacy_rules(&info, entries, size - sizeof(info), &t) == 0) {
-		struct fw_table ft = {
-			.rules = t.r.msgs,
-			.n_rules = t.r.n,
-			.starts = t.r.starts,
-			.n_starts = t.r.n_starts,
-		};
+		struct fw_table ft = fw_rules_table(&t.r);
 
 		v = fw_eval(&ft, "FORWARD", t.forward_policy, &p);
 		if (v != FW_UNKNOWN && v != FW_ACCEPT && v != FW_DROP)

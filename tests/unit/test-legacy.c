@@ -52,12 +52,7 @@ static struct fw_packet packet(const char *iif, const char *oif, const char *sub
 
 static enum fw_verdict eval(const struct ipt_legacy *t, const struct fw_packet *p)
 {
-	const struct fw_table ft = {
-		.rules = t->r.msgs,
-		.n_rules = t->r.n,
-		.starts = t->r.starts,
-		.n_starts = t->r.n_starts,
-	};
+	const struct fw_table ft = fw_rules_table(&t->r);
 
 	return fw_eval(&ft, "FORWARD", t->forward_policy, p);
 }
@@ -82,8 +77,7 @@ static void test_docker(void **state)
 
 	assert_ok(load("docker-user", &t));
 	assert_int_equal(t.forward_policy, NF_DROP);
-	assert_true(t.docker);
-	assert_false(t.ufw);
+	assert_int_equal(nft_rules_owner(&t.r), NFT_FW_DOCKER);
 	in.saddr_bits = 0;
 	in.ct_status = IPS_DST_NAT;
 	assert_int_equal(eval(&t, &out), FW_ACCEPT);
@@ -102,7 +96,7 @@ static void test_reject_last(void **state)
 
 	assert_ok(load("reject-last", &t));
 	assert_int_equal(t.forward_policy, NF_ACCEPT);
-	assert_false(t.docker);
+	assert_int_equal(nft_rules_owner(&t.r), NFT_FW_OTHER);
 	assert_true(t.r.n >= 2);
 	assert_int_equal(nft_rule_ends_all_msg(t.r.msgs[t.r.n - 1]), 1);
 	assert_int_equal(nft_rule_ends_all_msg(t.r.msgs[t.r.n - 2]), 0);

@@ -73,6 +73,16 @@ struct fw_rules {
 };
 
 void fw_rules_done(struct fw_rules *r);
+/* The sealed rules as fw_eval() follows them (lookup and userdata left to the caller). */
+static inline struct fw_table fw_rules_table(const struct fw_rules *r)
+{
+	return (struct fw_table){
+		.rules = r->msgs,
+		.n_rules = r->n,
+		.starts = r->starts,
+		.n_starts = r->n_starts,
+	};
+}
 /* Appends a copy of nlh: -E2BIG past max bytes in all, -ENOMEM. */
 int fw_rules_add(struct fw_rules *r, const struct nlmsghdr *nlh, size_t max);
 /* Once all are added: msgs and starts. -ENOMEM. */

@@ -133,6 +133,26 @@ struct chains {
 	unsigned n_owned;
 };
 
+enum nft_fw_owner nft_chain_owner(const char *chain)
+{
+	if (strcmp(chain, "DOCKER-USER") == 0)
+		return NFT_FW_DOCKER;
+	if (strcmp(chain, "ufw-user-forward") == 0)
+		return NFT_FW_UFW;
+	return NFT_FW_OTHER;
+}
+
+enum nft_fw_owner nft_rules_owner(const struct fw_rules *r)
+{
+	for (size_t i = 0; i < r->n_starts; i++) {
+		enum nft_fw_owner o = nft_chain_owner(r->starts[i].name);
+
+		if (o != NFT_FW_OTHER)
+			return o;
+	}
+	return NFT_FW_OTHER;
+}
+
 /* A chain of family ip whose name tells the table's owner. */
 static void chain_owner(const struct nlmsghdr *nlh, struct chains *d)
 {
@@ -146,13 +166,9 @@ static void chain_owner(const struct nlmsghdr *nlh, struct chains *d)
 	    !nft_attr_name(tb[NFTA_CHAIN_TABLE], o.table, sizeof(o.table)) ||
 	    !nft_attr_name(tb[NFTA_CHAIN_NAME], o.chain, sizeof(o.chain)))
 		return;
-	if (strcmp(o.chain, "DOCKER-USER") == 0)
-		o.owner = NFT_FW_DOCKER;
-	else if (strcmp(o.chain, "ufw-user-forward") == 0)
-		o.owner = NFT_FW_UFW;
-	else
-		return;
-	d->owned[d->n_owned++] = o;
+	o.owner = nft_chain_owner(o.chain);
+	if (o.owner != NFT_FW_OTHER)
+		d->owned[d->n_owned++] = o;
 }
 
 static int chain_cb(const struct nlmsghdr *nlh, void *userdata)
@@ -383,13 +399,8 @@ static int legacy_forward(const struct fw_packet *packets, size_t n, enum fw_ver
 			return 0;
 		c.by_rule = true;
 	}
-	c.owner = t.docker ? NFT_FW_DOCKER : t.ufw ? NFT_FW_UFW : NFT_FW_OTHER;
-	ft = (struct fw_table){
-		.rules = t.r.msgs,
-		.n_rules = t.r.n,
-		.starts = t.r.starts,
-		.n_starts = t.r.n_starts,
-	};
+	c.owner = nft_rules_owner(&t.r);
+	ft = fw_rules_table(&t.r);
 	for (size_t j = 0; j < n; j++)
 		v[j] = fw_eval(&ft, c.chain, t.forward_policy, &packets[j]);
 	if (fn)
@@ -433,14 +444,9 @@ int nft_forward_drops(struct nl_sock *s, const struct fw_packet *packets, size_t
 			if (r <= 0)
 				continue; /* accepts what reaches its end (or cannot be read) */
 		}
-		ft = (struct fw_table){
-			.rules = t.r.msgs,
-			.n_rules = t.r.n,
-			.lookup = set_lookup,
-			.userdata = &l,
-			.starts = t.r.starts,
-			.n_starts = t.r.n_starts,
-		};
+		ft = fw_rules_table(&t.r);
+		ft.lookup = set_lookup;
+		ft.userdata = &l;
 		for (size_t j = 0; j < n; j++)
 			v[j] = t.loaded ? fw_eval(&ft, c->chain, c->by_rule ? NF_ACCEPT : NF_DROP,
 						  &packets[j])

@@ -44,6 +44,12 @@ static inline const char *nft_chain_ref_family(const struct nft_chain_ref *c)
 	return c->family == NFPROTO_INET ? "inet" : "ip";
 }
 
+/* Whose chain this is by its name (Docker's DOCKER-USER, ufw's ufw-user-forward), or
+ * NFT_FW_OTHER. Pure. */
+enum nft_fw_owner nft_chain_owner(const char *chain);
+/* Who writes a table, by the chains among its rules. Pure. */
+enum nft_fw_owner nft_rules_owner(const struct fw_rules *r);
+
 /* One NEWCHAIN of a dump: with ret filled, when it is a base chain at the forward hook of
  * family ip or inet, in a table that is not ours, 1 when its policy is drop and 2 when it
  * accepts (its rules tell); 0 when it is anything else; -EBADMSG. Pure. */

@@ -381,10 +381,6 @@ int ipt_legacy_rules(const struct ipt_getinfo *info, const void *entries, size_t
 		}
 		if (!chain)
 			continue; /* in no chain: never run */
-		if (strcmp(chain, "DOCKER-USER") == 0)
-			t->docker = true;
-		else if (strcmp(chain, "ufw-user-forward") == 0)
-			t->ufw = true;
 		r = entry_rule(&w, off, &e, &tg, chain, msg);
 		if (r < 0)
 			goto fail;

@@ -12,7 +12,6 @@
 
 #include <net/if.h> /* before linux/if.h, which ip_tables.h includes */
 #include <netinet/in.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,7 +22,6 @@
 struct ipt_legacy {
 	struct fw_rules r;
 	uint32_t forward_policy; /* NF_ACCEPT or NF_DROP */
-	bool docker, ufw; /* it has DOCKER-USER, ufw-user-forward */
 };
 
 void ipt_legacy_done(struct ipt_legacy *t);
