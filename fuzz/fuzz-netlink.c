@@ -33,18 +33,27 @@ static int elem_cb(const struct nft_elem_view *v, void *userdata)
 		*sum += ((const uint8_t *)e->key_end)[i];
 	for (uint32_t i = 0; e->data && i < e->data_len; i++)
 		*sum += ((const uint8_t *)e->data)[i];
-	*sum += (unsigned)strlen(e->owner) + (e->jump ? (unsigned)strlen(e->jump) : 0);
+	*sum += (unsigned)strlen(e->owner) + (e->jump ? (unsigned)strlen(e->jump) : 0) +
+		(e->has_verdict ? (unsigned)e->verdict : 0);
 	return 0;
 }
 
-/* A set's answer, from the key, unless its bytes are not known. */
+/* A set's answer, from the key, unless its bytes are not known; a verdict map's element's
+ * verdict from it too. */
 static int lookup_cb(const char *set, const uint8_t *key, const uint8_t *known, size_t room,
-		     void *userdata)
+		     struct fw_map_verdict *verdict, void *userdata)
 {
+	static const int32_t codes[] = { NF_ACCEPT, NF_DROP,  NFT_RETURN, NFT_CONTINUE,
+					 NFT_JUMP,  NFT_GOTO, NF_QUEUE,	  NFT_BREAK };
+
 	(void)set;
 	(void)userdata;
 	if (room == 0 || known[0] != 0xff)
 		return -1;
+	if (verdict) {
+		verdict->code = codes[(key[0] >> 1) % (sizeof(codes) / sizeof(codes[0]))];
+		snprintf(verdict->chain, sizeof(verdict->chain), "%s", set);
+	}
 	return key[0] & 1;
 }
 

@@ -247,6 +247,51 @@ nft add rule inet firewalld filter_FORWARD_POLICIES jump filter_FWD_public
 expect_eq "half the subnet in the zone: the warning stays" "$(check_out | grep -c '^warning: ')" "1"
 nft delete table inet firewalld
 
+# A hand-written ruleset (the nftables wiki's, Arch's): ct state in a verdict map, then the
+# bridge accepted both ways by a verdict map of interfaces. Each map's element for the
+# packet's key is asked of the kernel: none for a new connection's state, the bridge's accept.
+nft -f - <<'NFT'
+table inet hostfw {
+	chain forward {
+		type filter hook forward priority filter; policy drop;
+		ct state vmap { established : accept, related : accept, invalid : drop }
+		jump admin
+		iifname vmap { "brnet0" : accept, "eth9" : drop }
+		oifname vmap { "brnet0" : jump to_bridge }
+	}
+	chain admin {
+	}
+	chain to_bridge {
+		accept
+	}
+}
+NFT
+expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 open
+expect_probe upstream tcp "$HOST_UPLINK_ADDR" 8080 open
+expect_eq "verdict maps that accept the bridge: no warning" "$(check_out)" "c1/eth0: ok"
+# A return of some (a port) before admin's end: both ways meet the bridge's accept.
+nft add rule inet hostfw admin tcp dport 8002 return
+expect_eq "a port's return that meets the same accept: no warning" "$(check_out)" "c1/eth0: ok"
+# A goto of some to a chain that drops them: the ways end apart, and that is warned of.
+nft add chain inet hostfw blocked
+nft add rule inet hostfw blocked drop
+nft add rule inet hostfw admin tcp dport 8003 goto blocked
+expect_probe c1 tcp "$UPSTREAM_ADDR" 8003 timeout
+expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 open
+expect_eq "a port's goto to a drop: the warning" "$(check_out | grep -c '^warning: ')" "1"
+nft flush chain inet hostfw admin
+# The bridge's element gone from the map of what comes in: what goes out is dropped.
+nft flush chain inet hostfw forward
+nft add rule inet hostfw forward 'ct state vmap { established : accept, related : accept, invalid : drop }'
+nft add rule inet hostfw forward 'oifname vmap { "brnet0" : jump to_bridge }'
+expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 timeout
+case "$(check_out)" in
+*"table inet hostfw, chain forward, drops forwarded packets by default (policy drop), and no rule before that is seen to accept, of network brnet0, what its containers send past this host"*)
+	echo "ok: a verdict map without the bridge's element: what goes out named" ;;
+*) fail "check on the verdict maps: $(check_out)" ;;
+esac
+nft delete table inet hostfw
+
 # iptables-legacy (Docker's or ufw's, where iptables is the legacy one): nf_tables does not
 # show its tables; check reads its filter table from the kernel's legacy interface.
 iptables-legacy -P FORWARD DROP

@@ -27,6 +27,8 @@ struct table {
 	const struct nlmsghdr *rules[RULES_MAX];
 	size_t n;
 	int in_set; /* what the lookup callback answers */
+	bool map; /* the callback is asked of a verdict map, whose element has verdict */
+	struct fw_map_verdict verdict;
 };
 
 static struct table *table_new(void)
@@ -164,12 +166,15 @@ static struct nftnl_expr *xt(const char *kind, const char *name)
 #define R(t, chain, ...) rule(t, chain, (struct nftnl_expr *[]){ __VA_ARGS__, NULL })
 
 static int set_cb(const char *set, const uint8_t *key, const uint8_t *known, size_t room,
-		  void *userdata)
+		  struct fw_map_verdict *verdict, void *userdata)
 {
 	const struct table *t = userdata;
 
 	assert_string_equal(set, "__set0");
 	assert_true(room >= 4);
+	assert_true(!verdict == !t->map);
+	if (verdict && t->in_set > 0)
+		*verdict = t->verdict;
 	return t->in_set;
 }
 
@@ -397,15 +402,80 @@ static void test_not_followed(void **state)
 	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
 	free(t);
 
-	/* a map's lookup */
+	/* a queue for some: what a program answers for them is not known */
 	t = table_new();
-	{
-		struct nftnl_expr *m = lookup(0);
+	R(t, "FORWARD", xt("match", "tcp"), expr("queue"));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
+	free(t);
+}
 
-		nftnl_expr_set_u32(m, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
-		R(t, "FORWARD", meta(NFT_META_IIFNAME), m);
+/* A map's lookup into register reg. */
+static struct nftnl_expr *map(uint32_t reg)
+{
+	struct nftnl_expr *m = lookup(0);
+
+	nftnl_expr_set_u32(m, NFTNL_EXPR_LOOKUP_DREG, reg);
+	return m;
+}
+
+/* Verdict maps: the hand-written ruleset's ct state vmap { established : accept, related :
+ * accept, invalid : drop } (the nftables wiki's, Arch's), an iifname vmap; a key's element
+ * decides, no element ends the rule, a key not known leaves the answer unknown. */
+static void test_verdict_map(void **state)
+{
+	static const struct {
+		int32_t code;
+		const char *chain;
+		enum fw_verdict want;
+	} elems[] = {
+		{ NF_ACCEPT, NULL, FW_ACCEPT },	 { NF_DROP, NULL, FW_DROP },
+		{ NFT_JUMP, "a", FW_ACCEPT },	 { NFT_GOTO, "a", FW_ACCEPT },
+		{ NFT_JUMP, "none", FW_DROP },	 { NFT_GOTO, "none", FW_ACCEPT },
+		{ NFT_RETURN, NULL, FW_ACCEPT }, { NFT_CONTINUE, NULL, FW_ACCEPT },
+		{ NF_QUEUE, NULL, FW_UNKNOWN },
+	};
+	struct fw_packet p = out_packet();
+	struct table *t = table_new();
+
+	t->map = true;
+	R(t, "FORWARD", ct(NFT_CT_STATE), map(NFT_REG_VERDICT));
+	R(t, "FORWARD", meta(NFT_META_IIFNAME), cmp_name(NFT_CMP_EQ, "brnet0"),
+	  verdict(NF_ACCEPT, NULL));
+	t->in_set = 0; /* a new connection's state is not in it */
+	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT);
+	t->in_set = 1;
+	t->verdict = (struct fw_map_verdict){ .code = NF_DROP };
+	assert_int_equal(eval(t, NF_DROP, &p), FW_DROP);
+	t->in_set = -1; /* cannot be asked: what it does, to which, is not known */
+	assert_int_equal(eval(t, NF_DROP, &p), FW_UNKNOWN);
+	free(t);
+
+	/* each verdict an element may have, in a base chain whose policy accepts: the map's rule
+	 * accepts when the element goes on (continue), the next rule drops what a jump brings
+	 * back, chain a accepts */
+	for (size_t i = 0; i < ELEMENTSOF(elems); i++) {
+		t = table_new();
+		t->map = true;
+		t->in_set = 1;
+		t->verdict.code = elems[i].code;
+		if (elems[i].chain)
+			strcpy(t->verdict.chain, elems[i].chain);
+		R(t, "FORWARD", meta(NFT_META_IIFNAME), map(NFT_REG_VERDICT),
+		  verdict(NF_ACCEPT, NULL));
+		R(t, "FORWARD", verdict(NF_DROP, NULL));
+		R(t, "a", verdict(NF_ACCEPT, NULL));
+		assert_int_equal(eval(t, NF_ACCEPT, &p), elems[i].want);
+		free(t);
 	}
-	assert_int_equal(eval(t, NF_ACCEPT, &p), FW_UNKNOWN);
+
+	/* a map of data (meta mark set iifname map { ... }): it may have no element, and what it
+	 * loads is not known */
+	t = table_new();
+	R(t, "FORWARD", meta(NFT_META_IIFNAME), map(NFT_REG_1),
+	  cmp(NFT_CMP_EQ, &(uint32_t){ 1 }, 4), verdict(NF_ACCEPT, NULL));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_DROP);
+	R(t, "FORWARD", meta(NFT_META_IIFNAME), map(NFT_REG_1), verdict(NF_ACCEPT, NULL));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_DROP);
 	free(t);
 }
 
@@ -456,15 +526,34 @@ static void test_may_apply(void **state)
 	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT);
 	free(t);
 
-	/* a return or a goto that may be taken: some go elsewhere */
+	/* a return or a goto that may be taken: both ways are followed (the return's to the
+	 * policy, the goto's to b); alike, theirs is the answer, else it is not known */
 	for (int code = NFT_RETURN; code <= NFT_GOTO; code++) {
+		for (int taken = NF_DROP; taken <= NF_ACCEPT; taken++) {
+			for (int rest = NF_DROP; rest <= NF_ACCEPT; rest++) {
+				t = table_new();
+				R(t, "FORWARD", verdict(NFT_JUMP, "a"));
+				R(t, "a", meta(NFT_META_MARK), cmp(NFT_CMP_EQ, &(uint32_t){ 3 }, 4),
+				  verdict(code, code == NFT_GOTO ? "b" : NULL));
+				R(t, "a", verdict(rest, NULL));
+				R(t, "b", verdict(taken, NULL));
+				assert_int_equal(eval(t, (uint32_t)taken, &p),
+						 taken != rest	     ? FW_UNKNOWN
+						 : rest == NF_ACCEPT ? FW_ACCEPT
+								     : FW_DROP);
+				free(t);
+			}
+		}
+	}
+
+	/* returns that may be taken, each a way besides the first: eight are followed, not nine */
+	for (unsigned n = 8; n <= 9; n++) {
 		t = table_new();
-		R(t, "FORWARD", verdict(NFT_JUMP, "a"));
-		R(t, "a", meta(NFT_META_MARK), cmp(NFT_CMP_EQ, &(uint32_t){ 3 }, 4),
-		  verdict(code, code == NFT_GOTO ? "b" : NULL));
-		R(t, "a", verdict(NF_ACCEPT, NULL));
-		R(t, "b", verdict(NF_ACCEPT, NULL));
-		assert_int_equal(eval(t, NF_ACCEPT, &p), FW_UNKNOWN);
+		for (unsigned i = 0; i < n; i++)
+			R(t, "FORWARD", meta(NFT_META_MARK), cmp(NFT_CMP_EQ, &i, 4),
+			  verdict(NFT_RETURN, NULL));
+		R(t, "FORWARD", verdict(NF_ACCEPT, NULL));
+		assert_int_equal(eval(t, NF_ACCEPT, &p), n == 8 ? FW_ACCEPT : FW_UNKNOWN);
 		free(t);
 	}
 }
@@ -472,7 +561,7 @@ static void test_may_apply(void **state)
 /* Exact sets answered as for firewalld's ct state { established, related }: a new
  * connection's state is not in them. */
 static int not_in_set(const char *set, const uint8_t *key, const uint8_t *known, size_t room,
-		      void *userdata)
+		      struct fw_map_verdict *verdict, void *userdata)
 {
 	return 0;
 }
@@ -647,9 +736,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policy_and_names), cmocka_unit_test(test_jumps),
 		cmocka_unit_test(test_conntrack),	 cmocka_unit_test(test_addresses),
-		cmocka_unit_test(test_not_followed),	 cmocka_unit_test(test_may_apply),
-		cmocka_unit_test(test_firewalld_dump),	 cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_large_table),	 cmocka_unit_test(test_chain_starts),
+		cmocka_unit_test(test_not_followed),	 cmocka_unit_test(test_verdict_map),
+		cmocka_unit_test(test_may_apply),	 cmocka_unit_test(test_firewalld_dump),
+		cmocka_unit_test(test_malformed),	 cmocka_unit_test(test_large_table),
+		cmocka_unit_test(test_chain_starts),
 	};
 
 	return cmocka_run_group_tests_name("fweval", tests, NULL, NULL);

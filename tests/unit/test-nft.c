@@ -931,6 +931,7 @@ struct elems_seen {
 	char owner[4][NFT_OWNER_MAX], jump[4][NFT_CHAIN_NAME_MAX];
 	uint8_t key[4][8], end[4][8], data[4][8];
 	uint32_t len[4], end_len[4], data_len[4];
+	int64_t verdict[4]; /* -1: none */
 };
 
 static int elems_seen_fn(const struct nft_elem_view *v, void *userdata)
@@ -942,6 +943,7 @@ static int elems_seen_fn(const struct nft_elem_view *v, void *userdata)
 		    v->e.data_len <= 8);
 	snprintf(s->owner[i], sizeof(s->owner[i]), "%s", v->e.owner);
 	snprintf(s->jump[i], sizeof(s->jump[i]), "%s", v->e.jump ? v->e.jump : "-");
+	s->verdict[i] = v->e.has_verdict ? v->e.verdict : -1;
 	memcpy(s->key[i], v->e.key, s->len[i] = v->e.len);
 	if (v->e.key_end)
 		memcpy(s->end[i], v->e.key_end, s->end_len[i] = v->e.end_len);
@@ -1015,6 +1017,9 @@ static void test_elems_msg(void **state)
 	assert_string_equal(seen.jump[2], "-");
 	assert_string_equal(seen.jump[3], "allow_x");
 	assert_int_equal(seen.data_len[3], 0);
+	assert_int_equal(seen.verdict[0], -1);
+	assert_int_equal(seen.verdict[2], -1); /* data, not a verdict */
+	assert_int_equal(seen.verdict[3], NFT_JUMP);
 
 	/* Another message is none of its business. */
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWSET, NFPROTO_INET, 0, 1);
@@ -1034,6 +1039,7 @@ static void test_elems_msg(void **state)
 		nft_elems_msg(verdict_elem_msg(buf, NF_ACCEPT, NULL), 7, elems_seen_fn, &seen), 0);
 	assert_int_equal(seen.n, 1);
 	assert_string_equal(seen.jump[0], "-");
+	assert_int_equal(seen.verdict[0], NF_ACCEPT);
 	{
 		/* A key longer than a register. */
 		uint8_t big[NFT_DATA_VALUE_MAXLEN + 1] = { 0 };

@@ -64,10 +64,10 @@ int nft_elem_add(struct nftnl_set *s, const struct nft_elem *x)
 	return 0;
 }
 
-/* A key, an interval's end or a map's value (NFTA_DATA_VALUE, 1 to 64 bytes), or, where jump is
- * given, the chain a verdict jumps or goes to (NULL for any other verdict). */
+/* A key, an interval's end or a map's value (NFTA_DATA_VALUE, 1 to 64 bytes), or, where e is
+ * given, a verdict: its code, and the chain a jump or goto names (NULL for any other). */
 static int parse_data(const struct nlattr *nest, const void **value, uint32_t *len,
-		      const char **jump)
+		      struct nft_elem *e)
 {
 	const struct nlattr *tb[NFTA_DATA_MAX + 1], *vt[NFTA_VERDICT_MAX + 1];
 	uint32_t code;
@@ -80,18 +80,20 @@ static int parse_data(const struct nlattr *nest, const void **value, uint32_t *l
 		/* At most what a register holds, as the kernel and libnftnl take it. */
 		return *len > 0 && *len <= NFT_DATA_VALUE_MAXLEN ? 0 : -EBADMSG;
 	}
-	if (!jump || !tb[NFTA_DATA_VERDICT] ||
+	if (!e || !tb[NFTA_DATA_VERDICT] ||
 	    nft_nest_attrs(tb[NFTA_DATA_VERDICT], vt, NFTA_VERDICT_MAX) < 0 ||
 	    !vt[NFTA_VERDICT_CODE] ||
 	    mnl_attr_get_payload_len(vt[NFTA_VERDICT_CODE]) != sizeof(code))
 		return -EBADMSG;
 	code = ntohl(mnl_attr_get_u32(vt[NFTA_VERDICT_CODE]));
+	e->has_verdict = true;
+	e->verdict = (int32_t)code;
 	if (code != (uint32_t)NFT_JUMP && code != (uint32_t)NFT_GOTO)
 		return 0;
 	if (!vt[NFTA_VERDICT_CHAIN] ||
 	    mnl_attr_validate(vt[NFTA_VERDICT_CHAIN], MNL_TYPE_NUL_STRING) < 0)
 		return -EBADMSG;
-	*jump = mnl_attr_get_str(vt[NFTA_VERDICT_CHAIN]);
+	e->jump = mnl_attr_get_str(vt[NFTA_VERDICT_CHAIN]);
 	return 0;
 }
 
@@ -110,7 +112,7 @@ static int parse_elem(const struct nlattr *nest, unsigned which, nft_elem_fn fn,
 	    (tb[NFTA_SET_ELEM_KEY_END] &&
 	     parse_data(tb[NFTA_SET_ELEM_KEY_END], &v.e.key_end, &v.e.end_len, NULL) < 0) ||
 	    (tb[NFTA_SET_ELEM_DATA] &&
-	     parse_data(tb[NFTA_SET_ELEM_DATA], &v.e.data, &v.e.data_len, &v.e.jump) < 0))
+	     parse_data(tb[NFTA_SET_ELEM_DATA], &v.e.data, &v.e.data_len, &v.e) < 0))
 		return -EBADMSG;
 	ud = tb[NFTA_SET_ELEM_USERDATA];
 	if (ud)

@@ -25,12 +25,14 @@ struct nft_setref {
 /* A set object naming ref, for element messages. */
 struct nftnl_set *nft_setref_alloc(const struct nft_setref *ref);
 /* One element: key_end (an interval's end), data (a map's value), jump (a verdict map's chain)
- * and owner may be NULL. */
+ * and owner may be NULL. As dumped, a verdict map's element has its verdict's code too. */
 struct nft_elem {
 	const void *key, *key_end, *data;
 	uint32_t len, end_len, data_len;
 	const char *jump;
 	const char *owner;
+	bool has_verdict;
+	int32_t verdict; /* NF_ACCEPT, NF_DROP, NFT_JUMP (with jump)... */
 };
 int nft_elem_add(struct nftnl_set *s, const struct nft_elem *e);
 

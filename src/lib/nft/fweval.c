@@ -25,6 +25,9 @@
 /* Rules looked at in all (without an index, a chain's start is searched for from the first),
  * so that chains jumping to chains that jump cannot take long. */
 #define STEPS_MAX 50000
+/* Returns and gotos that may be taken, each a way followed besides the rest's: past this
+ * many, the answer is not known. */
+#define FORKS_MAX 8
 
 struct regs {
 	uint8_t v[REG_BYTES], k[REG_BYTES];
@@ -48,9 +51,6 @@ enum action {
 	A_UNKNOWN, /* something that may end the packet (a queue, an unknown target) */
 };
 
-/* Besides a verdict: the base chain ends, and its policy decides. */
-#define CHAIN_RETURNS (-1)
-
 struct rule_out {
 	enum match m;
 	enum action a;
@@ -60,6 +60,7 @@ struct rule_out {
 struct eval {
 	const struct fw_table *t;
 	const struct fw_packet *p;
+	uint32_t policy; /* the base chain's */
 	unsigned steps;
 };
 
@@ -339,8 +340,29 @@ static int expr_cmp(const struct nlattr *data, const struct regs *r, enum match 
 	return 0;
 }
 
-static int expr_lookup(const struct eval *e, const struct nlattr *data, const struct regs *r,
-		       enum match *m, enum action *a)
+/* What a verdict does; a jump's or goto's chain is the caller's to take. */
+static enum action verdict_action(int32_t code)
+{
+	switch (code) {
+	case NF_ACCEPT:
+		return A_ACCEPT;
+	case NF_DROP:
+		return A_DROP;
+	case NFT_CONTINUE:
+		return A_NONE;
+	case NFT_RETURN:
+		return A_RETURN;
+	case NFT_JUMP:
+		return A_JUMP;
+	case NFT_GOTO:
+		return A_GOTO;
+	default: /* a queue, a break */
+		return A_UNKNOWN;
+	}
+}
+
+static int expr_lookup(const struct eval *e, const struct nlattr *data, struct regs *r,
+		       struct rule_out *out)
 {
 	const struct nlattr *tb[NFTA_LOOKUP_MAX + 1] = { 0 };
 	char set[NFT_NAME_MAXLEN];
@@ -355,22 +377,54 @@ static int expr_lookup(const struct eval *e, const struct nlattr *data, const st
 	if (off < 0)
 		return -EBADMSG;
 	if (tb[NFTA_LOOKUP_DREG]) {
-		/* a map: what it gives is not followed; a verdict map may decide */
-		*a = A_UNKNOWN;
+		struct fw_map_verdict mv = { 0 };
+		uint32_t dreg;
+
+		if (!attr_u32(tb[NFTA_LOOKUP_DREG], &dreg))
+			return -EBADMSG;
+		if (dreg != NFT_REG_VERDICT) {
+			/* a map of data (meta mark set iifname map { ... }): it may have no
+			 * element for the key, and what it loads, and where, is not followed */
+			memset(r->k, 0, sizeof(r->k));
+			if (out->m == M_YES)
+				out->m = M_MAYBE;
+			return 0;
+		}
+		/* A verdict map (ct state vmap { established : accept, ... }): the element of a
+		 * known key decides, or, with none, the rule ends there. */
+		if (e->t->lookup)
+			in = e->t->lookup(set, r->v + off, r->k + off, REG_BYTES - (size_t)off, &mv,
+					  e->t->userdata);
+		if (in < 0) {
+			if (out->m == M_YES)
+				out->m = M_MAYBE;
+			out->a = A_UNKNOWN; /* whatever it decides, for some */
+			return 0;
+		}
+		if (!in) {
+			out->m = M_NO;
+			return 0;
+		}
+		out->a = verdict_action(mv.code);
+		if (out->a == A_JUMP || out->a == A_GOTO) {
+			if (!memchr(mv.chain, 0, sizeof(mv.chain)) || !mv.chain[0])
+				return -EBADMSG;
+			memcpy(out->chain, mv.chain, sizeof(out->chain));
+		}
 		return 0;
 	}
 	if (e->t->lookup)
-		in = e->t->lookup(set, r->v + off, r->k + off, REG_BYTES - (size_t)off,
+		in = e->t->lookup(set, r->v + off, r->k + off, REG_BYTES - (size_t)off, NULL,
 				  e->t->userdata);
 	if (in < 0) {
-		if (*m == M_YES)
-			*m = M_MAYBE;
+		if (out->m == M_YES)
+			out->m = M_MAYBE;
 		return 0;
 	}
 	if (flags & NFT_LOOKUP_F_INV)
 		in = !in;
 	if (!in)
-		*m = M_NO;
+		out->m = M_NO;
 	return 0;
 }
 
@@ -398,30 +452,12 @@ static int expr_immediate(const struct nlattr *data, struct regs *r, struct rule
 	    nft_nest_attrs(d[NFTA_DATA_VERDICT], v, NFTA_VERDICT_MAX) < 0 ||
 	    !attr_u32(v[NFTA_VERDICT_CODE], &code))
 		return -EBADMSG;
-	switch ((int32_t)code) {
-	case NF_ACCEPT:
-		out->a = A_ACCEPT;
-		return 0;
-	case NF_DROP:
-		out->a = A_DROP;
-		return 0;
-	case NFT_CONTINUE:
-		out->a = A_NONE;
-		return 0;
-	case NFT_RETURN:
-		out->a = A_RETURN;
-		return 0;
-	case NFT_JUMP:
-	case NFT_GOTO:
-		out->a = (int32_t)code == NFT_JUMP ? A_JUMP : A_GOTO;
-		if (!v[NFTA_VERDICT_CHAIN] ||
-		    !nft_attr_name(v[NFTA_VERDICT_CHAIN], out->chain, sizeof(out->chain)))
-			return -EBADMSG;
-		return 0;
-	default: /* a queue, a break */
-		out->a = A_UNKNOWN;
-		return 0;
-	}
+	if (((int32_t)code == NFT_JUMP || (int32_t)code == NFT_GOTO) &&
+	    (!v[NFTA_VERDICT_CHAIN] ||
+	     !nft_attr_name(v[NFTA_VERDICT_CHAIN], out->chain, sizeof(out->chain))))
+		return -EBADMSG;
+	out->a = verdict_action((int32_t)code);
+	return 0;
 }
 
 /* iptables-nft's targets that go on to the next rule. */
@@ -498,7 +534,7 @@ static int eval_rule(const struct eval *e, const struct nlattr *exprs, struct ru
 		else if (strcmp(name, "cmp") == 0)
 			ret = expr_cmp(data, &r, &out->m);
 		else if (strcmp(name, "lookup") == 0)
-			ret = expr_lookup(e, data, &r, &out->m, &out->a);
+			ret = expr_lookup(e, data, &r, out);
 		else if (strcmp(name, "immediate") == 0)
 			ret = expr_immediate(data, &r, out);
 		else if (strcmp(name, "reject") == 0) {
@@ -645,9 +681,9 @@ static int start_find(const void *key, const void *elem)
 
 /* The rule at *i of chain, or, when none has been seen yet (*i is 0), its first: found in the
  * table's index, or searched for from the first rule. A dump gives each chain's rules
- * together. NULL at the chain's end; FW_UNKNOWN in *v when a rule cannot be read or the
+ * together. NULL at the chain's end, or with *unknown set when a rule cannot be read or the
  * search has looked at too many. */
-static const struct nlattr *next_rule(struct eval *e, const char *chain, size_t *i, int *v)
+static const struct nlattr *next_rule(struct eval *e, const char *chain, size_t *i, bool *unknown)
 {
 	bool started = *i > 0;
 	char name[NFT_NAME_MAXLEN];
@@ -666,7 +702,7 @@ static const struct nlattr *next_rule(struct eval *e, const char *chain, size_t 
 		if (++e->steps > STEPS_MAX ||
 		    nft_msg_attrs(e->t->rules[*i], tb, NFTA_RULE_MAX) < 0 || !tb[NFTA_RULE_CHAIN] ||
 		    !nft_attr_name(tb[NFTA_RULE_CHAIN], name, sizeof(name))) {
-			*v = FW_UNKNOWN;
+			*unknown = true;
 			return NULL;
 		}
 		if (strcmp(name, chain) != 0) {
@@ -681,54 +717,80 @@ static const struct nlattr *next_rule(struct eval *e, const char *chain, size_t 
 	return NULL;
 }
 
-/*
- * The rules as the kernel runs them, with its stack of jumps, for the packets of the class
- * that no rule which may or may not apply to them catches. Such a rule's verdict is the
- * table owner's choice for some of them (a port, a protocol), and a jump it may take comes
- * back, if at all, to the rule after it: either way those that go on meet the same rules.
- * A return or goto that may be taken is a way to another rule: FW_UNKNOWN, as is what may
- * end the packet otherwise (a queue, a map). Returns the verdict at the end of the way, or
- * CHAIN_RETURNS when the base chain ends and its policy decides.
- */
-static int eval_base(struct eval *e, const char *chain)
+/* The answer at the base chain's end: its policy's. */
+static int policy_verdict(const struct eval *e)
 {
-	struct frame stack[JUMP_DEPTH_MAX + 1], *f = stack;
+	return e->policy == NF_ACCEPT ? FW_ACCEPT : e->policy == NF_DROP ? FW_DROP : FW_UNKNOWN;
+}
 
-	*f = (struct frame){ 0 };
-	memcpy(f->chain, chain, strnlen(chain, sizeof(f->chain) - 1));
+/* A way through the rules: where it is, with the kernel's stack of jumps, and, when pending,
+ * what a rule does before the next is looked at. */
+struct way {
+	struct frame stack[JUMP_DEPTH_MAX + 1];
+	size_t top;
+	bool pending;
+	struct rule_out first;
+};
+
+/*
+ * The rules as the kernel runs them, along way w, for the packets of the class that no rule
+ * which may or may not apply to them catches. The verdict of such a rule is the table owner's
+ * choice for some of them (a port, a protocol), and a jump it may take comes back, if at all,
+ * to the rule after it: either way those that go on meet the same rules. A return or goto
+ * that may be taken is a way to other rules, added to ways (*n of them, at most
+ * FORKS_MAX + 1), for the caller to follow as well. Returns the verdict at the end of w, the
+ * base chain's policy's at its end, or FW_UNKNOWN (a queue, a map, too many ways).
+ */
+static int follow(struct eval *e, struct way *w, struct way *ways, size_t *n)
+{
+	struct frame *f = w->stack + w->top;
+
 	for (;;) {
 		const struct nlattr *exprs;
 		struct rule_out o;
-		int v = CHAIN_RETURNS;
+		bool unknown = false;
 
-		exprs = next_rule(e, f->chain, &f->next, &v);
-		if (!exprs && v == FW_UNKNOWN)
-			return FW_UNKNOWN;
-		if (exprs) {
+		if (w->pending) {
+			o = w->first;
+			w->pending = false;
+		} else if ((exprs = next_rule(e, f->chain, &f->next, &unknown))) {
 			f->next++;
 			if (eval_rule(e, exprs, &o) < 0)
 				return FW_UNKNOWN;
 			if (o.m == M_NO || o.a == A_NONE)
 				continue;
+		} else if (unknown) {
+			return FW_UNKNOWN;
 		} else {
 			o = (struct rule_out){ .m = M_YES, .a = A_RETURN }; /* the chain's end */
 		}
 		if (o.m == M_MAYBE && (o.a == A_ACCEPT || o.a == A_DROP || o.a == A_JUMP))
 			continue;
+		if (o.m == M_MAYBE && (o.a == A_RETURN || o.a == A_GOTO)) {
+			struct way *x;
+
+			if (*n == FORKS_MAX + 1)
+				return FW_UNKNOWN;
+			x = &ways[(*n)++];
+			x->top = (size_t)(f - w->stack);
+			memcpy(x->stack, w->stack, (x->top + 1) * sizeof(*f));
+			x->pending = true;
+			x->first = o;
+			x->first.m = M_YES;
+			continue; /* the rest go on */
+		}
 		switch (o.a) {
 		case A_ACCEPT:
 			return FW_ACCEPT;
 		case A_DROP:
 			return FW_DROP;
 		case A_RETURN:
-			if (o.m != M_YES)
-				return FW_UNKNOWN;
-			if (f == stack)
-				return CHAIN_RETURNS;
+			if (f == w->stack)
+				return policy_verdict(e);
 			f--;
 			continue;
 		case A_JUMP:
-			if (f == stack + JUMP_DEPTH_MAX)
+			if (f == w->stack + JUMP_DEPTH_MAX)
 				return FW_UNKNOWN;
 			f++;
 			*f = (struct frame){ 0 };
@@ -736,8 +798,6 @@ static int eval_base(struct eval *e, const char *chain)
 			continue;
 		case A_GOTO:
 			/* the chain takes this one's place: its end goes back past this one */
-			if (o.m != M_YES)
-				return FW_UNKNOWN;
 			memcpy(f->chain, o.chain, sizeof(f->chain));
 			f->next = 0;
 			continue;
@@ -749,13 +809,28 @@ static int eval_base(struct eval *e, const char *chain)
 	}
 }
 
+/* Every way is followed, those a return or goto that may be taken adds too: the answer is
+ * theirs when they all end alike (a mark's return to a policy that drops, before a drop). */
 enum fw_verdict fw_eval(const struct fw_table *t, const char *chain, uint32_t policy,
 			const struct fw_packet *p)
 {
-	struct eval e = { .t = t, .p = p };
-	int v = eval_base(&e, chain);
+	struct eval e = { .t = t, .p = p, .policy = policy };
+	_cleanup_(freep) struct way *ways = malloc((FORKS_MAX + 1) * sizeof(*ways));
+	size_t n = 1;
+	int answer = FW_UNKNOWN;
 
-	if (v == CHAIN_RETURNS)
-		v = policy == NF_ACCEPT ? FW_ACCEPT : policy == NF_DROP ? FW_DROP : FW_UNKNOWN;
-	return (enum fw_verdict)v;
+	if (!ways)
+		return FW_UNKNOWN;
+	ways[0].stack[0] = (struct frame){ 0 };
+	memcpy(ways[0].stack[0].chain, chain, strnlen(chain, sizeof(ways[0].stack[0].chain) - 1));
+	ways[0].top = 0;
+	ways[0].pending = false;
+	for (size_t i = 0; i < n; i++) {
+		int v = follow(&e, &ways[i], ways, &n);
+
+		if (v == FW_UNKNOWN || (i > 0 && v != answer))
+			return FW_UNKNOWN;
+		answer = v;
+	}
+	return (enum fw_verdict)answer;
 }

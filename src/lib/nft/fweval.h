@@ -5,16 +5,20 @@
  * the base chain's policy at the end. The packet is a class known only in part (its
  * interfaces, its family, as much of its addresses as the subnet tells, its conntrack
  * state). A rule that matches on anything else (a port, a mark, an xtables match) may or may
- * not apply: its accept or drop is the table owner's choice for some of the class, and the
- * rest go on past it. The answer is where the rest end: FW_ACCEPT when a rule accepts them
- * (Docker's DOCKER-USER accepting the bridge, the bridge in firewalld's trusted zone, with
- * whatever port's drop before); FW_DROP when a rule or the policy drops them all; FW_UNKNOWN
- * when the way cannot be told (a return or goto that may be taken, a queue, a map).
+ * not apply: its accept, drop or jump is the table owner's choice for some of the class, and
+ * the rest go on past it; where a return or goto it may take leads is followed too. A verdict
+ * map decides by the element of a key that is known (ct state vmap { ... }). The answer is
+ * where the rest end: FW_ACCEPT when a rule accepts them (Docker's DOCKER-USER accepting the
+ * bridge, the bridge in firewalld's trusted zone, with whatever port's drop before); FW_DROP
+ * when a rule or the policy drops them all; FW_UNKNOWN when the way cannot be told (a return
+ * or goto that may be taken to an end unlike the rest's, a queue, a map whose key is not
+ * known).
  */
 #pragma once
 
 #include <net/if.h>
-#include <netinet/in.h>
+#include <netinet/in.h> /* before the linux/ headers */
+#include <linux/netfilter/nf_tables.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -37,11 +41,18 @@ struct fw_packet {
 	uint32_t ct_status, ct_status_known; /* IPS_* bits, and which of them are known */
 };
 
+/* What a verdict map gives for a key. */
+struct fw_map_verdict {
+	int32_t code; /* NF_ACCEPT, NF_DROP, NFT_JUMP, NFT_GOTO, NFT_RETURN, NFT_CONTINUE... */
+	char chain[NFT_NAME_MAXLEN]; /* of a jump or goto */
+};
+
 /* A set of the table: 1 when key is in it, 0 when it is not, negative when that cannot be
- * told (a map, an interval set, key bytes that are not all known: known holds the known bits
- * of each of the room bytes of key). */
+ * told (an interval set, a map of data, key bytes that are not all known: known holds the
+ * known bits of each of the room bytes of key). With verdict, set is a verdict map (a vmap),
+ * and a 1 comes with the verdict of key's element in *verdict. */
 typedef int (*fw_lookup_fn)(const char *set, const uint8_t *key, const uint8_t *known, size_t room,
-			    void *userdata);
+			    struct fw_map_verdict *verdict, void *userdata);
 
 /* Where a chain's rules begin among a table's. */
 struct fw_chain_start {

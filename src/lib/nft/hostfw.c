@@ -210,6 +210,8 @@ struct set_answer {
 	uint8_t key[SET_KEY_MAX];
 	uint32_t klen;
 	int in; /* as fw_lookup_fn returns */
+	bool map;
+	struct fw_map_verdict verdict; /* of a verdict map's element */
 };
 
 /* One table's rules, copied out of the dump, and the answers of its sets. */
@@ -280,7 +282,7 @@ static int last_rule_drops(const struct nlmsghdr *const *rules, size_t n, const 
 
 /* What GETSET tells of a set. */
 struct set_query {
-	uint32_t flags, klen;
+	uint32_t flags, klen, dtype;
 };
 
 static int set_cb(const struct nlmsghdr *nlh, void *userdata)
@@ -293,16 +295,36 @@ static int set_cb(const struct nlmsghdr *nlh, void *userdata)
 	if (nft_msg_attrs(nlh, tb, NFTA_SET_MAX) < 0 || !tb[NFTA_SET_KEY_LEN] ||
 	    mnl_attr_get_payload_len(tb[NFTA_SET_KEY_LEN]) != sizeof(uint32_t) ||
 	    (tb[NFTA_SET_FLAGS] &&
-	     mnl_attr_get_payload_len(tb[NFTA_SET_FLAGS]) != sizeof(uint32_t)))
+	     mnl_attr_get_payload_len(tb[NFTA_SET_FLAGS]) != sizeof(uint32_t)) ||
+	    (tb[NFTA_SET_DATA_TYPE] &&
+	     mnl_attr_get_payload_len(tb[NFTA_SET_DATA_TYPE]) != sizeof(uint32_t)))
 		return -EBADMSG;
 	q->klen = ntohl(mnl_attr_get_u32(tb[NFTA_SET_KEY_LEN]));
 	q->flags = tb[NFTA_SET_FLAGS] ? ntohl(mnl_attr_get_u32(tb[NFTA_SET_FLAGS])) : 0;
+	q->dtype = tb[NFTA_SET_DATA_TYPE] ? ntohl(mnl_attr_get_u32(tb[NFTA_SET_DATA_TYPE])) : 0;
 	return 0;
 }
 
+/* The element the kernel gave for the key asked: there is one, and a map's is a verdict. */
+struct elem_query {
+	bool found;
+	struct fw_map_verdict *verdict; /* NULL: a set */
+};
+
 static int elem_found(const struct nft_elem_view *e, void *userdata)
 {
-	*(bool *)userdata = true;
+	struct elem_query *q = userdata;
+
+	if (q->verdict) {
+		if (!e->e.has_verdict ||
+		    ((e->e.verdict == NFT_JUMP || e->e.verdict == NFT_GOTO) &&
+		     (!e->e.jump || strlen(e->e.jump) >= sizeof(q->verdict->chain))))
+			return -EBADMSG;
+		q->verdict->code = e->e.verdict;
+		snprintf(q->verdict->chain, sizeof(q->verdict->chain), "%s",
+			 e->e.jump ? e->e.jump : "");
+	}
+	q->found = true;
 	return 0;
 }
 
@@ -315,14 +337,16 @@ static bool key_known(const uint8_t *known, uint32_t len)
 	return true;
 }
 
-/* A set of an exact-match kind, asked of the kernel: its key length, then the element. */
+/* A set of an exact-match kind, or a verdict map, asked of the kernel: its key length, then
+ * the element. */
 static int set_ask(struct nl_sock *s, const struct table_rules *t, const char *set,
-		   const uint8_t *key, const uint8_t *known, size_t room, uint32_t *klen)
+		   const uint8_t *key, const uint8_t *known, size_t room,
+		   struct fw_map_verdict *verdict, uint32_t *klen)
 {
 	char buf[MNL_NLMSG_HDRLEN + 64 + 2 * (size_t)NFT_NAME_MAXLEN];
 	struct set_query q = { 0 };
+	struct elem_query eq = { .verdict = verdict };
 	struct nlmsghdr *nlh;
-	bool found = false;
 	int r;
 
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, t->family, NLM_F_ACK, 0);
@@ -330,15 +354,17 @@ static int set_ask(struct nl_sock *s, const struct table_rules *t, const char *s
 	mnl_attr_put_strz(nlh, NFTA_SET_NAME, set);
 	r = nl_sock_transact(s, nlh, nlh->nlmsg_len, set_cb, &q, NULL);
 	if (r < 0 || q.klen == 0 || q.klen > room || q.klen > SET_KEY_MAX ||
-	    (q.flags & (NFT_SET_INTERVAL | NFT_SET_MAP | NFT_SET_OBJECT)))
+	    (q.flags & (NFT_SET_INTERVAL | NFT_SET_OBJECT)) ||
+	    !(q.flags & NFT_SET_MAP) != !verdict ||
+	    (verdict && q.dtype != (uint32_t)NFT_DATA_VERDICT))
 		return -1;
 	if (!key_known(known, q.klen))
 		return -1;
 	*klen = q.klen;
 	r = nft_elems_get(
 		s, &(struct nft_setref){ .family = t->family, .name = set, .table = t->name }, key,
-		q.klen, elem_found, &found, NULL);
-	return r < 0 ? -1 : found;
+		q.klen, elem_found, &eq, NULL);
+	return r < 0 ? -1 : eq.found;
 }
 
 struct lookup {
@@ -348,7 +374,7 @@ struct lookup {
 
 /* set_ask(), its answers kept per table: the kernel is asked once per set and key. */
 static int set_lookup(const char *set, const uint8_t *key, const uint8_t *known, size_t room,
-		      void *userdata)
+		      struct fw_map_verdict *verdict, void *userdata)
 {
 	struct lookup *l = userdata;
 	struct table_rules *t = l->t;
@@ -358,17 +384,23 @@ static int set_lookup(const char *set, const uint8_t *key, const uint8_t *known,
 
 	for (unsigned i = 0; i < t->n_answers; i++) {
 		a = &t->answers[i];
-		if (strcmp(a->set, set) == 0 && a->klen <= room && key_known(known, a->klen) &&
-		    memcmp(a->key, key, a->klen) == 0)
+		if (strcmp(a->set, set) == 0 && a->map == !!verdict && a->klen <= room &&
+		    key_known(known, a->klen) && memcmp(a->key, key, a->klen) == 0) {
+			if (verdict && a->in > 0)
+				*verdict = a->verdict;
 			return a->in;
+		}
 	}
-	in = set_ask(l->s, t, set, key, known, room, &klen);
+	in = set_ask(l->s, t, set, key, known, room, verdict, &klen);
 	if (klen > 0 && t->n_answers < SET_ANSWERS_MAX) {
 		a = &t->answers[t->n_answers++];
 		snprintf(a->set, sizeof(a->set), "%s", set);
 		memcpy(a->key, key, klen);
 		a->klen = klen;
 		a->in = in;
+		a->map = verdict;
+		if (verdict && in > 0)
+			a->verdict = *verdict;
 	}
 	return in;
 }
