@@ -10,11 +10,13 @@ DEFINE_POINTER_CLEANUP(brnet_ctx, brnet_ctx_free)
 static void help(void)
 {
 	printf("Usage: brnet restore\n\n"
-	       "Re-apply, in one nf_tables transaction, the firewall state that the records\n"
-	       "describe: every network's rules that are missing from table inet brnet and every\n"
-	       "active attachment's published ports. Use it after 'nft flush ruleset' or a\n"
-	       "firewall reload (see docs/reliability.md for a systemd unit). Running it on an\n"
-	       "intact table changes nothing.\n\n"
+	       "Re-apply what the records describe: each network's bridge and gateway, the\n"
+	       "host ends of live attachments on it, and, in one nf_tables transaction, the\n"
+	       "rules missing from brnet's tables and every active attachment's published\n"
+	       "ports, anti-spoofing elements and egress policy (then the policy of an\n"
+	       "interrupted 'brnet policy'). Use it after 'nft flush ruleset' or a firewall\n"
+	       "reload (see docs/reliability.md for a systemd unit). Running it on an intact\n"
+	       "system changes nothing.\n\n"
 	       "  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n"
 	       "  -h, --help         show this help\n");
 }

@@ -555,7 +555,7 @@ int attach_batch_elements(struct nft_batch *b, const struct brnet_attachment *a,
 					  exclusive);
 	if (r >= 0 && mac)
 		r = nft_batch_add_guard(b, a->host_veth, mac, &a->address, owner, exclusive);
-	if (r >= 0)
+	if (r >= 0 && l)
 		r = nft_batch_add_egress(b, &a->egress, l, &a->address, owner);
 	return r;
 }
@@ -968,16 +968,16 @@ int brnet_policy(brnet_ctx *ctx, const char *id, const char *ifname, const brnet
 	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
 	if (r < 0)
 		return brnet_err(err, r, "cannot open nf_tables netlink socket: %s", strerror(-r));
-	/* The record first, journaled: a kill before the transaction leaves a record that check
-	 * reports against the kernel and a second `brnet policy` repairs. p keeps the old policy
-	 * for a refused transaction. */
+	/* The record first, journaled as a replacement under way: a kill before the transaction
+	 * leaves a record that check reports against the kernel, and that gc or restore (or a
+	 * second `brnet policy`) carries out. p keeps the old policy for a refused transaction. */
 	SWAP_TWO(a->egress, p);
-	a->journal |= 1u << STEP_EGRESS;
+	a->journal |= 1u << STEP_EGRESS | 1u << STEP_POLICY;
 	r = record_save(ctx->attachments_dirfd, a, false, err);
 	if (r < 0)
 		return r;
 	record_owner(a, owner);
-	r = step_hook("policy", err);
+	r = step_hook(attach_step_to_string(STEP_POLICY), err);
 	if (r >= 0)
 		r = nft_egress_replace(nft, &a->egress, &a->address, owner, err);
 	if (r < 0) {
@@ -985,14 +985,39 @@ int brnet_policy(brnet_ctx *ctx, const char *id, const char *ifname, const brnet
 		struct brnet_error e2 = { 0 };
 
 		SWAP_TWO(a->egress, p);
+		a->journal &= ~(1u << STEP_POLICY);
 		if (record_save(ctx->attachments_dirfd, a, false, &e2) < 0)
 			brnet_err_append(err, " (and the record keeps the new policy: %s)", e2.msg);
 		return brnet_err_prefix(err, r, "cannot replace the egress policy of %s", owner);
 	}
+	/* Done. A record left saying otherwise only has gc replace the elements with the same
+	 * ones again. */
+	a->journal &= ~(1u << STEP_POLICY);
+	(void)record_save(ctx->attachments_dirfd, a, false, NULL);
 	/* The old allowlist, if this was its last container. The policy is replaced either way;
 	 * a list left here is one no element uses, which gc removes. */
 	(void)nft_egress_list_release(nft, &p, NULL);
 	return 0;
+}
+
+int attach_policy_finish(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *err)
+{
+	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
+	char owner[RECORD_NAME_MAX];
+	int r;
+
+	if (a->state != ATTACH_ACTIVE || !(a->journal & (1u << STEP_POLICY)))
+		return 0;
+	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
+	if (r < 0)
+		return brnet_err(err, r, "cannot open nf_tables netlink socket: %s", strerror(-r));
+	record_owner(a, owner);
+	r = nft_egress_replace(nft, &a->egress, &a->address, owner, err);
+	if (r < 0)
+		return brnet_err_prefix(err, r, "cannot replace the egress policy of %s", owner);
+	a->journal &= ~(1u << STEP_POLICY);
+	r = record_save(ctx->attachments_dirfd, a, false, err);
+	return r < 0 ? r : 1;
 }
 
 int attach_netns_open(const struct brnet_attachment *a)

@@ -8,8 +8,9 @@
 struct nft_batch;
 struct nft_egress_list;
 /* Appends a's published ports, anti-spoofing (unless mac is NULL) and egress elements to b,
- * with a's allowlist l (see nft_egress_list_init()); exclusive: a port or element that exists
- * fails the transaction (setup), else it is left as it is (restore). */
+ * with a's allowlist l (see nft_egress_list_init(); NULL leaves the egress policy out);
+ * exclusive: a port or element that exists fails the transaction (setup), else it is left as
+ * it is (restore). */
 int attach_batch_elements(struct nft_batch *b, const struct brnet_attachment *a,
 			  const struct nft_egress_list *l, const uint8_t mac[6], bool exclusive);
 /* The room attach_batch_elements() needs. */
@@ -18,6 +19,11 @@ size_t attach_elements_room(const struct brnet_attachment *a);
 /* Undoes every journaled step of a (idempotently) and removes its record. On failure the
  * record is kept, listing what is still to undo. */
 int attach_undo(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *err);
+
+/* Finishes the `brnet policy` that a kill interrupted (STEP_POLICY in a's journal, a active
+ * and its lock held): the kernel's egress elements become the record's policy, and the
+ * journal says so. 0 when there was nothing to finish, 1 when it was finished. */
+int attach_policy_finish(brnet_ctx *ctx, struct brnet_attachment *a, struct brnet_error *err);
 
 /* Teardown with the attachment lock already held: 1 removed, 0 nothing recorded. */
 int attach_teardown_locked(brnet_ctx *ctx, const char *id, const char *ifname,

@@ -242,8 +242,12 @@ static void check_firewall(const struct brnet_attachment *a, unsigned rules, str
 	else if (r > 0)
 		problem(rep,
 			"the egress policy in nf_tables differs from the record (%d element%s "
-			"missing or extra)",
-			r, r == 1 ? "" : "s");
+			"missing or extra)%s",
+			r, r == 1 ? "" : "s",
+			a->journal & (1u << STEP_POLICY) ? ": brnet policy was interrupted before "
+							   "the kernel had it (brnet gc "
+							   "applies the recorded one)"
+							 : "");
 	if (a->egress.on) {
 		struct brnet_error e = { 0 };
 

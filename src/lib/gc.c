@@ -2,8 +2,9 @@
 /*
  * brnet_gc(): repair after kills and vanished containers. Each attachment is examined under
  * its own lock, taken without waiting: one that a setup or teardown is working on is skipped,
- * so gc is safe to run at any time. Leftovers that no record owns (leases, host veths on our
- * bridges, map elements pointing into our subnets) are removed last.
+ * so gc is safe to run at any time. An interrupted `brnet policy` is carried out. Leftovers that no
+ * record owns (leases, host veths on our bridges, map elements pointing into our subnets) are
+ * removed last.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -147,6 +148,17 @@ static void gc_attachments(struct gc *gc)
 				r = attach_teardown_locked(gc->ctx, a.id, a.ifname, &e);
 				if (r < 0)
 					failed(gc, r, &e, "cannot remove an attachment");
+			}
+		} else if (a.state == ATTACH_ACTIVE && (a.journal & (1u << STEP_POLICY))) {
+			/* Forward, to what was asked: the record holds the new policy. */
+			action(gc,
+			       "apply the recorded egress policy of %s/%s: brnet policy was "
+			       "interrupted before the kernel had it",
+			       a.id, a.ifname);
+			if (!gc->dry_run) {
+				r = attach_policy_finish(gc->ctx, &a, &e);
+				if (r < 0)
+					failed(gc, r, &e, "cannot finish a policy's replacement");
 			}
 		}
 		closep(&fd);

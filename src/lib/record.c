@@ -38,6 +38,7 @@ static const char *const step_names[_STEP_MAX] = {
 	[STEP_VETH] = "veth",
 	[STEP_CONTAINER] = "container",
 	[STEP_SOURCE_ROUTE] = "source-route",
+	[STEP_POLICY] = "policy",
 };
 
 const char *attach_state_to_string(enum attach_state s)

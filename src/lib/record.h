@@ -34,6 +34,9 @@ enum attach_step {
 	STEP_VETH,
 	STEP_CONTAINER, /* address, lo, default route inside the namespace */
 	STEP_SOURCE_ROUTE, /* a rule in the namespace, for a second network (srcroute.h) */
+	/* Not of setup: a `brnet policy` whose record holds the new policy, until the kernel's
+	 * elements are replaced too (gc and restore finish what a kill left). */
+	STEP_POLICY,
 	_STEP_MAX,
 };
 

@@ -5,6 +5,7 @@
  * and the host ends of its live attachments on it; then, in one transaction, every network's
  * missing rules and every active attachment's published ports. Rules are added only when
  * missing and elements without NLM_F_EXCL, so running it on an intact system changes nothing.
+ * A policy whose `brnet policy` a kill interrupted is then put in place of the old one's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -92,6 +93,37 @@ static int reattach(struct nl_sock *rtnl, const struct brnet_attachment *a,
 	return rtnl_run(rtnl, &b, err);
 }
 
+/* The policies a kill left half replaced: the record's, in place of whatever the kernel has.
+ * One whose lock is held is left to the `brnet policy` at work on it. */
+static int policies_finish(brnet_ctx *ctx, brnet_attachment *const *list, size_t n,
+			   struct brnet_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_(attachment_done) struct brnet_attachment a = { 0 };
+		_cleanup_(closep) int fd = -EBADF;
+		struct brnet_error e = { 0 };
+		int r;
+
+		if (list[i]->state != ATTACH_ACTIVE || !(list[i]->journal & (1u << STEP_POLICY)))
+			continue;
+		fd = record_lock(ctx->attachments_dirfd, list[i]->id, list[i]->ifname, false);
+		if (fd == -EBUSY)
+			continue;
+		if (fd < 0)
+			return brnet_err(err, fd, "cannot lock attachment %s/%s: %s", list[i]->id,
+					 list[i]->ifname, strerror(-fd));
+		r = record_load(ctx->attachments_dirfd, list[i]->id, list[i]->ifname, &a, &e);
+		if (r == -ENOENT)
+			continue; /* torn down since */
+		if (r < 0)
+			return brnet_err(err, r, "%s", e.msg);
+		r = attach_policy_finish(ctx, &a, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL, *rtnl = NULL;
@@ -177,29 +209,36 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 	if (!lists)
 		r = -ENOMEM;
 	for (size_t i = 0; i < n && r >= 0; i++) {
+		bool pending = list[i]->journal & (1u << STEP_POLICY);
 		uint8_t mac[6];
 
 		if (list[i]->state != ATTACH_ACTIVE)
 			continue;
-		/* Each allowlist once: the kernel's, or the first container's to use it. */
+		/* Each allowlist once: the kernel's, or the first container's to use it. A policy
+		 * whose replacement was interrupted is left to policies_finish(): the kernel may
+		 * hold the old one's elements, which adding would not take away. */
 		nft_egress_list_init(&lists[i], &list[i]->egress);
 		for (size_t j = 0; j < i && lists[i].chain[0] && !lists[i].exists; j++)
 			lists[i].exists = strcmp(lists[j].chain, lists[i].chain) == 0;
-		if (!lists[i].exists)
+		if (!lists[i].exists && !pending)
 			r = nft_egress_list_probe(nft, &lists[i], err);
 		/* A record whose MAC does not parse gets its other elements back, not these. */
 		if (r >= 0)
 			r = attach_batch_elements(
-				&b, list[i], &lists[i],
+				&b, list[i], pending ? NULL : &lists[i],
 				config_parse_mac(list[i]->mac, mac, NULL) >= 0 ? mac : NULL, false);
 	}
-	brnet_attachment_list_free(list, n);
 	free(lists);
 	if (r >= 0)
 		r = nft_batch_end(&b);
-	if (r < 0)
+	if (r < 0) {
+		brnet_attachment_list_free(list, n);
 		return brnet_err(err, -r, "cannot build the restore transaction: %s", strerror(-r));
+	}
 	r = nl_sock_transact(nft, buf, b.len, NULL, NULL, err);
+	if (r >= 0)
+		r = policies_finish(ctx, list, n, err);
+	brnet_attachment_list_free(list, n);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "nf_tables: cannot restore table inet " NFT_TABLE);
 	return (int)n_nets;

@@ -142,6 +142,34 @@ if [ "${BRNET_TEST_HOOKS:-0}" = 1 ]; then
 	brnet check --id c1 >/dev/null || fail "check fails after a refused replacement"
 	expect_probe c1 tcp $UPSTREAM_ADDR 8080 open
 	echo "ok: a refused replacement changes nothing"
+	# One killed after its record: the kernel keeps the old policy (none) until gc applies
+	# the recorded one.
+	set +e
+	BRNET_KILL_STEP=policy "$BRNET" policy --id c1 --egress-deny-all >/dev/null 2>&1
+	rc=$?
+	out=$(brnet check --id c1 2>&1)
+	check_rc=$?
+	set -e
+	expect_eq "killed replacement" "$rc" "137"
+	expect_eq "check after a killed replacement" "$check_rc" "1"
+	case "$out" in *"brnet policy was interrupted before the kernel had it (brnet gc applies the recorded one)"*) ;; *) fail "check after a killed replacement: $out" ;; esac
+	expect_probe c1 tcp $UPSTREAM_ADDR 8080 open
+	expect_eq "gc finishes the replacement" "$(brnet gc | grep -c '^apply the recorded egress policy of c1/eth0: brnet policy was interrupted')" "1"
+	brnet check --id c1 >/dev/null || fail "check fails after gc finished a replacement"
+	expect_probe c1 tcp $UPSTREAM_ADDR 8080 timeout
+	expect_eq "gc again" "$(brnet gc)" "nothing to do"
+	# Killed again (removing the policy): restore applies the record, where it failed before
+	# (the kernel's element for the container named the old policy: "File exists").
+	set +e
+	BRNET_KILL_STEP=policy "$BRNET" policy --id c1 >/dev/null 2>&1
+	rc=$?
+	set -e
+	expect_eq "killed removal" "$rc" "137"
+	expect_probe c1 tcp $UPSTREAM_ADDR 8080 timeout
+	brnet restore >/dev/null || fail "restore after a killed replacement"
+	brnet check --id c1 >/dev/null || fail "check fails after restore finished a replacement"
+	expect_probe c1 tcp $UPSTREAM_ADDR 8080 open
+	echo "ok: a killed replacement is finished by gc, and by restore"
 fi
 
 # 9. check sees the elements; restore puts them back after a flush.
