@@ -2,6 +2,8 @@
 /* brnet_events(): packets the egress policies drop, read from their NFLOG group and named by
  * the attachment whose address sent them. */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include "lib/nft/egress.h"
 #include "lib/record.h"
 #include "shared/error.h"
+#include "shared/fileio.h"
 #include "shared/macro.h"
 
 #define RECV_BUF ((size_t)64 * 1024)
@@ -78,6 +81,42 @@ static void fill_event(brnet_ctx *ctx, const struct nflog_packet *p,
 			snprintf(ev->protocol, sizeof(ev->protocol), "%s", protos[i].name);
 }
 
+#define NFLOG_PROC "/proc/net/netfilter/nfnetlink_log"
+
+/* The kernel refuses a group bound by another socket with EPERM, as it refuses a process
+ * without CAP_NET_ADMIN: which of the two, and the other listener's process when its port is
+ * a pid (that of its first netlink socket). */
+static int explain_bind_refused(struct brnet_error *err)
+{
+	_cleanup_(freep) char *text = NULL, *comm = NULL;
+	char path[64] = "";
+	uint32_t port = 0;
+	size_t len;
+
+	if (read_file_bounded(AT_FDCWD, NFLOG_PROC, 1 << 20, &text, &len) < 0 ||
+	    nflog_group_port(text, NFT_EGRESS_LOG_GROUP, &port) <= 0)
+		return brnet_err(err, EPERM,
+				 "cannot bind NFLOG group %d: Operation not permitted (it needs "
+				 "CAP_NET_ADMIN)",
+				 NFT_EGRESS_LOG_GROUP);
+	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/comm", port);
+	if (read_file_bounded(AT_FDCWD, path, 64, &comm, &len) >= 0 && len > 0 &&
+	    comm[len - 1] == '\n')
+		comm[len - 1] = '\0';
+	if (comm)
+		return brnet_err(err, EBUSY,
+				 "cannot bind NFLOG group %d: another listener has it (process "
+				 "%" PRIu32 ", %s), and the kernel gives a group's packets to one "
+				 "listener: a second brnet events, or ulogd; stop it, or read the "
+				 "events there",
+				 NFT_EGRESS_LOG_GROUP, port, comm);
+	return brnet_err(err, EBUSY,
+			 "cannot bind NFLOG group %d: another listener has it (netlink port "
+			 "%" PRIu32 "), and the kernel gives a group's packets to one listener: "
+			 "a second brnet events, or ulogd; stop it, or read the events there",
+			 NFT_EGRESS_LOG_GROUP, port);
+}
+
 int brnet_events(brnet_ctx *ctx, int timeout_ms, brnet_event_fn fn, void *userdata,
 		 struct brnet_error *err)
 {
@@ -101,6 +140,8 @@ int brnet_events(brnet_ctx *ctx, int timeout_ms, brnet_event_fn fn, void *userda
 	r = nlbuf_finish(&b);
 	if (r >= 0)
 		r = nl_sock_transact(s, b.data, b.len, NULL, NULL, err);
+	if (r == -EPERM)
+		return explain_bind_refused(err);
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot bind NFLOG group %d", NFT_EGRESS_LOG_GROUP);
 

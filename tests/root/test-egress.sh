@@ -201,6 +201,16 @@ expect_eq "the event" "$(cat "$TMPDIR/events")" \
 brnet events --timeout 2 >"$TMPDIR/events" &
 events=$!
 sleep 0.5
+# The kernel gives a group to one socket: a second listener is told who has it.
+set +e
+msg=$(brnet events --timeout 1 2>&1)
+rc=$?
+set -e
+expect_eq "a second brnet events" "$rc" "1"
+case "$msg" in
+*"cannot bind NFLOG group 4242: another listener has it (process "[0-9]*", brnet), and the kernel gives"*) echo "ok: the second listener names the first" ;;
+*) fail "a second brnet events: $msg" ;;
+esac
 for _ in $(seq 12); do send_udp lg $UPSTREAM_ADDR 5355; done
 wait $events
 n=$(wc -l <"$TMPDIR/events")

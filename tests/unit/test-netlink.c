@@ -1027,6 +1027,25 @@ static void test_parse_done(void **state)
 	assert_int_equal(e, -ENOENT);
 }
 
+/* /proc/net/netfilter/nfnetlink_log as the kernel writes it: who has a group. */
+static void test_nflog_group_port(void **state)
+{
+	const char *text = " 4241   1200     0 2   128    100  1\n"
+			   " 4242   6486     0 2   128    100  1\n";
+	uint32_t port = 0;
+
+	(void)state;
+	assert_int_equal(nflog_group_port(text, 4242, &port), 1);
+	assert_int_equal(port, 6486);
+	assert_int_equal(nflog_group_port(text, 4241, &port), 1);
+	assert_int_equal(port, 1200);
+	assert_int_equal(nflog_group_port(text, 7, &port), 0);
+	assert_int_equal(nflog_group_port("", 4242, &port), 0);
+	assert_int_equal(nflog_group_port(" 4242\n", 4242, &port), -EBADMSG);
+	assert_int_equal(nflog_group_port("x 1\n", 4242, &port), -EBADMSG);
+	assert_int_equal(nflog_group_port(" 70000 1\n", 4242, &port), -EBADMSG);
+}
+
 static void test_parse_nflog(void **state)
 {
 	static const uint8_t ip[] = {
@@ -1115,6 +1134,7 @@ int main(void)
 		cmocka_unit_test(test_parse_ack),
 		cmocka_unit_test(test_parse_done),
 		cmocka_unit_test(test_parse_nflog),
+		cmocka_unit_test(test_nflog_group_port),
 	};
 
 	return cmocka_run_group_tests_name("netlink", tests, NULL, NULL);

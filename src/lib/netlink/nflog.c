@@ -4,6 +4,8 @@
 #include <netinet/in.h> /* before the linux/ headers */
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_log.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -93,4 +95,28 @@ int nflog_parse(const struct nlmsghdr *nlh, struct nflog_packet *ret)
 	if ((ret->protocol == IPPROTO_TCP || ret->protocol == IPPROTO_UDP) && plen >= ihl + 4)
 		ret->port = (uint16_t)(ip[ihl + 2] << 8 | ip[ihl + 3]);
 	return 1;
+}
+
+int nflog_group_port(const char *text, uint16_t group, uint32_t *port)
+{
+	for (const char *line = text; line && *line;) {
+		const char *next = strchr(line, '\n');
+		unsigned long g, p;
+		char *end;
+
+		errno = 0;
+		g = strtoul(line, &end, 10);
+		if (end == line || errno || g > UINT16_MAX)
+			return -EBADMSG;
+		line = end;
+		p = strtoul(line, &end, 10);
+		if (end == line || errno || p > UINT32_MAX)
+			return -EBADMSG;
+		if (g == group) {
+			*port = (uint32_t)p;
+			return 1;
+		}
+		line = next ? next + 1 : NULL;
+	}
+	return 0;
 }
