@@ -398,7 +398,7 @@ static int expr_lookup(const struct eval *e, const struct nlattr *data, struct r
 		if (in < 0) {
 			if (out->m == M_YES)
 				out->m = M_MAYBE;
-			out->a = A_UNKNOWN; /* whatever it decides, for some */
+			out->a = A_UNKNOWN; /* what it decides, and for which, is not known */
 			return 0;
 		}
 		if (!in) {
