@@ -9,12 +9,32 @@ replies of the probe's). Its rules and those of three more chains (each jumps or
 a later one, so no loop) match on what brnet check knows of a container's new connection out
 of bridge brnet0, subnet 10.0.42.0/24, to UPLINK (so each is judged to apply or not), or on
 what it does not know but the probe (TCP to port 8000, mark 0, from 10.0.42.2) does not have
-(so each may apply, and the probe is among the rest). With "exact", a rule that may apply
+(so each may apply, and the probe is among the rest); some decide by a verdict map of
+interfaces or conntrack states. With "exact", a rule that may apply
 only accepts, drops or jumps, so check's answer is never unknown; with "forks" it may also
 return or go to a chain, and the answer is unknown where the ways end apart.
 """
 import random
 import sys
+
+
+def vmap(rnd, uplink, later, ways):
+    """A verdict map on a key check knows (it asks the kernel for the key's element); with
+    ways, its elements may return or go to a chain."""
+    key, values = rnd.choice([
+        ("iifname", ['"brnet0"', '"eth9"']),
+        ("oifname", [f'"{uplink}"', '"brnet0"']),
+        ("ct state", ["new", "established", "invalid"]),
+    ])
+    elems = []
+    for value in rnd.sample(values, rnd.randint(1, len(values))):
+        v = rnd.choice(
+            ["accept", "drop"] + (["jump"] if later else []) +
+            (["return"] + (["goto"] if later else []) if ways else []))
+        if v in ("jump", "goto"):
+            v += " " + rnd.choice(later)
+        elems.append(f"{value} : {v}")
+    return f"{key} vmap {{ {', '.join(elems)} }}"
 
 
 def main():
@@ -61,6 +81,8 @@ def main():
             v = rnd.choice(verdicts)
             if v in ("jump", "goto"):
                 v += " " + rnd.choice(later)
+            if rnd.random() < 0.2:
+                v = vmap(rnd, uplink, later, mode == "forks" or not may)
             body[chain].append(" ".join(matches + [v]))
     print("table inet fwgen {")
     for chain in chains:
