@@ -7,27 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
-
-/* Whether this process lacks CAP_NET_ADMIN, without which every change brnet makes is
- * refused (a user's shell, or root in a user namespace of its own). */
-static bool lacks_net_admin(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = {};
-
-	if (syscall(SYS_capget, &h, d) < 0)
-		return false;
-	return !(d[CAP_TO_INDEX(CAP_NET_ADMIN)].effective & CAP_TO_MASK(CAP_NET_ADMIN));
-}
+#include "shared/capability.h"
 
 int cli_fail(const char *what, int r, const struct brnet_error *err)
 {
 	const char *reason = err && err->code && err->msg[0] ? err->msg : strerror(-r);
-	bool unprivileged = (r == -EPERM || r == -EACCES) && lacks_net_admin();
+	bool unprivileged = (r == -EPERM || r == -EACCES) && !capability_effective(CAP_NET_ADMIN);
 
 	fprintf(stderr, "brnet: failed to %s: %s%s\n", what, reason,
 		unprivileged ? " (brnet needs CAP_NET_ADMIN: run it as root)" : "");

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "lib/netlink/nlsock.h"
 #include "lib/nft/egress.h"
 #include "lib/record.h"
+#include "shared/capability.h"
 #include "shared/error.h"
 #include "shared/fileio.h"
 #include "shared/macro.h"
@@ -84,8 +86,8 @@ static void fill_event(brnet_ctx *ctx, const struct nflog_packet *p,
 #define NFLOG_PROC "/proc/net/netfilter/nfnetlink_log"
 
 /* The kernel refuses a group bound by another socket with EPERM, as it refuses a process
- * without CAP_NET_ADMIN: which of the two, and the other listener's process when its port is
- * a pid (that of its first netlink socket). */
+ * without CAP_NET_ADMIN. The other listener, with its process when its port is a pid (that of
+ * its first netlink socket), as -EBUSY; 0 when no socket has the group. */
 static int explain_bind_refused(struct brnet_error *err)
 {
 	_cleanup_(freep) char *text = NULL, *comm = NULL;
@@ -93,12 +95,10 @@ static int explain_bind_refused(struct brnet_error *err)
 	uint32_t port = 0;
 	size_t len;
 
-	if (read_file_bounded(AT_FDCWD, NFLOG_PROC, 1 << 20, &text, &len) < 0 ||
+	if (!capability_effective(CAP_NET_ADMIN) ||
+	    read_file_bounded(AT_FDCWD, NFLOG_PROC, 1 << 20, &text, &len) < 0 ||
 	    nflog_group_port(text, NFT_EGRESS_LOG_GROUP, &port) <= 0)
-		return brnet_err(err, EPERM,
-				 "cannot bind NFLOG group %d: Operation not permitted (it needs "
-				 "CAP_NET_ADMIN)",
-				 NFT_EGRESS_LOG_GROUP);
+		return 0;
 	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/comm", port);
 	if (read_file_bounded(AT_FDCWD, path, 64, &comm, &len) >= 0 && len > 0 &&
 	    comm[len - 1] == '\n')
@@ -140,8 +140,12 @@ int brnet_events(brnet_ctx *ctx, int timeout_ms, brnet_event_fn fn, void *userda
 	r = nlbuf_finish(&b);
 	if (r >= 0)
 		r = nl_sock_transact(s, b.data, b.len, NULL, NULL, err);
-	if (r == -EPERM)
-		return explain_bind_refused(err);
+	if (r == -EPERM) {
+		int q = explain_bind_refused(err);
+
+		if (q < 0)
+			return q;
+	}
 	if (r < 0)
 		return brnet_err_prefix(err, r, "cannot bind NFLOG group %d", NFT_EGRESS_LOG_GROUP);
 

@@ -36,5 +36,14 @@ expect_refusal 1 "$need" as_nobody "$BRNET" restore
 expect_refusal 1 "$need" as_nobody "$BRNET" run -- true
 # nf_tables requests, several in one send (the bridge's events and check's table reads).
 expect_refusal 1 "Operation not permitted ($need)" as_nobody "$BRNET" events --count 1 --timeout 30
+# The same refusal while root listens on the group (which the kernel refuses with the same
+# error): what an unprivileged user lacks is still the capability, not the group.
+"$BRNET" events --follow >/dev/null 2>&1 &
+listener=$!
+sleep 0.3
+grep -q '^ *4242 ' /proc/net/netfilter/nfnetlink_log || fail "root's brnet events did not bind"
+expect_refusal 1 "Operation not permitted ($need)" as_nobody "$BRNET" events --count 1 --timeout 30
+kill "$listener"
+wait "$listener" 2>/dev/null || true
 expect_refusal 1 "$need" as_nobody "$BRNET" policy --id c1 --egress-deny-all
 echo PASS
