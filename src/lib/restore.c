@@ -216,12 +216,15 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 			continue;
 		/* Each allowlist once: the kernel's, or the first container's to use it. A policy
 		 * whose replacement was interrupted is left to policies_finish(): the kernel may
-		 * hold the old one's elements, which adding would not take away. */
-		nft_egress_list_init(&lists[i], &list[i]->egress);
-		for (size_t j = 0; j < i && lists[i].chain[0] && !lists[i].exists; j++)
-			lists[i].exists = strcmp(lists[j].chain, lists[i].chain) == 0;
-		if (!lists[i].exists && !pending)
-			r = nft_egress_list_probe(nft, &lists[i], err);
+		 * hold the old one's elements, which adding would not take away; its list, left
+		 * zeroed, is none that this batch makes for the containers after it. */
+		if (!pending) {
+			nft_egress_list_init(&lists[i], &list[i]->egress);
+			for (size_t j = 0; j < i && lists[i].chain[0] && !lists[i].exists; j++)
+				lists[i].exists = strcmp(lists[j].chain, lists[i].chain) == 0;
+			if (!lists[i].exists)
+				r = nft_egress_list_probe(nft, &lists[i], err);
+		}
 		/* A record whose MAC does not parse gets its other elements back, not these. */
 		if (r >= 0)
 			r = attach_batch_elements(

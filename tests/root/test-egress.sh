@@ -169,6 +169,22 @@ if [ "${BRNET_TEST_HOOKS:-0}" = 1 ]; then
 	brnet restore >/dev/null || fail "restore after a killed replacement"
 	brnet check --id c1 >/dev/null || fail "check fails after restore finished a replacement"
 	expect_probe c1 tcp $UPSTREAM_ADDR 8080 open
+	# After a flush, with a container after it in the list whose policy is the killed one's
+	# new list: the batch must make that list for it (restore failed with ENOENT).
+	make_container kp
+	set +e
+	BRNET_KILL_STEP=policy "$BRNET" policy --id c1 --egress-allow 203.0.113.0/24 >/dev/null 2>&1
+	rc=$?
+	set -e
+	expect_eq "killed replacement" "$rc" "137"
+	brnet setup --netns /run/netns/kp --id kp --egress-allow 203.0.113.0/24 >/dev/null
+	nft flush ruleset
+	brnet restore >/dev/null || fail "restore after a flush, with a killed replacement"
+	brnet check --all >/dev/null || fail "check --all after that restore: $(brnet check --all 2>&1)"
+	expect_probe c1 tcp 203.0.113.1 8080 open
+	expect_probe c1 tcp $UPSTREAM_ADDR 8080 timeout
+	brnet policy --id c1 >/dev/null
+	brnet teardown --id kp >/dev/null
 	echo "ok: a killed replacement is finished by gc, and by restore"
 fi
 
