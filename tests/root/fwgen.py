@@ -11,7 +11,8 @@ the probe's). Its rules and those of three more chains (each jumps or goes only 
 one, so none loops) match on what brnet check knows of a container's new connection out of
 bridge brnet0, subnet 10.0.42.0/24, to UPLINK (so each is judged to apply or not), or on what
 it does not know but the probe (TCP to port 8000, mark 0, from 10.0.42.2) does not have (so
-each may apply, and the probe is among the rest); in nft, some decide by a verdict map of
+each may apply, and the probe is among the rest; a connection to a published port from the
+uplink, to 10.0.42.2:80 after DNAT, is among the rest too); in nft, some decide by a verdict map of
 interfaces or conntrack states. With "exact" and "legacy", a rule that may apply only
 accepts, drops or jumps, so check's answer is never unknown; with "forks" it may also return
 or go to a chain, and the answer is unknown where the ways end apart.

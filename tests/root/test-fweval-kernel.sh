@@ -7,14 +7,17 @@
 # apply catches, which is what check judges: when check does not name "what its containers
 # send past this host", the probe must get through; when the rulesets take no way that check
 # cannot follow (no return or goto that may be taken), when it names it, the probe must not.
+# A connection to a published port from the uplink is judged the first way too.
 . "$(dirname "$0")/lib.sh"
 
 make_upstream
 ip route add default via "$UPSTREAM_ADDR"
 make_container c1
-brnet setup --netns /run/netns/c1 --id c1 >/dev/null
+brnet setup --netns /run/netns/c1 --id c1 -p 8080:80 >/dev/null
 serve upstream tcp:8000
+serve c1 tcp:80
 expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 open
+expect_probe upstream tcp "$HOST_UPLINK_ADDR" 8080 open
 
 SEEDS=${FWEVAL_SEEDS:-25}
 declare -A seen
@@ -39,6 +42,14 @@ for mode in exact forks legacy; do
 			fail "seed $seed ($mode): check names the connection out, the kernel lets it through: $(cat "$TMPDIR/rules")"
 		fi
 		seen[$mode-$named-$got]=$((${seen[$mode-$named-$got]:-0} + 1))
+		# The published port, from the uplink: a rule that applies to what goes out may
+		# only maybe apply to what comes in (its source), so one way only.
+		case "$out" in *"$where"*"connections to its published ports from other hosts"*) named=yes ;; *) named=no ;; esac
+		got=$(probe upstream tcp "$HOST_UPLINK_ADDR" 8080)
+		if [ $named = no ] && [ "$got" != open ]; then
+			fail "seed $seed ($mode): check sees the published port's connection accepted, the kernel says $got: $(cat "$TMPDIR/rules")"
+		fi
+		seen[in-$named-$got]=$((${seen[in-$named-$got]:-0} + 1))
 		if [ $mode = legacy ]; then
 			iptables-legacy -P FORWARD ACCEPT
 			iptables-legacy -F
@@ -50,7 +61,7 @@ for mode in exact forks legacy; do
 done
 for k in "${!seen[@]}"; do echo "  $k: ${seen[$k]}"; done | sort
 # Both answers were met in each mode, or the rulesets tested little.
-for k in exact-no-open exact-yes-timeout forks-no-open legacy-no-open legacy-yes-timeout; do
+for k in exact-no-open exact-yes-timeout forks-no-open legacy-no-open legacy-yes-timeout in-no-open in-yes-timeout; do
 	[ "${seen[$k]:-0}" -gt 0 ] || fail "no seed gave $k"
 done
 echo "ok: $((3 * SEEDS)) random rulesets (nft, iptables-legacy), check agrees with the kernel"
