@@ -382,6 +382,85 @@ static void test_addresses(void **state)
 	free(t);
 }
 
+static struct nftnl_expr *range(uint32_t op, const char *from, const char *to)
+{
+	struct nftnl_expr *e = expr("range");
+	struct in_addr a, b;
+
+	assert_int_equal(inet_pton(AF_INET, from, &a), 1);
+	assert_int_equal(inet_pton(AF_INET, to, &b), 1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_RANGE_FROM_DATA, &a, 4);
+	nftnl_expr_set(e, NFTNL_EXPR_RANGE_TO_DATA, &b, 4);
+	return e;
+}
+
+/* Ranges (ip saddr 10.0.42.0-10.0.42.255, which nft writes as two ordered compares, or != as a
+ * range): judged where what is known of the address puts it inside or outside, else they may
+ * apply. */
+static void test_ranges(void **state)
+{
+	static const struct {
+		uint32_t op;
+		const char *from, *to;
+		enum fw_verdict want; /* of an accept, the policy dropping */
+	} cases[] = {
+		{ NFT_RANGE_EQ, "10.0.42.0", "10.0.42.255", FW_ACCEPT },
+		{ NFT_RANGE_EQ, "10.0.0.0", "10.255.255.255", FW_ACCEPT },
+		{ NFT_RANGE_EQ, "10.0.43.0", "10.0.43.255", FW_DROP },
+		{ NFT_RANGE_EQ, "10.0.41.0", "10.0.41.255", FW_DROP },
+		{ NFT_RANGE_EQ, "10.0.42.10", "10.0.42.20", FW_DROP }, /* some: passed over */
+		{ NFT_RANGE_NEQ, "10.0.43.0", "10.0.43.255", FW_ACCEPT },
+		{ NFT_RANGE_NEQ, "10.0.42.0", "10.0.42.255", FW_DROP },
+		{ NFT_RANGE_NEQ, "10.0.42.10", "10.0.42.20", FW_DROP },
+	};
+	struct fw_packet p = out_packet();
+	struct table *t;
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		t = table_new();
+		R(t, "FORWARD", saddr(), range(cases[i].op, cases[i].from, cases[i].to),
+		  verdict(NF_ACCEPT, NULL));
+		assert_int_equal(eval(t, NF_DROP, &p), cases[i].want);
+		free(t);
+	}
+
+	/* the same as nft writes ip saddr A-B: two ordered compares */
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct in_addr a, b;
+
+		if (cases[i].op != NFT_RANGE_EQ)
+			continue;
+		assert_int_equal(inet_pton(AF_INET, cases[i].from, &a), 1);
+		assert_int_equal(inet_pton(AF_INET, cases[i].to, &b), 1);
+		t = table_new();
+		R(t, "FORWARD", saddr(), cmp(NFT_CMP_GTE, &a, 4), cmp(NFT_CMP_LTE, &b, 4),
+		  verdict(NF_ACCEPT, NULL));
+		assert_int_equal(eval(t, NF_DROP, &p), cases[i].want);
+		free(t);
+	}
+	t = table_new();
+	R(t, "FORWARD", saddr(), cmp(NFT_CMP_LT, &(struct in_addr){ htonl(0x0a002b00) }, 4),
+	  verdict(NF_ACCEPT, NULL));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT); /* below 10.0.43.0 */
+	R(t, "FORWARD", saddr(), cmp(NFT_CMP_GT, &(struct in_addr){ htonl(0x0a002a00) }, 4),
+	  verdict(NF_ACCEPT, NULL));
+	t->rules[0] = t->rules[1];
+	t->n = 1;
+	assert_int_equal(eval(t, NF_DROP, &p), FW_DROP); /* above 10.0.42.0: some */
+	free(t);
+
+	/* what byteorder gives is not known; flow add @ft neither matches nor decides */
+	t = table_new();
+	R(t, "FORWARD", saddr(), expr("byteorder"), range(NFT_RANGE_EQ, "10.0.42.0", "10.0.42.255"),
+	  verdict(NF_ACCEPT, NULL));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_DROP);
+	R(t, "FORWARD", expr("flow_offload"), verdict(NF_ACCEPT, NULL));
+	assert_int_equal(eval(t, NF_DROP, &p), FW_ACCEPT);
+	free(t);
+}
+
 /* What is not followed makes a rule one that may apply; what may end the packet, unknown. */
 static void test_not_followed(void **state)
 {
@@ -736,10 +815,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policy_and_names), cmocka_unit_test(test_jumps),
 		cmocka_unit_test(test_conntrack),	 cmocka_unit_test(test_addresses),
-		cmocka_unit_test(test_not_followed),	 cmocka_unit_test(test_verdict_map),
-		cmocka_unit_test(test_may_apply),	 cmocka_unit_test(test_firewalld_dump),
-		cmocka_unit_test(test_malformed),	 cmocka_unit_test(test_large_table),
-		cmocka_unit_test(test_chain_starts),
+		cmocka_unit_test(test_ranges),		 cmocka_unit_test(test_not_followed),
+		cmocka_unit_test(test_verdict_map),	 cmocka_unit_test(test_may_apply),
+		cmocka_unit_test(test_firewalld_dump),	 cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_large_table),	 cmocka_unit_test(test_chain_starts),
 	};
 
 	return cmocka_run_group_tests_name("fweval", tests, NULL, NULL);

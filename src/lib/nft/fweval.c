@@ -281,9 +281,35 @@ static int expr_bitwise(const struct nlattr *data, struct regs *r)
 	return 0;
 }
 
+/* The least and the most len bytes of a register at off can be, read as a big-endian number
+ * (as the kernel's memcmp() compares them): the unknown bits all 0, then all 1. */
+static void reg_bounds(const struct regs *r, int off, uint32_t len, uint8_t *lo, uint8_t *hi)
+{
+	for (uint32_t i = 0; i < len; i++) {
+		lo[i] = r->v[off + i] & r->k[off + i];
+		hi[i] = r->v[off + i] | (uint8_t)~r->k[off + i];
+	}
+}
+
+/* Whether memcmp()'s answer d satisfies the ordered comparison op. */
+static int ordered(uint32_t op, int d)
+{
+	switch (op) {
+	case NFT_CMP_LT:
+		return d < 0;
+	case NFT_CMP_LTE:
+		return d <= 0;
+	case NFT_CMP_GT:
+		return d > 0;
+	default: /* NFT_CMP_GTE */
+		return d >= 0;
+	}
+}
+
 static int expr_cmp(const struct nlattr *data, const struct regs *r, enum match *m)
 {
 	const struct nlattr *tb[NFTA_CMP_MAX + 1] = { 0 };
+	uint8_t lo[NFT_DATA_VALUE_MAXLEN], hi[NFT_DATA_VALUE_MAXLEN];
 	const uint8_t *d;
 	uint32_t op, len;
 	bool known = true, differ = false;
@@ -313,30 +339,55 @@ static int expr_cmp(const struct nlattr *data, const struct regs *r, enum match 
 			*m = M_MAYBE;
 		return 0;
 	}
-	if (!known) {
-		if (*m == M_YES)
-			*m = M_MAYBE;
-		return 0;
-	}
-	c = memcmp(r->v + off, d, len);
-	switch (op) {
-	case NFT_CMP_LT:
-		c = c < 0;
-		break;
-	case NFT_CMP_LTE:
-		c = c <= 0;
-		break;
-	case NFT_CMP_GT:
-		c = c > 0;
-		break;
-	case NFT_CMP_GTE:
-		c = c >= 0;
-		break;
-	default:
+	/* Ordered (nft writes ip saddr 10.0.0.0-10.0.42.255 as gte and lte): the comparison is
+	 * monotone, so the least and the most the register can be tell it, when they agree. */
+	if ((op != NFT_CMP_LT && op != NFT_CMP_LTE && op != NFT_CMP_GT && op != NFT_CMP_GTE) ||
+	    len > sizeof(lo))
 		return -EBADMSG;
-	}
-	if (!c)
+	reg_bounds(r, off, len, lo, hi);
+	c = ordered(op, memcmp(lo, d, len)) + ordered(op, memcmp(hi, d, len));
+	if (c == 0)
 		*m = M_NO;
+	else if (c == 1 && *m == M_YES)
+		*m = M_MAYBE;
+	return 0;
+}
+
+/* tcp dport 1024-65535, ip saddr 10.0.0.1-10.0.0.99: the register, read as a big-endian
+ * number as the kernel's memcmp() does, between two values. The least and the most it can be
+ * (its unknown bits all 0, then all 1) tell, when both are on one side of a bound. */
+static int expr_range(const struct nlattr *data, const struct regs *r, enum match *m)
+{
+	const struct nlattr *tb[NFTA_RANGE_MAX + 1] = { 0 };
+	uint8_t lo[NFT_DATA_VALUE_MAXLEN], hi[NFT_DATA_VALUE_MAXLEN];
+	const uint8_t *from, *to;
+	uint32_t op, len, to_len;
+	enum match in;
+	int off;
+
+	if (!data || nft_nest_attrs(data, tb, NFTA_RANGE_MAX) < 0 ||
+	    !attr_u32(tb[NFTA_RANGE_OP], &op) || (op != NFT_RANGE_EQ && op != NFT_RANGE_NEQ))
+		return -EBADMSG;
+	from = data_value(tb[NFTA_RANGE_FROM_DATA], &len);
+	to = data_value(tb[NFTA_RANGE_TO_DATA], &to_len);
+	if (!from || !to || to_len != len || len > sizeof(lo))
+		return -EBADMSG;
+	off = reg_off(tb[NFTA_RANGE_SREG], len);
+	if (off < 0)
+		return -EBADMSG;
+	reg_bounds(r, off, len, lo, hi);
+	if (memcmp(hi, from, len) < 0 || memcmp(lo, to, len) > 0)
+		in = M_NO;
+	else if (memcmp(lo, from, len) >= 0 && memcmp(hi, to, len) <= 0)
+		in = M_YES;
+	else
+		in = M_MAYBE;
+	if (op == NFT_RANGE_NEQ && in != M_MAYBE)
+		in = in == M_YES ? M_NO : M_YES;
+	if (in == M_NO)
+		*m = M_NO;
+	else if (in == M_MAYBE && *m == M_YES)
+		*m = M_MAYBE;
 	return 0;
 }
 
@@ -503,7 +554,8 @@ static bool expr_loads(const char *name)
 static bool expr_passes(const char *name)
 {
 	return strcmp(name, "counter") == 0 || strcmp(name, "log") == 0 ||
-	       strcmp(name, "notrack") == 0 || strcmp(name, "last") == 0;
+	       strcmp(name, "notrack") == 0 || strcmp(name, "last") == 0 ||
+	       strcmp(name, "flow_offload") == 0; /* flow add @ft: the connection, offloaded */
 }
 
 /* How one rule applies to the packet, and what it does then. */
@@ -533,7 +585,13 @@ static int eval_rule(const struct eval *e, const struct nlattr *exprs, struct ru
 			ret = expr_bitwise(data, &r);
 		else if (strcmp(name, "cmp") == 0)
 			ret = expr_cmp(data, &r, &out->m);
-		else if (strcmp(name, "lookup") == 0)
+		else if (strcmp(name, "range") == 0)
+			ret = expr_range(data, &r, &out->m);
+		else if (strcmp(name, "byteorder") == 0) {
+			/* it converts what a register holds, and cannot fail: not followed */
+			memset(r.k, 0, sizeof(r.k));
+			ret = 0;
+		} else if (strcmp(name, "lookup") == 0)
 			ret = expr_lookup(e, data, &r, out);
 		else if (strcmp(name, "immediate") == 0)
 			ret = expr_immediate(data, &r, out);
