@@ -69,6 +69,17 @@ make_upstream() {
 	ip -n upstream link set lo up
 }
 
+# The host's route out through upstream, which what containers send past the host is judged
+# to take, and container c1 publishing 8080:80; servers on upstream's tcp:8000 and c1's tcp:80.
+make_uplink_publisher() {
+	make_upstream
+	ip route add default via "$UPSTREAM_ADDR"
+	make_container c1
+	brnet setup --netns /run/netns/c1 --id c1 -p 8080:80 >/dev/null
+	serve upstream tcp:8000
+	serve c1 tcp:80
+}
+
 # An empty network namespace for a container.
 make_container() {
 	ip netns add "$1"

@@ -10,12 +10,7 @@
 # A connection to a published port from the uplink is judged the first way too.
 . "$(dirname "$0")/lib.sh"
 
-make_upstream
-ip route add default via "$UPSTREAM_ADDR"
-make_container c1
-brnet setup --netns /run/netns/c1 --id c1 -p 8080:80 >/dev/null
-serve upstream tcp:8000
-serve c1 tcp:80
+make_uplink_publisher
 expect_probe c1 tcp "$UPSTREAM_ADDR" 8000 open
 expect_probe upstream tcp "$HOST_UPLINK_ADDR" 8080 open
 

@@ -9,13 +9,7 @@
 # names what is still dropped.
 . "$(dirname "$0")/lib.sh"
 
-make_upstream
-# The host's route out, which what the containers send past the host is judged to take.
-ip route add default via "$UPSTREAM_ADDR"
-make_container c1
-brnet setup --netns /run/netns/c1 --id c1 -p 8080:80 >/dev/null
-serve upstream tcp:8000
-serve c1 tcp:80
+make_uplink_publisher
 
 check_out() { # prints stdout, then the stderr lines, of brnet check --id c1; fails on exit != 0
 	brnet check --id c1 "$@" 2>"$TMPDIR/check.err" || fail "check failed: $(cat "$TMPDIR/check.err")"
