@@ -2,9 +2,9 @@
 /*
  * brnet_gc(): repair after kills and vanished containers. Each attachment is examined under
  * its own lock, taken without waiting: one that a setup or teardown is working on is skipped,
- * so gc is safe to run at any time. An interrupted `brnet policy` is carried out. Leftovers that no
- * record owns (leases, host veths on our bridges, map elements pointing into our subnets) are
- * removed last.
+ * so gc is safe to run at any time. An interrupted `brnet policy` is carried out. Leftovers
+ * that no record owns (leases, host veths on our bridges, map elements pointing into our
+ * subnets) are removed last.
  */
 #include <dirent.h>
 #include <errno.h>

@@ -3,9 +3,10 @@
  * brnet_restore(): after `nft flush ruleset`, a firewall reload or a deleted bridge, put the
  * shared objects back as the records describe them: each network's bridge (with its gateway)
  * and the host ends of its live attachments on it; then, in one transaction, every network's
- * missing rules and every active attachment's published ports. Rules are added only when
- * missing and elements without NLM_F_EXCL, so running it on an intact system changes nothing.
- * A policy whose `brnet policy` a kill interrupted is then put in place of the old one's.
+ * missing rules and every active attachment's published ports, anti-spoofing elements and
+ * egress policy. Rules are added only when missing and elements without NLM_F_EXCL, so running
+ * it on an intact system changes nothing. A policy whose `brnet policy` a kill interrupted is
+ * left out of that transaction, and then put in place of the old one's.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -18,8 +18,13 @@ PEER="$HERE/peer.py"
 UPSTREAM_ADDR=198.51.100.1
 HOST_UPLINK_ADDR=198.51.100.2
 
+# must_work: whether this run may not skip (CI=true, as .ci/run sets, or BRNET_MUST_WORK).
+must_work() {
+	[ "${CI:-}" = true ] || [ -n "${BRNET_MUST_WORK:-}" ]
+}
+
 skip() {
-	if [ "${CI:-}" = true ] || [ -n "${BRNET_MUST_WORK:-}" ]; then
+	if must_work; then
 		echo "FAIL: cannot run here, and this run must not skip: $*"
 		exit 1
 	fi
