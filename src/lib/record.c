@@ -655,11 +655,27 @@ int record_allow_file_named(int dirfd, const char *name)
 	return a.has_allow_file && memcmp(a.allow_file, digest, sizeof(digest)) == 0;
 }
 
-int record_lock(int dirfd, const char *id, const char *ifname, bool wait)
+static uint64_t record_lock_key(const char *id, const char *ifname)
 {
 	char name[RECORD_NAME_MAX];
 
 	snprintf(name, sizeof(name), "%s@%s", id, ifname);
-	return lock_file_byte(dirfd, RECORD_LOCK_FILE, fnv1a64(FNV1A64_INIT, name, strlen(name)),
-			      wait);
+	return fnv1a64(FNV1A64_INIT, name, strlen(name));
+}
+
+int record_lock(int dirfd, const char *id, const char *ifname, bool wait)
+{
+	return lock_file_byte(dirfd, RECORD_LOCK_FILE, record_lock_key(id, ifname), wait);
+}
+
+int record_locks_open(int dirfd)
+{
+	int fd = openat(dirfd, RECORD_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int record_lock_on(int fd, const char *id, const char *ifname)
+{
+	return lock_fd_byte(fd, record_lock_key(id, ifname), false);
 }

@@ -112,6 +112,12 @@ void record_file_name(const char *id, const char *ifname, char ret[static RECORD
  * touches an attachment that an operation is working on. With wait false, -EBUSY when it is
  * held. Returns the fd: closing it releases the lock. */
 int record_lock(int dirfd, const char *id, const char *ifname, bool wait);
+/* For one holder of many attachments' locks (restore): the lock file, opened; closing it
+ * releases every lock taken on it. */
+int record_locks_open(int dirfd);
+/* The attachment's lock on fd from record_locks_open(), without waiting: 0, or -EBUSY when an
+ * operation holds it. (A second descriptor of the same process conflicts like anyone's.) */
+int record_lock_on(int fd, const char *id, const char *ifname);
 
 /* Frees what a owns (its egress policy), not a itself. */
 void attachment_done(struct brnet_attachment *a);

@@ -7,11 +7,16 @@
  * egress policy. Rules are added only when missing and elements without NLM_F_EXCL, so running
  * it on an intact system changes nothing. A policy whose `brnet policy` a kill interrupted is
  * left out of that transaction, and then put in place of the old one's.
+ *
+ * It runs beside setups and teardowns (`brnet restore --follow` starts it whenever the tables
+ * lose something), so it holds the locks of what it reads until its transaction is in: every
+ * network's, and each attachment's it puts back.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/attach.h"
 #include "lib/config/config.h"
@@ -29,16 +34,35 @@
 struct net_list {
 	brnet_ctx *ctx;
 	struct nl_sock *rtnl;
-	struct network *v; /* closed: kept for what the rules are made of */
+	struct network *v; /* each holds its lock (lockfd) until the restore is done */
 	size_t n, cap;
 	struct brnet_error *err;
 };
 
-/* Each recorded network's links made again (bridge, gateway); the rules come after, in the
- * one batch. */
-static int collect_network(const char *bridge, void *userdata)
+struct names {
+	char (*v)[IFNAMSIZ];
+	size_t n, cap;
+};
+
+static int add_name(const char *bridge, void *userdata)
 {
-	struct net_list *l = userdata;
+	struct names *l = userdata;
+
+	if (ARRAY_RESERVE(l->v, l->cap, l->n) < 0)
+		return -ENOMEM;
+	snprintf(l->v[l->n++], IFNAMSIZ, "%s", bridge);
+	return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* A recorded network's links made again (bridge, gateway), its lock kept; the rules come
+ * after, in the one batch. */
+static int collect_network(struct net_list *l, const char *bridge)
+{
 	_cleanup_(network_closep) struct network net = { .dirfd = -EBADF, .lockfd = -EBADF };
 	int r;
 
@@ -50,20 +74,35 @@ static int collect_network(const char *bridge, void *userdata)
 	if (ARRAY_RESERVE(l->v, l->cap, l->n) < 0)
 		return -ENOMEM;
 	l->v[l->n] = net;
-	l->v[l->n].dirfd = l->v[l->n].lockfd = -EBADF;
+	l->v[l->n].dirfd = -EBADF;
+	net.lockfd = -EBADF; /* the list's now */
 	l->n++;
 	return 0;
 }
 
-/* The recorded networks (network.json under networks/). */
+static void networks_free(struct network *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		network_unlock(&v[i]);
+	free(v);
+}
+
+/* The recorded networks (network.json under networks/), each locked: in the order of their
+ * names, so that two restores never wait for each other. */
 static int list_networks(brnet_ctx *ctx, struct nl_sock *rtnl, struct network **ret, size_t *ret_n,
 			 struct brnet_error *err)
 {
 	struct net_list l = { .ctx = ctx, .rtnl = rtnl, .err = err };
-	int r = network_foreach(ctx, collect_network, &l, err);
+	struct names names = { 0 };
+	int r = network_foreach(ctx, add_name, &names, err);
 
+	if (r >= 0 && names.n > 1)
+		qsort(names.v, names.n, sizeof(names.v[0]), cmp_name);
+	for (size_t i = 0; r >= 0 && i < names.n; i++)
+		r = collect_network(&l, names.v[i]);
+	free(names.v);
 	if (r < 0) {
-		free(l.v);
+		networks_free(l.v, l.n);
 		return r;
 	}
 	*ret = l.v;
@@ -125,34 +164,85 @@ static int policies_finish(brnet_ctx *ctx, brnet_attachment *const *list, size_t
 	return 0;
 }
 
-int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
+/* The active attachments of list, each locked on locks and read again under its lock: one
+ * that an operation holds is counted in *busy and left out (the operation puts in or takes
+ * out its own elements; a restore running alongside would put back those of an attachment
+ * whose teardown had just taken them out). */
+static int hold_active(brnet_ctx *ctx, int locks, brnet_attachment *const *list, size_t n,
+		       brnet_attachment **held, size_t *ret_n, unsigned *busy,
+		       struct brnet_error *err)
+{
+	size_t m = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		if (list[i]->state != ATTACH_ACTIVE)
+			continue;
+		r = record_lock_on(locks, list[i]->id, list[i]->ifname);
+		if (r == -EBUSY) {
+			(*busy)++;
+			r = 0;
+			continue;
+		}
+		if (r < 0) {
+			r = brnet_err(err, r, "cannot lock attachment %s/%s: %s", list[i]->id,
+				      list[i]->ifname, strerror(-r));
+			break;
+		}
+		r = brnet_attachment_load(ctx, list[i]->id, list[i]->ifname, &held[m], err);
+		if (r == -ENOENT) {
+			if (err)
+				*err = (struct brnet_error){ 0 }; /* torn down since */
+			r = 0;
+		} else if (r >= 0 && held[m]->state != ATTACH_ACTIVE) {
+			brnet_attachment_free(held[m]);
+			held[m] = NULL;
+		} else if (r >= 0) {
+			m++;
+		}
+	}
+	*ret_n = m;
+	return r;
+}
+
+/* One pass. Every network's lock is held throughout, so that no setup adds a rule beside
+ * this one and no network being removed has its rules put back after it went. */
+static int restore_once(brnet_ctx *ctx, unsigned *busy, struct brnet_error *err)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL, *rtnl = NULL;
-	_cleanup_(freep) struct network *nets = NULL;
+	_cleanup_(closep) int locks = -EBADF;
 	_cleanup_(freep) char *buf = NULL;
-	brnet_attachment **list = NULL;
+	struct network *nets = NULL;
+	brnet_attachment **list = NULL, **held = NULL;
 	struct nft_egress_list *lists = NULL;
-	size_t n_nets = 0, n = 0, size;
+	size_t n_nets = 0, n_list = 0, n = 0, size;
 	unsigned globals_missing = 0;
 	struct nft_batch b;
 	int r;
 
-	if (!ctx)
-		return -EINVAL;
+	*busy = 0;
 	r = nl_sock_open(NETLINK_ROUTE, -1, &rtnl);
 	if (r < 0)
 		return brnet_err(err, r, "cannot open rtnetlink socket: %s", strerror(-r));
 	r = list_networks(ctx, rtnl, &nets, &n_nets, err);
-	if (r >= 0)
-		r = brnet_list(ctx, &list, &n, err);
 	if (r < 0)
 		return r;
+	r = brnet_list(ctx, &list, &n_list, err);
+	if (r >= 0) {
+		r = locks = record_locks_open(ctx->attachments_dirfd);
+		if (r < 0)
+			r = brnet_err(err, r, "cannot open the attachments' lock file: %s",
+				      strerror(-r));
+	}
+	if (r >= 0) {
+		held = calloc(n_list ? n_list : 1, sizeof(brnet_attachment *));
+		r = held ? hold_active(ctx, locks, list, n_list, held, &n, busy, err) : -ENOMEM;
+	}
 	for (size_t i = 0; i < n && r >= 0; i++)
-		if (list[i]->state == ATTACH_ACTIVE)
-			r = reattach(rtnl, list[i], nets, n_nets, err);
+		r = reattach(rtnl, held[i], nets, n_nets, err);
 	if (r < 0) {
-		brnet_attachment_list_free(list, n);
-		return brnet_err_prefix(err, r, "cannot put host veths back on their bridge");
+		r = brnet_err_prefix(err, r, "cannot put host veths back on their bridge");
+		goto out;
 	}
 	/* A bridge made again lost its own br_netfilter switch, which a policy may need: once
 	 * per network with a policed container. */
@@ -160,28 +250,28 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 		bool policed = false;
 
 		for (size_t i = 0; i < n && !policed; i++)
-			policed = list[i]->state == ATTACH_ACTIVE && list[i]->egress.on &&
-				  strcmp(list[i]->bridge, nets[j].bridge) == 0;
+			policed = held[i]->egress.on &&
+				  strcmp(held[i]->bridge, nets[j].bridge) == 0;
 		if (policed)
 			r = network_bridged_filtering(nets[j].bridge, true, err);
 	}
 	if (r < 0) {
-		brnet_attachment_list_free(list, n);
-		return brnet_err_prefix(err, r, "cannot restore the egress policies");
+		r = brnet_err_prefix(err, r, "cannot restore the egress policies");
+		goto out;
 	}
 	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
 	if (r < 0) {
-		brnet_attachment_list_free(list, n);
-		return brnet_err(err, r, "cannot open nf_tables netlink socket: %s", strerror(-r));
+		r = brnet_err(err, r, "cannot open nf_tables netlink socket: %s", strerror(-r));
+		goto out;
 	}
 	size = 4 * (size_t)NFT_MSG_ROOM + n_nets * (_NFT_RULE_MAX + 8) * (size_t)NFT_MSG_ROOM;
 	size += (_NFT_GUARD_RULE_MAX + 8) * (size_t)NFT_MSG_ROOM;
 	for (size_t i = 0; i < n; i++)
-		size += attach_elements_room(list[i]);
+		size += attach_elements_room(held[i]);
 	buf = malloc(size);
 	if (!buf) {
-		brnet_attachment_list_free(list, n);
-		return -ENOMEM;
+		r = -ENOMEM;
+		goto out;
 	}
 	nft_batch_init(&b, buf, size);
 	nft_batch_begin(&b);
@@ -210,17 +300,15 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 	if (!lists)
 		r = -ENOMEM;
 	for (size_t i = 0; i < n && r >= 0; i++) {
-		bool pending = list[i]->journal & (1u << STEP_POLICY);
+		bool pending = held[i]->journal & (1u << STEP_POLICY);
 		uint8_t mac[6];
 
-		if (list[i]->state != ATTACH_ACTIVE)
-			continue;
 		/* Each allowlist once: the kernel's, or the first container's to use it. A policy
 		 * whose replacement was interrupted is left to policies_finish(): the kernel may
 		 * hold the old one's elements, which adding would not take away; its list, left
 		 * zeroed, is none that this batch makes for the containers after it. */
 		if (!pending) {
-			nft_egress_list_init(&lists[i], &list[i]->egress);
+			nft_egress_list_init(&lists[i], &held[i]->egress);
 			for (size_t j = 0; j < i && lists[i].chain[0] && !lists[i].exists; j++)
 				lists[i].exists = strcmp(lists[j].chain, lists[i].chain) == 0;
 			if (!lists[i].exists)
@@ -229,21 +317,52 @@ int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
 		/* A record whose MAC does not parse gets its other elements back, not these. */
 		if (r >= 0)
 			r = attach_batch_elements(
-				&b, list[i], pending ? NULL : &lists[i],
-				config_parse_mac(list[i]->mac, mac, NULL) >= 0 ? mac : NULL, false);
+				&b, held[i], pending ? NULL : &lists[i],
+				config_parse_mac(held[i]->mac, mac, NULL) >= 0 ? mac : NULL, false);
 	}
 	free(lists);
 	if (r >= 0)
 		r = nft_batch_end(&b);
 	if (r < 0) {
-		brnet_attachment_list_free(list, n);
-		return brnet_err(err, -r, "cannot build the restore transaction: %s", strerror(-r));
+		r = brnet_err(err, -r, "cannot build the restore transaction: %s", strerror(-r));
+		goto out;
 	}
 	r = nl_sock_transact(nft, buf, b.len, NULL, NULL, err);
-	if (r >= 0)
-		r = policies_finish(ctx, list, n, err);
-	brnet_attachment_list_free(list, n);
+	if (r < 0) {
+		r = brnet_err_prefix(err, r, "nf_tables: cannot restore table inet " NFT_TABLE);
+		goto out;
+	}
+	/* Its own locks for what is left: let go of ours first. */
+	closep(&locks);
+	locks = -EBADF;
+	r = policies_finish(ctx, list, n_list, err);
 	if (r < 0)
-		return brnet_err_prefix(err, r, "nf_tables: cannot restore table inet " NFT_TABLE);
-	return (int)n_nets;
+		r = brnet_err_prefix(err, r, "nf_tables: cannot restore table inet " NFT_TABLE);
+	else
+		r = (int)n_nets;
+out:
+	brnet_attachment_list_free(held, n);
+	brnet_attachment_list_free(list, n_list);
+	networks_free(nets, n_nets);
+	return r;
+}
+
+/* An attachment an operation holds is left to it for a moment, then the whole restore runs
+ * again (it changes nothing that is in place): for a second at most. */
+#define RESTORE_TRIES 20
+#define RESTORE_RETRY_NS (50L * 1000 * 1000)
+
+int brnet_restore(brnet_ctx *ctx, struct brnet_error *err)
+{
+	unsigned busy;
+	int r;
+
+	if (!ctx)
+		return -EINVAL;
+	for (unsigned tries = 1;; tries++) {
+		r = restore_once(ctx, &busy, err);
+		if (r < 0 || busy == 0 || tries == RESTORE_TRIES)
+			return r;
+		(void)nanosleep(&(struct timespec){ .tv_nsec = RESTORE_RETRY_NS }, NULL);
+	}
 }

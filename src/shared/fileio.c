@@ -234,9 +234,14 @@ int lock_file_byte(int dirfd, const char *name, uint64_t key, bool wait)
 	fd = openat(dirfd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
-	/* Any 62 bits of the key: a byte offset well inside what a lock can reach. */
-	r = lock_fd(fd, (off_t)(key >> 2), 1, wait);
+	r = lock_fd_byte(fd, key, wait);
 	if (r < 0)
 		return r;
 	return TAKE_FD(fd);
+}
+
+int lock_fd_byte(int fd, uint64_t key, bool wait)
+{
+	/* Any 62 bits of the key: a byte offset well inside what a lock can reach. */
+	return lock_fd(fd, (off_t)(key >> 2), 1, wait);
 }

@@ -41,3 +41,6 @@ int lock_file(int dirfd, const char *name, bool wait);
  * share a lock, which only makes their holders wait for each other. Returns the fd; -EBUSY
  * with wait false when the byte is held. */
 int lock_file_byte(int dirfd, const char *name, uint64_t key, bool wait);
+/* The same byte's lock on fd, a descriptor of that file: one descriptor holds many such locks
+ * (they are the open file description's), all released by its last close. 0 or -EBUSY. */
+int lock_fd_byte(int fd, uint64_t key, bool wait);
