@@ -31,6 +31,8 @@ int step_hook(const char *name, struct brnet_error *err)
 	nth++;
 	if (step_matches(getenv("BRNET_KILL_STEP"), name, nth))
 		raise(SIGKILL);
+	if (step_matches(getenv("BRNET_PAUSE_STEP"), name, nth))
+		raise(SIGSTOP);
 	if (step_matches(getenv("BRNET_FAIL_STEP"), name, nth))
 		return brnet_err(err, EIO, "injected failure at step %s", name);
 #else

@@ -21,6 +21,7 @@
 #include "lib/attach.h"
 #include "lib/config/config.h"
 #include "lib/ctx.h"
+#include "lib/hooks.h"
 #include "lib/network.h"
 #include "lib/nft/batch.h"
 #include "lib/nft/egress.h"
@@ -327,7 +328,9 @@ static int restore_once(brnet_ctx *ctx, unsigned *busy, struct brnet_error *err)
 		r = brnet_err(err, -r, "cannot build the restore transaction: %s", strerror(-r));
 		goto out;
 	}
-	r = nl_sock_transact(nft, buf, b.len, NULL, NULL, err);
+	r = step_hook("restore-commit", err);
+	if (r >= 0)
+		r = nl_sock_transact(nft, buf, b.len, NULL, NULL, err);
 	if (r < 0) {
 		r = brnet_err_prefix(err, r, "nf_tables: cannot restore table inet " NFT_TABLE);
 		goto out;

@@ -66,4 +66,30 @@ ip netns exec c5 ping -c1 -W2 -s 900 10.0.42.1 >/dev/null || fail "c5 (MTU 1000)
 listen c1 tcp 0.0.0.0 80
 connect c1 tcp $HOST_UPLINK_ADDR 8080 >/dev/null || fail "hairpin after the bridge was restored"
 echo "ok: bridge, gateway and ports restored"
+
+# A teardown while a restore has read the records and not yet sent its transaction: the
+# teardown waits for the restore's lock on the attachment. (Before, it went ahead, and the
+# restore then put back its elements: a port published by an attachment that was gone, until
+# gc.)
+if [ "${BRNET_TEST_HOOKS:-0}" = 1 ]; then
+	make_container c6
+	brnet setup --netns /run/netns/c6 --id c6 -p 8086:80 >/dev/null
+	nft flush ruleset
+	BRNET_PAUSE_STEP=restore-commit "$BRNET" restore >/dev/null &
+	restore_pid=$!
+	for _ in $(seq 100); do
+		[ "$(cut -d' ' -f3 "/proc/$restore_pid/stat")" = T ] && break
+		sleep 0.05
+	done
+	"$BRNET" teardown --id c6 >/dev/null &
+	teardown_pid=$!
+	sleep 0.3
+	kill -CONT "$restore_pid"
+	wait "$restore_pid" || fail "the paused restore failed"
+	wait "$teardown_pid" || fail "the teardown beside the restore failed"
+	if nft list ruleset | grep -q '"c6/eth0"'; then fail "the restore put back c6's elements"; fi
+	expect_eq "gc finds nothing after a teardown beside a restore" "$(brnet gc --dry-run)" \
+		"nothing to do"
+	brnet check --all >/dev/null || fail "check after the restore: $(brnet check --all)"
+fi
 echo PASS
