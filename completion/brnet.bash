@@ -21,7 +21,7 @@ _brnet_options() {
 	events) echo "--json --follow --timeout= --count=" ;;
 	ls) echo "--networks --network= --json" ;;
 	gc) echo "--dry-run --json" ;;
-	restore) ;;
+	restore) echo "--follow" ;;
 	*) return ;;
 	esac
 	echo "--state-dir= --help"

@@ -18,6 +18,7 @@
 #include "lib/nft/hostfw.h"
 #include "lib/nft/nft.h"
 #include "lib/rtnl/rtnl.h"
+#include "lib/watch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -127,6 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct nft_fingerprint fp = { 0 };
 		struct nft_chain_ref ref;
 		char chain[NFT_CHAIN_NAME_MAX], comment[NFT_COMMENT_MAX];
+		char what[WATCH_WHAT_MAX], bridge[IFNAMSIZ];
 		const char *msg;
 		unsigned sum = 0;
 		uint32_t use;
@@ -144,6 +146,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    rule.src.family != AF_INET)
 			abort();
 		(void)nflog_parse(nlh, &pkt);
+		/* a notice it names is named in a string that ends */
+		if ((watch_nft_notice(nlh, what) != WATCH_NONE && !memchr(what, 0, sizeof(what))) ||
+		    (watch_link_notice(nlh, bridge, what) != WATCH_NONE &&
+		     !memchr(bridge, 0, sizeof(bridge))))
+			abort();
 		/* an entry it accepts has the four addresses a delete names */
 		if (ct_parse(nlh, &ct) == 1 &&
 		    (ct.orig.src.family != AF_INET || ct.orig.dst.family != AF_INET ||

@@ -238,6 +238,21 @@ int brnet_gc(brnet_ctx *ctx, bool dry_run, brnet_action_fn action, void *userdat
  * number of networks. */
 int brnet_restore(brnet_ctx *ctx, struct brnet_error *err);
 
+/* What brnet_restore_follow() did: networks as brnet_restore() returned it, or -errno with
+ * failed saying why; cause is what set it off ("start" for the first, "table inet brnet
+ * deleted", "bridge brnet0 deleted", ...). Return non-zero to stop. */
+typedef int (*brnet_restore_fn)(int networks, const char *cause, const struct brnet_error *failed,
+				void *userdata);
+/* brnet_restore() at once, then again whenever the kernel says that something it puts back was
+ * taken away: a table, chain, set or rule of brnet's tables deleted (`nft flush ruleset`, a
+ * firewall reload, `nft delete table`), or a recorded network's bridge. A restore that fails
+ * is reported and the next notice tries again. Runs until fn returns non-zero (0), or it
+ * cannot listen (-errno). Needs CAP_NET_ADMIN. While it runs, the kernel writes it a notice of
+ * every change to any nf_tables table, which costs the writers (a list of 10,000 CIDRs takes
+ * about twice as long to load). */
+int brnet_restore_follow(brnet_ctx *ctx, brnet_restore_fn fn, void *userdata,
+			 struct brnet_error *err);
+
 void brnet_attachment_free(brnet_attachment *a);
 const char *brnet_attachment_id(const brnet_attachment *a);
 const char *brnet_attachment_ifname(const brnet_attachment *a);

@@ -100,7 +100,7 @@ int cli_ctx(const struct cli_global *g, brnet_ctx **ret)
 int cli_parse_simple(const char *verb, unsigned takes, void (*help)(void), int argc, char **argv,
 		     struct cli_global *g, struct cli_opts *ret)
 {
-	enum { OPT_DRY_RUN = 1000, OPT_NETWORKS, OPT_NETWORK, OPT_ALL };
+	enum { OPT_DRY_RUN = 1000, OPT_NETWORKS, OPT_NETWORK, OPT_ALL, OPT_FOLLOW };
 	static const struct option options[] = {
 		{ "id", required_argument, NULL, OPT_ID },
 		{ "ifname", required_argument, NULL, OPT_IFNAME },
@@ -109,6 +109,7 @@ int cli_parse_simple(const char *verb, unsigned takes, void (*help)(void), int a
 		{ "networks", no_argument, NULL, OPT_NETWORKS },
 		{ "network", required_argument, NULL, OPT_NETWORK },
 		{ "all", no_argument, NULL, OPT_ALL },
+		{ "follow", no_argument, NULL, OPT_FOLLOW },
 		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -134,6 +135,8 @@ int cli_parse_simple(const char *verb, unsigned takes, void (*help)(void), int a
 			o.network = optarg;
 		else if (c == OPT_ALL && (takes & CLI_TAKES_ALL))
 			o.all = true;
+		else if (c == OPT_FOLLOW && (takes & CLI_TAKES_FOLLOW))
+			o.follow = true;
 		else if (c == OPT_STATE_DIR)
 			g->state_dir = optarg;
 		else if (c == 'h') {

@@ -120,12 +120,13 @@ enum {
 	CLI_TAKES_NETWORKS = 8,
 	CLI_TAKES_NETWORK = 16, /* --network BRIDGE, instead of --id */
 	CLI_TAKES_ALL = 32, /* --all, instead of --id */
+	CLI_TAKES_FOLLOW = 64, /* --follow */
 };
 struct cli_opts {
 	const char *id, *ifname; /* --id (required with CLI_TAKES_ID), --ifname (eth0) */
 	bool ifname_given; /* --ifname was given, not left to its default */
 	const char *network; /* --network */
-	bool json, dry_run, networks, all;
+	bool json, dry_run, networks, all, follow;
 };
 /* CLI_PROCEED, or the exit code (0 after --help). */
 int cli_parse_simple(const char *verb, unsigned takes, void (*help)(void), int argc, char **argv,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* brnet restore: put table inet brnet back after a flush or a firewall reload. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "shared/macro.h"
@@ -9,16 +10,41 @@ DEFINE_POINTER_CLEANUP(brnet_ctx, brnet_ctx_free)
 
 static void help(void)
 {
-	printf("Usage: brnet restore\n\n"
+	printf("Usage: brnet restore [--follow]\n\n"
 	       "Re-apply what the records describe: each network's bridge and gateway, the\n"
 	       "host ends of live attachments on it, and, in one nf_tables transaction, the\n"
 	       "rules missing from brnet's tables and every active attachment's published\n"
 	       "ports, anti-spoofing elements and egress policy (then the policy of an\n"
 	       "interrupted 'brnet policy'). Use it after 'nft flush ruleset' or a firewall\n"
-	       "reload (see docs/reliability.md for a systemd unit). Running it on an intact\n"
-	       "system changes nothing.\n\n"
+	       "reload. Running it on an intact system changes nothing; setups and teardowns\n"
+	       "may run beside it.\n\n"
+	       "  --follow           restore, then restore again whenever the kernel reports\n"
+	       "                     a table, chain, set or rule of brnet's tables deleted, or\n"
+	       "                     a network's bridge; a line per restore, until stopped\n"
+	       "                     (the brnet-restore.service unit runs this)\n"
 	       "  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n"
 	       "  -h, --help         show this help\n");
+}
+
+static void print_restored(int networks, const char *cause)
+{
+	printf("restored table inet brnet for %d network%s", networks, networks == 1 ? "" : "s");
+	if (cause)
+		printf(" (%s)", cause);
+	putchar('\n');
+}
+
+static int follow_fn(int networks, const char *cause, const struct brnet_error *failed,
+		     void *userdata)
+{
+	if (networks >= 0)
+		print_restored(networks, cause);
+	else
+		fprintf(stderr,
+			"brnet: failed to restore (%s): %s; trying again at the next notice\n",
+			cause, failed && failed->msg[0] ? failed->msg : strerror(-networks));
+	fflush(stdout);
+	return 0;
 }
 
 int verb_restore(const struct cli_global *g0, int argc, char **argv)
@@ -29,15 +55,20 @@ int verb_restore(const struct cli_global *g0, int argc, char **argv)
 	struct cli_opts o;
 	int r;
 
-	r = cli_parse_simple("restore", 0, help, argc, argv, &g, &o);
+	r = cli_parse_simple("restore", CLI_TAKES_FOLLOW, help, argc, argv, &g, &o);
 	if (r != CLI_PROCEED)
 		return r;
 	r = cli_ctx(&g, &ctx);
 	if (r != 0)
 		return r;
+	if (o.follow) {
+		/* Runs until a signal ends it: a restore cut short is one to run again. */
+		r = brnet_restore_follow(ctx, follow_fn, NULL, &err);
+		return r < 0 ? cli_fail("follow the kernel's notices", r, &err) : 0;
+	}
 	r = brnet_restore(ctx, &err);
 	if (r < 0)
 		return cli_fail("restore the firewall state", r, &err);
-	printf("restored table inet brnet for %d network%s\n", r, r == 1 ? "" : "s");
+	print_restored(r, NULL);
 	return 0;
 }

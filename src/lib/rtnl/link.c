@@ -345,7 +345,8 @@ int rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *ret)
 				  .nf_call_iptables = -1,
 				  .mcast_snooping = -1 };
 
-	if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*ifi))
+	if ((nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) ||
+	    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*ifi))
 		return -EBADMSG;
 	ifi = mnl_nlmsg_get_payload(nlh);
 	info.ifindex = ifi->ifi_index;

@@ -88,6 +88,7 @@ void rtnl_build_route_dump(struct nlbuf *b, int family);
 void rtnl_build_route_dump_main(struct nlbuf *b);
 
 /* Parsers: -EBADMSG for malformed messages, unknown attributes skipped. */
+/* RTM_NEWLINK, or RTM_DELLINK (the notice of a link deleted). */
 int rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *ret);
 int rtnl_parse_addr(const struct nlmsghdr *nlh, struct addr_info *ret);
 

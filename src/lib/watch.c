@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * brnet_restore_follow(): a restore, then another whenever the kernel says that something a
+ * restore puts back was taken away. It listens to nf_tables' notices (NFNLGRP_NFTABLES: a
+ * table, chain, set or rule of brnet's tables deleted, as by `nft flush ruleset`, a reload of
+ * nftables.service or `nft delete table`) and to rtnetlink's links (a recorded network's
+ * bridge deleted). The sockets join their groups before the first restore, so nothing that
+ * happens after it goes unheard. A flush is a notice per object: a restore waits until the
+ * notices have stopped for a moment, and the highest-ranked one names the cause.
+ */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <netinet/in.h> /* before the kernel's headers, which would define it too */
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/rtnetlink.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/ctx.h"
+#include "lib/network.h"
+#include "lib/nft/egress.h"
+#include "lib/nft/nft.h"
+#include "lib/rtnl/rtnl.h"
+#include "lib/watch.h"
+#include "shared/error.h"
+#include "shared/fileio.h"
+#include "shared/macro.h"
+
+/* A restore starts once no notice has come for SETTLE_MS, or SETTLE_MAX_MS after the first. */
+#define SETTLE_MS 100
+#define SETTLE_MAX_MS 1000
+#define RECV_BUF ((size_t)64 * 1024)
+/* Room for a burst: a flush of a large ruleset is thousands of notices. */
+#define SOCK_BUF (4 << 20)
+
+/* Every nf_tables object message has its table at attribute 1 (NFTA_TABLE_NAME,
+ * NFTA_CHAIN_TABLE, NFTA_RULE_TABLE, NFTA_SET_TABLE). */
+#define ATTR_TABLE 1
+#define ATTRS_MAX 8
+
+static int attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(a);
+
+	if (type < ATTRS_MAX)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static const char *attr_str(const struct nlattr *a)
+{
+	return a && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0 ? mnl_attr_get_str(a) : NULL;
+}
+
+enum watch_cause watch_nft_notice(const struct nlmsghdr *nlh, char what[static WATCH_WHAT_MAX])
+{
+	const struct nlattr *tb[ATTRS_MAX] = { 0 };
+	const struct nfgenmsg *g;
+	const char *table, *name = NULL, *family;
+	enum watch_cause c;
+
+	what[0] = '\0';
+	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
+	    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*g))
+		return WATCH_NONE;
+	g = mnl_nlmsg_get_payload(nlh);
+	if (g->nfgen_family == NFPROTO_INET)
+		family = "inet";
+	else if (g->nfgen_family == NFPROTO_BRIDGE)
+		family = "bridge";
+	else
+		return WATCH_NONE;
+	if (mnl_attr_parse(nlh, sizeof(*g), attr_cb, tb) < 0)
+		return WATCH_NONE;
+	table = attr_str(tb[ATTR_TABLE]);
+	if (!table || strcmp(table, NFT_TABLE) != 0)
+		return WATCH_NONE;
+	switch (NFNL_MSG_TYPE(nlh->nlmsg_type)) {
+	case NFT_MSG_DELTABLE:
+		snprintf(what, WATCH_WHAT_MAX, "table %s %s deleted", family, table);
+		return WATCH_TABLE;
+	case NFT_MSG_DELCHAIN:
+		name = attr_str(tb[NFTA_CHAIN_NAME]);
+		c = WATCH_CHAIN;
+		break;
+	case NFT_MSG_DELRULE:
+		name = attr_str(tb[NFTA_RULE_CHAIN]);
+		c = WATCH_RULE;
+		break;
+	case NFT_MSG_DELSET:
+		name = attr_str(tb[NFTA_SET_NAME]);
+		c = WATCH_SET;
+		break;
+	default:
+		return WATCH_NONE;
+	}
+	if (!name || strncmp(name, NFT_EGRESS_LIST_PREFIX, strlen(NFT_EGRESS_LIST_PREFIX)) == 0)
+		return WATCH_NONE;
+	snprintf(what, WATCH_WHAT_MAX, "%s %s %s %.32s deleted",
+		 c == WATCH_RULE  ? "rule of chain"
+		 : c == WATCH_SET ? "set"
+				  : "chain",
+		 family, table, name);
+	return c;
+}
+
+enum watch_cause watch_link_notice(const struct nlmsghdr *nlh, char bridge[static IFNAMSIZ],
+				   char what[static WATCH_WHAT_MAX])
+{
+	struct link_info link;
+
+	what[0] = bridge[0] = '\0';
+	if (nlh->nlmsg_type != RTM_DELLINK || rtnl_parse_link(nlh, &link) < 0 ||
+	    strcmp(link.kind, "bridge") != 0)
+		return WATCH_NONE;
+	memcpy(bridge, link.name, IFNAMSIZ);
+	snprintf(what, WATCH_WHAT_MAX, "bridge %s deleted", link.name);
+	return WATCH_BRIDGE;
+}
+
+static int listen_group(int protocol, unsigned group)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int size = SOCK_BUF;
+	_cleanup_(closep) int fd = -EBADF;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, protocol);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0)
+		return -errno;
+	/* Past net.core.rmem_max with CAP_NET_ADMIN, which a restore needs anyway. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	return TAKE_FD(fd);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+struct pending {
+	bool due;
+	uint64_t first, deadline;
+	enum watch_cause rank;
+	char what[WATCH_WHAT_MAX];
+};
+
+static void pending_add(struct pending *p, enum watch_cause c, const char *what)
+{
+	uint64_t now = now_ms();
+
+	if (!p->due) {
+		p->due = true;
+		p->first = now;
+		p->rank = WATCH_NONE;
+	}
+	p->deadline = now + SETTLE_MS;
+	if (p->deadline > p->first + SETTLE_MAX_MS)
+		p->deadline = p->first + SETTLE_MAX_MS;
+	if (c > p->rank) {
+		p->rank = c;
+		snprintf(p->what, sizeof(p->what), "%s", what);
+	}
+}
+
+/* Reads what the socket holds; 0 when it is drained, or -errno. */
+static int drain(brnet_ctx *ctx, int fd, bool nft, char *buf, struct pending *p)
+{
+	for (;;) {
+		ssize_t len = recv(fd, buf, RECV_BUF, 0);
+		size_t rest;
+
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0 && errno == EAGAIN)
+			return 0;
+		if (len < 0 && errno == ENOBUFS) {
+			pending_add(p, WATCH_LOST, "notices lost to a full socket");
+			continue;
+		}
+		if (len < 0)
+			return -errno;
+		rest = (size_t)len;
+		for (const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf; nlmsg_ok(nlh, rest);
+		     nlh = nlmsg_next(nlh, &rest)) {
+			char what[WATCH_WHAT_MAX], bridge[IFNAMSIZ];
+			struct network_file net;
+			enum watch_cause c;
+
+			if (nft) {
+				c = watch_nft_notice(nlh, what);
+			} else {
+				c = watch_link_notice(nlh, bridge, what);
+				/* Only a recorded network's bridge is restore's to make again. */
+				if (c != WATCH_NONE && network_read(ctx, bridge, &net, NULL) < 0)
+					c = WATCH_NONE;
+			}
+			if (c != WATCH_NONE)
+				pending_add(p, c, what);
+		}
+	}
+}
+
+int brnet_restore_follow(brnet_ctx *ctx, brnet_restore_fn fn, void *userdata,
+			 struct brnet_error *err)
+{
+	_cleanup_(closep) int nft = -EBADF, rtnl = -EBADF;
+	_cleanup_(freep) char *buf = NULL;
+	struct pending p = { .due = true, .rank = WATCH_NONE };
+
+	if (!ctx || !fn)
+		return -EINVAL;
+	buf = malloc(RECV_BUF);
+	if (!buf)
+		return -ENOMEM;
+	nft = listen_group(NETLINK_NETFILTER, NFNLGRP_NFTABLES);
+	if (nft < 0)
+		return brnet_err(err, nft, "cannot listen to nf_tables' notices: %s",
+				 strerror(-nft));
+	rtnl = listen_group(NETLINK_ROUTE, RTNLGRP_LINK);
+	if (rtnl < 0)
+		return brnet_err(err, rtnl, "cannot listen to rtnetlink's link notices: %s",
+				 strerror(-rtnl));
+	snprintf(p.what, sizeof(p.what), "start");
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = nft, .events = POLLIN },
+					 { .fd = rtnl, .events = POLLIN } };
+		uint64_t now = now_ms();
+		int r, timeout = -1;
+
+		if (p.due && now >= p.deadline) {
+			struct brnet_error e = { 0 };
+
+			p.due = false;
+			r = brnet_restore(ctx, &e);
+			if (fn(r, p.what, r < 0 ? &e : NULL, userdata) != 0)
+				return 0;
+			continue; /* what came meanwhile is read next */
+		}
+		if (p.due)
+			timeout = (int)(p.deadline - now);
+		r = poll(pfd, ELEMENTSOF(pfd), timeout);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return brnet_err(err, errno, "cannot wait for notices: %s",
+					 strerror(errno));
+		r = 0;
+		if (pfd[0].revents)
+			r = drain(ctx, nft, true, buf, &p);
+		if (r >= 0 && pfd[1].revents)
+			r = drain(ctx, rtnl, false, buf, &p);
+		if (r < 0)
+			return brnet_err(err, r, "cannot read notices: %s", strerror(-r));
+	}
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What `brnet restore --follow` listens for: the kernel's notices that something a restore
+ * puts back was taken away. The readers are pure, for tests and fuzzing.
+ */
+#pragma once
+
+#include <linux/netlink.h>
+#include <net/if.h>
+#include <stddef.h>
+
+/* Ranked: of a burst of notices, the highest is the one named. */
+enum watch_cause {
+	WATCH_NONE,
+	WATCH_RULE, /* a rule of brnet's tables deleted */
+	WATCH_SET, /* a set of brnet's tables deleted */
+	WATCH_CHAIN, /* a chain of brnet's tables deleted */
+	WATCH_TABLE, /* table inet brnet or table bridge brnet deleted */
+	WATCH_BRIDGE, /* a bridge deleted (a network's, if one is recorded by its name) */
+	WATCH_LOST, /* notices were lost to a full socket: anything may have happened */
+};
+
+/* "table inet brnet deleted", "rule of chain inet brnet forward deleted" */
+#define WATCH_WHAT_MAX 96
+
+/* An nf_tables notice (NFNL_SUBSYS_NFTABLES): what it took away from brnet's tables, with
+ * what[] saying so, or WATCH_NONE: an addition, an element (teardowns take theirs out), an
+ * allowlist's chain, set or rules (brnet deletes a list when its last container goes),
+ * another table, or a message it cannot read. */
+enum watch_cause watch_nft_notice(const struct nlmsghdr *nlh, char what[static WATCH_WHAT_MAX]);
+/* An rtnetlink notice: WATCH_BRIDGE for RTM_DELLINK of a bridge, its name in bridge[], with
+ * what[] saying so; else WATCH_NONE. */
+enum watch_cause watch_link_notice(const struct nlmsghdr *nlh, char bridge[static IFNAMSIZ],
+				   char what[static WATCH_WHAT_MAX]);

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What restore --follow makes of the kernel's notices: nf_tables' and rtnetlink's links. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/rtnetlink.h>
+
+#include "lib/netlink/nlmsg.h"
+#include "lib/watch.h"
+#include "shared/macro.h"
+#include "test-common.h"
+
+/* A notice as the kernel writes it: nfgenmsg, the table, and the object's name (0: none). */
+static struct nlmsghdr *nft_notice(char *buf, size_t size, uint8_t family, uint16_t msg,
+				   const char *table, uint16_t name_attr, const char *name)
+{
+	struct nfgenmsg g = { .nfgen_family = family, .version = NFNETLINK_V0 };
+	struct nlbuf b;
+	struct nlmsghdr *nlh;
+
+	nlbuf_init(&b, buf, size);
+	nlh = nlbuf_begin(&b, (uint16_t)(NFNL_SUBSYS_NFTABLES << 8 | msg), 0, &g, sizeof(g));
+	if (table)
+		nlbuf_put_strz(&b, 1, table);
+	if (name_attr)
+		nlbuf_put_strz(&b, name_attr, name);
+	nlbuf_end(&b);
+	assert_ok(nlbuf_finish(&b));
+	return nlh;
+}
+
+static void test_nft(void **state)
+{
+	static const struct {
+		uint8_t family;
+		uint16_t msg;
+		const char *table;
+		uint16_t name_attr;
+		const char *name;
+		enum watch_cause want;
+		const char *what;
+	} cases[] = {
+		{ NFPROTO_INET, NFT_MSG_DELTABLE, "brnet", 0, NULL, WATCH_TABLE,
+		  "table inet brnet deleted" },
+		{ NFPROTO_BRIDGE, NFT_MSG_DELTABLE, "brnet", 0, NULL, WATCH_TABLE,
+		  "table bridge brnet deleted" },
+		{ NFPROTO_INET, NFT_MSG_DELCHAIN, "brnet", NFTA_CHAIN_NAME, "forward", WATCH_CHAIN,
+		  "chain inet brnet forward deleted" },
+		{ NFPROTO_INET, NFT_MSG_DELRULE, "brnet", NFTA_RULE_CHAIN, "postrouting",
+		  WATCH_RULE, "rule of chain inet brnet postrouting deleted" },
+		{ NFPROTO_BRIDGE, NFT_MSG_DELRULE, "brnet", NFTA_RULE_CHAIN, "guard", WATCH_RULE,
+		  "rule of chain bridge brnet guard deleted" },
+		{ NFPROTO_INET, NFT_MSG_DELSET, "brnet", NFTA_SET_NAME, "publish_tcp", WATCH_SET,
+		  "set inet brnet publish_tcp deleted" },
+		/* what brnet itself deletes: a list with its last container, elements */
+		{ NFPROTO_INET, NFT_MSG_DELCHAIN, "brnet", NFTA_CHAIN_NAME, "allow_0123abcd",
+		  WATCH_NONE, "" },
+		{ NFPROTO_INET, NFT_MSG_DELRULE, "brnet", NFTA_RULE_CHAIN, "allow_0123abcd",
+		  WATCH_NONE, "" },
+		{ NFPROTO_INET, NFT_MSG_DELSET, "brnet", NFTA_SET_NAME, "allow_0123abcd_24",
+		  WATCH_NONE, "" },
+		{ NFPROTO_INET, NFT_MSG_DELSETELEM, "brnet", NFTA_SET_ELEM_LIST_SET, "publish_tcp",
+		  WATCH_NONE, "" },
+		/* additions, and other tables */
+		{ NFPROTO_INET, NFT_MSG_NEWTABLE, "brnet", 0, NULL, WATCH_NONE, "" },
+		{ NFPROTO_INET, NFT_MSG_NEWRULE, "brnet", NFTA_RULE_CHAIN, "forward", WATCH_NONE,
+		  "" },
+		{ NFPROTO_INET, NFT_MSG_DELTABLE, "firewalld", 0, NULL, WATCH_NONE, "" },
+		{ NFPROTO_IPV4, NFT_MSG_DELTABLE, "brnet", 0, NULL, WATCH_NONE, "" },
+		{ NFPROTO_INET, NFT_MSG_DELRULE, "brnetx", NFTA_RULE_CHAIN, "forward", WATCH_NONE,
+		  "" },
+		/* unreadable: no table, no chain */
+		{ NFPROTO_INET, NFT_MSG_DELTABLE, NULL, 0, NULL, WATCH_NONE, "" },
+		{ NFPROTO_INET, NFT_MSG_DELCHAIN, "brnet", 0, NULL, WATCH_NONE, "" },
+	};
+	char buf[512], what[WATCH_WHAT_MAX];
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		const struct nlmsghdr *nlh = nft_notice(buf, sizeof(buf), cases[i].family,
+							cases[i].msg, cases[i].table,
+							cases[i].name_attr, cases[i].name);
+
+		if (watch_nft_notice(nlh, what) != cases[i].want || strcmp(what, cases[i].what))
+			fail_msg("case %zu: got %d \"%s\"", i, watch_nft_notice(nlh, what), what);
+	}
+}
+
+static void test_nft_malformed(void **state)
+{
+	char buf[512], what[WATCH_WHAT_MAX];
+	struct nlmsghdr *nlh = nft_notice(buf, sizeof(buf), NFPROTO_INET, NFT_MSG_DELTABLE, "brnet",
+					  0, NULL);
+	struct nlattr *a = (struct nlattr *)((char *)mnl_nlmsg_get_payload(nlh) +
+					     sizeof(struct nfgenmsg));
+
+	assert_int_equal(watch_nft_notice(nlh, what), WATCH_TABLE);
+	/* a table name without its NUL */
+	((char *)mnl_attr_get_payload(a))[5] = 'x';
+	assert_int_equal(watch_nft_notice(nlh, what), WATCH_NONE);
+	/* another subsystem's message */
+	nlh = nft_notice(buf, sizeof(buf), NFPROTO_INET, NFT_MSG_DELTABLE, "brnet", 0, NULL);
+	nlh->nlmsg_type = (uint16_t)(NFNL_SUBSYS_ULOG << 8 | NFT_MSG_DELTABLE);
+	assert_int_equal(watch_nft_notice(nlh, what), WATCH_NONE);
+	/* too short for its family header */
+	nlh->nlmsg_type = (uint16_t)(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_DELTABLE);
+	nlh->nlmsg_len = MNL_NLMSG_HDRLEN + 2;
+	assert_int_equal(watch_nft_notice(nlh, what), WATCH_NONE);
+	/* an attribute running past the message */
+	nlh = nft_notice(buf, sizeof(buf), NFPROTO_INET, NFT_MSG_DELTABLE, "brnet", 0, NULL);
+	a->nla_len = 200;
+	assert_int_equal(watch_nft_notice(nlh, what), WATCH_NONE);
+}
+
+static struct nlmsghdr *link_notice(char *buf, size_t size, uint16_t type, const char *name,
+				    const char *kind)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = 7 };
+	struct nlattr *info;
+	struct nlbuf b;
+	struct nlmsghdr *nlh;
+
+	nlbuf_init(&b, buf, size);
+	nlh = nlbuf_begin(&b, type, 0, &ifi, sizeof(ifi));
+	nlbuf_put_strz(&b, IFLA_IFNAME, name);
+	info = nlbuf_nest_start(&b, IFLA_LINKINFO);
+	nlbuf_put_strz(&b, IFLA_INFO_KIND, kind);
+	nlbuf_nest_end(&b, info);
+	nlbuf_end(&b);
+	assert_ok(nlbuf_finish(&b));
+	return nlh;
+}
+
+static void test_link(void **state)
+{
+	char buf[512], what[WATCH_WHAT_MAX], bridge[IFNAMSIZ];
+
+	assert_int_equal(
+		watch_link_notice(link_notice(buf, sizeof(buf), RTM_DELLINK, "brnet0", "bridge"),
+				  bridge, what),
+		WATCH_BRIDGE);
+	assert_string_equal(bridge, "brnet0");
+	assert_string_equal(what, "bridge brnet0 deleted");
+	/* a container's veth going is gc's business; a bridge made is nobody's */
+	assert_int_equal(
+		watch_link_notice(link_notice(buf, sizeof(buf), RTM_DELLINK, "vb0a", "veth"),
+				  bridge, what),
+		WATCH_NONE);
+	assert_string_equal(bridge, "");
+	assert_int_equal(
+		watch_link_notice(link_notice(buf, sizeof(buf), RTM_NEWLINK, "brnet0", "bridge"),
+				  bridge, what),
+		WATCH_NONE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nft),
+		cmocka_unit_test(test_nft_malformed),
+		cmocka_unit_test(test_link),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
