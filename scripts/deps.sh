@@ -6,7 +6,7 @@ PACKAGES=(
 	gcc libc6-dev meson ninja-build pkg-config
 	libmnl-dev libnftnl-dev libjansson-dev libcmocka-dev
 	iproute2 nftables conntrack util-linux mount procps kmod python3 strace iputils-ping
-	clang-format clang-tidy cppcheck valgrind
+	clang-format clang-tidy cppcheck valgrind systemd
 	containernetworking-plugins iptables
 	podman crun conmon busybox-static
 	containerd runc python3-grpcio
