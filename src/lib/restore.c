@@ -239,6 +239,8 @@ static int restore_once(brnet_ctx *ctx, unsigned *busy, struct brnet_error *err)
 		held = calloc(n_list ? n_list : 1, sizeof(brnet_attachment *));
 		r = held ? hold_active(ctx, locks, list, n_list, held, &n, busy, err) : -ENOMEM;
 	}
+	if (r < 0)
+		goto out;
 	for (size_t i = 0; i < n && r >= 0; i++)
 		r = reattach(rtnl, held[i], nets, n_nets, err);
 	if (r < 0) {
