@@ -20,7 +20,7 @@ _brnet_options() {
 	policy) echo "--id= --ifname= $egress --dns=" ;;
 	events) echo "--json --follow --timeout= --count=" ;;
 	ls) echo "--networks --network= --json" ;;
-	gc) echo "--dry-run --json" ;;
+	gc) echo "--dry-run --json --follow" ;;
 	restore) echo "--follow" ;;
 	*) return ;;
 	esac

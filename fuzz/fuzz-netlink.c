@@ -128,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct nft_fingerprint fp = { 0 };
 		struct nft_chain_ref ref;
 		char chain[NFT_CHAIN_NAME_MAX], comment[NFT_COMMENT_MAX];
-		char what[WATCH_WHAT_MAX], bridge[IFNAMSIZ];
+		char what[WATCH_WHAT_MAX], bridge[IFNAMSIZ], id[BRNET_ID_MAX + 1];
 		const char *msg;
 		unsigned sum = 0;
 		uint32_t use;
@@ -149,7 +149,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* a notice it names is named in a string that ends */
 		if ((watch_nft_notice(nlh, what) != WATCH_NONE && !memchr(what, 0, sizeof(what))) ||
 		    (watch_link_notice(nlh, bridge, what) != WATCH_NONE &&
-		     !memchr(bridge, 0, sizeof(bridge))))
+		     !memchr(bridge, 0, sizeof(bridge))) ||
+		    (watch_veth_notice(nlh, id, bridge, what) != WATCH_NONE &&
+		     (!id[0] || !memchr(id, 0, sizeof(id)) || !memchr(bridge, 0, sizeof(bridge)))))
 			abort();
 		/* an entry it accepts has the four addresses a delete names */
 		if (ct_parse(nlh, &ct) == 1 &&

@@ -238,20 +238,29 @@ int brnet_gc(brnet_ctx *ctx, bool dry_run, brnet_action_fn action, void *userdat
  * number of networks. */
 int brnet_restore(brnet_ctx *ctx, struct brnet_error *err);
 
-/* What brnet_restore_follow() did: networks as brnet_restore() returned it, or -errno with
- * failed saying why; cause is what set it off ("start" for the first, "table inet brnet
- * deleted", "bridge brnet0 deleted", ...). Return non-zero to stop. */
-typedef int (*brnet_restore_fn)(int networks, const char *cause, const struct brnet_error *failed,
-				void *userdata);
+/* What a follower did (brnet_restore_follow(), brnet_gc_follow()): result as the operation
+ * returned it, or -errno with failed saying why; cause is what set it off ("start" for the
+ * first run, "table inet brnet deleted", "host veth vb... of web/eth0 deleted", ...). Return
+ * non-zero to stop. */
+typedef int (*brnet_follow_fn)(int result, const char *cause, const struct brnet_error *failed,
+			       void *userdata);
 /* brnet_restore() at once, then again whenever the kernel says that something it puts back was
  * taken away: a table, chain, set or rule of brnet's tables deleted (`nft flush ruleset`, a
  * firewall reload, `nft delete table`), or a recorded network's bridge. A restore that fails
  * is reported and the next notice tries again. Runs until fn returns non-zero (0), or it
  * cannot listen (-errno). Needs CAP_NET_ADMIN. While it runs, the kernel writes it a notice of
- * every change to any nf_tables table, which costs the writers (a list of 10,000 CIDRs takes
- * about twice as long to load). */
-int brnet_restore_follow(brnet_ctx *ctx, brnet_restore_fn fn, void *userdata,
+ * every change to any nf_tables table, which costs the writers (a list of 10,000 CIDRs took
+ * 2.4 times as long to load). */
+int brnet_restore_follow(brnet_ctx *ctx, brnet_follow_fn fn, void *userdata,
 			 struct brnet_error *err);
+/* brnet_gc() at once, then again whenever the host end of a live attachment's veth is deleted:
+ * its container's namespace went away (its last process ended, or its pinning path was
+ * removed), or someone deleted the link. action() hears of each repair, fn of each run (result:
+ * the number of repairs). Only deaths that take the veth with them are heard: a process gone
+ * from a namespace that something else keeps is found by the next run, or by brnet_gc(). Runs
+ * until fn returns non-zero (0), or it cannot listen (-errno). */
+int brnet_gc_follow(brnet_ctx *ctx, brnet_action_fn action, brnet_follow_fn fn, void *userdata,
+		    struct brnet_error *err);
 
 void brnet_attachment_free(brnet_attachment *a);
 const char *brnet_attachment_id(const brnet_attachment *a);

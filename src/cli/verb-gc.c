@@ -2,6 +2,7 @@
 /* brnet gc: repair what killed operations and vanished containers left behind. */
 #include <jansson.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "shared/macro.h"
@@ -10,7 +11,7 @@ DEFINE_POINTER_CLEANUP(brnet_ctx, brnet_ctx_free)
 
 static void help(void)
 {
-	printf("Usage: brnet gc [--dry-run] [--json]\n\n"
+	printf("Usage: brnet gc [--dry-run] [--json] | --follow\n\n"
 	       "Remove attachments whose namespace or process is gone, finish or roll back\n"
 	       "setups and teardowns that were interrupted (from their journal), apply the\n"
 	       "recorded policy of an interrupted 'brnet policy', and remove leases, host\n"
@@ -19,6 +20,10 @@ static void help(void)
 	       "as is any that an operation is working on; gc is safe to run at any time.\n\n"
 	       "  --dry-run          only list what would be done\n"
 	       "  --json             print {\"dry_run\": bool, \"actions\": [...]}\n"
+	       "  --follow           collect, then collect again whenever the host end of a live\n"
+	       "                     attachment's veth is deleted (its container's namespace\n"
+	       "                     went away); a line per repair, until stopped (the\n"
+	       "                     brnet-gc.service unit runs this)\n"
 	       "  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n"
 	       "  -h, --help         show this help\n");
 }
@@ -33,6 +38,18 @@ static void print_action(const char *action, void *userdata)
 		printf("%s\n", action);
 }
 
+static int follow_fn(int repairs, const char *cause, const struct brnet_error *failed,
+		     void *userdata)
+{
+	if (repairs < 0)
+		fprintf(stderr,
+			"brnet: failed to collect garbage (%s): %s; trying again at the next "
+			"notice\n",
+			cause, failed && failed->msg[0] ? failed->msg : strerror(-repairs));
+	fflush(stdout);
+	return 0;
+}
+
 int verb_gc(const struct cli_global *g0, int argc, char **argv)
 {
 	enum { OPT_DRY_RUN = 1000 };
@@ -43,12 +60,20 @@ int verb_gc(const struct cli_global *g0, int argc, char **argv)
 	json_t *actions = NULL;
 	int r;
 
-	r = cli_parse_simple("gc", CLI_TAKES_JSON | CLI_TAKES_DRY_RUN, help, argc, argv, &g, &o);
+	r = cli_parse_simple("gc", CLI_TAKES_JSON | CLI_TAKES_DRY_RUN | CLI_TAKES_FOLLOW, help,
+			     argc, argv, &g, &o);
 	if (r != CLI_PROCEED)
 		return r;
+	if (o.follow && (o.dry_run || o.json))
+		return cli_usage_error("gc", "--follow takes neither --dry-run nor --json");
 	r = cli_ctx(&g, &ctx);
 	if (r != 0)
 		return r;
+	if (o.follow) {
+		/* Runs until a signal ends it: gc is safe to cut short. */
+		r = brnet_gc_follow(ctx, print_action, follow_fn, NULL, &err);
+		return r < 0 ? cli_fail("follow the kernel's notices", r, &err) : 0;
+	}
 	if (o.json)
 		actions = json_array();
 	r = brnet_gc(ctx, o.dry_run, print_action, actions, &err);

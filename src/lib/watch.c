@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * brnet_restore_follow(): a restore, then another whenever the kernel says that something a
- * restore puts back was taken away. It listens to nf_tables' notices (NFNLGRP_NFTABLES: a
- * table, chain, set or rule of brnet's tables deleted, as by `nft flush ruleset`, a reload of
- * nftables.service or `nft delete table`) and to rtnetlink's links (a recorded network's
- * bridge deleted). The sockets join their groups before the first restore, so nothing that
- * happens after it goes unheard. A flush is a notice per object: a restore waits until the
- * notices have stopped for a moment, and the highest-ranked one names the cause.
+ * restore puts back was taken away; brnet_gc_follow() the same for gc, whenever the host end of
+ * a live attachment's veth is deleted (its container's namespace went away). It listens to
+ * nf_tables' notices (NFNLGRP_NFTABLES: a table, chain, set or rule of brnet's tables deleted, as
+ * by `nft flush ruleset`, a reload of nftables.service or `nft delete table`) and to rtnetlink's
+ * links (a recorded network's bridge deleted). The sockets join their groups before the first
+ * restore, so nothing that happens after it goes unheard. A flush is a notice per object: a restore
+ * waits until the notices have stopped for a moment, and the highest-ranked one names the cause.
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -23,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/attach.h"
 #include "lib/ctx.h"
 #include "lib/network.h"
 #include "lib/nft/egress.h"
@@ -32,6 +34,8 @@
 #include "shared/error.h"
 #include "shared/fileio.h"
 #include "shared/macro.h"
+
+DEFINE_POINTER_CLEANUP(brnet_attachment, brnet_attachment_free)
 
 /* A restore starts once no notice has come for SETTLE_MS, or SETTLE_MAX_MS after the first. */
 #define SETTLE_MS 100
@@ -126,6 +130,32 @@ enum watch_cause watch_link_notice(const struct nlmsghdr *nlh, char bridge[stati
 	return WATCH_BRIDGE;
 }
 
+enum watch_cause watch_veth_notice(const struct nlmsghdr *nlh, char id[static BRNET_ID_MAX + 1],
+				   char ifname[static IFNAMSIZ], char what[static WATCH_WHAT_MAX])
+{
+	static const char mark[] = "brnet ";
+	struct link_info link;
+	const char *slash;
+	size_t id_len;
+
+	what[0] = id[0] = ifname[0] = '\0';
+	if (nlh->nlmsg_type != RTM_DELLINK || rtnl_parse_link(nlh, &link) < 0 ||
+	    strcmp(link.kind, "veth") != 0 || strncmp(link.alias, mark, strlen(mark)) != 0)
+		return WATCH_NONE;
+	slash = strrchr(link.alias, '/');
+	if (!slash)
+		return WATCH_NONE;
+	id_len = (size_t)(slash - link.alias) - strlen(mark);
+	if (id_len == 0 || id_len > BRNET_ID_MAX || strlen(slash + 1) == 0 ||
+	    strlen(slash + 1) >= IFNAMSIZ)
+		return WATCH_NONE;
+	memcpy(id, link.alias + strlen(mark), id_len);
+	id[id_len] = '\0';
+	strcpy(ifname, slash + 1);
+	snprintf(what, WATCH_WHAT_MAX, "host veth %s of %s/%s deleted", link.name, id, ifname);
+	return WATCH_VETH;
+}
+
 static int listen_group(int protocol, unsigned group)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
@@ -175,8 +205,18 @@ static void pending_add(struct pending *p, enum watch_cause c, const char *what)
 	}
 }
 
+/* What a follower listens for and what it runs. */
+struct follow {
+	bool nft; /* nf_tables' notices too (rtnetlink's links always) */
+	/* Judges a notice (nft: from nf_tables): its cause, what[] saying so, or WATCH_NONE. */
+	enum watch_cause (*judge)(brnet_ctx *ctx, const struct nlmsghdr *nlh, bool nft,
+				  char what[static WATCH_WHAT_MAX]);
+	int (*run)(brnet_ctx *ctx, void *userdata, struct brnet_error *err);
+};
+
 /* Reads what the socket holds; 0 when it is drained, or -errno. */
-static int drain(brnet_ctx *ctx, int fd, bool nft, char *buf, struct pending *p)
+static int drain(brnet_ctx *ctx, const struct follow *f, int fd, bool nft, char *buf,
+		 struct pending *p)
 {
 	for (;;) {
 		ssize_t len = recv(fd, buf, RECV_BUF, 0);
@@ -195,48 +235,43 @@ static int drain(brnet_ctx *ctx, int fd, bool nft, char *buf, struct pending *p)
 		rest = (size_t)len;
 		for (const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf; nlmsg_ok(nlh, rest);
 		     nlh = nlmsg_next(nlh, &rest)) {
-			char what[WATCH_WHAT_MAX], bridge[IFNAMSIZ];
-			struct network_file net;
-			enum watch_cause c;
+			char what[WATCH_WHAT_MAX];
+			enum watch_cause c = f->judge(ctx, nlh, nft, what);
 
-			if (nft) {
-				c = watch_nft_notice(nlh, what);
-			} else {
-				c = watch_link_notice(nlh, bridge, what);
-				/* Only a recorded network's bridge is restore's to make again. */
-				if (c != WATCH_NONE && network_read(ctx, bridge, &net, NULL) < 0)
-					c = WATCH_NONE;
-			}
 			if (c != WATCH_NONE)
 				pending_add(p, c, what);
 		}
 	}
 }
 
-int brnet_restore_follow(brnet_ctx *ctx, brnet_restore_fn fn, void *userdata,
-			 struct brnet_error *err)
+/* f->run at once, then after each burst of notices f->judge names, until fn says stop. The
+ * sockets join their groups before the first run: nothing after it goes unheard. */
+static int follow(brnet_ctx *ctx, const struct follow *f, brnet_follow_fn fn, void *userdata,
+		  struct brnet_error *err)
 {
 	_cleanup_(closep) int nft = -EBADF, rtnl = -EBADF;
 	_cleanup_(freep) char *buf = NULL;
 	struct pending p = { .due = true, .rank = WATCH_NONE };
+	struct pollfd pfd[2];
+	nfds_t n = 0;
 
-	if (!ctx || !fn)
-		return -EINVAL;
 	buf = malloc(RECV_BUF);
 	if (!buf)
 		return -ENOMEM;
-	nft = listen_group(NETLINK_NETFILTER, NFNLGRP_NFTABLES);
-	if (nft < 0)
-		return brnet_err(err, nft, "cannot listen to nf_tables' notices: %s",
-				 strerror(-nft));
 	rtnl = listen_group(NETLINK_ROUTE, RTNLGRP_LINK);
 	if (rtnl < 0)
 		return brnet_err(err, rtnl, "cannot listen to rtnetlink's link notices: %s",
 				 strerror(-rtnl));
+	pfd[n++] = (struct pollfd){ .fd = rtnl, .events = POLLIN };
+	if (f->nft) {
+		nft = listen_group(NETLINK_NETFILTER, NFNLGRP_NFTABLES);
+		if (nft < 0)
+			return brnet_err(err, nft, "cannot listen to nf_tables' notices: %s",
+					 strerror(-nft));
+		pfd[n++] = (struct pollfd){ .fd = nft, .events = POLLIN };
+	}
 	snprintf(p.what, sizeof(p.what), "start");
 	for (;;) {
-		struct pollfd pfd[2] = { { .fd = nft, .events = POLLIN },
-					 { .fd = rtnl, .events = POLLIN } };
 		uint64_t now = now_ms();
 		int r, timeout = -1;
 
@@ -244,25 +279,101 @@ int brnet_restore_follow(brnet_ctx *ctx, brnet_restore_fn fn, void *userdata,
 			struct brnet_error e = { 0 };
 
 			p.due = false;
-			r = brnet_restore(ctx, &e);
+			r = f->run(ctx, userdata, &e);
 			if (fn(r, p.what, r < 0 ? &e : NULL, userdata) != 0)
 				return 0;
 			continue; /* what came meanwhile is read next */
 		}
 		if (p.due)
 			timeout = (int)(p.deadline - now);
-		r = poll(pfd, ELEMENTSOF(pfd), timeout);
+		r = poll(pfd, n, timeout);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			return brnet_err(err, errno, "cannot wait for notices: %s",
 					 strerror(errno));
 		r = 0;
-		if (pfd[0].revents)
-			r = drain(ctx, nft, true, buf, &p);
-		if (r >= 0 && pfd[1].revents)
-			r = drain(ctx, rtnl, false, buf, &p);
+		for (nfds_t i = 0; i < n && r >= 0; i++)
+			if (pfd[i].revents)
+				r = drain(ctx, f, pfd[i].fd, pfd[i].fd == nft, buf, &p);
 		if (r < 0)
 			return brnet_err(err, r, "cannot read notices: %s", strerror(-r));
 	}
+}
+
+static enum watch_cause restore_judge(brnet_ctx *ctx, const struct nlmsghdr *nlh, bool nft,
+				      char what[static WATCH_WHAT_MAX])
+{
+	struct network_file net;
+	char bridge[IFNAMSIZ];
+	enum watch_cause c;
+
+	if (nft)
+		return watch_nft_notice(nlh, what);
+	c = watch_link_notice(nlh, bridge, what);
+	/* Only a recorded network's bridge is restore's to make again. */
+	if (c != WATCH_NONE && network_read(ctx, bridge, &net, NULL) < 0)
+		c = WATCH_NONE;
+	return c;
+}
+
+static int restore_run(brnet_ctx *ctx, void *userdata, struct brnet_error *err)
+{
+	return brnet_restore(ctx, err);
+}
+
+int brnet_restore_follow(brnet_ctx *ctx, brnet_follow_fn fn, void *userdata,
+			 struct brnet_error *err)
+{
+	static const struct follow f = { .nft = true, .judge = restore_judge, .run = restore_run };
+
+	if (!ctx || !fn)
+		return -EINVAL;
+	return follow(ctx, &f, fn, userdata, err);
+}
+
+/* A veth whose record is active: its container's namespace went, or someone deleted the link.
+ * A teardown deletes its own after recording "cleaned", and removes the record: not gc's. */
+static enum watch_cause gc_judge(brnet_ctx *ctx, const struct nlmsghdr *nlh, bool nft,
+				 char what[static WATCH_WHAT_MAX])
+{
+	_cleanup_(brnet_attachment_freep) brnet_attachment *a = NULL;
+	char id[BRNET_ID_MAX + 1], ifname[IFNAMSIZ];
+
+	if (watch_veth_notice(nlh, id, ifname, what) == WATCH_NONE ||
+	    brnet_attachment_load(ctx, id, ifname, &a, NULL) < 0 || a->state != ATTACH_ACTIVE)
+		return WATCH_NONE;
+	return WATCH_VETH;
+}
+
+struct gc_follow {
+	brnet_action_fn action;
+	brnet_follow_fn fn;
+	void *userdata;
+};
+
+static int gc_run(brnet_ctx *ctx, void *userdata, struct brnet_error *err)
+{
+	struct gc_follow *g = userdata;
+
+	return brnet_gc(ctx, false, g->action, g->userdata, err);
+}
+
+static int gc_report(int result, const char *cause, const struct brnet_error *failed,
+		     void *userdata)
+{
+	struct gc_follow *g = userdata;
+
+	return g->fn(result, cause, failed, g->userdata);
+}
+
+int brnet_gc_follow(brnet_ctx *ctx, brnet_action_fn action, brnet_follow_fn fn, void *userdata,
+		    struct brnet_error *err)
+{
+	static const struct follow f = { .nft = false, .judge = gc_judge, .run = gc_run };
+	struct gc_follow g = { action, fn, userdata };
+
+	if (!ctx || !action || !fn)
+		return -EINVAL;
+	return follow(ctx, &f, gc_report, &g, err);
 }

@@ -9,6 +9,8 @@
 #include <net/if.h>
 #include <stddef.h>
 
+#include "brnet.h"
+
 /* Ranked: of a burst of notices, the highest is the one named. */
 enum watch_cause {
 	WATCH_NONE,
@@ -17,10 +19,12 @@ enum watch_cause {
 	WATCH_CHAIN, /* a chain of brnet's tables deleted */
 	WATCH_TABLE, /* table inet brnet or table bridge brnet deleted */
 	WATCH_BRIDGE, /* a bridge deleted (a network's, if one is recorded by its name) */
+	WATCH_VETH, /* the host end of one of brnet's veths deleted */
 	WATCH_LOST, /* notices were lost to a full socket: anything may have happened */
 };
 
-/* "table inet brnet deleted", "rule of chain inet brnet forward deleted" */
+/* "table inet brnet deleted", "rule of chain inet brnet forward deleted",
+ * "host veth vb0123456789 of web/eth0 deleted" */
 #define WATCH_WHAT_MAX 96
 
 /* An nf_tables notice (NFNL_SUBSYS_NFTABLES): what it took away from brnet's tables, with
@@ -32,3 +36,8 @@ enum watch_cause watch_nft_notice(const struct nlmsghdr *nlh, char what[static W
  * what[] saying so; else WATCH_NONE. */
 enum watch_cause watch_link_notice(const struct nlmsghdr *nlh, char bridge[static IFNAMSIZ],
 				   char what[static WATCH_WHAT_MAX]);
+/* An rtnetlink notice: WATCH_VETH for RTM_DELLINK of a veth whose alias is brnet's mark
+ * ("brnet ID/IFNAME", set on the host end), with the attachment's id and ifname from it and
+ * what[] saying so; else WATCH_NONE. */
+enum watch_cause watch_veth_notice(const struct nlmsghdr *nlh, char id[static BRNET_ID_MAX + 1],
+				   char ifname[static IFNAMSIZ], char what[static WATCH_WHAT_MAX]);

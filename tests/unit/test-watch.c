@@ -116,8 +116,8 @@ static void test_nft_malformed(void **state)
 	assert_int_equal(watch_nft_notice(nlh, what), WATCH_NONE);
 }
 
-static struct nlmsghdr *link_notice(char *buf, size_t size, uint16_t type, const char *name,
-				    const char *kind)
+static struct nlmsghdr *link_notice_alias(char *buf, size_t size, uint16_t type, const char *name,
+					  const char *kind, const char *alias)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = 7 };
 	struct nlattr *info;
@@ -127,12 +127,20 @@ static struct nlmsghdr *link_notice(char *buf, size_t size, uint16_t type, const
 	nlbuf_init(&b, buf, size);
 	nlh = nlbuf_begin(&b, type, 0, &ifi, sizeof(ifi));
 	nlbuf_put_strz(&b, IFLA_IFNAME, name);
+	if (alias)
+		nlbuf_put_strz(&b, IFLA_IFALIAS, alias);
 	info = nlbuf_nest_start(&b, IFLA_LINKINFO);
 	nlbuf_put_strz(&b, IFLA_INFO_KIND, kind);
 	nlbuf_nest_end(&b, info);
 	nlbuf_end(&b);
 	assert_ok(nlbuf_finish(&b));
 	return nlh;
+}
+
+static struct nlmsghdr *link_notice(char *buf, size_t size, uint16_t type, const char *name,
+				    const char *kind)
+{
+	return link_notice_alias(buf, size, type, name, kind, NULL);
 }
 
 static void test_link(void **state)
@@ -157,12 +165,62 @@ static void test_link(void **state)
 		WATCH_NONE);
 }
 
+static void test_veth(void **state)
+{
+	static const struct {
+		uint16_t type;
+		const char *kind, *alias;
+		const char *id, *ifname; /* NULL: not brnet's */
+	} cases[] = {
+		{ RTM_DELLINK, "veth", "brnet web/eth0", "web", "eth0" },
+		{ RTM_DELLINK, "veth", "brnet a.b-c_d/eth1.5", "a.b-c_d", "eth1.5" },
+		{ RTM_DELLINK, "veth",
+		  "brnet 0123456789012345678901234567890123456789012345678901234567890123/eth0",
+		  "0123456789012345678901234567890123456789012345678901234567890123", "eth0" },
+		/* 65 bytes of id; an interface name of 16; none at all */
+		{ RTM_DELLINK, "veth",
+		  "brnet 01234567890123456789012345678901234567890123456789012345678901234/eth0",
+		  NULL, NULL },
+		{ RTM_DELLINK, "veth", "brnet web/0123456789abcdef", NULL, NULL },
+		{ RTM_DELLINK, "veth", "brnet /eth0", NULL, NULL },
+		{ RTM_DELLINK, "veth", "brnet web/", NULL, NULL },
+		{ RTM_DELLINK, "veth", "brnet web", NULL, NULL },
+		/* someone else's veth, a link made, a bridge with our mark */
+		{ RTM_DELLINK, "veth", "docker0 peer", NULL, NULL },
+		{ RTM_DELLINK, "veth", NULL, NULL, NULL },
+		{ RTM_NEWLINK, "veth", "brnet web/eth0", NULL, NULL },
+		{ RTM_DELLINK, "bridge", "brnet web/eth0", NULL, NULL },
+	};
+	char buf[512], what[WATCH_WHAT_MAX], id[BRNET_ID_MAX + 1], ifname[IFNAMSIZ];
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		const struct nlmsghdr *nlh = link_notice_alias(buf, sizeof(buf), cases[i].type,
+							       "vb0123456789", cases[i].kind,
+							       cases[i].alias);
+		enum watch_cause c = watch_veth_notice(nlh, id, ifname, what);
+
+		if (!cases[i].id) {
+			if (c != WATCH_NONE || what[0] || id[0] || ifname[0])
+				fail_msg("case %zu: got %d \"%s\"", i, c, what);
+			continue;
+		}
+		assert_int_equal(c, WATCH_VETH);
+		assert_string_equal(id, cases[i].id);
+		assert_string_equal(ifname, cases[i].ifname);
+	}
+	watch_veth_notice(link_notice_alias(buf, sizeof(buf), RTM_DELLINK, "vb0123456789", "veth",
+					    "brnet web/eth0"),
+			  id, ifname, what);
+	assert_string_equal(what, "host veth vb0123456789 of web/eth0 deleted");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nft),
 		cmocka_unit_test(test_nft_malformed),
 		cmocka_unit_test(test_link),
+		cmocka_unit_test(test_veth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,70 @@
+#!/bin/bash
+# brnet gc --follow: an attachment whose container's namespace goes away without a teardown
+# is removed at once (record, lease, published port, policy), judged by what the next setup
+# may take; teardowns and live containers are left alone.
+. "$(dirname "$0")/lib.sh"
+
+OUT=$TMPDIR/gc-follow.out
+
+# wait_line PATTERN: until --follow has printed a line matching PATTERN (5 s at most)
+wait_line() {
+	for _ in $(seq 100); do
+		grep -qE "$1" "$OUT" && return 0
+		sleep 0.05
+	done
+	fail "expected a line like '$1', saw: $(cat "$OUT")"
+}
+
+expect_refusal 2 "--follow takes neither --dry-run nor --json" brnet gc --follow --dry-run
+
+make_container live
+brnet setup --netns /run/netns/live --id live -p 8090:80 >/dev/null
+
+brnet gc --follow >"$OUT" 2>&1 &
+FOLLOW=$!
+PIDS+=("$FOLLOW")
+sleep 0.3
+
+# A container whose process was its namespace's only holder: it ends, the namespace and the
+# veth go with it, and so does the attachment, with its port, its lease and its policy.
+unshare --net sleep 600 &
+pid=$!
+PIDS+=("$pid")
+sleep 0.2
+brnet setup --pid "$pid" --id proc -p 8081:80 --ip 10.0.42.50 --egress-allow 192.0.2.0/24 >/dev/null
+kill "$pid"
+wait_line '^remove attachment proc/eth0'
+for _ in $(seq 40); do
+	[ -z "$(brnet ls --json | python3 -c 'import json,sys; print(*[a["id"] for a in json.load(sys.stdin) if a["id"] == "proc"])')" ] && break
+	sleep 0.05
+done
+make_container next
+brnet setup --netns /run/netns/next --id next -p 8081:80 --ip 10.0.42.50 >/dev/null ||
+	fail "the port and address of the gone container are still held"
+expect_eq "its allowlist went with it" "$(nft list ruleset | grep -c 'chain allow_')" "0"
+echo "ok: a container that ended is collected"
+
+# A namespace removed by its path (a runtime's pin): the same.
+make_container pinned
+brnet setup --netns /run/netns/pinned --id pinned -p 8082:80 >/dev/null
+ip netns del pinned
+wait_line '^remove attachment pinned/eth0'
+echo "ok: a namespace removed by its path is collected"
+
+# Teardowns and live containers: nothing to say.
+lines=$(wc -l <"$OUT")
+brnet teardown --id next >/dev/null
+sleep 0.5
+expect_eq "nothing for a teardown" "$(wc -l <"$OUT")" "$lines"
+brnet check --id live >/dev/null || fail "the live container after gc runs: $(brnet check --id live)"
+listen live tcp 0.0.0.0 80
+make_upstream
+connect upstream tcp "$HOST_UPLINK_ADDR" 8090 >/dev/null || fail "the live container's port"
+expect_eq "gc finds nothing left" "$(brnet gc --dry-run)" "nothing to do"
+
+kill "$FOLLOW"
+set +e
+wait "$FOLLOW"
+rc=$?
+set -e
+expect_eq "SIGTERM ends it" "$rc" "143"
