@@ -185,6 +185,18 @@ seen_by() {
 	fail "listener $1 $2 port $3 saw no client"
 }
 
+# expect_sigterm_ends PID: a follower (restore or gc --follow) ends on SIGTERM, as under
+# systemd's stop, with the status of that signal.
+expect_sigterm_ends() {
+	local rc
+	kill "$1"
+	set +e
+	wait "$1"
+	rc=$?
+	set -e
+	expect_eq "SIGTERM ends it" "$rc" "143"
+}
+
 # expect_eq WHAT ACTUAL EXPECTED
 expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: expected '$3', got '$2'"

@@ -62,9 +62,4 @@ make_upstream
 connect upstream tcp "$HOST_UPLINK_ADDR" 8090 >/dev/null || fail "the live container's port"
 expect_eq "gc finds nothing left" "$(brnet gc --dry-run)" "nothing to do"
 
-kill "$FOLLOW"
-set +e
-wait "$FOLLOW"
-rc=$?
-set -e
-expect_eq "SIGTERM ends it" "$rc" "143"
+expect_sigterm_ends "$FOLLOW"

@@ -146,9 +146,4 @@ if nft list ruleset | grep -q 'br9'; then fail "br9's rules put back after its r
 brnet check --all >/dev/null || fail "check after br9's removal: $(brnet check --all)"
 echo "ok: a network removed while following stays removed"
 
-kill "$FOLLOW"
-set +e
-wait "$FOLLOW"
-rc=$?
-set -e
-expect_eq "SIGTERM ends it" "$rc" "143"
+expect_sigterm_ends "$FOLLOW"
