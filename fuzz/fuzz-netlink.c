@@ -150,6 +150,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((watch_nft_notice(nlh, what) != WATCH_NONE && !memchr(what, 0, sizeof(what))) ||
 		    (watch_link_notice(nlh, bridge, what) != WATCH_NONE &&
 		     !memchr(bridge, 0, sizeof(bridge))) ||
+		    (watch_netconf_notice(nlh, what) != WATCH_NONE &&
+		     !memchr(what, 0, sizeof(what))) ||
 		    (watch_veth_notice(nlh, id, bridge, what) != WATCH_NONE &&
 		     (!id[0] || !memchr(id, 0, sizeof(id)) || !memchr(bridge, 0, sizeof(bridge)))))
 			abort();

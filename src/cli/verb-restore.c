@@ -19,9 +19,9 @@ static void help(void)
 	       "reload. Running it on an intact system changes nothing; setups and teardowns\n"
 	       "may run beside it.\n\n"
 	       "  --follow           restore, then restore again whenever the kernel reports\n"
-	       "                     a table, chain, set or rule of brnet's tables deleted, or\n"
-	       "                     a network's bridge; a line per restore, until stopped\n"
-	       "                     (the brnet-restore.service unit runs this)\n"
+	       "                     a table, chain, set or rule of brnet's tables deleted, a\n"
+	       "                     network's bridge, or net.ipv4.ip_forward turned off; a line\n"
+	       "                     per restore, until stopped (brnet-restore.service runs it)\n"
 	       "  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n"
 	       "  -h, --help         show this help\n");
 }

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * brnet_restore_follow(): a restore, then another whenever the kernel says that something a
- * restore puts back was taken away; brnet_gc_follow() the same for gc, whenever the host end of
- * a live attachment's veth is deleted (its container's namespace went away). It listens to
- * nf_tables' notices (NFNLGRP_NFTABLES: a table, chain, set or rule of brnet's tables deleted, as
- * by `nft flush ruleset`, a reload of nftables.service or `nft delete table`) and to rtnetlink's
- * links (a recorded network's bridge deleted). The sockets join their groups before the first
- * restore, so nothing that happens after it goes unheard. A flush is a notice per object: a restore
- * waits until the notices have stopped for a moment, and the highest-ranked one names the cause.
+ * restore puts back was taken away. It listens to nf_tables' notices (NFNLGRP_NFTABLES: a
+ * table, chain, set or rule of brnet's tables deleted, as by `nft flush ruleset`, a reload of
+ * nftables.service or `nft delete table`), to rtnetlink's links (a recorded network's bridge
+ * deleted) and to IPv4's netconf (net.ipv4.ip_forward turned off). brnet_gc_follow(): the same
+ * for gc, whenever the host end of a live attachment's veth is deleted (its container's
+ * namespace went away). The sockets join their groups before the first run, so nothing that
+ * happens after it goes unheard. A flush is a notice per object: a run waits until the notices
+ * have stopped for a moment, and the highest-ranked one names the cause.
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -15,6 +16,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 #include <poll.h>
 #include <stdio.h>
@@ -130,6 +132,37 @@ enum watch_cause watch_link_notice(const struct nlmsghdr *nlh, char bridge[stati
 	return WATCH_BRIDGE;
 }
 
+static int netconf_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(a);
+
+	if ((type == NETCONFA_IFINDEX || type == NETCONFA_FORWARDING) &&
+	    mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+enum watch_cause watch_netconf_notice(const struct nlmsghdr *nlh, char what[static WATCH_WHAT_MAX])
+{
+	const struct nlattr *tb[NETCONFA_MAX + 1] = { 0 };
+	const struct netconfmsg *ncm;
+
+	what[0] = '\0';
+	if (nlh->nlmsg_type != RTM_NEWNETCONF || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*ncm))
+		return WATCH_NONE;
+	ncm = mnl_nlmsg_get_payload(nlh);
+	/* The kernel pads the family header to 4 bytes. */
+	if (ncm->ncm_family != AF_INET ||
+	    mnl_attr_parse(nlh, NLMSG_ALIGN(sizeof(*ncm)), netconf_attr_cb, tb) < 0 ||
+	    !tb[NETCONFA_IFINDEX] || !tb[NETCONFA_FORWARDING] ||
+	    (int32_t)mnl_attr_get_u32(tb[NETCONFA_IFINDEX]) != NETCONFA_IFINDEX_ALL ||
+	    mnl_attr_get_u32(tb[NETCONFA_FORWARDING]) != 0)
+		return WATCH_NONE;
+	snprintf(what, WATCH_WHAT_MAX, "net.ipv4.ip_forward turned off");
+	return WATCH_FORWARDING;
+}
+
 enum watch_cause watch_veth_notice(const struct nlmsghdr *nlh, char id[static BRNET_ID_MAX + 1],
 				   char ifname[static IFNAMSIZ], char what[static WATCH_WHAT_MAX])
 {
@@ -208,6 +241,7 @@ static void pending_add(struct pending *p, enum watch_cause c, const char *what)
 /* What a follower listens for and what it runs. */
 struct follow {
 	bool nft; /* nf_tables' notices too (rtnetlink's links always) */
+	bool netconf; /* IPv4's netconf notices too (forwarding) */
 	/* Judges a notice (nft: from nf_tables): its cause, what[] saying so, or WATCH_NONE. */
 	enum watch_cause (*judge)(brnet_ctx *ctx, const struct nlmsghdr *nlh, bool nft,
 				  char what[static WATCH_WHAT_MAX]);
@@ -262,6 +296,14 @@ static int follow(brnet_ctx *ctx, const struct follow *f, brnet_follow_fn fn, vo
 	if (rtnl < 0)
 		return brnet_err(err, rtnl, "cannot listen to rtnetlink's link notices: %s",
 				 strerror(-rtnl));
+	if (f->netconf) {
+		unsigned group = RTNLGRP_IPV4_NETCONF;
+
+		if (setsockopt(rtnl, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) <
+		    0)
+			return brnet_err(err, errno, "cannot listen to IPv4's netconf notices: %s",
+					 strerror(errno));
+	}
 	pfd[n++] = (struct pollfd){ .fd = rtnl, .events = POLLIN };
 	if (f->nft) {
 		nft = listen_group(NETLINK_NETFILTER, NFNLGRP_NFTABLES);
@@ -310,6 +352,8 @@ static enum watch_cause restore_judge(brnet_ctx *ctx, const struct nlmsghdr *nlh
 
 	if (nft)
 		return watch_nft_notice(nlh, what);
+	if (nlh->nlmsg_type == RTM_NEWNETCONF)
+		return watch_netconf_notice(nlh, what);
 	c = watch_link_notice(nlh, bridge, what);
 	/* Only a recorded network's bridge is restore's to make again. */
 	if (c != WATCH_NONE && network_read(ctx, bridge, &net, NULL) < 0)
@@ -325,7 +369,9 @@ static int restore_run(brnet_ctx *ctx, void *userdata, struct brnet_error *err)
 int brnet_restore_follow(brnet_ctx *ctx, brnet_follow_fn fn, void *userdata,
 			 struct brnet_error *err)
 {
-	static const struct follow f = { .nft = true, .judge = restore_judge, .run = restore_run };
+	static const struct follow f = {
+		.nft = true, .netconf = true, .judge = restore_judge, .run = restore_run
+	};
 
 	if (!ctx || !fn)
 		return -EINVAL;

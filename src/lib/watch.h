@@ -14,6 +14,7 @@
 /* Ranked: of a burst of notices, the highest is the one named. */
 enum watch_cause {
 	WATCH_NONE,
+	WATCH_FORWARDING, /* net.ipv4.ip_forward turned off */
 	WATCH_RULE, /* a rule of brnet's tables deleted */
 	WATCH_SET, /* a set of brnet's tables deleted */
 	WATCH_CHAIN, /* a chain of brnet's tables deleted */
@@ -36,6 +37,10 @@ enum watch_cause watch_nft_notice(const struct nlmsghdr *nlh, char what[static W
  * what[] saying so; else WATCH_NONE. */
 enum watch_cause watch_link_notice(const struct nlmsghdr *nlh, char bridge[static IFNAMSIZ],
 				   char what[static WATCH_WHAT_MAX]);
+/* An rtnetlink notice: WATCH_FORWARDING for RTM_NEWNETCONF of IPv4's "all" with forwarding
+ * off (net.ipv4.ip_forward=0: nothing from the containers leaves the host), with what[]
+ * saying so; else WATCH_NONE. */
+enum watch_cause watch_netconf_notice(const struct nlmsghdr *nlh, char what[static WATCH_WHAT_MAX]);
 /* An rtnetlink notice: WATCH_VETH for RTM_DELLINK of a veth whose alias is brnet's mark
  * ("brnet ID/IFNAME", set on the host end), with the attachment's id and ifname from it and
  * what[] saying so; else WATCH_NONE. */

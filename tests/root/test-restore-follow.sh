@@ -1,7 +1,8 @@
 #!/bin/bash
-# brnet restore --follow: what a flush, a deleted rule or a deleted bridge takes away comes back
-# by itself, judged by traffic; setups and teardowns beside it (and flushes among them) leave
-# nothing behind; what brnet itself deletes (elements, a list) starts no restore.
+# brnet restore --follow: what a flush, a deleted rule, a deleted bridge or forwarding turned
+# off takes away comes back by itself, judged by traffic; setups and teardowns beside it (and
+# flushes among them) leave nothing behind; what brnet itself deletes (elements, a list)
+# starts no restore.
 . "$(dirname "$0")/lib.sh"
 
 OUT=$TMPDIR/follow.out
@@ -130,6 +131,17 @@ for i in 1 2 3 4; do
 	if nft list ruleset | grep -q "\"w$i/eth0\""; then fail "an element of w$i is left"; fi
 done
 echo "ok: setups and teardowns beside restores leave nothing"
+
+# Forwarding turned off (a hardening script, sysctl --system): nothing from the containers
+# would leave the host until someone turned it on again.
+n=$(restores)
+sysctl -qw net.ipv4.ip_forward=0
+wait_restores $((n + 1))
+expect_eq "forwarding off is named" "$(tail -n1 "$OUT")" \
+	"restored table inet brnet for 1 network (net.ipv4.ip_forward turned off)"
+expect_eq "forwarding on again" "$(sysctl -n net.ipv4.ip_forward)" "1"
+listen upstream tcp 0.0.0.0 7002
+connect c2 tcp "$UPSTREAM_ADDR" 7002 >/dev/null || fail "c2 out after forwarding came back"
 
 # A network removed while it follows: the removal's deleted rules start a restore, which
 # must not make the network again (one that overlapped the removal would wait for the

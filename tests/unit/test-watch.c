@@ -8,6 +8,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 
 #include "lib/netlink/nlmsg.h"
@@ -165,6 +166,61 @@ static void test_link(void **state)
 		WATCH_NONE);
 }
 
+static struct nlmsghdr *netconf_notice(char *buf, size_t size, uint16_t type, uint8_t family,
+				       int32_t ifindex, int32_t forwarding)
+{
+	struct netconfmsg ncm = { .ncm_family = family };
+	struct nlbuf b;
+	struct nlmsghdr *nlh;
+
+	nlbuf_init(&b, buf, size);
+	nlh = nlbuf_begin(&b, type, 0, &ncm, sizeof(ncm));
+	nlbuf_put_u32(&b, NETCONFA_IFINDEX, (uint32_t)ifindex);
+	if (forwarding >= 0)
+		nlbuf_put_u32(&b, NETCONFA_FORWARDING, (uint32_t)forwarding);
+	nlbuf_end(&b);
+	assert_ok(nlbuf_finish(&b));
+	return nlh;
+}
+
+static void test_netconf(void **state)
+{
+	char buf[256], what[WATCH_WHAT_MAX];
+
+	assert_int_equal(watch_netconf_notice(netconf_notice(buf, sizeof(buf), RTM_NEWNETCONF,
+							     AF_INET, NETCONFA_IFINDEX_ALL, 0),
+					      what),
+			 WATCH_FORWARDING);
+	assert_string_equal(what, "net.ipv4.ip_forward turned off");
+	/* turned on; one interface's; the default for new ones; IPv6's; a notice without the
+	 * forwarding attribute (rp_filter's); a deletion */
+	assert_int_equal(watch_netconf_notice(netconf_notice(buf, sizeof(buf), RTM_NEWNETCONF,
+							     AF_INET, NETCONFA_IFINDEX_ALL, 1),
+					      what),
+			 WATCH_NONE);
+	assert_int_equal(
+		watch_netconf_notice(
+			netconf_notice(buf, sizeof(buf), RTM_NEWNETCONF, AF_INET, 5, 0), what),
+		WATCH_NONE);
+	assert_int_equal(watch_netconf_notice(netconf_notice(buf, sizeof(buf), RTM_NEWNETCONF,
+							     AF_INET, NETCONFA_IFINDEX_DEFAULT, 0),
+					      what),
+			 WATCH_NONE);
+	assert_int_equal(watch_netconf_notice(netconf_notice(buf, sizeof(buf), RTM_NEWNETCONF,
+							     AF_INET6, NETCONFA_IFINDEX_ALL, 0),
+					      what),
+			 WATCH_NONE);
+	assert_int_equal(watch_netconf_notice(netconf_notice(buf, sizeof(buf), RTM_NEWNETCONF,
+							     AF_INET, NETCONFA_IFINDEX_ALL, -1),
+					      what),
+			 WATCH_NONE);
+	assert_int_equal(watch_netconf_notice(netconf_notice(buf, sizeof(buf), RTM_DELNETCONF,
+							     AF_INET, NETCONFA_IFINDEX_ALL, 0),
+					      what),
+			 WATCH_NONE);
+	assert_string_equal(what, "");
+}
+
 static void test_veth(void **state)
 {
 	static const struct {
@@ -217,10 +273,9 @@ static void test_veth(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_nft),
-		cmocka_unit_test(test_nft_malformed),
-		cmocka_unit_test(test_link),
-		cmocka_unit_test(test_veth),
+		cmocka_unit_test(test_nft),	cmocka_unit_test(test_nft_malformed),
+		cmocka_unit_test(test_link),	cmocka_unit_test(test_veth),
+		cmocka_unit_test(test_netconf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
