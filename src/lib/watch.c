@@ -39,7 +39,7 @@
 
 DEFINE_POINTER_CLEANUP(brnet_attachment, brnet_attachment_free)
 
-/* A restore starts once no notice has come for SETTLE_MS, or SETTLE_MAX_MS after the first. */
+/* A run starts once no notice has come for SETTLE_MS, or SETTLE_MAX_MS after the first. */
 #define SETTLE_MS 100
 #define SETTLE_MAX_MS 1000
 #define RECV_BUF ((size_t)64 * 1024)
