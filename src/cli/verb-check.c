@@ -65,6 +65,16 @@ static void print_problem(const char *problem, void *userdata)
 		printf("problem: %s\n", problem);
 }
 
+/* After problems, in text: which verb mends what (once, on stderr, so scripts reading the
+ * problem lines see only those). */
+static void print_repair_hint(void)
+{
+	fflush(stdout);
+	fprintf(stderr, "hint: 'brnet restore' puts back what brnet's tables and bridges lack "
+			"(brnet-restore.service does so as it happens); 'brnet gc' removes what a "
+			"container that is gone left behind\n");
+}
+
 /* --all: each recorded attachment, then the host's warnings once. */
 static int check_all(brnet_ctx *ctx, bool json)
 {
@@ -114,6 +124,8 @@ static int check_all(brnet_ctx *ctx, bool json)
 		json_dumpf(out, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(out);
+	} else if (!ok) {
+		print_repair_hint();
 	}
 	return ok ? 0 : 1;
 }
@@ -164,6 +176,8 @@ int verb_check(const struct cli_global *g0, int argc, char **argv)
 		json_decref(out);
 	} else if (r == 0) {
 		printf("%s/%s: ok\n", o.id, o.ifname);
+	} else {
+		print_repair_hint();
 	}
 	return r == 0 ? 0 : 1;
 }

@@ -22,15 +22,20 @@ intact=$(nft -j list ruleset)
 
 nft flush ruleset
 set +e
-brnet check --id c1 >/dev/null
+brnet check --id c1 >/dev/null 2>&1
 rc=$?
 set -e
 expect_eq "check sees the flushed table" "$rc" "1"
+set +e
+hint=$(brnet check --id c1 2>&1 >/dev/null)
+set -e
+case "$hint" in "hint: 'brnet restore' puts back what brnet's tables and bridges lack"*) echo "ok: check says what mends it, on stderr" ;; *) fail "check's hint: $hint" ;; esac
 if connect upstream tcp $HOST_UPLINK_ADDR 8080 >/dev/null 2>&1; then fail "port works without rules?"; fi
 
 out=$(brnet restore)
 expect_eq "restore output" "$out" "restored table inet brnet for 2 networks"
 for id in c1 c2 c3 c4; do brnet check --id $id >/dev/null || fail "check of $id after restore: $(brnet check --id $id)"; done
+expect_eq "no hint from a check that finds nothing" "$(brnet check --all 2>&1 >/dev/null)" ""
 expect_eq "allowlists after restore" "$(nft list ruleset | grep -c 'chain allow_')" "1"
 listen upstream tcp 0.0.0.0 7001
 connect c3 tcp $UPSTREAM_ADDR 7001 >/dev/null || fail "c3's allowlist after restore"
