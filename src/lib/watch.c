@@ -253,7 +253,9 @@ static int drain(brnet_ctx *ctx, const struct follow *f, int fd, bool nft, char 
 		 struct pending *p)
 {
 	for (;;) {
-		ssize_t len = recv(fd, buf, RECV_BUF, 0);
+		struct sockaddr_nl from;
+		socklen_t from_len = sizeof(from);
+		ssize_t len = recvfrom(fd, buf, RECV_BUF, 0, (struct sockaddr *)&from, &from_len);
 		size_t rest;
 
 		if (len < 0 && errno == EINTR)
@@ -266,6 +268,9 @@ static int drain(brnet_ctx *ctx, const struct follow *f, int fd, bool nft, char 
 		}
 		if (len < 0)
 			return -errno;
+		/* The kernel's notices only (port 0), as for every answer brnet reads. */
+		if (from_len != sizeof(from) || from.nl_pid != 0)
+			continue;
 		rest = (size_t)len;
 		for (const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf; nlmsg_ok(nlh, rest);
 		     nlh = nlmsg_next(nlh, &rest)) {

@@ -132,6 +132,22 @@ for i in 1 2 3 4; do
 done
 echo "ok: setups and teardowns beside restores leave nothing"
 
+# A notice that a process (root) wrote to nf_tables' group itself, saying table inet brnet
+# was deleted: only the kernel's are believed.
+n=$(restores)
+python3 -c '
+import socket, struct
+name = b"brnet\0"
+attr = struct.pack("=HH", 4 + len(name), 1) + name + b"\0" * (-len(name) % 4)
+body = struct.pack("=BBH", 1, 0, 0) + attr  # nfgenmsg: inet; NFTA_TABLE_NAME
+msg = struct.pack("=IHHII", 16 + len(body), 10 << 8 | 2, 0, 0, 0) + body  # NFT_MSG_DELTABLE
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)  # NETLINK_NETFILTER
+s.bind((0, 0))
+s.sendto(msg, (0, 1 << (7 - 1)))  # NFNLGRP_NFTABLES
+'
+sleep 0.5
+expect_eq "no restore for a notice from a process" "$(restores)" "$n"
+
 # Forwarding turned off (a hardening script, sysctl --system): nothing from the containers
 # would leave the host until someone turned it on again.
 n=$(restores)
