@@ -28,7 +28,11 @@ static void help(void)
 
 static void print_restored(int networks, const char *cause)
 {
-	printf("restored table inet brnet for %d network%s", networks, networks == 1 ? "" : "s");
+	if (networks == 0)
+		printf("nothing to restore: no network is recorded");
+	else
+		printf("restored table inet brnet for %d network%s", networks,
+		       networks == 1 ? "" : "s");
 	if (cause)
 		printf(" (%s)", cause);
 	putchar('\n');

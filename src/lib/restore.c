@@ -292,7 +292,8 @@ static int restore_once(brnet_ctx *ctx, unsigned *busy, struct brnet_error *err)
 		missing &= ~((1u << _NFT_RULE_GLOBAL_MAX) - 1);
 		r = nft_batch_add_network(&b, &net, missing | (i == 0 ? globals_missing : 0));
 	}
-	if (r >= 0) {
+	/* The anti-spoofing table as a setup makes it: with a network, not on a host without. */
+	if (r >= 0 && n_nets > 0) {
 		unsigned missing;
 
 		r = nft_guard_missing(nft, &missing, err);

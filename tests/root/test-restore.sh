@@ -3,6 +3,10 @@
 # every published port and every egress allowlist; on an intact table it changes nothing.
 . "$(dirname "$0")/lib.sh"
 
+# Nothing recorded: nothing made (the anti-spoofing table was, before).
+expect_eq "restore with no network" "$(brnet restore)" "nothing to restore: no network is recorded"
+expect_eq "no table made" "$(nft list tables)" ""
+
 make_upstream
 make_container c1
 make_container c2
