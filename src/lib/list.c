@@ -9,6 +9,7 @@
 
 #include "lib/config/config.h"
 #include "lib/ctx.h"
+#include "lib/list.h"
 #include "lib/network.h"
 #include "lib/record.h"
 #include "shared/error.h"
@@ -34,14 +35,20 @@ static int cmp_attachment(const void *x, const void *y)
 
 int brnet_list(brnet_ctx *ctx, brnet_attachment ***ret, size_t *ret_n, struct brnet_error *err)
 {
+	if (!ctx || !ret || !ret_n)
+		return -EINVAL;
+	return list_locked(ctx, -EBADF, NULL, ret, ret_n, err);
+}
+
+int list_locked(brnet_ctx *ctx, int locks, unsigned *busy, brnet_attachment ***ret, size_t *ret_n,
+		struct brnet_error *err)
+{
 	struct brnet_attachment **list = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 	int fd, r = 0;
 	DIR *d;
 
-	if (!ctx || !ret || !ret_n)
-		return -EINVAL;
 	fd = openat(ctx->attachments_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return brnet_err(err, errno, "cannot read %s/attachments: %s", ctx->state_dir,
@@ -68,6 +75,20 @@ int brnet_list(brnet_ctx *ctx, brnet_attachment ***ret, size_t *ret_n, struct br
 		id[at - de->d_name] = '\0';
 		dot = strrchr(at, '.');
 		*dot = '\0';
+		if (locks >= 0) {
+			r = record_lock_on(locks, id, at + 1);
+			if (r == -EBUSY) {
+				(*busy)++;
+				*dot = '.';
+				r = 0;
+				continue;
+			}
+			if (r < 0) {
+				r = brnet_err(err, r, "cannot lock attachment %s/%s: %s", id,
+					      at + 1, strerror(-r));
+				break;
+			}
+		}
 		/* An array of pointers: its element's size is a pointer's, as meant. */
 		if (ARRAY_RESERVE(list, cap, n) < 0) { // NOLINT(bugprone-sizeof-expression)
 			r = -ENOMEM;

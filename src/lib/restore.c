@@ -22,6 +22,7 @@
 #include "lib/config/config.h"
 #include "lib/ctx.h"
 #include "lib/hooks.h"
+#include "lib/list.h"
 #include "lib/network.h"
 #include "lib/nft/batch.h"
 #include "lib/nft/egress.h"
@@ -165,47 +166,6 @@ static int policies_finish(brnet_ctx *ctx, brnet_attachment *const *list, size_t
 	return 0;
 }
 
-/* The active attachments of list, each locked on locks and read again under its lock: one
- * that an operation holds is counted in *busy and left out (the operation puts in or takes
- * out its own elements; a restore running alongside would put back those of an attachment
- * whose teardown had just taken them out). */
-static int hold_active(brnet_ctx *ctx, int locks, brnet_attachment *const *list, size_t n,
-		       brnet_attachment **held, size_t *ret_n, unsigned *busy,
-		       struct brnet_error *err)
-{
-	size_t m = 0;
-	int r = 0;
-
-	for (size_t i = 0; i < n && r >= 0; i++) {
-		if (list[i]->state != ATTACH_ACTIVE)
-			continue;
-		r = record_lock_on(locks, list[i]->id, list[i]->ifname);
-		if (r == -EBUSY) {
-			(*busy)++;
-			r = 0;
-			continue;
-		}
-		if (r < 0) {
-			r = brnet_err(err, r, "cannot lock attachment %s/%s: %s", list[i]->id,
-				      list[i]->ifname, strerror(-r));
-			break;
-		}
-		r = brnet_attachment_load(ctx, list[i]->id, list[i]->ifname, &held[m], err);
-		if (r == -ENOENT) {
-			if (err)
-				*err = (struct brnet_error){ 0 }; /* torn down since */
-			r = 0;
-		} else if (r >= 0 && held[m]->state != ATTACH_ACTIVE) {
-			brnet_attachment_free(held[m]);
-			held[m] = NULL;
-		} else if (r >= 0) {
-			m++;
-		}
-	}
-	*ret_n = m;
-	return r;
-}
-
 /* One pass. Every network's lock is held throughout, so that no setup adds a rule beside
  * this one and no network being removed has its rules put back after it went. */
 static int restore_once(brnet_ctx *ctx, unsigned *busy, struct brnet_error *err)
@@ -214,9 +174,9 @@ static int restore_once(brnet_ctx *ctx, unsigned *busy, struct brnet_error *err)
 	_cleanup_(closep) int locks = -EBADF;
 	_cleanup_(freep) char *buf = NULL;
 	struct network *nets = NULL;
-	brnet_attachment **list = NULL, **held = NULL;
+	brnet_attachment **list = NULL;
 	struct nft_egress_list *lists = NULL;
-	size_t n_nets = 0, n_list = 0, n = 0, size;
+	size_t n_nets = 0, n = 0, size;
 	unsigned globals_missing = 0;
 	struct nft_batch b;
 	int r;
@@ -228,21 +188,19 @@ static int restore_once(brnet_ctx *ctx, unsigned *busy, struct brnet_error *err)
 	r = list_networks(ctx, rtnl, &nets, &n_nets, err);
 	if (r < 0)
 		return r;
-	r = brnet_list(ctx, &list, &n_list, err);
-	if (r >= 0) {
-		r = locks = record_locks_open(ctx->attachments_dirfd);
-		if (r < 0)
-			r = brnet_err(err, r, "cannot open the attachments' lock file: %s",
-				      strerror(-r));
-	}
-	if (r >= 0) {
-		held = calloc(n_list ? n_list : 1, sizeof(brnet_attachment *));
-		r = held ? hold_active(ctx, locks, list, n_list, held, &n, busy, err) : -ENOMEM;
-	}
+	/* Each attachment locked before its record is read: one that an operation holds is left
+	 * out (the operation puts in or takes out its own elements; a restore running alongside
+	 * would put back those of an attachment whose teardown had just taken them out). */
+	r = locks = record_locks_open(ctx->attachments_dirfd);
+	if (r < 0)
+		r = brnet_err(err, r, "cannot open the attachments' lock file: %s", strerror(-r));
+	else
+		r = list_locked(ctx, locks, busy, &list, &n, err);
 	if (r < 0)
 		goto out;
 	for (size_t i = 0; i < n && r >= 0; i++)
-		r = reattach(rtnl, held[i], nets, n_nets, err);
+		if (list[i]->state == ATTACH_ACTIVE)
+			r = reattach(rtnl, list[i], nets, n_nets, err);
 	if (r < 0) {
 		r = brnet_err_prefix(err, r, "cannot put host veths back on their bridge");
 		goto out;
@@ -253,8 +211,8 @@ static int restore_once(brnet_ctx *ctx, unsigned *busy, struct brnet_error *err)
 		bool policed = false;
 
 		for (size_t i = 0; i < n && !policed; i++)
-			policed = held[i]->egress.on &&
-				  strcmp(held[i]->bridge, nets[j].bridge) == 0;
+			policed = list[i]->state == ATTACH_ACTIVE && list[i]->egress.on &&
+				  strcmp(list[i]->bridge, nets[j].bridge) == 0;
 		if (policed)
 			r = network_bridged_filtering(nets[j].bridge, true, err);
 	}
@@ -270,7 +228,7 @@ static int restore_once(brnet_ctx *ctx, unsigned *busy, struct brnet_error *err)
 	size = 4 * (size_t)NFT_MSG_ROOM + n_nets * (_NFT_RULE_MAX + 8) * (size_t)NFT_MSG_ROOM;
 	size += (_NFT_GUARD_RULE_MAX + 8) * (size_t)NFT_MSG_ROOM;
 	for (size_t i = 0; i < n; i++)
-		size += attach_elements_room(held[i]);
+		size += attach_elements_room(list[i]);
 	buf = malloc(size);
 	if (!buf) {
 		r = -ENOMEM;
@@ -304,15 +262,17 @@ static int restore_once(brnet_ctx *ctx, unsigned *busy, struct brnet_error *err)
 	if (!lists)
 		r = -ENOMEM;
 	for (size_t i = 0; i < n && r >= 0; i++) {
-		bool pending = held[i]->journal & (1u << STEP_POLICY);
+		bool pending = list[i]->journal & (1u << STEP_POLICY);
 		uint8_t mac[6];
 
+		if (list[i]->state != ATTACH_ACTIVE)
+			continue;
 		/* Each allowlist once: the kernel's, or the first container's to use it. A policy
 		 * whose replacement was interrupted is left to policies_finish(): the kernel may
 		 * hold the old one's elements, which adding would not take away; its list, left
 		 * zeroed, is none that this batch makes for the containers after it. */
 		if (!pending) {
-			nft_egress_list_init(&lists[i], &held[i]->egress);
+			nft_egress_list_init(&lists[i], &list[i]->egress);
 			for (size_t j = 0; j < i && lists[i].chain[0] && !lists[i].exists; j++)
 				lists[i].exists = strcmp(lists[j].chain, lists[i].chain) == 0;
 			if (!lists[i].exists)
@@ -321,8 +281,8 @@ static int restore_once(brnet_ctx *ctx, unsigned *busy, struct brnet_error *err)
 		/* A record whose MAC does not parse gets its other elements back, not these. */
 		if (r >= 0)
 			r = attach_batch_elements(
-				&b, held[i], pending ? NULL : &lists[i],
-				config_parse_mac(held[i]->mac, mac, NULL) >= 0 ? mac : NULL, false);
+				&b, list[i], pending ? NULL : &lists[i],
+				config_parse_mac(list[i]->mac, mac, NULL) >= 0 ? mac : NULL, false);
 	}
 	free(lists);
 	if (r >= 0)
@@ -341,14 +301,13 @@ static int restore_once(brnet_ctx *ctx, unsigned *busy, struct brnet_error *err)
 	/* Its own locks for what is left: let go of ours first. */
 	closep(&locks);
 	locks = -EBADF;
-	r = policies_finish(ctx, list, n_list, err);
+	r = policies_finish(ctx, list, n, err);
 	if (r < 0)
 		r = brnet_err_prefix(err, r, "nf_tables: cannot restore table inet " NFT_TABLE);
 	else
 		r = (int)n_nets;
 out:
-	brnet_attachment_list_free(held, n);
-	brnet_attachment_list_free(list, n_list);
+	brnet_attachment_list_free(list, n);
 	networks_free(nets, n_nets);
 	return r;
 }
