@@ -22,6 +22,12 @@ int cli_fail(const char *what, int r, const struct brnet_error *err)
 	return (r == -EINVAL || r == -EADDRINUSE) ? EXIT_USAGE : EXIT_FAILURE;
 }
 
+void cli_follow_failed(const char *what, const char *cause, int r, const struct brnet_error *err)
+{
+	fprintf(stderr, "brnet: failed to %s (%s): %s; trying again at the next notice\n", what,
+		cause, err && err->msg[0] ? err->msg : strerror(-r));
+}
+
 int cli_usage_error(const char *verb, const char *fmt, ...)
 {
 	va_list ap;

@@ -152,6 +152,9 @@ void cli_append_ifname_hint(brnet_ctx *ctx, const char *id, struct brnet_error *
 /* Prints "brnet: failed to <what>: <reason>" and returns the exit code for the error:
  * 2 for invalid input, 1 for an operation that failed. */
 int cli_fail(const char *what, int r, const struct brnet_error *err);
+/* For a --follow run that failed: "brnet: failed to <what> (<cause>): <reason>; trying again
+ * at the next notice", on stderr. Following goes on. */
+void cli_follow_failed(const char *what, const char *cause, int r, const struct brnet_error *err);
 /* Prints "brnet <verb>: <message>" plus a hint to --help, returns 2. */
 int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Strict decimal parse of an unsigned value in [min, max]. */

@@ -2,7 +2,6 @@
 /* brnet gc: repair what killed operations and vanished containers left behind. */
 #include <jansson.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "shared/macro.h"
@@ -42,10 +41,7 @@ static int follow_fn(int repairs, const char *cause, const struct brnet_error *f
 		     void *userdata)
 {
 	if (repairs < 0)
-		fprintf(stderr,
-			"brnet: failed to collect garbage (%s): %s; trying again at the next "
-			"notice\n",
-			cause, failed && failed->msg[0] ? failed->msg : strerror(-repairs));
+		cli_follow_failed("collect garbage", cause, repairs, failed);
 	fflush(stdout);
 	return 0;
 }

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* brnet restore: put table inet brnet back after a flush or a firewall reload. */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "shared/macro.h"
@@ -44,9 +43,7 @@ static int follow_fn(int networks, const char *cause, const struct brnet_error *
 	if (networks >= 0)
 		print_restored(networks, cause);
 	else
-		fprintf(stderr,
-			"brnet: failed to restore (%s): %s; trying again at the next notice\n",
-			cause, failed && failed->msg[0] ? failed->msg : strerror(-networks));
+		cli_follow_failed("restore", cause, networks, failed);
 	fflush(stdout);
 	return 0;
 }
