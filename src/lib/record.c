@@ -222,10 +222,30 @@ const char *record_owner(const struct brnet_attachment *a, char ret[static RECOR
 	return ret;
 }
 
+#define RECORD_ALIAS_MARK "brnet "
+
 const char *record_host_alias(const struct brnet_attachment *a, char ret[static RECORD_ALIAS_MAX])
 {
-	snprintf(ret, RECORD_ALIAS_MAX, "brnet %s/%s", a->id, a->ifname);
+	snprintf(ret, RECORD_ALIAS_MAX, RECORD_ALIAS_MARK "%s/%s", a->id, a->ifname);
 	return ret;
+}
+
+int record_host_alias_split(const char *alias, char id[static BRNET_ID_MAX + 1],
+			    char ifname[static IFNAMSIZ])
+{
+	const char *slash = strrchr(alias, '/'), *rest = alias + strlen(RECORD_ALIAS_MARK);
+	size_t id_len;
+
+	if (strncmp(alias, RECORD_ALIAS_MARK, strlen(RECORD_ALIAS_MARK)) != 0 || !slash ||
+	    slash < rest)
+		return -EINVAL;
+	id_len = (size_t)(slash - rest);
+	if (id_len == 0 || id_len > BRNET_ID_MAX || !slash[1] || strlen(slash + 1) >= IFNAMSIZ)
+		return -EINVAL;
+	memcpy(id, rest, id_len);
+	id[id_len] = '\0';
+	strcpy(ifname, slash + 1);
+	return 0;
 }
 
 bool record_host_alias_ours(const struct brnet_attachment *a, const char *link_alias)

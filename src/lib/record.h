@@ -97,6 +97,10 @@ const char *record_owner(const struct brnet_attachment *a, char ret[static RECOR
  * a's to delete. */
 #define RECORD_ALIAS_MAX (RECORD_NAME_MAX + 8)
 const char *record_host_alias(const struct brnet_attachment *a, char ret[static RECORD_ALIAS_MAX]);
+/* The inverse: the id and ifname of a mark; -EINVAL for an alias that is not one (or that no
+ * attachment could have: an id past BRNET_ID_MAX, an ifname past IFNAMSIZ). Pure. */
+int record_host_alias_split(const char *alias, char id[static BRNET_ID_MAX + 1],
+			    char ifname[static IFNAMSIZ]);
 /* Whether link_alias (a link's IFLA_IFALIAS, "" for none: an older brnet's) allows a to take
  * the link as its own. */
 bool record_host_alias_ours(const struct brnet_attachment *a, const char *link_alias);

@@ -31,6 +31,7 @@
 #include "lib/network.h"
 #include "lib/nft/egress.h"
 #include "lib/nft/nft.h"
+#include "lib/record.h"
 #include "lib/rtnl/rtnl.h"
 #include "lib/watch.h"
 #include "shared/error.h"
@@ -166,25 +167,14 @@ enum watch_cause watch_netconf_notice(const struct nlmsghdr *nlh, char what[stat
 enum watch_cause watch_veth_notice(const struct nlmsghdr *nlh, char id[static BRNET_ID_MAX + 1],
 				   char ifname[static IFNAMSIZ], char what[static WATCH_WHAT_MAX])
 {
-	static const char mark[] = "brnet ";
 	struct link_info link;
-	const char *slash;
-	size_t id_len;
 
 	what[0] = id[0] = ifname[0] = '\0';
 	if (nlh->nlmsg_type != RTM_DELLINK || rtnl_parse_link(nlh, &link) < 0 ||
-	    strcmp(link.kind, "veth") != 0 || strncmp(link.alias, mark, strlen(mark)) != 0)
+	    strcmp(link.kind, "veth") != 0 || record_host_alias_split(link.alias, id, ifname) < 0) {
+		id[0] = ifname[0] = '\0';
 		return WATCH_NONE;
-	slash = strrchr(link.alias, '/');
-	if (!slash)
-		return WATCH_NONE;
-	id_len = (size_t)(slash - link.alias) - strlen(mark);
-	if (id_len == 0 || id_len > BRNET_ID_MAX || strlen(slash + 1) == 0 ||
-	    strlen(slash + 1) >= IFNAMSIZ)
-		return WATCH_NONE;
-	memcpy(id, link.alias + strlen(mark), id_len);
-	id[id_len] = '\0';
-	strcpy(ifname, slash + 1);
+	}
 	snprintf(what, WATCH_WHAT_MAX, "host veth %s of %s/%s deleted", link.name, id, ifname);
 	return WATCH_VETH;
 }

@@ -488,6 +488,39 @@ static int read_pipe(size_t len, size_t max, size_t *ret_len)
 
 /* One attachment's lock excludes another taker of the same, not of another attachment, and goes
  * with its fd; all of them live in the one file. */
+/* The host veth's mark and its inverse. */
+static void test_host_alias(void **state)
+{
+	struct brnet_attachment a = { 0 };
+	char alias[RECORD_ALIAS_MAX], id[BRNET_ID_MAX + 1], ifname[IFNAMSIZ];
+	static const char *const bad[] = {
+		"",
+		"brnet",
+		"brnet ",
+		"brnet web",
+		"brnet /eth0",
+		"brnet web/",
+		"xbrnet web/eth0",
+		"brnetweb/eth0",
+		"brnet web/0123456789abcdef", /* 16 bytes of ifname */
+		"brnet 01234567890123456789012345678901234567890123456789012345678901234/eth0",
+	};
+
+	snprintf(a.id, sizeof(a.id), "%s", "a.b-c_d");
+	snprintf(a.ifname, sizeof(a.ifname), "%s", "eth1.5");
+	assert_string_equal(record_host_alias(&a, alias), "brnet a.b-c_d/eth1.5");
+	assert_ok(record_host_alias_split(alias, id, ifname));
+	assert_string_equal(id, "a.b-c_d");
+	assert_string_equal(ifname, "eth1.5");
+	memset(a.id, '9', BRNET_ID_MAX);
+	a.id[BRNET_ID_MAX] = '\0';
+	assert_ok(record_host_alias_split(record_host_alias(&a, alias), id, ifname));
+	assert_string_equal(id, a.id);
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+		if (record_host_alias_split(bad[i], id, ifname) != -EINVAL)
+			fail_msg("\"%s\" taken for a mark", bad[i]);
+}
+
 static void test_record_lock(void **state)
 {
 	char path[256];
@@ -504,6 +537,22 @@ static void test_record_lock(void **state)
 	assert_true(again >= 0);
 	assert_errno(record_lock(dirfd, "web", "eth1", false), EBUSY);
 	close(again);
+	close(b);
+	/* One descriptor holds many (restore's): others find each held, and its close frees all. */
+	a = record_locks_open(dirfd);
+	assert_true(a >= 0);
+	assert_ok(record_lock_on(a, "web", "eth0"));
+	assert_ok(record_lock_on(a, "db", "eth0"));
+	assert_ok(record_lock_on(a, "web", "eth0")); /* its own again */
+	assert_errno(record_lock(dirfd, "web", "eth0", false), EBUSY);
+	assert_errno(record_lock(dirfd, "db", "eth0", false), EBUSY);
+	b = record_lock(dirfd, "web", "eth1", false);
+	assert_true(b >= 0);
+	assert_errno(record_lock_on(a, "web", "eth1"), EBUSY);
+	close(b);
+	close(a);
+	b = record_lock(dirfd, "db", "eth0", false);
+	assert_true(b >= 0);
 	close(b);
 	/* ".", ".." and the lock file */
 	assert_int_equal(count_files(path, ""), 3);
@@ -654,6 +703,7 @@ int main(void)
 		cmocka_unit_test(test_record_corrupt),
 		cmocka_unit_test(test_record_corpus),
 		cmocka_unit_test(test_record_lock),
+		cmocka_unit_test(test_host_alias),
 		cmocka_unit_test(test_write_exclusive),
 		cmocka_unit_test(test_read_bounded),
 	};
