@@ -179,16 +179,20 @@ enum watch_cause watch_veth_notice(const struct nlmsghdr *nlh, char id[static BR
 	return WATCH_VETH;
 }
 
-static int listen_group(int protocol, unsigned group)
+/* A socket of protocol in each of groups (0 ends the list). */
+static int listen_groups(int protocol, const unsigned *groups)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	int size = SOCK_BUF;
 	_cleanup_(closep) int fd = -EBADF;
 
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, protocol);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0)
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
+	for (; *groups; groups++)
+		if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, groups, sizeof(*groups)) <
+		    0)
+			return -errno;
 	/* Past net.core.rmem_max with CAP_NET_ADMIN, which a restore needs anyway. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
@@ -230,8 +234,8 @@ static void pending_add(struct pending *p, enum watch_cause c, const char *what)
 
 /* What a follower listens for and what it runs. */
 struct follow {
-	bool nft; /* nf_tables' notices too (rtnetlink's links always) */
-	bool netconf; /* IPv4's netconf notices too (forwarding) */
+	unsigned rtnl_groups[3]; /* rtnetlink's groups, 0-terminated */
+	bool nft; /* nf_tables' notices too */
 	/* Judges a notice (nft: from nf_tables): its cause, what[] saying so, or WATCH_NONE. */
 	enum watch_cause (*judge)(brnet_ctx *ctx, const struct nlmsghdr *nlh, bool nft,
 				  char what[static WATCH_WHAT_MAX]);
@@ -287,21 +291,13 @@ static int follow(brnet_ctx *ctx, const struct follow *f, brnet_follow_fn fn, vo
 	buf = malloc(RECV_BUF);
 	if (!buf)
 		return -ENOMEM;
-	rtnl = listen_group(NETLINK_ROUTE, RTNLGRP_LINK);
+	rtnl = listen_groups(NETLINK_ROUTE, f->rtnl_groups);
 	if (rtnl < 0)
-		return brnet_err(err, rtnl, "cannot listen to rtnetlink's link notices: %s",
+		return brnet_err(err, rtnl, "cannot listen to rtnetlink's notices: %s",
 				 strerror(-rtnl));
-	if (f->netconf) {
-		unsigned group = RTNLGRP_IPV4_NETCONF;
-
-		if (setsockopt(rtnl, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) <
-		    0)
-			return brnet_err(err, errno, "cannot listen to IPv4's netconf notices: %s",
-					 strerror(errno));
-	}
 	pfd[n++] = (struct pollfd){ .fd = rtnl, .events = POLLIN };
 	if (f->nft) {
-		nft = listen_group(NETLINK_NETFILTER, NFNLGRP_NFTABLES);
+		nft = listen_groups(NETLINK_NETFILTER, (const unsigned[]){ NFNLGRP_NFTABLES, 0 });
 		if (nft < 0)
 			return brnet_err(err, nft, "cannot listen to nf_tables' notices: %s",
 					 strerror(-nft));
@@ -365,7 +361,10 @@ int brnet_restore_follow(brnet_ctx *ctx, brnet_follow_fn fn, void *userdata,
 			 struct brnet_error *err)
 {
 	static const struct follow f = {
-		.nft = true, .netconf = true, .judge = restore_judge, .run = restore_run
+		.rtnl_groups = { RTNLGRP_LINK, RTNLGRP_IPV4_NETCONF },
+		.nft = true,
+		.judge = restore_judge,
+		.run = restore_run,
 	};
 
 	if (!ctx || !fn)
@@ -411,7 +410,9 @@ static int gc_report(int result, const char *cause, const struct brnet_error *fa
 int brnet_gc_follow(brnet_ctx *ctx, brnet_action_fn action, brnet_follow_fn fn, void *userdata,
 		    struct brnet_error *err)
 {
-	static const struct follow f = { .nft = false, .judge = gc_judge, .run = gc_run };
+	static const struct follow f = { .rtnl_groups = { RTNLGRP_LINK },
+					 .judge = gc_judge,
+					 .run = gc_run };
 	struct gc_follow g = { action, fn, userdata };
 
 	if (!ctx || !action || !fn)
