@@ -13,7 +13,7 @@ _brnet_options() {
 		--dns= --dns-search= --dns-option= $egress --allow-routed --no-masquerade --no-masquerade-to="
 
 	case $1 in
-	run) echo "$net --verbose" ;;
+	run) echo "$net --user= --verbose" ;;
 	setup) echo "--pid= --netns= $net --rootfs= --resolv-bind --json" ;;
 	teardown) echo "--id= --ifname= --network= --json" ;;
 	check) echo "--id= --ifname= --all --json" ;;
@@ -106,6 +106,7 @@ _brnet() {
 		;;
 	--netns | --egress-allow-file) compopt -o default 2>/dev/null; return ;;
 	--state-dir | --rootfs) compopt -o dirnames 2>/dev/null; return ;;
+	--user) mapfile -t COMPREPLY < <(compgen -u -- "$cur"); return ;;
 	--pid)
 		mapfile -t COMPREPLY < <(compgen -W "$(cd /proc && printf '%s\n' [0-9]*)" -- "$cur")
 		return

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "brnet.h"
 
@@ -131,6 +132,24 @@ struct cli_opts {
 /* CLI_PROCEED, or the exit code (0 after --help). */
 int cli_parse_simple(const char *verb, unsigned takes, void (*help)(void), int argc, char **argv,
 		     struct cli_global *g, struct cli_opts *ret);
+
+/* brnet run --user USER[:GROUP]: who CMD runs as. */
+struct run_user {
+	bool set;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups; /* supplementary */
+	size_t n_groups;
+};
+/* USER is a name or a uid; without GROUP (a name or a gid) the user's own group and
+ * supplementary groups, as a login gives them (a uid without a passwd entry then has none
+ * known: refused); with GROUP that group alone. Looked up now, before anything changes: 0, or
+ * -errno with err naming the bad value. */
+int run_user_parse(const char *spec, struct run_user *ret, struct brnet_error *err);
+/* In the child, just before exec: the groups, the gid and the uid (real, effective and
+ * saved, so that nothing of the caller's stays), then no_new_privs. 0 or -errno. */
+int run_user_become(const struct run_user *u);
+void run_user_done(struct run_user *u);
 
 int verb_setup(const struct cli_global *g, int argc, char **argv);
 int verb_run(const struct cli_global *g, int argc, char **argv);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "shared/capability.h"
 #include "shared/macro.h"
 
 DEFINE_POINTER_CLEANUP(brnet_ctx, brnet_ctx_free)
@@ -29,18 +31,24 @@ static void help(void)
 {
 	printf("Usage: brnet run [OPTIONS] [--] CMD [ARG...]\n\n"
 	       "Run CMD in a new network namespace attached to a bridge network (as brnet setup\n"
-	       "does), with the caller's stdio, environment and user. SIGINT, SIGTERM and SIGHUP\n"
-	       "sent to brnet are forwarded to CMD. When CMD exits the network is torn down and\n"
-	       "brnet exits with CMD's status (128+N if CMD was killed by signal N). If the\n"
-	       "network cannot be set up, CMD is not started. With --dns, CMD also gets its own\n"
-	       "mount namespace in which /etc/resolv.conf is a read-only copy of the\n"
-	       "--dns settings; the host's file is never touched. Without --dns, CMD reads the\n"
-	       "host's, unless it names only resolvers on the host's loopback (as with\n"
+	       "does), with the caller's stdio, environment and user (or --user's). SIGINT,\n"
+	       "SIGTERM and SIGHUP sent to brnet are forwarded to CMD. When CMD exits the\n"
+	       "network is torn down and brnet exits with CMD's status (128+N if CMD was killed\n"
+	       "by signal N). If the network cannot be set up, CMD is not started. With --dns,\n"
+	       "CMD also gets its own mount namespace in which /etc/resolv.conf is a read-only\n"
+	       "copy of the --dns settings; the host's file is never touched. Without --dns, CMD\n"
+	       "reads the host's, unless it names only resolvers on the host's loopback (as with\n"
 	       "systemd-resolved): then CMD gets systemd-resolved's upstream resolvers as if\n"
 	       "given with --dns, or a warning where there are none. A host firewall that drops\n"
-	       "the network's forwarded traffic (as brnet check reports it) is warned of\n"
-	       "before CMD starts.\n\n"
+	       "the network's forwarded traffic (as brnet check reports it) is warned of before\n"
+	       "CMD starts.\n\n"
 	       "%s"
+	       "  -u, --user USER[:GROUP]\n"
+	       "                     run CMD as USER (a name or uid) with its groups, or with\n"
+	       "                     GROUP alone, and no_new_privs; the environment is kept.\n"
+	       "                     As root without it, CMD can leave its namespace and so an\n"
+	       "                     egress policy: give it for a workload that must not\n"
+	       "                     get out\n"
 	       "  -v, --verbose      print the attachment on stderr before starting CMD\n"
 	       "  -h, --help         show this help\n\n"
 	       "Without --id, a unique id run-<16 hex digits> is generated.\n",
@@ -50,7 +58,8 @@ static void help(void)
 /* The child: new network namespace (and, for DNS, a mount namespace of its own, its propagation
  * cut so that nothing mounted in it reaches the host), tell the parent (0 or an errno), wait
  * for the go, exec. */
-static _Noreturn void child(int ready_fd, int go_fd, bool dns, char **cmd, const sigset_t *saved)
+static _Noreturn void child(int ready_fd, int go_fd, bool dns, const struct run_user *user,
+			    char **cmd, const sigset_t *saved)
 {
 	int error = 0;
 	char c;
@@ -66,6 +75,13 @@ static _Noreturn void child(int ready_fd, int go_fd, bool dns, char **cmd, const
 		_exit(127);
 	close(go_fd);
 	sigprocmask(SIG_SETMASK, saved, NULL);
+	/* Last, so that the namespaces above and the parent's work in them needed no less. */
+	error = -run_user_become(user);
+	if (error) {
+		fprintf(stderr, "brnet: failed to run %s as user %u: %s\n", cmd[0],
+			(unsigned)user->uid, strerror(error));
+		_exit(126);
+	}
 	execvp(cmd[0], cmd);
 	fprintf(stderr, "brnet: failed to run %s: %s\n", cmd[0], strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);
@@ -108,6 +124,19 @@ static int make_id(char ret[static BRNET_ID_MAX + 1])
 	return 0;
 }
 
+/* A workload under an egress policy that keeps CAP_SYS_ADMIN (root, without --user) can enter
+ * the host's network namespace (setns() on /proc/1/ns/net) and send from there, where no
+ * policy holds: said before it starts, as the user who asked for a policy would want to know. */
+static void warn_escapable(const brnet_attachment *a, const struct run_user *user)
+{
+	if (!brnet_attachment_egress(a) || (user->set && user->uid != 0) ||
+	    !capability_effective(CAP_SYS_ADMIN))
+		return;
+	fprintf(stderr, "brnet: warning: CMD runs as root with CAP_SYS_ADMIN, with which it can "
+			"enter the host's network namespace, where its egress policy does not "
+			"hold: give --user USER for a workload that must not leave it\n");
+}
+
 /* Waits for the child, forwarding signals that another process sent us. Signals the terminal
  * generated (si_code SI_KERNEL) already reached CMD, which shares our process group. */
 static int supervise(pid_t pid, const sigset_t *set)
@@ -138,12 +167,14 @@ static int supervise(pid_t pid, const sigset_t *set)
 int verb_run(const struct cli_global *g0, int argc, char **argv)
 {
 	static const struct option options[] = { CLI_NETWORK_OPTIONS,
+						 { "user", required_argument, NULL, 'u' },
 						 { "verbose", no_argument, NULL, 'v' },
 						 { "help", no_argument, NULL, 'h' },
 						 {} };
 	_cleanup_(brnet_config_freep) brnet_config *cfg = NULL;
 	_cleanup_(brnet_ctx_freep) brnet_ctx *ctx = NULL;
 	_cleanup_(brnet_attachment_freep) brnet_attachment *a = NULL;
+	_cleanup_(run_user_done) struct run_user user = { 0 };
 	_cleanup_(closep) int ready_r = -EBADF, ready_w = -EBADF, go_r = -EBADF, go_w = -EBADF;
 	struct brnet_error err = { 0 };
 	struct cli_global g = *g0;
@@ -161,11 +192,15 @@ int verb_run(const struct cli_global *g0, int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	/* '+': options end at CMD, whose own options are its business. */
-	while ((c = getopt_long(argc, argv, "+hvp:", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hvp:u:", options, NULL)) != -1) {
 		r = cli_network_option(c, optarg, cfg, &g, "run", &err);
 		if (r == -ENOENT) {
 			r = 0;
 			switch (c) {
+			case 'u':
+				run_user_done(&user);
+				r = run_user_parse(optarg, &user, &err);
+				break;
 			case 'v':
 				verbose = true;
 				break;
@@ -226,7 +261,7 @@ int verb_run(const struct cli_global *g0, int argc, char **argv)
 	if (pid == 0) {
 		close(ready_r);
 		close(go_w);
-		child(ready_w, go_r, resolv != NULL, cmd, &saved);
+		child(ready_w, go_r, resolv != NULL, &user, cmd, &saved);
 	}
 	closep(&ready_w);
 	closep(&go_r);
@@ -261,6 +296,7 @@ int verb_run(const struct cli_global *g0, int argc, char **argv)
 	cli_warn_publish(a);
 	/* A host firewall that drops the network's traffic: said before CMD finds it out. */
 	cli_warn_firewall(ctx, a);
+	warn_escapable(a, &user);
 	if (verbose)
 		cli_print_attachment(stderr, a, false);
 	if (write(go_w, "G", 1) != 1) {

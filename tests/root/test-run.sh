@@ -58,4 +58,63 @@ set -e
 expect_eq "brnet run after SIGTERM" "$rc" "143"
 [ "$before" = "$(snapshot)" ] || fail "signalled run left a trace"
 echo "ok: SIGTERM forwarded, network torn down"
+
+# --user: CMD runs as that user, with no capability and no_new_privs. Without it, root's CMD
+# can enter brnet's network namespace (the host's) through /proc and send from there, where no
+# egress policy holds: the hole is shown first, so that the test can fail.
+cat >"$TMPDIR/escape.py" <<'PY'
+import ctypes, os, socket, sys
+libc = ctypes.CDLL(None, use_errno=True)
+try:
+    fd = os.open("/proc/%d/ns/net" % os.getppid(), os.O_RDONLY)
+except OSError as e:
+    sys.exit("open: %s" % e.strerror)
+if libc.setns(fd, 0x40000000) != 0:  # CLONE_NEWNET
+    sys.exit("setns: %s" % os.strerror(ctypes.get_errno()))
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
+s.sendall(b"escaped\n")
+print("escaped")
+PY
+chmod 0644 "$TMPDIR/escape.py"
+listen upstream tcp 0.0.0.0 8001
+set +e
+out=$(brnet run --egress-deny-all -- python3 "$TMPDIR/escape.py" $UPSTREAM_ADDR 8001 2>&1)
+set -e
+case "$out" in *"can enter the host's network namespace"*escaped*) echo "ok: root's CMD leaves its policy, and was warned of" ;;
+*) fail "root's CMD under a policy: $out" ;; esac
+listen upstream tcp 0.0.0.0 8002
+set +e
+out=$(brnet run --user nobody --egress-deny-all -- python3 "$TMPDIR/escape.py" $UPSTREAM_ADDR 8002 2>&1)
+rc=$?
+set -e
+[ "$rc" != 0 ] || fail "CMD as nobody left its policy: $out"
+case "$out" in *warning*) fail "warned although CMD runs as nobody: $out" ;; *"open: Permission denied"*) ;;
+*) fail "CMD as nobody: $out" ;; esac
+echo "ok: CMD as nobody cannot leave its namespace: $out"
+[ ! -s "$TMPDIR/listen.upstream.tcp.8002" ] || fail "upstream heard CMD as nobody: $(cat "$TMPDIR/listen.upstream.tcp.8002")"
+status=$(brnet run -u nobody -- grep -E '^(Uid|Gid|Groups|CapEff|CapPrm|CapAmb|NoNewPrivs):' /proc/self/status | tr -s '\t ' ' ')
+expect_eq "CMD's credentials as nobody" "$status" "$(printf 'Uid: 65534 65534 65534 65534\nGid: 65534 65534 65534 65534\nGroups: 65534 \nCapPrm: 0000000000000000\nCapEff: 0000000000000000\nCapAmb: 0000000000000000\nNoNewPrivs: 1')"
+
+# A user's groups are /etc/group's; with GROUP, that group alone; a uid without a passwd
+# entry needs its group. (Private copies, bound in this test's own mount namespace.)
+cp /etc/passwd "$TMPDIR/passwd"
+cp /etc/group "$TMPDIR/group"
+echo "brtest:x:4100:4100::/nonexistent:/usr/sbin/nologin" >>"$TMPDIR/passwd"
+printf 'brtest:x:4100:\nbrtest-a:x:4101:brtest\nbrtest-b:x:4102:someone,brtest\nbrtest-c:x:4103:brtestx\n' >>"$TMPDIR/group"
+mount --bind "$TMPDIR/passwd" /etc/passwd
+mount --bind "$TMPDIR/group" /etc/group
+expect_eq "a user's groups" "$(brnet run --user brtest -- id -G)" "4100 4101 4102"
+expect_eq "a uid's groups" "$(brnet run --user 4100 -- id -u -n)" "brtest"
+expect_eq "USER:GROUP" "$(brnet run --user brtest:brtest-b -- sh -c 'echo $(id -u) $(id -G)')" "4100 4102"
+expect_eq "UID:GID without entries" "$(brnet run --user 4200:4201 -- sh -c 'echo $(id -u) $(id -G)')" "4200 4201"
+expect_eq "root by name" "$(brnet run --user root -- id -u)" "0"
+
+# Bad users are refused before anything changes, and CMD never runs.
+expect_refusal 2 'no user "nosuchuser" in /etc/passwd' brnet run --user nosuchuser -- touch "$TMPDIR/ran"
+expect_refusal 2 'no group "nosuchgroup" in /etc/group' brnet run --user brtest:nosuchgroup -- touch "$TMPDIR/ran"
+expect_refusal 2 'no user has id 4200 in /etc/passwd' brnet run --user 4200 -- touch "$TMPDIR/ran"
+expect_refusal 2 'user id "4294967295" is out of range' brnet run --user 4294967295 -- touch "$TMPDIR/ran"
+expect_refusal 2 '--user ":5": give USER or USER:GROUP' brnet run --user :5 -- touch "$TMPDIR/ran"
+[ ! -e "$TMPDIR/ran" ] || fail "CMD ran although --user was refused"
+umount /etc/passwd /etc/group
 echo PASS
