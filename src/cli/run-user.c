@@ -120,10 +120,12 @@ static int user_groups(const char *user, gid_t gid, gid_t **ret, size_t *ret_n)
 	struct group *gr;
 	size_t n = 1;
 
+	if (!f)
+		return -errno;
 	if (!v)
 		return -ENOMEM;
 	v[0] = gid;
-	while (f && (gr = fgetgrent(f))) {
+	while ((gr = fgetgrent(f))) {
 		gid_t *grown;
 
 		if (gr->gr_gid == gid || !has_member(gr->gr_mem, user))
