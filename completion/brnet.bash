@@ -3,7 +3,7 @@
 # Stands alone (bash-completion's helpers are used by none of it). The option lists are the
 # verbs' --help; tests/completion/test-bash.sh fails when the two differ.
 
-_brnet_verbs="run setup teardown check policy events ls gc restore version"
+_brnet_verbs="run setup teardown check policy events ls gc restore version help"
 
 # The options of a verb, the ones that take a value marked with a trailing '='.
 _brnet_options() {
@@ -22,6 +22,7 @@ _brnet_options() {
 	ls) echo "--networks --network= --json" ;;
 	gc) echo "--dry-run --json --follow" ;;
 	restore) echo "--follow" ;;
+	help) ;;
 	*) return ;;
 	esac
 	echo "--state-dir= --help"
@@ -114,6 +115,10 @@ _brnet() {
 	esac
 	[[ $opts == *" $prev= "* ]] && return # a value nobody can guess: an address, a port
 	[ "$verb" = version ] && return
+	if [ "$verb" = help ] && [[ $cur != -* ]]; then
+		[ "$prev" = help ] && mapfile -t COMPREPLY < <(compgen -W "$_brnet_verbs" -- "$cur")
+		return
+	fi
 	if [ "$verb" = run ] && [[ $cur != -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -c -- "$cur")
 		return

@@ -161,6 +161,7 @@ int verb_policy(const struct cli_global *g, int argc, char **argv);
 int verb_events(const struct cli_global *g, int argc, char **argv);
 int verb_teardown(const struct cli_global *g, int argc, char **argv);
 int verb_version(const struct cli_global *g, int argc, char **argv);
+int verb_help(const struct cli_global *g, int argc, char **argv);
 
 /* When id has no attachment under the --ifname left to its default, where it has one: " (ID is
  * attached as ID/eth1: give --ifname eth1)", for the message saying there is none; "" when

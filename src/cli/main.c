@@ -21,6 +21,7 @@ static const struct verb verbs[] = {
 	{ "gc", verb_gc, "repair what killed operations and vanished containers left" },
 	{ "restore", verb_restore, "re-apply the firewall state after a flush or reload" },
 	{ "version", verb_version, "print the version" },
+	{ "help", verb_help, "show this help, or a verb's (brnet help VERB)" },
 };
 
 static void usage(FILE *f)
@@ -36,6 +37,32 @@ static void usage(FILE *f)
 		   "1 operation failed, 2 usage error or invalid input. See brnet(8).\n");
 }
 
+static const struct verb *find_verb(const char *name)
+{
+	for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++)
+		if (strcmp(name, verbs[v].name) == 0)
+			return &verbs[v];
+	return NULL;
+}
+
+/* brnet help [VERB]: what --help says, for users of git and ip. */
+int verb_help(const struct cli_global *g, int argc, char **argv)
+{
+	const struct verb *v;
+
+	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	v = find_verb(argv[1]);
+	if (!v) {
+		fprintf(stderr, "brnet: unknown verb \"%s\"\nTry 'brnet --help'.\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	return v->run(g, 2, (char *[]){ argv[1], "--help", NULL });
+}
+
 int verb_version(const struct cli_global *g, int argc, char **argv)
 {
 	printf("brnet %s\n", brnet_version());
@@ -45,6 +72,7 @@ int verb_version(const struct cli_global *g, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct cli_global g = { 0 };
+	const struct verb *v;
 	int i = 1;
 
 	json_seed_random();
@@ -69,9 +97,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++)
-		if (strcmp(argv[i], verbs[v].name) == 0)
-			return verbs[v].run(&g, argc - i, argv + i);
+	v = find_verb(argv[i]);
+	if (v)
+		return v->run(&g, argc - i, argv + i);
 	fprintf(stderr, "brnet: unknown verb \"%s\"\nTry 'brnet --help'.\n", argv[i]);
 	return EXIT_USAGE;
 }

@@ -60,7 +60,7 @@ expect() { # WHAT EXPECTED WORDS...
 	fi
 }
 
-verbs="check events gc ls policy restore run setup teardown version"
+verbs="check events gc help ls policy restore run setup teardown version"
 expect "verbs" "$verbs" brnet ""
 expect "a verb's start" "setup" brnet se
 expect "verbs after --state-dir" "$verbs" brnet --state-dir /tmp ""
@@ -85,6 +85,8 @@ expect "networks to remove" "brx" brnet --state-dir "$STATE" teardown --network 
 expect "an empty state directory has no ids" "" brnet --state-dir "$TMP/none" check --id ""
 expect "a value is not guessed" "" brnet setup --ip ""
 expect "nothing after version" "" brnet version -
+expect "help's verb" "restore run" brnet help r
+expect "nothing after help's verb" "" brnet help run ""
 
 # run: options, then the command (what bash would complete), then the command's arguments.
 expect "run's command" "brnet-test-workload" brnet run --id x --publish 8080:80 brnet-test-w

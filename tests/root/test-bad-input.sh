@@ -77,6 +77,9 @@ bad 2 "missing --pid or --netns" setup --id c2
 bad 2 "only one of" setup --id c2 --pid 1 --netns /run/netns/c2
 bad 2 "unknown option" setup --id c2 --netns /run/netns/c2 --frobnicate
 bad 2 "unknown verb" frobnicate
+bad 2 'unknown verb "frobnicate"' help frobnicate
+expect_eq "brnet help VERB" "$(brnet help run)" "$(brnet run --help)"
+expect_eq "brnet help" "$(brnet help)" "$(brnet --help)"
 bad 2 "--id is not an option of brnet ls" ls --id c1
 bad 2 "--frobnicate" ls --networks --frobnicate
 bad 2 "ls: --network: invalid bridge name \"a/b\"" ls --network a/b
