@@ -125,7 +125,7 @@ static int make_id(char ret[static BRNET_ID_MAX + 1])
 }
 
 /* A workload under an egress policy that keeps CAP_SYS_ADMIN (root, without --user) can enter
- * the host's network namespace (setns() on /proc/1/ns/net) and send from there, where no
+ * the host's network namespace (setns() on brnet's /proc/PID/ns/net) and send from there, where no
  * policy holds: said before it starts, as the user who asked for a policy would want to know. */
 static void warn_escapable(const brnet_attachment *a, const struct run_user *user)
 {
