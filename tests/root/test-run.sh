@@ -95,6 +95,11 @@ echo "ok: CMD as nobody cannot leave its namespace: $out"
 status=$(brnet run -u nobody -- grep -E '^(Uid|Gid|Groups|CapEff|CapPrm|CapAmb|NoNewPrivs):' /proc/self/status | tr -s '\t ' ' ')
 expect_eq "CMD's credentials as nobody" "$status" "$(printf 'Uid: 65534 65534 65534 65534\nGid: 65534 65534 65534 65534\nGroups: 65534 \nCapPrm: 0000000000000000\nCapEff: 0000000000000000\nCapAmb: 0000000000000000\nNoNewPrivs: 1')"
 
+# With --dns the user's CMD reads the private resolv.conf, and cannot take it away.
+out=$(brnet run --user nobody --dns 192.0.2.53 -- sh -c 'cat /etc/resolv.conf; umount /etc/resolv.conf 2>/dev/null && echo unmounted; true' 2>&1)
+case "$out" in *"nameserver 192.0.2.53"*unmounted*) fail "nobody unmounted its resolv.conf: $out" ;;
+*"nameserver 192.0.2.53"*) echo "ok: --user with --dns" ;; *) fail "--user with --dns: $out" ;; esac
+
 # A user's groups are /etc/group's; with GROUP, that group alone; a uid without a passwd
 # entry needs its group. (Private copies, bound in this test's own mount namespace.)
 cp /etc/passwd "$TMPDIR/passwd"
