@@ -153,6 +153,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (watch_netconf_notice(nlh, what) != WATCH_NONE &&
 		     !memchr(what, 0, sizeof(what))) ||
 		    (watch_veth_notice(nlh, id, bridge, what) != WATCH_NONE &&
+		     (!id[0] || !memchr(id, 0, sizeof(id)) ||
+		      !memchr(bridge, 0, sizeof(bridge)))) ||
+		    (watch_veth_added(nlh, id, bridge) &&
 		     (!id[0] || !memchr(id, 0, sizeof(id)) || !memchr(bridge, 0, sizeof(bridge)))))
 			abort();
 		/* an entry it accepts has the four addresses a delete names */

@@ -256,10 +256,11 @@ int brnet_restore_follow(brnet_ctx *ctx, brnet_follow_fn fn, void *userdata,
 			 struct brnet_error *err);
 /* brnet_gc() at once, then again whenever the host end of a live attachment's veth is deleted:
  * its container's namespace went away (its last process ended, or its pinning path was
- * removed), or someone deleted the link. action() hears of each repair, fn of each run (result:
- * the number of repairs). Only deaths that take the veth with them are heard: a process gone
- * from a namespace that something else keeps is found by the next run, or by brnet_gc(). Runs
- * until fn returns non-zero (0), or it cannot listen (-errno). */
+ * removed), or someone deleted the link; and whenever the process of an attachment set up by
+ * pid ends, though something else keeps its namespace (a pidfd each, polled: one descriptor
+ * per such attachment; where none can be had, the next run finds it). action() hears of each
+ * repair, fn of each run (result: the number of repairs). Runs until fn returns non-zero (0),
+ * or it cannot listen (-errno). */
 int brnet_gc_follow(brnet_ctx *ctx, brnet_action_fn action, brnet_follow_fn fn, void *userdata,
 		    struct brnet_error *err);
 

@@ -2,6 +2,7 @@
 /* brnet gc: repair what killed operations and vanished containers left behind. */
 #include <jansson.h>
 #include <stdio.h>
+#include <sys/resource.h>
 
 #include "cli/cli.h"
 #include "shared/macro.h"
@@ -21,8 +22,9 @@ static void help(void)
 	       "  --json             print {\"dry_run\": bool, \"actions\": [...]}\n"
 	       "  --follow           collect, then collect again whenever the host end of a live\n"
 	       "                     attachment's veth is deleted (its container's namespace\n"
-	       "                     went away); a line per repair, until stopped (the\n"
-	       "                     brnet-gc.service unit runs this)\n"
+	       "                     went away) or the process of a --pid attachment ends; a\n"
+	       "                     line per repair, until stopped (the brnet-gc.service unit\n"
+	       "                     runs this)\n"
 	       "  --state-dir DIR    state directory (default $BRNET_STATE_DIR or /run/brnet)\n"
 	       "  -h, --help         show this help\n");
 }
@@ -66,6 +68,14 @@ int verb_gc(const struct cli_global *g0, int argc, char **argv)
 	if (r != 0)
 		return r;
 	if (o.follow) {
+		struct rlimit nofile;
+
+		/* A descriptor per --pid attachment's process: the soft limit (1024 under
+		 * systemd) up to the hard one, as systemd advises for a program that polls. */
+		if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+			nofile.rlim_cur = nofile.rlim_max;
+			(void)setrlimit(RLIMIT_NOFILE, &nofile);
+		}
 		/* Runs until a signal ends it: gc is safe to cut short. */
 		r = brnet_gc_follow(ctx, print_action, follow_fn, NULL, &err);
 		return r < 0 ? cli_fail("follow the kernel's notices", r, &err) : 0;

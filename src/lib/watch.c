@@ -23,11 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lib/attach.h"
 #include "lib/ctx.h"
+#include "lib/netns/netns.h"
 #include "lib/network.h"
 #include "lib/nft/egress.h"
 #include "lib/nft/nft.h"
@@ -164,19 +166,36 @@ enum watch_cause watch_netconf_notice(const struct nlmsghdr *nlh, char what[stat
 	return WATCH_FORWARDING;
 }
 
+/* A notice of type about a veth with brnet's mark: its link, and the mark's id and ifname. */
+static bool veth_marked(const struct nlmsghdr *nlh, uint16_t type, struct link_info *link,
+			char id[static BRNET_ID_MAX + 1], char ifname[static IFNAMSIZ])
+{
+	if (nlh->nlmsg_type == type && rtnl_parse_link(nlh, link) >= 0 &&
+	    strcmp(link->kind, "veth") == 0 &&
+	    record_host_alias_split(link->alias, id, ifname) >= 0)
+		return true;
+	id[0] = ifname[0] = '\0';
+	return false;
+}
+
 enum watch_cause watch_veth_notice(const struct nlmsghdr *nlh, char id[static BRNET_ID_MAX + 1],
 				   char ifname[static IFNAMSIZ], char what[static WATCH_WHAT_MAX])
 {
 	struct link_info link;
 
-	what[0] = id[0] = ifname[0] = '\0';
-	if (nlh->nlmsg_type != RTM_DELLINK || rtnl_parse_link(nlh, &link) < 0 ||
-	    strcmp(link.kind, "veth") != 0 || record_host_alias_split(link.alias, id, ifname) < 0) {
-		id[0] = ifname[0] = '\0';
+	what[0] = '\0';
+	if (!veth_marked(nlh, RTM_DELLINK, &link, id, ifname))
 		return WATCH_NONE;
-	}
 	snprintf(what, WATCH_WHAT_MAX, "host veth %s of %s/%s deleted", link.name, id, ifname);
 	return WATCH_VETH;
+}
+
+bool watch_veth_added(const struct nlmsghdr *nlh, char id[static BRNET_ID_MAX + 1],
+		      char ifname[static IFNAMSIZ])
+{
+	struct link_info link;
+
+	return veth_marked(nlh, RTM_NEWLINK, &link, id, ifname);
 }
 
 /* A socket of protocol in each of groups (0 ends the list). */
@@ -232,19 +251,113 @@ static void pending_add(struct pending *p, enum watch_cause c, const char *what)
 	}
 }
 
+/*
+ * The processes of --pid attachments, each through a pidfd that polls readable when it ends.
+ * A namespace that something else holds (a mount of it, another process) outlives the process
+ * and keeps its veth, so no link notice says that the container is gone; gc's judgement of a
+ * --pid attachment is its process. Watched: every one recorded when following starts, and each
+ * whose host veth a notice shows made or changed; a veth deleted ends its watch.
+ */
+struct pid_watch {
+	int fd;
+	pid_t pid;
+	char id[BRNET_ID_MAX + 1];
+	char ifname[IFNAMSIZ];
+};
+
+struct pid_watches {
+	struct pid_watch *v;
+	size_t n, cap;
+	bool scanned; /* the records were read once, after the first run */
+};
+
+static void pid_watches_done(struct pid_watches *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		close(w->v[i].fd);
+	free(w->v);
+}
+
+static struct pid_watch *pid_watch_find(struct pid_watches *w, const char *id, const char *ifname)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (strcmp(w->v[i].id, id) == 0 && strcmp(w->v[i].ifname, ifname) == 0)
+			return &w->v[i];
+	return NULL;
+}
+
+static void process_ended(char what[static WATCH_WHAT_MAX], pid_t pid, const char *id,
+			  const char *ifname)
+{
+	snprintf(what, WATCH_WHAT_MAX, "process %d of %s/%s ended", (int)pid, id, ifname);
+}
+
+static void pid_watch_drop(struct pid_watches *w, struct pid_watch *pw)
+{
+	close(pw->fd);
+	*pw = w->v[--w->n];
+}
+
+/* Watches a's process. WATCH_PROCESS, with what[] saying so, when it has ended already. Where
+ * no pidfd can be had (a kernel before 5.3, no descriptor left), the next run finds it. */
+static enum watch_cause pid_watch_add(struct pid_watches *w, const struct brnet_attachment *a,
+				      char what[static WATCH_WHAT_MAX])
+{
+	_cleanup_(closep) int fd = -EBADF;
+
+	if (a->pid <= 0 || (a->state != ATTACH_ACTIVE && a->state != ATTACH_CONFIGURING) ||
+	    pid_watch_find(w, a->id, a->ifname))
+		return WATCH_NONE;
+	fd = (int)syscall(SYS_pidfd_open, a->pid, 0);
+	if (fd < 0 && errno != ESRCH)
+		return WATCH_NONE;
+	/* The pidfd is of the recorded process only if that one still has the pid. */
+	if (fd < 0 || !proc_alive(a->pid, a->pid_start)) {
+		process_ended(what, a->pid, a->id, a->ifname);
+		return WATCH_PROCESS;
+	}
+	if (ARRAY_RESERVE(w->v, w->cap, w->n) < 0)
+		return WATCH_NONE;
+	w->v[w->n] = (struct pid_watch){ .fd = TAKE_FD(fd), .pid = a->pid };
+	memcpy(w->v[w->n].id, a->id, sizeof(a->id));
+	memcpy(w->v[w->n].ifname, a->ifname, sizeof(a->ifname));
+	w->n++;
+	return WATCH_NONE;
+}
+
 /* What a follower listens for and what it runs. */
 struct follow {
 	unsigned rtnl_groups[3]; /* rtnetlink's groups, 0-terminated */
 	bool nft; /* nf_tables' notices too */
-	/* Judges a notice (nft: from nf_tables): its cause, what[] saying so, or WATCH_NONE. */
+	bool pids; /* the processes of --pid attachments too (struct pid_watches) */
+	/* Judges a notice (nft: from nf_tables): its cause, what[] saying so, or WATCH_NONE. w
+	 * holds the processes watched (with pids). */
 	enum watch_cause (*judge)(brnet_ctx *ctx, const struct nlmsghdr *nlh, bool nft,
-				  char what[static WATCH_WHAT_MAX]);
+				  struct pid_watches *w, char what[static WATCH_WHAT_MAX]);
 	int (*run)(brnet_ctx *ctx, void *userdata, struct brnet_error *err);
 };
 
+/* Watches the process of every recorded --pid attachment, once: those gone already are due. */
+static void pid_watches_scan(brnet_ctx *ctx, struct pid_watches *w, struct pending *p)
+{
+	brnet_attachment **list = NULL;
+	size_t n = 0;
+
+	if (brnet_list(ctx, &list, &n, NULL) < 0)
+		return; /* again after the next run */
+	w->scanned = true;
+	for (size_t i = 0; i < n; i++) {
+		char what[WATCH_WHAT_MAX];
+
+		if (pid_watch_add(w, list[i], what) != WATCH_NONE)
+			pending_add(p, WATCH_PROCESS, what);
+	}
+	brnet_attachment_list_free(list, n);
+}
+
 /* Reads what the socket holds; 0 when it is drained, or -errno. */
 static int drain(brnet_ctx *ctx, const struct follow *f, int fd, bool nft, char *buf,
-		 struct pending *p)
+		 struct pid_watches *w, struct pending *p)
 {
 	for (;;) {
 		struct sockaddr_nl from;
@@ -269,7 +382,7 @@ static int drain(brnet_ctx *ctx, const struct follow *f, int fd, bool nft, char 
 		for (const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf; nlmsg_ok(nlh, rest);
 		     nlh = nlmsg_next(nlh, &rest)) {
 			char what[WATCH_WHAT_MAX];
-			enum watch_cause c = f->judge(ctx, nlh, nft, what);
+			enum watch_cause c = f->judge(ctx, nlh, nft, w, what);
 
 			if (c != WATCH_NONE)
 				pending_add(p, c, what);
@@ -284,9 +397,11 @@ static int follow(brnet_ctx *ctx, const struct follow *f, brnet_follow_fn fn, vo
 {
 	_cleanup_(closep) int nft = -EBADF, rtnl = -EBADF;
 	_cleanup_(freep) char *buf = NULL;
+	_cleanup_(freep) struct pollfd *pfd = NULL;
+	_cleanup_(pid_watches_done) struct pid_watches w = { 0 };
 	struct pending p = { .due = true, .rank = WATCH_NONE };
-	struct pollfd pfd[2];
-	nfds_t n = 0;
+	size_t pfd_cap = 0;
+	nfds_t base = 0;
 
 	buf = malloc(RECV_BUF);
 	if (!buf)
@@ -295,13 +410,11 @@ static int follow(brnet_ctx *ctx, const struct follow *f, brnet_follow_fn fn, vo
 	if (rtnl < 0)
 		return brnet_err(err, rtnl, "cannot listen to rtnetlink's notices: %s",
 				 strerror(-rtnl));
-	pfd[n++] = (struct pollfd){ .fd = rtnl, .events = POLLIN };
 	if (f->nft) {
 		nft = listen_groups(NETLINK_NETFILTER, (const unsigned[]){ NFNLGRP_NFTABLES, 0 });
 		if (nft < 0)
 			return brnet_err(err, nft, "cannot listen to nf_tables' notices: %s",
 					 strerror(-nft));
-		pfd[n++] = (struct pollfd){ .fd = nft, .events = POLLIN };
 	}
 	snprintf(p.what, sizeof(p.what), "start");
 	for (;;) {
@@ -315,27 +428,48 @@ static int follow(brnet_ctx *ctx, const struct follow *f, brnet_follow_fn fn, vo
 			r = f->run(ctx, userdata, &e);
 			if (fn(r, p.what, r < 0 ? &e : NULL, userdata) != 0)
 				return 0;
+			if (f->pids && !w.scanned)
+				pid_watches_scan(ctx, &w, &p);
 			continue; /* what came meanwhile is read next */
 		}
 		if (p.due)
 			timeout = (int)(p.deadline - now);
-		r = poll(pfd, n, timeout);
+		/* The sockets, then a pidfd per watched process: rebuilt, as the watches change. */
+		if (ARRAY_RESERVE(pfd, pfd_cap, 2 + w.n) < 0)
+			return -ENOMEM;
+		base = 0;
+		pfd[base++] = (struct pollfd){ .fd = rtnl, .events = POLLIN };
+		if (nft >= 0)
+			pfd[base++] = (struct pollfd){ .fd = nft, .events = POLLIN };
+		for (size_t i = 0; i < w.n; i++)
+			pfd[base + i] = (struct pollfd){ .fd = w.v[i].fd, .events = POLLIN };
+		r = poll(pfd, base + w.n, timeout);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			return brnet_err(err, errno, "cannot wait for notices: %s",
 					 strerror(errno));
+		/* Backwards: a watch dropped takes the last one's place, whose turn is past. */
+		for (size_t i = w.n; i-- > 0;) {
+			char what[WATCH_WHAT_MAX];
+
+			if (!pfd[base + i].revents)
+				continue;
+			process_ended(what, w.v[i].pid, w.v[i].id, w.v[i].ifname);
+			pending_add(&p, WATCH_PROCESS, what);
+			pid_watch_drop(&w, &w.v[i]);
+		}
 		r = 0;
-		for (nfds_t i = 0; i < n && r >= 0; i++)
+		for (nfds_t i = 0; i < base && r >= 0; i++)
 			if (pfd[i].revents)
-				r = drain(ctx, f, pfd[i].fd, pfd[i].fd == nft, buf, &p);
+				r = drain(ctx, f, pfd[i].fd, pfd[i].fd == nft, buf, &w, &p);
 		if (r < 0)
 			return brnet_err(err, r, "cannot read notices: %s", strerror(-r));
 	}
 }
 
 static enum watch_cause restore_judge(brnet_ctx *ctx, const struct nlmsghdr *nlh, bool nft,
-				      char what[static WATCH_WHAT_MAX])
+				      struct pid_watches *w, char what[static WATCH_WHAT_MAX])
 {
 	struct network_file net;
 	char bridge[IFNAMSIZ];
@@ -373,15 +507,28 @@ int brnet_restore_follow(brnet_ctx *ctx, brnet_follow_fn fn, void *userdata,
 }
 
 /* A veth whose record is active: its container's namespace went, or someone deleted the link.
- * A teardown deletes its own after recording "cleaned", and removes the record: not gc's. */
+ * A teardown deletes its own after recording "cleaned", and removes the record: not gc's. A
+ * veth made or changed: its attachment's process is watched, if it has one (and has ended
+ * already: due). */
 static enum watch_cause gc_judge(brnet_ctx *ctx, const struct nlmsghdr *nlh, bool nft,
-				 char what[static WATCH_WHAT_MAX])
+				 struct pid_watches *w, char what[static WATCH_WHAT_MAX])
 {
 	_cleanup_(brnet_attachment_freep) brnet_attachment *a = NULL;
 	char id[BRNET_ID_MAX + 1], ifname[IFNAMSIZ];
+	struct pid_watch *pw;
 
-	if (watch_veth_notice(nlh, id, ifname, what) == WATCH_NONE ||
-	    brnet_attachment_load(ctx, id, ifname, &a, NULL) < 0 || a->state != ATTACH_ACTIVE)
+	if (watch_veth_added(nlh, id, ifname)) {
+		if (pid_watch_find(w, id, ifname) ||
+		    brnet_attachment_load(ctx, id, ifname, &a, NULL) < 0)
+			return WATCH_NONE;
+		return pid_watch_add(w, a, what);
+	}
+	if (watch_veth_notice(nlh, id, ifname, what) == WATCH_NONE)
+		return WATCH_NONE;
+	pw = pid_watch_find(w, id, ifname);
+	if (pw)
+		pid_watch_drop(w, pw);
+	if (brnet_attachment_load(ctx, id, ifname, &a, NULL) < 0 || a->state != ATTACH_ACTIVE)
 		return WATCH_NONE;
 	return WATCH_VETH;
 }
@@ -410,9 +557,9 @@ static int gc_report(int result, const char *cause, const struct brnet_error *fa
 int brnet_gc_follow(brnet_ctx *ctx, brnet_action_fn action, brnet_follow_fn fn, void *userdata,
 		    struct brnet_error *err)
 {
-	static const struct follow f = { .rtnl_groups = { RTNLGRP_LINK },
-					 .judge = gc_judge,
-					 .run = gc_run };
+	static const struct follow f = {
+		.rtnl_groups = { RTNLGRP_LINK }, .pids = true, .judge = gc_judge, .run = gc_run
+	};
 	struct gc_follow g = { action, fn, userdata };
 
 	if (!ctx || !action || !fn)

@@ -7,6 +7,7 @@
 
 #include <linux/netlink.h>
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "brnet.h"
@@ -20,13 +21,14 @@ enum watch_cause {
 	WATCH_CHAIN, /* a chain of brnet's tables deleted */
 	WATCH_TABLE, /* table inet brnet or table bridge brnet deleted */
 	WATCH_BRIDGE, /* a bridge deleted (a network's, if one is recorded by its name) */
+	WATCH_PROCESS, /* the process of a --pid attachment ended */
 	WATCH_VETH, /* the host end of one of brnet's veths deleted */
 	WATCH_LOST, /* notices were lost to a full socket: anything may have happened */
 };
 
 /* "table inet brnet deleted", "rule of chain inet brnet forward deleted",
  * "host veth vb0123456789 of web/eth0 deleted" */
-#define WATCH_WHAT_MAX 96
+#define WATCH_WHAT_MAX 128
 
 /* An nf_tables notice (NFNL_SUBSYS_NFTABLES): what it took away from brnet's tables, with
  * what[] saying so, or WATCH_NONE: an addition, an element (teardowns take theirs out), an
@@ -46,3 +48,7 @@ enum watch_cause watch_netconf_notice(const struct nlmsghdr *nlh, char what[stat
  * what[] saying so; else WATCH_NONE. */
 enum watch_cause watch_veth_notice(const struct nlmsghdr *nlh, char id[static BRNET_ID_MAX + 1],
 				   char ifname[static IFNAMSIZ], char what[static WATCH_WHAT_MAX]);
+/* An rtnetlink notice: whether it is RTM_NEWLINK of a veth with brnet's mark (a setup made or
+ * changed its host end), with the attachment's id and ifname from the mark. */
+bool watch_veth_added(const struct nlmsghdr *nlh, char id[static BRNET_ID_MAX + 1],
+		      char ifname[static IFNAMSIZ]);

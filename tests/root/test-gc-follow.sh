@@ -20,6 +20,21 @@ expect_refusal 2 "--follow takes neither --dry-run nor --json" brnet gc --follow
 make_container live
 brnet setup --netns /run/netns/live --id live -p 8090:80 >/dev/null
 
+# pinned_process: a process in a namespace of its own that a mount keeps too, in $pid: when
+# it ends, its namespace and its veth stay; only its process says the container is gone.
+pinned_process() {
+	unshare --net sleep 600 &
+	pid=$!
+	PIDS+=("$pid")
+	sleep 0.2
+	touch "/run/netns/keep-$1"
+	mount --bind "/proc/$pid/ns/net" "/run/netns/keep-$1"
+}
+# One set up before gc follows (found when it starts), one after (found by its veth's notice).
+pinned_process before
+before_pid=$pid
+brnet setup --pid "$pid" --id pid-before -p 8083:80 >/dev/null
+
 brnet gc --follow >"$OUT" 2>&1 &
 FOLLOW=$!
 PIDS+=("$FOLLOW")
@@ -43,6 +58,22 @@ brnet setup --netns /run/netns/next --id next -p 8081:80 --ip 10.0.42.50 >/dev/n
 	fail "the port and address of the gone container are still held"
 expect_eq "its allowlist went with it" "$(nft list ruleset | grep -c 'chain allow_')" "0"
 echo "ok: a container that ended is collected"
+
+# A --pid container's process ends while a mount keeps its namespace: its veth stays, and its
+# process is what gc follows. Without that, the next gc run would have found it.
+pinned_process after
+brnet setup --pid "$pid" --id pid-after -p 8084:80 >/dev/null
+sleep 0.2
+kill "$before_pid"
+wait_line '^remove attachment pid-before/eth0'
+kill "$pid"
+wait_line '^remove attachment pid-after/eth0'
+for port in 8083 8084; do
+	brnet setup --netns /run/netns/next --id "next-$port" --ifname "e$port" -p "$port:80" >/dev/null ||
+		fail "port $port of a --pid container whose process ended is still held"
+	brnet teardown --id "next-$port" --ifname "e$port" >/dev/null
+done
+echo "ok: a --pid container whose process ended is collected, its namespace kept by a mount"
 
 # A namespace removed by its path (a runtime's pin): the same.
 make_container pinned

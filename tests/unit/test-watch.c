@@ -264,6 +264,23 @@ static void test_veth(void **state)
 		assert_string_equal(id, cases[i].id);
 		assert_string_equal(ifname, cases[i].ifname);
 	}
+	/* The same marks made or changed: what gc --follow watches the process of. */
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		uint16_t type = cases[i].type == RTM_DELLINK ? RTM_NEWLINK : RTM_DELLINK;
+		const struct nlmsghdr *nlh = link_notice_alias(
+			buf, sizeof(buf), type, "vb0123456789", cases[i].kind, cases[i].alias);
+		bool added = watch_veth_added(nlh, id, ifname);
+
+		/* a deleted link's mark, now the case's NEWLINK, is not one added */
+		if (!cases[i].id || type != RTM_NEWLINK) {
+			if (added || id[0] || ifname[0])
+				fail_msg("case %zu as added: got %s/%s", i, id, ifname);
+			continue;
+		}
+		assert_true(added);
+		assert_string_equal(id, cases[i].id);
+		assert_string_equal(ifname, cases[i].ifname);
+	}
 	watch_veth_notice(link_notice_alias(buf, sizeof(buf), RTM_DELLINK, "vb0123456789", "veth",
 					    "brnet web/eth0"),
 			  id, ifname, what);
