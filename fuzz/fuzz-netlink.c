@@ -128,7 +128,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct nft_fingerprint fp = { 0 };
 		struct nft_chain_ref ref;
 		char chain[NFT_CHAIN_NAME_MAX], comment[NFT_COMMENT_MAX];
-		char what[WATCH_WHAT_MAX], bridge[IFNAMSIZ], id[BRNET_ID_MAX + 1];
+		char what[WATCH_WHAT_MAX], bridge[IFNAMSIZ], id[BRNET_ID_MAX + 1],
+			owner[NFT_OWNER_MAX];
 		const char *msg;
 		unsigned sum = 0;
 		uint32_t use;
@@ -155,6 +156,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (watch_veth_notice(nlh, id, bridge, what) != WATCH_NONE &&
 		     (!id[0] || !memchr(id, 0, sizeof(id)) ||
 		      !memchr(bridge, 0, sizeof(bridge)))) ||
+		    (watch_elem_notice(nlh, owner, what) != WATCH_NONE &&
+		     (!owner[0] || !memchr(owner, 0, sizeof(owner)) ||
+		      !memchr(what, 0, sizeof(what)))) ||
 		    (watch_veth_added(nlh, id, bridge) &&
 		     (!id[0] || !memchr(id, 0, sizeof(id)) || !memchr(bridge, 0, sizeof(bridge)))))
 			abort();

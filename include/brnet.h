@@ -246,7 +246,8 @@ typedef int (*brnet_follow_fn)(int result, const char *cause, const struct brnet
 			       void *userdata);
 /* brnet_restore() at once, then again whenever the kernel says that something it puts back was
  * taken away: a table, chain, set or rule of brnet's tables deleted (`nft flush ruleset`, a
- * firewall reload, `nft delete table`), a recorded network's bridge, or net.ipv4.ip_forward
+ * firewall reload, `nft delete table`), an element of an active attachment whose elements are
+ * then not all there (`nft flush map`), a recorded network's bridge, or net.ipv4.ip_forward
  * turned off. A restore that fails
  * is reported and the next notice tries again. Runs until fn returns non-zero (0), or it
  * cannot listen (-errno). Needs CAP_NET_ADMIN. While it runs, the kernel writes it a notice of

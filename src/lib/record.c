@@ -230,22 +230,29 @@ const char *record_host_alias(const struct brnet_attachment *a, char ret[static 
 	return ret;
 }
 
-int record_host_alias_split(const char *alias, char id[static BRNET_ID_MAX + 1],
-			    char ifname[static IFNAMSIZ])
+int record_owner_split(const char *owner, char id[static BRNET_ID_MAX + 1],
+		       char ifname[static IFNAMSIZ])
 {
-	const char *slash = strrchr(alias, '/'), *rest = alias + strlen(RECORD_ALIAS_MARK);
+	const char *slash = strrchr(owner, '/');
 	size_t id_len;
 
-	if (strncmp(alias, RECORD_ALIAS_MARK, strlen(RECORD_ALIAS_MARK)) != 0 || !slash ||
-	    slash < rest)
+	if (!slash)
 		return -EINVAL;
-	id_len = (size_t)(slash - rest);
+	id_len = (size_t)(slash - owner);
 	if (id_len == 0 || id_len > BRNET_ID_MAX || !slash[1] || strlen(slash + 1) >= IFNAMSIZ)
 		return -EINVAL;
-	memcpy(id, rest, id_len);
+	memcpy(id, owner, id_len);
 	id[id_len] = '\0';
 	strcpy(ifname, slash + 1);
 	return 0;
+}
+
+int record_host_alias_split(const char *alias, char id[static BRNET_ID_MAX + 1],
+			    char ifname[static IFNAMSIZ])
+{
+	if (strncmp(alias, RECORD_ALIAS_MARK, strlen(RECORD_ALIAS_MARK)) != 0)
+		return -EINVAL;
+	return record_owner_split(alias + strlen(RECORD_ALIAS_MARK), id, ifname);
 }
 
 bool record_host_alias_ours(const struct brnet_attachment *a, const char *link_alias)

@@ -92,6 +92,10 @@ int attach_state_transition(struct brnet_attachment *a, enum attach_state to,
 void attach_host_veth_name(const char *id, const char *ifname, char ret[static IFNAMSIZ]);
 /* The name the attachment's set elements carry as their comment: "<id>/<ifname>". */
 const char *record_owner(const struct brnet_attachment *a, char ret[static RECORD_NAME_MAX]);
+/* The inverse: the id and ifname of an owner; -EINVAL for one no attachment could have (no
+ * '/', an empty part, an id past BRNET_ID_MAX, an ifname past IFNAMSIZ). Pure. */
+int record_owner_split(const char *owner, char id[static BRNET_ID_MAX + 1],
+		       char ifname[static IFNAMSIZ]);
 /* "brnet <id>/<ifname>": the mark (IFLA_IFALIAS) on a's host veth. Host veth names are 32 bits
  * of a hash, so two attachments may share one: a link of that name with another mark is not
  * a's to delete. */

@@ -3,10 +3,11 @@
  * brnet_restore_follow(): a restore, then another whenever the kernel says that something a
  * restore puts back was taken away. It listens to nf_tables' notices (NFNLGRP_NFTABLES: a
  * table, chain, set or rule of brnet's tables deleted, as by `nft flush ruleset`, a reload of
- * nftables.service or `nft delete table`), to rtnetlink's links (a recorded network's bridge
- * deleted) and to IPv4's netconf (net.ipv4.ip_forward turned off). brnet_gc_follow(): the same
- * for gc, whenever the host end of a live attachment's veth is deleted (its container's
- * namespace went away). The sockets join their groups before the first run, so nothing that
+ * nftables.service or `nft delete table`; an element of a live attachment deleted by another
+ * hand), to rtnetlink's links (a recorded network's bridge deleted) and to IPv4's netconf
+ * (net.ipv4.ip_forward turned off). brnet_gc_follow(): the same for gc, whenever the host end
+ * of a live attachment's veth is deleted (its container's namespace went away) or the process
+ * of a --pid attachment ends. The sockets join their groups before the first run, so nothing that
  * happens after it goes unheard. A flush is a notice per object: a run waits until the notices
  * have stopped for a moment, and the highest-ranked one names the cause.
  */
@@ -28,11 +29,14 @@
 #include <unistd.h>
 
 #include "lib/attach.h"
+#include "lib/config/config.h"
 #include "lib/ctx.h"
 #include "lib/netns/netns.h"
 #include "lib/network.h"
 #include "lib/nft/egress.h"
+#include "lib/nft/guard.h"
 #include "lib/nft/nft.h"
+#include "lib/nft/publish.h"
 #include "lib/record.h"
 #include "lib/rtnl/rtnl.h"
 #include "lib/watch.h"
@@ -119,6 +123,44 @@ enum watch_cause watch_nft_notice(const struct nlmsghdr *nlh, char what[static W
 				  : "chain",
 		 family, table, name);
 	return c;
+}
+
+static int first_owner(const struct nft_elem_view *e, void *userdata)
+{
+	char *owner = userdata;
+
+	if (!owner[0] && e->e.owner && e->e.owner[0])
+		snprintf(owner, NFT_OWNER_MAX, "%s", e->e.owner);
+	return 0;
+}
+
+enum watch_cause watch_elem_notice(const struct nlmsghdr *nlh, char owner[static NFT_OWNER_MAX],
+				   char what[static WATCH_WHAT_MAX])
+{
+	const struct nlattr *tb[ATTRS_MAX] = { 0 };
+	const struct nfgenmsg *g;
+	const char *table, *set;
+
+	what[0] = owner[0] = '\0';
+	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
+	    NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_DELSETELEM ||
+	    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*g))
+		return WATCH_NONE;
+	g = mnl_nlmsg_get_payload(nlh);
+	if ((g->nfgen_family != NFPROTO_INET && g->nfgen_family != NFPROTO_BRIDGE) ||
+	    mnl_attr_parse(nlh, sizeof(*g), attr_cb, tb) < 0)
+		return WATCH_NONE;
+	table = attr_str(tb[NFTA_SET_ELEM_LIST_TABLE]);
+	set = attr_str(tb[NFTA_SET_ELEM_LIST_SET]);
+	if (!table || strcmp(table, NFT_TABLE) != 0 || !set ||
+	    strncmp(set, NFT_EGRESS_LIST_PREFIX, strlen(NFT_EGRESS_LIST_PREFIX)) == 0 ||
+	    nft_elems_msg(nlh, 0, first_owner, owner) < 0 || !owner[0]) {
+		owner[0] = '\0';
+		return WATCH_NONE;
+	}
+	snprintf(what, WATCH_WHAT_MAX, "element of %.80s deleted from set %s " NFT_TABLE " %.32s",
+		 owner, g->nfgen_family == NFPROTO_INET ? "inet" : "bridge", set);
+	return WATCH_ELEMENT;
 }
 
 enum watch_cause watch_link_notice(const struct nlmsghdr *nlh, char bridge[static IFNAMSIZ],
@@ -330,9 +372,9 @@ struct follow {
 	unsigned rtnl_groups[3]; /* rtnetlink's groups, 0-terminated */
 	bool nft; /* nf_tables' notices too */
 	bool pids; /* the processes of --pid attachments too (struct pid_watches) */
-	/* Judges a notice (nft: from nf_tables): its cause, what[] saying so, or WATCH_NONE. w
-	 * holds the processes watched (with pids). */
-	enum watch_cause (*judge)(brnet_ctx *ctx, const struct nlmsghdr *nlh, bool nft,
+	/* Judges a notice (nft: from nf_tables): its cause, what[] saying so, or WATCH_NONE.
+	 * due: a run is due already; w holds the processes watched (with pids). */
+	enum watch_cause (*judge)(brnet_ctx *ctx, const struct nlmsghdr *nlh, bool nft, bool due,
 				  struct pid_watches *w, char what[static WATCH_WHAT_MAX]);
 	int (*run)(brnet_ctx *ctx, void *userdata, struct brnet_error *err);
 };
@@ -382,7 +424,7 @@ static int drain(brnet_ctx *ctx, const struct follow *f, int fd, bool nft, char 
 		for (const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf; nlmsg_ok(nlh, rest);
 		     nlh = nlmsg_next(nlh, &rest)) {
 			char what[WATCH_WHAT_MAX];
-			enum watch_cause c = f->judge(ctx, nlh, nft, w, what);
+			enum watch_cause c = f->judge(ctx, nlh, nft, p->due, w, what);
 
 			if (c != WATCH_NONE)
 				pending_add(p, c, what);
@@ -468,15 +510,57 @@ static int follow(brnet_ctx *ctx, const struct follow *f, brnet_follow_fn fn, vo
 	}
 }
 
+static void publish_bad(const struct publish *p, uint16_t port, const char *found, void *userdata)
+{
+}
+
+/* Whether the kernel lacks an element of a's (anti-spoofing, published ports, egress policy),
+ * or has one its record does not: what check compares. A question it cannot ask counts as
+ * yes: a restore more is the safe answer. */
+static bool elements_missing(const struct brnet_attachment *a)
+{
+	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
+	char owner[RECORD_NAME_MAX];
+	uint8_t mac[6];
+
+	if (nl_sock_open(NETLINK_NETFILTER, -1, &nft) < 0 ||
+	    config_parse_mac(a->mac, mac, NULL) < 0)
+		return true;
+	record_owner(a, owner);
+	return nft_guard_verify(nft, a->host_veth, mac, &a->address, NULL) != 0 ||
+	       (a->n_publish > 0 && nft_publish_verify(nft, a->publish, a->n_publish, &a->address,
+						       owner, publish_bad, NULL, NULL) != 0) ||
+	       nft_egress_verify(nft, &a->egress, owner, NULL) != 0;
+}
+
 static enum watch_cause restore_judge(brnet_ctx *ctx, const struct nlmsghdr *nlh, bool nft,
-				      struct pid_watches *w, char what[static WATCH_WHAT_MAX])
+				      bool due, struct pid_watches *w,
+				      char what[static WATCH_WHAT_MAX])
 {
 	struct network_file net;
 	char bridge[IFNAMSIZ];
 	enum watch_cause c;
 
-	if (nft)
-		return watch_nft_notice(nlh, what);
+	if (nft) {
+		_cleanup_(brnet_attachment_freep) brnet_attachment *a = NULL;
+		char owner[NFT_OWNER_MAX], id[BRNET_ID_MAX + 1], ifname[IFNAMSIZ];
+
+		c = watch_nft_notice(nlh, what);
+		/* Once a restore is due, another element changes nothing: not read further. */
+		if (c != WATCH_NONE || due || watch_elem_notice(nlh, owner, what) == WATCH_NONE)
+			return c;
+		/* A teardown records "cleaned" before it takes its elements out, a failed setup's
+		 * record says "configuring", gc takes only what no record owns, and a `brnet
+		 * policy` journals its replacement first and has it in the kernel (the notice
+		 * comes after the commit) before it clears the journal: an element of an active
+		 * attachment whose elements are not all there is gone by someone else's hand. */
+		if (record_owner_split(owner, id, ifname) < 0 ||
+		    brnet_attachment_load(ctx, id, ifname, &a, NULL) < 0 ||
+		    a->state != ATTACH_ACTIVE || (a->journal & (1u << STEP_POLICY)) ||
+		    !elements_missing(a))
+			return WATCH_NONE;
+		return WATCH_ELEMENT;
+	}
 	if (nlh->nlmsg_type == RTM_NEWNETCONF)
 		return watch_netconf_notice(nlh, what);
 	c = watch_link_notice(nlh, bridge, what);
@@ -510,7 +594,7 @@ int brnet_restore_follow(brnet_ctx *ctx, brnet_follow_fn fn, void *userdata,
  * A teardown deletes its own after recording "cleaned", and removes the record: not gc's. A
  * veth made or changed: its attachment's process is watched, if it has one (and has ended
  * already: due). */
-static enum watch_cause gc_judge(brnet_ctx *ctx, const struct nlmsghdr *nlh, bool nft,
+static enum watch_cause gc_judge(brnet_ctx *ctx, const struct nlmsghdr *nlh, bool nft, bool due,
 				 struct pid_watches *w, char what[static WATCH_WHAT_MAX])
 {
 	_cleanup_(brnet_attachment_freep) brnet_attachment *a = NULL;

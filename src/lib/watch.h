@@ -11,10 +11,12 @@
 #include <stddef.h>
 
 #include "brnet.h"
+#include "lib/nft/elems.h"
 
 /* Ranked: of a burst of notices, the highest is the one named. */
 enum watch_cause {
 	WATCH_NONE,
+	WATCH_ELEMENT, /* an element of a live attachment deleted from brnet's sets */
 	WATCH_FORWARDING, /* net.ipv4.ip_forward turned off */
 	WATCH_RULE, /* a rule of brnet's tables deleted */
 	WATCH_SET, /* a set of brnet's tables deleted */
@@ -28,13 +30,19 @@ enum watch_cause {
 
 /* "table inet brnet deleted", "rule of chain inet brnet forward deleted",
  * "host veth vb0123456789 of web/eth0 deleted" */
-#define WATCH_WHAT_MAX 128
+#define WATCH_WHAT_MAX 160
 
 /* An nf_tables notice (NFNL_SUBSYS_NFTABLES): what it took away from brnet's tables, with
  * what[] saying so, or WATCH_NONE: an addition, an element (teardowns take theirs out), an
  * allowlist's chain, set or rules (brnet deletes a list when its last container goes),
  * another table, or a message it cannot read. */
 enum watch_cause watch_nft_notice(const struct nlmsghdr *nlh, char what[static WATCH_WHAT_MAX]);
+/* An nf_tables notice: WATCH_ELEMENT for NFT_MSG_DELSETELEM of an element with an owner
+ * ("id/ifname", its comment) in a set of brnet's tables other than an allowlist's, the first
+ * such element's owner in owner[] and what[] saying so; else WATCH_NONE. Whose the deletion
+ * was (a teardown's, gc's, someone else's) the owner's record says. */
+enum watch_cause watch_elem_notice(const struct nlmsghdr *nlh, char owner[static NFT_OWNER_MAX],
+				   char what[static WATCH_WHAT_MAX]);
 /* An rtnetlink notice: WATCH_BRIDGE for RTM_DELLINK of a bridge, its name in bridge[], with
  * what[] saying so; else WATCH_NONE. */
 enum watch_cause watch_link_notice(const struct nlmsghdr *nlh, char bridge[static IFNAMSIZ],

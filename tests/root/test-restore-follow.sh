@@ -1,8 +1,8 @@
 #!/bin/bash
-# brnet restore --follow: what a flush, a deleted rule, a deleted bridge or forwarding turned
-# off takes away comes back by itself, judged by traffic; setups and teardowns beside it (and
-# flushes among them) leave nothing behind; what brnet itself deletes (elements, a list)
-# starts no restore.
+# brnet restore --follow: what a flush, a deleted rule or element, a deleted bridge or
+# forwarding turned off takes away comes back by itself, judged by traffic; setups and
+# teardowns beside it (and flushes among them) leave nothing behind; what brnet itself
+# deletes (a teardown's elements, a list) starts no restore.
 . "$(dirname "$0")/lib.sh"
 
 OUT=$TMPDIR/follow.out
@@ -65,6 +65,23 @@ listen c1 tcp 0.0.0.0 80
 connect upstream tcp "$HOST_UPLINK_ADDR" 8080 >/dev/null || fail "published port after the bridge came back"
 echo "ok: bridge back"
 
+# Elements deleted by hand: c1's published port (its map, flushed) and the anti-spoofing
+# addresses of both (a set of table bridge brnet). Each comes back, named by its owner.
+nft flush map inet brnet publish
+wait_restores 5
+case "$(sed -n 5p "$OUT")" in
+*"(element of c1/eth0 deleted from set inet brnet publish)") echo "ok: the element is named" ;;
+*) fail "the restore after the map's flush: $(sed -n 5p "$OUT")" ;;
+esac
+listen c1 tcp 0.0.0.0 80
+connect upstream tcp "$HOST_UPLINK_ADDR" 8080 >/dev/null || fail "published port after its element came back"
+nft flush set bridge brnet guard_addr
+wait_restores 6
+brnet check --all >/dev/null || fail "check after the guard's elements came back: $(brnet check --all)"
+listen upstream tcp 0.0.0.0 7003
+connect c2 tcp "$UPSTREAM_ADDR" 7003 >/dev/null || fail "c2 out after its guard element came back"
+echo "ok: elements deleted by hand come back"
+
 # What brnet deletes itself starts nothing: a teardown's elements, and the allowlist that
 # went with its last container.
 make_container c3
@@ -72,7 +89,23 @@ brnet setup --netns /run/netns/c3 --id c3 -p 8083:80 --egress-allow 192.0.2.0/24
 brnet teardown --id c3 >/dev/null
 expect_eq "the list went with c3" "$(nft list ruleset | grep -c 'chain allow_')" "1"
 sleep 0.5
-expect_eq "no restore for a teardown" "$(restores)" "4"
+expect_eq "no restore for a teardown" "$(restores)" "6"
+# Nor does an element taken out and put back in one transaction (a DELSETELEM notice of an
+# active attachment, all of whose elements are there when it is read)...
+c1_addr=$(brnet ls --json | python3 -c 'import json,sys; print([a["address"] for a in json.load(sys.stdin) if a["id"] == "c1"][0].split("/")[0])')
+nft -f - <<EOF
+delete element inet brnet publish { tcp . 8080 }
+add element inet brnet publish { tcp . 8080 comment "c1/eth0" : $c1_addr . 80 }
+EOF
+sleep 0.5
+expect_eq "no restore for an element put back at once" "$(restores)" "6"
+# ...or a policy replaced: its elements go and come in one transaction.
+for cidr in 192.0.2.0/24 198.18.0.0/15 "$UPSTREAM_ADDR"; do
+	brnet policy --id c2 --egress-allow "$UPSTREAM_ADDR" --egress-allow "$cidr" >/dev/null
+	sleep 0.2
+done
+sleep 0.3
+expect_eq "no restore for brnet policy" "$(restores)" "6"
 
 # A restore that fails is reported and the next notice tries again.
 echo '{' >"$BRNET_STATE_DIR/attachments/broken@eth0.json"
@@ -86,7 +119,7 @@ grep -q '^brnet: failed to restore (table .* brnet deleted): corrupt record brok
 kill -0 "$FOLLOW" || fail "--follow ended after a failed restore"
 rm "$BRNET_STATE_DIR/attachments/broken@eth0.json"
 ip link del brnet0
-wait_restores 5
+wait_restores 7
 brnet check --all >/dev/null || fail "check after the failed restore was followed by one: $(brnet check --all)"
 echo "ok: a failed restore is reported, the next one repairs"
 

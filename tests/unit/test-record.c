@@ -519,6 +519,15 @@ static void test_host_alias(void **state)
 	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
 		if (record_host_alias_split(bad[i], id, ifname) != -EINVAL)
 			fail_msg("\"%s\" taken for a mark", bad[i]);
+	/* An element's owner is the mark without its prefix, read the same way. */
+	assert_ok(record_owner_split(record_owner(&a, alias), id, ifname));
+	assert_string_equal(id, a.id);
+	assert_string_equal(ifname, "eth1.5");
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+		if (strncmp(bad[i], "brnet ", 6) == 0 &&
+		    record_owner_split(bad[i] + 6, id, ifname) != -EINVAL)
+			fail_msg("\"%s\" taken for an owner", bad[i] + 6);
+	assert_int_equal(record_owner_split("web", id, ifname), -EINVAL);
 }
 
 static void test_record_lock(void **state)

@@ -11,7 +11,11 @@
 #include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 
+#include <libnftnl/common.h>
+#include <libnftnl/set.h>
+
 #include "lib/netlink/nlmsg.h"
+#include "lib/nft/elems.h"
 #include "lib/watch.h"
 #include "shared/macro.h"
 #include "test-common.h"
@@ -89,6 +93,62 @@ static void test_nft(void **state)
 		if (watch_nft_notice(nlh, what) != cases[i].want || strcmp(what, cases[i].what))
 			fail_msg("case %zu: got %d \"%s\"", i, watch_nft_notice(nlh, what), what);
 	}
+}
+
+/* A DELSETELEM notice of set in table (NULL: ours), an element per owner (NULL: none). */
+static struct nlmsghdr *elem_notice(char *buf, uint8_t family, const char *table, const char *set,
+				    const char *const *owners, size_t n)
+{
+	static const uint8_t key[4] = { 10, 0, 42, 2 };
+	struct nftnl_set *s = nft_setref_alloc(
+		&(struct nft_setref){ .family = family, .name = set, .table = table });
+	struct nlmsghdr *nlh;
+
+	assert_non_null(s);
+	for (size_t i = 0; i < n; i++)
+		assert_ok(nft_elem_add(
+			s,
+			&(struct nft_elem){ .key = key, .len = sizeof(key), .owner = owners[i] }));
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_DELSETELEM, family, 0, 1);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	return nlh;
+}
+
+static void test_elem(void **state)
+{
+	static const char *const c1[] = { "c1/eth0" }, *const later[] = { NULL, "c2/eth1" },
+				 *const none[] = { NULL };
+	char buf[4096], what[WATCH_WHAT_MAX], owner[NFT_OWNER_MAX];
+	struct nlmsghdr *nlh;
+
+	nlh = elem_notice(buf, NFPROTO_INET, NULL, "publish", c1, 1);
+	assert_int_equal(watch_elem_notice(nlh, owner, what), WATCH_ELEMENT);
+	assert_string_equal(owner, "c1/eth0");
+	assert_string_equal(what, "element of c1/eth0 deleted from set inet brnet publish");
+	/* the first element with an owner names it */
+	nlh = elem_notice(buf, NFPROTO_BRIDGE, NULL, "guard_addr", later, 2);
+	assert_int_equal(watch_elem_notice(nlh, owner, what), WATCH_ELEMENT);
+	assert_string_equal(owner, "c2/eth1");
+	assert_string_equal(what, "element of c2/eth1 deleted from set bridge brnet guard_addr");
+	/* an element of nobody's (the packet path's), an allowlist's, another table's, another
+	 * family's, an addition; and the other reader passes over all of them */
+	nlh = elem_notice(buf, NFPROTO_INET, NULL, "egress_lograte", none, 1);
+	assert_int_equal(watch_elem_notice(nlh, owner, what), WATCH_NONE);
+	assert_string_equal(owner, "");
+	assert_string_equal(what, "");
+	nlh = elem_notice(buf, NFPROTO_INET, NULL, "allow_0123abcd_24", c1, 1);
+	assert_int_equal(watch_elem_notice(nlh, owner, what), WATCH_NONE);
+	assert_string_equal(owner, "");
+	nlh = elem_notice(buf, NFPROTO_INET, "firewalld", "publish", c1, 1);
+	assert_int_equal(watch_elem_notice(nlh, owner, what), WATCH_NONE);
+	nlh = elem_notice(buf, NFPROTO_IPV4, NULL, "publish", c1, 1);
+	assert_int_equal(watch_elem_notice(nlh, owner, what), WATCH_NONE);
+	assert_int_equal(watch_nft_notice(nlh, what), WATCH_NONE);
+	nlh = elem_notice(buf, NFPROTO_INET, NULL, "publish", c1, 1);
+	nlh->nlmsg_type = (uint16_t)(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWSETELEM);
+	assert_int_equal(watch_elem_notice(nlh, owner, what), WATCH_NONE);
+	assert_string_equal(owner, "");
 }
 
 static void test_nft_malformed(void **state)
@@ -292,7 +352,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nft),	cmocka_unit_test(test_nft_malformed),
 		cmocka_unit_test(test_link),	cmocka_unit_test(test_veth),
-		cmocka_unit_test(test_netconf),
+		cmocka_unit_test(test_netconf), cmocka_unit_test(test_elem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -127,7 +127,8 @@ int nft_elems_msg(const struct nlmsghdr *nlh, unsigned which, nft_elem_fn fn, vo
 	int r;
 
 	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
-	    NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWSETELEM)
+	    (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWSETELEM &&
+	     NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_DELSETELEM))
 		return 0;
 	if (nft_msg_attrs(nlh, tb, NFTA_SET_ELEM_LIST_MAX) < 0)
 		return -EBADMSG;

@@ -43,7 +43,8 @@ struct nft_elem_view {
 };
 typedef int (*nft_elem_fn)(const struct nft_elem_view *e, void *userdata);
 
-/* Each element of one NEWSETELEM message (a dump reply) through fn, as set number which, read
+/* Each element of one NEWSETELEM message (a dump reply), or of a DELSETELEM notice (the kernel
+ * names the element deleted as it was, comment included), through fn, as set number which, read
  * with pointers into the message (libnftnl's parser trusts what it reads, such as a verdict's
  * chain): 0 (another message is not looked at), what fn returned when negative, or -EBADMSG.
  * Pure. */
