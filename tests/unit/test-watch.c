@@ -119,32 +119,42 @@ static void test_elem(void **state)
 {
 	static const char *const c1[] = { "c1/eth0" }, *const later[] = { NULL, "c2/eth1" },
 				 *const none[] = { NULL };
+	static const struct {
+		uint8_t family;
+		const char *table, *set;
+		const char *const *owners;
+		size_t n;
+		const char *owner, *what; /* NULL: WATCH_NONE */
+	} cases[] = {
+		{ NFPROTO_INET, NULL, "publish", c1, 1, "c1/eth0",
+		  "element of c1/eth0 deleted from set inet brnet publish" },
+		/* the first element with an owner names it */
+		{ NFPROTO_BRIDGE, NULL, "guard_addr", later, 2, "c2/eth1",
+		  "element of c2/eth1 deleted from set bridge brnet guard_addr" },
+		/* an element of nobody's (the packet path's), an allowlist's, another table's,
+		 * another family's */
+		{ NFPROTO_INET, NULL, "egress_lograte", none, 1, NULL, NULL },
+		{ NFPROTO_INET, NULL, "allow_0123abcd_24", c1, 1, NULL, NULL },
+		{ NFPROTO_INET, "firewalld", "publish", c1, 1, NULL, NULL },
+		{ NFPROTO_IPV4, NULL, "publish", c1, 1, NULL, NULL },
+	};
 	char buf[4096], what[WATCH_WHAT_MAX], owner[NFT_OWNER_MAX];
 	struct nlmsghdr *nlh;
 
-	nlh = elem_notice(buf, NFPROTO_INET, NULL, "publish", c1, 1);
-	assert_int_equal(watch_elem_notice(nlh, owner, what), WATCH_ELEMENT);
-	assert_string_equal(owner, "c1/eth0");
-	assert_string_equal(what, "element of c1/eth0 deleted from set inet brnet publish");
-	/* the first element with an owner names it */
-	nlh = elem_notice(buf, NFPROTO_BRIDGE, NULL, "guard_addr", later, 2);
-	assert_int_equal(watch_elem_notice(nlh, owner, what), WATCH_ELEMENT);
-	assert_string_equal(owner, "c2/eth1");
-	assert_string_equal(what, "element of c2/eth1 deleted from set bridge brnet guard_addr");
-	/* an element of nobody's (the packet path's), an allowlist's, another table's, another
-	 * family's, an addition; and the other reader passes over all of them */
-	nlh = elem_notice(buf, NFPROTO_INET, NULL, "egress_lograte", none, 1);
-	assert_int_equal(watch_elem_notice(nlh, owner, what), WATCH_NONE);
-	assert_string_equal(owner, "");
-	assert_string_equal(what, "");
-	nlh = elem_notice(buf, NFPROTO_INET, NULL, "allow_0123abcd_24", c1, 1);
-	assert_int_equal(watch_elem_notice(nlh, owner, what), WATCH_NONE);
-	assert_string_equal(owner, "");
-	nlh = elem_notice(buf, NFPROTO_INET, "firewalld", "publish", c1, 1);
-	assert_int_equal(watch_elem_notice(nlh, owner, what), WATCH_NONE);
-	nlh = elem_notice(buf, NFPROTO_IPV4, NULL, "publish", c1, 1);
-	assert_int_equal(watch_elem_notice(nlh, owner, what), WATCH_NONE);
-	assert_int_equal(watch_nft_notice(nlh, what), WATCH_NONE);
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		enum watch_cause c;
+
+		nlh = elem_notice(buf, cases[i].family, cases[i].table, cases[i].set,
+				  cases[i].owners, cases[i].n);
+		c = watch_elem_notice(nlh, owner, what);
+		if (c != (cases[i].owner ? WATCH_ELEMENT : WATCH_NONE) ||
+		    strcmp(owner, cases[i].owner ? cases[i].owner : "") ||
+		    strcmp(what, cases[i].what ? cases[i].what : ""))
+			fail_msg("case %zu: got %d \"%s\" \"%s\"", i, c, owner, what);
+		/* the object reader passes over every element notice */
+		assert_int_equal(watch_nft_notice(nlh, what), WATCH_NONE);
+	}
+	/* an addition */
 	nlh = elem_notice(buf, NFPROTO_INET, NULL, "publish", c1, 1);
 	nlh->nlmsg_type = (uint16_t)(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWSETELEM);
 	assert_int_equal(watch_elem_notice(nlh, owner, what), WATCH_NONE);
