@@ -22,17 +22,7 @@
  * (uid_t)-1, which means "unchanged" to setresuid(). 0, -EINVAL for a name, -ERANGE. */
 static int parse_id(const char *s, unsigned *ret)
 {
-	unsigned long v;
-	char *end;
-
-	if (s[strspn(s, "0123456789")] != '\0')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v >= (unsigned long)UINT_MAX)
-		return -ERANGE;
-	*ret = (unsigned)v;
-	return 0;
+	return cli_parse_uint(s, 0, UINT_MAX - 1, ret);
 }
 
 _printf_(3, 4) static int fail(struct brnet_error *err, int r, const char *fmt, ...)
