@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "lib/attach.h"
+#include "lib/check.h"
 #include "lib/config/config.h"
 #include "lib/ctx.h"
 #include "lib/ipam/ipam.h"
@@ -211,24 +212,12 @@ static void check_guard(struct nl_sock *nft, const struct brnet_attachment *a, s
 			a->host_veth);
 }
 
-static void check_firewall(const struct brnet_attachment *a, unsigned rules, struct report *rep)
+/* The attachment's own elements: published ports, anti-spoofing, egress policy. */
+static void check_elements(struct nl_sock *nft, const struct brnet_attachment *a,
+			   struct report *rep)
 {
-	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
-	char owner[RECORD_NAME_MAX], name[NFT_COMMENT_MAX];
-	unsigned missing = 0;
+	char owner[RECORD_NAME_MAX];
 	int r;
-
-	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
-	if (r >= 0)
-		r = nft_network_missing(nft, a->bridge, &missing, NULL);
-	if (r < 0) {
-		problem(rep, "cannot read table inet " NFT_TABLE ": %s", strerror(-r));
-		return;
-	}
-	missing &= rules;
-	for (unsigned id = 0; id < _NFT_RULE_MAX; id++)
-		if ((missing & (1u << id)) && nft_rule_name(id, a->bridge, name) >= 0)
-			problem(rep, "rule \"%s\" is missing from table inet " NFT_TABLE, name);
 
 	record_owner(a, owner);
 	r = nft_publish_verify(nft, a->publish, a->n_publish, &a->address, owner, bad_port, rep,
@@ -248,6 +237,39 @@ static void check_firewall(const struct brnet_attachment *a, unsigned rules, str
 							   "the kernel had it (brnet gc "
 							   "applies the recorded one)"
 							 : "");
+}
+
+int check_elements_problems(const struct brnet_attachment *a)
+{
+	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
+	struct report rep = { 0 };
+
+	if (nl_sock_open(NETLINK_NETFILTER, -1, &nft) < 0)
+		return 1;
+	check_elements(nft, a, &rep);
+	return rep.n;
+}
+
+static void check_firewall(const struct brnet_attachment *a, unsigned rules, struct report *rep)
+{
+	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
+	char name[NFT_COMMENT_MAX];
+	unsigned missing = 0;
+	int r;
+
+	r = nl_sock_open(NETLINK_NETFILTER, -1, &nft);
+	if (r >= 0)
+		r = nft_network_missing(nft, a->bridge, &missing, NULL);
+	if (r < 0) {
+		problem(rep, "cannot read table inet " NFT_TABLE ": %s", strerror(-r));
+		return;
+	}
+	missing &= rules;
+	for (unsigned id = 0; id < _NFT_RULE_MAX; id++)
+		if ((missing & (1u << id)) && nft_rule_name(id, a->bridge, name) >= 0)
+			problem(rep, "rule \"%s\" is missing from table inet " NFT_TABLE, name);
+
+	check_elements(nft, a, rep);
 	if (a->egress.on) {
 		struct brnet_error e = { 0 };
 

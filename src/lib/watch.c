@@ -29,14 +29,12 @@
 #include <unistd.h>
 
 #include "lib/attach.h"
-#include "lib/config/config.h"
+#include "lib/check.h"
 #include "lib/ctx.h"
 #include "lib/netns/netns.h"
 #include "lib/network.h"
 #include "lib/nft/egress.h"
-#include "lib/nft/guard.h"
 #include "lib/nft/nft.h"
-#include "lib/nft/publish.h"
 #include "lib/record.h"
 #include "lib/rtnl/rtnl.h"
 #include "lib/watch.h"
@@ -73,28 +71,39 @@ static const char *attr_str(const struct nlattr *a)
 	return a && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0 ? mnl_attr_get_str(a) : NULL;
 }
 
-enum watch_cause watch_nft_notice(const struct nlmsghdr *nlh, char what[static WATCH_WHAT_MAX])
+/* An nf_tables notice about one of brnet's tables (inet or bridge): its family's name, its
+ * attributes in tb; NULL for any other message. */
+static const char *brnet_table_notice(const struct nlmsghdr *nlh,
+				      const struct nlattr *tb[static ATTRS_MAX])
 {
-	const struct nlattr *tb[ATTRS_MAX] = { 0 };
 	const struct nfgenmsg *g;
-	const char *table, *name = NULL, *family;
-	enum watch_cause c;
+	const char *table, *family;
 
-	what[0] = '\0';
 	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
 	    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*g))
-		return WATCH_NONE;
+		return NULL;
 	g = mnl_nlmsg_get_payload(nlh);
 	if (g->nfgen_family == NFPROTO_INET)
 		family = "inet";
 	else if (g->nfgen_family == NFPROTO_BRIDGE)
 		family = "bridge";
 	else
-		return WATCH_NONE;
+		return NULL;
 	if (mnl_attr_parse(nlh, sizeof(*g), attr_cb, tb) < 0)
-		return WATCH_NONE;
+		return NULL;
 	table = attr_str(tb[ATTR_TABLE]);
-	if (!table || strcmp(table, NFT_TABLE) != 0)
+	return table && strcmp(table, NFT_TABLE) == 0 ? family : NULL;
+}
+
+enum watch_cause watch_nft_notice(const struct nlmsghdr *nlh, char what[static WATCH_WHAT_MAX])
+{
+	const struct nlattr *tb[ATTRS_MAX] = { 0 };
+	const char *table = NFT_TABLE, *name = NULL, *family;
+	enum watch_cause c;
+
+	what[0] = '\0';
+	family = brnet_table_notice(nlh, tb);
+	if (!family)
 		return WATCH_NONE;
 	switch (NFNL_MSG_TYPE(nlh->nlmsg_type)) {
 	case NFT_MSG_DELTABLE:
@@ -138,28 +147,21 @@ enum watch_cause watch_elem_notice(const struct nlmsghdr *nlh, char owner[static
 				   char what[static WATCH_WHAT_MAX])
 {
 	const struct nlattr *tb[ATTRS_MAX] = { 0 };
-	const struct nfgenmsg *g;
-	const char *table, *set;
+	const char *family, *set;
 
 	what[0] = owner[0] = '\0';
-	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
-	    NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_DELSETELEM ||
-	    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*g))
+	if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_DELSETELEM)
 		return WATCH_NONE;
-	g = mnl_nlmsg_get_payload(nlh);
-	if ((g->nfgen_family != NFPROTO_INET && g->nfgen_family != NFPROTO_BRIDGE) ||
-	    mnl_attr_parse(nlh, sizeof(*g), attr_cb, tb) < 0)
-		return WATCH_NONE;
-	table = attr_str(tb[NFTA_SET_ELEM_LIST_TABLE]);
+	family = brnet_table_notice(nlh, tb);
 	set = attr_str(tb[NFTA_SET_ELEM_LIST_SET]);
-	if (!table || strcmp(table, NFT_TABLE) != 0 || !set ||
+	if (!family || !set ||
 	    strncmp(set, NFT_EGRESS_LIST_PREFIX, strlen(NFT_EGRESS_LIST_PREFIX)) == 0 ||
 	    nft_elems_msg(nlh, 0, first_owner, owner) < 0 || !owner[0]) {
 		owner[0] = '\0';
 		return WATCH_NONE;
 	}
 	snprintf(what, WATCH_WHAT_MAX, "element of %.80s deleted from set %s " NFT_TABLE " %.32s",
-		 owner, g->nfgen_family == NFPROTO_INET ? "inet" : "bridge", set);
+		 owner, family, set);
 	return WATCH_ELEMENT;
 }
 
@@ -371,7 +373,8 @@ static enum watch_cause pid_watch_add(struct pid_watches *w, const struct brnet_
 struct follow {
 	unsigned rtnl_groups[3]; /* rtnetlink's groups, 0-terminated */
 	bool nft; /* nf_tables' notices too */
-	bool pids; /* the processes of --pid attachments too (struct pid_watches) */
+	bool pids; /* every recorded --pid attachment's process watched from the start (gc's
+		    * judge adds those whose veths come later) */
 	/* Judges a notice (nft: from nf_tables): its cause, what[] saying so, or WATCH_NONE.
 	 * due: a run is due already; w holds the processes watched (with pids). */
 	enum watch_cause (*judge)(brnet_ctx *ctx, const struct nlmsghdr *nlh, bool nft, bool due,
@@ -510,29 +513,6 @@ static int follow(brnet_ctx *ctx, const struct follow *f, brnet_follow_fn fn, vo
 	}
 }
 
-static void publish_bad(const struct publish *p, uint16_t port, const char *found, void *userdata)
-{
-}
-
-/* Whether the kernel lacks an element of a's (anti-spoofing, published ports, egress policy),
- * or has one its record does not: what check compares. A question it cannot ask counts as
- * yes: a restore more is the safe answer. */
-static bool elements_missing(const struct brnet_attachment *a)
-{
-	_cleanup_(nl_sock_freep) struct nl_sock *nft = NULL;
-	char owner[RECORD_NAME_MAX];
-	uint8_t mac[6];
-
-	if (nl_sock_open(NETLINK_NETFILTER, -1, &nft) < 0 ||
-	    config_parse_mac(a->mac, mac, NULL) < 0)
-		return true;
-	record_owner(a, owner);
-	return nft_guard_verify(nft, a->host_veth, mac, &a->address, NULL) != 0 ||
-	       (a->n_publish > 0 && nft_publish_verify(nft, a->publish, a->n_publish, &a->address,
-						       owner, publish_bad, NULL, NULL) != 0) ||
-	       nft_egress_verify(nft, &a->egress, owner, NULL) != 0;
-}
-
 static enum watch_cause restore_judge(brnet_ctx *ctx, const struct nlmsghdr *nlh, bool nft,
 				      bool due, struct pid_watches *w,
 				      char what[static WATCH_WHAT_MAX])
@@ -557,7 +537,7 @@ static enum watch_cause restore_judge(brnet_ctx *ctx, const struct nlmsghdr *nlh
 		if (record_owner_split(owner, id, ifname) < 0 ||
 		    brnet_attachment_load(ctx, id, ifname, &a, NULL) < 0 ||
 		    a->state != ATTACH_ACTIVE || (a->journal & (1u << STEP_POLICY)) ||
-		    !elements_missing(a))
+		    check_elements_problems(a) == 0)
 			return WATCH_NONE;
 		return WATCH_ELEMENT;
 	}
