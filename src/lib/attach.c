@@ -1167,7 +1167,7 @@ int brnet_attachment_egress_allow(const brnet_attachment *a, size_t i,
 {
 	if (i >= brnet_attachment_egress_n_allow(a))
 		return -ENOENT;
-	inprefix_to_string(&a->egress.allow[i], buf);
+	egress_prefix_to_string(&a->egress.allow[i], buf);
 	return 0;
 }
 unsigned brnet_attachment_egress_port(const brnet_attachment *a, int proto, unsigned i)

@@ -367,9 +367,7 @@ static char *allow_file_format(const struct egress_policy *p, size_t *ret_len)
 	if (!text)
 		return NULL;
 	for (size_t i = 0; i < p->n_allow; i++) {
-		q = inaddr_put_v4(q, &p->allow[i].addr);
-		*q++ = '/';
-		q = put_uint(q, p->allow[i].len);
+		q = egress_prefix_put(q, &p->allow[i]);
 		*q++ = '\n';
 	}
 	*ret_len = (size_t)(q - text);

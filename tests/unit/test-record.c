@@ -226,8 +226,8 @@ static void test_record_egress(void **state)
 	assert_true(back.egress.on);
 	assert_false(back.allow_pending);
 	assert_int_equal(back.egress.n_allow, 2);
-	assert_string_equal(inprefix_to_string(&back.egress.allow[0], buf), "8.8.8.8/32");
-	assert_string_equal(inprefix_to_string(&back.egress.allow[1], buf), "10.1.0.0/16");
+	assert_string_equal(egress_prefix_to_string(&back.egress.allow[0], buf), "8.8.8.8/32");
+	assert_string_equal(egress_prefix_to_string(&back.egress.allow[1], buf), "10.1.0.0/16");
 	assert_memory_equal(back.egress.digest, a.egress.digest, SHA256_DIGEST_SIZE);
 	assert_int_equal(back.egress.n_tcp, 1);
 	assert_int_equal(back.egress.tcp[0], 443);

@@ -27,50 +27,67 @@ int egress_add_allow(struct egress_policy *p, const char *cidr, struct brnet_err
 	if (ARRAY_RESERVE(p->allow, p->allow_size, p->n_allow) < 0)
 		return brnet_err(err, ENOMEM, "cannot allow %s: out of memory", cidr);
 	p->on = true;
-	p->allow[p->n_allow++] = pre;
+	p->allow[p->n_allow++] = (struct egress_prefix){ inaddr_v4_host(&pre.addr), pre.len };
 	return 0;
 }
 
-/* A prefix as one number that orders by network address, then length (a covering prefix
- * before the ones it covers): address << 8 | length. */
-static uint64_t prefix_key(const struct inprefix *x)
+char *egress_prefix_put(char *at, const struct egress_prefix *x)
 {
-	return (uint64_t)inaddr_v4_host(&x->addr) << 8 | x->len;
+	struct inaddr a = inaddr_v4_from_host(x->net);
+
+	at = inaddr_put_v4(at, &a);
+	*at++ = '/';
+	return put_uint(at, x->len);
 }
 
-/* Sorts by prefix_key() with a radix sort of its five bytes: O(n), where qsort() of the
- * structures spent a 10,000-CIDR setup's time copying them. */
-static int sort_prefixes(struct inprefix *v, size_t n)
+const char *egress_prefix_to_string(const struct egress_prefix *x, char buf[static PREFIX_STRLEN])
 {
-	_cleanup_(freep) uint64_t *keys = NULL;
-	uint64_t *from, *to;
+	*egress_prefix_put(buf, x) = '\0';
+	return buf;
+}
+
+/* A prefix as one number that orders by network address, then length (a covering prefix
+ * before the ones it covers). */
+static uint64_t prefix_key(const struct egress_prefix *x)
+{
+	return (uint64_t)x->net << 8 | x->len;
+}
+
+/* Sorts p->allow by prefix_key() with a radix sort of its five bytes, O(n), into a second
+ * array that then replaces the first; a byte that all share takes no pass (the length, in a
+ * list of addresses). */
+static int sort_prefixes(struct egress_policy *p)
+{
+	_cleanup_(freep) struct egress_prefix *spare = NULL;
+	struct egress_prefix *from = p->allow, *to;
+	size_t n = p->n_allow;
 	bool sorted = true;
 
 	for (size_t i = 1; i < n && sorted; i++)
-		sorted = prefix_key(&v[i - 1]) <= prefix_key(&v[i]);
+		sorted = prefix_key(&from[i - 1]) <= prefix_key(&from[i]);
 	if (sorted)
 		return 0;
-	keys = malloc(2 * n * sizeof(uint64_t));
-	if (!keys)
+	spare = to = reallocarray(NULL, n, sizeof(*to));
+	if (!to)
 		return -ENOMEM;
-	from = keys;
-	to = keys + n;
-	for (size_t i = 0; i < n; i++)
-		from[i] = prefix_key(&v[i]);
 	for (unsigned shift = 0; shift < 40; shift += 8) {
 		size_t count[257] = { 0 };
 
 		for (size_t i = 0; i < n; i++)
-			count[(from[i] >> shift & 0xff) + 1]++;
+			count[(prefix_key(&from[i]) >> shift & 0xff) + 1]++;
+		if (count[(prefix_key(&from[0]) >> shift & 0xff) + 1] == n)
+			continue;
 		for (unsigned d = 1; d < 257; d++)
 			count[d] += count[d - 1];
 		for (size_t i = 0; i < n; i++)
-			to[count[from[i] >> shift & 0xff]++] = from[i];
+			to[count[prefix_key(&from[i]) >> shift & 0xff]++] = from[i];
 		SWAP_TWO(from, to);
 	}
-	for (size_t i = 0; i < n; i++) {
-		v[i].addr = inaddr_v4_from_host((uint32_t)(from[i] >> 8));
-		v[i].len = (unsigned char)(from[i] & 0xff);
+	if (from != p->allow) {
+		/* spare holds the sorted list: it becomes the policy's, the old one is freed */
+		spare = p->allow;
+		p->allow = from;
+		p->allow_size = n;
 	}
 	return 0;
 }
@@ -81,11 +98,14 @@ void egress_policy_digest(const struct egress_policy *p, uint8_t digest[static S
 
 	sha256_init(&h);
 	for (size_t i = 0; i < p->n_allow;) {
-		uint8_t v[5 * 64]; /* prefixes as address and length, 64 at a time */
+		/* prefixes as address (network order) and length, 64 at a time */
+		uint8_t v[5 * 64];
 		size_t n = 0;
 
 		for (; i < p->n_allow && n < sizeof(v); i++, n += 5) {
-			memcpy(v + n, &p->allow[i].addr.v4, 4);
+			uint32_t net = htonl(p->allow[i].net);
+
+			memcpy(v + n, &net, 4);
 			v[n + 4] = p->allow[i].len;
 		}
 		sha256_update(&h, v, n);
@@ -98,15 +118,15 @@ int egress_policy_normalize(struct egress_policy *p)
 	size_t kept = 0;
 	int r;
 
-	r = sort_prefixes(p->allow, p->n_allow);
+	r = sort_prefixes(p);
 	if (r < 0)
 		return r;
 	/* Prefixes nest or are disjoint, so in this order one inside any kept prefix is inside
 	 * the last one kept. */
 	for (size_t i = 1; i < p->n_allow; i++) {
-		const struct inprefix *last = &p->allow[kept];
+		const struct egress_prefix *last = &p->allow[kept];
 
-		if (last->len <= p->allow[i].len && inprefix_contains(last, &p->allow[i].addr))
+		if (last->len <= p->allow[i].len && egress_prefix_contains(last, p->allow[i].net))
 			continue;
 		p->allow[++kept] = p->allow[i];
 	}

@@ -290,7 +290,7 @@ static int add_list_bucket(struct nft_batch *b, const struct egress_policy *p,
 
 	for (size_t i = 0; i < p->n_allow; i++) {
 		unsigned len = p->allow[i].len;
-		uint32_t net = inaddr_v4_host(&p->allow[i].addr) & prefix_v4_mask(len);
+		uint32_t net = p->allow[i].net;
 
 		if (egress_bucket(len) != bucket)
 			continue;
