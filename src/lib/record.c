@@ -409,27 +409,44 @@ static int allow_file_save(int dirfd, const struct brnet_attachment *a, struct b
 	return 0;
 }
 
+struct allow_file_read {
+	struct egress_policy *policy;
+	char bad[33]; /* the start of a line that is not a CIDR */
+};
+
+/* One line of an allowlist file: a CIDR, as allow_file_format() wrote it. */
+static int allow_file_line(char *line, size_t len, unsigned lineno, void *userdata)
+{
+	struct allow_file_read *f = userdata;
+
+	(void)lineno;
+	if (len == 0 || (strlen(line) == len && egress_add_allow(f->policy, line, NULL) >= 0))
+		return 0;
+	snprintf(f->bad, sizeof(f->bad), "%s", line);
+	return -EBADMSG;
+}
+
 /* a's allowed destinations from the file its record names, which must hash to its name. */
 static int allow_file_load(int dirfd, struct brnet_attachment *a, struct brnet_error *err)
 {
-	_cleanup_(freep) char *text = NULL;
-	char name[RECORD_ALLOW_NAME_MAX];
-	size_t len;
+	_cleanup_(closep) int fd = -EBADF;
+	char name[RECORD_ALLOW_NAME_MAX], buf[PREFIX_STRLEN + 1];
+	struct allow_file_read f = { &a->egress, "" };
+	unsigned lineno;
 	int r;
 
 	record_allow_file_name(a->id, a->ifname, a->allow_file, name);
-	r = read_file_bounded(dirfd, name, (size_t)EGRESS_ALLOW_MAX * PREFIX_STRLEN, &text, &len);
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return brnet_err(err, errno, "cannot read %s: %s", name, strerror(errno));
+	r = read_lines(fd, buf, sizeof(buf), allow_file_line, &f, &lineno);
+	if (r == -EBADMSG)
+		return brnet_err(err, EBADMSG, "corrupt %s: bad line %u \"%s\"", name, lineno,
+				 f.bad);
+	if (r == -ENOBUFS)
+		return brnet_err(err, EBADMSG, "corrupt %s: line %u is too long", name, lineno);
 	if (r < 0)
-		return brnet_err(err, r, "cannot read %s: %s", name, strerror(-r));
-	for (char *line = text, *end; line < text + len; line = end + 1) {
-		end = memchr(line, '\n', (size_t)(text + len - line));
-		if (!end)
-			end = text + len; /* read_file_bounded() terminates the text */
-		*end = '\0';
-		if (*line && egress_add_allow(&a->egress, line, NULL) < 0)
-			return brnet_err(err, EBADMSG, "corrupt %s: bad line \"%.32s\"", name,
-					 line);
-	}
+		return brnet_err(err, -r, "cannot read %s: %s", name, strerror(-r));
 	r = egress_policy_normalize(&a->egress);
 	if (r < 0)
 		return brnet_err(err, -r, "cannot read %s: %s", name, strerror(-r));

@@ -178,6 +178,56 @@ int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len)
 	return 0;
 }
 
+int read_lines(int fd, char *buf, size_t size,
+	       int (*line)(char *text, size_t len, unsigned lineno, void *userdata), void *userdata,
+	       unsigned *ret_lineno)
+{
+	size_t len = 0; /* bytes held in buf: the start of a line, read so far */
+	unsigned lineno = 0;
+	int r = 0;
+
+	if (size < 2)
+		return -EINVAL;
+	for (;;) {
+		char *start = buf, *nl;
+		ssize_t n = read(fd, buf + len, size - len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			break;
+		}
+		len += (size_t)n;
+		/* A line's '\n' is where its NUL goes: a line of size - 1 bytes fits. */
+		while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
+			*nl = '\0';
+			r = line(start, (size_t)(nl - start), ++lineno, userdata);
+			if (r < 0)
+				goto out;
+			start = nl + 1;
+		}
+		len -= (size_t)(start - buf);
+		memmove(buf, start, len);
+		if (len == size) {
+			lineno++; /* the line that does not fit */
+			r = -ENOBUFS;
+			break;
+		}
+		if (n == 0) {
+			if (len > 0) { /* the last line, without its '\n' */
+				buf[len] = '\0';
+				r = line(buf, len, ++lineno, userdata);
+			}
+			break;
+		}
+	}
+out:
+	if (ret_lineno)
+		*ret_lineno = lineno;
+	return r < 0 ? r : 0;
+}
+
 int lock_file_open(int dirfd, const char *name)
 {
 	return lock_file(dirfd, name, true);

@@ -31,6 +31,16 @@ int read_file_bounded(int dirfd, const char *name, size_t max, char **ret, size_
 /* The same from an open descriptor (a pipe, stdin), to its end. */
 int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len);
 
+/* Reads fd to its end a chunk at a time into buf (size bytes) and calls line() with each line,
+ * NUL-terminated in place without its '\n', and its number from 1; the last line needs no
+ * '\n'. Memory stays at buf, however long the file: a list of 10,000 read whole was 40 more
+ * pages for a setup to fault in. Stops at line()'s first negative return and returns it;
+ * -ENOBUFS for a line longer than size - 1 bytes; *ret_lineno is the number of the last line
+ * read (the failing one). */
+int read_lines(int fd, char *buf, size_t size,
+	       int (*line)(char *text, size_t len, unsigned lineno, void *userdata), void *userdata,
+	       unsigned *ret_lineno);
+
 /* Opens (creating) dirfd/name and takes an OFD write lock on it, waiting. Returns the fd; the
  * lock goes with the last close. */
 int lock_file_open(int dirfd, const char *name);

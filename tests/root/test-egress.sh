@@ -322,6 +322,12 @@ printf '198.51.100.0/24\n10.0.0.1/8\n' >"$TMPDIR/bad-allow.txt"
 # line without its newline: each counted.
 printf '# from elsewhere\r\n198.51.100.0/24\t# upstream\r\n \r\n10.0.0.1/8\r\n' >"$TMPDIR/crlf-allow.txt"
 printf '198.51.100.0/24\n\n10.0.0.1/8' >"$TMPDIR/tail-allow.txt"
+# The file is read a buffer at a time: a bad line far into it, across many reads, is counted
+# right; a line longer than the buffer, and a NUL byte, are refused by number.
+{ head -n 5000 "$TMPDIR/allow.txt"; echo 10.0.0.1/8; } >"$TMPDIR/deep-allow.txt"
+{ echo 198.51.100.0/24; printf '#%4095s\n' ''; } >"$TMPDIR/long-allow.txt"
+{ echo 198.51.100.0/24; printf '#%4094s\n' ''; echo 10.0.0.1/8; } >"$TMPDIR/edge-allow.txt"
+printf '198.51.100.0/24\n10.0.0.0/8\0junk\n' >"$TMPDIR/nul-allow.txt"
 
 # 10b. --egress-reject: what the policy denies is answered (ICMP administratively
 # prohibited), so a connection fails at once where it would wait out its retries: to other
@@ -408,6 +414,11 @@ done
 for spec in "bad-allow.txt|bad-allow.txt:2: invalid CIDR 10.0.0.1/8:" \
 	"crlf-allow.txt|crlf-allow.txt:4: invalid CIDR 10.0.0.1/8:" \
 	"tail-allow.txt|tail-allow.txt:3: invalid CIDR 10.0.0.1/8:" \
+	"deep-allow.txt|deep-allow.txt:5001: invalid CIDR 10.0.0.1/8:" \
+	"long-allow.txt|long-allow.txt:2: line longer than 4095 bytes" \
+	"edge-allow.txt|edge-allow.txt:3: invalid CIDR 10.0.0.1/8:" \
+	"nul-allow.txt|nul-allow.txt:2: a NUL byte in the line" \
+	".|cannot read --egress-allow-file $TMPDIR/.: Is a directory" \
 	"no-such-file|no-such-file: No such file"; do
 	set +e
 	msg=$(brnet setup --netns /run/netns/bad --id bad --egress-allow-file "$TMPDIR/${spec%%|*}" 2>&1)
@@ -416,6 +427,12 @@ for spec in "bad-allow.txt|bad-allow.txt:2: invalid CIDR 10.0.0.1/8:" \
 	expect_eq "setup --egress-allow-file ${spec%%|*}" "$rc" "2"
 	case "$msg" in *"${spec#*|}"*) ;; *) fail "message does not name '${spec#*|}': $msg" ;; esac
 done
+set +e # and from a pipe
+msg=$(brnet setup --netns /run/netns/bad --id bad --egress-allow-file <(tail -n 2 "$TMPDIR/bad-allow.txt") 2>&1)
+rc=$?
+set -e
+expect_eq "setup --egress-allow-file from a pipe" "$rc" "2"
+case "$msg" in */dev/fd/*":2: invalid CIDR 10.0.0.1/8:"*) ;; *) fail "a pipe's bad line: $msg" ;; esac
 set +e
 brnet setup --netns /run/netns/bad --id bad --egress-tcp-port 80 >/dev/null 2>&1
 rc1=$?

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The attachment state machine, host veth names, records on disk, the networks listed from
- * them, and bounded reads. */
+ * them, bounded reads, and files read a line at a time. */
 #include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -361,6 +361,15 @@ static void test_allow_file_names(void **state)
 	assert_errno(record_allow_file_split(bad, id, ifname, back), EINVAL);
 }
 
+static void write_allow(int dirfd, const char *name, const char *text)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_TRUNC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
 /* The allowlist file: written once per list and linked by each attachment with it, replaced
  * (the old one removed) when the policy changes, checked against its name on load, and an older
  * record's inline list still read. */
@@ -378,7 +387,7 @@ static void test_record_allow_file(void **state)
 	char path[256], name[RECORD_ALLOW_NAME_MAX], why[256];
 	char shared[RECORD_SHARED_ALLOW_NAME_MAX], old_shared[RECORD_SHARED_ALLOW_NAME_MAX];
 	uint8_t digest[SHA256_DIGEST_SIZE];
-	int dirfd = test_tmpdir(path), fd;
+	int dirfd = test_tmpdir(path);
 	struct stat st1, st2;
 
 	assert_true(dirfd >= 0);
@@ -431,12 +440,18 @@ static void test_record_allow_file(void **state)
 
 	/* A file whose content does not match its name is a corrupt record, named. */
 	record_allow_file_name("web", "eth0", a.egress.digest, name);
-	fd = openat(dirfd, name, O_WRONLY | O_TRUNC);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, "192.0.2.0/24\n", 13), 13);
-	close(fd);
+	write_allow(dirfd, name, "192.0.2.0/24\n");
 	assert_errno(record_load(dirfd, "web", "eth0", &back, &err), EBADMSG);
 	assert_non_null(strstr(err.msg, "does not match"));
+	/* A line that is not a CIDR, or longer than any, is named by its number. */
+	write_allow(dirfd, name, "192.0.2.0/24\n\n192.0.2.300/32\n");
+	assert_errno(record_load(dirfd, "web", "eth0", &back, &err), EBADMSG);
+	assert_non_null(strstr(err.msg, "bad line 3 \"192.0.2.300/32\""));
+	write_allow(dirfd, name,
+		    "192.0.2.0/24\n"
+		    "192.0.2.0/24                                                  \n");
+	assert_errno(record_load(dirfd, "web", "eth0", &back, &err), EBADMSG);
+	assert_non_null(strstr(err.msg, "line 2 is too long"));
 	assert_ok(unlinkat(dirfd, name, 0));
 	assert_errno(record_load(dirfd, "web", "eth0", &back, &err), ENOENT);
 	assert_non_null(strstr(err.msg, name));
@@ -609,6 +624,91 @@ static void test_read_bounded(void **state)
 	assert_ok(read_pipe(0, 0, &len));
 }
 
+struct lines_seen {
+	char text[256];
+	size_t at;
+	unsigned n, stop_at;
+};
+
+/* Joins the lines back with '|' after each, checking each is terminated and numbered in order. */
+static int collect_line(char *text, size_t len, unsigned lineno, void *userdata)
+{
+	struct lines_seen *s = userdata;
+
+	assert_int_equal(text[len], '\0');
+	assert_int_equal(lineno, ++s->n);
+	if (lineno == s->stop_at)
+		return -ECANCELED;
+	assert_true(s->at + len + 1 < sizeof(s->text));
+	memcpy(s->text + s->at, text, len);
+	s->at += len;
+	s->text[s->at++] = '|';
+	s->text[s->at] = '\0';
+	return 0;
+}
+
+/* read_lines() of data through a pipe with a buffer of size bytes; the lines seen in *s. */
+static int read_lines_pipe(const char *data, size_t len, size_t size, unsigned stop_at,
+			   struct lines_seen *s, unsigned *ret_lineno)
+{
+	_cleanup_(freep) char *buf = malloc(size ? size : 1);
+	int p[2], r;
+
+	assert_non_null(buf);
+	*s = (struct lines_seen){ .stop_at = stop_at };
+	assert_ok(pipe(p));
+	assert_int_equal(write(p[1], data, len), (ssize_t)len);
+	close(p[1]);
+	r = read_lines(p[0], buf, size, collect_line, s, ret_lineno);
+	close(p[0]);
+	return r;
+}
+
+/* Lines read a buffer at a time: split across reads, the last without its newline, a line that
+ * fills the buffer exactly, one too long for it, and a callback that stops the read. */
+static void test_read_lines(void **state)
+{
+	static const char text[] = "alpha\nbeta\n\ngamma delta\nend";
+	struct lines_seen s;
+	unsigned lineno;
+
+	(void)state;
+	for (size_t size = 12; size <= 64; size++) { /* each boundary in each place */
+		assert_ok(read_lines_pipe(text, strlen(text), size, 0, &s, &lineno));
+		assert_string_equal(s.text, "alpha|beta||gamma delta|end|");
+		assert_int_equal(lineno, 5);
+	}
+	/* The longest line (11 bytes) with its NUL fills a 12-byte buffer; one byte less is too
+	 * little, and the error names the line. */
+	assert_int_equal(read_lines_pipe(text, strlen(text), 11, 0, &s, &lineno), -ENOBUFS);
+	assert_string_equal(s.text, "alpha|beta||");
+	assert_int_equal(lineno, 4);
+	/* The same line last, without its newline, and with it. */
+	assert_int_equal(read_lines_pipe("a\nbcdefghi", 10, 8, 0, &s, &lineno), -ENOBUFS);
+	assert_int_equal(lineno, 2);
+	assert_ok(read_lines_pipe("a\nbcdefgh", 9, 8, 0, &s, &lineno));
+	assert_string_equal(s.text, "a|bcdefgh|");
+	assert_ok(read_lines_pipe("a\nbcdefgh\n", 10, 8, 0, &s, &lineno));
+	assert_string_equal(s.text, "a|bcdefgh|");
+	assert_int_equal(lineno, 2);
+	/* Nothing, and one empty line. */
+	assert_ok(read_lines_pipe("", 0, 2, 0, &s, &lineno));
+	assert_int_equal(lineno, 0);
+	assert_ok(read_lines_pipe("\n", 1, 2, 0, &s, &lineno));
+	assert_string_equal(s.text, "|");
+	assert_int_equal(lineno, 1);
+	/* A NUL inside a line is passed on, for the caller to see in the length. */
+	assert_ok(read_lines_pipe("a\0b\n", 4, 16, 0, &s, &lineno));
+	assert_int_equal(s.at, 4);
+	/* The callback's error ends the read at its line. */
+	assert_int_equal(read_lines_pipe(text, strlen(text), 16, 3, &s, &lineno), -ECANCELED);
+	assert_string_equal(s.text, "alpha|beta|");
+	assert_int_equal(lineno, 3);
+	/* A buffer with no room for a byte and its NUL, and a descriptor that cannot be read. */
+	assert_int_equal(read_lines_pipe(text, strlen(text), 1, 0, &s, &lineno), -EINVAL);
+	assert_int_equal(read_lines(-1, (char[8]){ 0 }, 8, collect_line, &s, &lineno), -EBADF);
+}
+
 static void write_at(int dirfd, const char *name, const char *text)
 {
 	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -715,6 +815,7 @@ int main(void)
 		cmocka_unit_test(test_host_alias),
 		cmocka_unit_test(test_write_exclusive),
 		cmocka_unit_test(test_read_bounded),
+		cmocka_unit_test(test_read_lines),
 	};
 
 	return cmocka_run_group_tests_name("record", tests, NULL, NULL);
