@@ -358,20 +358,26 @@ void record_shared_allow_file_drop(int dirfd, const uint8_t digest[static SHA256
 		(void)unlinkat(dirfd, shared, 0);
 }
 
-/* The allowed destinations, one CIDR a line, written without printf (10,000 of them are a
- * 150 KB file). */
-static char *allow_file_format(const struct egress_policy *p, size_t *ret_len)
+/* The allowed destinations, one CIDR a line, written without printf a buffer at a time: the
+ * whole text of 10,000 (150 KB) in memory was 37 fresh pages, half a millisecond of page
+ * faults on the VMs we measure on, for a file that is written and closed. */
+static int allow_file_write(int fd, const void *userdata)
 {
-	char *text = malloc(p->n_allow * (PREFIX_STRLEN + 1) + 1), *q = text;
+	const struct egress_policy *p = userdata;
+	char buf[16384], *q = buf;
+	int r;
 
-	if (!text)
-		return NULL;
 	for (size_t i = 0; i < p->n_allow; i++) {
+		if ((size_t)(buf + sizeof(buf) - q) < PREFIX_STRLEN + 1) {
+			r = write_all(fd, buf, (size_t)(q - buf));
+			if (r < 0)
+				return r;
+			q = buf;
+		}
 		q = egress_prefix_put(q, &p->allow[i]);
 		*q++ = '\n';
 	}
-	*ret_len = (size_t)(q - text);
-	return text;
+	return write_all(fd, buf, (size_t)(q - buf));
 }
 
 /* a's allowlist file. A list is written once, as ".<digest>.allow", and each attachment's file
@@ -382,18 +388,13 @@ static int allow_file_save(int dirfd, const struct brnet_attachment *a, struct b
 {
 	const struct egress_policy *p = &a->egress;
 	char name[RECORD_ALLOW_NAME_MAX], shared[RECORD_SHARED_ALLOW_NAME_MAX];
-	_cleanup_(freep) char *text = NULL;
-	size_t len = 0;
 	int r;
 
 	record_allow_file_name(a->id, a->ifname, p->digest, name);
 	record_shared_allow_file_name(p->digest, shared);
 	r = linkat(dirfd, shared, dirfd, name, 0) < 0 ? -errno : 0;
 	if (r == -ENOENT) {
-		text = allow_file_format(p, &len);
-		if (!text)
-			return -ENOMEM;
-		r = write_file_atomic(dirfd, shared, text, len);
+		r = write_file_atomic_with(dirfd, shared, allow_file_write, p);
 		if (r >= 0)
 			r = linkat(dirfd, shared, dirfd, name, 0) < 0 ? -errno : 0;
 	}
@@ -401,9 +402,7 @@ static int allow_file_save(int dirfd, const struct brnet_attachment *a, struct b
 		return 0;
 	/* A file of that name (a kill's leftover that no record names), a file system
 	 * without links, or the shared file removed just now by the last other holder. */
-	if (!text && !(text = allow_file_format(p, &len)))
-		return -ENOMEM;
-	r = write_file_atomic(dirfd, name, text, len);
+	r = write_file_atomic_with(dirfd, name, allow_file_write, p);
 	if (r < 0)
 		return brnet_err(err, r, "cannot write %s: %s", name, strerror(-r));
 	return 0;
@@ -430,7 +429,7 @@ static int allow_file_line(char *line, size_t len, unsigned lineno, void *userda
 static int allow_file_load(int dirfd, struct brnet_attachment *a, struct brnet_error *err)
 {
 	_cleanup_(closep) int fd = -EBADF;
-	char name[RECORD_ALLOW_NAME_MAX], buf[PREFIX_STRLEN + 1];
+	char name[RECORD_ALLOW_NAME_MAX], buf[4096]; /* a line of 50 was a read() a line */
 	struct allow_file_read f = { &a->egress, "" };
 	unsigned lineno;
 	int r;

@@ -53,7 +53,7 @@ int open_dir_made(int dirfd, const char *name)
 	return open_dir(dirfd, name);
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -71,8 +71,22 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-/* Creates dirfd/name (flags: O_TRUNC or O_EXCL) with data; removes what it could not fill. */
-static int write_file_fresh(int dirfd, const char *name, int flags, const void *data, size_t len)
+struct data {
+	const void *data;
+	size_t len;
+};
+
+static int write_data(int fd, const void *userdata)
+{
+	const struct data *d = userdata;
+
+	return write_all(fd, d->data, d->len);
+}
+
+/* Creates dirfd/name (flags: O_TRUNC or O_EXCL) and fills it with writer(); removes what it
+ * could not fill. */
+static int write_file_fresh(int dirfd, const char *name, int flags, file_writer_t writer,
+			    const void *userdata)
 {
 	_cleanup_(closep) int fd = -EBADF;
 	int r;
@@ -80,18 +94,19 @@ static int write_file_fresh(int dirfd, const char *name, int flags, const void *
 	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | flags, 0600);
 	if (fd < 0)
 		return -errno;
-	r = write_all(fd, data, len);
+	r = writer(fd, userdata);
 	if (r >= 0 && close(TAKE_FD(fd)) < 0)
 		r = -errno;
 	if (r < 0)
 		(void)unlinkat(dirfd, name, 0);
-	return r;
+	return r < 0 ? r : 0;
 }
 
-/* data in a private file beside name (".<name>.<pid>.<kind>"), then put in its place by
- * rename() (replace) or link() (create, -EEXIST when name exists); the private file goes. */
-static int write_file_placed(int dirfd, const char *name, bool replace, const void *data,
-			     size_t len)
+/* writer()'s content in a private file beside name (".<name>.<pid>.<kind>"), then put in its
+ * place by rename() (replace) or link() (create, -EEXIST when name exists); the private file
+ * goes. */
+static int write_file_placed(int dirfd, const char *name, bool replace, file_writer_t writer,
+			     const void *userdata)
 {
 	char tmp[256];
 	int r;
@@ -99,7 +114,7 @@ static int write_file_placed(int dirfd, const char *name, bool replace, const vo
 	r = snprintf(tmp, sizeof(tmp), ".%s.%ld.%s", name, (long)getpid(), replace ? "tmp" : "new");
 	if (r < 0 || (size_t)r >= sizeof(tmp))
 		return -ENAMETOOLONG;
-	r = write_file_fresh(dirfd, tmp, O_TRUNC, data, len);
+	r = write_file_fresh(dirfd, tmp, O_TRUNC, writer, userdata);
 	if (r < 0)
 		return r;
 	if (replace ? renameat(dirfd, tmp, dirfd, name) < 0
@@ -112,17 +127,22 @@ static int write_file_placed(int dirfd, const char *name, bool replace, const vo
 
 int write_file_atomic(int dirfd, const char *name, const void *data, size_t len)
 {
-	return write_file_placed(dirfd, name, true, data, len);
+	return write_file_placed(dirfd, name, true, write_data, &(struct data){ data, len });
+}
+
+int write_file_atomic_with(int dirfd, const char *name, file_writer_t writer, const void *userdata)
+{
+	return write_file_placed(dirfd, name, true, writer, userdata);
 }
 
 int write_file_exclusive(int dirfd, const char *name, const void *data, size_t len)
 {
-	return write_file_placed(dirfd, name, false, data, len);
+	return write_file_placed(dirfd, name, false, write_data, &(struct data){ data, len });
 }
 
 int write_file_new(int dirfd, const char *name, const void *data, size_t len)
 {
-	return write_file_fresh(dirfd, name, O_EXCL, data, len);
+	return write_file_fresh(dirfd, name, O_EXCL, write_data, &(struct data){ data, len });
 }
 
 int read_file_bounded(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len)

@@ -14,9 +14,18 @@ int open_dir(int dirfd, const char *name);
  * the usual case, a directory that exists, costs one system call. The fd, or -errno. */
 int open_dir_made(int dirfd, const char *name);
 
+/* All of data to fd, through short writes and EINTR. 0 or -errno. */
+int write_all(int fd, const void *data, size_t len);
+
+/* Writes a file's content to fd: >= 0, or -errno to give up (the file is then removed). */
+typedef int (*file_writer_t)(int fd, const void *userdata);
+
 /* Writes data to dirfd/name through a temporary file and rename(): readers see the old or the
  * new content, never a mix; on any error (ENOSPC included) the old file is untouched. */
 int write_file_atomic(int dirfd, const char *name, const void *data, size_t len);
+/* The same with content writer() makes a piece at a time: a long file needs no buffer of its
+ * length. */
+int write_file_atomic_with(int dirfd, const char *name, file_writer_t writer, const void *userdata);
 
 /* Creates dirfd/name, which must not exist (-EEXIST), atomically for readers: the content is
  * written to a private file first and link()ed into place. */

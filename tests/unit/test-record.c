@@ -384,7 +384,7 @@ static void test_record_allow_file(void **state)
 		"\"tcp\": [], \"udp\": [], \"dns\": [], \"dns_allowed\": true}}";
 	struct brnet_attachment a = sample(), back, other;
 	struct brnet_error err = { 0 };
-	char path[256], name[RECORD_ALLOW_NAME_MAX], why[256];
+	char path[256], name[RECORD_ALLOW_NAME_MAX], why[256], long_line[5000];
 	char shared[RECORD_SHARED_ALLOW_NAME_MAX], old_shared[RECORD_SHARED_ALLOW_NAME_MAX];
 	uint8_t digest[SHA256_DIGEST_SIZE];
 	int dirfd = test_tmpdir(path);
@@ -447,9 +447,10 @@ static void test_record_allow_file(void **state)
 	write_allow(dirfd, name, "192.0.2.0/24\n\n192.0.2.300/32\n");
 	assert_errno(record_load(dirfd, "web", "eth0", &back, &err), EBADMSG);
 	assert_non_null(strstr(err.msg, "bad line 3 \"192.0.2.300/32\""));
-	write_allow(dirfd, name,
-		    "192.0.2.0/24\n"
-		    "192.0.2.0/24                                                  \n");
+	memset(long_line, ' ', sizeof(long_line) - 1);
+	long_line[sizeof(long_line) - 1] = '\0';
+	memcpy(long_line, "192.0.2.0/24\n", 13);
+	write_allow(dirfd, name, long_line);
 	assert_errno(record_load(dirfd, "web", "eth0", &back, &err), EBADMSG);
 	assert_non_null(strstr(err.msg, "line 2 is too long"));
 	assert_ok(unlinkat(dirfd, name, 0));
@@ -586,6 +587,18 @@ static void test_record_lock(void **state)
 }
 
 /* Create-if-absent: made whole, or refused leaving what is there; no private file left. */
+/* Writes each byte of a string and a '-' as a write of its own, and fails at a '!'. */
+static int write_pieces(int fd, const void *userdata)
+{
+	for (const char *c = userdata; *c; c++) {
+		if (*c == '!')
+			return -EIO;
+		if (write_all(fd, c, 1) < 0 || write_all(fd, "-", 1) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
 static void test_write_exclusive(void **state)
 {
 	char path[256], *text = NULL;
@@ -601,6 +614,15 @@ static void test_write_exclusive(void **state)
 	assert_ok(write_file_atomic(dirfd, "a.json", "third", 5));
 	assert_ok(read_file_bounded(dirfd, "a.json", 100, &text, &len));
 	assert_string_equal(text, "third");
+	free(text);
+	/* Content written in pieces; a writer that gives up leaves the file as it was. */
+	assert_ok(write_file_atomic_with(dirfd, "a.json", write_pieces, "fourth"));
+	assert_ok(read_file_bounded(dirfd, "a.json", 100, &text, &len));
+	assert_string_equal(text, "f-o-u-r-t-h-");
+	free(text);
+	assert_errno(write_file_atomic_with(dirfd, "a.json", write_pieces, "fifth!"), EIO);
+	assert_ok(read_file_bounded(dirfd, "a.json", 100, &text, &len));
+	assert_string_equal(text, "f-o-u-r-t-h-");
 	free(text);
 	/* ".", ".." and a.json */
 	assert_int_equal(count_files(path, ""), 3);
