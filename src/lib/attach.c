@@ -659,9 +659,7 @@ static int policy_from_config(const brnet_config *cfg, const struct egress_polic
 	r = egress_policy_copy(&p, &cfg->egress);
 	if (r < 0)
 		return brnet_err(err, -r, "cannot copy the egress policy: %s", strerror(-r));
-	r = egress_policy_normalize(&p);
-	if (r < 0)
-		return brnet_err(err, -r, "cannot sort the egress policy: %s", strerror(-r));
+	egress_policy_normalize(&p);
 	if (egress_allow_elements(&p, 0) > EGRESS_ELEMENTS_MAX)
 		return brnet_err(
 			err, EINVAL,

@@ -163,10 +163,10 @@ static int egress_parse(json_t *o, struct brnet_attachment *a)
 {
 	int r = egress_parse_into(o, a);
 
-	if (r >= 0 && !a->allow_pending)
-		r = egress_policy_normalize(&a->egress);
 	if (r < 0)
 		egress_policy_done(&a->egress);
+	else if (!a->allow_pending)
+		egress_policy_normalize(&a->egress);
 	return r;
 }
 
@@ -446,9 +446,7 @@ static int allow_file_load(int dirfd, struct brnet_attachment *a, struct brnet_e
 		return brnet_err(err, EBADMSG, "corrupt %s: line %u is too long", name, lineno);
 	if (r < 0)
 		return brnet_err(err, -r, "cannot read %s: %s", name, strerror(-r));
-	r = egress_policy_normalize(&a->egress);
-	if (r < 0)
-		return brnet_err(err, -r, "cannot read %s: %s", name, strerror(-r));
+	egress_policy_normalize(&a->egress);
 	if (memcmp(a->egress.digest, a->allow_file, sizeof(a->allow_file)) != 0)
 		return brnet_err(err, EBADMSG, "corrupt %s: its content does not match its name",
 				 name);

@@ -173,7 +173,7 @@ static void test_egress_normalize(void **state)
 		assert_ok(egress_add_allow(&p, in[i], &err));
 	assert_true(p.on);
 	assert_int_equal(p.n_allow, ELEMENTSOF(in));
-	assert_ok(egress_policy_normalize(&p));
+	egress_policy_normalize(&p);
 	assert_int_equal(p.n_allow, ELEMENTSOF(out));
 	for (size_t i = 0; i < ELEMENTSOF(out); i++)
 		assert_string_equal(egress_prefix_to_string(&p.allow[i], buf), out[i]);
@@ -200,18 +200,19 @@ static void test_egress_many(void **state)
 		assert_ok(egress_add_allow(&p, cidr, &err));
 	}
 	assert_ok(egress_add_allow(&p, "100.64.0.0/24", &err)); /* covers the first 255 */
-	assert_ok(egress_policy_normalize(&p));
+	egress_policy_normalize(&p);
 	assert_int_equal(p.n_allow, 10000 - 255 + 1);
 	for (size_t i = 1; i < p.n_allow; i++)
 		assert_true(p.allow[i - 1].net < p.allow[i].net);
 	egress_policy_done(&p);
 }
 
-/* Random prefixes of lengths shortest to 32, in every byte of the sort key: the result is in
- * order, none is inside another, and every prefix given is inside one kept. */
-static void egress_normalize_random(unsigned shortest)
+/* Random prefixes of lengths shortest to 32, their addresses varying in the bits of spread
+ * (the others those of 10.1.2.3): the result is in order, none is inside another, each is one
+ * given, and every prefix given is inside one kept. */
+static void egress_normalize_random(unsigned shortest, uint32_t spread)
 {
-	enum { N = 2000 };
+	enum { N = 3000 };
 	struct egress_policy p = { 0 };
 	struct brnet_error err = { 0 };
 	struct egress_prefix in[N];
@@ -220,24 +221,32 @@ static void egress_normalize_random(unsigned shortest)
 
 	for (size_t i = 0; i < N; i++) {
 		unsigned len;
+		uint32_t net;
 
 		x = x * 1103515245u + 12345u;
 		len = shortest + (x >> 16) % (33 - shortest);
 		x = x * 1103515245u + 12345u;
-		in[i] = (struct egress_prefix){ (x ^ x << 13) & prefix_v4_mask(len), (uint8_t)len };
+		net = ((x ^ x << 13) & spread) | (0x0a010203 & ~spread);
+		in[i] = (struct egress_prefix){ net & prefix_v4_mask(len), (uint8_t)len };
 		assert_ok(egress_add_allow(&p, egress_prefix_to_string(&in[i], cidr), &err));
 	}
-	assert_ok(egress_policy_normalize(&p));
+	egress_policy_normalize(&p);
 	for (size_t i = 1; i < p.n_allow; i++) {
 		uint64_t a = (uint64_t)p.allow[i - 1].net << 8 | p.allow[i - 1].len;
 		uint64_t b = (uint64_t)p.allow[i].net << 8 | p.allow[i].len;
 
 		assert_true(a < b);
 	}
-	for (size_t i = 0; i < p.n_allow; i++)
+	for (size_t i = 0; i < p.n_allow; i++) {
+		bool given = false;
+
 		for (size_t j = 0; j < p.n_allow; j++)
 			assert_false(i != j && p.allow[i].len <= p.allow[j].len &&
 				     egress_prefix_contains(&p.allow[i], p.allow[j].net));
+		for (size_t j = 0; j < N && !given; j++)
+			given = p.allow[i].net == in[j].net && p.allow[i].len == in[j].len;
+		assert_true(given);
+	}
 	for (size_t i = 0; i < N; i++) {
 		bool covered = false;
 
@@ -249,16 +258,24 @@ static void egress_normalize_random(unsigned shortest)
 	egress_policy_done(&p);
 }
 
-/* Lengths 8 to 32: five passes of the sort, the result in its second array. */
+/* Lengths 8 to 32 anywhere: most buckets of the first byte small, sorted by insertion. */
 static void test_egress_normalize_random(void **state)
 {
-	egress_normalize_random(8);
+	egress_normalize_random(8, UINT32_MAX);
 }
 
-/* Addresses alone: the length's pass is skipped, four passes, the result where it started. */
+/* Addresses alone: every prefix in the length's one bucket. */
 static void test_egress_normalize_random_addresses(void **state)
 {
-	egress_normalize_random(32);
+	egress_normalize_random(32, UINT32_MAX);
+}
+
+/* Near each other, each given many times: the first bytes alike, and a bucket of the fourth,
+ * then of the length, holding more than the insertion sort takes. */
+static void test_egress_normalize_random_near(void **state)
+{
+	egress_normalize_random(30, 0x3f); /* 3000 in 64 addresses, /30 to /32 */
+	egress_normalize_random(28, 0x3fff);
 }
 
 /* A CIDR is matched at the next multiple of 4 up, as 2^(that - length) elements. */
@@ -284,7 +301,7 @@ static void test_egress_buckets(void **state)
 	assert_int_equal(egress_allow_elements(&p, 4), 16);
 	assert_int_equal(egress_allow_elements(&p, 24), 0);
 	assert_int_equal(egress_allow_elements(&p, 0), 26);
-	assert_ok(egress_policy_normalize(&p)); /* 0.0.0.0/0 covers everything */
+	egress_policy_normalize(&p); /* 0.0.0.0/0 covers everything */
 	assert_int_equal(egress_allow_elements(&p, 0), 16);
 	egress_policy_done(&p);
 }
@@ -300,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_egress_many),
 		cmocka_unit_test(test_egress_normalize_random),
 		cmocka_unit_test(test_egress_normalize_random_addresses),
+		cmocka_unit_test(test_egress_normalize_random_near),
 		cmocka_unit_test(test_egress_buckets),
 		cmocka_unit_test(test_masquerade_exceptions),
 	};

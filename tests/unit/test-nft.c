@@ -382,8 +382,8 @@ static void test_egress_list_name(void **state)
 		assert_ok(egress_add_allow(&p, a[i], &err));
 	for (size_t i = 0; i < sizeof(b) / sizeof(b[0]); i++)
 		assert_ok(egress_add_allow(&q, b[i], &err));
-	assert_ok(egress_policy_normalize(&p));
-	assert_ok(egress_policy_normalize(&q));
+	egress_policy_normalize(&p);
+	egress_policy_normalize(&q);
 	nft_egress_list_init(&lp, &p);
 	nft_egress_list_init(&lq, &q);
 	assert_string_equal(lp.chain, lq.chain);
@@ -392,7 +392,7 @@ static void test_egress_list_name(void **state)
 	assert_false(lp.exists);
 
 	assert_ok(egress_add_allow(&q, "203.0.113.0/24", &err));
-	assert_ok(egress_policy_normalize(&q));
+	egress_policy_normalize(&q);
 	nft_egress_list_init(&lq, &q);
 	assert_string_not_equal(lp.chain, lq.chain);
 
@@ -583,7 +583,7 @@ static void test_egress_batch_many(void **state)
 			 j & 255);
 		assert_ok(egress_add_allow(&p, cidr, &err));
 	}
-	assert_ok(egress_policy_normalize(&p));
+	egress_policy_normalize(&p);
 	nft_egress_list_init(&l, &p);
 	assert_ok(inaddr_parse_v4("10.0.42.2", &a));
 	room = 4 * (size_t)NFT_MSG_ROOM + nft_egress_batch_room(&p);
@@ -653,7 +653,7 @@ static void test_egress_list_masked(void **state)
 	struct seen s;
 
 	assert_ok(egress_add_allow(&p, "11.0.64.0/18", &err));
-	assert_ok(egress_policy_normalize(&p));
+	egress_policy_normalize(&p);
 	nft_egress_list_init(&l, &p);
 	assert_ok(inaddr_parse_v4("10.0.42.2", &a));
 	assert_true(sizeof(buf) >= 4 * (size_t)NFT_MSG_ROOM + nft_egress_batch_room(&p));

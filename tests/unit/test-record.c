@@ -215,7 +215,7 @@ static void test_record_egress(void **state)
 	assert_ok(egress_add_allow(&a.egress, "10.1.2.0/24", &err));
 	assert_ok(egress_add_allow(&a.egress, "8.8.8.8", &err));
 	assert_ok(egress_add_port(&a.egress, IPPROTO_TCP, 443, &err));
-	assert_ok(egress_policy_normalize(&a.egress));
+	egress_policy_normalize(&a.egress);
 	assert_ok(record_save(dirfd, &a, true, &err));
 	/* The record names the list by its digest and does not hold it. */
 	text = record_format(&a);
@@ -392,7 +392,7 @@ static void test_record_allow_file(void **state)
 
 	assert_true(dirfd >= 0);
 	assert_ok(egress_add_allow(&a.egress, "192.0.2.0/24", &err));
-	assert_ok(egress_policy_normalize(&a.egress));
+	egress_policy_normalize(&a.egress);
 	assert_ok(record_save(dirfd, &a, true, &err));
 	record_allow_file_name("web", "eth0", a.egress.digest, name);
 	assert_ok(fstatat(dirfd, name, &st1, 0));
@@ -429,7 +429,7 @@ static void test_record_allow_file(void **state)
 
 	/* Another list: a new file, and the old one gone. */
 	assert_ok(egress_add_allow(&a.egress, "198.51.100.7", &err));
-	assert_ok(egress_policy_normalize(&a.egress));
+	egress_policy_normalize(&a.egress);
 	assert_ok(record_save(dirfd, &a, false, &err));
 	assert_true(fstatat(dirfd, name, &st2, 0) < 0 && errno == ENOENT);
 	assert_true(fstatat(dirfd, old_shared, &st2, 0) < 0 && errno == ENOENT);

@@ -14,6 +14,7 @@
 #include "shared/sha256.h"
 
 #define EGRESS_ALLOW_MAX 65536 /* destinations given */
+#define EGRESS_ALLOW_SMALL 1024 /* past as many, room for EGRESS_ALLOW_MAX is taken at once */
 #define EGRESS_ELEMENTS_MAX 262144 /* the set elements they become (see egress_bucket()) */
 #define EGRESS_BUCKET_STEP 4 /* the firewall matches prefix lengths 4, 8, 12, ..., 32 */
 #define EGRESS_BUCKETS (32 / EGRESS_BUCKET_STEP)
@@ -58,10 +59,9 @@ static inline bool egress_prefix_contains(const struct egress_prefix *x, uint32_
 {
 	return (addr & prefix_v4_mask(x->len)) == x->net;
 }
-/* Sorts the allowed prefixes and drops each one inside another, in O(n) (a covered prefix adds
- * nothing), and sets p->digest: the same list in any order has the same digest. 0, or
- * -ENOMEM. */
-int egress_policy_normalize(struct egress_policy *p);
+/* Sorts the allowed prefixes in place and drops each one inside another, in O(n) (a covered
+ * prefix adds nothing), and sets p->digest: the same list in any order has the same digest. */
+void egress_policy_normalize(struct egress_policy *p);
 /* p->digest of p's prefixes as they are (pure; normalize first). */
 void egress_policy_digest(const struct egress_policy *p, uint8_t digest[static SHA256_DIGEST_SIZE]);
 /* The prefix length a CIDR of length len is matched at: the next multiple of 4 up (4 for a
