@@ -92,6 +92,35 @@ case "$out" in *warning*) fail "warned although CMD runs as nobody: $out" ;; *"o
 *) fail "CMD as nobody: $out" ;; esac
 echo "ok: CMD as nobody cannot leave its namespace: $out"
 [ ! -s "$TMPDIR/listen.upstream.tcp.8002" ] || fail "upstream heard CMD as nobody: $(cat "$TMPDIR/listen.upstream.tcp.8002")"
+# setup --pid: the same hole in a runtime's container is warned of when the process has it
+# (root, CAP_SYS_ADMIN, brnet's PID and mount namespaces), and only then: not in PID and mount
+# namespaces of its own, not without CAP_SYS_ADMIN, not without a policy.
+esc_setup() { # ID PID [OPTIONS...]: setup's stderr; the attachment is torn down
+	local id=$1 pid=$2 msg
+	shift 2
+	msg=$(brnet setup --pid "$pid" --id "$id" "$@" 2>&1 >/dev/null) || fail "setup --pid $pid: $msg"
+	brnet teardown --id "$id" >/dev/null
+	echo "$msg"
+}
+unshare --net sleep 600 &
+shared=$!
+unshare --net --pid --mount --fork --mount-proc sleep 600 &
+own_parent=$!
+unshare --net setpriv --bounding-set=-sys_admin sleep 600 &
+no_admin=$!
+PIDS+=($shared $own_parent $no_admin)
+sleep 0.3
+own=$(pgrep -P $own_parent)
+case "$(esc_setup esc1 $shared --egress-deny-all)" in
+*"process $shared holds CAP_SYS_ADMIN"*"where its egress policy does not hold"*) ;;
+*) fail "setup --pid of a root process in brnet's namespaces was not warned of" ;; esac
+for c in "esc2 $own --egress-deny-all" "esc3 $no_admin --egress-deny-all" "esc4 $shared"; do
+	# shellcheck disable=SC2086
+	msg=$(esc_setup $c)
+	[ -z "$msg" ] || fail "setup --pid ($c) warned: $msg"
+done
+kill $shared $own_parent $no_admin
+echo "ok: setup --pid warns of a container that can leave its policy, and only of one"
 status=$(brnet run -u nobody -- grep -E '^(Uid|Gid|Groups|CapEff|CapPrm|CapAmb|NoNewPrivs):' /proc/self/status | tr -s '\t ' ' ')
 expect_eq "CMD's credentials as nobody" "$status" "$(printf 'Uid: 65534 65534 65534 65534\nGid: 65534 65534 65534 65534\nGroups: 65534 \nCapPrm: 0000000000000000\nCapEff: 0000000000000000\nCapAmb: 0000000000000000\nNoNewPrivs: 1')"
 
