@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "shared/fileio.h"
@@ -33,7 +34,8 @@ const char cli_network_options_help[] =
 	"                     egress policy: the container reaches only these destinations\n"
 	"                     (and its --dns resolvers on port 53); repeatable\n"
 	"  --egress-allow-file FILE\n"
-	"                     the same, one CIDR a line (# starts a comment); for long lists\n"
+	"                     the same, one CIDR a line (# starts a comment); for long lists;\n"
+	"                     - reads standard input\n"
 	"  --egress-deny-all  egress policy that allows nothing (but DNS to --dns)\n"
 	"  --egress-tcp-port N, --egress-udp-port N\n"
 	"                     allowed destinations only on these ports; repeatable\n"
@@ -98,10 +100,13 @@ static int allow_file_line(char *line, size_t len, unsigned lineno, void *userda
 
 /* --egress-allow-file: one CIDR a line; blank lines and # comments are skipped; an error names
  * the file and line. Read through a buffer of one line's length, not whole (see read_lines()):
- * a file can be a pipe, and a list of 10,000 needs no 170 KB copy. */
+ * a file can be a pipe ("-" is standard input), and a list of 10,000 needs no 170 KB copy. */
 static int egress_allow_file(brnet_config *cfg, const char *path, struct brnet_error *err)
 {
-	_cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool std = strcmp(path, "-") == 0;
+	_cleanup_(closep) int fd = std ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)
+				       : open(path, O_RDONLY | O_CLOEXEC);
+	const char *name = std ? "standard input" : path;
 	struct allow_file f = { cfg, err, false };
 	char buf[ALLOW_LINE_MAX + 1];
 	char msg[sizeof(err->msg)];
@@ -110,7 +115,7 @@ static int egress_allow_file(brnet_config *cfg, const char *path, struct brnet_e
 
 	/* A file that cannot be read is a bad argument, like a bad CIDR: exit 2. */
 	if (fd < 0) {
-		snprintf(err->msg, sizeof(err->msg), "cannot read --egress-allow-file %s: %s", path,
+		snprintf(err->msg, sizeof(err->msg), "cannot read --egress-allow-file %s: %s", name,
 			 strerror(errno));
 		err->code = EINVAL;
 		return -EINVAL;
@@ -120,14 +125,14 @@ static int egress_allow_file(brnet_config *cfg, const char *path, struct brnet_e
 		return 0;
 	if (f.bad_line) {
 		snprintf(msg, sizeof(msg), "%s", err->msg);
-		snprintf(err->msg, sizeof(err->msg), "%.200s:%u: %.280s", path, lineno, msg);
+		snprintf(err->msg, sizeof(err->msg), "%.200s:%u: %.280s", name, lineno, msg);
 		return r;
 	}
 	if (r == -ENOBUFS)
-		snprintf(err->msg, sizeof(err->msg), "%.200s:%u: line longer than %d bytes", path,
+		snprintf(err->msg, sizeof(err->msg), "%.200s:%u: line longer than %d bytes", name,
 			 lineno, ALLOW_LINE_MAX);
 	else
-		snprintf(err->msg, sizeof(err->msg), "cannot read --egress-allow-file %s: %s", path,
+		snprintf(err->msg, sizeof(err->msg), "cannot read --egress-allow-file %s: %s", name,
 			 strerror(-r));
 	err->code = EINVAL;
 	return -EINVAL;

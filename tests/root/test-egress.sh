@@ -268,7 +268,9 @@ brnet setup --netns /run/netns/big --id big --egress-allow-file "$TMPDIR/allow.t
 expect_eq "elements of a 10,000-line allowlist" "$(($(allow_elems) - others))" "$((9999 - 255 + 1 + 1))"
 list=$(comm -13 <(echo "$before" | sort) <(list_chains | sort))
 expect_eq "new lists after the first container" "$(echo "$list" | wc -w)" "1"
-brnet setup --netns /run/netns/big2 --id big2 --egress-allow-file "$TMPDIR/allow-reversed.txt" >/dev/null
+# The same list in another order, through a pipe on standard input.
+# shellcheck disable=SC2002
+cat "$TMPDIR/allow-reversed.txt" | brnet setup --netns /run/netns/big2 --id big2 --egress-allow-file - >/dev/null
 expect_eq "lists after the second container" "$(list_chains | sort)" "$( (echo "$before"; echo "$list") | grep . | sort)"
 expect_eq "elements after the second container" "$(($(allow_elems) - others))" "$((9999 - 255 + 1 + 1))"
 # On disk too the list is kept once: each container's allowlist file links the list's file.
@@ -433,6 +435,12 @@ rc=$?
 set -e
 expect_eq "setup --egress-allow-file from a pipe" "$rc" "2"
 case "$msg" in */dev/fd/*":2: invalid CIDR 10.0.0.1/8:"*) ;; *) fail "a pipe's bad line: $msg" ;; esac
+set +e
+msg=$(brnet setup --netns /run/netns/bad --id bad --egress-allow-file - <"$TMPDIR/tail-allow.txt" 2>&1)
+rc=$?
+set -e
+expect_eq "setup --egress-allow-file - (standard input)" "$rc" "2"
+case "$msg" in *"standard input:3: invalid CIDR 10.0.0.1/8:"*) ;; *) fail "standard input's bad line: $msg" ;; esac
 set +e
 brnet setup --netns /run/netns/bad --id bad --egress-tcp-port 80 >/dev/null 2>&1
 rc1=$?
