@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * bench/spawn: runs argv once and prints "<nanoseconds> <peak RSS KiB> <exit status>".
+ * bench/spawn: runs argv once and prints "<nanoseconds> <peak RSS KiB> <exit status> <minor
+ * page faults>" (the last two of wait4()'s rusage, which counts the child's own children).
  * A small C parent, because ru_maxrss of a child includes the memory image it was forked
  * from until exec: timed from a Python parent, every tool would weigh as much as Python.
  *   spawn [-i STDIN-FILE] [-o STDOUT-FILE] CMD [ARG...]
@@ -63,8 +64,9 @@ int main(int argc, char **argv)
 	if (wait4(pid, &status, 0, &ru) < 0)
 		return perror("wait4"), 1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("%lld %ld %d\n",
+	printf("%lld %ld %d %ld\n",
 	       (long long)(t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec),
-	       ru.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	       ru.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+	       ru.ru_minflt);
 	return 0;
 }
