@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* read_lines(), which reads --egress-allow-file and a record's allowlist: the first byte picks
  * the buffer's size (2 to 65 bytes), the rest is the file. Every line must come out as it went
- * in, numbered, and a line too long for the buffer must stop the read at its number. */
+ * in, numbered, and a line too long for the buffer, or one with a NUL byte, must stop the
+ * read at its number. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -51,14 +52,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bufsize = 2 + data[0] % 64;
 	e.text = (const char *)data + 1;
 	e.len = size - 1;
-	/* What should happen: every line read, or a stop at the first that does not fit. */
+	/* What should happen: every line read, or a stop at the first that does not fit or is
+	 * not text. */
 	while (at < e.len) {
 		struct expect probe = { e.text, e.len, at, 0 };
 		size_t n = next_line(&probe);
 
 		lines++;
-		if (n > bufsize - 1) {
-			want = -ENOBUFS;
+		if (n > bufsize - 1 || memchr(e.text + at, '\0', n)) {
+			want = n > bufsize - 1 ? -ENOBUFS : -EILSEQ;
 			break;
 		}
 		at += n + 1;

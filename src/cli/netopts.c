@@ -76,13 +76,9 @@ static int allow_file_line(char *line, size_t len, unsigned lineno, void *userda
 	char *end;
 	int r;
 
+	(void)len;
 	(void)lineno;
 	f->bad_line = true;
-	if (strlen(line) != len) {
-		snprintf(f->err->msg, sizeof(f->err->msg), "a NUL byte in the line");
-		f->err->code = EINVAL;
-		return -EINVAL;
-	}
 	for (end = line; *end && *end != '#' && *end != '\r'; end++)
 		;
 	while (line < end && blank(*line))
@@ -131,6 +127,9 @@ static int egress_allow_file(brnet_config *cfg, const char *path, struct brnet_e
 	if (r == -ENOBUFS)
 		snprintf(err->msg, sizeof(err->msg), "%.200s:%u: line longer than %d bytes", name,
 			 lineno, ALLOW_LINE_MAX);
+	else if (r == -EILSEQ)
+		snprintf(err->msg, sizeof(err->msg), "%.200s:%u: a NUL byte in the line", name,
+			 lineno);
 	else
 		snprintf(err->msg, sizeof(err->msg), "cannot read --egress-allow-file %s: %s", name,
 			 strerror(-r));

@@ -413,13 +413,13 @@ struct allow_file_read {
 	char bad[33]; /* the start of a line that is not a CIDR */
 };
 
-/* One line of an allowlist file: a CIDR, as allow_file_format() wrote it. */
+/* One line of an allowlist file: a CIDR, as allow_file_write() wrote it. */
 static int allow_file_line(char *line, size_t len, unsigned lineno, void *userdata)
 {
 	struct allow_file_read *f = userdata;
 
 	(void)lineno;
-	if (len == 0 || (strlen(line) == len && egress_add_allow(f->policy, line, NULL) >= 0))
+	if (len == 0 || egress_add_allow(f->policy, line, NULL) >= 0)
 		return 0;
 	snprintf(f->bad, sizeof(f->bad), "%s", line);
 	return -EBADMSG;
@@ -444,6 +444,9 @@ static int allow_file_load(int dirfd, struct brnet_attachment *a, struct brnet_e
 				 f.bad);
 	if (r == -ENOBUFS)
 		return brnet_err(err, EBADMSG, "corrupt %s: line %u is too long", name, lineno);
+	if (r == -EILSEQ)
+		return brnet_err(err, EBADMSG, "corrupt %s: line %u holds a NUL byte", name,
+				 lineno);
 	if (r < 0)
 		return brnet_err(err, -r, "cannot read %s: %s", name, strerror(-r));
 	egress_policy_normalize(&a->egress);

@@ -198,6 +198,18 @@ int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len)
 	return 0;
 }
 
+/* The line from start to end (its '\n', or where its NUL can go) to line(), terminated; one
+ * with a NUL byte in it is no line of text. */
+static int text_line(char *start, char *end, unsigned lineno,
+		     int (*line)(char *text, size_t len, unsigned lineno, void *userdata),
+		     void *userdata)
+{
+	if (memchr(start, '\0', (size_t)(end - start)))
+		return -EILSEQ;
+	*end = '\0';
+	return line(start, (size_t)(end - start), lineno, userdata);
+}
+
 int read_lines(int fd, char *buf, size_t size,
 	       int (*line)(char *text, size_t len, unsigned lineno, void *userdata), void *userdata,
 	       unsigned *ret_lineno)
@@ -221,8 +233,7 @@ int read_lines(int fd, char *buf, size_t size,
 		len += (size_t)n;
 		/* A line's '\n' is where its NUL goes: a line of size - 1 bytes fits. */
 		while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
-			*nl = '\0';
-			r = line(start, (size_t)(nl - start), ++lineno, userdata);
+			r = text_line(start, nl, ++lineno, line, userdata);
 			if (r < 0)
 				goto out;
 			start = nl + 1;
@@ -235,10 +246,8 @@ int read_lines(int fd, char *buf, size_t size,
 			break;
 		}
 		if (n == 0) {
-			if (len > 0) { /* the last line, without its '\n' */
-				buf[len] = '\0';
-				r = line(buf, len, ++lineno, userdata);
-			}
+			if (len > 0) /* the last line, without its '\n' */
+				r = text_line(buf, buf + len, ++lineno, line, userdata);
 			break;
 		}
 	}

@@ -44,8 +44,8 @@ int read_fd_bounded(int fd, size_t max, char **ret, size_t *ret_len);
  * NUL-terminated in place without its '\n', and its number from 1; the last line needs no
  * '\n'. Memory stays at buf, however long the file: a list of 10,000 read whole was 40 more
  * pages for a setup to fault in. Stops at line()'s first negative return and returns it;
- * -ENOBUFS for a line longer than size - 1 bytes; *ret_lineno is the number of the last line
- * read (the failing one). */
+ * -ENOBUFS for a line longer than size - 1 bytes, -EILSEQ for one with a NUL byte in it (text
+ * has none); *ret_lineno is the number of the last line read (the failing one). */
 int read_lines(int fd, char *buf, size_t size,
 	       int (*line)(char *text, size_t len, unsigned lineno, void *userdata), void *userdata,
 	       unsigned *ret_lineno);

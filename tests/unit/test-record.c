@@ -361,13 +361,18 @@ static void test_allow_file_names(void **state)
 	assert_errno(record_allow_file_split(bad, id, ifname, back), EINVAL);
 }
 
-static void write_allow(int dirfd, const char *name, const char *text)
+static void write_allow_n(int dirfd, const char *name, const char *text, size_t len)
 {
 	int fd = openat(dirfd, name, O_WRONLY | O_TRUNC);
 
 	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
 	close(fd);
+}
+
+static void write_allow(int dirfd, const char *name, const char *text)
+{
+	write_allow_n(dirfd, name, text, strlen(text));
 }
 
 /* The allowlist file: written once per list and linked by each attachment with it, replaced
@@ -453,6 +458,9 @@ static void test_record_allow_file(void **state)
 	write_allow(dirfd, name, long_line);
 	assert_errno(record_load(dirfd, "web", "eth0", &back, &err), EBADMSG);
 	assert_non_null(strstr(err.msg, "line 2 is too long"));
+	write_allow_n(dirfd, name, "192.0.2.0/24\n192.0.2.0/24\0\n", 27);
+	assert_errno(record_load(dirfd, "web", "eth0", &back, &err), EBADMSG);
+	assert_non_null(strstr(err.msg, "line 2 holds a NUL byte"));
 	assert_ok(unlinkat(dirfd, name, 0));
 	assert_errno(record_load(dirfd, "web", "eth0", &back, &err), ENOENT);
 	assert_non_null(strstr(err.msg, name));
@@ -719,9 +727,12 @@ static void test_read_lines(void **state)
 	assert_ok(read_lines_pipe("\n", 1, 2, 0, &s, &lineno));
 	assert_string_equal(s.text, "|");
 	assert_int_equal(lineno, 1);
-	/* A NUL inside a line is passed on, for the caller to see in the length. */
-	assert_ok(read_lines_pipe("a\0b\n", 4, 16, 0, &s, &lineno));
-	assert_int_equal(s.at, 4);
+	/* A NUL byte makes a line no text: the read stops there, by number. */
+	assert_int_equal(read_lines_pipe("a\nb\0c\nd\n", 7, 16, 0, &s, &lineno), -EILSEQ);
+	assert_string_equal(s.text, "a|");
+	assert_int_equal(lineno, 2);
+	assert_int_equal(read_lines_pipe("a\nb\0c", 5, 16, 0, &s, &lineno), -EILSEQ);
+	assert_int_equal(lineno, 2);
 	/* The callback's error ends the read at its line. */
 	assert_int_equal(read_lines_pipe(text, strlen(text), 16, 3, &s, &lineno), -ECANCELED);
 	assert_string_equal(s.text, "alpha|beta|");
