@@ -10,6 +10,18 @@
 #include "lib/config/egress.h"
 #include "shared/error.h"
 #include "shared/macro.h"
+#include "shared/memory.h"
+
+/* In the room of a long list, the entries up to the next multiple of EGRESS_ALLOW_STRETCH are
+ * about to be written, a page at a time: mapped at once. */
+static void prefault_stretch(struct egress_policy *p)
+{
+	size_t end = (p->n_allow / EGRESS_ALLOW_STRETCH + 1) * EGRESS_ALLOW_STRETCH;
+
+	if (end > EGRESS_ALLOW_MAX)
+		end = EGRESS_ALLOW_MAX;
+	(void)prefault(p->allow + p->n_allow, (end - p->n_allow) * sizeof(p->allow[0]));
+}
 
 int egress_add_allow(struct egress_policy *p, const char *cidr, struct brnet_error *err)
 {
@@ -34,8 +46,12 @@ int egress_add_allow(struct egress_policy *p, const char *cidr, struct brnet_err
 			return brnet_err(err, ENOMEM, "cannot allow %s: out of memory", cidr);
 		p->allow = v;
 		p->allow_size = EGRESS_ALLOW_MAX;
-	} else if (ARRAY_RESERVE(p->allow, p->allow_size, p->n_allow) < 0)
+		prefault_stretch(p);
+	} else if (ARRAY_RESERVE(p->allow, p->allow_size, p->n_allow) < 0) {
 		return brnet_err(err, ENOMEM, "cannot allow %s: out of memory", cidr);
+	} else if (p->allow_size == EGRESS_ALLOW_MAX && p->n_allow % EGRESS_ALLOW_STRETCH == 0) {
+		prefault_stretch(p);
+	}
 	p->on = true;
 	p->allow[p->n_allow++] = (struct egress_prefix){ inaddr_v4_host(&pre.addr), pre.len };
 	return 0;
@@ -213,6 +229,8 @@ int egress_policy_copy(struct egress_policy *dst, const struct egress_policy *sr
 		*dst = (struct egress_policy){ 0 };
 		return -ENOMEM;
 	}
+	if (src->n_allow * sizeof(src->allow[0]) >= PREFAULT_MIN)
+		(void)prefault(dst->allow, src->n_allow * sizeof(src->allow[0]));
 	memcpy(dst->allow, src->allow, src->n_allow * sizeof(src->allow[0]));
 	dst->allow_size = src->n_allow;
 	return 0;

@@ -15,6 +15,7 @@
 
 #define EGRESS_ALLOW_MAX 65536 /* destinations given */
 #define EGRESS_ALLOW_SMALL 1024 /* past as many, room for EGRESS_ALLOW_MAX is taken at once */
+#define EGRESS_ALLOW_STRETCH 4096 /* entries of that room prefaulted at once (32 KB, memory.h) */
 #define EGRESS_ELEMENTS_MAX 262144 /* the set elements they become (see egress_bucket()) */
 #define EGRESS_BUCKET_STEP 4 /* the firewall matches prefix lengths 4, 8, 12, ..., 32 */
 #define EGRESS_BUCKETS (32 / EGRESS_BUCKET_STEP)
