@@ -31,6 +31,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (strcmp(inprefix_to_string(&p, buf), s) != 0)
 			abort();
 	}
+	/* the same, or an address alone as a /32; and the dotted quad written without printf */
+	if (inprefix_parse_v4_or_address(s, &p) >= 0) {
+		const char *slash = strchr(s, '/');
+		char put[PREFIX_STRLEN];
+
+		*inaddr_put_v4(put, &p.addr) = '\0';
+		if (strcmp(put, inaddr_to_string(&p.addr, buf)) != 0)
+			abort();
+		if (slash ? strcmp(inprefix_to_string(&p, buf), s) != 0
+			  : p.len != 32 || strcmp(put, s) != 0)
+			abort();
+	}
 	{
 		/* port specs: what we accept prints canonically and parses back the same */
 		struct publish pub, again;

@@ -2,6 +2,8 @@
 /* Strict address and CIDR grammar, and prefix arithmetic. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "shared/inaddr.h"
 #include "test-common.h"
@@ -66,6 +68,20 @@ static void test_parse_prefix(void **state)
 			print_error("accepted \"%s\"\n", bad[i]);
 			fail();
 		}
+	/* an address alone is a /32 there, and only that is new */
+	assert_ok(inprefix_parse_v4_or_address("10.0.0.7", &p));
+	assert_int_equal(p.len, 32);
+	assert_string_equal(inprefix_to_string(&p, buf), "10.0.0.7/32");
+	assert_ok(inprefix_parse_v4_or_address("10.0.42.0/24", &p));
+	assert_int_equal(p.len, 24);
+	assert_string_equal(inprefix_to_string(&p, buf), "10.0.42.0/24");
+	for (size_t i = 1; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (inprefix_parse_v4_or_address(bad[i], &p) >= 0) {
+			print_error("accepted \"%s\" or an address\n", bad[i]);
+			fail();
+		}
+	assert_int_equal(inprefix_parse_v4_or_address("10.0.0.7 ", &p), -EINVAL);
+	assert_int_equal(inprefix_parse_v4_or_address("", &p), -EINVAL);
 }
 
 static void test_prefix_math(void **state)
@@ -92,13 +108,48 @@ static void test_prefix_math(void **state)
 	assert_int_equal(prefix_v4_mask(8), 0xff000000);
 }
 
+/* Every octet in every place of a dotted quad, and alone, against printf; the bytes written
+ * past the end stay within the bound the header gives. */
+static void test_put_v4(void **state)
+{
+	char buf[2 * INADDR_STRLEN], want[INADDR_STRLEN];
+
+	(void)state;
+	for (unsigned v = 0; v < 256; v++) {
+		for (unsigned place = 0; place < 4; place++) {
+			unsigned o[4] = { 1, 22, 133, 4 };
+			struct inaddr a;
+			char *end;
+
+			o[place] = v;
+			a = inaddr_v4_from_host(o[0] << 24 | o[1] << 16 | o[2] << 8 | o[3]);
+			memset(buf, 'x', sizeof(buf));
+			end = inaddr_put_v4(buf, &a);
+			for (char *p = buf + INADDR_STRLEN; p < buf + sizeof(buf); p++)
+				assert_int_equal(*p, 'x');
+			*end = '\0';
+			snprintf(want, sizeof(want), "%u.%u.%u.%u", o[0], o[1], o[2], o[3]);
+			assert_string_equal(buf, want);
+		}
+		memset(buf, 'x', sizeof(buf));
+		*put_octet(buf, (uint8_t)v) = '\0';
+		snprintf(want, sizeof(want), "%u", v);
+		assert_string_equal(buf, want);
+		assert_int_equal(buf[INADDR_STRLEN], 'x');
+	}
+	for (unsigned v = 0; v < 100000; v = v * 3 + 1) {
+		*put_uint(buf, v) = '\0';
+		snprintf(want, sizeof(want), "%u", v);
+		assert_string_equal(buf, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_v4_valid),
-		cmocka_unit_test(test_parse_v4_invalid),
-		cmocka_unit_test(test_parse_prefix),
-		cmocka_unit_test(test_prefix_math),
+		cmocka_unit_test(test_parse_v4_valid), cmocka_unit_test(test_parse_v4_invalid),
+		cmocka_unit_test(test_parse_prefix),   cmocka_unit_test(test_prefix_math),
+		cmocka_unit_test(test_put_v4),
 	};
 
 	return cmocka_run_group_tests_name("inaddr", tests, NULL, NULL);

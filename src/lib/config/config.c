@@ -96,17 +96,16 @@ int config_parse_cidr(const char *s, const char *what, struct inprefix *ret,
 
 	if (!s)
 		return -EINVAL;
-	if (!strchr(s, '/')) {
-		if (inaddr_parse_v4(s, &p.addr) < 0)
+	if (inprefix_parse_v4_or_address(s, &p) < 0) {
+		if (!strchr(s, '/'))
 			return brnet_err(err, EINVAL,
 					 "invalid %s \"%.64s\": expected IPv4 A.B.C.D/N or an "
 					 "address",
 					 what, s);
-		p.len = 32;
-	} else if (inprefix_parse_v4(s, &p) < 0) {
 		return brnet_err(err, EINVAL,
 				 "invalid %s \"%.64s\": expected IPv4 A.B.C.D/N, N 0-32", what, s);
-	} else if (!inprefix_host_bits_clear(&p)) {
+	}
+	if (!inprefix_host_bits_clear(&p)) {
 		struct inprefix net = p;
 
 		net.addr = inaddr_v4_from_host(inaddr_v4_host(&p.addr) & prefix_v4_mask(p.len));

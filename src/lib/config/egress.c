@@ -63,7 +63,7 @@ char *egress_prefix_put(char *at, const struct egress_prefix *x)
 
 	at = inaddr_put_v4(at, &a);
 	*at++ = '/';
-	return put_uint(at, x->len);
+	return put_octet(at, x->len);
 }
 
 const char *egress_prefix_to_string(const struct egress_prefix *x, char buf[static PREFIX_STRLEN])

@@ -52,7 +52,8 @@ struct egress_policy {
  * normalized again only by egress_policy_normalize(). */
 int egress_add_allow(struct egress_policy *p, const char *cidr, struct brnet_error *err);
 /* "10.1.0.0/16" at at, unterminated, without printf (lists of thousands are written); returns
- * the end. */
+ * the end. Like inaddr_put_v4(), it may write up to three bytes past it, all within
+ * PREFIX_STRLEN of at. */
 char *egress_prefix_put(char *at, const struct egress_prefix *x);
 /* x as text, in buf. */
 const char *egress_prefix_to_string(const struct egress_prefix *x, char buf[static PREFIX_STRLEN]);
