@@ -30,7 +30,6 @@
 #include "lib/srcroute.h"
 #include "shared/error.h"
 #include "shared/macro.h"
-#include "shared/memory.h"
 
 DEFINE_POINTER_CLEANUP(brnet_attachment, brnet_attachment_free)
 
@@ -575,13 +574,6 @@ static int elements_attempt(struct nl_sock *nft, const struct nft_egress_list *l
 	struct nft_batch b;
 	int r;
 
-	/* A list made here is most of the batch, its keys 16 bytes each: 160 KB for 10,000. */
-	if (l->chain[0] && !l->exists) {
-		size_t keys = egress_allow_elements(&x->a->egress, 0) * NFT_KEY_ROOM(4);
-
-		if (keys >= PREFAULT_MIN)
-			(void)prefault(x->buf, keys < x->size ? keys : x->size);
-	}
 	nft_batch_init(&b, x->buf, x->size);
 	nft_batch_begin(&b);
 	r = attach_batch_elements(&b, x->a, l, x->mac, true);

@@ -159,19 +159,6 @@ char *inaddr_put_v4(char *at, const struct inaddr *a)
 	return put_octet(at, (uint8_t)h);
 }
 
-char *put_uint(char *at, unsigned v)
-{
-	char digits[10];
-	unsigned n = 0;
-
-	do
-		digits[n++] = (char)('0' + v % 10);
-	while ((v /= 10) > 0);
-	while (n > 0)
-		*at++ = digits[--n];
-	return at;
-}
-
 const char *inprefix_to_string(const struct inprefix *p, char buf[static PREFIX_STRLEN])
 {
 	char a[INADDR_STRLEN];

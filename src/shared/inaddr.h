@@ -35,13 +35,12 @@ int inprefix_parse_v4_or_address(const char *s, struct inprefix *ret);
 
 const char *inaddr_to_string(const struct inaddr *a, char buf[static INADDR_STRLEN]);
 const char *inprefix_to_string(const struct inprefix *p, char buf[static PREFIX_STRLEN]);
-/* The dotted quad of an IPv4 address, an octet, and an unsigned in decimal, at at,
- * unterminated, without printf (files of thousands of addresses are written at every setup);
- * return the end. The first two copy whole four-byte pieces: they may write up to three bytes
- * past the end they return, all within INADDR_STRLEN of at. */
+/* The dotted quad of an IPv4 address, and an octet in decimal, at at, unterminated, without
+ * printf (files of thousands of addresses are written at every setup); return the end. Both
+ * copy whole four-byte pieces: they may write up to three bytes past the end they return, all
+ * within INADDR_STRLEN of at. */
 char *inaddr_put_v4(char *at, const struct inaddr *a);
 char *put_octet(char *at, uint8_t v);
-char *put_uint(char *at, unsigned v);
 
 static inline uint32_t inaddr_v4_host(const struct inaddr *a)
 {

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
@@ -22,6 +24,7 @@
 #include "lib/nft/egress.h"
 #include "lib/nft/elems.h"
 #include "lib/nft/fingerprint.h"
+#include "shared/memory.h"
 #include "lib/nft/hostfw.h"
 #include "lib/nft/nft.h"
 #include "lib/nft/publish.h"
@@ -562,6 +565,42 @@ static void test_batch_keys(void **state)
 	nft_batch_begin(&batch);
 	nft_batch_keys_begin(&batch, &keys, NLM_F_CREATE, "allow_x_24", 1000, sizeof(a));
 	assert_int_equal(nft_batch_end(&batch), -EMSGSIZE);
+}
+
+/* nft_batch_prefault() maps the pages after what the batch holds, within its room, and only
+ * those; an overflowed batch is left alone. */
+static void test_batch_prefault(void **state)
+{
+	size_t page = (size_t)getpagesize(), room = 24 * page;
+	char *buf = mmap(NULL, 32 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			 0);
+	unsigned char v[32];
+	struct nft_batch b;
+	unsigned mapped = 0;
+
+	(void)state;
+	assert_true(buf != MAP_FAILED);
+	nft_batch_init(&b, buf, room);
+	nft_batch_begin(&b); /* page 0 */
+	nft_batch_prefault(&b, 100 * page); /* more than the room: up to it */
+	assert_int_equal(mincore(buf, 32 * page, v), 0);
+	for (unsigned i = 0; i < 32; i++)
+		mapped += v[i] & 1;
+	assert_int_equal(mapped, 24);
+	assert_int_equal(v[23] & 1, 1);
+	assert_int_equal(v[24] & 1, 0);
+	/* too little to be worth a call, and an overflowed batch: nothing */
+	assert_int_equal(munmap(buf, 32 * page), 0);
+	buf = mmap(NULL, 32 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(buf != MAP_FAILED);
+	nft_batch_init(&b, buf, room);
+	nft_batch_prefault(&b, PREFAULT_MIN - 1);
+	b.overflow = true;
+	nft_batch_prefault(&b, room);
+	assert_int_equal(mincore(buf, 32 * page, v), 0);
+	for (unsigned i = 0; i < 32; i++)
+		assert_int_equal(v[i] & 1, 0);
+	assert_int_equal(munmap(buf, 32 * page), 0);
 }
 
 /* A policy of 10,000 destinations: created, its list is a chain, a set, a few messages of many
@@ -1225,6 +1264,7 @@ int main(void)
 		cmocka_unit_test(test_egress_list_masked),
 		cmocka_unit_test(test_publish_batch),
 		cmocka_unit_test(test_batch_keys),
+		cmocka_unit_test(test_batch_prefault),
 		cmocka_unit_test(test_egress_batch_many),
 		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_udata_string),

@@ -15,6 +15,7 @@
 
 #include "lib/nft/batch.h"
 #include "lib/nft/nft.h"
+#include "shared/memory.h"
 
 void nft_batch_init(struct nft_batch *b, void *buf, size_t size)
 {
@@ -124,6 +125,14 @@ void nft_batch_setelems(struct nft_batch *b, uint16_t type, uint16_t flags, stru
 		nftnl_set_elems_nlmsg_build_payload(nlh, s);
 		commit(b, nlh);
 	}
+}
+
+void nft_batch_prefault(struct nft_batch *b, size_t len)
+{
+	if (len > b->size - b->len)
+		len = b->size - b->len;
+	if (!b->overflow && len >= PREFAULT_MIN)
+		(void)prefault(b->buf + b->len, len);
 }
 
 void nft_batch_keys_begin(struct nft_batch *b, struct nft_keys *k, uint16_t flags, const char *set,

@@ -59,6 +59,9 @@ struct nft_keys {
 /* One key's bytes in a message: element, key and value attributes. */
 #define NFT_KEY_ROOM(len) (3 * NLA_HDRLEN + NLA_ALIGN(len))
 
+/* The next len bytes of the batch are about to be written whole (thousands of keys): their
+ * pages mapped in one call (prefault()), not one fault each. */
+void nft_batch_prefault(struct nft_batch *b, size_t len);
 void nft_batch_keys_begin(struct nft_batch *b, struct nft_keys *k, uint16_t flags, const char *set,
 			  size_t n, uint16_t len);
 void nft_batch_key(struct nft_keys *k, const void *key);
