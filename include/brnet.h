@@ -285,6 +285,10 @@ unsigned brnet_attachment_bridge_mtu(const brnet_attachment *a);
  * through. false for an attachment read back from its record. */
 bool brnet_attachment_network_made(const brnet_attachment *a);
 const char *brnet_attachment_netns(const brnet_attachment *a);
+/* The process whose namespace a was set up in (by pid) while it still runs: 0 for one set up
+ * by a namespace path, or once that process has gone (its pid reused by another counts as
+ * gone). */
+pid_t brnet_attachment_pid(const brnet_attachment *a);
 const char *brnet_attachment_state(const brnet_attachment *a);
 unsigned brnet_attachment_mtu(const brnet_attachment *a);
 const char *brnet_attachment_origin(const brnet_attachment *a); /* "" when none was set */

@@ -99,6 +99,10 @@ void cli_warn_publish(const brnet_attachment *a);
 /* brnet_check_network_firewall() for a's network, the same way; a failure to ask is not
  * reported (check reports it). */
 void cli_warn_firewall(brnet_ctx *ctx, const brnet_attachment *a);
+/* When a has an egress policy and process pid could leave it (it can enter the host's network
+ * namespace, where no policy holds), says so on stderr: after setup --pid, and after policy
+ * on an attachment set up that way. */
+void cli_warn_escapable(const brnet_attachment *a, pid_t pid);
 
 /* Parses setup's command line into cfg: CLI_PROCEED, or the exit code (help, usage error,
  * invalid value; the message is printed). Separate from verb_setup() so it can be fuzzed. */

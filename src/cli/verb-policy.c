@@ -8,6 +8,7 @@
 
 DEFINE_POINTER_CLEANUP(brnet_ctx, brnet_ctx_free)
 DEFINE_POINTER_CLEANUP(brnet_config, brnet_config_free)
+DEFINE_POINTER_CLEANUP(brnet_attachment, brnet_attachment_free)
 
 static void help(void)
 {
@@ -46,6 +47,7 @@ int verb_policy(const struct cli_global *g0, int argc, char **argv)
 	};
 	_cleanup_(brnet_config_freep) brnet_config *cfg = NULL;
 	_cleanup_(brnet_ctx_freep) brnet_ctx *ctx = NULL;
+	_cleanup_(brnet_attachment_freep) brnet_attachment *a = NULL;
 	const char *id = NULL, *ifname = NULL;
 	struct brnet_error err = { 0 };
 	struct cli_global g = *g0;
@@ -91,6 +93,10 @@ int verb_policy(const struct cli_global *g0, int argc, char **argv)
 	}
 	if (r < 0)
 		return cli_fail("set policy", r, &err);
+	/* The warning setup --pid gives, now that a policy may be on: the attachment read back
+	 * (a failure to read it only loses the warning), its process if it still runs. */
+	if (brnet_attachment_load(ctx, id, ifname, &a, NULL) >= 0 && brnet_attachment_pid(a) > 0)
+		cli_warn_escapable(a, brnet_attachment_pid(a));
 	printf("policy of %s/%s replaced\n", id, ifname ? ifname : "eth0");
 	return 0;
 }

@@ -51,6 +51,22 @@ void cli_warn_firewall(brnet_ctx *ctx, const brnet_attachment *a)
 					   NULL);
 }
 
+/* A process under an egress policy that can enter the host's network namespace (see
+ * process_can_enter_our_netns()) can send from there, where no policy holds: said, as brnet run
+ * says it of its CMD. A runtime's container usually cannot: it has PID and mount namespaces of
+ * its own, and no CAP_SYS_ADMIN over the host's user namespace. */
+void cli_warn_escapable(const brnet_attachment *a, pid_t pid)
+{
+	if (!brnet_attachment_egress(a) || process_can_enter_our_netns(pid) <= 0)
+		return;
+	fprintf(stderr,
+		"brnet: warning: process %ld holds CAP_SYS_ADMIN and sees the host's processes "
+		"(brnet's PID or mount namespace): it can enter the host's network namespace, "
+		"where its egress policy does not hold; give it PID and mount namespaces of its "
+		"own, or drop CAP_SYS_ADMIN\n",
+		(long)pid);
+}
+
 json_t *cli_egress_json(const brnet_attachment *a)
 {
 	char buf[BRNET_PREFIX_STRLEN];
@@ -234,22 +250,6 @@ int cli_setup_parse(int argc, char **argv, brnet_config *cfg, struct cli_global 
 	return CLI_PROCEED;
 }
 
-/* A process under an egress policy that can enter the host's network namespace (see
- * process_can_enter_our_netns()) can send from there, where no policy holds: said, as brnet run
- * says it of its CMD. A runtime's container usually cannot: it has PID and mount namespaces of
- * its own, and no CAP_SYS_ADMIN over the host's user namespace. */
-static void warn_escapable(const brnet_attachment *a, pid_t pid)
-{
-	if (!brnet_attachment_egress(a) || process_can_enter_our_netns(pid) <= 0)
-		return;
-	fprintf(stderr,
-		"brnet: warning: process %ld holds CAP_SYS_ADMIN and sees the host's processes "
-		"(brnet's PID or mount namespace): it can enter the host's network namespace, "
-		"where its egress policy does not hold; give it PID and mount namespaces of its "
-		"own, or drop CAP_SYS_ADMIN\n",
-		(long)pid);
-}
-
 int verb_setup(const struct cli_global *g0, int argc, char **argv)
 {
 	_cleanup_(brnet_config_freep) brnet_config *cfg = NULL;
@@ -290,7 +290,7 @@ int verb_setup(const struct cli_global *g0, int argc, char **argv)
 	}
 	cli_warn_publish(a);
 	if (o.pid)
-		warn_escapable(a, (pid_t)o.pid);
+		cli_warn_escapable(a, (pid_t)o.pid);
 	/* Once per network, when it is made: what the host's other firewalls do to it. */
 	if (brnet_attachment_network_made(a))
 		cli_warn_firewall(ctx, a);

@@ -1132,6 +1132,10 @@ const char *brnet_attachment_netns(const brnet_attachment *a)
 {
 	return a->netns;
 }
+pid_t brnet_attachment_pid(const brnet_attachment *a)
+{
+	return a->pid > 0 && proc_alive(a->pid, a->pid_start) ? a->pid : 0;
+}
 const char *brnet_attachment_state(const brnet_attachment *a)
 {
 	return attach_state_to_string(a->state);

@@ -119,8 +119,27 @@ for c in "esc2 $own --egress-deny-all" "esc3 $no_admin --egress-deny-all" "esc4 
 	msg=$(esc_setup $c)
 	[ -z "$msg" ] || fail "setup --pid ($c) warned: $msg"
 done
+# A policy put on such a container later by brnet policy: the same warning, of the same
+# process; not when the policy is taken off, nor for a container in namespaces of its own.
+policy_msg() { # ID [OPTIONS...]: policy's stderr
+	local id=$1 msg
+	shift
+	msg=$(brnet policy --id "$id" "$@" 2>&1 >/dev/null) || fail "policy --id $id: $msg"
+	echo "$msg"
+}
+brnet setup --pid $shared --id esc5 >/dev/null
+brnet setup --pid $own --id esc6 >/dev/null
+case "$(policy_msg esc5 --egress-deny-all)" in
+*"process $shared holds CAP_SYS_ADMIN"*"where its egress policy does not hold"*) ;;
+*) fail "policy on a --pid container that can leave it was not warned of" ;; esac
+msg=$(policy_msg esc5)
+[ -z "$msg" ] || fail "policy taken off warned: $msg"
+msg=$(policy_msg esc6 --egress-deny-all)
+[ -z "$msg" ] || fail "policy on a container in namespaces of its own warned: $msg"
+brnet teardown --id esc5 >/dev/null
+brnet teardown --id esc6 >/dev/null
 kill $shared $own_parent $no_admin
-echo "ok: setup --pid warns of a container that can leave its policy, and only of one"
+echo "ok: setup --pid and policy warn of a container that can leave its policy, and only of one"
 status=$(brnet run -u nobody -- grep -E '^(Uid|Gid|Groups|CapEff|CapPrm|CapAmb|NoNewPrivs):' /proc/self/status | tr -s '\t ' ' ')
 expect_eq "CMD's credentials as nobody" "$status" "$(printf 'Uid: 65534 65534 65534 65534\nGid: 65534 65534 65534 65534\nGroups: 65534 \nCapPrm: 0000000000000000\nCapEff: 0000000000000000\nCapAmb: 0000000000000000\nNoNewPrivs: 1')"
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/ctx.h"
+#include "lib/netns/netns.h"
 #include "lib/record.h"
 #include "lib/config/egress.h"
 #include "shared/fileio.h"
@@ -116,6 +117,23 @@ static void test_record_round_trip(void **state)
 	assert_ok(record_remove(dirfd, &a));
 	close(dirfd);
 	test_rmtree(path);
+}
+
+/* The pid of a --pid attachment is given while that process runs, and 0 once it is another
+ * (the same pid, another start time) or for an attachment made by a namespace path. */
+static void test_attachment_pid(void **state)
+{
+	struct brnet_attachment a = sample();
+
+	(void)state;
+	a.pid = getpid();
+	assert_ok(proc_start_time(a.pid, &a.pid_start));
+	assert_int_equal(brnet_attachment_pid(&a), getpid());
+	a.pid_start++;
+	assert_int_equal(brnet_attachment_pid(&a), 0);
+	a.pid_start--;
+	a.pid = 0;
+	assert_int_equal(brnet_attachment_pid(&a), 0);
 }
 
 static void test_record_corrupt(void **state)
@@ -841,6 +859,7 @@ int main(void)
 		cmocka_unit_test(test_state_machine),
 		cmocka_unit_test(test_veth_name),
 		cmocka_unit_test(test_record_round_trip),
+		cmocka_unit_test(test_attachment_pid),
 		cmocka_unit_test(test_network_list),
 		cmocka_unit_test(test_record_corrupt),
 		cmocka_unit_test(test_record_corpus),
