@@ -28,6 +28,13 @@ import subprocess
 import time
 
 CNI_DIR = "/usr/lib/cni"
+# How long and how often each stage measures. --quick shrinks every figure to check that the
+# whole bench runs (the test suite does, with the build's binaries): a smoke run, not a
+# measurement, and its report says so.
+PACE = {"settle": 20, "conns": 2000, "conn_rounds": 5, "iperf_seconds": 3, "iperf_runs": 5,
+        "policy_tries": 15, "policy_conns": 3000, "policy_rate_rounds": 9}
+QUICK = {"settle": 0.2, "conns": 100, "conn_rounds": 1, "iperf_seconds": 1, "iperf_runs": 1,
+         "policy_tries": 2, "policy_conns": 100, "policy_rate_rounds": 1}
 NETAVARK = "/usr/lib/podman/netavark"
 HERE = os.path.dirname(os.path.abspath(__file__))
 SPAWN = None  # bench/spawn, set in main()
@@ -369,11 +376,11 @@ def run_scale(tool, checkpoints, k, base):
     return out, i
 
 
-def settle(seconds=20):
+def settle():
     """The kernel dismantles deleted namespaces later, in a work queue that takes the locks
     every tool needs: after a series that deleted a thousand, wait, or the next tool's figures
     carry that work."""
-    time.sleep(seconds)
+    time.sleep(PACE["settle"])
 
 
 # --- 3: the Nth published port -----------------------------------------------------------------
@@ -404,7 +411,7 @@ def run_ports(tool, checkpoints, k, base):
     return out, i
 
 
-def run_connrate(brnet, rounds=5, conns=2000):
+def run_connrate(brnet):
     """New connections per second from an upstream namespace through a published port, with 1
     and then with 1000 ports published (a second container holds the other 999)."""
     env = dict(os.environ, BRNET_STATE_DIR="/run/bench-rate")
@@ -417,7 +424,8 @@ def run_connrate(brnet, rounds=5, conns=2000):
     time.sleep(0.5)
 
     def measure():
-        return [connrate_once("198.51.100.2", 8080, conns) for _ in range(rounds)]
+        return [connrate_once("198.51.100.2", 8080, PACE["conns"])
+                for _ in range(PACE["conn_rounds"])]
 
     one = measure()
     netns_add("many2")
@@ -454,13 +462,14 @@ def upstream_setup():
 
 # --- 4: throughput -----------------------------------------------------------------------------
 
-def iperf(args, ns=None, seconds=3):
-    cmd = (["ip", "netns", "exec", ns] if ns else []) + ["iperf3", "-J", "-t", str(seconds)] + args
+def iperf(args, ns=None):
+    cmd = ((["ip", "netns", "exec", ns] if ns else []) +
+           ["iperf3", "-J", "-t", str(PACE["iperf_seconds"])] + args)
     out = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
     return out["end"]["sum_received"]["bits_per_second"] / 1e9
 
 
-def run_throughput(brnet, runs=5):
+def run_throughput(brnet):
     """iperf3 through each path, the paths taking turns in every round; per path, the median
     of the rounds and the rounds themselves. Five rounds, not three: on two cores the client
     and the server share them with whatever else runs, and with three a single slow round
@@ -481,7 +490,7 @@ def run_throughput(brnet, runs=5):
     pub, direct = "published: upstream -> host:5201 -> container", "direct: upstream -> container address"
     res = {pub: [], direct: [], "published: 127.0.0.1:5201 on the host": [],
            "direct: host -> container address": [], "host loopback, no container": []}
-    for _ in range(runs):
+    for _ in range(PACE["iperf_runs"]):
         res[pub].append(iperf(["-c", "198.51.100.2", "-p", "5201"], ns="up"))
         res[direct].append(iperf(["-c", "10.78.0.2", "-p", "5201"], ns="up"))
         res["published: 127.0.0.1:5201 on the host"].append(iperf(["-c", "127.0.0.1", "-p", "5201"]))
@@ -510,7 +519,7 @@ def cidrs(n):
     return out
 
 
-def run_policy(brnet, sizes=(1, 10000), k=15, conns=3000, rate_rounds=9):
+def run_policy(brnet, sizes=(1, 10000)):
     """Setup time with an egress policy of n allowed CIDRs (plus the upstream /24 the
     connections go to), twice: the first container with its list (which loads the list and,
     at teardown, removes it), and a container whose list another one already uses (one map
@@ -561,11 +570,12 @@ def run_policy(brnet, sizes=(1, 10000), k=15, conns=3000, rate_rounds=9):
                 if error:
                     break
                 held.append((f"h{n}", f"hold{n}"))
-        rounds = rate_rounds if kind == "rate" else k
+        rounds = PACE["policy_rate_rounds"] if kind == "rate" else PACE["policy_tries"]
         for j in range(rounds if not error else 0):
             for n in sizes:
                 if kind == "rate":
-                    rate[n].append(connrate_once("198.51.100.1", 9000, conns, ns=f"hold{n}"))
+                    rate[n].append(connrate_once("198.51.100.1", 9000, PACE["policy_conns"],
+                                                 ns=f"hold{n}"))
                     continue
                 dt, error = attach(n, f"e{n}-{kind}-{j}", "x", kind)
                 if error:
@@ -622,11 +632,14 @@ def main():
     ap.add_argument("--spawn")
     ap.add_argument("--floor")
     # 100: the per-round setup ratios' 95% intervals are then about +-2%.
-    ap.add_argument("--rounds", type=int, default=100)
-    ap.add_argument("--scale", default="1,100,500,1000", help="the N of the scale series")
+    ap.add_argument("--rounds", type=int)
+    ap.add_argument("--scale", help="the N of the scale series (default 1,100,500,1000)")
     # 15: the ratio of the 1000th to the first rests on two medians of this many tries each,
     # and with 7 a single slow first try moved it by 0.2x.
-    ap.add_argument("--tries", type=int, default=15, help="tries at each N")
+    ap.add_argument("--tries", type=int, help="tries at each N (default 15)")
+    ap.add_argument("--quick", action="store_true",
+                    help="a smoke run: a few samples of everything (rounds 2, scale 1,3, tries "
+                    "2 unless given), to check the bench runs; not a measurement")
     ap.add_argument("--out", required=True)
     ap.add_argument("--docs", help="a Markdown file whose headline section to update")
     ap.add_argument("--from-raw", metavar="RAW_JSON",
@@ -634,6 +647,13 @@ def main():
     a = ap.parse_args()
     if not a.from_raw and not (a.brnet and a.brnet_cni and a.spawn and a.floor):
         ap.error("--brnet, --brnet-cni, --spawn and --floor are needed to measure")
+    if a.quick and a.docs:
+        ap.error("--quick measures nothing worth a headline: no --docs")
+    if a.quick:
+        PACE.update(QUICK)
+    a.rounds = a.rounds or (2 if a.quick else 100)
+    a.scale = a.scale or ("1,3" if a.quick else "1,100,500,1000")
+    a.tries = a.tries or (2 if a.quick else 15)
 
     global SPAWN, FLOOR
     raw = {}
@@ -690,6 +710,7 @@ def main():
     meta = stage("meta", lambda: {"elapsed": time.time() - t0, "true_kb": spawn(["/bin/true"])[1],
                                   "true_faults": spawn(["/bin/true"])[3],
                                   "tries": a.tries, "date": time.strftime("%Y-%m-%d"),
+                                  "quick": a.quick,
                                   "kernel": os.uname().release, "cpus": os.cpu_count()})
 
     os.makedirs(a.out, exist_ok=True)
@@ -715,6 +736,9 @@ def main():
     L = []
     p = L.append
     p(f"# brnet performance report, {meta['date']}\n")
+    if meta.get("quick"):
+        p("**A smoke run (`--quick`): a few samples of each figure, to check that the bench "
+          "runs. Not a measurement: no verdict below means anything.**\n")
     p(f"Kernel {meta['kernel']}, {meta['cpus']} CPUs; {a.rounds} interleaved rounds; scale "
       f"N = {a.scale} with {a.tries} tries at each N; whole processes timed from a small C "
       f"parent inside a private network namespace; {meta['elapsed']:.0f} s in all. Peak RSS is "

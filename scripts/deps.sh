@@ -7,7 +7,7 @@ PACKAGES=(
 	libmnl-dev libnftnl-dev libjansson-dev libcmocka-dev
 	iproute2 nftables conntrack util-linux mount procps kmod python3 strace iputils-ping
 	clang-format clang-tidy cppcheck valgrind systemd
-	containernetworking-plugins iptables
+	containernetworking-plugins iptables netavark iperf3
 	podman crun conmon busybox-static
 	containerd runc python3-grpcio
 )
