@@ -778,18 +778,17 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 	if (r < 0)
 		return brnet_err(err, r, "cannot compare the namespace with our own: %s",
 				 strerror(-r));
-	if (r > 0) {
-		char what[PATH_MAX + 32];
-
-		if (cfg->netns_path)
-			snprintf(what, sizeof(what), "netns path \"%s\": it is", cfg->netns_path);
-		else
-			snprintf(what, sizeof(what), "pid %d: it is in", (int)cfg->pid);
+	if (r > 0 && cfg->netns_path)
 		return brnet_err(err, EINVAL,
-				 "invalid %s this process's own network namespace, the bridge's; a "
-				 "container needs its own",
-				 what);
-	}
+				 "invalid netns path \"%s\": it is this process's own network "
+				 "namespace, the bridge's; a container needs its own",
+				 cfg->netns_path);
+	if (r > 0)
+		return brnet_err(
+			err, EINVAL,
+			"invalid pid %d: it is in this process's own network namespace, the "
+			"bridge's; a container needs its own",
+			(int)cfg->pid);
 	if (!cfg->skip_host_sockets) {
 		r = check_host_sockets(a, err);
 		if (r < 0)

@@ -452,17 +452,24 @@ static const char *bridge_mark(const struct network *net, char ret[static BRIDGE
 /* Whether a bridge's mark names this network's state directory: as we would write it, or the
  * same directory spelled otherwise (a trailing slash, /var/run for /run). Resolved only when
  * the two differ. A bridge without a mark of ours (an older brnet's) is not asked about. */
+static _noinline_ bool same_directory(const struct network *net, const char *theirs)
+{
+	char dir[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)state_dir_len(net), net->path);
+	return realpath(theirs, a) && realpath(dir, b) && strcmp(a, b) == 0;
+}
+
 static bool bridge_mark_ours(const struct network *net, const char *alias)
 {
-	char mine[BRIDGE_MARK_MAX], dir[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
+	char mine[BRIDGE_MARK_MAX];
 	const char *theirs = alias + strlen(BRIDGE_MARK_PREFIX);
 
 	if (strcmp(alias, bridge_mark(net, mine)) == 0)
 		return true;
 	if (theirs[0] != '/')
 		return false; /* a hash (or nothing we wrote): only equal ones match */
-	snprintf(dir, sizeof(dir), "%.*s", (int)state_dir_len(net), net->path);
-	return realpath(theirs, a) && realpath(dir, b) && strcmp(a, b) == 0;
+	return same_directory(net, theirs);
 }
 
 bool network_bridge_of_another(const struct network *net, const char *alias)
