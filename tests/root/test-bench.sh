@@ -26,7 +26,7 @@ grep -q '^\*\*A smoke run (`--quick`)' "$report" || fail "the report does not sa
 # Every target has a row and a verdict (whatever it is: timings here mean nothing).
 rows=$(sed -n '/^## Headline/,/^## 1\./p' "$report" | grep -cE '\| (met|\*\*missed\*\*) \|$')
 expect_eq "headline rows with a verdict" "$rows" 15
-! grep -n 'nan\|refused:' "$report" || fail "a figure is missing from the report"
+! grep -nwE 'nan|refused' "$report" || fail "a figure is missing from the report"
 for section in "## 1. Setup" "## 2. Scale" "## 3. Published ports" "## 4. Data path" \
 	"## 5. Peak RSS" "## 6. Egress policy"; do
 	grep -qF "$section" "$report" || fail "no section \"$section\""
