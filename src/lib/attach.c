@@ -315,10 +315,12 @@ static int bridge_cb(const struct nlmsghdr *nlh, void *userdata)
 #define IPV6_MIN_MTU 1280
 
 /* ret_inet6: whether the pair has IPv6 (both ends have the same MTU, and the kernel is the
- * same), so that the container's end is configured as the host's is. */
-static int step_veth(struct nl_sock *rtnl, const struct network *net, struct brnet_attachment *a,
-		     const uint8_t mac[6], int netns_fd, int *ret_peer_ifindex, bool *ret_inet6,
-		     struct brnet_error *err)
+ * same), so that the container's end is configured as the host's is. Out of line, as is
+ * step_container(): their buffers are then on the stack only while they run, not under every
+ * call brnet_setup() makes before them (each page of stack is a page fault). */
+static _noinline_ int step_veth(struct nl_sock *rtnl, const struct network *net,
+				struct brnet_attachment *a, const uint8_t mac[6], int netns_fd,
+				int *ret_peer_ifindex, bool *ret_inet6, struct brnet_error *err)
 {
 	struct veth_spec spec = {
 		.host_name = a->host_veth,
@@ -423,8 +425,8 @@ static int other_default_cb(const struct nlmsghdr *nlh, void *userdata)
 }
 
 /* peer_ifindex: the interface's index inside, 0 to look it up by name; inet6: it has IPv6. */
-static int step_container(brnet_ctx *ctx, struct brnet_attachment *a, int netns_fd,
-			  int peer_ifindex, bool inet6, struct brnet_error *err)
+static _noinline_ int step_container(brnet_ctx *ctx, struct brnet_attachment *a, int netns_fd,
+				     int peer_ifindex, bool inet6, struct brnet_error *err)
 {
 	_cleanup_(nl_sock_freep) struct nl_sock *s = NULL;
 	struct inprefix local = { .addr = a->address, .len = a->subnet.len };

@@ -250,21 +250,29 @@ int network_open_locked(brnet_ctx *ctx, const char *bridge, const struct inprefi
 				 "masquerade exceptions are for a network that masquerades; this "
 				 "one is asked not to masquerade at all");
 	snprintf(net.bridge, sizeof(net.bridge), "%s", bridge);
-	snprintf(net.path, sizeof(net.path), "%s/networks/%s", ctx->state_dir, bridge);
+	/* On the heap, not PATH_MAX in the struct: a setup's stack stays pages smaller. */
+	if (asprintf(&net.path, "%s/networks/%s", ctx->state_dir, bridge) < 0)
+		return -ENOMEM;
 	/* The holder before us may have removed the directory (a network removed, or a first
 	 * setup refused): nothing can be made in it any more, so open it again. */
 	for (unsigned tries = 0;; tries++) {
 		net.dirfd = open_dir_made(ctx->networks_dirfd, bridge);
-		if (net.dirfd < 0)
-			return brnet_err(err, -net.dirfd, "cannot open %s: %s", net.path,
-					 strerror(-net.dirfd));
+		if (net.dirfd < 0) {
+			r = brnet_err(err, -net.dirfd, "cannot open %s: %s", net.path,
+				      strerror(-net.dirfd));
+			network_close(&net);
+			return r;
+		}
 		r = lock_file_open(net.dirfd, "lock");
 		if (r >= 0)
 			break;
 		closep(&net.dirfd);
 		net.dirfd = -EBADF;
-		if (r != -ENOENT || tries == 8)
-			return brnet_err(err, r, "cannot lock %s: %s", net.path, strerror(-r));
+		if (r != -ENOENT || tries == 8) {
+			r = brnet_err(err, r, "cannot lock %s: %s", net.path, strerror(-r));
+			network_close(&net);
+			return r;
+		}
 	}
 	net.lockfd = r;
 
@@ -366,6 +374,8 @@ void network_close(struct network *net)
 	network_unlock(net);
 	closep(&net->dirfd);
 	net->dirfd = -EBADF;
+	free(net->path);
+	net->path = NULL;
 }
 
 /*

@@ -42,7 +42,7 @@ struct network {
 	int networks_dirfd; /* borrowed from the context */
 	int dirfd;
 	int lockfd;
-	char path[PATH_MAX];
+	char *path; /* "<state dir>/networks/<bridge>", owned: network_close() frees it */
 };
 
 /* Properties of a network that its first setup chooses; another answer later is an error.
