@@ -34,7 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	if (record_parse(text, strlen(text), &b, why, sizeof(why)) < 0 || strcmp(a.id, b.id) != 0 ||
-	    a.journal != b.journal || a.state != b.state || !same_allowed(&a, &b))
+	    strcmp(a.netns, b.netns) != 0 || a.journal != b.journal || a.state != b.state ||
+	    !same_allowed(&a, &b))
 		abort();
 	free(text);
 	attachment_done(&a);

@@ -703,9 +703,14 @@ static int attachment_init(struct brnet_attachment *a, const brnet_config *cfg,
 		return r;
 	strcpy(a->origin, cfg->origin);
 	if (cfg->netns_path) {
-		snprintf(a->netns, sizeof(a->netns), "%s", cfg->netns_path);
+		a->netns = strdup(cfg->netns_path);
+		if (!a->netns)
+			return -ENOMEM;
 	} else {
-		snprintf(a->netns, sizeof(a->netns), "/proc/%d/ns/net", (int)cfg->pid);
+		if (asprintf(&a->netns, "/proc/%d/ns/net", (int)cfg->pid) < 0) {
+			a->netns = NULL;
+			return -ENOMEM;
+		}
 		a->pid = cfg->pid;
 		r = proc_start_time(cfg->pid, &a->pid_start);
 		if (r < 0)
@@ -812,9 +817,10 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 		return r;
 	a->subnet = net.subnet;
 	a->gateway = net.gateway;
-	record_update_strings(a);
+	r = record_update_strings(a);
 	/* Refuse a bad address or range before touching the kernel. */
-	r = check_assignable(&net.subnet, &cfg->address, "address", err);
+	if (r >= 0)
+		r = check_assignable(&net.subnet, &cfg->address, "address", err);
 	if (r >= 0)
 		r = check_assignable(&net.subnet, &cfg->pool_start, "range start", err);
 	if (r >= 0)
@@ -856,7 +862,8 @@ int brnet_setup(brnet_ctx *ctx, const brnet_config *cfg, brnet_attachment **ret,
 		mac_from_address(&a->address, mac);
 		format_mac(mac, a->mac);
 	}
-	record_update_strings(a);
+	/* The same number of ports as before: nothing to allocate, so nothing to fail. */
+	(void)record_update_strings(a);
 	/* The hooks of the three element steps, in their order, then their one transaction:
 	 * the policy is in force before the interface exists. */
 	if (r >= 0 && a->n_publish)
@@ -1131,7 +1138,7 @@ bool brnet_attachment_network_made(const brnet_attachment *a)
 }
 const char *brnet_attachment_netns(const brnet_attachment *a)
 {
-	return a->netns;
+	return a->netns ? a->netns : "";
 }
 pid_t brnet_attachment_pid(const brnet_attachment *a)
 {

@@ -382,15 +382,14 @@ static void gc_veths(struct gc *gc)
 		for (size_t k = 0; k < gc->n && !owned; k++)
 			owned = strcmp(gc->list[k]->host_veth, link->name) == 0;
 		if (!owned) {
-			_cleanup_(freep) brnet_attachment **now = NULL;
+			brnet_attachment **now = NULL;
 			size_t n_now = 0;
 
 			if (brnet_list(gc->ctx, &now, &n_now, NULL) < 0)
 				continue;
 			for (size_t k = 0; k < n_now && !owned; k++)
 				owned = strcmp(now[k]->host_veth, link->name) == 0;
-			for (size_t k = 0; k < n_now; k++)
-				free(now[k]);
+			brnet_attachment_list_free(now, n_now);
 		}
 		if (owned)
 			continue;

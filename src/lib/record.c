@@ -23,6 +23,10 @@
  * brnet's record held them inline, about 1.5 MB for EGRESS_ALLOW_MAX of them. */
 #define RECORD_FILE_MAX ((size_t)4 * 1024 * 1024)
 
+/* Every setup allocates and clears one, and `brnet ls` holds one per attachment: what may be
+ * long (the namespace's path, the ports' text) is owned outside it. */
+_Static_assert(sizeof(struct brnet_attachment) <= 4096, "an attachment fits in a page");
+
 static const char *const state_names[_ATTACH_STATE_MAX] = {
 	[ATTACH_UNCONFIGURED] = "unconfigured",
 	[ATTACH_CONFIGURING] = "configuring",
@@ -92,9 +96,18 @@ void record_file_name(const char *id, const char *ifname, char ret[static RECORD
 	snprintf(ret, RECORD_NAME_MAX, "%s@%s.json", id, ifname);
 }
 
-void record_update_strings(struct brnet_attachment *a)
+int record_update_strings(struct brnet_attachment *a)
 {
 	struct inprefix p = { .addr = a->address, .len = a->subnet.len };
+
+	if (a->n_publish > a->n_publish_str) {
+		void *v = reallocarray(a->publish_str, a->n_publish, sizeof(*a->publish_str));
+
+		if (!v)
+			return -ENOMEM;
+		a->publish_str = v;
+		a->n_publish_str = a->n_publish;
+	}
 
 	inprefix_to_string(&a->subnet, a->subnet_str);
 	if (a->address.family)
@@ -104,6 +117,7 @@ void record_update_strings(struct brnet_attachment *a)
 	inaddr_to_string(&a->gateway, a->gateway_str);
 	for (unsigned i = 0; i < a->n_publish; i++)
 		publish_to_string(&a->publish[i], a->publish_str[i]);
+	return 0;
 }
 
 void record_allow_file_name(const char *id, const char *ifname,
@@ -214,6 +228,11 @@ static int egress_parse_into(json_t *o, struct brnet_attachment *a)
 void attachment_done(struct brnet_attachment *a)
 {
 	egress_policy_done(&a->egress);
+	free(a->netns);
+	a->netns = NULL;
+	free(a->publish_str);
+	a->publish_str = NULL;
+	a->n_publish_str = 0;
 }
 
 const char *record_owner(const struct brnet_attachment *a, char ret[static RECORD_NAME_MAX])
@@ -551,7 +570,7 @@ int record_parse(const char *text, size_t len, struct brnet_attachment *ret, cha
 	}
 	if ((*address && inaddr_parse_v4(address, &a.address) < 0) ||
 	    inaddr_parse_v4(gateway, &a.gateway) < 0 || strlen(mac) >= sizeof(a.mac) ||
-	    strlen(netns) >= sizeof(a.netns) || strlen(origin) >= sizeof(a.origin) || mtu < 0 ||
+	    strlen(netns) >= PATH_MAX || strlen(origin) >= sizeof(a.origin) || mtu < 0 ||
 	    mtu > BRNET_MTU_MAX || pid < 0 || pid > INT32_MAX || pid_start < 0) {
 		snprintf(why, why_size, "a field is out of range");
 		return -EBADMSG;
@@ -599,13 +618,17 @@ int record_parse(const char *text, size_t len, struct brnet_attachment *ret, cha
 	strcpy(a.bridge, bridge);
 	strcpy(a.host_veth, host_veth);
 	strcpy(a.mac, mac);
-	strcpy(a.netns, netns);
 	strcpy(a.origin, origin);
 	a.hairpin = hairpin;
 	a.mtu = (unsigned)mtu;
 	a.pid = (pid_t)pid;
 	a.pid_start = (uint64_t)pid_start;
-	record_update_strings(&a);
+	a.netns = strdup(netns);
+	if (!a.netns || record_update_strings(&a) < 0) {
+		attachment_done(&a);
+		snprintf(why, why_size, "out of memory");
+		return -ENOMEM;
+	}
 	*ret = a;
 	return 0;
 }

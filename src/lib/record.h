@@ -52,7 +52,7 @@ struct brnet_attachment {
 	struct inaddr address;
 	struct inaddr gateway;
 	unsigned mtu;
-	char netns[PATH_MAX];
+	char *netns; /* owned: attachment_done() frees it; at most PATH_MAX - 1 bytes */
 	pid_t pid;
 	uint64_t pid_start;
 	enum attach_state state;
@@ -78,7 +78,10 @@ struct brnet_attachment {
 	char subnet_str[PREFIX_STRLEN];
 	char address_str[PREFIX_STRLEN];
 	char gateway_str[INADDR_STRLEN];
-	char publish_str[PUBLISH_SPEC_MAX][PUBLISH_STRLEN];
+	/* One for each of publish[], owned (NULL without ports): a plain attachment stays within
+	 * a page, and a list of thousands of them small. */
+	char (*publish_str)[PUBLISH_STRLEN];
+	unsigned n_publish_str;
 };
 
 const char *attach_state_to_string(enum attach_state s);
@@ -130,8 +133,8 @@ int record_lock_on(int fd, const char *id, const char *ifname);
 /* Frees what a owns (its egress policy), not a itself. */
 void attachment_done(struct brnet_attachment *a);
 
-/* Fills the text forms after the binary fields change. */
-void record_update_strings(struct brnet_attachment *a);
+/* Fills the text forms after the binary fields change: 0, or -ENOMEM. */
+int record_update_strings(struct brnet_attachment *a);
 
 /* dirfd is the attachments directory. create: fail with -EEXIST if a record exists. The
  * allowlist file is written first when the policy's list is not the one on disk, and the one

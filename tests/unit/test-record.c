@@ -15,6 +15,7 @@
 #include "lib/netns/netns.h"
 #include "lib/record.h"
 #include "lib/config/egress.h"
+#include "lib/config/publish.h"
 #include "shared/fileio.h"
 #include "shared/macro.h"
 #include "test-common.h"
@@ -30,7 +31,8 @@ static struct brnet_attachment sample(void)
 	strcpy(a.bridge, "brnet0");
 	strcpy(a.host_veth, "vb00c0ffee");
 	strcpy(a.mac, "02:00:00:00:00:01");
-	strcpy(a.netns, "/proc/42/ns/net");
+	a.netns = strdup("/proc/42/ns/net");
+	assert_non_null(a.netns);
 	inprefix_parse_v4("10.0.42.0/24", &a.subnet);
 	inaddr_parse_v4("10.0.42.2", &a.address);
 	inaddr_parse_v4("10.0.42.1", &a.gateway);
@@ -72,6 +74,7 @@ static void test_state_machine(void **state)
 			assert_non_null(strstr(err.msg, "invalid state change"));
 			assert_non_null(strstr(err.msg, attach_state_to_string(cases[i].from)));
 		}
+		attachment_done(&a);
 	}
 }
 
@@ -112,9 +115,12 @@ static void test_record_round_trip(void **state)
 	assert_int_equal(back.state, ATTACH_CONFIGURING);
 	assert_int_equal(back.journal, a.journal);
 	assert_int_equal(back.pid_start, 123456);
+	assert_string_equal(back.netns, "/proc/42/ns/net");
+	attachment_done(&back);
 	assert_errno(record_load(dirfd, "web", "eth1", &back, &err), ENOENT);
 	assert_ok(record_remove(dirfd, &a));
 	assert_ok(record_remove(dirfd, &a));
+	attachment_done(&a);
 	close(dirfd);
 	test_rmtree(path);
 }
@@ -134,6 +140,7 @@ static void test_attachment_pid(void **state)
 	a.pid_start--;
 	a.pid = 0;
 	assert_int_equal(brnet_attachment_pid(&a), 0);
+	attachment_done(&a);
 }
 
 static void test_record_corrupt(void **state)
@@ -144,6 +151,7 @@ static void test_record_corrupt(void **state)
 	size_t len = strlen(text);
 
 	assert_ok(record_parse(text, len, &back, why, sizeof(why)));
+	attachment_done(&back);
 	/* every truncation is refused cleanly */
 	for (size_t cut = 0; cut < len - 2; cut += 7)
 		assert_errno(record_parse(text, cut, &back, why, sizeof(why)), EBADMSG);
@@ -157,7 +165,44 @@ static void test_record_corrupt(void **state)
 		assert_errno(record_parse(text, strlen(text), &back, why, sizeof(why)), EBADMSG);
 		assert_non_null(strstr(why, "../x"));
 		free(text);
+		attachment_done(&bad);
 	}
+	attachment_done(&a);
+}
+
+/* The text forms of the published ports, which the attachment owns: made for each port as ports
+ * are added, carried through the record, and one past the last is NULL. */
+static void test_record_publish_strings(void **state)
+{
+	struct brnet_attachment a = sample(), back;
+	struct brnet_error err = { 0 };
+	char why[256], *text;
+
+	(void)state;
+	assert_null(a.publish_str); /* no ports: nothing held */
+	assert_null(brnet_attachment_publish(&a, 0));
+	assert_ok(publish_parse("8080:80", &a.publish[0], &err));
+	a.n_publish = 1;
+	assert_ok(record_update_strings(&a));
+	assert_string_equal(brnet_attachment_publish(&a, 0), "8080:80/tcp");
+	assert_ok(publish_parse("127.0.0.1:5353:53/udp", &a.publish[1], &err));
+	a.n_publish = 2;
+	assert_ok(record_update_strings(&a));
+	assert_string_equal(brnet_attachment_publish(&a, 0), "8080:80/tcp");
+	assert_string_equal(brnet_attachment_publish(&a, 1), "127.0.0.1:5353:53/udp");
+	assert_null(brnet_attachment_publish(&a, 2));
+
+	text = record_format(&a);
+	assert_non_null(text);
+	assert_ok(record_parse(text, strlen(text), &back, why, sizeof(why)));
+	free(text);
+	assert_int_equal(back.n_publish, 2);
+	assert_string_equal(brnet_attachment_publish(&back, 1), "127.0.0.1:5353:53/udp");
+	assert_string_equal(brnet_attachment_netns(&back), "/proc/42/ns/net");
+	attachment_done(&back);
+	attachment_done(&a);
+	assert_null(a.publish_str);
+	assert_null(a.netns);
 }
 
 /* The fuzz corpus's seeds are records of the current format: the good ones parse, the bad
@@ -342,6 +387,7 @@ static void test_record_egress_fields(void **state)
 	round_trip(&a, NULL, "reject", &back);
 	assert_false(back.egress.reject);
 	attachment_done(&back);
+	attachment_done(&a);
 }
 
 /* An allowlist file's name, split back into its parts; anything else is not one (gc walks the
@@ -495,12 +541,14 @@ static void test_record_allow_file(void **state)
 	back = sample();
 	back.allow_pending = true;
 	assert_errno(record_save(dirfd, &back, false, &err), EINVAL);
+	attachment_done(&back);
 
 	/* An older record with its list inline. */
 	assert_ok(record_parse(old_format, strlen(old_format), &back, why, sizeof(why)));
 	assert_false(back.allow_pending);
 	assert_int_equal(back.egress.n_allow, 1);
 	attachment_done(&back);
+	attachment_done(&a);
 	close(dirfd);
 	test_rmtree(path);
 }
@@ -845,6 +893,8 @@ static void test_network_list(void **state)
 	}
 	close(fd);
 	brnet_ctx_free(ctx);
+	attachment_done(&a);
+	attachment_done(&b);
 	close(dirfd);
 	test_rmtree(path);
 }
@@ -862,6 +912,7 @@ int main(void)
 		cmocka_unit_test(test_attachment_pid),
 		cmocka_unit_test(test_network_list),
 		cmocka_unit_test(test_record_corrupt),
+		cmocka_unit_test(test_record_publish_strings),
 		cmocka_unit_test(test_record_corpus),
 		cmocka_unit_test(test_record_lock),
 		cmocka_unit_test(test_host_alias),
