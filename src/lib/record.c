@@ -648,6 +648,8 @@ int record_load(int dirfd, const char *id, const char *ifname, struct brnet_atta
 	if (r < 0)
 		return brnet_err(err, r, "cannot read record %s: %s", name, strerror(-r));
 	r = record_parse(text, len, ret, why, sizeof(why));
+	if (r == -ENOMEM)
+		return brnet_err(err, ENOMEM, "cannot read record %s: %s", name, why);
 	if (r < 0)
 		return brnet_err(err, r, "corrupt record %s: %s", name, why);
 	if (strcmp(ret->id, id) != 0 || strcmp(ret->ifname, ifname) != 0)

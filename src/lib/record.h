@@ -130,7 +130,7 @@ int record_locks_open(int dirfd);
  * operation holds it. (A second descriptor of the same process conflicts like anyone's.) */
 int record_lock_on(int fd, const char *id, const char *ifname);
 
-/* Frees what a owns (its egress policy), not a itself. */
+/* Frees what a owns (its egress policy, namespace path and ports' text), not a itself. */
 void attachment_done(struct brnet_attachment *a);
 
 /* Fills the text forms after the binary fields change: 0, or -ENOMEM. */

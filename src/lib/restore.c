@@ -77,15 +77,18 @@ static int collect_network(struct net_list *l, const char *bridge)
 		return -ENOMEM;
 	l->v[l->n] = net;
 	l->v[l->n].dirfd = -EBADF;
-	net.lockfd = -EBADF; /* the list's now */
+	net.lockfd = -EBADF; /* the list's now, as is its path */
+	net.path = NULL;
 	l->n++;
 	return 0;
 }
 
 static void networks_free(struct network *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		network_unlock(&v[i]);
+		free(v[i].path);
+	}
 	free(v);
 }
 
